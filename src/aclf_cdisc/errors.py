@@ -1,0 +1,104 @@
+"""One channel for problems: every finding is an :class:`Issue`; fatal ones travel in an :class:`AclfError`.
+
+An Issue names where the problem is (file, dataset, row, column, value) and which rule it broke,
+so a data programmer can go straight to the cell. Tests compare Issue fields, never prose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "note"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "note")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A single finding.
+
+    rule: a stable code such as ``xpt.name-invalid`` or ``sdtm.ct-unmapped``.
+    row: a 1-based row number in the named file/dataset, or a record key such as ``USUBJID=...``.
+    """
+
+    rule: str
+    message: str
+    severity: Severity = "error"
+    file: str | None = None
+    dataset: str | None = None
+    row: int | str | None = None
+    column: str | None = None
+    value: Any = None
+    expected: str | None = None
+
+    def render(self) -> str:
+        where = [
+            f"{label}={val}"
+            for label, val in (
+                ("file", self.file),
+                ("dataset", self.dataset),
+                ("row", self.row),
+                ("column", self.column),
+            )
+            if val is not None
+        ]
+        text = f"[{self.severity}] {self.rule}: {self.message}"
+        if where:
+            text += f" ({', '.join(where)})"
+        if self.value is not None:
+            text += f"; value={self.value!r}"
+        if self.expected is not None:
+            text += f"; expected {self.expected}"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class AclfError(Exception):
+    """A failure that stops the current step. Carries the issues that caused it."""
+
+    def __init__(self, issues: Issue | Sequence[Issue], summary: str | None = None) -> None:
+        self.issues: tuple[Issue, ...] = (issues,) if isinstance(issues, Issue) else tuple(issues)
+        self.summary = summary or (self.issues[0].message if len(self.issues) == 1 else
+                                   f"{len(self.issues)} problems")
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        shown = self.issues[:50]
+        lines = [self.summary] if len(self.issues) > 1 else []
+        lines += [issue.render() for issue in shown]
+        if len(self.issues) > len(shown):
+            lines.append(f"... and {len(self.issues) - len(shown)} more")
+        return "\n".join(lines)
+
+
+class SpecError(AclfError):
+    """A spec file is malformed or inconsistent; raised before any data is touched."""
+
+
+class InputError(AclfError):
+    """A raw input file breaks its declared layout."""
+
+
+class DerivationError(AclfError):
+    """A derivation met data it cannot handle without guessing."""
+
+
+class ValidationError(AclfError):
+    """A dataset breaks its spec-generated schema or a conformance rule."""
+
+
+class TransportError(AclfError):
+    """A dataset cannot be written to (or read from) a transport file faithfully."""
+
+
+def raise_if_errors(issues: Iterable[Issue], error_type: type[AclfError] = AclfError,
+                    summary: str | None = None) -> list[Issue]:
+    """Raise ``error_type`` when any issue has severity ``error``; return the non-fatal ones."""
+    issues = list(issues)
+    errors = [i for i in issues if i.severity == "error"]
+    if errors:
+        raise error_type(errors, summary)
+    return issues
