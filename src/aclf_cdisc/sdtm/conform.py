@@ -1,0 +1,48 @@
+"""Make a built frame exactly what its spec says: variables, order, types, sort order."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.spec.model import Dataset
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    text = values.astype("string").str.rstrip()
+    return text.where(text.notna() & (text != ""), None).astype(object)
+
+
+def conform_to_spec(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """Select and order the spec's variables, cast them, and sort by the spec's sort order.
+
+    Character variables become object columns with None for missing (no NaN, no trailing
+    spaces); numeric ones float64 (SAS numerics). A spec variable missing from the frame is a
+    DerivationError (a bug in the domain module or an incomplete spec), never a silent blank.
+    """
+    missing = [v.name for v in dataset.variables if v.name not in frame.columns]
+    if missing:
+        raise DerivationError(
+            [
+                Issue(
+                    rule="sdtm.variable-not-derived",
+                    message=f"spec variable {name} was not produced by the {dataset.name} builder",
+                    dataset=dataset.name,
+                    column=name,
+                )
+                for name in missing
+            ]
+        )
+    out = pd.DataFrame(index=frame.index)
+    for variable in dataset.variables:
+        column = frame[variable.name]
+        if variable.is_numeric:
+            out[variable.name] = pd.to_numeric(column, errors="raise").astype("float64")
+        elif pd.api.types.is_datetime64_any_dtype(column):
+            out[variable.name] = column  # ADaM in-memory dates; the transport layer formats them
+        else:
+            out[variable.name] = _as_text(column)
+    sort_keys = [k for k in dataset.sort_order if k in out.columns]
+    if sort_keys:
+        out = out.sort_values(sort_keys, kind="mergesort", na_position="first")
+    return out.reset_index(drop=True)

@@ -1,0 +1,67 @@
+"""Controlled-terminology recoding that reports every raw value it cannot map."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from aclf_cdisc.errors import Issue
+from aclf_cdisc.spec.model import Codelist
+
+
+def _normalise(value: str) -> str:
+    return " ".join(str(value).split()).casefold()
+
+
+def codelist_lookup(codelist: Codelist) -> dict[str, str]:
+    """Map every accepted spelling (submission value, decode, synonyms; case/space-folded) to its term."""
+    lookup: dict[str, str] = {}
+    for term in codelist.terms:
+        for spelling in (term.submission_value, term.decode, *term.synonyms):
+            if spelling is not None and str(spelling).strip():
+                lookup.setdefault(_normalise(spelling), term.submission_value)
+    return lookup
+
+
+def recode_ct(
+    values: pd.Series,
+    codelist: Codelist,
+    *,
+    dataset: str,
+    variable: str,
+    file: str | None = None,
+    rows: pd.Series | None = None,
+) -> tuple[pd.Series, list[Issue]]:
+    """Recode raw values to the codelist's submission values.
+
+    Matching is case-insensitive after folding white space, against the submission value, the
+    decode and the term's synonyms. Missing values stay missing. Every distinct raw value that
+    matches no term yields one error Issue listing the rows it occurs in (``rows`` gives the
+    1-based source rows; by default the frame index).
+    """
+    lookup = codelist_lookup(codelist)
+    present = values.notna() & (values.astype("string").str.strip() != "")
+    folded = values[present].map(_normalise)
+    recoded = folded.map(lookup)
+    result = pd.Series(pd.NA, index=values.index, dtype="object")
+    result[present] = recoded
+    issues: list[Issue] = []
+    unmapped = recoded.isna()
+    if unmapped.any():
+        source_rows = (rows if rows is not None else values.index.to_series())[present][unmapped]
+        raw_unmapped = values[present][unmapped]
+        for raw_value in sorted(raw_unmapped.astype(str).unique()):
+            where = source_rows[raw_unmapped.astype(str) == raw_value].tolist()
+            issues.append(
+                Issue(
+                    rule="sdtm.ct-unmapped",
+                    message=f"raw value {raw_value!r} maps to no term of codelist {codelist.oid} "
+                    f"({codelist.name}); rows {where[:20]}",
+                    file=file,
+                    dataset=dataset,
+                    row=where[0] if where else None,
+                    column=variable,
+                    value=raw_value,
+                    expected=f"one of {list(codelist.values)[:30]} or a declared synonym",
+                )
+            )
+    return result, issues

@@ -1,0 +1,81 @@
+"""Raw EDC date/time text to ISO 8601, partial dates truncated (never padded).
+
+``05 MAR 2024`` + ``14:30`` -> ``2024-03-05T14:30``; ``UN MAR 2024`` -> ``2024-03``;
+``UN UNK 2024`` -> ``2024``. A time is only attached to a complete date (ISO 8601 allows no
+time after a partial date without the missing parts). Each distinct raw value is parsed once,
+so the cost grows with the number of distinct dates, not records.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from aclf_cdisc.errors import Issue
+from aclf_cdisc.raw.parse import parse_raw_date
+
+TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _parse_unique(values: pd.Series) -> tuple[dict[str, str | None], dict[str, str]]:
+    parsed: dict[str, str | None] = {}
+    errors: dict[str, str] = {}
+    for text in values.dropna().astype(str).unique():
+        try:
+            parsed[text] = parse_raw_date(text)
+        except ValueError as exc:
+            errors[text] = str(exc)
+    return parsed, errors
+
+
+def raw_to_iso8601(
+    date: pd.Series,
+    time: pd.Series | None = None,
+    *,
+    dataset: str,
+    variable: str,
+    file: str | None = None,
+    rows: pd.Series | None = None,
+) -> tuple[pd.Series, list[Issue]]:
+    """Convert raw date (and time) text to ISO 8601; one Issue per unparseable cell."""
+    text = date.astype("string").str.strip()
+    text = text.where(text != "", pd.NA)
+    parsed, errors = _parse_unique(text)
+    iso = text.map(lambda t: parsed.get(t) if pd.notna(t) else None).astype(object)
+    issues: list[Issue] = []
+    row_of = rows if rows is not None else pd.Series(range(1, len(date) + 1), index=date.index)
+    for idx in text.index[text.isin(list(errors))]:
+        issues.append(
+            Issue(
+                rule="sdtm.date-invalid",
+                message=f"raw date cannot be read: {errors[text[idx]]}",
+                file=file,
+                dataset=dataset,
+                row=int(row_of[idx]),
+                column=variable,
+                value=str(text[idx]),
+                expected="DD MON YYYY with UN/UNK for unknown parts",
+            )
+        )
+    if time is not None:
+        clock = time.astype("string").str.strip()
+        clock = clock.where(clock != "", pd.NA)
+        bad_time = clock.notna() & ~clock.fillna("").str.match(TIME_PATTERN.pattern)
+        for idx in clock.index[bad_time]:
+            issues.append(
+                Issue(
+                    rule="sdtm.time-invalid",
+                    message="raw time is not HH:MM",
+                    file=file,
+                    dataset=dataset,
+                    row=int(row_of[idx]),
+                    column=variable,
+                    value=str(clock[idx]),
+                    expected="HH:MM (24-hour clock)",
+                )
+            )
+        complete = iso.map(lambda v: isinstance(v, str) and len(v) == 10)
+        attach = complete & clock.notna() & ~bad_time
+        iso = iso.where(~attach, iso.astype(str) + "T" + clock.astype(str))
+    return iso.where(iso.notna(), None).astype(object), issues
