@@ -213,6 +213,7 @@ class Visit:
     start_rule: str | None = None
     end_rule: str | None = None
     armcd: str | None = None
+    edc_folder: str | None = None  # the raw EDC folder name (raw VISIT) this visit maps from
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,720 @@
+"""Load the ``specs/`` folder into a frozen :class:`~aclf_cdisc.spec.model.Spec`, checking it first.
+
+Two passes, both collecting every problem before anything is raised:
+
+1. each YAML file is parsed and validated against its JSON Schema (``spec/schema/*.schema.json``);
+2. the files that passed are converted to model objects and cross-checked: every codelist,
+   method, comment, document and value-list OID resolves; keys and sort order name variables;
+   names are unique; Derived origins carry a method; Predecessor origins name their source;
+   ``map.source`` names a declared raw form column; numeric variables have a fixed length.
+
+Every problem is an :class:`~aclf_cdisc.errors.Issue` with ``file`` (path under the spec root's
+parent, e.g. ``specs/sdtm/dm.yaml``), ``row`` (the YAML line), ``column`` (the location inside the
+file as a JSON path such as ``variables[3].length``) and ``dataset`` when one applies.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError as JsonSchemaError
+from referencing import Registry, Resource
+
+from aclf_cdisc.errors import Issue, SpecError, raise_if_errors
+from aclf_cdisc.spec.model import (
+    Arm,
+    Codelist,
+    Comment,
+    Dataset,
+    Document,
+    Element,
+    Mapping,
+    Method,
+    Origin,
+    RawColumn,
+    RawForm,
+    Spec,
+    Study,
+    Term,
+    ValueLevel,
+    Variable,
+    Visit,
+    WhereClause,
+)
+from aclf_cdisc.spec.yamlio import YamlDoc, format_path, read_yaml
+
+SCHEMA_NAMES: tuple[str, ...] = (
+    "common", "study", "codelists", "methods", "comments", "documents", "raw_form", "dataset",
+)
+# The study-level files every spec root has, and the schema each one follows.
+STUDY_FILES: dict[str, str] = {
+    "study.yaml": "study",
+    "codelists.yaml": "codelists",
+    "methods.yaml": "methods",
+    "comments.yaml": "comments",
+    "documents.yaml": "documents",
+}
+DATASET_FOLDERS: dict[str, str] = {"sdtm": "SDTM", "adam": "ADaM"}
+RAW_FOLDER = "raw"
+NUMERIC_LENGTHS = range(3, 9)  # SAS numeric storage lengths
+
+
+# --------------------------------------------------------------------------------------------
+# JSON Schemas (package data)
+# --------------------------------------------------------------------------------------------
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema named ``name`` (one of :data:`SCHEMA_NAMES`) as a dict."""
+    if name not in SCHEMA_NAMES:
+        raise KeyError(f"no spec schema named {name!r}; known: {', '.join(SCHEMA_NAMES)}")
+    text = resources.files("aclf_cdisc.spec").joinpath("schema", f"{name}.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def _registry() -> Registry:
+    registry: Registry = Registry()
+    for name in SCHEMA_NAMES:
+        schema = load_schema(name)
+        resource = Resource.from_contents(schema)
+        registry = registry.with_resource(schema["$id"], resource)
+        registry = registry.with_resource(f"{name}.schema.json", resource)
+    return registry
+
+
+@cache
+def schema_validator(name: str) -> Draft202012Validator:
+    schema = load_schema(name)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, registry=_registry())
+
+
+def _expected(error: JsonSchemaError) -> str | None:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "enum":
+        return "one of " + ", ".join(repr(v) for v in error.validator_value)
+    if error.validator == "const":
+        return repr(error.validator_value)
+    if error.validator == "type":
+        return f"type {error.validator_value}"
+    if error.validator == "pattern":
+        return f"text matching {error.validator_value}"
+    if error.validator in ("maxLength", "minLength", "maximum", "minimum", "minItems", "maxItems"):
+        return f"{error.validator} {error.validator_value}"
+    if error.validator == "oneOf":
+        return "; or ".join(_describe(branch) for branch in schema.get("oneOf", []))
+    if error.validator == "additionalProperties":
+        return "one of the keys " + ", ".join(sorted(schema.get("properties", {})))
+    return None
+
+
+def _describe(branch: Any) -> str:
+    if not isinstance(branch, dict):
+        return str(branch)
+    if "$ref" in branch:
+        return branch["$ref"].rsplit("/", 1)[-1]
+    if "const" in branch:
+        return repr(branch["const"])
+    if "enum" in branch:
+        return "one of " + ", ".join(repr(v) for v in branch["enum"])
+    parts = [str(branch.get("type", "value"))]
+    for key in ("minimum", "maximum", "pattern"):
+        if key in branch:
+            parts.append(f"{key} {branch[key]}")
+    return " ".join(parts)
+
+
+def _leaf_errors(error: JsonSchemaError) -> Iterator[JsonSchemaError]:
+    """For combinators whose branches all fail on the same key, report the most specific error."""
+    if error.validator in ("allOf", "anyOf") and error.context:
+        for sub in error.context:
+            yield from _leaf_errors(sub)
+    else:
+        yield error
+
+
+def schema_issues(doc: YamlDoc, schema_name: str, dataset: str | None = None) -> list[Issue]:
+    """Validate ``doc.data`` against a schema; one Issue per violation, located in the file."""
+    issues: list[Issue] = []
+    errors = sorted(schema_validator(schema_name).iter_errors(doc.data),
+                    key=lambda e: (list(map(str, e.absolute_path)), e.validator))
+    for top in errors:
+        for error in _leaf_errors(top):
+            path = list(error.absolute_path)
+            value: Any = error.instance
+            if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+                allowed = set(error.schema.get("properties", {})) if isinstance(error.schema, dict) else set()
+                for key in sorted(set(error.instance) - allowed, key=str):
+                    where = [*path, key]
+                    issues.append(Issue(
+                        rule="spec.schema.unknown-key",
+                        message=f"{format_path(where)}: unknown key {key!r}",
+                        file=doc.file, dataset=dataset, row=doc.line(where), column=format_path(where),
+                        value=key, expected=_expected(error)))
+                continue
+            if error.validator == "required":
+                missing = error.message.split("'")[1] if "'" in error.message else error.message
+                where = [*path, missing]
+                issues.append(Issue(
+                    rule="spec.schema.required",
+                    message=f"{format_path(where)}: required key {missing!r} is missing",
+                    file=doc.file, dataset=dataset, row=doc.line(path), column=format_path(where),
+                    expected=f"a {missing!r} key"))
+                continue
+            if isinstance(value, dict | list):
+                value = None
+            issues.append(Issue(
+                rule=f"spec.schema.{error.validator}",
+                message=f"{format_path(path)}: {error.message}",
+                file=doc.file, dataset=dataset, row=doc.line(path), column=format_path(path),
+                value=value, expected=_expected(error)))
+    return _dedupe(issues)
+
+
+def _dedupe(issues: Iterable[Issue]) -> list[Issue]:
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for issue in issues:
+        key = (issue.rule, issue.file, issue.column, issue.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(issue)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Reading one file
+# --------------------------------------------------------------------------------------------
+def _display_name(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve().parent).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+def _read(path: Path, root: Path | None, schema_name: str,
+          issues: list[Issue]) -> YamlDoc | None:
+    """Parse and schema-validate one file; append issues; return the doc only if it is valid."""
+    name = _display_name(path, root)
+    try:
+        doc = read_yaml(path, name)
+    except OSError as exc:
+        issues.append(Issue(rule="spec.file-unreadable", message=f"cannot read spec file: {exc}", file=name))
+        return None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        issues.append(Issue(rule="spec.yaml-syntax", message=f"not valid YAML: {exc}".replace("\n", " "),
+                            file=name, row=(mark.line + 1) if mark is not None else None))
+        return None
+    dataset = doc.data.get("dataset") if isinstance(doc.data, dict) else None
+    found = schema_issues(doc, schema_name, dataset=dataset if isinstance(dataset, str) else None)
+    issues.extend(found)
+    return None if found else doc
+
+
+# --------------------------------------------------------------------------------------------
+# YAML data -> model objects (only called on schema-valid data)
+# --------------------------------------------------------------------------------------------
+def _origin(data: dict[str, Any]) -> Origin:
+    return Origin(type=data["type"], source=data.get("source"),
+                  pages=tuple(str(p) for p in data.get("pages", ()) or ()),
+                  predecessor=data.get("predecessor"), description=data.get("description"))
+
+
+def _length(value: Any) -> int | None:
+    return None if value in (None, "auto") else int(value)
+
+
+def _variable(data: dict[str, Any]) -> Variable:
+    raw_map = data.get("map")
+    mapping = None
+    if raw_map:
+        mapping = Mapping(rule=raw_map["rule"], source=raw_map.get("source"), time=raw_map.get("time"),
+                          value=raw_map.get("value"), function=raw_map.get("function"))
+    return Variable(
+        name=data["name"], label=data["label"], data_type=data["data_type"],
+        length=_length(data.get("length")), core=data["core"], origin=_origin(data["origin"]),
+        role=data.get("role"), codelist=data.get("codelist"), method=data.get("method"),
+        comment=data.get("comment"), display_format=data.get("display_format"),
+        significant_digits=data.get("significant_digits"), mapping=mapping,
+        value_list=data.get("value_list"),
+    )
+
+
+def _where(data: dict[str, Any]) -> WhereClause:
+    return WhereClause(oid=data["oid"], conditions=tuple(
+        (str(var), str(op), tuple(str(v) for v in values)) for var, op, values in data["conditions"]))
+
+
+def dataset_from_data(data: dict[str, Any], source_file: str | None = None) -> Dataset:
+    """Build a :class:`Dataset` from schema-valid YAML data."""
+    name = data["dataset"]
+    value_level = tuple(
+        ValueLevel(
+            dataset=name, variable=row["variable"], where=_where(row["where"]),
+            data_type=row["data_type"], length=_length(row.get("length")), origin=_origin(row["origin"]),
+            label=row.get("label"), codelist=row.get("codelist"), method=row.get("method"),
+            comment=row.get("comment"), significant_digits=row.get("significant_digits"),
+            display_format=row.get("display_format"), mandatory=bool(row.get("mandatory", False)),
+            unit=row.get("unit"),
+        )
+        for row in data.get("value_level", ()) or ()
+    )
+    return Dataset(
+        name=name, label=data["label"], standard=data["standard"], class_=data["class"],
+        structure=data["structure"], purpose=data["purpose"], keys=tuple(data["keys"]),
+        sort_order=tuple(data.get("sort_order") or data["keys"]),
+        variables=tuple(_variable(v) for v in data["variables"]),
+        repeating=bool(data.get("repeating", True)), reference_data=bool(data.get("reference_data", False)),
+        subclass=data.get("subclass"), domain=data.get("domain"), description=data.get("description"),
+        comment=data.get("comment"), value_level=value_level, source_file=source_file,
+    )
+
+
+def raw_form_from_data(data: dict[str, Any]) -> RawForm:
+    """Build a :class:`RawForm` from schema-valid YAML data."""
+    return RawForm(
+        name=data["form"], label=data["label"], blinded=bool(data.get("blinded", False)),
+        keys=tuple(data.get("keys", ()) or ()), description=data.get("description"),
+        columns=tuple(
+            RawColumn(name=c["name"], data_type=c["type"], required=bool(c.get("required", False)),
+                      allowed=tuple(str(a) for a in c.get("allowed", ()) or ()),
+                      description=c.get("description"))
+            for c in data["columns"]
+        ),
+    )
+
+
+def study_from_data(data: dict[str, Any]) -> Study:
+    return Study(
+        studyid=data["studyid"], title=data["title"], protocol=data["protocol"], sponsor=data["sponsor"],
+        registry_id=data["registry_id"], ct_versions=dict(data["ct_versions"]),
+        meddra_version=str(data["meddra_version"]),
+        arms=tuple(Arm(armcd=a["armcd"], arm=a["arm"], planned=bool(a.get("planned", True)))
+                   for a in data["arms"]),
+        elements=tuple(Element(etcd=e["etcd"], element=e["element"], start_rule=e["start_rule"],
+                               end_rule=e.get("end_rule"), duration=e.get("duration"))
+                       for e in data["elements"]),
+        trial_arms=tuple(dict(row) for row in data["trial_arms"]),
+        epochs=tuple(data["epochs"]),
+        visits=tuple(Visit(visitnum=float(v["visitnum"]), visit=v["visit"], visitdy=v.get("visitdy"),
+                           window_low=v.get("window_low"), window_high=v.get("window_high"),
+                           start_rule=v.get("start_rule"), end_rule=v.get("end_rule"),
+                           armcd=v.get("armcd"), edc_folder=v.get("edc_folder"))
+                     for v in data["visits"]),
+        trial_summary=tuple(dict(row) for row in data["trial_summary"]),
+        inclusion_exclusion=tuple(dict(row) for row in data["inclusion_exclusion"]),
+        conventions=dict(data.get("conventions") or {}),
+    )
+
+
+def codelists_from_data(data: dict[str, Any]) -> list[Codelist]:
+    return [
+        Codelist(
+            oid=c["oid"], name=c["name"], data_type=c["data_type"], nci_code=c.get("nci_code"),
+            extensible=bool(c.get("extensible", False)),
+            external=({k: str(v) for k, v in c["external"].items()} if c.get("external") else None),
+            terms=tuple(
+                Term(submission_value=str(t["value"]), decode=t.get("decode"), nci_code=t.get("nci_code"),
+                     extended=bool(t.get("extended", False)),
+                     synonyms=tuple(str(s) for s in t.get("synonyms", ()) or ()), order=t.get("order"))
+                for t in c.get("terms", ()) or ()
+            ),
+        )
+        for c in data["codelists"]
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Checks inside one file / across files
+# --------------------------------------------------------------------------------------------
+class _Ctx:
+    """Where issues for one file go, with its line map."""
+
+    def __init__(self, doc: YamlDoc, issues: list[Issue], dataset: str | None = None) -> None:
+        self.doc, self.issues, self.dataset = doc, issues, dataset
+
+    def add(self, rule: str, path: list[str | int], message: str, value: Any = None,
+            expected: str | None = None, severity: str = "error") -> None:
+        self.issues.append(Issue(
+            rule=rule, message=f"{format_path(path)}: {message}", severity=severity,  # type: ignore[arg-type]
+            file=self.doc.file, dataset=self.dataset, row=self.doc.line(path), column=format_path(path),
+            value=value, expected=expected))
+
+
+def _duplicates(values: Iterable[str]) -> set[str]:
+    return {v for v, n in Counter(values).items() if n > 1}
+
+
+def dataset_issues(ds: Dataset, ctx: _Ctx) -> None:
+    """Checks a dataset spec can pass on its own (no other spec file needed)."""
+    names = [v.name for v in ds.variables]
+    dupes = _duplicates(names)
+    seen: set[str] = set()
+    for i, var in enumerate(ds.variables):
+        if var.name in dupes and var.name in seen:
+            ctx.add("spec.variable-duplicate", ["variables", i, "name"],
+                    f"variable {var.name} is declared more than once", var.name, "unique variable names")
+        seen.add(var.name)
+        if var.is_numeric:
+            if var.length is None:
+                ctx.add("spec.length-auto-numeric", ["variables", i, "length"],
+                        f"numeric variable {var.name} needs a fixed length ('auto' is for character only)",
+                        "auto", "an integer 3..8 (normally 8)")
+            elif var.length not in NUMERIC_LENGTHS:
+                ctx.add("spec.length-numeric-range", ["variables", i, "length"],
+                        f"numeric variable {var.name} has length {var.length}", var.length, "3..8")
+        if var.origin.type == "Derived" and not var.method:
+            ctx.add("spec.derived-no-method", ["variables", i, "origin"],
+                    f"{var.name} has origin Derived but no method", None, "a method OID from methods.yaml")
+        if var.origin.type == "Predecessor" and not var.origin.predecessor:
+            ctx.add("spec.predecessor-missing", ["variables", i, "origin"],
+                    f"{var.name} has origin Predecessor but does not name it", None,
+                    "origin.predecessor: DATASET.VARIABLE")
+        if var.origin.type == "Collected" and ds.standard == "SDTM" and not var.origin.source:
+            ctx.add("spec.collected-no-source", ["variables", i, "origin"],
+                    f"{var.name} has origin Collected but no source", None,
+                    "origin.source: Investigator | Subject | Vendor | Sponsor")
+        if var.mapping is not None and var.mapping.rule == "ct" and not var.codelist:
+            ctx.add("spec.map-ct-no-codelist", ["variables", i, "map"],
+                    f"{var.name} maps by rule ct but has no codelist to recode to", None, "a codelist OID")
+    declared = ctx.doc.data if isinstance(ctx.doc.data, dict) else {}
+    for field_name in ("keys", "sort_order"):
+        if field_name not in declared:  # sort_order defaults to keys: report it once
+            continue
+        for j, key in enumerate(getattr(ds, field_name)):
+            if key not in names:
+                ctx.add(f"spec.{field_name.replace('_', '-')}-unknown", [field_name, j],
+                        f"{key} is not a variable of {ds.name}", key, "a variable declared under variables")
+    if (ds.standard == "SDTM") != (ds.purpose == "Tabulation"):
+        ctx.add("spec.purpose-mismatch", ["purpose"], f"standard {ds.standard} with purpose {ds.purpose}",
+                ds.purpose, "Tabulation for SDTM, Analysis for ADaM")
+    var_lists = {v.name: v.value_list for v in ds.variables}
+    vl_vars = {row.variable for row in ds.value_level}
+    for i, var in enumerate(ds.variables):
+        if var.value_list and var.name not in vl_vars:
+            ctx.add("spec.value-list-unknown", ["variables", i, "value_list"],
+                    f"{var.name} names value list {var.value_list} but no value_level row is for {var.name}",
+                    var.value_list, f"value_level rows with variable: {var.name}")
+    where_oids: dict[str, tuple[Any, ...]] = {}
+    for k, row in enumerate(ds.value_level):
+        if row.variable not in var_lists:
+            ctx.add("spec.value-level-variable-unknown", ["value_level", k, "variable"],
+                    f"{row.variable} is not a variable of {ds.name}", row.variable, "a declared variable")
+        elif not var_lists[row.variable]:
+            ctx.add("spec.value-list-missing", ["value_level", k, "variable"],
+                    f"{row.variable} has value-level rows but no value_list OID", row.variable,
+                    f"variables[{names.index(row.variable)}].value_list set")
+        for c, (cond_var, _op, _vals) in enumerate(row.where.conditions):
+            if cond_var not in var_lists:
+                ctx.add("spec.where-variable-unknown", ["value_level", k, "where", "conditions", c],
+                        f"where clause {row.where.oid} tests {cond_var}, not a variable of {ds.name}",
+                        cond_var, "a declared variable")
+        previous = where_oids.setdefault(row.where.oid, row.where.conditions)
+        if previous != row.where.conditions:
+            ctx.add("spec.where-oid-conflict", ["value_level", k, "where", "oid"],
+                    f"where clause {row.where.oid} is declared with different conditions", row.where.oid,
+                    "one OID per distinct where clause")
+        if row.origin.type == "Derived" and not row.method:
+            ctx.add("spec.derived-no-method", ["value_level", k, "origin"],
+                    f"value-level {row.variable} ({row.where.oid}) has origin Derived but no method",
+                    None, "a method OID from methods.yaml")
+        if row.data_type in ("integer", "float") and row.length is None:
+            ctx.add("spec.length-auto-numeric", ["value_level", k, "length"],
+                    f"numeric value-level {row.variable} ({row.where.oid}) needs a fixed length", "auto",
+                    "an integer")
+
+
+def dataset_reference_issues(ds: Dataset, ctx: _Ctx, spec: Spec) -> None:
+    """Checks that need the shared definitions (codelists, methods, comments) and raw forms."""
+    def ref(kind: str, oid: str | None, table: dict[str, Any], path: list[str | int], owner: str) -> None:
+        if oid and oid not in table:
+            ctx.add(f"spec.{kind}-unknown", path, f"{owner} refers to {kind} {oid}, which is not defined",
+                    oid, f"an OID from {kind}s.yaml")
+
+    ref("comment", ds.comment, spec.comments, ["comment"], ds.name)
+    for i, var in enumerate(ds.variables):
+        ref("codelist", var.codelist, spec.codelists, ["variables", i, "codelist"], var.name)
+        ref("method", var.method, spec.methods, ["variables", i, "method"], var.name)
+        ref("comment", var.comment, spec.comments, ["variables", i, "comment"], var.name)
+        codelist = spec.codelists.get(var.codelist or "")
+        if codelist is not None and codelist.data_type != var.data_type and not codelist.external:
+            ctx.add("spec.codelist-type-mismatch", ["variables", i, "codelist"],
+                    f"{var.name} is {var.data_type} but codelist {codelist.oid} is {codelist.data_type}",
+                    codelist.data_type, f"a {var.data_type} codelist")
+        pred = var.origin.predecessor
+        if pred:
+            pds, _, pvar = pred.partition(".")
+            if pds in spec.datasets and pvar not in spec.datasets[pds].variable_names:
+                ctx.add("spec.predecessor-unknown", ["variables", i, "origin", "predecessor"],
+                        f"predecessor {pred} is not a variable of {pds}", pred, f"a variable of {pds}")
+        if var.mapping is not None and spec.raw_forms:
+            for key in ("source", "time"):
+                target = getattr(var.mapping, key)
+                if not target:
+                    continue
+                form, _, column = target.partition(".")
+                raw = spec.raw_forms.get(form)
+                if raw is None or column not in {c.name for c in raw.columns}:
+                    where = f"form {form!r} is not declared" if raw is None else f"form {form} has no {column}"
+                    ctx.add("spec.map-source-unknown", ["variables", i, "map", key],
+                            f"{var.name} maps from {target}: {where}", target,
+                            "form.COLUMN of a column declared in specs/raw/<form>.yaml")
+    for k, row in enumerate(ds.value_level):
+        ref("codelist", row.codelist, spec.codelists, ["value_level", k, "codelist"], row.variable)
+        ref("method", row.method, spec.methods, ["value_level", k, "method"], row.variable)
+        ref("comment", row.comment, spec.comments, ["value_level", k, "comment"], row.variable)
+
+
+def codelist_issues(codelists: list[Codelist], ctx: _Ctx) -> None:
+    oids = _duplicates(c.oid for c in codelists)
+    for i, cl in enumerate(codelists):
+        if cl.oid in oids:
+            ctx.add("spec.oid-duplicate", ["codelists", i, "oid"], f"codelist {cl.oid} is declared twice", cl.oid)
+        if not cl.terms and not cl.external:
+            ctx.add("spec.codelist-empty", ["codelists", i], f"codelist {cl.oid} has no terms", None,
+                    "terms, or external: {dictionary, version}")
+        for value in _duplicates(t.submission_value for t in cl.terms):
+            ctx.add("spec.term-duplicate", ["codelists", i, "terms"], f"{cl.oid} lists {value!r} twice", value)
+        owners: dict[str, str] = {}
+        for j, term in enumerate(cl.terms):
+            if term.extended and not cl.extensible and cl.nci_code:
+                ctx.add("spec.term-extends-closed-codelist", ["codelists", i, "terms", j, "extended"],
+                        f"{cl.oid} is not extensible but term {term.submission_value!r} is a sponsor extension",
+                        term.submission_value, "an extensible codelist")
+            for raw in (term.submission_value, *(term.synonyms), *((term.decode,) if term.decode else ())):
+                key = raw.strip().upper()
+                other = owners.setdefault(key, term.submission_value)
+                if other != term.submission_value:
+                    ctx.add("spec.synonym-ambiguous", ["codelists", i, "terms", j],
+                            f"raw value {raw!r} would recode to both {other!r} and {term.submission_value!r}"
+                            f" in {cl.oid}", raw, "each raw value recodes to one term")
+
+
+def _oid_table_issues(kind: str, items: list[Any], ctx: _Ctx, documents: dict[str, Document] | None) -> None:
+    dupes = _duplicates(item.oid for item in items)
+    for i, item in enumerate(items):
+        if item.oid in dupes:
+            ctx.add("spec.oid-duplicate", [kind, i, "oid"], f"{item.oid} is declared twice", item.oid)
+        doc_ref = getattr(item, "document", None)
+        if documents is not None and doc_ref and doc_ref not in documents:
+            ctx.add("spec.document-unknown", [kind, i, "document"],
+                    f"{item.oid} refers to document {doc_ref}, which is not defined", doc_ref,
+                    "an OID from documents.yaml")
+
+
+def study_issues(study: Study, ctx: _Ctx) -> None:
+    armcds = [a.armcd for a in study.arms]
+    for value in _duplicates(armcds):
+        ctx.add("spec.study-arm-duplicate", ["arms"], f"ARMCD {value} is declared twice", value)
+    etcds = {e.etcd for e in study.elements}
+    epochs = set(study.epochs)
+    ta_arms = set()
+    for i, row in enumerate(study.trial_arms):
+        ta_arms.add(row["ARMCD"])
+        if row["ARMCD"] not in armcds:
+            ctx.add("spec.study-ta-arm-unknown", ["trial_arms", i, "ARMCD"],
+                    f"TA row names ARMCD {row['ARMCD']}, not in arms", row["ARMCD"], "an ARMCD from arms")
+        if row["ETCD"] not in etcds:
+            ctx.add("spec.study-ta-element-unknown", ["trial_arms", i, "ETCD"],
+                    f"TA row names ETCD {row['ETCD']}, not in elements", row["ETCD"], "an ETCD from elements")
+        if row["EPOCH"] not in epochs:
+            ctx.add("spec.study-ta-epoch-unknown", ["trial_arms", i, "EPOCH"],
+                    f"TA row names EPOCH {row['EPOCH']}, not in epochs", row["EPOCH"], "an epoch from epochs")
+    for i, arm in enumerate(study.arms):
+        if arm.planned and arm.armcd not in ta_arms:
+            ctx.add("spec.study-arm-no-ta", ["arms", i], f"planned arm {arm.armcd} has no TA rows", arm.armcd)
+        if not arm.planned and arm.armcd in ta_arms:
+            ctx.add("spec.study-unplanned-arm-in-ta", ["arms", i],
+                    f"arm {arm.armcd} is planned: false but has TA rows", arm.armcd)
+    for value in _duplicates(str(v.visitnum) for v in study.visits):
+        ctx.add("spec.study-visitnum-duplicate", ["visits"], f"VISITNUM {value} is declared twice", value)
+    for i, visit in enumerate(study.visits):
+        if (visit.window_low is not None and visit.window_high is not None
+                and visit.window_low > visit.window_high):
+            ctx.add("spec.study-visit-window", ["visits", i], f"{visit.visit}: window low > high",
+                    f"{visit.window_low}..{visit.window_high}")
+    for i, row in enumerate(study.trial_summary):
+        has_value = row.get("TSVAL") not in (None, "")
+        if not has_value and not row.get("TSVALNF") and not row.get("derived"):
+            ctx.add("spec.study-ts-value-missing", ["trial_summary", i],
+                    f"TS {row['TSPARMCD']} has neither TSVAL nor TSVALNF", row["TSPARMCD"],
+                    "TSVAL, TSVALNF, or derived: true")
+        if has_value and row.get("TSVALNF"):
+            ctx.add("spec.study-ts-value-and-nf", ["trial_summary", i],
+                    f"TS {row['TSPARMCD']} has both TSVAL and TSVALNF", row["TSPARMCD"])
+    for value in _duplicates(r["IETESTCD"] for r in study.inclusion_exclusion):
+        ctx.add("spec.study-ti-duplicate", ["inclusion_exclusion"], f"IETESTCD {value} is declared twice", value)
+
+
+def raw_form_issues(form: RawForm, ctx: _Ctx) -> None:
+    names = [c.name for c in form.columns]
+    for value in _duplicates(names):
+        ctx.add("spec.raw-column-duplicate", ["columns"], f"column {value} is declared twice", value)
+    for j, key in enumerate(form.keys):
+        if key not in names:
+            ctx.add("spec.keys-unknown", ["keys", j], f"{key} is not a column of form {form.name}", key,
+                    "a declared column")
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------
+def default_spec_root(start: Path | None = None) -> Path:
+    """The ``specs/`` folder: ``$ACLF_SPECS``, else ``./specs`` in the CWD or a parent, else the checkout's."""
+    env = os.environ.get("ACLF_SPECS")
+    if env:
+        return Path(env)
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "specs" / "study.yaml").is_file():
+            return folder / "specs"
+        if folder.name == "specs" and (folder / "study.yaml").is_file():
+            return folder
+    checkout = Path(__file__).resolve().parents[3] / "specs"
+    if (checkout / "study.yaml").is_file():
+        return checkout
+    raise SpecError(Issue(rule="spec.root-not-found",
+                          message="no specs/ folder with study.yaml found from the current directory; "
+                                  "pass --specs DIR",
+                          file=str(here)))
+
+
+def load_dataset_file(path: Path, *, root: Path | None = None) -> Dataset:
+    """Load and check one dataset spec file on its own (no cross-file references checked)."""
+    issues: list[Issue] = []
+    doc = _read(Path(path), root, "dataset", issues)
+    dataset = None
+    if doc is not None:
+        dataset = dataset_from_data(doc.data, doc.file)
+        dataset_issues(dataset, _Ctx(doc, issues, dataset.name))
+    raise_if_errors(issues, SpecError, f"{_display_name(Path(path), root)}: spec problems")
+    assert dataset is not None
+    return dataset
+
+
+def load_raw_form_file(path: Path, *, root: Path | None = None) -> RawForm:
+    """Load and check one raw form layout file."""
+    issues: list[Issue] = []
+    doc = _read(Path(path), root, "raw_form", issues)
+    form = None
+    if doc is not None:
+        form = raw_form_from_data(doc.data)
+        raw_form_issues(form, _Ctx(doc, issues))
+    raise_if_errors(issues, SpecError, f"{_display_name(Path(path), root)}: spec problems")
+    assert form is not None
+    return form
+
+
+def check_spec(root: Path) -> tuple[Spec | None, list[Issue]]:
+    """Load everything under ``root`` and return (spec or None, every issue found).
+
+    The spec is None when any file failed its schema or a required file is missing; cross-file
+    checks run only on files that passed their schema, so one typo does not cascade.
+    """
+    root = Path(root)
+    issues: list[Issue] = []
+    if not root.is_dir():
+        return None, [Issue(rule="spec.root-not-found", message=f"spec folder {root} does not exist",
+                            file=str(root))]
+    docs: dict[str, YamlDoc | None] = {}
+    for filename, schema_name in STUDY_FILES.items():
+        path = root / filename
+        if not path.is_file():
+            issues.append(Issue(rule="spec.file-missing", message=f"required spec file {filename} is missing",
+                                file=_display_name(path, root)))
+            docs[filename] = None
+            continue
+        docs[filename] = _read(path, root, schema_name, issues)
+
+    raw_forms: dict[str, RawForm] = {}
+    raw_ok = True
+    for path in sorted((root / RAW_FOLDER).glob("*.yaml")) if (root / RAW_FOLDER).is_dir() else []:
+        doc = _read(path, root, "raw_form", issues)
+        if doc is None:
+            raw_ok = False
+            continue
+        form = raw_form_from_data(doc.data)
+        ctx = _Ctx(doc, issues)
+        raw_form_issues(form, ctx)
+        if path.stem != form.name:
+            ctx.add("spec.raw-file-name", ["form"], f"form {form.name} is declared in {path.name}",
+                    path.name, f"{form.name}.yaml")
+        if form.name in raw_forms:
+            ctx.add("spec.raw-form-duplicate", ["form"], f"form {form.name} is declared twice", form.name)
+        raw_forms[form.name] = form
+
+    datasets: dict[str, Dataset] = {}
+    dataset_docs: dict[str, YamlDoc] = {}
+    for folder, standard in DATASET_FOLDERS.items():
+        folder_path = root / folder
+        for path in sorted(folder_path.glob("*.yaml")) if folder_path.is_dir() else []:
+            doc = _read(path, root, "dataset", issues)
+            if doc is None:
+                continue
+            ds = dataset_from_data(doc.data, doc.file)
+            ctx = _Ctx(doc, issues, ds.name)
+            dataset_issues(ds, ctx)
+            if ds.standard != standard:
+                ctx.add("spec.dataset-folder", ["standard"], f"{ds.standard} dataset in the {folder}/ folder",
+                        ds.standard, standard)
+            if path.stem != ds.name.lower():
+                ctx.add("spec.dataset-file-name", ["dataset"], f"dataset {ds.name} is declared in {path.name}",
+                        path.name, f"{ds.name.lower()}.yaml")
+            if ds.name in datasets:
+                ctx.add("spec.dataset-duplicate", ["dataset"], f"dataset {ds.name} is declared twice", ds.name)
+                continue
+            datasets[ds.name] = ds
+            dataset_docs[ds.name] = doc
+
+    if any(doc is None for doc in docs.values()):
+        return None, issues
+
+    study_doc, cl_doc = docs["study.yaml"], docs["codelists.yaml"]
+    mt_doc, cm_doc, dc_doc = docs["methods.yaml"], docs["comments.yaml"], docs["documents.yaml"]
+    assert study_doc and cl_doc and mt_doc and cm_doc and dc_doc
+    study = study_from_data(study_doc.data)
+    study_issues(study, _Ctx(study_doc, issues))
+    codelists = codelists_from_data(cl_doc.data)
+    codelist_issues(codelists, _Ctx(cl_doc, issues))
+    documents = [Document(oid=d["oid"], title=d["title"], href=d["href"]) for d in dc_doc.data["documents"]]
+    _oid_table_issues("documents", documents, _Ctx(dc_doc, issues), None)
+    doc_table = {d.oid: d for d in documents}
+    methods = [Method(oid=m["oid"], name=m["name"], type=m["type"], description=m["description"],
+                      document=m.get("document"), expression=m.get("expression"))
+               for m in mt_doc.data["methods"]]
+    _oid_table_issues("methods", methods, _Ctx(mt_doc, issues), doc_table)
+    comments = [Comment(oid=c["oid"], description=c["description"], document=c.get("document"))
+                for c in cm_doc.data["comments"]]
+    _oid_table_issues("comments", comments, _Ctx(cm_doc, issues), doc_table)
+
+    spec = Spec(
+        study=study, datasets=datasets, codelists={c.oid: c for c in codelists},
+        methods={m.oid: m for m in methods}, comments={c.oid: c for c in comments}, documents=doc_table,
+        raw_forms=raw_forms if raw_ok else {}, root=str(root),
+    )
+    for name, ds in datasets.items():
+        dataset_reference_issues(ds, _Ctx(dataset_docs[name], issues, name), spec)
+    if any(i.severity == "error" for i in issues):
+        return None, issues
+    return spec, issues
+
+
+def load_spec(root: Path | None = None) -> Spec:
+    """Load and check the whole spec; raise :class:`SpecError` listing every problem found."""
+    root = Path(root) if root is not None else default_spec_root()
+    spec, issues = check_spec(root)
+    raise_if_errors(issues, SpecError, f"the spec in {root} has problems")
+    assert spec is not None
+    return spec
