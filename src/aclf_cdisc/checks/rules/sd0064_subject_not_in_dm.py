@@ -1,0 +1,22 @@
+"""SD0064: every subject in a subject-level domain appears in DM."""
+
+from aclf_cdisc.checks.rule import Datasets, Rule
+from aclf_cdisc.errors import Issue
+from aclf_cdisc.spec.model import Spec
+
+
+def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
+    if "DM" not in datasets:
+        return []
+    known = set(datasets["DM"]["USUBJID"])
+    issues = []
+    for name, frame in sorted(datasets.items()):
+        if name == "DM" or "USUBJID" not in frame.columns:
+            continue
+        unknown = frame["USUBJID"].notna() & ~frame["USUBJID"].isin(known)
+        for subject in sorted(frame.loc[unknown, "USUBJID"].unique()):
+            issues.append(rule.issue("subject is not in DM", dataset=name, column="USUBJID", value=subject))
+    return issues
+
+
+RULE = Rule("SD0064", "Subject is not present in DM domain", "error", "SDTM", check)

@@ -1,0 +1,20 @@
+"""SD0083: one record per subject in DM (and in ADSL)."""
+
+from aclf_cdisc.checks.rule import Datasets, Rule
+from aclf_cdisc.errors import Issue
+from aclf_cdisc.spec.model import Spec
+
+
+def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
+    issues = []
+    for name in ("DM", "ADSL"):
+        if name not in datasets:
+            continue
+        frame = datasets[name]
+        for pos in frame.duplicated("USUBJID", keep=False).to_numpy().nonzero()[0]:
+            issues.append(rule.issue(f"duplicate USUBJID in {name}", dataset=name, row=int(pos) + 1,
+                                     column="USUBJID", value=frame["USUBJID"].iat[pos]))
+    return issues
+
+
+RULE = Rule("SD0083", "Duplicate USUBJID in DM", "error", "ALL", check)
