@@ -1,0 +1,154 @@
+"""Shared checks and small helpers for the ADaM derivations (not derivations themselves).
+
+Every derivation asserts its arguments first (naming the argument), refuses to overwrite an
+existing variable, and reports data it cannot handle as :class:`~aclf_cdisc.errors.Issue` records
+inside a :class:`~aclf_cdisc.errors.DerivationError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aclf_cdisc.errors import DerivationError, Issue
+
+#: A row filter: a pandas query string, or a callable returning a boolean mask for the frame.
+RowFilter = str | Callable[[pd.DataFrame], Any] | None
+
+FLAG_YES = "Y"
+
+
+def assert_frame(dataset: Any, argument: str) -> None:
+    if not isinstance(dataset, pd.DataFrame):
+        raise TypeError(f"`{argument}` must be a pandas DataFrame, not {type(dataset).__name__}")
+
+
+def assert_columns(dataset: pd.DataFrame, columns: Iterable[str], *, dataset_name: str,
+                   argument: str) -> None:
+    """Raise when a column the caller named (through ``argument``) is not in the frame."""
+    missing = [c for c in columns if c not in dataset.columns]
+    if missing:
+        raise DerivationError([
+            Issue(rule="adam.column-missing", dataset=dataset_name, column=c,
+                  message=f"column {c} (from argument `{argument}`) is not in {dataset_name}",
+                  expected="an existing column")
+            for c in missing
+        ])
+
+
+def assert_new_vars(dataset: pd.DataFrame, new_vars: Iterable[str], *, dataset_name: str) -> None:
+    """Refuse to overwrite: every variable a derivation adds must be absent from its input."""
+    clashing = [v for v in new_vars if v in dataset.columns]
+    if clashing:
+        raise DerivationError([
+            Issue(rule="adam.variable-exists", dataset=dataset_name, column=v,
+                  message=f"{v} already exists in {dataset_name}; a derivation never overwrites",
+                  expected="a variable not yet in the dataset")
+            for v in clashing
+        ])
+
+
+def as_tuple(value: str | Sequence[str], argument: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    out = tuple(value)
+    if not all(isinstance(v, str) for v in out):
+        raise TypeError(f"`{argument}` must be a column name or a sequence of column names")
+    return out
+
+
+def filter_mask(dataset: pd.DataFrame, row_filter: RowFilter, argument: str = "filter") -> np.ndarray:
+    """Boolean mask of the rows a filter keeps (all rows when ``row_filter`` is None)."""
+    if row_filter is None:
+        return np.ones(len(dataset), dtype=bool)
+    if isinstance(row_filter, str):
+        mask = dataset.eval(row_filter, engine="python")
+    elif callable(row_filter):
+        mask = row_filter(dataset)
+    else:
+        raise TypeError(f"`{argument}` must be a query string, a callable or None")
+    mask = pd.Series(mask, index=dataset.index) if not isinstance(mask, pd.Series) else mask
+    if len(mask) != len(dataset):
+        raise ValueError(f"`{argument}` returned {len(mask)} values for {len(dataset)} rows")
+    return mask.fillna(False).astype(bool).to_numpy()
+
+
+def as_date(values: Any) -> pd.Series:
+    """A date column as ``datetime64[ns]`` at midnight (ADaM dates carry no time)."""
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    return pd.to_datetime(series).astype("datetime64[ns]").dt.normalize()
+
+
+def tmp_name(dataset: pd.DataFrame, stem: str) -> str:
+    """A column name not present in ``dataset`` (temporary columns never collide)."""
+    name = f"__{stem}"
+    n = 0
+    while name in dataset.columns:
+        n += 1
+        name = f"__{stem}{n}"
+    return name
+
+
+def record_key(row: pd.Series | dict[str, Any], keys: Sequence[str]) -> str:
+    """A record key such as ``USUBJID=01-001, AESEQ=3`` for an Issue's ``row`` field."""
+    return ", ".join(f"{k}={row[k]}" for k in keys if k in row)
+
+
+def flag(mask: Any, index: pd.Index) -> pd.Series:
+    """An ADaM Y/null flag column: "Y" where ``mask`` holds, missing elsewhere."""
+    values = np.where(np.asarray(mask, dtype=bool), FLAG_YES, None)
+    return pd.Series(values, index=index, dtype=object)
+
+
+def round_half_up(values: Any) -> np.ndarray:
+    """Round to the nearest integer with halves away from zero (2.5 -> 3), not banker's rounding.
+
+    Values are first rounded to 9 decimals so that binary noise such as 24.4999999999 from
+    ``10 * 2.45`` does not move a true half down.
+    """
+    arr = np.round(np.asarray(values, dtype=float), 9)
+    return np.sign(arr) * np.floor(np.abs(arr) + 0.5)
+
+
+def shape_like(result: np.ndarray, *inputs: Any) -> Any:
+    """Return ``result`` as a float for scalar inputs, a Series when any input was a Series."""
+    if result.ndim == 0:
+        return float(result)
+    for value in inputs:
+        if isinstance(value, pd.Series):
+            return pd.Series(result, index=value.index, dtype=float)
+    return result
+
+
+def pick_extreme(candidates: pd.DataFrame, by_vars: Sequence[str], order: Sequence[str], mode: str, *,
+                 dataset_name: str, rule: str, what: str) -> pd.Index:
+    """Index labels of the first (``mode="first"``) or last record per by group, sorted by ``order``.
+
+    Missing order values sort last (so "first" never picks a record of unknown date over a known
+    one). Two records tied on every order column are ambiguous: DerivationError with ``rule``.
+    """
+    if candidates.empty:
+        return candidates.index
+    by_vars, order = list(by_vars), list(order)
+    ranked = candidates.sort_values(by_vars + order, kind="mergesort", na_position="last")
+    if mode == "first":
+        chosen = ranked.drop_duplicates(by_vars, keep="first") if by_vars else ranked.head(1)
+    else:
+        chosen = ranked.drop_duplicates(by_vars, keep="last") if by_vars else ranked.tail(1)
+    tied = ranked.merge(chosen[by_vars + order], on=by_vars + order, how="inner")
+    counts = tied.groupby(by_vars, dropna=False).size() if by_vars else pd.Series([len(tied)])
+    if (counts > 1).any():
+        issues = []
+        bad = counts[counts > 1].reset_index()
+        for _, row in bad.iterrows():
+            key = record_key(row, by_vars)
+            issues.append(Issue(rule=rule, dataset=dataset_name, row=key or None,
+                                column=", ".join(order), value=None,
+                                message=f"more than one record could be the {what}; the order "
+                                        f"({', '.join(order)}) does not separate them",
+                                expected="order columns that identify one record (add e.g. a --SEQ)"))
+        raise DerivationError(issues)
+    return chosen.index
