@@ -27,7 +27,7 @@ _TEST_ALIASES = {"TBIL": "BILI", "BILI": "BILI", "CREAT": "CREAT", "ALB": "ALB"}
 def _norm_unit(unit: Any) -> str | None:
     if unit is None or (not isinstance(unit, str) and pd.isna(unit)):
         return None
-    text = str(unit).strip().upper().replace("µ", "U").replace("μ", "U").replace(" ", "")
+    text = str(unit).strip().replace("µ", "u").replace("μ", "u").upper().replace(" ", "")
     return text
 
 
