@@ -1,0 +1,171 @@
+"""Read a CDISC Controlled Terminology release (NCI EVS tab-delimited export) and check codelists against it.
+
+The NCI EVS "SDTM Terminology.txt" file has one row per codelist (empty ``Codelist Code``) and one
+row per term (``Codelist Code`` = its codelist's NCI code). Columns: Code, Codelist Code,
+Codelist Extensible (Yes/No), Codelist Name, CDISC Submission Value, CDISC Synonym(s),
+CDISC Definition, NCI Preferred Term. The file may be given as is or inside a ``.tar.xz`` /
+``.tar.gz`` / ``.zip`` archive, so a user can point the product at the release they downloaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tarfile
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aclf_cdisc.errors import Issue, SpecError
+from aclf_cdisc.spec.model import Codelist
+from aclf_cdisc.spec.yamlio import YamlDoc, format_path
+
+CT_COLUMNS = (
+    "Code", "Codelist Code", "Codelist Extensible (Yes/No)", "Codelist Name", "CDISC Submission Value",
+    "CDISC Synonym(s)", "CDISC Definition", "NCI Preferred Term",
+)
+
+
+@dataclass(frozen=True)
+class CTTerm:
+    code: str
+    submission_value: str
+    synonyms: tuple[str, ...] = ()
+    preferred_term: str | None = None
+
+
+@dataclass
+class CTCodelist:
+    code: str
+    name: str
+    submission_value: str  # the codelist's short name, e.g. SEX, LBTESTCD
+    extensible: bool
+    terms: dict[str, CTTerm] = field(default_factory=dict)  # by submission value
+
+
+@dataclass
+class ControlledTerminology:
+    source: str
+    codelists: dict[str, CTCodelist]  # by NCI code
+
+    def by_name(self, short_name: str) -> CTCodelist | None:
+        for codelist in self.codelists.values():
+            if codelist.submission_value == short_name:
+                return codelist
+        return None
+
+
+def _ct_text(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith((".tar.xz", ".txz", ".tar.gz", ".tgz", ".tar")):
+        with tarfile.open(path, "r:*") as archive:
+            members = [m for m in archive.getmembers() if m.isfile() and m.name.lower().endswith(".txt")]
+            if len(members) != 1:
+                raise SpecError(Issue(rule="ct.file-invalid", file=str(path),
+                                      message=f"expected one .txt terminology file in the archive, "
+                                              f"found {len(members)}"))
+            handle = archive.extractfile(members[0])
+            assert handle is not None
+            return handle.read().decode("utf-8-sig")
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if n.lower().endswith(".txt")]
+            if len(names) != 1:
+                raise SpecError(Issue(rule="ct.file-invalid", file=str(path),
+                                      message=f"expected one .txt terminology file in the archive, "
+                                              f"found {len(names)}"))
+            return archive.read(names[0]).decode("utf-8-sig")
+    return path.read_text(encoding="utf-8-sig")
+
+
+def read_ct(path: Path) -> ControlledTerminology:
+    """Parse an NCI EVS CDISC terminology export (``.txt``, or an archive holding one)."""
+    path = Path(path)
+    try:
+        text = _ct_text(path)
+    except (OSError, tarfile.TarError, zipfile.BadZipFile) as exc:
+        raise SpecError(Issue(rule="ct.file-unreadable", message=f"cannot read CT file: {exc}",
+                              file=str(path))) from exc
+    reader = csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
+    missing = [c for c in CT_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise SpecError(Issue(rule="ct.file-invalid", file=str(path), message="not an NCI EVS CT export",
+                              value=", ".join(missing), expected="columns " + ", ".join(CT_COLUMNS)))
+    codelists: dict[str, CTCodelist] = {}
+    terms: list[tuple[str, CTTerm]] = []
+    for row in reader:
+        code = (row["Code"] or "").strip()
+        parent = (row["Codelist Code"] or "").strip()
+        if not code:
+            continue
+        if not parent:
+            codelists[code] = CTCodelist(
+                code=code, name=row["Codelist Name"].strip(),
+                submission_value=row["CDISC Submission Value"].strip(),
+                extensible=row["Codelist Extensible (Yes/No)"].strip().lower() == "yes",
+            )
+        else:
+            synonyms = tuple(s.strip() for s in (row["CDISC Synonym(s)"] or "").split(";") if s.strip())
+            terms.append((parent, CTTerm(code=code, submission_value=row["CDISC Submission Value"].strip(),
+                                         synonyms=synonyms,
+                                         preferred_term=(row["NCI Preferred Term"] or "").strip() or None)))
+    for parent, term in terms:
+        if parent in codelists:
+            codelists[parent].terms[term.submission_value] = term
+    return ControlledTerminology(source=str(path), codelists=codelists)
+
+
+def check_codelists(codelists: Iterable[Codelist], ct: ControlledTerminology, *,
+                    doc: YamlDoc | None = None) -> list[Issue]:
+    """Every CDISC codelist's NCI code exists; every non-extended term and its code is in that codelist.
+
+    Sponsor codelists (no NCI code) and external dictionaries (MedDRA) are skipped. ``doc`` (the
+    parsed codelists.yaml) lets issues name the line of the offending term.
+    """
+    issues: list[Issue] = []
+    file = doc.file if doc is not None else "codelists.yaml"
+
+    def add(rule: str, path: list[str | int], message: str, value: object = None, expected: str | None = None,
+            severity: str = "error") -> None:
+        issues.append(Issue(rule=rule, message=f"{format_path(path)}: {message}", severity=severity,  # type: ignore[arg-type]
+                            file=file, row=doc.line(path) if doc is not None else None,
+                            column=format_path(path), value=value, expected=expected))
+
+    for i, cl in enumerate(codelists):
+        if cl.external or not cl.nci_code:
+            continue
+        ref = ct.codelists.get(cl.nci_code)
+        if ref is None:
+            add("ct.codelist-unknown", ["codelists", i, "nci_code"],
+                f"{cl.oid}: NCI code {cl.nci_code} is not a codelist in {Path(ct.source).name}", cl.nci_code,
+                "an NCI codelist code of this CT release")
+            continue
+        if ref.extensible != cl.extensible:
+            add("ct.codelist-extensible-mismatch", ["codelists", i, "extensible"],
+                f"{cl.oid}: extensible is {cl.extensible} but {ref.submission_value} ({ref.code}) is "
+                f"{'extensible' if ref.extensible else 'not extensible'} in CT", cl.extensible,
+                str(ref.extensible).lower())
+        for j, term in enumerate(cl.terms):
+            ct_term = ref.terms.get(term.submission_value)
+            if term.extended:
+                if ct_term is not None:
+                    add("ct.term-not-extension", ["codelists", i, "terms", j, "extended"],
+                        f"{cl.oid}: {term.submission_value!r} is marked extended but is a CDISC term "
+                        f"({ct_term.code}) of {ref.submission_value}", term.submission_value,
+                        f"extended: false, nci_code: {ct_term.code}", severity="warning")
+                elif not ref.extensible:
+                    add("ct.term-extends-closed-codelist", ["codelists", i, "terms", j],
+                        f"{cl.oid}: sponsor term {term.submission_value!r} added to non-extensible "
+                        f"{ref.submission_value} ({ref.code})", term.submission_value, "a CDISC term")
+                continue
+            if ct_term is None:
+                add("ct.term-unknown", ["codelists", i, "terms", j, "value"],
+                    f"{cl.oid}: {term.submission_value!r} is not a term of {ref.submission_value} ({ref.code})",
+                    term.submission_value, "a CDISC submission value, or extended: true")
+                continue
+            if term.nci_code != ct_term.code:
+                add("ct.term-code-mismatch", ["codelists", i, "terms", j, "nci_code"],
+                    f"{cl.oid}: {term.submission_value!r} has NCI code {term.nci_code} but CT says {ct_term.code}",
+                    term.nci_code, ct_term.code)
+    return issues
