@@ -94,7 +94,12 @@ def tmp_name(dataset: pd.DataFrame, stem: str) -> str:
 
 def record_key(row: pd.Series | dict[str, Any], keys: Sequence[str]) -> str:
     """A record key such as ``USUBJID=01-001, AESEQ=3`` for an Issue's ``row`` field."""
-    return ", ".join(f"{k}={row[k]}" for k in keys if k in row)
+    def text(value: Any) -> str:
+        if isinstance(value, pd.Timestamp):
+            return value.date().isoformat() if value == value.normalize() else value.isoformat()
+        return str(value)
+
+    return ", ".join(f"{k}={text(row[k])}" for k in keys if k in row)
 
 
 def flag(mask: Any, index: pd.Index) -> pd.Series:
