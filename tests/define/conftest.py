@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
+from fixture_spec import CREATED, make_datasets, make_spec
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from fixture_spec import CREATED, make_datasets, make_spec  # noqa: E402
-
-from aclf_cdisc.define import build_define  # noqa: E402
+from aclf_cdisc.define import build_define
 
 
 @pytest.fixture(scope="session")
