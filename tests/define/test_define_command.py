@@ -19,7 +19,7 @@ def _write_outputs(spec, root: Path) -> None:
         ds = spec.datasets[name]
         variables = []
         for var in ds.variables:
-            longest = max(1, int(frame[var.name].fillna("").astype(str).map(len).max()))
+            longest = max(1, int(frame[var.name].map(lambda v: len(v) if isinstance(v, str) else 0).max()))
             length = 8 if var.is_numeric else (var.length or longest)
             variables.append(XptVariable(var.name, var.label, var.xpt_type, length, var.display_format))
         folder = define_folder(root, spec.study.studyid, ds.standard)

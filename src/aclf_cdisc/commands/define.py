@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from aclf_cdisc.errors import Issue
 
-STANDARDS = ("SDTM", "ADaM")
+STANDARDS: tuple[Literal["SDTM", "ADaM"], ...] = ("SDTM", "ADaM")
 
 
 def define_folder(outputs: Path, studyid: str, standard: str) -> Path:

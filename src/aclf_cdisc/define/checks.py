@@ -133,9 +133,10 @@ def check_define(tree: Any) -> list[Issue]:
     referenced: dict[str, set[str]] = defaultdict(set)
     for el in root.iter(etree.Element):
         for attr, value in el.attrib.items():
-            kind = REFERENCE_KINDS.get(_local(attr))
-            if kind is None:
+            ref_kind = REFERENCE_KINDS.get(_local(attr))
+            if ref_kind is None:
                 continue
+            kind = ref_kind
             if el.tag == f"{{{DEF_NS}}}leaf":
                 continue
             referenced[kind].add(value)
@@ -251,7 +252,7 @@ def _codelist_values(cl: etree._Element) -> set[str] | None:
 def _where(root_index: dict[str, etree._Element], wc_oid: str,
            items: dict[str, etree._Element]) -> list[tuple[str, str, tuple[str, ...]]]:
     wc = root_index.get(wc_oid)
-    out = []
+    out: list[tuple[str, str, tuple[str, ...]]] = []
     if wc is None:
         return out
     for rc in wc.findall("odm:RangeCheck", _NS):
