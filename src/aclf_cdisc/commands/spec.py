@@ -1,0 +1,62 @@
+"""``aclf-cdisc spec check``: validate the spec files (and optionally their codelists against a CT release)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from aclf_cdisc.errors import Issue, SpecError
+from aclf_cdisc.spec.ct import check_codelists, read_ct
+from aclf_cdisc.spec.loader import check_spec, default_spec_root
+from aclf_cdisc.spec.yamlio import read_yaml
+
+EXIT_OK, EXIT_DATA = 0, 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("spec", help="work with the spec files (specs/)",
+                                   description="Work with the study and dataset spec files.")
+    actions = parser.add_subparsers(dest="spec_command", metavar="ACTION", required=True)
+    check = actions.add_parser(
+        "check", help="validate every spec file; exit 1 when any rule is broken",
+        description=("Validate the spec files against their JSON Schemas and each other (OIDs resolve, keys "
+                     "name variables, Derived origins have methods, map sources name raw form columns). "
+                     "With --ct, also check CDISC codelists and terms against a Controlled Terminology file."),
+    )
+    check.add_argument("--specs", type=Path, default=None, metavar="DIR",
+                       help="the spec folder (default: ./specs found from the current directory)")
+    check.add_argument("--ct", type=Path, default=None, metavar="FILE",
+                       help="an NCI EVS CDISC terminology export (.txt, or .tar.xz/.zip holding one)")
+    check.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = args.specs if args.specs is not None else default_spec_root()
+    spec, issues = check_spec(root)
+    if args.ct is not None and spec is not None:
+        ct = read_ct(args.ct)
+        codelist_file = root / "codelists.yaml"
+        doc = read_yaml(codelist_file, f"{root.name}/codelists.yaml")
+        issues = [*issues, *check_codelists(spec.codelists.values(), ct, doc=doc)]
+    return report(root, spec is not None, issues, ct=args.ct)
+
+
+def report(root: Path, loaded: bool, issues: list[Issue], *, ct: Path | None = None) -> int:
+    errors = [i for i in issues if i.severity == "error"]
+    warnings = [i for i in issues if i.severity == "warning"]
+    for issue in issues:
+        print(issue.render(), file=sys.stderr if issue.severity == "error" else sys.stdout)
+    if errors:
+        print(f"spec check: {root}: {len(errors)} error(s), {len(warnings)} warning(s)", file=sys.stderr)
+        return EXIT_DATA
+    summary = f"spec check: {root}: OK"
+    if loaded:
+        summary += f" ({len(warnings)} warning(s))"
+    if ct is not None:
+        summary += f"; codelists checked against {ct.name}"
+    print(summary)
+    return EXIT_OK
+
+
+__all__ = ["SpecError", "register", "run"]

@@ -1,0 +1,515 @@
+"""pandera schemas generated from the spec, and their failures turned into Issues.
+
+One builder per layout, each mapping spec facets to pandera through one small rule per facet:
+
+==================  ==============================================================================
+spec facet          pandera
+==================  ==============================================================================
+variable order      ``ordered=True``, ``strict=True`` (no undeclared columns)
+data_type           text: values are ``str`` (object or pandas ``str`` dtype, missing allowed);
+                    integer/float: ``float64`` (coerced, so a non-number fails); ADaM numeric
+                    dates: ``datetime64`` in memory or SAS day numbers (``date_mode``);
+                    SDTM date/datetime types: ISO 8601 text
+length              byte-length check for character variables with a fixed length (always <= 200)
+codelist            ``isin``: error for a non-extensible codelist, warning for an extensible one
+core Req            not nullable, and for character not an empty string
+keys                frame-level uniqueness of the key variables
+value_level         checks on the rows where the where clause holds (type, length, codelist,
+                    mandatory, unit of the companion --ORRESU/--STRESU variable)
+label/origin        column ``metadata``
+==================  ==============================================================================
+
+:func:`validate_frame` always validates lazily and returns one Issue per failing cell (rule
+``schema.<check>``), naming the dataset, the row (``USUBJID=..., --SEQ=...`` when present, else the
+1-based row number), the column, the value and what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from aclf_cdisc.errors import Issue
+from aclf_cdisc.limits import MAX_CHAR_BYTES
+from aclf_cdisc.spec.model import Codelist, Dataset, RawForm, Spec, ValueLevel, Variable
+
+DateMode = Literal["auto", "datetime", "sas", "text"]
+
+_ISO_DT = (r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])"
+           r"(T([01]\d|2[0-3])(:[0-5]\d(:[0-5]\d(\.\d+)?)?)?)?)?)?")
+ISO8601_PATTERN = rf"^{_ISO_DT}(/{_ISO_DT})?$"
+ISO8601_DURATION_PATTERN = r"^-?P(\d+(\.\d+)?[YMWD])*(T(\d+(\.\d+)?[HMS])+)?$"
+RAW_DATE_PATTERN = (
+    r"^(\d{1,2}|UN|UNK)\s+(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|UN|UNK)\s+\d{4}$"
+)
+RAW_TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+ISO_TEXT_TYPES = frozenset({
+    "date", "datetime", "time", "partialDate", "partialTime", "partialDatetime", "incompleteDatetime",
+    "intervalDatetime",
+})
+NUMERIC_DATE_FORMATS = re.compile(r"^(DATE|DATETIME|TIME|E8601D[AT]|E8601TM|YYMMDD|IS8601)\w*\.\d*$")
+VALUE_LEVEL_PREFIX = "value_level"
+
+
+# --------------------------------------------------------------------------------------------
+# small vectorised predicates (missing values pass: nullability is its own facet)
+# --------------------------------------------------------------------------------------------
+def _is_missing(series: pd.Series) -> pd.Series:
+    return series.isna()
+
+
+def _is_text(series: pd.Series) -> pd.Series:
+    return series.map(lambda v: isinstance(v, str)) | _is_missing(series)
+
+
+def _not_blank(series: pd.Series) -> pd.Series:
+    return ~series.map(lambda v: isinstance(v, str) and v.strip() == "")
+
+
+def _byte_length_at_most(limit: int) -> Callable[[pd.Series], pd.Series]:
+    def check(series: pd.Series) -> pd.Series:
+        return series.map(lambda v: not isinstance(v, str) or len(v.encode("utf-8")) <= limit)
+    return check
+
+
+def _matches(pattern: str, flags: int = 0) -> Callable[[pd.Series], pd.Series]:
+    regex = re.compile(pattern, flags)
+
+    def check(series: pd.Series) -> pd.Series:
+        return series.map(lambda v: not isinstance(v, str) or v == "" or bool(regex.match(v.strip())))
+    return check
+
+
+def _is_number_text(series: pd.Series) -> pd.Series:
+    def ok(value: Any) -> bool:
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return True
+        if isinstance(value, int | float | np.number):
+            return True
+        text = str(value).strip()
+        if text == "":
+            return True
+        try:
+            float(text)
+        except ValueError:
+            return False
+        return True
+    return series.map(ok)
+
+
+def _is_datetime(series: pd.Series) -> bool:
+    return bool(pd.api.types.is_datetime64_any_dtype(series.dtype))
+
+
+def _isin_folded(values: Iterable[str]) -> Callable[[pd.Series], pd.Series]:
+    allowed = {str(v).strip().casefold() for v in values}
+
+    def check(series: pd.Series) -> pd.Series:
+        return series.map(lambda v: not isinstance(v, str) or v.strip() == "" or v.strip().casefold() in allowed)
+    return check
+
+
+# --------------------------------------------------------------------------------------------
+# dataset schema
+# --------------------------------------------------------------------------------------------
+def is_numeric_date(var: Variable | ValueLevel, standard: str) -> bool:
+    """An ADaM numeric date/time variable (SAS date with a date/time display format)."""
+    if standard != "ADaM" or var.data_type not in ("integer", "float"):
+        return False
+    fmt = (var.display_format or "").upper()
+    return bool(NUMERIC_DATE_FORMATS.match(fmt))
+
+
+def _codelist_check(codelist: Codelist, *, name: str | None = None) -> pa.Check | None:
+    if codelist.external or not codelist.terms:
+        return None
+    values = list(codelist.values)
+    if codelist.data_type in ("integer", "float"):
+        numbers = [float(v) for v in values]
+        return pa.Check(lambda s, numbers=numbers: s.isin(numbers) | s.isna(), name=name or "isin",
+                        description=f"in codelist {codelist.oid}", raise_warning=codelist.extensible)
+    return pa.Check(lambda s, values=values: s.isin(values) | s.isna(), name=name or "isin",
+                    description=f"in codelist {codelist.oid}", raise_warning=codelist.extensible)
+
+
+def _column(var: Variable, ds: Dataset, spec: Spec | None, date_mode: DateMode) -> pa.Column:
+    checks: list[pa.Check] = []
+    nullable = var.core != "Req"
+    dtype: Any = None
+    coerce = False
+    numeric_date = is_numeric_date(var, ds.standard)
+    if numeric_date and date_mode in ("auto", "datetime"):
+        checks.append(pa.Check(lambda s: pd.Series(_is_datetime(s), index=s.index), name="is_datetime",
+                               description="datetime64 values (ADaM date in memory)"))
+    elif var.is_numeric:
+        dtype, coerce = "float64", True
+    else:
+        checks.append(pa.Check(_is_text, name="is_text", description="text values"))
+        limit = min(var.length or MAX_CHAR_BYTES, MAX_CHAR_BYTES)
+        checks.append(pa.Check(_byte_length_at_most(limit), name="str_byte_length",
+                               description=f"at most {limit} bytes"))
+        if not nullable:
+            checks.append(pa.Check(_not_blank, name="not_blank", description="a non-empty value (core Req)"))
+        if var.data_type in ISO_TEXT_TYPES and date_mode != "text":
+            checks.append(pa.Check(_matches(ISO8601_PATTERN), name="iso8601",
+                                   description="an ISO 8601 date/time (YYYY[-MM[-DD[Thh:mm[:ss]]]])"))
+        if var.data_type == "durationDatetime":
+            checks.append(pa.Check(_matches(ISO8601_DURATION_PATTERN), name="iso8601_duration",
+                                   description="an ISO 8601 duration (e.g. P3W)"))
+    if spec is not None and var.codelist and var.codelist in spec.codelists:
+        check = _codelist_check(spec.codelists[var.codelist])
+        if check is not None:
+            checks.append(check)
+    return pa.Column(
+        dtype, checks=checks, nullable=nullable, coerce=coerce, required=True, name=var.name,
+        title=var.label, description=var.label,
+        metadata={"label": var.label, "origin": var.origin.type, "source": var.origin.source,
+                  "core": var.core, "method": var.method, "codelist": var.codelist, "length": var.length,
+                  "data_type": var.data_type},
+    )
+
+
+def _where_mask(frame: pd.DataFrame, conditions: Sequence[tuple[str, str, tuple[str, ...]]]) -> pd.Series:
+    mask = pd.Series(True, index=frame.index)
+    for variable, comparator, values in conditions:
+        if variable not in frame.columns:
+            return pd.Series(False, index=frame.index)
+        column = frame[variable]
+        text = column.astype("string").str.strip()
+        if comparator in ("EQ", "IN"):
+            mask &= text.isin(values).fillna(False).astype(bool)
+        elif comparator in ("NE", "NOTIN"):
+            mask &= ~text.isin(values).fillna(False).astype(bool)
+        else:
+            number = pd.to_numeric(column, errors="coerce")
+            bound = float(values[0])
+            op = {"LT": number.lt, "LE": number.le, "GT": number.gt, "GE": number.ge}[comparator]
+            mask &= op(bound).fillna(False).astype(bool)
+    return mask
+
+
+def unit_variable(variable: str, columns: Iterable[str]) -> str | None:
+    """The companion unit variable of a result variable (LBORRES -> LBORRESU, LBSTRESN -> LBSTRESU)."""
+    columns = set(columns)
+    if variable.endswith("U") and variable in columns:
+        return variable
+    for suffix, unit_suffix in (("ORRES", "ORRESU"), ("STRESC", "STRESU"), ("STRESN", "STRESU")):
+        if variable.endswith(suffix):
+            candidate = variable[: -len(suffix)] + unit_suffix
+            return candidate if candidate in columns else None
+    if variable.startswith("AVAL") and "AVALU" in columns:
+        return "AVALU"
+    return None
+
+
+def value_level_check_name(variable: str, where_oid: str, facet: str) -> str:
+    return f"{VALUE_LEVEL_PREFIX}[{variable}|{where_oid}].{facet}"
+
+
+def _parse_value_level_name(name: str) -> tuple[str, str, str] | None:
+    match = re.match(rf"^{VALUE_LEVEL_PREFIX}\[(\w+)\|([^\]]+)\]\.(\w+)$", name)
+    return (match.group(1), match.group(2), match.group(3)) if match else None
+
+
+def _value_level_checks(ds: Dataset, spec: Spec | None) -> list[pa.Check]:
+    checks: list[pa.Check] = []
+    names = ds.variable_names
+    for row in ds.value_level:
+        conditions = row.where.conditions
+        target = row.variable
+
+        def scoped(predicate: Callable[[pd.Series], pd.Series], *, target: str = target,
+                   conditions: Any = conditions) -> Callable[[pd.DataFrame], pd.Series]:
+            def check(frame: pd.DataFrame) -> pd.Series:
+                if target not in frame.columns:
+                    return pd.Series(True, index=frame.index)
+                mask = _where_mask(frame, conditions)
+                return ~mask | predicate(frame[target]).astype(bool)
+            return check
+
+        def add(facet: str, predicate: Callable[[pd.Series], pd.Series], expected: str,
+                warn: bool = False, row: ValueLevel = row) -> None:
+            checks.append(pa.Check(scoped(predicate), name=value_level_check_name(row.variable, row.where.oid, facet),
+                                   description=expected, raise_warning=warn))
+
+        where_text = " and ".join(f"{v} {op} {'/'.join(vals)}" for v, op, vals in conditions)
+        if row.data_type in ("integer", "float"):
+            add("numeric", _is_number_text, f"a number where {where_text}")
+        if row.length is not None and row.data_type not in ("integer", "float"):
+            add("str_byte_length", _byte_length_at_most(row.length), f"at most {row.length} bytes where {where_text}")
+        if row.mandatory:
+            add("not_nullable", lambda s: ~_is_missing(s) & _not_blank(s), f"a value where {where_text}")
+        if spec is not None and row.codelist in spec.codelists:
+            codelist = spec.codelists[row.codelist or ""]
+            if codelist.terms and not codelist.external:
+                values = set(codelist.values)
+                add("isin", lambda s, values=values: s.isin(values) | s.isna(),
+                    f"in codelist {codelist.oid} where {where_text}", warn=codelist.extensible)
+        if row.unit is not None:
+            unit_var = unit_variable(row.variable, names)
+            if unit_var is not None:
+                unit = row.unit
+
+                def unit_check(frame: pd.DataFrame, unit_var: str = unit_var, unit: str = unit,
+                               target: str = target, conditions: Any = conditions) -> pd.Series:
+                    if unit_var not in frame.columns:
+                        return pd.Series(True, index=frame.index)
+                    mask = _where_mask(frame, conditions)
+                    if target in frame.columns and target != unit_var:  # no result, no unit needed
+                        mask &= frame[target].notna() & _not_blank(frame[target])
+                    return ~mask | (frame[unit_var] == unit).fillna(False).astype(bool)
+
+                checks.append(pa.Check(unit_check, name=value_level_check_name(unit_var, row.where.oid, "unit"),
+                                       description=f"{unit_var} = {unit!r} where {where_text}"))
+    return checks
+
+
+def dataset_schema(spec: Spec, name: str, *, date_mode: DateMode = "auto") -> pa.DataFrameSchema:
+    """The pandera schema of dataset ``name`` as the spec declares it.
+
+    date_mode: for ADaM numeric dates (integer/float with a DATE9.-style display format):
+    ``auto``/``datetime`` expect ``datetime64`` columns (the in-memory convention), ``sas`` expects
+    float SAS day numbers (the transport convention). ``text`` switches off the ISO 8601 check of
+    SDTM --DTC text. SDTM dates are always ISO 8601 text.
+    """
+    ds = spec.dataset(name)
+    return _dataset_schema(ds, spec, date_mode)
+
+
+def dataset_schema_from(ds: Dataset, spec: Spec | None = None, *, date_mode: DateMode = "auto") -> pa.DataFrameSchema:
+    """As :func:`dataset_schema` for a :class:`Dataset` (codelist checks need ``spec``)."""
+    return _dataset_schema(ds, spec, date_mode)
+
+
+def _dataset_schema(ds: Dataset, spec: Spec | None, date_mode: DateMode) -> pa.DataFrameSchema:
+    columns = {var.name: _column(var, ds, spec, date_mode) for var in ds.variables}
+    return pa.DataFrameSchema(
+        columns=columns,
+        checks=_value_level_checks(ds, spec),
+        strict=True,
+        ordered=True,
+        unique=list(ds.keys) if ds.keys else None,
+        report_duplicates="all",
+        name=ds.name,
+        title=ds.label,
+        description=ds.description or ds.label,
+        metadata={"dataset": ds.name, "label": ds.label, "standard": ds.standard, "keys": list(ds.keys),
+                  "structure": ds.structure},
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# raw form schema
+# --------------------------------------------------------------------------------------------
+def raw_form_schema(form: RawForm, *, strict: bool = True) -> pa.DataFrameSchema:
+    """The pandera schema of a raw EDC form as read (text as typed; blanks may be empty strings)."""
+    columns: dict[str, pa.Column] = {}
+    for col in form.columns:
+        checks: list[pa.Check] = []
+        if col.required:
+            checks.append(pa.Check(_not_blank, name="not_blank", description="a value (required field)"))
+        if col.data_type in ("integer", "float"):
+            checks.append(pa.Check(_is_number_text, name="is_number", description=f"a number ({col.data_type})"))
+        elif col.data_type == "date":
+            checks.append(pa.Check(_matches(RAW_DATE_PATTERN, re.IGNORECASE), name="raw_date",
+                                   description="DD MON YYYY (UN/UNK for unknown parts)"))
+        elif col.data_type == "time":
+            checks.append(pa.Check(_matches(RAW_TIME_PATTERN), name="raw_time", description="HH:MM"))
+        if col.allowed:
+            checks.append(pa.Check(_isin_folded(col.allowed), name="allowed",
+                                   description="one of " + ", ".join(col.allowed) + " (case-insensitive)"))
+        columns[col.name] = pa.Column(None, checks=checks, nullable=not col.required, required=True,
+                                      name=col.name, description=col.description,
+                                      metadata={"type": col.data_type, "required": col.required})
+    return pa.DataFrameSchema(columns=columns, strict=strict, ordered=False, name=form.name, title=form.label,
+                              metadata={"form": form.name, "blinded": form.blinded, "keys": list(form.keys)})
+
+
+# --------------------------------------------------------------------------------------------
+# validation -> Issues
+# --------------------------------------------------------------------------------------------
+def _rule_of(check: Any) -> str:
+    text = str(check)
+    parsed = _parse_value_level_name(text)
+    if parsed:
+        return f"schema.{VALUE_LEVEL_PREFIX}.{parsed[2]}"
+    base = text.split("(", 1)[0].strip()
+    if base == "coerce_dtype":
+        base = "dtype"
+    return f"schema.{base}" if base else "schema.check"
+
+
+def _row_labeller(frame: pd.DataFrame) -> Callable[[Any], int | str | None]:
+    seq = next((c for c in frame.columns if isinstance(c, str) and c.endswith("SEQ") and len(c) == 5), None)
+    has_subject = "USUBJID" in frame.columns
+
+    def label(index: Any) -> int | str | None:
+        if index is None or (isinstance(index, float) and np.isnan(index)):
+            return None
+        position = int(index)
+        if has_subject and position < len(frame):
+            subject = frame["USUBJID"].iloc[position]
+            if isinstance(subject, str) and subject:
+                parts = [f"USUBJID={subject}"]
+                if seq is not None:
+                    value = frame[seq].iloc[position]
+                    if pd.notna(value):
+                        parts.append(f"{seq}={int(value) if float(value).is_integer() else value}")
+                elif "PARAMCD" in frame.columns:
+                    parts.append(f"PARAMCD={frame['PARAMCD'].iloc[position]}")
+                return ", ".join(parts)
+        return position + 1
+    return label
+
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _check_lookup(schema: pa.DataFrameSchema) -> dict[tuple[str | None, str], pa.Check]:
+    lookup: dict[tuple[str | None, str], pa.Check] = {}
+    for name, column in schema.columns.items():
+        for check in column.checks:
+            lookup[(name, str(check.name))] = check
+    for check in schema.checks:
+        lookup[(None, str(check.name))] = check
+    return lookup
+
+
+def _expected_text(check: pa.Check | None, fallback: str) -> str:
+    if check is not None and check.description:
+        return str(check.description)
+    return fallback
+
+
+def validate_frame(frame: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: str | None = None,
+                   file: str | None = None) -> list[Issue]:
+    """Validate lazily; one Issue per failing cell (errors), plus warnings from lenient checks."""
+    data = frame.reset_index(drop=True)
+    label = _row_labeller(data)
+    lookup = _check_lookup(schema)
+    dataset = dataset or schema.name
+    issues: list[Issue] = []
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            schema.validate(data, lazy=True)
+    except SchemaErrors as exc:
+        cases = exc.failure_cases
+        seen: set[tuple[Any, ...]] = set()
+        for case in cases.itertuples(index=False):
+            check_text = str(case.check)
+            column = case.column if isinstance(case.column, str) else None
+            index = case.index if case.index is not None and not pd.isna(case.index) else None
+            value = _plain(case.failure_case)
+            parsed = _parse_value_level_name(check_text)
+            if parsed is not None:  # frame-level check: failure cases are melted over every column
+                target = parsed[0]
+                key = (check_text, index)
+                if key in seen:
+                    continue
+                seen.add(key)
+                column = target
+                value = _plain(data[target].iloc[int(index)]) if index is not None and target in data else None
+            check = lookup.get((column, check_text)) or lookup.get((None, check_text))
+            rule = _rule_of(check_text)
+            expected = _expected_text(check, _default_expected(check_text, column, schema))
+            if rule == "schema.column_in_schema":
+                column, message = str(value), f"column {value} is not in the spec of {dataset}"
+            elif rule == "schema.column_in_dataframe":
+                column, message = str(value), f"column {value} declared in the spec is missing"
+            elif rule == "schema.column_ordered":
+                column, message = str(value), f"column {value} is out of spec order"
+            elif rule in ("schema.multiple_fields_uniqueness", "schema.field_uniqueness", "schema.duplicates"):
+                rule = "schema.unique_keys"
+                keys = _keys(schema)
+                column = ", ".join(keys)
+                if index is not None:
+                    value = tuple(_plain(data[k].iloc[int(index)]) for k in keys if k in data)
+                message = f"key variables {column} are not unique: {value!r}"
+            else:
+                message = f"{column or dataset}: value {value!r} fails {check_text}"
+            issues.append(Issue(rule=rule, message=message, severity="error", file=file, dataset=dataset,
+                                row=label(index) if index is not None else None, column=column, value=value,
+                                expected=expected))
+    issues.extend(_warning_issues(data, schema, dataset=dataset, file=file, label=label))
+    return _dedupe_issues(issues)
+
+
+def _keys(schema: pa.DataFrameSchema) -> list[str]:
+    unique = schema.unique
+    return list(unique) if isinstance(unique, list | tuple) else ([unique] if unique else [])
+
+
+def _default_expected(check_text: str, column: str | None, schema: pa.DataFrameSchema) -> str:
+    if check_text == "not_nullable":
+        return "a value (not null)"
+    if check_text.startswith(("dtype", "coerce_dtype")):
+        return check_text.split("(", 1)[-1].rstrip(")").strip("'") + " values"
+    if check_text == "column_in_schema":
+        return "only the spec's variables"
+    if check_text == "column_in_dataframe":
+        return "every spec variable present"
+    if check_text == "column_ordered":
+        return "variables in spec order: " + ", ".join(schema.columns)
+    if "uniqueness" in check_text or check_text == "duplicates":
+        return "one record per " + ", ".join(_keys(schema))
+    return check_text
+
+
+def _warning_issues(data: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: str | None,
+                    file: str | None, label: Callable[[Any], int | str | None]) -> list[Issue]:
+    """Run the lenient (``raise_warning``) checks directly and report their failing cells as warnings."""
+    issues: list[Issue] = []
+    for name, column in schema.columns.items():
+        if name not in data.columns:
+            continue
+        for check in column.checks:
+            if not check.raise_warning:
+                continue
+            passed = check._check_fn(data[name])  # the vectorised predicate we built
+            failed = data.index[~pd.Series(passed, index=data.index).fillna(True).astype(bool)]
+            for index in failed:
+                value = _plain(data[name].iloc[index])
+                issues.append(Issue(rule=_rule_of(check.name), severity="warning",
+                                    message=f"{name}: value {value!r} is not {check.description} (extensible: kept)",
+                                    file=file, dataset=dataset, row=label(index), column=name, value=value,
+                                    expected=str(check.description)))
+    for check in schema.checks:
+        if not check.raise_warning:
+            continue
+        parsed = _parse_value_level_name(str(check.name))
+        target = parsed[0] if parsed else None
+        passed = pd.Series(check._check_fn(data), index=data.index).fillna(True).astype(bool)
+        for index in data.index[~passed]:
+            value = _plain(data[target].iloc[index]) if target in data else None
+            issues.append(Issue(rule=_rule_of(check.name), severity="warning",
+                                message=f"{target}: value {value!r} is not {check.description} (extensible: kept)",
+                                file=file, dataset=dataset, row=label(index), column=target, value=value,
+                                expected=str(check.description)))
+    return issues
+
+
+def _dedupe_issues(issues: list[Issue]) -> list[Issue]:
+    seen: set[tuple[Any, ...]] = set()
+    out: list[Issue] = []
+    for issue in issues:
+        key = (issue.rule, issue.row, issue.column, repr(issue.value), issue.severity)
+        if key not in seen:
+            seen.add(key)
+            out.append(issue)
+    return out
