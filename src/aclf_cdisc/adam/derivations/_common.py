@@ -104,7 +104,7 @@ def record_key(row: pd.Series | dict[str, Any], keys: Sequence[str]) -> str:
 
 def flag(mask: Any, index: pd.Index) -> pd.Series:
     """An ADaM Y/null flag column: "Y" where ``mask`` holds, missing elsewhere."""
-    values = np.where(np.asarray(mask, dtype=bool), FLAG_YES, None)
+    values = [FLAG_YES if m else None for m in np.asarray(mask, dtype=bool)]
     return pd.Series(values, index=index, dtype=object)
 
 

@@ -35,9 +35,8 @@ def compute_ctp_class(score: Any) -> Any:
                   message="a CTP score must be an integer from 5 to 15", expected="5..15")
             for i in np.flatnonzero(bad)
         ])
-    classes = np.where(np.isnan(flat), None, np.where(flat <= 6, "A", np.where(flat <= 9, "B", "C")))
-    classes = classes.astype(object)
-    classes[np.isnan(flat)] = None
+    classes = np.array([None if np.isnan(v) else "A" if v <= 6 else "B" if v <= 9 else "C" for v in flat],
+                       dtype=object)
     if arr.ndim == 0:
         return classes[0]
     if isinstance(score, pd.Series):

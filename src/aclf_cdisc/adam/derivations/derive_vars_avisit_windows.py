@@ -27,17 +27,18 @@ def _check_windows(windows: pd.DataFrame) -> pd.DataFrame:
     assert_columns(windows, WINDOW_COLUMNS, dataset_name="windows", argument="windows")
     w = windows[list(WINDOW_COLUMNS)].sort_values("LOW", kind="mergesort").reset_index(drop=True)
     issues = []
-    for i, row in w.iterrows():
+    records = w.to_dict("records")
+    for i, row in enumerate(records):
         if not row["LOW"] <= row["TARGET"] <= row["HIGH"] or 0 in (row["LOW"], row["TARGET"], row["HIGH"]):
             issues.append(Issue(rule="adam.window-invalid", dataset="windows", row=f"AVISIT={row['AVISIT']}",
                                 column="TARGET", value=(row["LOW"], row["TARGET"], row["HIGH"]),
                                 message="a window needs LOW <= TARGET <= HIGH and no study day 0",
                                 expected="LOW <= TARGET <= HIGH, all non-zero"))
-        if i > 0 and row["LOW"] <= w.loc[i - 1, "HIGH"]:
+        if i > 0 and row["LOW"] <= records[i - 1]["HIGH"]:
             issues.append(Issue(rule="adam.window-overlap", dataset="windows", row=f"AVISIT={row['AVISIT']}",
                                 column="LOW", value=row["LOW"],
-                                message=f"window overlaps {w.loc[i - 1, 'AVISIT']}",
-                                expected=f"LOW > {w.loc[i - 1, 'HIGH']}"))
+                                message=f"window overlaps {records[i - 1]['AVISIT']}",
+                                expected=f"LOW > {records[i - 1]['HIGH']}"))
     if issues:
         raise DerivationError(issues)
     return w

@@ -127,7 +127,7 @@ def derive_vars_dt(
             dates.append(None)
             flags.append(None)
             continue
-        if level == 0:
+        if month is not None and day is not None:
             dates.append(date(year, month, day))
             flags.append(None)
             continue

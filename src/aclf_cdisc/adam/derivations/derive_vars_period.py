@@ -94,8 +94,9 @@ def derive_vars_period(
         last_end = ends[:, j] + np.timedelta64(end_window, "D")
         highs[:, j] = np.where(pd.isna(nxt), last_end, nxt - np.timedelta64(1, "D"))
 
-    pos = adsl.index.get_indexer(pd.MultiIndex.from_frame(dataset[list(keys)]) if len(keys) > 1
-                                 else dataset[keys[0]])
+    lookup = (pd.MultiIndex.from_frame(dataset[list(keys)]) if len(keys) > 1
+              else pd.Index(dataset[keys[0]]))
+    pos = adsl.index.get_indexer(lookup)
     dates = as_date(dataset[date]).to_numpy()
     period = np.full(len(dataset), -1)
     for r in range(len(dataset)):
