@@ -1,0 +1,17 @@
+"""A realistic raw EDC export for NCT05985863, for tests and demos (not part of the data flow).
+
+    frames = simulate_export(n_subjects=150, seed=20230930)   # {form: DataFrame of text}
+    write_export(frames, Path("edc"))                          # one <form>.csv per form
+
+See docs/raw-export.md for the forms and src/aclf_cdisc/sample/edc/README.md for the planted
+scenarios of the default sample.
+"""
+
+from aclf_cdisc.simulate.generator import simulate_export
+from aclf_cdisc.simulate.scenarios import SCENARIOS, Scenario
+from aclf_cdisc.simulate.writer import write_export
+
+DEFAULT_SUBJECTS = 150
+DEFAULT_SEED = 20230930
+
+__all__ = ["DEFAULT_SEED", "DEFAULT_SUBJECTS", "SCENARIOS", "Scenario", "simulate_export", "write_export"]
