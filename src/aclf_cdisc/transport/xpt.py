@@ -270,12 +270,14 @@ class _Findings:
 def _as_text_array(values: npt.NDArray[Any], var: XptVariable, start: int,
                    findings: _Findings) -> npt.NDArray[np.object_] | None:
     """Object array of str ('' for missing); reports non-text cells and returns None on any."""
+    kind = pd.api.types.infer_dtype(values, skipna=False)
+    if kind in ("string", "empty"):
+        return values
     missing = pd.isna(values)
     if missing.any():
         values = values.copy()
         values[missing] = ""
-    kind = pd.api.types.infer_dtype(values, skipna=False)
-    if kind in ("string", "empty"):
+    if pd.api.types.infer_dtype(values, skipna=False) in ("string", "empty"):
         return values
     bad = np.flatnonzero([not isinstance(v, str) for v in values])
     findings.add("xpt.char-not-text", "character variable holds a non-text value", var.name, bad + start,
@@ -290,16 +292,15 @@ def encode_char(values: npt.NDArray[Any], var: XptVariable, start: int, encoding
     if text is None:
         return None
     n = len(text)
-    if encoding.lower().replace("-", "").replace("_", "") in ("ascii", "usascii"):
-        unicode = text.astype("U") if n else np.zeros(0, "U1")
-        codes = unicode.view(np.uint32).reshape(n, -1) if unicode.itemsize else np.zeros((n, 0), np.uint32)
-        non_ascii = np.flatnonzero((codes > 127).any(axis=1))
-        if len(non_ascii):
+    if is_ascii(encoding):
+        try:
+            encoded = text.astype("S") if n else np.zeros(0, "S1")  # numpy encodes str as ASCII
+        except UnicodeEncodeError:
+            non_ascii = np.flatnonzero([not value.isascii() for value in text])
             findings.add("xpt.char-non-ascii", "value is not ASCII", var.name, non_ascii + start,
                          [text[i] for i in non_ascii], "ASCII text (or pass an encoding that allows it)")
             return None
-        lengths = np.strings.str_len(unicode)
-        encoded = unicode.astype(f"S{max(unicode.itemsize // 4, 1)}")
+        lengths = np.strings.str_len(encoded).astype(np.int64)  # trailing NUL characters drop
     else:
         encoded_list: list[bytes] = []
         bad: list[int] = []
@@ -335,9 +336,8 @@ def _pad_cells(encoded: npt.NDArray[np.bytes_], lengths: npt.NDArray[np.int64], 
     n = len(encoded)
     cells = np.full((n, var.length), 0x20, np.uint8)
     width = min(encoded.itemsize, var.length)
-    raw = encoded.astype(f"S{width}").view(np.uint8).reshape(n, width)
-    filled = np.arange(width) < lengths[:, None]
-    cells[:, :width] = np.where(filled, raw, np.uint8(0x20))
+    raw = encoded.view(np.uint8).reshape(n, encoded.itemsize)[:, :width]
+    np.copyto(cells[:, :width], raw, where=np.arange(width) < lengths[:, None])
     return cells
 
 
@@ -591,22 +591,56 @@ def decode_char(cells: npt.NDArray[np.uint8], var: XptVariable, encoding: str, f
                 dataset: str) -> pd.Series:
     """An (n, length) byte block -> str Series, trailing spaces removed ('' for blank cells)."""
     n = len(cells)
-    strings = np.ascontiguousarray(cells).view(f"S{var.length}").reshape(n)
-    if encoding.lower().replace("-", "").replace("_", "") in ("ascii", "usascii"):
-        high = np.flatnonzero((cells > 127).any(axis=1))
-        if len(high):
-            raise TransportError([Issue(rule="xpt.read-non-ascii", message="cell is not ASCII",
-                                        file=str(file), dataset=dataset, row=int(r) + 1, column=var.name,
-                                        value=bytes(strings[r]), expected="pass the file's encoding, "
-                                        "e.g. encoding='windows-1252'") for r in high[:MAX_ISSUES_PER_CHECK]])
-        text = np.strings.rstrip(strings.astype(f"U{var.length}"), " ")
-    else:
+    codes, first = distinct_rows(cells)
+    uniques = np.ascontiguousarray(cells[first]).view(f"S{var.length}").reshape(len(first))
+    texts = np.empty(len(first), dtype=object)
+    for i, raw in enumerate(uniques.tolist()):  # decode each distinct cell once
         try:
-            text = np.strings.rstrip(np.strings.decode(strings, encoding), " ")
-        except UnicodeDecodeError as exc:
-            raise _read_issue("xpt.read-encoding", f"a {var.name} cell is not {encoding}", file,
-                              dataset=dataset, column=var.name, value=str(exc)) from None
-    return pd.Series(text.astype(object), dtype="str")
+            texts[i] = raw.decode(encoding).rstrip(" ")
+        except UnicodeDecodeError:
+            rows = np.flatnonzero(codes == i)
+            raise TransportError([Issue(
+                rule="xpt.read-encoding", message=f"cell is not {encoding}", file=str(file),
+                dataset=dataset, row=int(r) + 1, column=var.name, value=raw,
+                expected="pass the file's encoding, e.g. encoding='windows-1252'")
+                for r in rows[:MAX_ISSUES_PER_CHECK]]) from None
+    return pd.Series(texts[codes] if n else np.zeros(0, object), dtype="str")
+
+
+def distinct_rows(cells: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Group equal rows of an (n, width) byte block: (code per row, first row of each group).
+
+    Rows are hashed 8 bytes at a time with numpy and grouped with a hash table
+    (``pd.factorize``), so the work is linear and no Python object is made per cell; because a
+    hash can collide, groups are verified byte for byte and an exact (slower) grouping is used
+    if any differ. Cells of real datasets repeat a lot, so decoding per group is much cheaper.
+    """
+    n, width = cells.shape
+    words = max(1, -(-width // 8))
+    padded = np.zeros((n, words * 8), np.uint8)
+    padded[:, :width] = cells
+    keys = padded.view("<u8")
+    hashed = keys[:, 0].copy()
+    for j in range(1, words):  # multiply-xorshift mixing per word (splitmix64 style)
+        hashed *= np.uint64(0xBF58476D1CE4E5B9)
+        hashed ^= hashed >> np.uint64(31)
+        hashed ^= keys[:, j]
+    if words > 1:
+        hashed *= np.uint64(0x94D049BB133111EB)
+        hashed ^= hashed >> np.uint64(29)
+    codes, uniques = pd.factorize(hashed)
+    first = np.empty(len(uniques), np.intp)
+    first[codes[::-1]] = np.arange(n - 1, -1, -1)
+    if words > 1 and not (padded[first][codes] == padded).all():
+        codes, uniques = pd.factorize(padded.view(f"S{words * 8}").reshape(n).astype(object))
+        first = np.empty(len(uniques), np.intp)
+        first[codes[::-1]] = np.arange(n - 1, -1, -1)
+    return codes.astype(np.intp), first
+
+
+def is_ascii(encoding: str) -> bool:
+    """True for the names Python gives plain ASCII."""
+    return encoding.lower().replace("-", "").replace("_", "") in ("ascii", "usascii", "646")
 
 
 def decode_num(cells: npt.NDArray[np.uint8], var: XptVariable, dates: bool) -> pd.Series:
