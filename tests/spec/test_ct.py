@@ -25,14 +25,14 @@ def test_01_reader_parses_codelists_and_terms(ct: ControlledTerminology) -> None
     assert ct.by_name("LBTESTCD").terms["BILI"].code == "C38037"
 
 
-def test_02_every_cdisc_codelist_and_term_exists_in_ct(ct: ControlledTerminology, repo_root: Path) -> None:
-    spec = load_spec(repo_root / "specs")
+def test_02_every_cdisc_codelist_and_term_exists_in_ct(ct: ControlledTerminology, spec_root: Path) -> None:
+    spec = load_spec(spec_root)
     issues = check_codelists(spec.codelists.values(), ct)
     assert [i.render() for i in issues] == []
 
 
-def test_03_codelists_name_their_nci_codelist_explicitly(ct: ControlledTerminology, repo_root: Path) -> None:
-    spec = load_spec(repo_root / "specs")
+def test_03_codelists_name_their_nci_codelist_explicitly(ct: ControlledTerminology, spec_root: Path) -> None:
+    spec = load_spec(spec_root)
     for codelist in spec.codelists.values():
         if codelist.external:
             continue
@@ -45,8 +45,8 @@ def test_03_codelists_name_their_nci_codelist_explicitly(ct: ControlledTerminolo
                 assert term.nci_code == ct.codelists[codelist.nci_code].terms[term.submission_value].code
 
 
-def test_04_study_version_matches_the_ct_file(repo_root: Path) -> None:
-    spec = load_spec(repo_root / "specs")
+def test_04_study_version_matches_the_ct_file(spec_root: Path) -> None:
+    spec = load_spec(spec_root)
     assert spec.study.ct_versions["SDTM"] in CT_FILE
 
 
