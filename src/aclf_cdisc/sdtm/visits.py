@@ -1,7 +1,7 @@
 """VISITNUM / VISIT from the trial visits (TV), with unscheduled visits numbered conventionally.
 
-EDC folder names are matched to TV's VISIT case-insensitively with white space folded
-("Week 4" -> "WEEK 4"). An unscheduled folder ("Unscheduled 1", ...) is numbered after the last
+EDC folder names are matched to each TV visit's ``edc_folder`` (or its VISIT when the spec
+gives none) case-insensitively with white space folded ("week  4" -> "Week 4"). An unscheduled folder ("Unscheduled 1", ...) is numbered after the last
 scheduled visit the subject had on or before its date: VISITNUM = that visit's VISITNUM + 0.01 x k,
 k counting the subject's unscheduled visits since that scheduled visit in date order, and
 VISIT = "UNSCHEDULED <VISITNUM>" (e.g. "UNSCHEDULED 4.01"), the convention of the CDISC pilot
@@ -28,10 +28,10 @@ def is_unscheduled(folder: pd.Series) -> pd.Series:
 
 
 def scheduled_visit_lookup(study: Study) -> pd.DataFrame:
-    """TV visits keyed by folded name: columns FOLDER, VISITNUM, VISIT."""
+    """TV visits keyed by their folded EDC folder name (``edc_folder``, else VISIT)."""
     return pd.DataFrame(
         {
-            "FOLDER": [fold_name(v.visit) for v in study.visits],
+            "FOLDER": [fold_name(v.edc_folder or v.visit) for v in study.visits],
             "VISITNUM": [float(v.visitnum) for v in study.visits],
             "VISIT": [v.visit for v in study.visits],
         }
