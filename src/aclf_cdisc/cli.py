@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_DATA
     except KeyboardInterrupt:
         return 130
-    except Exception:  # noqa: BLE001 - last line of defence: report, don't hide
+    except Exception:
         traceback.print_exc()
         print(f"aclf-cdisc {args.command}: internal error (exit {EXIT_INTERNAL})", file=sys.stderr)
         return EXIT_INTERNAL

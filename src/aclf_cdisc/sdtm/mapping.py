@@ -1,8 +1,8 @@
 """Carry out a dataset spec's mapping rules (the sdtm.oak vocabulary) on an assembled raw frame.
 
 A domain module first *assembles* its raw forms into one record-level frame whose columns are
-named ``form.COLUMN`` (plus ``_file`` and ``_row``, the source file and 1-based row of each
-record). :func:`apply_mappings` then fills every spec variable that has a ``map`` rule:
+named ``form.COLUMN`` (plus the raw reader's ``__file`` and ``__row``: the source file and
+1-based record number of each record). :func:`apply_mappings` then fills every spec variable that has a ``map`` rule:
 
     copy          the raw value, white space trimmed (numbers parsed for numeric variables)
     ct            the raw value recoded to the variable's codelist (unmapped values reported)
@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from aclf_cdisc.errors import Issue
+from aclf_cdisc.raw.reader import FILE_COL, ROW_COL
 from aclf_cdisc.sdtm.ct import recode_ct
 from aclf_cdisc.sdtm.dates import raw_to_iso8601
 from aclf_cdisc.spec.model import Dataset, Spec, Variable
@@ -42,12 +43,12 @@ Derivation = Callable[[pd.DataFrame, MappingContext], pd.Series]
 
 
 def _source_rows(frame: pd.DataFrame) -> pd.Series | None:
-    return frame["_row"] if "_row" in frame.columns else None
+    return frame[ROW_COL] if ROW_COL in frame.columns else None
 
 
 def _source_file(frame: pd.DataFrame, source: str | None) -> str | None:
-    if "_file" in frame.columns and len(frame):
-        files = frame["_file"].dropna().unique()
+    if FILE_COL in frame.columns and len(frame):
+        files = frame[FILE_COL].dropna().unique()
         if len(files) == 1:
             return str(files[0])
     return f"{source.split('.')[0]}.csv" if source else None

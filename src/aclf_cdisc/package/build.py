@@ -1,0 +1,159 @@
+"""The main job: raw EDC export -> SDTM -> ADaM -> checks -> XPT + Define-XML, published atomically.
+
+Each stage is one call; the order of the calls is the data flow. Nothing is written until every
+dataset has been built and checked; the package is then assembled in a staging folder and
+swapped into ``outputs/`` only when the defines have passed their checks too.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from aclf_cdisc.checks.run import issues_frame, run_rules, run_schemas
+from aclf_cdisc.errors import AclfError, Issue, ValidationError
+from aclf_cdisc.package.atomic import staged_output
+from aclf_cdisc.package.layout import reports_dir, standard_dir, xpt_name
+from aclf_cdisc.raw import RawExport, read_export
+from aclf_cdisc.spec import load_spec
+from aclf_cdisc.spec.model import Spec
+from aclf_cdisc.transport import XptHeader, write_xpt
+from aclf_cdisc.transport.from_spec import xpt_meta_from_spec
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What a build reads and where it writes. ``raw_dir`` None means the embedded sample."""
+
+    raw_dir: Path | None = None
+    spec_root: Path | None = None
+    out_dir: Path = Path("outputs")
+    schema_dir: Path | None = None
+    blinded: bool = False  # build without the IRT export: treatment variables masked
+
+
+@dataclass
+class BuildResult:
+    out_dir: Path
+    datasets: dict[str, pd.DataFrame]
+    issues: list[Issue] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+def xpt_header(spec: Spec) -> XptHeader:
+    """Fixed XPT header fields from the study conventions (never the clock)."""
+    conf = spec.study.conventions.get("xpt", {})
+    defaults = XptHeader()
+    return XptHeader(
+        created=datetime.fromisoformat(conf["created"]) if "created" in conf else defaults.created,
+        modified=datetime.fromisoformat(conf["modified"]) if "modified" in conf else defaults.modified,
+        sas_version=str(conf.get("sas_version", defaults.sas_version)),
+        os_name=str(conf.get("os_name", defaults.os_name)),
+    )
+
+
+def read_raw(options: BuildOptions, spec: Spec) -> RawExport:
+    from aclf_cdisc.sample import edc_dir
+
+    raw = read_export(options.raw_dir or edc_dir(), spec)
+    if raw.blinded and not options.blinded:
+        raise AclfError(
+            Issue(
+                rule="build.irt-missing",
+                message="the export has no IRT randomization files (irt_rand, irt_kits); treatment "
+                "cannot be derived. Add them, or build a blinded package with --blinded",
+                file=str(options.raw_dir or edc_dir()),
+            )
+        )
+    return raw
+
+
+def build_datasets(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Issue]) -> dict[str, pd.DataFrame]:
+    """SDTM then ADaM, in memory."""
+    from aclf_cdisc.adam.pipeline import build_adam
+    from aclf_cdisc.sdtm.pipeline import build_sdtm
+
+    sdtm = build_sdtm(raw, spec, blinded=blinded, issues=issues)
+    adam = build_adam(sdtm, spec, issues=issues)
+    return {**sdtm, **adam}
+
+
+def check_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec) -> list[Issue]:
+    """Spec-generated pandera schemas, then the conformance rules."""
+    return [*run_schemas(datasets, spec), *run_rules(datasets, spec)]
+
+
+def write_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, root: Path) -> list[Path]:
+    """One XPT v5 file per dataset, in the eCTD folder of its standard."""
+    header = xpt_header(spec)
+    written = []
+    for name in sorted(datasets):
+        dataset = spec.dataset(name)
+        folder = standard_dir(root, spec.study.studyid, dataset.standard)
+        folder.mkdir(parents=True, exist_ok=True)
+        frame = datasets[name]
+        path = folder / xpt_name(name)
+        write_xpt(frame, xpt_meta_from_spec(dataset, frame, header), path)
+        written.append(path)
+    return written
+
+
+def write_report(issues: list[Issue], folder: Path, *, title: str) -> list[Path]:
+    """validation.csv/json/html (see aclf_cdisc.checks.report)."""
+    from aclf_cdisc.checks.report import write_reports
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return list(write_reports(issues, folder, title=title, build_info={}))
+
+
+def fail_with_report(issues: list[Issue], summary: str) -> None:
+    """Raise with every error; the full report goes to a temporary folder, never to outputs/."""
+    folder = Path(tempfile.mkdtemp(prefix="aclf-cdisc-failed-build-"))
+    write_report(issues, folder, title=summary)
+    errors = [i for i in issues if i.severity == "error"]
+    raise ValidationError(errors, f"{summary}: {len(errors)} error(s); outputs/ left as it was; "
+                                  f"full report in {folder}")
+
+
+def build_package(options: BuildOptions) -> BuildResult:
+    """Run the whole pipeline; raise AclfError (nothing published) on any error."""
+    spec = load_spec(options.spec_root)
+    raw = read_raw(options, spec)
+    issues: list[Issue] = list(raw.issues)
+    datasets = build_datasets(raw, spec, blinded=options.blinded, issues=issues)
+    issues.extend(check_datasets(datasets, spec))
+    if any(i.severity == "error" for i in issues):
+        fail_with_report(issues, "datasets broke their specs or conformance rules")
+
+    from aclf_cdisc.commands.define import build_for_outputs
+
+    with staged_output(options.out_dir) as staging:
+        files = write_datasets(datasets, spec, staging)
+        define_issues = build_for_outputs(staging, spec, schema_dir=options.schema_dir,
+                                          creation_datetime=xpt_header(spec).created.isoformat())
+        issues.extend(define_issues)
+        if any(i.severity == "error" for i in define_issues):
+            fail_with_report(issues, "define.xml failed its checks")
+        write_report(issues, reports_dir(staging), title=f"{spec.study.studyid} build report")
+    return BuildResult(out_dir=options.out_dir, datasets=datasets, issues=issues, files=files)
+
+
+def summarise(result: BuildResult) -> str:
+    """A short terminal summary: datasets and record counts, issue counts by severity."""
+    lines = [f"built {len(result.datasets)} datasets into {result.out_dir}:"]
+    for name in sorted(result.datasets):
+        lines.append(f"  {name:<8} {len(result.datasets[name]):>7} records")
+    frame = issues_frame(result.issues)
+    counts = frame["severity"].value_counts().to_dict() if len(frame) else {}
+    lines.append("issues: " + ", ".join(f"{counts.get(s, 0)} {s}(s)" for s in ("error", "warning", "note")))
+    return "\n".join(lines)
+
+
+def main_summary(result: BuildResult) -> None:  # pragma: no cover - terminal output
+    print(summarise(result), file=sys.stdout)
