@@ -1,0 +1,63 @@
+"""build_adam: SDTM frames -> ADaM frames (ADSL, ADLB, ADAE, ADTTE), each conformed to its spec.
+
+Order: ADSL without baselines -> ADLB -> ADSL baselines from ADLB -> ADAE, ADTTE. Any data a
+derivation cannot handle stops the build with a DerivationError listing every problem found
+(never a silently wrong number). Dates stay datetime64 in memory; the transport layer writes
+them as SAS dates with their DATE9. format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from aclf_cdisc.adam.adae import build_adae
+from aclf_cdisc.adam.adlb import build_adlb
+from aclf_cdisc.adam.adsl import add_baselines, build_adsl_core
+from aclf_cdisc.adam.adtte import build_adtte
+from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.sdtm.conform import conform_to_spec
+from aclf_cdisc.spec.model import Dataset, Spec
+
+ADAM_DATASETS = ("ADSL", "ADLB", "ADAE", "ADTTE")
+REQUIRED_SDTM = ("DM", "DS", "EX", "LB", "AE")
+_EPOCH = pd.Timestamp("1960-01-01")
+
+
+def _is_date(variable: object) -> bool:
+    fmt = getattr(variable, "display_format", None) or ""
+    return bool(getattr(variable, "is_numeric", False)) and fmt.upper().startswith(("DATE", "E8601DA", "YYMMDD"))
+
+
+def conform_adam(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """conform_to_spec, keeping numeric date variables (display format DATE9.) as datetime64.
+
+    conform_to_spec casts numeric variables with pd.to_numeric, which would turn datetime64
+    into nanoseconds; dates go through it as day counts and come back as dates.
+    """
+    work = frame.copy()
+    dates = [v.name for v in dataset.variables if _is_date(v) and v.name in work.columns]
+    for name in dates:
+        values = pd.to_datetime(work[name])
+        work[name] = (values - _EPOCH).dt.days.astype(float)
+    out = conform_to_spec(work, dataset)
+    for name in dates:
+        out[name] = (_EPOCH + pd.to_timedelta(out[name], unit="D")).astype("datetime64[ns]")
+    return out
+
+
+def build_adam(sdtm: Mapping[str, pd.DataFrame], spec: Spec) -> dict[str, pd.DataFrame]:
+    """ADSL, ADLB, ADAE and ADTTE from the SDTM frames (keyed by upper-case domain)."""
+    frames = {name.upper(): frame for name, frame in sdtm.items()}
+    missing = [d for d in REQUIRED_SDTM if d not in frames]
+    if missing:
+        raise DerivationError([Issue(rule="adam.sdtm-missing", dataset=d, message=f"SDTM {d} is needed for ADaM",
+                                     expected="the SDTM dataset") for d in missing])
+    adsl = build_adsl_core(frames, spec)
+    adlb = build_adlb(frames, adsl, spec)
+    adsl = add_baselines(adsl, adlb)
+    adae = build_adae(frames, adsl, spec)
+    adtte = build_adtte(frames, adsl, spec)
+    built = {"ADSL": adsl, "ADLB": adlb, "ADAE": adae, "ADTTE": adtte}
+    return {name: conform_adam(built[name], spec.dataset(name)) for name in ADAM_DATASETS}
