@@ -16,10 +16,11 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
     for flag in (f for f in POPULATION_FLAGS if f in adsl.columns):
         bad = ~adsl[flag].isin(["Y", "N"])
-        for pos in bad.to_numpy().nonzero()[0]:
-            issues.append(rule.issue("population flag must be Y or N", dataset="ADSL", row=int(pos) + 1,
-                                     column=flag, value=None if pd.isna(adsl[flag].iat[pos]) else adsl[flag].iat[pos],
-                                     expected="Y or N"))
+        values = adsl[flag].tolist()
+        for pos in map(int, bad.to_numpy().nonzero()[0]):
+            value = None if pd.isna(values[pos]) else values[pos]
+            issues.append(rule.issue("population flag must be Y or N", dataset="ADSL", row=pos + 1,
+                                     column=flag, value=value, expected="Y or N"))
     return issues
 
 

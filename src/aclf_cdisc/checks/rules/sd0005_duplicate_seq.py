@@ -12,7 +12,7 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
         if seq not in frame.columns or "USUBJID" not in frame.columns:
             continue
         dup = frame.duplicated(["USUBJID", seq], keep=False)
-        for pos in dup.to_numpy().nonzero()[0]:
+        for pos in map(int, dup.to_numpy().nonzero()[0]):
             issues.append(rule.issue(f"{seq} is not unique within the subject", dataset=name, row=int(pos) + 1,
                                      column=seq, value=f"{frame['USUBJID'].iat[pos]} {seq}={frame[seq].iat[pos]}"))
     return issues

@@ -13,7 +13,7 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
         frame = datasets[name]
         for pos in frame.duplicated("USUBJID", keep=False).to_numpy().nonzero()[0]:
             issues.append(rule.issue(f"duplicate USUBJID in {name}", dataset=name, row=int(pos) + 1,
-                                     column="USUBJID", value=frame["USUBJID"].iat[pos]))
+                                     column="USUBJID", value=frame["USUBJID"].iat[int(pos)]))
     return issues
 
 
