@@ -1,0 +1,94 @@
+"""Small helpers shared by the rule modules: which standard a dataset follows, what counts as missing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aclf_cdisc.spec.model import Dataset, Spec
+
+NOT_ASSIGNED_ARMS = frozenset({"SCRNFAIL", "NOTASSGN"})  # SDTMIG ARMCD values for subjects never assigned
+NOT_TREATED_ARMS = NOT_ASSIGNED_ARMS | {"NOTTRT"}  # ACTARMCD values for subjects never treated
+
+
+def spec_dataset(spec: Spec, name: str) -> Dataset | None:
+    return spec.datasets.get(name)
+
+
+def standard_of(name: str, spec: Spec) -> str:
+    """The dataset's standard from the spec; a dataset the spec does not know is ADaM when named AD*."""
+    ds = spec.datasets.get(name)
+    if ds is not None:
+        return ds.standard
+    return "ADaM" if name.startswith("AD") else "SDTM"
+
+
+def datasets_of(datasets: Any, spec: Spec, standard: str) -> list[tuple[str, pd.DataFrame]]:
+    """(name, frame) of the given standard, sorted by name so issues come out in a stable order."""
+    return [(name, datasets[name]) for name in sorted(datasets) if standard_of(name, spec) == standard]
+
+
+def is_missing(value: Any) -> bool:
+    """None, NaN, NaT, pd.NA, or a blank string."""
+    if isinstance(value, str):
+        return value.strip() == ""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def missing_mask(series: pd.Series) -> pd.Series:
+    return series.map(is_missing).astype(bool)
+
+
+def plain(value: Any) -> Any:
+    """A Python value for an Issue: numpy scalars unwrapped, missing as None, dates as ISO text."""
+    if is_missing(value) and not isinstance(value, str):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def text_or_none(value: Any) -> str | None:
+    return None if is_missing(value) else str(value).strip()
+
+
+SAS_EPOCH = pd.Timestamp("1960-01-01")
+
+
+def as_days(series: pd.Series) -> pd.Series:
+    """An ADaM date column as float days since 1960-01-01, whether held as datetime64 (in memory),
+    SAS day numbers (at the transport boundary) or date objects; NaN where missing or unreadable."""
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return (series - SAS_EPOCH) / pd.Timedelta(days=1)
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return series.astype(float)
+    stamps = pd.to_datetime(series, errors="coerce")
+    return (stamps - SAS_EPOCH) / pd.Timedelta(days=1)
+
+
+def adam_kind(name: str, spec: Spec, columns: Any) -> str:
+    """ADSL, TTE, BDS, OCCDS or OTHER, from the spec's class/subclass, else from the name and columns."""
+    ds = spec.datasets.get(name)
+    if ds is not None:
+        klass, subclass = ds.class_.upper(), (ds.subclass or "").upper()
+        if klass.startswith("SUBJECT LEVEL"):
+            return "ADSL"
+        if klass == "BASIC DATA STRUCTURE":
+            return "TTE" if subclass == "TIME-TO-EVENT" else "BDS"
+        if klass.startswith("OCCURRENCE"):
+            return "OCCDS"
+        return "OTHER"
+    if name == "ADSL":
+        return "ADSL"
+    if name == "ADTTE" or "CNSR" in columns:
+        return "TTE"
+    return "BDS" if "PARAMCD" in columns else "OTHER"

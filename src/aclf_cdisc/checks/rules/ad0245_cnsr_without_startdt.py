@@ -1,0 +1,16 @@
+"""AD0245: a dataset with CNSR also has STARTDT (the time origin of the time-to-event analysis)."""
+
+from aclf_cdisc.checks.rule import Datasets, Rule
+from aclf_cdisc.checks.rules._common import datasets_of
+from aclf_cdisc.errors import Issue
+from aclf_cdisc.spec.model import Spec
+
+
+def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
+    return [rule.issue(f"{name} has CNSR but no STARTDT", dataset=name, column="STARTDT",
+                       expected="STARTDT present when CNSR is")
+            for name, frame in datasets_of(datasets, spec, "ADaM")
+            if "CNSR" in frame.columns and "STARTDT" not in frame.columns]
+
+
+RULE = Rule("AD0245", "CNSR is present but STARTDT is not present", "error", "ADaM", check)

@@ -1,0 +1,29 @@
+"""SD0003: every *DTC value (--DTC, --STDTC, --ENDTC, RFSTDTC, RFXSTDTC, DTHDTC, BRTHDTC ...) is ISO 8601.
+
+Partial dates are right-truncated; unknown middle components are written as a hyphen (SDTMIG v3.4
+section 4.4.4); complete components must name a real day (2023-02-30 fails). Missing values pass:
+nullability is SD0002's business.
+"""
+
+from aclf_cdisc.checks.rule import Datasets, Rule
+from aclf_cdisc.checks.rules._common import datasets_of, is_missing
+from aclf_cdisc.checks.rules._iso8601 import is_valid
+from aclf_cdisc.errors import Issue
+from aclf_cdisc.spec.model import Spec
+
+
+def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
+    issues = []
+    for name, frame in datasets_of(datasets, spec, "SDTM"):
+        for column in (c for c in frame.columns if isinstance(c, str) and c.endswith("DTC")):
+            for pos, value in enumerate(frame[column].tolist()):
+                if is_missing(value):
+                    continue
+                if not isinstance(value, str) or not is_valid(value.rstrip(" ")):
+                    issues.append(rule.issue(f"{column} is not a valid ISO 8601 date/time", dataset=name,
+                                             row=pos + 1, column=column, value=value,
+                                             expected="YYYY[-MM[-DD[Thh[:mm[:ss]]]]], a real calendar date"))
+    return issues
+
+
+RULE = Rule("SD0003", "Invalid ISO 8601 value for variable", "error", "SDTM", check)

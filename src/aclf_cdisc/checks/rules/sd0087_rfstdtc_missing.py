@@ -1,0 +1,26 @@
+"""SD0087: RFSTDTC is populated for every randomized subject (ARMCD populated, not SCRNFAIL/NOTASSGN)."""
+
+from aclf_cdisc.checks.rule import Datasets, Rule
+from aclf_cdisc.checks.rules._common import NOT_ASSIGNED_ARMS, text_or_none
+from aclf_cdisc.errors import Issue
+from aclf_cdisc.spec.model import Spec
+
+
+def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
+    dm = datasets.get("DM")
+    if dm is None or "ARMCD" not in dm.columns:
+        return []
+    rfstdtc = dm["RFSTDTC"].tolist() if "RFSTDTC" in dm.columns else [None] * len(dm)
+    issues = []
+    for pos, (subject, armcd, start) in enumerate(zip(dm["USUBJID"].tolist(), dm["ARMCD"].tolist(), rfstdtc,
+                                                      strict=True)):
+        arm = text_or_none(armcd)
+        if arm is None or arm in NOT_ASSIGNED_ARMS or text_or_none(start) is not None:
+            continue
+        issues.append(rule.issue(f"RFSTDTC is missing for subject {subject} randomized to ARMCD={arm}",
+                                 dataset="DM", row=pos + 1, column="RFSTDTC", value=None,
+                                 expected="the reference start date"))
+    return issues
+
+
+RULE = Rule("SD0087", "RFSTDTC is not provided for a randomized subject", "error", "SDTM", check)

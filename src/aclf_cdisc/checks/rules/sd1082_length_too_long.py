@@ -1,0 +1,52 @@
+"""SD1082: a character variable's length is not above the longest value it holds (FDA TCG).
+
+The declared lengths are the ones the XPT file is written with: the spec's Variable.length, where
+``None`` ("auto") means the writer uses the longest value, so it cannot be too long. Lengths count
+bytes (UTF-8), the minimum length is 1, and SUPP-- datasets are exempt as the TCG allows.
+:func:`length_issues` takes any declared lengths, so the written XPT metadata can be checked too.
+"""
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from aclf_cdisc.checks.rule import Datasets, Rule
+from aclf_cdisc.checks.rules._common import datasets_of
+from aclf_cdisc.errors import Issue
+from aclf_cdisc.spec.model import Spec
+
+ALLOWED_EXCESS = 0  # bytes a declared length may exceed the longest value
+
+
+def longest_value(series: pd.Series) -> int:
+    """Longest value in bytes (at least 1: the shortest XPT character length)."""
+    lengths = [len(v.rstrip(" ").encode("utf-8")) for v in series.tolist() if isinstance(v, str)]
+    return max([1, *lengths])
+
+
+def length_issues(rule: Rule, dataset: str, frame: pd.DataFrame, declared: Mapping[str, int | None],
+                  *, allowed_excess: int = ALLOWED_EXCESS) -> list[Issue]:
+    """One issue per character column whose declared length exceeds its longest value."""
+    issues = []
+    for column, length in declared.items():
+        if length is None or column not in frame.columns:
+            continue
+        longest = longest_value(frame[column])
+        if length - longest > allowed_excess:
+            issues.append(rule.issue(f"{column} is declared {length} bytes but its longest value is {longest} "
+                                     f"(excess {length - longest})", dataset=dataset, column=column,
+                                     value=length, expected=f"length {longest}"))
+    return issues
+
+
+def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
+    issues = []
+    for name, frame in datasets_of(datasets, spec, "SDTM"):
+        if name not in spec.datasets or name.startswith("SUPP"):
+            continue
+        declared = {v.name: v.length for v in spec.datasets[name].variables if not v.is_numeric}
+        issues.extend(length_issues(rule, name, frame, declared))
+    return issues
+
+
+RULE = Rule("SD1082", "Variable length is too long for actual data", "warning", "SDTM", check)
