@@ -1,0 +1,84 @@
+"""ADTTE builder: declared sources, censoring cap, traceability, input order independence."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from test_pipeline_frames import adam_spec, make_sdtm
+
+from aclf_cdisc.adam.pipeline import build_adam
+from aclf_cdisc.adam.tte_sources import TTE_PARAMETERS
+from aclf_cdisc.errors import DerivationError
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return adam_spec()
+
+
+@pytest.fixture(scope="module")
+def adtte(spec):
+    return build_adam(make_sdtm(), spec)["ADTTE"]
+
+
+def _row(adtte, usubjid, paramcd):
+    rows = adtte[(adtte["USUBJID"] == usubjid) & (adtte["PARAMCD"] == paramcd)]
+    assert len(rows) == 1
+    return rows.iloc[0]
+
+
+def test_01_expected_records(adtte):
+    expected = {  # (USUBJID, PARAMCD): (ADT, AVAL, CNSR, SRCDOM, SRCVAR, SRCSEQ)
+        ("S1", "TFS"): ("2024-09-02", 337, 2, "ADSL", "RANDDT", None),   # alive after week 48: capped
+        ("S1", "OS"): ("2024-09-02", 337, 2, "ADSL", "RANDDT", None),
+        ("S2", "TFS"): ("2023-12-15", 74, 0, "DS", "DSSTDTC", 3),        # death, DS record DSSEQ 3
+        ("S2", "TFS2"): ("2023-12-15", 46, 0, "DS", "DSSTDTC", 3),       # from RAND2DT 2023-10-31
+        ("S2", "OS"): ("2023-12-15", 74, 0, "DS", "DSSTDTC", 3),
+        ("S3", "TFS"): ("2024-01-10", 99, 0, "PR", "PRSTDTC", 1),        # transplant
+        ("S3", "TFS2"): ("2024-01-10", 71, 0, "PR", "PRSTDTC", 1),
+        ("S3", "OS"): ("2024-01-10", 99, 1, "ADSL", "LSTALVDT", None),   # transplant is no OS event
+        ("S4", "TFS"): ("2023-10-20", 16, 1, "ADSL", "LSTALVDT", None),  # withdrew
+        ("S4", "OS"): ("2023-10-20", 16, 1, "ADSL", "LSTALVDT", None),
+    }
+    assert len(adtte) == len(expected)  # no TFS2 for S1/S4 (not re-randomized)
+    for (usubjid, paramcd), (adt, aval, cnsr, dom, var, seq) in expected.items():
+        row = _row(adtte, usubjid, paramcd)
+        assert row["ADT"] == pd.Timestamp(adt)
+        assert (row["AVAL"], row["CNSR"], row["SRCDOM"], row["SRCVAR"]) == (aval, cnsr, dom, var)
+        assert (pd.isna(row["SRCSEQ"]) and seq is None) or row["SRCSEQ"] == seq
+        assert row["AVAL"] == (row["ADT"] - row["STARTDT"]).days + 1
+
+
+def test_02_trtp_follows_the_analysed_stage(adtte):
+    assert _row(adtte, "S3", "TFS")["TRTP"] == "hUC-MSC"
+    assert _row(adtte, "S3", "TFS2")["TRTP"] == "Placebo"
+
+
+def test_03_params_match_the_codelist(adtte, spec):
+    terms = {t.submission_value: t.decode for t in spec.codelists["CL.PARAMCD.ADTTE"].terms}
+    assert terms == {p.paramcd: p.param for p in TTE_PARAMETERS}
+    assert set(spec.codelists["CL.PARAM.ADTTE"].values) == {p.param for p in TTE_PARAMETERS}
+
+
+def test_04_same_result_whatever_the_input_row_order(spec, adtte):
+    sdtm = {name: frame.sample(frac=1.0, random_state=7) for name, frame in make_sdtm().items()}
+    again = build_adam(sdtm, spec)["ADTTE"]
+    pd.testing.assert_frame_equal(again, adtte)
+
+
+def test_05_transplant_before_randomization_stops_the_build(spec):
+    sdtm = make_sdtm()
+    sdtm["PR"].loc[:, "PRSTDTC"] = "2023-09-01"
+    with pytest.raises(DerivationError) as caught:
+        build_adam(sdtm, spec)
+    assert ("adam.ltxdt-before-randomization", "USUBJID=S3") in {(i.rule, i.row) for i in caught.value.issues}
+
+
+def test_06_death_record_with_partial_date_stops_the_build(spec):
+    sdtm = make_sdtm()
+    ds = sdtm["DS"]
+    ds.loc[(ds["USUBJID"] == "S2") & (ds["DSDECOD"] == "DEATH"), "DSSTDTC"] = "2023-12"
+    with pytest.raises(DerivationError) as caught:
+        build_adam(sdtm, spec)
+    assert [(i.rule, i.dataset, i.row) for i in caught.value.issues] == [
+        ("adam.tte-event-date-missing", "DS", "USUBJID=S2")]
