@@ -8,7 +8,8 @@ Precision semantics (checked by the tests in tests/transport/test_ibm.py):
 
 * IEEE -> IBM is **exact** for every finite double whose magnitude lies in the IBM range
   ``[16**-65, 16**63)``: a double carries 53 significant bits and a normalised IBM fraction has
-  room for 56 - 3 = 53 of them at worst, so nothing is rounded. Zero and negative zero are kept.
+  room for 56 - 3 = 53 of them at worst, so nothing is rounded. Negative zero is written as
+  zero (all bytes 0x00, as SAS does): ReadStat/pyreadstat read the pattern 0x80 00.. as missing.
   Magnitudes outside that range (including IEEE subnormals) cannot be stored without loss and are
   reported by :func:`ibm_range_mask` so the writer can refuse them.
 * IBM -> IEEE rounds to nearest (ties to even) when an IBM fraction uses more than 53 significant
@@ -55,8 +56,9 @@ def ieee_to_ibm(values: npt.ArrayLike) -> npt.NDArray[np.uint64]:
     exp16 = (exp2 + 3) >> 2  # ceil(exp2 / 4): x = f * 16**exp16 with 1/16 <= f < 1
     significand <<= (exp2 - 4 * exp16 + 3).astype(np.uint64)  # 0..3 bits: fill 56-bit fraction
     significand |= (exp16 + 64).astype(np.uint64) << np.uint64(56)
-    significand[(raw & ~_SIGN_BIT) == 0] = 0  # +0 and -0 have no exponent
+    zero = (raw & ~_SIGN_BIT) == 0
     significand |= sign
+    significand[zero] = 0  # +0 and -0 both become all-zero bytes
     return significand
 
 

@@ -91,13 +91,15 @@ def python_to_sas(value: object, kind: TemporalKind) -> float | None:
 
 
 def sas_to_pandas(values: npt.NDArray[np.float64], kind: TemporalKind) -> pd.Series:
-    """SAS numbers (NaN missing) -> datetime64 (dates, datetimes) or timedelta64 (times) values."""
+    """SAS numbers (NaN missing) -> datetime64[us] (dates, datetimes) or timedelta64[us] (times).
+
+    Microseconds: the finest unit a SAS datetime (a double of seconds) carries for modern dates,
+    and a range of +-290,000 years, so no SAS date overflows.
+    """
+    micros = np.round(values * (unit_seconds(kind) * 1e6))
+    finite = np.isfinite(micros)
+    as_int = np.where(finite, micros, 0).astype(np.int64).astype("timedelta64[us]")
+    as_int[~finite] = np.timedelta64("NaT")
     if kind == "time":
-        return pd.Series(pd.to_timedelta(values, unit="s"))
-    seconds = values * unit_seconds(kind)
-    nanos = np.round(seconds * 1e9)
-    finite = np.isfinite(nanos)
-    as_int = np.where(finite, nanos, 0).astype(np.int64)
-    stamps = _EPOCH64 + as_int.astype("timedelta64[ns]")
-    stamps[~finite] = np.datetime64("NaT")
-    return pd.Series(stamps)
+        return pd.Series(as_int)
+    return pd.Series(_EPOCH64.astype("datetime64[us]") + as_int)

@@ -555,17 +555,22 @@ def parse_header(blob: bytes, file: Path, encoding: str) -> tuple[XptDataset, li
     if blob[at:at + RECORD] != OBS_HEADER:
         raise _read_issue("xpt.read-not-xport", "no OBS header after the variable records", file,
                           value=blob[at:at + RECORD])
-    meta = XptDataset(
+    created, modified = parse_timestamp(member[64:80]), parse_timestamp(member[80:96])
+    version = _decode_text(member[24:32], "ascii", file, "SAS version")
+    os_name = _decode_text(member[32:40], "ascii", file, "OS name")
+    lib_created, lib_modified = parse_timestamp(lib[64:80]), parse_timestamp(lib[80:96])
+    lib_version = _decode_text(lib[24:32], "ascii", file, "SAS version")
+    lib_os_name = _decode_text(lib[32:40], "ascii", file, "OS name")
+    meta = XptDataset(  # library fields equal to the member's are left None ("same as member")
         name=_decode_text(member[8:16], "ascii", file, "dataset name"),
         label=_decode_text(member[112:152], encoding, file, "dataset label"),
         variables=tuple(var for var, _ in parsed),
         type=_decode_text(member[152:160], "ascii", file, "dataset type"),
-        created=parse_timestamp(member[64:80]), modified=parse_timestamp(member[80:96]),
-        sas_version=_decode_text(member[24:32], "ascii", file, "SAS version"),
-        os_name=_decode_text(member[32:40], "ascii", file, "OS name"),
-        library_created=parse_timestamp(lib[64:80]), library_modified=parse_timestamp(lib[80:96]),
-        library_sas_version=_decode_text(lib[24:32], "ascii", file, "SAS version"),
-        library_os_name=_decode_text(lib[32:40], "ascii", file, "OS name"))
+        created=created, modified=modified, sas_version=version, os_name=os_name,
+        library_created=None if lib_created == created else lib_created,
+        library_modified=None if lib_modified == modified else lib_modified,
+        library_sas_version=None if lib_version == version else lib_version,
+        library_os_name=None if lib_os_name == os_name else lib_os_name)
     return meta, [p for _, p in parsed], at + RECORD
 
 
