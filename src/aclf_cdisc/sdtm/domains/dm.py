@@ -1,0 +1,535 @@
+"""DM (Demographics): one record per screened subject, screen failures included.
+
+Sources: dm (demographics), ic (consent), ie (eligibility), irt_rand (both randomization stages),
+the infusion log (ex) joined to the IRT kit list (irt_kits), dd (death), ae (fatal outcome),
+eos (end of study), sv (screening visit date) and every dated raw form (last contact).
+
+Decisions (stated in specs/methods.yaml so Define-XML carries them):
+
+* USUBJID = STUDYID-SITEID-subject number. The EDC SUBJID already starts with the site
+  ("101-0001"), so the site is not repeated: ``ACLF-MSC-302-101-0001``
+  (:func:`compute_usubjid`; every domain must use it).
+* RFSTDTC = date/time of the first infusion (study day 1 = first infusion day); for a subject
+  randomized but never infused, the stage-1 randomization date/time; empty for screen failures.
+* AGE is derived from the birth date at informed consent (MT.DM.AGE), the CRF AGE is used only
+  when the birth year is unknown; a derived age that differs from the CRF age is a warning.
+* ARM/ARMCD from the IRT stage-1 and stage-2 groups; ACTARM/ACTARMCD from the kits actually
+  infused (multi-stage assignment, SDTMIG 3.4 section 5.2). An hUC-MSC patient without a stage-2
+  randomization gets the partial path MSC3 "hUC-MSC x3".
+* Blinded builds: without the IRT files the arms cannot be derived, so :func:`build_dm` raises an
+  :class:`~aclf_cdisc.errors.InputError` unless ``blinded=True``; then every arm variable of a
+  randomized (or infused) subject is :data:`BLINDED` and the IRT treatment columns are never read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aclf_cdisc.errors import DerivationError, InputError, Issue
+from aclf_cdisc.raw.reader import ROW_COL
+from aclf_cdisc.sdtm.conform import conform_to_spec
+from aclf_cdisc.sdtm.dates import raw_to_iso8601
+from aclf_cdisc.sdtm.mapping import Derivation, MappingContext, apply_mappings
+from aclf_cdisc.sdtm.study_day import compute_dy, iso_date_part
+from aclf_cdisc.spec.model import Spec
+
+DOMAIN = "DM"
+BLINDED = "BLINDED"  # arm value of a blinded build (IRT treatment columns not read)
+MSC, PBO = "hUC-MSC", "Placebo"  # IRT treatment group values (irt_rand/irt_kits TRTGRP)
+IRT_FORMS = ("irt_rand", "irt_kits")
+
+# Multi-stage assignment: (stage-1 group, stage-2 group or None) -> ARMCD (spec.study.arms).
+ARMCD_BY_STAGES: dict[tuple[str, str | None], str] = {
+    (PBO, None): "PBO",
+    (MSC, PBO): "MSC3PBO2",
+    (MSC, MSC): "MSC5",
+    (MSC, None): "MSC3",  # partial path: not re-randomized (SDTMIG 3.4 multi-stage assignment)
+}
+ARMNRS_SCREEN_FAILURE = "SCREEN FAILURE"
+ARMNRS_NOT_ASSIGNED = "NOT ASSIGNED"
+ARMNRS_NOT_TREATED = "ASSIGNED, NOT TREATED"
+ARMNRS_UNPLANNED = "UNPLANNED TREATMENT"
+
+
+# ------------------------------------------------------------------------------------------
+# raw access shared by this package's domain modules
+# ------------------------------------------------------------------------------------------
+def raw_forms(raw: Any) -> Mapping[str, pd.DataFrame]:
+    """The form frames of a raw export (a mapping of form name to DataFrame, or an object with ``forms``)."""
+    forms = getattr(raw, "forms", raw)
+    if not isinstance(forms, Mapping):
+        raise TypeError(f"raw export must be a mapping of form name to DataFrame, got {type(raw).__name__}")
+    return forms
+
+
+def get_form(raw: Any, name: str, *, required: bool = True) -> pd.DataFrame | None:
+    """A copy of form ``name`` with text trimmed (blank -> None) and ``_row`` (1-based source record).
+
+    A missing required form is an :class:`InputError`; a missing optional one returns None.
+    """
+    forms = raw_forms(raw)
+    if name not in forms or forms[name] is None:
+        if required:
+            raise InputError(Issue(rule="sdtm.form-missing", message=f"raw form {name} is needed for SDTM",
+                                   file=f"{name}.csv", expected=f"{name}.csv in the raw export"))
+        return None
+    frame = forms[name].copy()
+    if "_row" not in frame.columns:
+        frame["_row"] = frame[ROW_COL] if ROW_COL in frame.columns else np.arange(1, len(frame) + 1)
+    for column in frame.columns:
+        if column.startswith("_"):
+            continue
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            text = frame[column].astype("string").str.strip()
+            frame[column] = text.where(text.notna() & (text != ""), None).astype(object)
+    return frame.reset_index(drop=True)
+
+
+def compute_usubjid(studyid: str, siteid: pd.Series, subjid: pd.Series) -> pd.Series:
+    """USUBJID = STUDYID-SITEID-subject number; the site is not repeated when SUBJID starts with it.
+
+    >>> compute_usubjid("ACLF-MSC-302", pd.Series(["101"]), pd.Series(["101-0001"])).tolist()
+    ['ACLF-MSC-302-101-0001']
+    """
+    site = siteid.astype("string").str.strip()
+    subj = subjid.astype("string").str.strip()
+    embedded = pd.Series([str(b).startswith(f"{a}-") for a, b in zip(site, subj, strict=True)], index=subj.index)
+    local = subj.where(embedded, site + "-" + subj)
+    return (studyid + "-" + local).astype(object)
+
+
+def with_usubjid(frame: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    out = frame.copy()
+    out.insert(0, "USUBJID", compute_usubjid(spec.study.studyid, out["SITEID"], out["SUBJID"]))
+    return out
+
+
+def iso(values: pd.Series, time: pd.Series | None = None, *, dataset: str, variable: str, file: str,
+        rows: pd.Series | None = None, issues: list[Issue] | None = None) -> pd.Series:
+    """Raw date (+ time) text to ISO 8601; unreadable cells go to ``issues`` (or raise when None)."""
+    result, found = raw_to_iso8601(values, time, dataset=dataset, variable=variable, file=file, rows=rows)
+    if issues is None:
+        if any(i.severity == "error" for i in found):
+            raise InputError(found)
+    else:
+        issues.extend(found)
+    return result
+
+
+def one_per_subject(frame: pd.DataFrame, form: str) -> pd.DataFrame:
+    """Refuse a one-record-per-subject form holding two records for a subject (no silent pick)."""
+    dupes = frame[frame.duplicated("USUBJID", keep=False)]
+    if not dupes.empty:
+        raise InputError([
+            Issue(rule="sdtm.duplicate-subject-record", message=f"{form} holds more than one record for the subject",
+                  file=f"{form}.csv", row=int(r), column="SUBJID", value=s, expected="one record per subject")
+            for s, r in zip(dupes["SUBJID"], dupes["_row"], strict=True)
+        ])
+    return frame
+
+
+def irt_available(raw: Any) -> bool:
+    forms = raw_forms(raw)
+    return all(forms.get(name) is not None for name in IRT_FORMS)
+
+
+def require_irt(raw: Any, blinded: bool, dataset: str) -> None:
+    """Unblinded builds need both IRT files; say so clearly instead of producing blank arms."""
+    if blinded:
+        return
+    missing = [name for name in IRT_FORMS if raw_forms(raw).get(name) is None]
+    if missing:
+        raise InputError([
+            Issue(rule="sdtm.irt-missing",
+                  message=f"{dataset} needs the IRT export {name} to derive treatment; run a blinded build "
+                  "(blinded=True) to get placeholder arms instead",
+                  dataset=dataset, file=f"{name}.csv", expected=f"{name}.csv in the raw export")
+            for name in missing
+        ])
+
+
+# ------------------------------------------------------------------------------------------
+# subject-level facts every domain of this package needs
+# ------------------------------------------------------------------------------------------
+def assemble_randomization(raw: Any, spec: Spec, *, blinded: bool) -> pd.DataFrame:
+    """One row per randomized subject: RAND1DTC, RAND1NO, RAND1GRP, RAND2DTC, RAND2NO, RAND2GRP.
+
+    Groups are None in a blinded build (TRTGRP is never read). Empty frame when irt_rand is absent.
+    """
+    columns = ["USUBJID", "RAND1DTC", "RAND1NO", "RAND1GRP", "RAND2DTC", "RAND2NO", "RAND2GRP"]
+    rand = get_form(raw, "irt_rand", required=False)
+    if rand is None:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    rand = with_usubjid(rand, spec)
+    rand["DTC"] = iso(rand["RANDDAT"], rand["RANDTIM"], dataset=DOMAIN, variable="RANDDTC", file="irt_rand.csv",
+                      rows=rand["_row"])
+    rand["GRP"] = None if blinded else rand["TRTGRP"].map(_irt_group)
+    stage = pd.to_numeric(rand["RANDSTG"], errors="coerce")
+    dupes = rand[rand.duplicated(["USUBJID", "RANDSTG"], keep=False)]
+    if not dupes.empty:
+        raise InputError([Issue(rule="sdtm.duplicate-randomization", message="subject randomized twice at a stage",
+                                file="irt_rand.csv", row=int(r), column="RANDSTG", value=s)
+                          for s, r in zip(dupes["SUBJID"], dupes["_row"], strict=True)])
+    out = pd.DataFrame({"USUBJID": rand["USUBJID"].drop_duplicates()})
+    for k in (1, 2):
+        part = rand[stage == k].set_index("USUBJID")
+        out[f"RAND{k}DTC"] = out["USUBJID"].map(part["DTC"])
+        out[f"RAND{k}NO"] = out["USUBJID"].map(part["RANDNO"])
+        out[f"RAND{k}GRP"] = out["USUBJID"].map(part["GRP"])
+    out = out.astype(object).where(out.notna(), None)
+    return out[out["RAND1DTC"].notna() | out["RAND2DTC"].notna()].reset_index(drop=True)
+
+
+def _irt_group(value: object) -> str | None:
+    if value is None or pd.isna(value):
+        return None
+    folded = " ".join(str(value).split()).casefold()
+    for group in (MSC, PBO):
+        if folded == group.casefold():
+            return group
+    raise InputError(Issue(rule="sdtm.irt-group-unknown", message="IRT treatment group is not hUC-MSC or Placebo",
+                           file="irt_rand.csv", column="TRTGRP", value=value, expected="hUC-MSC or Placebo"))
+
+
+def last_contact_dates(raw: Any, spec: Spec) -> pd.Series:
+    """USUBJID -> latest complete date (ISO) in any dated column of any raw form except the birth date.
+
+    Date columns are the ones declared ``type: date`` in specs/raw; unreadable or partial dates
+    are skipped (they are reported by the domain that maps them).
+    """
+    pieces = []
+    for form_name, layout in sorted(spec.raw_forms.items()):
+        frame = get_form(raw, form_name, required=False)
+        if frame is None or "SUBJID" not in frame.columns or frame.empty:
+            continue
+        frame = with_usubjid(frame, spec)
+        for column in layout.columns:
+            if column.data_type != "date" or column.name == "BRTHDAT" or column.name not in frame.columns:
+                continue
+            values, _ = raw_to_iso8601(frame[column.name], dataset=DOMAIN, variable="RFPENDTC",
+                                       file=f"{form_name}.csv")
+            dates = iso_date_part(pd.Series(values, index=frame.index))
+            pieces.append(pd.DataFrame({"USUBJID": frame["USUBJID"], "DATE": dates}).dropna())
+    if not pieces:
+        return pd.Series(dtype=object)
+    every = pd.concat(pieces, ignore_index=True)
+    return every.groupby("USUBJID")["DATE"].max()
+
+
+def fatal_ae_dates(raw: Any, spec: Spec) -> pd.DataFrame:
+    """USUBJID of subjects with a fatal AE (AEOUT Fatal) and the latest such AE end date (ISO, may be empty)."""
+    ae = get_form(raw, "ae", required=False)
+    if ae is None or ae.empty or "AEOUT" not in ae.columns:
+        return pd.DataFrame({"USUBJID": pd.Series(dtype=object), "AEDTHDTC": pd.Series(dtype=object)})
+    ae = with_usubjid(ae, spec)
+    fatal = ae[ae["AEOUT"].fillna("").str.casefold() == "fatal"].copy()
+    fatal["AEDTHDTC"] = raw_to_iso8601(fatal["AEENDAT"], dataset=DOMAIN, variable="DTHDTC", file="ae.csv")[0] \
+        if not fatal.empty else pd.Series(dtype=object)
+    return (fatal.sort_values("AEDTHDTC", na_position="first")
+            .drop_duplicates("USUBJID", keep="last")[["USUBJID", "AEDTHDTC"]].reset_index(drop=True))
+
+
+def run_length_text(treatments: list[str]) -> str:
+    """["hUC-MSC", "hUC-MSC", "Placebo"] -> "hUC-MSC x2, then Placebo x1" (the ARM naming style)."""
+    parts: list[str] = []
+    for trt in treatments:
+        if parts and parts[-1][0] == trt:
+            parts[-1] = (trt, parts[-1][1] + 1)  # type: ignore[assignment]
+        else:
+            parts.append((trt, 1))  # type: ignore[arg-type]
+    return ", then ".join(f"{trt} x{n}" for trt, n in parts)  # type: ignore[misc]
+
+
+def assemble_dm(raw: Any, spec: Spec, *, blinded: bool = False,
+                issues: list[Issue] | None = None) -> pd.DataFrame:
+    """One row per subject of the dm form, columns ``form.COLUMN`` plus ``_``-prefixed subject facts.
+
+    Facts: _RAND1DTC/_RAND1GRP/_RAND2DTC/_RAND2GRP (IRT), _EXSTDTC/_EXENDTC (first/last infusion),
+    _ACT1/_ACT2 (treatments infused at stage 1/2 in time order, "|"-joined), _NINF (infusions given),
+    _LASTCONTACT (latest raw date), _AEDTHDTC (fatal AE end date), _FATALAE.
+    """
+    from aclf_cdisc.sdtm.domains.ex import assemble_infusions  # ex imports this module
+
+    found: list[Issue] = [] if issues is None else issues
+    dm = one_per_subject(with_usubjid(get_form(raw, "dm"), spec), "dm")
+    frame = pd.DataFrame({"USUBJID": dm["USUBJID"], "_row": dm["_row"]})
+    for column in dm.columns:
+        if column not in ("USUBJID", "_row"):
+            frame[f"dm.{column}"] = dm[column]
+
+    def join(form: str, columns: list[str], source: pd.DataFrame | None = None) -> None:
+        nonlocal frame
+        part = source if source is not None else get_form(raw, form, required=False)
+        if part is None:
+            for column in columns:
+                frame[f"{form}.{column}"] = None
+            return
+        if source is None:
+            part = one_per_subject(with_usubjid(part, spec), form)
+        part = part[["USUBJID", *columns]].rename(columns={c: f"{form}.{c}" for c in columns})
+        frame = frame.merge(part, on="USUBJID", how="left")
+
+    join("ic", ["DSSTDAT", "ICVER"])
+    join("ie", ["IEYN", "IEDAT"])
+    join("dd", ["DTHDAT"])
+    join("eos", ["DSSTDAT", "DSDECOD"])
+    join("ltx", ["PRSTDAT"])
+    sv = get_form(raw, "sv", required=False)
+    if sv is not None:
+        sv = with_usubjid(sv, spec)
+        screening = sv[sv["VISIT"].fillna("").str.casefold() == _screening_folder(spec).casefold()]
+        screening = screening.dropna(subset=["VISDAT"]).drop_duplicates("USUBJID")
+        join("sv", ["VISDAT"], screening)
+    else:
+        join("sv", ["VISDAT"])
+
+    rand = assemble_randomization(raw, spec, blinded=blinded).set_index("USUBJID")
+    for column in ("RAND1DTC", "RAND1GRP", "RAND2DTC", "RAND2GRP"):
+        frame[f"_{column}"] = frame["USUBJID"].map(rand[column]) if len(rand) else None
+
+    infusions = assemble_infusions(raw, spec, blinded=blinded, issues=found)
+    ordered = infusions.sort_values(["USUBJID", "EXSTDTC"], kind="mergesort")
+    by_subject = ordered.groupby("USUBJID", sort=False)
+    frame["_EXSTDTC"] = frame["USUBJID"].map(by_subject["EXSTDTC"].first())
+    frame["_EXENDTC"] = frame["USUBJID"].map(by_subject["EXENDTC"].last())
+    frame["_NINF"] = frame["USUBJID"].map(by_subject.size()).fillna(0).astype(int)
+    for stage in (1, 2):
+        part = ordered[ordered["STAGE"] == stage]
+        seq = part.groupby("USUBJID", sort=False)["TRTGRP"].agg(lambda s: "|".join(map(str, s)))
+        frame[f"_ACT{stage}"] = frame["USUBJID"].map(seq) if not blinded else None
+
+    frame["_LASTCONTACT"] = frame["USUBJID"].map(last_contact_dates(raw, spec))
+    fatal = fatal_ae_dates(raw, spec).set_index("USUBJID")
+    frame["_FATALAE"] = frame["USUBJID"].isin(fatal.index)
+    frame["_AEDTHDTC"] = frame["USUBJID"].map(fatal["AEDTHDTC"]) if len(fatal) else None
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def _screening_folder(spec: Spec) -> str:
+    first = min(spec.study.visits, key=lambda v: v.visitnum)
+    return getattr(first, "edc_folder", None) or first.visit
+
+
+# ------------------------------------------------------------------------------------------
+# derivations (the spec's ``map: {rule: derive, function: ...}``)
+# ------------------------------------------------------------------------------------------
+def _blank(frame: pd.DataFrame) -> pd.Series:
+    return pd.Series([None] * len(frame), index=frame.index, dtype=object)
+
+
+def _is_blinded(context: MappingContext) -> bool:
+    return bool(context.options.get("blinded", False))
+
+
+def derive_studyid(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    return pd.Series(context.spec.study.studyid, index=frame.index, dtype=object)
+
+
+def derive_usubjid(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    return compute_usubjid(context.spec.study.studyid, frame["dm.SITEID"], frame["dm.SUBJID"])
+
+
+def _randomized(frame: pd.DataFrame) -> pd.Series:
+    return frame["_RAND1DTC"].notna()
+
+
+def derive_rfstdtc(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    """First infusion date/time; randomized but never infused: stage-1 randomization date/time."""
+    return frame["_EXSTDTC"].where(frame["_EXSTDTC"].notna(), frame["_RAND1DTC"]).astype(object)
+
+
+def derive_rfendtc(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    """End-of-study date; without one, the death or transplant date; empty for screen failures."""
+    eos = iso(frame["eos.DSSTDAT"], dataset=DOMAIN, variable="RFENDTC", file="eos.csv")
+    ltx = iso(frame["ltx.PRSTDAT"], dataset=DOMAIN, variable="RFENDTC", file="ltx.csv")
+    out = eos.where(eos.notna(), death_dtc(frame)).where(lambda s: s.notna(), ltx)
+    entered = _randomized(frame) | frame["_EXSTDTC"].notna() | frame["eos.DSSTDAT"].notna()
+    return out.where(entered, None).astype(object)
+
+
+def derive_rfxstdtc(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    return frame["_EXSTDTC"].astype(object)
+
+
+def derive_rfxendtc(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    return frame["_EXENDTC"].astype(object)
+
+
+def derive_rfpendtc(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    """Latest date of any contact recorded in the raw export (screen failures included)."""
+    return frame["_LASTCONTACT"].astype(object)
+
+
+def death_dtc(frame: pd.DataFrame) -> pd.Series:
+    """Death form date; a fatal AE without a death form gives the AE end date."""
+    dd = iso(frame["dd.DTHDAT"], dataset=DOMAIN, variable="DTHDTC", file="dd.csv")
+    return dd.where(dd.notna(), frame["_AEDTHDTC"]).astype(object)
+
+
+def derive_dthdtc(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    return death_dtc(frame)
+
+
+def derive_dthfl(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    died = frame["dd.DTHDAT"].notna() | frame["_FATALAE"].astype(bool)
+    return pd.Series(np.where(died, "Y", None), index=frame.index, dtype=object)
+
+
+def derive_age(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    """Completed years from birth to consent (unknown birth day -> 15th, month -> July 1).
+
+    The CRF AGE is used when the birth year or the consent date is unknown.
+    """
+    birth = frame["BRTHDTC"].astype("string")
+    consent = pd.to_datetime(iso_date_part(frame["RFICDTC"]), errors="coerce")
+    year = pd.to_numeric(birth.str.slice(0, 4), errors="coerce")
+    month = pd.to_numeric(birth.str.slice(5, 7), errors="coerce")
+    day = pd.to_numeric(birth.str.slice(8, 10), errors="coerce")
+    day = day.where(day.notna(), np.where(month.notna(), 15, 1))
+    month = month.fillna(7)
+    had_birthday = (consent.dt.month > month) | ((consent.dt.month == month) & (consent.dt.day >= day))
+    age = consent.dt.year - year - np.where(had_birthday, 0, 1)
+    crf = pd.to_numeric(frame["dm.AGE"], errors="coerce")
+    return age.where(age.notna(), crf).astype("float64")
+
+
+def stage_groups(frame: pd.DataFrame, prefix: str) -> pd.Series:
+    """(stage-1 group, stage-2 group) per subject from _<prefix>1/_<prefix>2 columns."""
+    return pd.Series(list(zip(frame[f"_{prefix}1GRP"], frame[f"_{prefix}2GRP"], strict=True)),
+                     index=frame.index, dtype=object)
+
+
+def derive_armcd(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    randomized = _randomized(frame)
+    if _is_blinded(context):
+        return pd.Series(np.where(randomized | (frame["_NINF"] > 0), BLINDED, None), index=frame.index, dtype=object)
+    codes = [ARMCD_BY_STAGES.get((g1, g2)) if g1 else None
+             for g1, g2 in zip(frame["_RAND1GRP"], frame["_RAND2GRP"], strict=True)]
+    unknown = [(s, g1, g2) for s, g1, g2, c in zip(frame["USUBJID"], frame["_RAND1GRP"], frame["_RAND2GRP"], codes,
+                                                    strict=True) if g1 and c is None]
+    if unknown:
+        raise DerivationError([Issue(rule="sdtm.arm-unknown", message="randomization groups match no arm",
+                                     dataset=DOMAIN, row=f"USUBJID={s}", column="ARMCD", value=f"{g1} / {g2}")
+                               for s, g1, g2 in unknown])
+    return pd.Series(codes, index=frame.index, dtype=object)
+
+
+def _arm_text(context: MappingContext) -> dict[str, str]:
+    return {arm.armcd: arm.arm for arm in context.spec.study.arms} | {BLINDED: BLINDED}
+
+
+def derive_arm(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    return frame["ARMCD"].map(_arm_text(context)).astype(object).where(frame["ARMCD"].notna(), None)
+
+
+def _actual_sequences(frame: pd.DataFrame) -> list[tuple[list[str], list[str]]]:
+    def split(value: object) -> list[str]:
+        return [] if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).split("|")
+
+    return [(split(a), split(b)) for a, b in zip(frame["_ACT1"], frame["_ACT2"], strict=True)]
+
+
+def actual_armcd(stage1: list[str], stage2: list[str]) -> str | None:
+    """The arm the infusions received describe: one treatment per stage, a planned or partial path."""
+    if not stage1 or len(set(stage1)) != 1 or len(set(stage2)) > 1:
+        return None
+    return ARMCD_BY_STAGES.get((stage1[0], stage2[0] if stage2 else None))
+
+
+def derive_actarmcd(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    if _is_blinded(context):
+        return pd.Series(np.where(frame["_NINF"] > 0, BLINDED, None), index=frame.index, dtype=object)
+    return pd.Series([actual_armcd(s1, s2) for s1, s2 in _actual_sequences(frame)], index=frame.index, dtype=object)
+
+
+def derive_actarm(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    return frame["ACTARMCD"].map(_arm_text(context)).astype(object).where(frame["ACTARMCD"].notna(), None)
+
+
+def derive_armnrs(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    """SCREEN FAILURE (eligibility not met), NOT ASSIGNED (eligible, never randomized),
+    ASSIGNED, NOT TREATED (no infusion) or UNPLANNED TREATMENT (infusions match no arm)."""
+    out = []
+    for armcd, actarmcd, ninf, ieyn in zip(frame["ARMCD"], frame["ACTARMCD"], frame["_NINF"], frame["ie.IEYN"],
+                                           strict=True):
+        if armcd is None and ninf == 0:
+            out.append(ARMNRS_SCREEN_FAILURE if str(ieyn or "").upper() == "N" else ARMNRS_NOT_ASSIGNED)
+        elif actarmcd is None:
+            out.append(ARMNRS_NOT_TREATED if ninf == 0 else ARMNRS_UNPLANNED)
+        elif armcd is None:
+            out.append(ARMNRS_NOT_ASSIGNED)  # infused without a randomization record
+        else:
+            out.append(None)
+    return pd.Series(out, index=frame.index, dtype=object)
+
+
+def derive_actarmud(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    texts = [
+        "; ".join(f"stage {k}: {run_length_text(seq)}" for k, seq in ((1, s1), (2, s2)) if seq)
+        if nrs == ARMNRS_UNPLANNED else None
+        for (s1, s2), nrs in zip(_actual_sequences(frame), frame["ARMNRS"], strict=True)
+    ]
+    return pd.Series(texts, index=frame.index, dtype=object)
+
+
+def derive_dmdy(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    return compute_dy(frame["DMDTC"], frame["RFSTDTC"]).astype("float64")
+
+
+DERIVATIONS: dict[str, Derivation] = {
+    "derive_studyid": derive_studyid,
+    "derive_usubjid": derive_usubjid,
+    "derive_rfstdtc": derive_rfstdtc,
+    "derive_rfendtc": derive_rfendtc,
+    "derive_rfxstdtc": derive_rfxstdtc,
+    "derive_rfxendtc": derive_rfxendtc,
+    "derive_rfpendtc": derive_rfpendtc,
+    "derive_dthdtc": derive_dthdtc,
+    "derive_dthfl": derive_dthfl,
+    "derive_age": derive_age,
+    "derive_armcd": derive_armcd,
+    "derive_arm": derive_arm,
+    "derive_actarmcd": derive_actarmcd,
+    "derive_actarm": derive_actarm,
+    "derive_armnrs": derive_armnrs,
+    "derive_actarmud": derive_actarmud,
+    "derive_dmdy": derive_dmdy,
+}
+
+
+def age_issues(frame: pd.DataFrame) -> list[Issue]:
+    """A derived AGE different from the AGE the site entered: a warning naming both."""
+    crf = pd.to_numeric(frame["dm.AGE"], errors="coerce")
+    differs = crf.notna() & frame["AGE"].notna() & (crf != frame["AGE"])
+    return [
+        Issue(rule="sdtm.age-crf-differs", severity="warning",
+              message="AGE derived from the birth date at consent differs from the CRF age",
+              file="dm.csv", dataset=DOMAIN, row=int(r), column="AGE", value=int(a),
+              expected=f"CRF AGE {int(c)}")
+        for r, a, c in zip(frame.loc[differs, "_row"], frame.loc[differs, "AGE"], crf[differs], strict=True)
+    ]
+
+
+def build_dm(raw: Any, spec: Spec, *, blinded: bool = False, issues: list[Issue] | None = None) -> pd.DataFrame:
+    """Build DM from the raw export.
+
+    ``blinded``: without IRT files an unblinded build raises :class:`InputError`; a blinded one
+    sets ARMCD/ARM/ACTARMCD/ACTARM to ``BLINDED`` for randomized (or infused) subjects.
+    ``issues``: non-fatal findings (warnings) are appended here; errors raise.
+    """
+    require_irt(raw, blinded, DOMAIN)
+    dataset = spec.dataset(DOMAIN)
+    found: list[Issue] = []
+    assembled = assemble_dm(raw, spec, blinded=blinded, issues=found)
+    frame, mapped = apply_mappings(assembled, dataset, spec, DERIVATIONS, options={"blinded": blinded})
+    found += mapped + age_issues(frame)
+    errors = [i for i in found if i.severity == "error"]
+    if errors:
+        raise InputError(errors, f"DM: {len(errors)} raw value(s) cannot be mapped")
+    if issues is not None:
+        issues.extend(found)
+    return conform_to_spec(frame, dataset)

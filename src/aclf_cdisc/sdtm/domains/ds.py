@@ -1,0 +1,159 @@
+"""DS (Disposition) and SUPPDS.
+
+Records, in the order they happen:
+
+* Informed consent (ic): DSCAT PROTOCOL MILESTONE, DSDECOD INFORMED CONSENT OBTAINED. The consent
+  form version (ic.ICVER) has no DS variable: SUPPDS QNAM ICVER on that record.
+* Stage-1 randomization (irt_rand RANDSTG 1): PROTOCOL MILESTONE, DSDECOD RANDOMIZED,
+  DSTERM "RANDOMIZED (STAGE 1)".
+* Stage-2 randomization (RANDSTG 2): PROTOCOL MILESTONE, DSDECOD RE-RANDOMIZED (CDISC CT C186212,
+  Protocol Milestone codelist), DSTERM "RE-RANDOMIZED (STAGE 2)". The CT term says what happened
+  without a sponsor subcategory or a SUPPDS flag, and ``DSDECOD in (RANDOMIZED, RE-RANDOMIZED)``
+  still finds both. The randomization number goes to DSREFID.
+* Screen failure (ie IEYN = N): DISPOSITION EVENT, DSSCAT STUDY PARTICIPATION, DSDECOD SCREEN
+  FAILURE, DSTERM naming the first criterion not met, date = eligibility assessment date.
+* End of study (eos): DISPOSITION EVENT, DSSCAT STUDY PARTICIPATION, DSDECOD = eos.DSDECOD
+  recoded to NCOMPLT (Liver transplant -> LIVER TRANSPLANTATION, sponsor extension), DSTERM = the
+  specify text, else the decoded term. A DEATH record must carry DM.DTHDTC: a different eos date
+  is an error (the data are contradictory; no silent pick).
+
+EPOCH from SE at DSSTDTC; DSSTDY from DM.RFSTDTC. A blinded build without irt_rand has no
+randomization records.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from aclf_cdisc.errors import DerivationError, InputError, Issue
+from aclf_cdisc.sdtm.conform import conform_to_spec
+from aclf_cdisc.sdtm.ct import recode_ct
+from aclf_cdisc.sdtm.domains.dm import assemble_randomization, get_form, iso, require_irt, with_usubjid
+from aclf_cdisc.sdtm.epoch import derive_var_epoch
+from aclf_cdisc.sdtm.seq import derive_var_seq
+from aclf_cdisc.sdtm.study_day import compute_dy, iso_date_part
+from aclf_cdisc.sdtm.supp import build_supp
+from aclf_cdisc.spec.model import Spec
+
+DOMAIN = "DS"
+MILESTONE, DISPOSITION = "PROTOCOL MILESTONE", "DISPOSITION EVENT"
+STUDY_PARTICIPATION = "STUDY PARTICIPATION"
+CONSENT = "INFORMED CONSENT OBTAINED"
+# tie-break of records on the same date/time: consent, randomizations, then dispositions
+_ORDER = {"ic": 1, "rand1": 2, "rand2": 3, "ie": 4, "eos": 5}
+
+
+def _records(frame: pd.DataFrame, source: str, **values: Any) -> pd.DataFrame:
+    out = pd.DataFrame({"USUBJID": frame["USUBJID"].to_numpy()})
+    for name, value in values.items():
+        out[name] = value.to_numpy() if isinstance(value, pd.Series) else value
+    out["_src"] = source
+    out["_ord"] = _ORDER[source]
+    return out
+
+
+def assemble_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, blinded: bool = False,
+                issues: list[Issue] | None = None) -> pd.DataFrame:
+    """Every DS record with DSTERM, DSDECOD, DSCAT, DSSCAT, DSSTDTC, DSREFID and ICVER (for SUPPDS)."""
+    found: list[Issue] = [] if issues is None else issues
+    pieces = []
+
+    ic = with_usubjid(get_form(raw, "ic"), spec)
+    pieces.append(_records(
+        ic, "ic", DSTERM=CONSENT, DSDECOD=CONSENT, DSCAT=MILESTONE, DSSCAT=None,
+        DSSTDTC=iso(ic["DSSTDAT"], dataset=DOMAIN, variable="DSSTDTC", file="ic.csv", rows=ic["_row"],
+                    issues=found),
+        DSREFID=None, ICVER=ic["ICVER"]))
+
+    rand = assemble_randomization(raw, spec, blinded=blinded)
+    stages = ((1, "RANDOMIZED (STAGE 1)", "RANDOMIZED"), (2, "RE-RANDOMIZED (STAGE 2)", "RE-RANDOMIZED"))
+    for stage, term, decod in stages:
+        part = rand[rand[f"RAND{stage}DTC"].notna()]
+        pieces.append(_records(part, f"rand{stage}", DSTERM=term, DSDECOD=decod, DSCAT=MILESTONE, DSSCAT=None,
+                               DSSTDTC=part[f"RAND{stage}DTC"], DSREFID=part[f"RAND{stage}NO"], ICVER=None))
+
+    ie = with_usubjid(get_form(raw, "ie"), spec)
+    failed = ie[ie["IEYN"].fillna("").str.upper() == "N"]
+    term = ("Eligibility criterion not met: " + failed["IETESTCD"].fillna("") + " "
+            + failed["IETEST"].fillna("")).str.strip()
+    pieces.append(_records(
+        failed, "ie", DSTERM=term, DSDECOD="SCREEN FAILURE", DSCAT=DISPOSITION, DSSCAT=STUDY_PARTICIPATION,
+        DSSTDTC=iso(failed["IEDAT"], dataset=DOMAIN, variable="DSSTDTC", file="ie.csv", rows=failed["_row"],
+                    issues=found),
+        DSREFID=None, ICVER=None))
+
+    eos = with_usubjid(get_form(raw, "eos"), spec)
+    ncomplt = spec.codelists[_codelist(spec, "DSDECOD", DISPOSITION)]
+    decod, ct_issues = recode_ct(eos["DSDECOD"], ncomplt, dataset=DOMAIN, variable="DSDECOD", file="eos.csv",
+                                 rows=eos["_row"])
+    found += ct_issues
+    eos_dtc = iso(eos["DSSTDAT"], dataset=DOMAIN, variable="DSSTDTC", file="eos.csv", rows=eos["_row"],
+                  issues=found)
+    pieces.append(_records(
+        eos, "eos", DSTERM=eos["DSTERM"].where(eos["DSTERM"].notna(), decod), DSDECOD=decod, DSCAT=DISPOSITION,
+        DSSCAT=STUDY_PARTICIPATION, DSSTDTC=eos_dtc, DSREFID=None, ICVER=None))
+
+    frame = pd.concat(pieces, ignore_index=True)
+    death_issues = death_date_issues(frame, dm)
+    if death_issues:
+        raise DerivationError(death_issues, "DS death date differs from DM.DTHDTC")
+    return frame
+
+
+def _codelist(spec: Spec, variable: str, dscat: str) -> str:
+    """The codelist of ``variable`` on records of category ``dscat`` (value-level row, else the variable's)."""
+    dataset = spec.dataset(DOMAIN)
+    for row in dataset.value_level:
+        if row.variable == variable and row.codelist and ("DSCAT", "EQ", (dscat,)) in row.where.conditions:
+            return row.codelist
+    codelist = dataset.variable(variable).codelist
+    if not codelist:
+        raise KeyError(f"{DOMAIN}.{variable} has no codelist for DSCAT {dscat} in the spec")
+    return codelist
+
+
+def death_date_issues(ds: pd.DataFrame, dm: pd.DataFrame) -> list[Issue]:
+    """DS DEATH records whose date differs from DM.DTHDTC (date part compared)."""
+    deaths = ds[ds["DSDECOD"] == "DEATH"]
+    dthdtc = deaths["USUBJID"].map(dm.set_index("USUBJID")["DTHDTC"])
+    differs = iso_date_part(deaths["DSSTDTC"]).fillna("") != iso_date_part(dthdtc).fillna("")
+    return [Issue(rule="sdtm.ds-death-date", message="end-of-study DEATH date differs from the death form date",
+                  dataset=DOMAIN, row=f"USUBJID={s}", column="DSSTDTC", value=d, expected=f"DM.DTHDTC {t}")
+            for s, d, t in zip(deaths.loc[differs, "USUBJID"], deaths.loc[differs, "DSSTDTC"], dthdtc[differs],
+                               strict=True)]
+
+
+def build_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, blinded: bool = False,
+             issues: list[Issue] | None = None) -> pd.DataFrame:
+    """Build DS (see :func:`build_ds_suppds` for DS with its SUPPDS)."""
+    return build_ds_suppds(raw, spec, dm=dm, se=se, blinded=blinded, issues=issues)[0]
+
+
+def build_ds_suppds(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, blinded: bool = False,
+                    issues: list[Issue] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Build DS and SUPPDS: EPOCH from SE, DSSTDY from DM, DSSEQ in date order."""
+    require_irt(raw, blinded, DOMAIN)
+    dataset = spec.dataset(DOMAIN)
+    found: list[Issue] = []
+    frame = assemble_ds(raw, spec, dm=dm, blinded=blinded, issues=found)
+    errors = [i for i in found if i.severity == "error"]
+    if errors:
+        raise InputError(errors, f"DS: {len(errors)} raw value(s) cannot be mapped")
+    if issues is not None:
+        issues.extend(found)
+    frame["STUDYID"] = spec.study.studyid
+    frame["DOMAIN"] = DOMAIN
+    frame["DSSTDY"] = compute_dy(frame["DSSTDTC"], frame["USUBJID"].map(dm.set_index("USUBJID")["RFSTDTC"]))
+    frame = derive_var_epoch(frame, "DSSTDTC", se)
+    frame["_day"] = iso_date_part(frame["DSSTDTC"]).fillna(frame["DSSTDTC"].astype("string"))
+    frame = derive_var_seq(frame, "DSSEQ", order=["_day", "_ord", "DSSTDTC"])
+    return conform_to_spec(frame, dataset), build_suppds(frame, spec)
+
+
+def build_suppds(frame: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    """SUPPDS from the working DS frame (DSSEQ assigned): ICVER on the consent record."""
+    supp_spec = spec.dataset("SUPPDS")
+    supp = build_supp(frame, supp_spec, {"ICVER": "ICVER"}, idvar="DSSEQ")
+    return conform_to_spec(supp, supp_spec)
