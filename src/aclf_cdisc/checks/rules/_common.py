@@ -61,6 +61,12 @@ def text_or_none(value: Any) -> str | None:
     return None if is_missing(value) else str(value).strip()
 
 
+def arm_code(value: Any) -> str | None:
+    """ARMCD/ACTARMCD upper-cased for comparison with SCRNFAIL, NOTASSGN, NOTTRT (None when empty)."""
+    text = text_or_none(value)
+    return None if text is None else text.upper()
+
+
 SAS_EPOCH = pd.Timestamp("1960-01-01")
 
 

@@ -1,11 +1,12 @@
 """SD0070: a DM subject who was assigned and treated has at least one EX record.
 
 Subjects are exempt when ARMCD is SCRNFAIL or NOTASSGN, or ACTARMCD is SCRNFAIL, NOTASSGN, NOTTRT or
-empty (never treated). Needs both DM and EX in the build.
+empty (never treated); the codes compare case-insensitively, as Pinnacle 21 does (the CDISC pilot's
+``Scrnfail`` subjects are not flagged in its report). Needs both DM and EX in the build.
 """
 
 from aclf_cdisc.checks.rule import Datasets, Rule
-from aclf_cdisc.checks.rules._common import NOT_ASSIGNED_ARMS, NOT_TREATED_ARMS, text_or_none
+from aclf_cdisc.checks.rules._common import NOT_ASSIGNED_ARMS, NOT_TREATED_ARMS, arm_code, text_or_none
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Spec
 
@@ -20,7 +21,7 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     for pos, (subject, planned, actual) in enumerate(zip(dm["USUBJID"].tolist(), armcd, dm["ACTARMCD"].tolist(),
                                                          strict=True)):
         actual_text = text_or_none(actual)
-        if actual_text is None or actual_text in NOT_TREATED_ARMS or text_or_none(planned) in NOT_ASSIGNED_ARMS:
+        if actual_text is None or actual_text.upper() in NOT_TREATED_ARMS or arm_code(planned) in NOT_ASSIGNED_ARMS:
             continue
         if subject not in exposed:
             issues.append(rule.issue(f"no EX record for subject treated in ACTARMCD={actual_text}", dataset="DM",

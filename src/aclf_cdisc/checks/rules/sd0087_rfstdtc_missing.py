@@ -1,7 +1,10 @@
-"""SD0087: RFSTDTC is populated for every randomized subject (ARMCD populated, not SCRNFAIL/NOTASSGN)."""
+"""SD0087: RFSTDTC is populated for every randomized subject (ARMCD populated, not SCRNFAIL/NOTASSGN).
+
+Arm codes compare case-insensitively, as Pinnacle 21 does.
+"""
 
 from aclf_cdisc.checks.rule import Datasets, Rule
-from aclf_cdisc.checks.rules._common import NOT_ASSIGNED_ARMS, text_or_none
+from aclf_cdisc.checks.rules._common import NOT_ASSIGNED_ARMS, arm_code, text_or_none
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Spec
 
@@ -14,7 +17,7 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
     for pos, (subject, armcd, start) in enumerate(zip(dm["USUBJID"].tolist(), dm["ARMCD"].tolist(), rfstdtc,
                                                       strict=True)):
-        arm = text_or_none(armcd)
+        arm = arm_code(armcd)
         if arm is None or arm in NOT_ASSIGNED_ARMS or text_or_none(start) is not None:
             continue
         issues.append(rule.issue(f"RFSTDTC is missing for subject {subject} randomized to ARMCD={arm}",

@@ -2,8 +2,11 @@
 
 The declared lengths are the ones the XPT file is written with: the spec's Variable.length, where
 ``None`` ("auto") means the writer uses the longest value, so it cannot be too long. Lengths count
-bytes (UTF-8), the minimum length is 1, and SUPP-- datasets are exempt as the TCG allows.
-:func:`length_issues` takes any declared lengths, so the written XPT metadata can be checked too.
+bytes (UTF-8). SUPP-- datasets are checked too: the TCG exempts them only from the study-wide
+maximum, not from their own data, and Pinnacle 21 flags them (QVAL, QORIG, QEVAL on the CDISC pilot).
+Variables null on every record are left to the "missing value for all records" checks, as Pinnacle
+21 does on the pilot. :func:`length_issues` takes any declared lengths, so the written XPT metadata
+can be checked the same way.
 """
 
 from collections.abc import Mapping
@@ -19,9 +22,9 @@ ALLOWED_EXCESS = 0  # bytes a declared length may exceed the longest value
 
 
 def longest_value(series: pd.Series) -> int:
-    """Longest value in bytes (at least 1: the shortest XPT character length)."""
+    """Longest value in bytes, trailing blanks dropped (0 when every value is missing)."""
     lengths = [len(v.rstrip(" ").encode("utf-8")) for v in series.tolist() if isinstance(v, str)]
-    return max([1, *lengths])
+    return max([0, *lengths])
 
 
 def length_issues(rule: Rule, dataset: str, frame: pd.DataFrame, declared: Mapping[str, int | None],
@@ -32,7 +35,7 @@ def length_issues(rule: Rule, dataset: str, frame: pd.DataFrame, declared: Mappi
         if length is None or column not in frame.columns:
             continue
         longest = longest_value(frame[column])
-        if length - longest > allowed_excess:
+        if longest > 0 and length - longest > allowed_excess:
             issues.append(rule.issue(f"{column} is declared {length} bytes but its longest value is {longest} "
                                      f"(excess {length - longest})", dataset=dataset, column=column,
                                      value=length, expected=f"length {longest}"))
@@ -42,7 +45,7 @@ def length_issues(rule: Rule, dataset: str, frame: pd.DataFrame, declared: Mappi
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
     for name, frame in datasets_of(datasets, spec, "SDTM"):
-        if name not in spec.datasets or name.startswith("SUPP"):
+        if name not in spec.datasets:
             continue
         declared = {v.name: v.length for v in spec.datasets[name].variables if not v.is_numeric}
         issues.extend(length_issues(rule, name, frame, declared))
