@@ -43,6 +43,7 @@ MAX_SEVERITY_FLAGS = (
 def build_adae(sdtm: Mapping[str, pd.DataFrame], adsl: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     """ADAE records (before spec conformance) for the AEs of ADSL subjects."""
     ae = sdtm["AE"]
+    ae = ae.drop(columns=[c for c in ADSL_VARS if c in ae.columns and c not in ("STUDYID", "USUBJID")])
     adae = ae.merge(adsl[list(ADSL_VARS)], on=["STUDYID", "USUBJID"], how="inner", validate="many_to_one")
     if "AEBODSYS" not in adae.columns:
         adae["AEBODSYS"] = adae["AESOC"]
