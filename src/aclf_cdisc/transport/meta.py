@@ -31,7 +31,7 @@ DEFAULT_TIMESTAMP = datetime(2000, 1, 1, 0, 0, 0)
 DEFAULT_SAS_VERSION = "9.4"
 DEFAULT_OS_NAME = "X64_7PRO"
 
-_FORMAT_PATTERN = re.compile(r"^(\$?[A-Za-z_]*?)(\d*)\.(\d*)$")
+_FORMAT_PATTERN = re.compile(r"^(\$?(?:[A-Za-z_][A-Za-z0-9_]*?)?)(\d*)\.(\d*)$")
 
 
 class SpecialMissing(float):
