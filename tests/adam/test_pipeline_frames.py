@@ -60,8 +60,8 @@ def make_sdtm() -> dict[str, pd.DataFrame]:
         for seq, (trt, day) in enumerate(trts, start=1):
             ex_rows.append((usubjid, seq, trt, f"{day}T09:00", f"{day}T10:00"))
     ex = _frame("USUBJID EXSEQ EXTRT EXSTDTC EXENDTC", ex_rows)
-    pr = _frame("USUBJID PRSEQ PRTRT PRDECOD PRSTDTC", [
-        ("S3", 1, "LIVER TRANSPLANTATION", "LIVER TRANSPLANTATION", "2024-01-10")])
+    pr = _frame("USUBJID PRSEQ PRTRT PRSTDTC", [
+        ("S3", 1, "LIVER TRANSPLANTATION", "2024-01-10")])
     sv = _frame("USUBJID SVSEQ VISIT SVSTDTC", [
         ("S1", 1, "Week 0", "2023-10-02"), ("S1", 2, "Week 24", "2024-03-18"), ("S1", 3, "End of Study", "2024-09-20"),
         ("S2", 1, "Week 0", "2023-10-03"), ("S3", 1, "Week 0", "2023-10-04"), ("S3", 2, "Week 8", "2023-11-28"),

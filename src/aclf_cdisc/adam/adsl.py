@@ -234,8 +234,7 @@ def _transplant(pr: pd.DataFrame | None, subjects: pd.Series) -> pd.DataFrame:
     if pr is None or pr.empty:
         out["LTXDT"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
     else:
-        ltx = pr[pr["PRDECOD"].fillna(pr["PRTRT"]) == "LIVER TRANSPLANTATION"] if "PRDECOD" in pr else \
-            pr[pr["PRTRT"] == "LIVER TRANSPLANTATION"]
+        ltx = pr[pr["PRTRT"] == "LIVER TRANSPLANTATION"]
         dates = iso_to_date(ltx, "PRSTDTC", "D", dataset_name="PR")
         missing = ltx[dates.isna()]
         if len(missing):

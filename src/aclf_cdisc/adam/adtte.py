@@ -35,8 +35,6 @@ def tte_source_datasets(sdtm: Mapping[str, pd.DataFrame], adsl: pd.DataFrame, sp
         if frame is None:
             frame = pd.DataFrame(columns=["STUDYID", "USUBJID", dtc, f"{name}SEQ"])
         frame = frame[frame["USUBJID"].isin(set(adsl["USUBJID"]))].copy()
-        if name == "PR" and "PRDECOD" not in frame.columns:
-            frame["PRDECOD"] = frame.get("PRTRT")
         frame[dtc[:-1]] = iso_to_date(frame, dtc, dtc[:-1], dataset_name=name) if len(frame) else pd.NaT
         frame[dtc[:-1]] = frame[dtc[:-1]].astype("datetime64[ns]")
         out[name.lower()] = frame.merge(fu_end, on="USUBJID", how="left")

@@ -67,7 +67,7 @@ DEATH_DM = EventSource(
 TRANSPLANT = EventSource(
     "pr",
     date="PRSTDT",
-    filter=f"PRDECOD == 'LIVER TRANSPLANTATION' and PRSTDT <= {FOLLOW_UP_END}",
+    filter=f"PRTRT == 'LIVER TRANSPLANTATION' and PRSTDT <= {FOLLOW_UP_END}",
     set_values_to={"EVNTDESC": "LIVER TRANSPLANTATION", "SRCDOM": "PR", "SRCVAR": "PRSTDTC"},
     srcseq_var="PRSEQ",
 )
