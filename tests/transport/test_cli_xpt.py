@@ -1,0 +1,41 @@
+"""``aclf-cdisc xpt``: info, dump, to-json, from-json, and the exit-code contract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aclf_cdisc.cli import main
+
+
+def _anchor(shared: Path, name: str) -> Path:
+    return shared / "anchors" / "cdiscpilot01" / f"{name}.xpt"
+
+
+def test_info(shared: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["xpt", "info", str(_anchor(shared, "adam/adtte"))]) == 0
+    out = capsys.readouterr().out
+    assert "dataset   ADTTE" in out and "rows      254" in out and "SAS       9.3 on X64_7HOM" in out
+    assert "TRTSDT    num     8  DATE9." in out
+
+
+def test_dump(shared: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["xpt", "dump", str(_anchor(shared, "sdtm/ta")), "--rows", "2"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 3 and "STUDYID" in out[0] and "CDISCPILOT01" in out[1]
+
+
+def test_json_round_trip_gives_the_same_bytes(shared: Path, tmp_path: Path) -> None:
+    source = _anchor(shared, "adam/adsl")
+    assert main(["xpt", "to-json", str(source), str(tmp_path / "adsl.json")]) == 0
+    assert main(["xpt", "from-json", str(tmp_path / "adsl.json"), str(tmp_path / "adsl.xpt"),
+                 "--created", "2012-10-15T22:56:22"]) == 0
+    raw = (tmp_path / "adsl.xpt").read_bytes()
+    assert raw[8 * 80:] == source.read_bytes()[8 * 80:]  # all but the SAS version/OS header records
+
+
+def test_encoding_problem_is_a_data_error(shared: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["xpt", "info", str(_anchor(shared, "sdtm/ts"))]) == 1
+    assert "xpt.read-encoding" in capsys.readouterr().err
+    assert main(["xpt", "info", str(_anchor(shared, "sdtm/ts")), "--encoding", "windows-1252"]) == 0
