@@ -6,7 +6,9 @@
 * Unscheduled folders ("Unscheduled n"): SVPRESP and SVOCCUR empty (--OCCUR is only used with
   --PRESP = Y); VISITNUM = preceding scheduled VISITNUM + 0.01 x k and VISIT "UNSCHEDULED x.xx"
   (:func:`aclf_cdisc.sdtm.visits.derive_visit_map`, shared by every domain through :func:`visit_map`).
-* SVSTDTC = SVENDTC = the visit date (single-day visits); --DY from DM.RFSTDTC; EPOCH from SE.
+* SVSTDTC = SVENDTC = the visit date (single-day visits); --DY from DM.RFSTDTC. SDTMIG 3.4 SV
+  (a special-purpose domain) has no EPOCH variable, so none is added; a visit's epoch follows
+  from SE.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from aclf_cdisc.errors import InputError, Issue
 from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.dates import raw_to_iso8601
 from aclf_cdisc.sdtm.domains.dm import get_form, with_usubjid
-from aclf_cdisc.sdtm.epoch import derive_var_epoch
 from aclf_cdisc.sdtm.mapping import Derivation, MappingContext, apply_mappings
 from aclf_cdisc.sdtm.study_day import compute_dy
 from aclf_cdisc.sdtm.visits import derive_vars_visit, derive_visit_map, is_unscheduled
@@ -87,7 +88,7 @@ DERIVATIONS: dict[str, Derivation] = {
 
 def build_sv(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame,
              issues: list[Issue] | None = None) -> pd.DataFrame:
-    """Build SV from the sv form: VISITNUM/VISIT/VISITDY from TV, EPOCH from SE, --DY from DM."""
+    """Build SV from the sv form: VISITNUM/VISIT/VISITDY from TV, --DY from DM (``se`` kept for a uniform signature)."""
     dataset = spec.dataset(DOMAIN)
     sv = with_usubjid(get_form(raw, "sv"), spec)
     found: list[Issue] = []
@@ -106,7 +107,6 @@ def build_sv(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame,
     found += visit_issues
     visitdy = {float(v.visitnum): v.visitdy for v in spec.study.visits}
     frame["VISITDY"] = frame["VISITNUM"].map(visitdy).astype("float64")
-    frame = derive_var_epoch(frame, "SVSTDTC", se)
     errors = [i for i in found if i.severity == "error"]
     if errors:
         raise InputError(errors, f"SV: {len(errors)} raw value(s) cannot be mapped")

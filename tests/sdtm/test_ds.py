@@ -1,0 +1,158 @@
+"""DS and SUPPDS from the sample export: milestones and dispositions of the planted subjects."""
+
+from __future__ import annotations
+
+import csv
+
+import pandas as pd
+import pytest
+
+from aclf_cdisc.errors import DerivationError
+from aclf_cdisc.raw.reader import read_export
+from aclf_cdisc.sample import edc_dir, scenarios
+from aclf_cdisc.sdtm.domains.dm import build_dm
+from aclf_cdisc.sdtm.domains.ds import build_ds_suppds
+from aclf_cdisc.sdtm.domains.se import build_se
+from aclf_cdisc.spec import load_spec
+
+
+def raw_rows(form: str, subjid: str) -> list[dict[str, str]]:
+    """The subject's rows of a sample CSV, exactly as exported."""
+    with (edc_dir() / f"{form}.csv").open(encoding="utf-8") as handle:
+        return [row for row in csv.DictReader(handle) if row["SUBJID"].strip() == subjid]
+
+
+def usubjid(subjid: str) -> str:
+    return f"ACLF-MSC-302-{subjid}"
+
+
+def rows_of(frame: pd.DataFrame, subjid: str) -> list[dict]:
+    part = frame[frame["USUBJID"] == usubjid(subjid)]
+    return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in part.to_dict("records")]
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_spec()
+
+
+@pytest.fixture(scope="module")
+def raw(spec):
+    return read_export(edc_dir(), spec)
+
+
+@pytest.fixture(scope="module")
+def planted() -> dict[str, str]:
+    return scenarios()
+
+
+@pytest.fixture(scope="module")
+def dm(raw, spec) -> pd.DataFrame:
+    return build_dm(raw, spec)
+
+
+@pytest.fixture(scope="module")
+def se(raw, spec, dm) -> pd.DataFrame:
+    return build_se(raw, spec, dm=dm)
+
+
+@pytest.fixture(scope="module")
+def ds_supp(raw, spec, dm, se) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return build_ds_suppds(raw, spec, dm=dm, se=se)
+
+
+@pytest.fixture(scope="module")
+def ds(ds_supp) -> pd.DataFrame:
+    return ds_supp[0]
+
+
+def records(ds: pd.DataFrame, subjid: str) -> list[tuple]:
+    return [(r["DSSEQ"], r["DSCAT"], r["DSDECOD"], r["DSTERM"], r["DSSTDTC"], r["EPOCH"], r["DSSTDY"])
+            for r in rows_of(ds, subjid)]
+
+
+def test_01_msc_patient_re_randomized_to_placebo(ds, planted) -> None:
+    subjid = planted["stage2_placebo"]
+    rand = raw_rows("irt_rand", subjid)
+    assert [(r["RANDSTG"], r["RANDNO"], r["RANDDAT"], r["RANDTIM"]) for r in rand] == [
+        ("1", "R1-1010003", "07 OCT 2023", "08:16"), ("2", "R2-1010002", "05 NOV 2023", "08:41")]
+    assert raw_rows("eos", subjid)[0]["DSDECOD"] == "Completed"
+    assert records(ds, subjid) == [
+        (1.0, "PROTOCOL MILESTONE", "INFORMED CONSENT OBTAINED", "INFORMED CONSENT OBTAINED", "2023-10-03",
+         "SCREENING", -4.0),
+        (2.0, "PROTOCOL MILESTONE", "RANDOMIZED", "RANDOMIZED (STAGE 1)", "2023-10-07T08:16", "TREATMENT 1", 1.0),
+        (3.0, "PROTOCOL MILESTONE", "RE-RANDOMIZED", "RE-RANDOMIZED (STAGE 2)", "2023-11-05T08:41", "TREATMENT 2",
+         30.0),
+        (4.0, "DISPOSITION EVENT", "COMPLETED", "COMPLETED", "2024-09-10", "FOLLOW-UP", 340.0),
+    ]
+    assert [r["DSREFID"] for r in rows_of(ds, subjid)] == [None, "R1-1010003", "R2-1010002", None]
+
+
+def test_02_death_disposition_carries_dm_death_date(ds, dm, planted) -> None:
+    subjid = planted["death_before_week4"]
+    eos = raw_rows("eos", subjid)[0]
+    assert (eos["DSSTDAT"], eos["DSDECOD"], eos["DSTERM"]) == ("20 OCT 2023", "Death", "Multiple organ failure")
+    death = [r for r in rows_of(ds, subjid) if r["DSCAT"] == "DISPOSITION EVENT"]
+    assert [(r["DSDECOD"], r["DSTERM"], r["DSSCAT"], r["DSSTDTC"], r["EPOCH"]) for r in death] == [
+        ("DEATH", "Multiple organ failure", "STUDY PARTICIPATION", "2023-10-20", "TREATMENT 1")]
+    assert dm.set_index("USUBJID").loc[usubjid(subjid), "DTHDTC"] == "2023-10-20"
+
+
+def test_03_every_ds_death_date_equals_dm_dthdtc(ds, dm) -> None:
+    deaths = ds[ds["DSDECOD"] == "DEATH"].set_index("USUBJID")["DSSTDTC"]
+    assert len(deaths) > 0
+    assert deaths.to_dict() == dm.set_index("USUBJID").loc[deaths.index, "DTHDTC"].to_dict()
+    assert set(dm.loc[dm["DTHFL"] == "Y", "USUBJID"]) >= set(deaths.index)
+
+
+def test_04_transplant_ends_study_with_sponsor_term(ds, planted) -> None:
+    subjid = planted["liver_transplant"]
+    assert raw_rows("eos", subjid)[0]["DSDECOD"] == "Liver transplant"
+    last = rows_of(ds, subjid)[-1]
+    assert (last["DSDECOD"], last["DSSTDTC"]) == ("LIVER TRANSPLANTATION", "2023-10-30")
+
+
+def test_05_screen_failure_names_the_criterion(ds, planted) -> None:
+    subjid = planted["screen_failure"]
+    ie = raw_rows("ie", subjid)[0]
+    assert (ie["IEDAT"], ie["IETESTCD"]) == ("10 OCT 2023", "EXCL03")
+    assert records(ds, subjid) == [
+        (1.0, "PROTOCOL MILESTONE", "INFORMED CONSENT OBTAINED", "INFORMED CONSENT OBTAINED", "2023-10-08",
+         "SCREENING", None),
+        (2.0, "DISPOSITION EVENT", "SCREEN FAILURE",
+         "Eligibility criterion not met: EXCL03 Hepatic encephalopathy grade II or higher at baseline",
+         "2023-10-10", "SCREENING", None),
+    ]
+
+
+def test_06_one_disposition_event_per_subject_and_all_in_dm(ds, dm) -> None:
+    events = ds[ds["DSCAT"] == "DISPOSITION EVENT"]
+    assert events["USUBJID"].is_unique
+    assert set(ds["USUBJID"]) == set(dm["USUBJID"])
+    randomized = set(ds.loc[ds["DSDECOD"] == "RANDOMIZED", "USUBJID"])
+    assert randomized == set(dm.loc[dm["ARMCD"].notna(), "USUBJID"])
+    assert not ds.duplicated(["USUBJID", "DSSEQ"]).any()
+
+
+def test_07_suppds_holds_the_consent_version(ds_supp, planted) -> None:
+    ds, supp = ds_supp
+    subjid = planted["placebo_completed"]
+    assert raw_rows("ic", subjid)[0]["ICVER"] == "1.0"
+    got = rows_of(supp, subjid)
+    assert [(r["RDOMAIN"], r["IDVAR"], r["IDVARVAL"], r["QNAM"], r["QLABEL"], r["QVAL"], r["QORIG"])
+            for r in got] == [("DS", "DSSEQ", "1", "ICVER", "Informed Consent Form Version", "1.0", "CRF")]
+    consent = ds[(ds["USUBJID"] == usubjid(subjid)) & (ds["DSSEQ"] == 1.0)]
+    assert consent["DSDECOD"].tolist() == ["INFORMED CONSENT OBTAINED"]
+    assert len(supp) == len(ds[ds["DSDECOD"] == "INFORMED CONSENT OBTAINED"])
+
+
+def test_08_a_death_date_differing_from_the_death_form_is_an_error(raw, spec, dm, se, planted) -> None:
+    subjid = planted["death_before_week4"]
+    forms = dict(raw.forms)
+    eos = forms["eos"].copy()
+    eos.loc[eos["SUBJID"] == subjid, "DSSTDAT"] = "21 OCT 2023"
+    forms["eos"] = eos
+    with pytest.raises(DerivationError) as caught:
+        build_ds_suppds(forms, spec, dm=dm, se=se)
+    assert [(i.rule, i.row, i.value) for i in caught.value.issues] == [
+        ("sdtm.ds-death-date", f"USUBJID={usubjid(subjid)}", "2023-10-21")]

@@ -1,0 +1,144 @@
+"""SE from the sample export: elements derived from consent, infusion and randomization dates."""
+
+from __future__ import annotations
+
+import csv
+
+import pandas as pd
+import pytest
+
+from aclf_cdisc.raw.reader import read_export
+from aclf_cdisc.sample import edc_dir, scenarios
+from aclf_cdisc.sdtm.domains.dm import build_dm
+from aclf_cdisc.sdtm.domains.se import build_se
+from aclf_cdisc.spec import load_spec
+
+
+def raw_rows(form: str, subjid: str) -> list[dict[str, str]]:
+    """The subject's rows of a sample CSV, exactly as exported."""
+    with (edc_dir() / f"{form}.csv").open(encoding="utf-8") as handle:
+        return [row for row in csv.DictReader(handle) if row["SUBJID"].strip() == subjid]
+
+
+def usubjid(subjid: str) -> str:
+    return f"ACLF-MSC-302-{subjid}"
+
+
+def rows_of(frame: pd.DataFrame, subjid: str) -> list[dict]:
+    part = frame[frame["USUBJID"] == usubjid(subjid)]
+    return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in part.to_dict("records")]
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_spec()
+
+
+@pytest.fixture(scope="module")
+def raw(spec):
+    return read_export(edc_dir(), spec)
+
+
+@pytest.fixture(scope="module")
+def planted() -> dict[str, str]:
+    return scenarios()
+
+
+@pytest.fixture(scope="module")
+def dm(raw, spec) -> pd.DataFrame:
+    return build_dm(raw, spec)
+
+
+@pytest.fixture(scope="module")
+def se(raw, spec, dm) -> pd.DataFrame:
+    return build_se(raw, spec, dm=dm)
+
+
+def elements(se: pd.DataFrame, subjid: str) -> list[tuple]:
+    return [(r["ETCD"], r["EPOCH"], r["TAETORD"], r["SESTDTC"], r["SEENDTC"]) for r in rows_of(se, subjid)]
+
+
+def test_01_placebo_patient_elements(se, planted) -> None:
+    subjid = planted["placebo_completed"]
+    assert raw_rows("ic", subjid)[0]["DSSTDAT"] == "29 SEP 2023"
+    first = raw_rows("ex", subjid)[0]
+    assert (first["EXDAT"], first["EXSTTIM"]) == ("03 OCT 2023", "12:35")
+    assert raw_rows("eos", subjid)[0]["DSSTDAT"] == "03 SEP 2024"
+    # INT starts 21 days after 03 OCT 2023 (24 OCT), FU 28 days after (31 OCT)
+    assert elements(se, subjid) == [
+        ("SCRN", "SCREENING", 1.0, "2023-09-29", "2023-10-03T12:35"),
+        ("PBO1", "TREATMENT 1", 2.0, "2023-10-03T12:35", "2023-10-24"),
+        ("INT", "TREATMENT 1", 3.0, "2023-10-24", "2023-10-31"),
+        ("FU", "FOLLOW-UP", 4.0, "2023-10-31", "2024-09-03"),
+    ]
+    assert [r["SESEQ"] for r in rows_of(se, subjid)] == [1.0, 2.0, 3.0, 4.0]
+    assert [(r["SESTDY"], r["SEENDY"]) for r in rows_of(se, subjid)] == [
+        (-4.0, 1.0), (1.0, 22.0), (22.0, 29.0), (29.0, 337.0)]
+
+
+def test_02_stage2_patient_has_stage2_element(se, planted) -> None:
+    subjid = planted["stage2_placebo"]
+    week4 = next(r for r in raw_rows("ex", subjid) if r["VISIT"] == "Week 4")
+    assert (week4["EXDAT"], week4["EXSTTIM"]) == ("05 NOV 2023", "10:00")
+    assert elements(se, subjid) == [
+        ("SCRN", "SCREENING", 1.0, "2023-10-03", "2023-10-07T13:55"),
+        ("MSC1", "TREATMENT 1", 2.0, "2023-10-07T13:55", "2023-10-28"),
+        ("INT", "TREATMENT 1", 3.0, "2023-10-28", "2023-11-05T10:00"),
+        ("PBO2", "TREATMENT 2", 4.0, "2023-11-05T10:00", "2023-11-19"),
+        ("FU", "FOLLOW-UP", 5.0, "2023-11-19", "2024-09-10"),
+    ]
+
+
+def test_03_death_before_week4_ends_in_the_stage1_element(se, planted) -> None:
+    subjid = planted["death_before_week4"]
+    assert raw_rows("dd", subjid)[0]["DTHDAT"] == "20 OCT 2023"  # study day 12: before INT (day 22)
+    assert elements(se, subjid) == [
+        ("SCRN", "SCREENING", 1.0, "2023-10-06", "2023-10-09T11:50"),
+        ("MSC1", "TREATMENT 1", 2.0, "2023-10-09T11:50", "2023-10-20"),
+    ]
+
+
+def test_04_transplanted_patient_stops_at_transplant(se, planted) -> None:
+    subjid = planted["liver_transplant"]
+    assert raw_rows("ltx", subjid)[0]["PRSTDAT"] == "30 OCT 2023"  # day 20
+    assert elements(se, subjid) == [
+        ("SCRN", "SCREENING", 1.0, "2023-10-08", "2023-10-11T11:50"),
+        ("PBO1", "TREATMENT 1", 2.0, "2023-10-11T11:50", "2023-10-30"),
+    ]
+
+
+def test_05_screen_failure_has_screening_only(se, planted) -> None:
+    subjid = planted["screen_failure"]
+    assert raw_rows("ie", subjid)[0]["IEDAT"] == "10 OCT 2023"
+    assert elements(se, subjid) == [("SCRN", "SCREENING", 1.0, "2023-10-08", "2023-10-10")]
+    assert rows_of(se, subjid)[0]["SESTDY"] is None
+
+
+def test_06_elements_are_contiguous_and_every_subject_is_in_dm(se, dm) -> None:
+    assert set(se["USUBJID"]) <= set(dm["USUBJID"])
+    assert set(dm["USUBJID"]) == set(se["USUBJID"])  # every screened subject has at least SCRN
+    for _, group in se.groupby("USUBJID"):
+        ordered = group.sort_values("SESEQ")
+        assert ordered["SEENDTC"].iloc[:-1].tolist() == ordered["SESTDTC"].iloc[1:].tolist()
+        assert (ordered["SESTDTC"].str.slice(0, 10) <= ordered["SEENDTC"].str.slice(0, 10)).all()
+    assert not se.duplicated(["USUBJID", "SESEQ"]).any()
+
+
+def test_07_randomized_not_treated_gets_an_unplanned_element(raw, spec, planted) -> None:
+    subjid = planted["placebo_completed"]
+    forms = dict(raw.forms)
+    forms["ex"] = forms["ex"][forms["ex"]["SUBJID"] != subjid].reset_index(drop=True)
+    dm = build_dm(forms, spec)
+    got = [(r["ETCD"], r["SESTDTC"], r["SEENDTC"], r["SEUPDES"], r["EPOCH"])
+           for r in rows_of(build_se(forms, spec, dm=dm), subjid)]
+    assert got == [("SCRN", "2023-09-29", "2023-10-03T08:09", None, "SCREENING"),
+                   ("UNPLAN", "2023-10-03T08:09", "2024-09-03", "Randomized, not treated", None)]
+
+
+def test_08_blinded_build_keeps_epochs(raw, spec, planted) -> None:
+    forms = {k: v for k, v in raw.forms.items() if not k.startswith("irt_")}
+    dm = build_dm(forms, spec, blinded=True)
+    se = build_se(forms, spec, dm=dm, blinded=True)
+    got = [(r["ETCD"], r["EPOCH"]) for r in rows_of(se, planted["stage2_msc"])]
+    assert got == [("SCRN", "SCREENING"), ("BLINDED", "TREATMENT 1"), ("INT", "TREATMENT 1"),
+                   ("BLINDED", "TREATMENT 2"), ("FU", "FOLLOW-UP")]

@@ -1,0 +1,115 @@
+"""TS, TA, TE, TV and TI from study.yaml; TS ACTSUB from DM; spec variables against SDTMIG 3.4."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from aclf_cdisc.raw.reader import read_export
+from aclf_cdisc.sample import edc_dir
+from aclf_cdisc.sdtm.domains.dm import build_dm
+from aclf_cdisc.sdtm.domains.trial_design import build_ta, build_te, build_ti, build_ts, build_tv
+from aclf_cdisc.spec import load_spec
+
+MY_DATASETS = ("DM", "DS", "EX", "SE", "SV", "TS", "TA", "TE", "TV", "TI", "SUPPDS")
+REVIEWER_TS = ("SSTDTC", "TITLE", "TPHASE", "TTYPE", "TBLIND", "TCNTRL", "RANDOM", "PLANSUB", "ACTSUB", "AGEMIN",
+               "AGEMAX", "SEXPOP", "REGID", "SPONSOR", "TRT", "INDIC", "SDTIGVER", "SDTMVER", "STYPE", "INTMODEL",
+               "INTTYPE", "ADDON", "HLTSUBJI", "LENGTH", "NARMS", "FCNTRY", "DCUTDTC", "OBJPRIM", "OUTMSPRI")
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_spec()
+
+
+@pytest.fixture(scope="module")
+def dm(spec) -> pd.DataFrame:
+    return build_dm(read_export(edc_dir(), spec), spec)
+
+
+@pytest.fixture(scope="module")
+def ts(spec, dm) -> pd.DataFrame:
+    return build_ts(spec, dm=dm, data_cutoff="2025-01-31")
+
+
+def value(ts: pd.DataFrame, parmcd: str) -> list:
+    return ts.loc[ts["TSPARMCD"] == parmcd, "TSVAL"].tolist()
+
+
+def test_01_ts_has_a_complete_iso_study_start_date(ts) -> None:
+    assert value(ts, "SSTDTC") == ["2023-09-30"]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", value(ts, "SSTDTC")[0])
+    row = ts[ts["TSPARMCD"] == "SSTDTC"].iloc[0]
+    assert (row["TSPARM"], row["TSVCDREF"]) == ("Study Start Date", "ISO 8601")
+
+
+def test_02_ts_has_every_parameter_a_reviewer_expects(ts) -> None:
+    assert set(REVIEWER_TS) <= set(ts["TSPARMCD"])
+
+
+def test_03_actsub_counts_randomized_subjects_in_dm(ts, dm) -> None:
+    with (edc_dir() / "irt_rand.csv").open(encoding="utf-8") as handle:
+        stage1 = {r["SUBJID"] for r in csv.DictReader(handle) if r["RANDSTG"] == "1"}
+    assert value(ts, "ACTSUB") == [str(len(stage1))] == ["150"]
+    assert value(ts, "DCUTDTC") == ["2025-01-31"]
+
+
+def test_04_tsparm_is_the_ct_decode_and_tsseq_numbers_within_a_parameter(ts, spec) -> None:
+    decodes = {t.submission_value: t.decode for t in spec.codelists["CL.TSPARMCD"].terms}
+    assert (ts["TSPARM"] == ts["TSPARMCD"].map(decodes)).all()
+    assert value(ts, "REGID") == ["NCT05985863"]
+    assert ts.loc[ts["TSPARMCD"] == "OUTMSSEC", "TSSEQ"].tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    assert not ts.duplicated(["TSPARMCD", "TSSEQ"]).any()
+    assert (ts["TSVAL"].notna() | ts["TSVALNF"].notna()).all()
+
+
+def test_05_dcutdtc_without_a_cutoff_is_a_null_flavor(spec, dm) -> None:
+    ts = build_ts(spec, dm=dm)
+    row = ts[ts["TSPARMCD"] == "DCUTDTC"].iloc[0]
+    assert (pd.isna(row["TSVAL"]), row["TSVALNF"]) == (True, "NI")
+
+
+def test_06_ta_te_tv_ti_follow_the_design(spec) -> None:
+    ta = build_ta(spec)
+    assert ta.groupby("ARMCD")["ETCD"].agg(list).to_dict() == {
+        "MSC3PBO2": ["SCRN", "MSC1", "INT", "PBO2", "FU"],
+        "MSC5": ["SCRN", "MSC1", "INT", "MSC2", "FU"],
+        "PBO": ["SCRN", "PBO1", "INT", "FU"],
+    }
+    assert set(ta["ARM"]) == {"Placebo x3", "hUC-MSC x3, then Placebo x2", "hUC-MSC x5"}
+    assert ta.loc[ta["ETCD"] == "SCRN", "TABRANCH"].notna().all()
+    assert ta.loc[(ta["ETCD"] == "INT") & (ta["ARMCD"] != "PBO"), "TABRANCH"].notna().all()
+    te = build_te(spec)
+    assert set(te["ETCD"]) == set(ta["ETCD"])
+    assert te.set_index("ETCD").loc["MSC1", "TEDUR"] == "P3W"
+    tv = build_tv(spec)
+    assert tv["VISITNUM"].tolist() == [float(n) for n in range(1, 13)]
+    assert tv.loc[tv["VISIT"] == "Week 4", "VISITDY"].tolist() == [29.0]
+    ti = build_ti(spec)
+    assert len(ti) == 15 and set(ti["IECAT"]) == {"INCLUSION", "EXCLUSION"}
+
+
+@pytest.mark.parametrize("name", MY_DATASETS)
+def test_07_spec_variables_follow_sdtmig_order_labels_and_core(spec, shared: Path, name: str) -> None:
+    ig_name = "SUPPQUAL" if name.startswith("SUPP") else name
+    with (shared / "standards" / "sdtmig-3-4" / "Variables.csv").open(encoding="utf-8") as handle:
+        ig = {r["Variable Name"]: r for r in csv.DictReader(handle) if r["Dataset Name"] == ig_name}
+    general = {"VISITNUM": 1000.1, "VISIT": 1000.2, "VISITDY": 1000.3}
+    dataset = spec.dataset(name)
+    positions = []
+    for variable in dataset.variables:
+        row = ig.get(variable.name)
+        if row is None:  # general-observation timing variables sit before EPOCH/--DTC
+            assert variable.name in general, f"{name}.{variable.name} is not an SDTMIG 3.4 {ig_name} variable"
+            continue
+        assert variable.label == row["Variable Label"], f"{name}.{variable.name} label"
+        assert variable.core == row["Core"], f"{name}.{variable.name} core"
+        assert variable.is_numeric == (row["Type"] == "Num"), f"{name}.{variable.name} type"
+        positions.append(int(row["Variable Order"]))
+    assert positions == sorted(positions)
+    required = {v for v, r in ig.items() if r["Core"] == "Req"}
+    assert required <= set(dataset.variable_names)
