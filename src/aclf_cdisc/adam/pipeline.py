@@ -22,7 +22,6 @@ from aclf_cdisc.spec.model import Dataset, Spec
 
 ADAM_DATASETS = ("ADSL", "ADLB", "ADAE", "ADTTE")
 REQUIRED_SDTM = ("DM", "DS", "EX", "LB", "AE")
-_EPOCH = pd.Timestamp("1960-01-01")
 
 
 def _is_date(variable: object) -> bool:
@@ -31,20 +30,10 @@ def _is_date(variable: object) -> bool:
 
 
 def conform_adam(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
-    """conform_to_spec, keeping numeric date variables (display format DATE9.) as datetime64.
-
-    conform_to_spec casts numeric variables with pd.to_numeric, which would turn datetime64
-    into nanoseconds; dates go through it as day counts and come back as dates.
-    """
-    work = frame.copy()
-    dates = [v.name for v in dataset.variables if _is_date(v) and v.name in work.columns]
-    for name in dates:
-        values = pd.to_datetime(work[name])
-        work[name] = (values - _EPOCH).dt.days.astype(float)
-    out = conform_to_spec(work, dataset)
-    for name in dates:
-        out[name] = (_EPOCH + pd.to_timedelta(out[name], unit="D")).astype("datetime64[ns]")
-    return out
+    """conform_to_spec, with numeric date variables (SAS date formats) as datetime64 columns."""
+    dates = {v.name: pd.to_datetime(frame[v.name]) for v in dataset.variables
+             if _is_date(v) and v.name in frame.columns}
+    return conform_to_spec(frame.assign(**dates), dataset)
 
 
 def build_adam(sdtm: Mapping[str, pd.DataFrame], spec: Spec) -> dict[str, pd.DataFrame]:

@@ -80,7 +80,7 @@ def build_datasets(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Is
     from aclf_cdisc.sdtm.pipeline import build_sdtm
 
     sdtm = build_sdtm(raw, spec, blinded=blinded, issues=issues)
-    adam = build_adam(sdtm, spec, issues=issues)
+    adam = build_adam(sdtm, spec)
     return {**sdtm, **adam}
 
 

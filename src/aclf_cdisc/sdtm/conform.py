@@ -36,10 +36,10 @@ def conform_to_spec(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     for variable in dataset.variables:
         column = frame[variable.name]
-        if variable.is_numeric:
+        if pd.api.types.is_datetime64_any_dtype(column):
+            out[variable.name] = column  # ADaM in-memory dates; the transport layer writes SAS dates
+        elif variable.is_numeric:
             out[variable.name] = pd.to_numeric(column, errors="raise").astype("float64")
-        elif pd.api.types.is_datetime64_any_dtype(column):
-            out[variable.name] = column  # ADaM in-memory dates; the transport layer formats them
         else:
             out[variable.name] = _as_text(column)
     sort_keys = [k for k in dataset.sort_order if k in out.columns]
