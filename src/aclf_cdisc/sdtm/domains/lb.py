@@ -1,0 +1,428 @@
+"""LB (Laboratory Test Results): one record per subject, visit and test of the local-lab form.
+
+Source: the raw ``lb`` form (one row per subject, EDC visit folder and test, in the site's units
+with the site's reference range). Needs DM (USUBJID, RFSTDTC for LBDY, RFXSTDTC for LBLOBXFL),
+SE (EPOCH) and the subjects' visit map (VISITNUM of unscheduled visits; SV's map from the raw
+``sv`` form when not given).
+
+Decisions (stated in specs/methods.yaml and comments.yaml so Define-XML carries them):
+
+* LBTESTCD is the typed test name recoded through the synonyms of CL.LBTESTCD (case and white
+  space folded); LBTEST is that term's CDISC test name (its decode); LBCAT the CL.LBCAT term
+  whose synonyms list the test code. A name no term knows is an error Issue naming the row.
+* Standard units and conversion factors are data: ``conventions.lab_units`` in specs/study.yaml
+  (standard unit and a factor per original unit). Converted results are rounded to the decimals
+  the value-level metadata of LBSTRESN states for the test (``significant_digits``); results
+  already in the standard unit keep the collected value.
+* "<x" / ">x" results: LBORRES as collected ("<44"), LBSTRESC the converted bound with the same
+  comparator ("<0.50"), LBSTRESN empty (MT.LB.LBSTRESC, COM.LB.CENSORED).
+* Duplicate entries: records identical in every mapped variable are one observation entered
+  twice; the later copy is dropped with a warning Issue naming both rows (COM.LB). Two different
+  results under one key are an error: the builder does not pick one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aclf_cdisc.errors import DerivationError, InputError, Issue
+from aclf_cdisc.raw.parse import parse_result
+from aclf_cdisc.raw.reader import FILE_COL, ROW_COL
+from aclf_cdisc.sdtm.conform import conform_to_spec
+from aclf_cdisc.sdtm.ct import recode_ct
+from aclf_cdisc.sdtm.domains.dm import compute_usubjid, get_form
+from aclf_cdisc.sdtm.domains.sv import visit_map as subject_visit_map
+from aclf_cdisc.sdtm.epoch import derive_var_epoch
+from aclf_cdisc.sdtm.mapping import Derivation, MappingContext, apply_mappings
+from aclf_cdisc.sdtm.seq import derive_var_seq
+from aclf_cdisc.sdtm.study_day import compute_dy, iso_date_part
+from aclf_cdisc.sdtm.visits import derive_vars_visit
+from aclf_cdisc.spec.model import Dataset, Spec
+
+DOMAIN = "LB"
+FORM = "lb"
+LAB_UNITS = "lab_units"  # key of spec.study.conventions holding standard units and factors
+RFSTDTC, RFXSTDTC = "_RFSTDTC", "_RFXSTDTC"  # DM facts carried on the assembled frame
+
+
+# ------------------------------------------------------------------------------------------
+# helpers shared by this package's findings/events modules (AE, RS, PR import them)
+# ------------------------------------------------------------------------------------------
+def assemble_form(raw: Any, spec: Spec, form: str, dm: pd.DataFrame, *, dataset: str,
+                  issues: list[Issue]) -> pd.DataFrame:
+    """Raw form ``form`` as ``form.COLUMN`` columns plus USUBJID, ``__row``/``__file`` and DM facts.
+
+    Text is trimmed (blank -> missing). A record whose subject is not in DM is an error Issue.
+    ``_RFSTDTC``/``_RFXSTDTC`` carry the subject's DM reference dates.
+    """
+    frame = get_form(raw, form)
+    assert frame is not None
+    if ROW_COL not in frame.columns:
+        frame[ROW_COL] = frame["_row"]
+    if FILE_COL not in frame.columns:
+        frame[FILE_COL] = f"{form}.csv"
+    layout = spec.raw_forms.get(form)
+    columns = [c.name for c in layout.columns] if layout else [c for c in frame.columns if not c.startswith("_")]
+    out = pd.DataFrame({f"{form}.{c}": frame[c] if c in frame.columns else None for c in columns})
+    out.insert(0, "USUBJID", compute_usubjid(spec.study.studyid, frame["SITEID"], frame["SUBJID"]))
+    out[ROW_COL] = frame[ROW_COL].to_numpy()
+    out[FILE_COL] = frame[FILE_COL].to_numpy()
+    facts = dm.set_index("USUBJID")
+    known = out["USUBJID"].isin(facts.index)
+    for row, subjid in zip(out.loc[~known, ROW_COL], out.loc[~known, f"{form}.SUBJID"], strict=True):
+        issues.append(Issue(rule="sdtm.subject-not-in-dm", message=f"{form} record of a subject DM does not hold",
+                            file=f"{form}.csv", dataset=dataset, row=int(row), column="SUBJID", value=subjid,
+                            expected="a subject of the dm form"))
+    out[RFSTDTC] = out["USUBJID"].map(facts["RFSTDTC"]) if "RFSTDTC" in facts else None
+    out[RFXSTDTC] = out["USUBJID"].map(facts["RFXSTDTC"]) if "RFXSTDTC" in facts else None
+    return out.astype(object).where(out.notna(), None)
+
+
+def drop_duplicate_records(frame: pd.DataFrame, columns: Sequence[str], *, dataset: str, file: str,
+                           issues: list[Issue]) -> pd.DataFrame:
+    """Drop records equal to an earlier record in every one of ``columns``; one warning per drop.
+
+    ``columns`` are the mapped (recoded, trimmed) values, so a re-entry typed in another case is
+    caught too. The first record (lowest source row) is kept.
+    """
+    key = frame[list(columns)].astype("string").fillna("\x00")
+    dupes = key.duplicated(keep="first")
+    if not dupes.any():
+        return frame
+    first_row = key.assign(_r=frame[ROW_COL]).groupby(list(columns), dropna=False, sort=False)["_r"].transform("min")
+    for row, first in zip(frame.loc[dupes, ROW_COL], first_row[dupes], strict=True):
+        issues.append(Issue(rule="sdtm.duplicate-record", severity="warning",
+                            message=f"record repeats row {int(first)} in every mapped variable; dropped",
+                            file=file, dataset=dataset, row=int(row), value=f"duplicate of row {int(first)}",
+                            expected="each observation entered once"))
+    return frame.loc[~dupes].reset_index(drop=True)
+
+
+def key_conflicts(frame: pd.DataFrame, keys: Sequence[str], *, dataset: str, file: str) -> list[Issue]:
+    """Error Issues for records sharing the dataset keys (after exact duplicates were dropped)."""
+    clash = frame.duplicated(list(keys), keep=False)
+    return [
+        Issue(rule="sdtm.duplicate-key", message=f"two different records share the {dataset} keys",
+              file=file, dataset=dataset, row=int(row), column=",".join(keys),
+              value=" | ".join(str(frame.at[i, k]) for k in keys), expected="one record per key")
+        for i, row in zip(frame.index[clash], frame.loc[clash, ROW_COL], strict=True)
+    ]
+
+
+def derive_timing(frame: pd.DataFrame, spec: Spec, *, dataset: str, form: str, dtc_var: str, dy_var: str,
+                  se: pd.DataFrame, visit_map: pd.DataFrame | None, issues: list[Issue]) -> pd.DataFrame:
+    """VISITNUM/VISIT (when the form has a VISIT folder), EPOCH from SE and --DY from RFSTDTC."""
+    out = frame
+    if f"{form}.VISIT" in out.columns:
+        out, found = derive_vars_visit(out, f"{form}.VISIT", visit_map if visit_map is not None else
+                                       pd.DataFrame(columns=["USUBJID", "FOLDER", "VISITNUM", "VISIT"]),
+                                       spec.study, domain=dataset, file=f"{form}.csv", row_var=ROW_COL)
+        issues.extend(found)
+    # derive_var_epoch cannot as-of join an empty frame; there is nothing to attribute then
+    out = out.assign(EPOCH=pd.Series(dtype=object)) if out.empty else derive_var_epoch(out, dtc_var, se)
+    out[dy_var] = compute_dy(out[dtc_var], out[RFSTDTC]).astype("float64")
+    return out
+
+
+def finish(frame: pd.DataFrame, dataset: Dataset, found: list[Issue], issues: list[Issue] | None,
+           seq_var: str) -> pd.DataFrame:
+    """Raise on errors, hand warnings to ``issues``, number --SEQ in sort order, conform to the spec."""
+    errors = [i for i in found if i.severity == "error"]
+    if errors:
+        raise InputError(errors, f"{dataset.name}: {len(errors)} raw value(s) cannot be mapped")
+    if issues is not None:
+        issues.extend(found)
+    order = [k for k in (*dataset.sort_order, *dataset.keys) if k != seq_var]
+    numbered = derive_var_seq(frame, seq_var, order=list(dict.fromkeys(order)))
+    return conform_to_spec(numbered, dataset)
+
+
+def derive_studyid(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    return pd.Series(context.spec.study.studyid, index=frame.index, dtype=object)
+
+
+def derive_usubjid(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    return frame["USUBJID"].astype(object)
+
+
+# ------------------------------------------------------------------------------------------
+# standard units
+# ------------------------------------------------------------------------------------------
+def lab_units(spec: Spec) -> dict[str, dict[str, Any]]:
+    """``conventions.lab_units``: LBTESTCD -> {standard: unit, from: {original unit: factor}}."""
+    units = spec.study.conventions.get(LAB_UNITS)
+    if not units:
+        raise DerivationError(Issue(rule="sdtm.lab-units-missing", dataset=DOMAIN, column="LBSTRESU",
+                                    message="specs/study.yaml has no conventions.lab_units",
+                                    expected="conventions.lab_units: {TESTCD: {standard: unit, from: {unit: factor}}}"))
+    return units
+
+
+def stated_decimals(dataset: Dataset, variable: str = "LBSTRESN") -> dict[str, int]:
+    """LBTESTCD -> significant digits of ``variable`` from the value-level metadata."""
+    out: dict[str, int] = {}
+    for row in dataset.value_level:
+        if row.variable != variable or row.significant_digits is None:
+            continue
+        for var, comparator, values in row.where.conditions:
+            if var == "LBTESTCD" and comparator in ("EQ", "IN"):
+                for value in values:
+                    out[value] = row.significant_digits
+    return out
+
+
+def _number(text: object) -> float:
+    try:
+        return float(str(text))
+    except (TypeError, ValueError):
+        return np.nan
+
+
+def standardize(frame: pd.DataFrame, spec: Spec, dataset: Dataset) -> tuple[pd.DataFrame, list[Issue]]:
+    """Standard results for every record: STRESC, STRESN, STRESU, STNRLO, STNRHI, NRIND (+ issues).
+
+    Reads LBTESTCD, LBORRES, LBORRESU (recoded), LBORNRLO, LBORNRHI and LBSTAT. A record not done,
+    or without a result, gets no standard values. Each distinct result text is parsed once.
+    """
+    units = lab_units(spec)
+    decimals = stated_decimals(dataset)
+    n = len(frame)
+    rows = frame[ROW_COL] if ROW_COL in frame.columns else pd.Series(range(1, n + 1), index=frame.index)
+    stresc: list[str | None] = [None] * n
+    stresn = np.full(n, np.nan)
+    stresu: list[str | None] = [None] * n
+    stnrlo = np.full(n, np.nan)
+    stnrhi = np.full(n, np.nan)
+    nrind: list[str | None] = [None] * n
+    issues: list[Issue] = []
+    parsed: dict[str, Any] = {}
+    unconvertible: dict[tuple[str, str], list[int]] = {}
+    has_result = (frame["LBORRES"].notna() & frame["LBTESTCD"].notna() & frame["LBSTAT"].isna()).to_numpy()
+    testcds, texts = frame["LBTESTCD"].to_numpy(), frame["LBORRES"].to_numpy()
+    unit_values = frame["LBORRESU"].to_numpy()
+    lows, highs = frame["LBORNRLO"].map(_number).to_numpy(), frame["LBORNRHI"].map(_number).to_numpy()
+    for pos in np.flatnonzero(has_result):
+        testcd, text, unit = testcds[pos], str(texts[pos]), unit_values[pos]
+        unit = "" if unit is None or pd.isna(unit) else str(unit)
+        rule = units.get(testcd)
+        factor = None if rule is None else (rule.get("from") or {}).get(unit)
+        if factor is None:
+            unconvertible.setdefault((str(testcd), unit), []).append(int(rows.iloc[pos]))
+            continue
+        if text not in parsed:
+            try:
+                parsed[text] = parse_result(text)
+            except ValueError:
+                parsed[text] = None
+        result = parsed[text]
+        stresu[pos] = rule["standard"]  # type: ignore[index]
+        if result is None:
+            issues.append(Issue(
+                rule="sdtm.lab-result-not-numeric", severity="warning", dataset=DOMAIN, file=f"{FORM}.csv",
+                row=int(rows.iloc[pos]), column="LBORRES", value=text,
+                message="result is not a number or a <x / >x result; copied to LBSTRESC as text",
+                expected="a number, <x or >x"))
+            stresc[pos] = text
+            continue
+        factor = float(factor)
+        converted = factor != 1.0
+        if converted and testcd not in decimals:
+            raise DerivationError(Issue(
+                rule="sdtm.lab-precision-missing", dataset=DOMAIN, column="LBSTRESN", value=testcd,
+                message=f"{testcd} is converted but the LBSTRESN value-level metadata states no significant_digits",
+                expected=f"value_level LBSTRESN where LBTESTCD EQ {testcd} with significant_digits"))
+        low, high = lows[pos], highs[pos]
+        if converted:
+            digits = decimals[testcd]
+            value = round(result.value * factor, digits)
+            number_text = f"{value:.{digits}f}"
+            stnrlo[pos] = round(low * factor, digits) if not np.isnan(low) else np.nan
+            stnrhi[pos] = round(high * factor, digits) if not np.isnan(high) else np.nan
+        else:
+            value = result.value
+            number_text = text.replace(" ", "").lstrip("<>=")
+            stnrlo[pos], stnrhi[pos] = low, high
+        stresc[pos] = f"{result.comparator or ''}{number_text}"
+        stresn[pos] = np.nan if result.censored else value
+        nrind[pos] = reference_range_indicator(result.value, result.comparator, low, high)
+    for (testcd, unit), where in sorted(unconvertible.items()):
+        issues.append(Issue(
+            rule="sdtm.lab-unit-unknown", dataset=DOMAIN, file=f"{FORM}.csv", row=where[0], column="LBORRESU",
+            value=unit or None,
+            message=f"no conversion of {testcd} from unit {unit!r} to the standard unit; rows {where[:20]}",
+            expected=f"one of {sorted((units.get(testcd) or {}).get('from', {}))} (conventions.lab_units.{testcd})"))
+    out = pd.DataFrame({"STRESC": pd.Series(stresc, dtype=object).to_numpy(), "STRESN": stresn,
+                        "STRESU": pd.Series(stresu, dtype=object).to_numpy(), "STNRLO": stnrlo, "STNRHI": stnrhi,
+                        "NRIND": pd.Series(nrind, dtype=object).to_numpy()}, index=frame.index)
+    return out, issues
+
+
+def reference_range_indicator(value: float, comparator: str | None, low: float, high: float) -> str | None:
+    """LOW / HIGH / NORMAL in the original units (exact, before any rounding); None when unknown.
+
+    A "<x" result is LOW when x <= the lower limit, a ">x" result HIGH when x >= the upper
+    limit; otherwise its position is unknown. Without any limit there is no indicator.
+    """
+    if np.isnan(low) and np.isnan(high):
+        return None
+    if comparator in ("<", "<="):
+        return "LOW" if not np.isnan(low) and value <= low else None
+    if comparator in (">", ">="):
+        return "HIGH" if not np.isnan(high) and value >= high else None
+    if not np.isnan(low) and value < low:
+        return "LOW"
+    if not np.isnan(high) and value > high:
+        return "HIGH"
+    return "NORMAL"
+
+
+# ------------------------------------------------------------------------------------------
+# derivations (the spec's ``map: {rule: derive, function: ...}``)
+# ------------------------------------------------------------------------------------------
+def _standard(frame: pd.DataFrame, context: MappingContext, column: str) -> pd.Series:
+    """One column of :func:`standardize`, computed once per mapping run (``options["cache"]``)."""
+    cache = context.options.get("cache")
+    if cache is not None and id(frame) in cache:
+        return cache[id(frame)][column]
+    values, _ = standardize(frame, context.spec, context.dataset)
+    if cache is not None:
+        cache[id(frame)] = values
+    return values[column]
+
+
+def derive_lbtest(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    """The CDISC test name: the decode of the LBTESTCD term."""
+    codelist = context.spec.codelists[context.dataset.variable("LBTESTCD").codelist or ""]
+    names = {t.submission_value: t.decode for t in codelist.terms}
+    return frame["LBTESTCD"].map(names).astype(object)
+
+
+def derive_lbcat(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    """The CL.LBCAT term whose synonyms list the test code."""
+    codelist = context.spec.codelists[context.dataset.variable("LBCAT").codelist or ""]
+    values, _ = recode_ct(frame["LBTESTCD"], codelist, dataset=DOMAIN, variable="LBCAT")
+    return values
+
+
+def derive_lbstresc(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    return _standard(frame, context, "STRESC")
+
+
+def derive_lbstresn(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    return _standard(frame, context, "STRESN")
+
+
+def derive_lbstresu(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    return _standard(frame, context, "STRESU")
+
+
+def derive_lbstnrlo(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    return _standard(frame, context, "STNRLO")
+
+
+def derive_lbstnrhi(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    return _standard(frame, context, "STNRHI")
+
+
+def derive_lbnrind(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
+    return _standard(frame, context, "NRIND")
+
+
+DERIVATIONS: dict[str, Derivation] = {
+    "derive_studyid": derive_studyid,
+    "derive_usubjid": derive_usubjid,
+    "derive_lbtest": derive_lbtest,
+    "derive_lbcat": derive_lbcat,
+    "derive_lbstresc": derive_lbstresc,
+    "derive_lbstresn": derive_lbstresn,
+    "derive_lbstresu": derive_lbstresu,
+    "derive_lbstnrlo": derive_lbstnrlo,
+    "derive_lbstnrhi": derive_lbstnrhi,
+    "derive_lbnrind": derive_lbnrind,
+}
+
+
+def derive_var_lobxfl(dataset: pd.DataFrame, *, ref_var: str = RFXSTDTC, dtc_var: str = "LBDTC",
+                      by_vars: Sequence[str] = ("USUBJID", "LBTESTCD"), new_var: str = "LBLOBXFL",
+                      order: Sequence[str] = ("VISITNUM", "LBSEQ")) -> pd.DataFrame:
+    """Flag (Y) the last record with a result on or before the first exposure, per subject and test.
+
+    A record qualifies when it has a result (LBORRES, no LBSTAT) and its date/time is on or before
+    ``ref_var``: both with a time are compared to the minute, otherwise by date (a date-only
+    result on the first-infusion day counts as before). The last one by date/time, then ``order``,
+    is flagged. Subjects never exposed get no flag.
+    """
+    if new_var in dataset.columns:
+        raise ValueError(f"{new_var} already exists; derive_var_lobxfl does not overwrite")
+    dtc = dataset[dtc_var].astype("string")
+    ref = dataset[ref_var].astype("string")
+    with_time = dtc.str.len().ge(16).fillna(False) & ref.str.len().ge(16).fillna(False)
+    day, ref_day = iso_date_part(dtc), iso_date_part(ref)
+    same_minute = dtc.str.slice(0, 16) <= ref.str.slice(0, 16)
+    on_or_before = (day.notna() & ref_day.notna() & (day < ref_day)) | (
+        day.notna() & (day == ref_day) & (~with_time | same_minute))
+    has_result = dataset["LBORRES"].notna() & dataset["LBSTAT"].isna()
+    candidates = dataset[on_or_before.fillna(False).astype(bool) & has_result].copy()
+    candidates["_dtc"] = dtc[candidates.index]
+    present = [c for c in order if c in candidates.columns]
+    candidates = candidates.sort_values([*by_vars, "_dtc", *present], kind="mergesort")
+    last = candidates.drop_duplicates(list(by_vars), keep="last").index
+    out = dataset.copy()
+    out[new_var] = None
+    out.loc[last, new_var] = "Y"
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# the builder
+# ------------------------------------------------------------------------------------------
+DUPLICATE_COLUMNS = ("USUBJID", "LBTESTCD", "lb.VISIT", "LBDTC", "LBORRES", "LBORRESU", "LBORNRLO", "LBORNRHI",
+                     "LBSTAT", "LBREASND")
+
+
+def build_lb(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame,
+             visit_map: pd.DataFrame | None = None, issues: list[Issue] | None = None) -> pd.DataFrame:
+    """Build LB from the raw lb form.
+
+    ``dm``: SDTM DM (USUBJID, RFSTDTC, RFXSTDTC); ``se``: SDTM SE (EPOCH); ``visit_map``: the
+    subject visit map (:func:`aclf_cdisc.sdtm.domains.sv.visit_map`, built from the raw sv form
+    when None, so unscheduled visits are numbered as in SV). Errors (unmapped test names or
+    units, unknown visits, subjects not in DM, conflicting duplicates) raise :class:`InputError`
+    with every Issue; warnings (dropped duplicate entries, non-numeric results) are appended to
+    ``issues``.
+    """
+    dataset = spec.dataset(DOMAIN)
+    found: list[Issue] = []
+    assembled = assemble_form(raw, spec, FORM, dm, dataset=DOMAIN, issues=found)
+    frame, mapped = apply_mappings(assembled, dataset, spec, DERIVATIONS, options={"cache": {}})
+    found += mapped
+    _, standard_issues = standardize(frame, spec, dataset)
+    found += standard_issues
+    frame = drop_duplicate_records(frame, DUPLICATE_COLUMNS, dataset=DOMAIN, file=f"{FORM}.csv", issues=found)
+    if visit_map is None:
+        visit_map = subject_visit_map(raw, spec)
+    frame = derive_timing(frame, spec, dataset=DOMAIN, form=FORM, dtc_var="LBDTC", dy_var="LBDY", se=se,
+                          visit_map=visit_map, issues=found)
+    found += key_conflicts(frame, [k for k in dataset.keys if k != "LBSEQ"], dataset=DOMAIN, file=f"{FORM}.csv")
+    errors = [i for i in found if i.severity == "error"]
+    if errors:
+        raise InputError(errors, f"{DOMAIN}: {len(errors)} raw value(s) cannot be mapped")
+    numbered = derive_var_seq(frame, "LBSEQ", order=list(dataset.keys))
+    flagged = derive_var_lobxfl(numbered)
+    if issues is not None:
+        issues.extend(found)
+    return conform_to_spec(flagged, dataset)
+
+
+def lb_test_categories(spec: Spec, dataset: Dataset | None = None) -> Mapping[str, str | None]:
+    """LBTESTCD -> LBCAT for every term of the LBTESTCD codelist (None when CL.LBCAT has none)."""
+    dataset = dataset or spec.dataset(DOMAIN)
+    tests = spec.codelists[dataset.variable("LBTESTCD").codelist or ""].values
+    codes = pd.Series(list(tests), dtype=object)
+    cats, _ = recode_ct(codes, spec.codelists[dataset.variable("LBCAT").codelist or ""], dataset=DOMAIN,
+                        variable="LBCAT")
+    return {t: (c if isinstance(c, str) else None) for t, c in zip(tests, cats, strict=True)}
