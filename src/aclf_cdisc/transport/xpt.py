@@ -286,8 +286,11 @@ def _as_text_array(values: npt.NDArray[Any], var: XptVariable, start: int,
 
 
 def encode_char(values: npt.NDArray[Any], var: XptVariable, start: int, encoding: str,
-                findings: _Findings) -> npt.NDArray[np.uint8] | None:
-    """Cells of one character column as an (n, length) space-padded byte block, or None on issues."""
+                findings: _Findings, out: npt.NDArray[np.uint8] | None = None) -> npt.NDArray[np.uint8] | None:
+    """Cells of one character column as an (n, length) space-padded byte block, or None on issues.
+
+    ``out``, when given, is the (n, length) slice of the row block to fill in place.
+    """
     text = _as_text_array(values, var, start, findings)
     if text is None:
         return None
@@ -316,11 +319,12 @@ def encode_char(values: npt.NDArray[Any], var: XptVariable, start: int, encoding
             return None
         lengths = np.fromiter(map(len, encoded_list), np.int64, count=n)
         encoded = np.array(encoded_list, dtype=f"S{max(int(lengths.max(initial=1)), 1)}")
-    return _pad_cells(encoded, lengths, var, start, findings)
+    return _pad_cells(encoded, lengths, var, start, findings, out)
 
 
 def _pad_cells(encoded: npt.NDArray[np.bytes_], lengths: npt.NDArray[np.int64], var: XptVariable,
-               start: int, findings: _Findings) -> npt.NDArray[np.uint8] | None:
+               start: int, findings: _Findings,
+               out: npt.NDArray[np.uint8] | None = None) -> npt.NDArray[np.uint8] | None:
     """Check byte lengths against the declared length and 200; space-pad to the declared length."""
     over_200 = np.flatnonzero(lengths > MAX_CHAR_BYTES)
     if len(over_200):
@@ -334,7 +338,8 @@ def _pad_cells(encoded: npt.NDArray[np.bytes_], lengths: npt.NDArray[np.int64], 
     if len(over_200) or len(over):
         return None
     n = len(encoded)
-    cells = np.full((n, var.length), 0x20, np.uint8)
+    cells = np.empty((n, var.length), np.uint8) if out is None else out
+    cells[...] = 0x20
     width = min(encoded.itemsize, var.length)
     raw = encoded.view(np.uint8).reshape(n, encoded.itemsize)[:, :width]
     np.copyto(cells[:, :width], raw, where=np.arange(width) < lengths[:, None])
@@ -426,14 +431,14 @@ def encode_rows(df: pd.DataFrame, meta: XptDataset, start: int, stop: int, encod
     ok = True
     for var, at in zip(meta.variables, positions(meta), strict=True):
         column = df[var.name].iloc[start:stop]
+        target = block[:, at:at + var.length]
         if var.is_char:
-            cells = encode_char(column.to_numpy(dtype=object), var, start, encoding, findings)
+            cells = encode_char(column.to_numpy(dtype=object), var, start, encoding, findings, target)
         else:
             cells = encode_num(column, var, start, findings)
-        if cells is None:
-            ok = False
-        elif ok:
-            block[:, at:at + var.length] = cells
+            if cells is not None:
+                target[...] = cells
+        ok = ok and cells is not None
     return block if ok else None
 
 
@@ -454,7 +459,7 @@ def _write_body(handle: BinaryIO, df: pd.DataFrame, meta: XptDataset, encoding: 
     for start, stop in chunk_bounds(len(df), meta.row_length):
         block = encode_rows(df, meta, start, stop, encoding, findings)
         if block is not None and not findings.issues:
-            handle.write(memoryview(block).cast("B"))
+            handle.write(block.data)
             written += block.size
     handle.write(b" " * (-written % RECORD))
 
