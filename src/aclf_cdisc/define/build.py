@@ -271,7 +271,7 @@ def _item_group(b: _Build, parent: etree._Element, ds: Dataset, std_oid: str) ->
     comment = b.use_comment(ds.comment, f"dataset {ds.name}")
     if comment:
         ig.set(deff("CommentOID"), comment)
-    _text(ig, odm("Description"), ds.description or ds.label)
+    _text(ig, odm("Description"), ds.label)  # equals the XPT dataset label
     keys = {name: i for i, name in enumerate(ds.keys, start=1)}
     for order, var in enumerate(_present_variables(b, ds), start=1):
         ref = etree.SubElement(ig, odm("ItemRef"))

@@ -241,7 +241,7 @@ def _value_level_checks(ds: Dataset, spec: Spec | None) -> list[pa.Check]:
 
         where_text = " and ".join(f"{v} {op} {'/'.join(vals)}" for v, op, vals in conditions)
         if row.data_type in ("integer", "float"):
-            add("numeric", _is_number_text, f"a number where {where_text}")
+            add("numeric", lambda s: _is_missing(s) | _is_number_text(s), f"a number (or empty) where {where_text}")
         if row.length is not None and row.data_type not in ("integer", "float"):
             add("str_byte_length", _byte_length_at_most(row.length), f"at most {row.length} bytes where {where_text}")
         if row.mandatory:

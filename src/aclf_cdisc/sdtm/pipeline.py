@@ -1,0 +1,70 @@
+"""build_sdtm: the raw export to every SDTM dataset the spec declares, in dependency order.
+
+    DM  (subjects, reference dates, arms)
+    SE  (subject elements: EPOCH for everything after)
+    SV  visit map (one numbering of unscheduled visits for every domain)
+    DS/SUPPDS, EX, SV, LB, AE, RS, PR/SUPPPR
+    TS, TA, TE, TV, TI (trial design; TS counts ACTSUB from DM)
+
+Warnings are appended to ``issues``; any error stops the build with every problem listed.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.raw import RawExport
+from aclf_cdisc.sdtm.domains.ae import build_ae
+from aclf_cdisc.sdtm.domains.dm import build_dm
+from aclf_cdisc.sdtm.domains.ds import build_ds_suppds
+from aclf_cdisc.sdtm.domains.ex import build_ex
+from aclf_cdisc.sdtm.domains.lb import build_lb
+from aclf_cdisc.sdtm.domains.pr import build_pr_supppr
+from aclf_cdisc.sdtm.domains.rs import build_rs
+from aclf_cdisc.sdtm.domains.se import build_se
+from aclf_cdisc.sdtm.domains.sv import build_sv, visit_map
+from aclf_cdisc.sdtm.domains.trial_design import build_ta, build_te, build_ti, build_ts, build_tv
+from aclf_cdisc.spec.model import Spec
+
+
+def build_sdtm(raw: RawExport, spec: Spec, *, blinded: bool = False,
+               issues: list[Issue] | None = None) -> dict[str, pd.DataFrame]:
+    """Every SDTM dataset of the spec, keyed by dataset name."""
+    issues = issues if issues is not None else []
+    dm = build_dm(raw, spec, blinded=blinded, issues=issues)
+    se = build_se(raw, spec, dm=dm, blinded=blinded, issues=issues)
+    visits = visit_map(raw, spec)
+    ds, suppds = build_ds_suppds(raw, spec, dm=dm, se=se, blinded=blinded, issues=issues)
+    pr, supppr = build_pr_supppr(raw, spec, dm=dm, se=se, issues=issues)
+    built = {
+        "DM": dm,
+        "SE": se,
+        "SV": build_sv(raw, spec, dm=dm, se=se, issues=issues),
+        "DS": ds,
+        "SUPPDS": suppds,
+        "EX": build_ex(raw, spec, dm=dm, se=se, visit_map=visits, blinded=blinded, issues=issues),
+        "LB": build_lb(raw, spec, dm=dm, se=se, visit_map=visits, issues=issues),
+        "AE": build_ae(raw, spec, dm=dm, se=se, issues=issues),
+        "RS": build_rs(raw, spec, dm=dm, se=se, visit_map=visits, issues=issues),
+        "PR": pr,
+        "SUPPPR": supppr,
+        "TS": build_ts(spec, dm=dm),
+        "TA": build_ta(spec),
+        "TE": build_te(spec),
+        "TV": build_tv(spec),
+        "TI": build_ti(spec),
+    }
+    declared = {d.name for d in spec.by_standard("SDTM")}
+    problems = [
+        Issue(rule="sdtm.dataset-not-built", dataset=name,
+              message=f"the spec declares {name} but no builder produces it")
+        for name in sorted(declared - set(built))
+    ] + [
+        Issue(rule="sdtm.dataset-not-in-spec", dataset=name,
+              message=f"{name} is built but specs/sdtm has no {name.lower()}.yaml")
+        for name in sorted(set(built) - declared)
+    ]
+    if problems:
+        raise DerivationError(problems, "the SDTM builders and specs/sdtm disagree")
+    return {name: built[name] for name in sorted(built)}
