@@ -1,0 +1,284 @@
+"""LB from the sample export: planted subjects checked by hand against their raw CSV rows."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aclf_cdisc.errors import InputError
+from aclf_cdisc.raw.reader import read_export
+from aclf_cdisc.sample import edc_dir, scenarios
+from aclf_cdisc.sdtm.domains.dm import build_dm
+from aclf_cdisc.sdtm.domains.lb import build_lb, derive_var_lobxfl, reference_range_indicator
+from aclf_cdisc.sdtm.domains.se import build_se
+from aclf_cdisc.spec import load_spec
+from aclf_cdisc.spec.schemas import dataset_schema
+
+STUDYID = "ACLF-MSC-302"
+
+
+def raw_rows(form: str, subjid: str) -> list[dict[str, str]]:
+    """The subject's rows of a sample CSV, exactly as exported."""
+    with (edc_dir() / f"{form}.csv").open(encoding="utf-8") as handle:
+        return [row for row in csv.DictReader(handle) if row["SUBJID"].strip() == subjid]
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_spec()
+
+
+@pytest.fixture(scope="module")
+def raw(spec):
+    return read_export(edc_dir(), spec)
+
+
+@pytest.fixture(scope="module")
+def dm(raw, spec) -> pd.DataFrame:
+    return build_dm(raw, spec)
+
+
+@pytest.fixture(scope="module")
+def se(raw, spec, dm) -> pd.DataFrame:
+    return build_se(raw, spec, dm=dm)
+
+
+@pytest.fixture(scope="module")
+def built(raw, spec, dm, se) -> tuple[pd.DataFrame, list]:
+    issues: list = []
+    return build_lb(raw, spec, dm=dm, se=se, issues=issues), issues
+
+
+@pytest.fixture(scope="module")
+def lb(built) -> pd.DataFrame:
+    return built[0]
+
+
+@pytest.fixture(scope="module")
+def planted() -> dict[str, str]:
+    return scenarios()
+
+
+def usubjid(subjid: str) -> str:
+    return f"{STUDYID}-{subjid}"
+
+
+def one(lb: pd.DataFrame, subjid: str, testcd: str, visit: str) -> dict:
+    rows = lb[(lb["USUBJID"] == usubjid(subjid)) & (lb["LBTESTCD"] == testcd) & (lb["VISIT"] == visit)]
+    assert len(rows) == 1
+    return {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in rows.iloc[0].items()}
+
+
+def with_lb_rows(raw, edit) -> dict[str, pd.DataFrame]:
+    """The raw forms with the lb form changed by ``edit`` (a function of a copy of the lb frame)."""
+    forms = dict(raw.forms)
+    forms["lb"] = edit(forms["lb"].copy())
+    return forms
+
+
+# 1. structure ------------------------------------------------------------------------------------
+def test_01_spec_variables_in_order_and_the_spec_schema_holds(lb, spec) -> None:
+    assert tuple(lb.columns) == spec.dataset("LB").variable_names
+    dataset_schema(spec, "LB").validate(lb, lazy=True)
+
+
+def test_02_every_raw_row_is_a_record_except_the_duplicate_entries_reported(lb, built) -> None:
+    with (edc_dir() / "lb.csv").open(encoding="utf-8") as handle:
+        n_raw = sum(1 for _ in csv.DictReader(handle))
+    dropped = [i for i in built[1] if i.rule == "sdtm.duplicate-record"]
+    assert len(lb) == n_raw - len(dropped)
+    assert not lb.duplicated(["USUBJID", "LBSEQ"]).any()
+    assert set(lb["STUDYID"]) == {STUDYID} and set(lb["DOMAIN"]) == {"LB"}
+
+
+# 2. test names typed in any case recode through the codelist synonyms ----------------------------
+def test_03_every_typed_test_name_maps_to_a_cdisc_test(lb, raw) -> None:
+    typed = raw["lb"]["LBTEST"].str.strip().str.lower()
+    assert {"total bilirubin", "blood urea nitrogen", "prothrombin activity"} <= set(typed)
+    assert sorted(lb["LBTESTCD"].unique()) == ["ALB", "ALT", "AST", "BILI", "CREAT", "INR", "PLAT", "PTA",
+                                               "SODIUM", "UREAN"]
+    names = lb.drop_duplicates("LBTESTCD").set_index("LBTESTCD")
+    assert names.loc["BILI", "LBTEST"] == "Bilirubin" and names.loc["UREAN", "LBTEST"] == "Urea Nitrogen"
+    assert names.loc["INR", "LBCAT"] == "COAGULATION" and names.loc["PLAT", "LBCAT"] == "HEMATOLOGY"
+    assert names.loc["CREAT", "LBCAT"] == "CHEMISTRY"
+
+
+def test_04_an_unmapped_test_name_is_an_issue_naming_dataset_variable_row_and_value(raw, spec, dm, se) -> None:
+    def typo(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc[frame.index[4], "LBTEST"] = "Bilirubin, direct"
+        return frame
+
+    forms = with_lb_rows(raw, typo)
+    row = int(forms["lb"].loc[forms["lb"].index[4], "__row"])
+    with pytest.raises(InputError) as caught:
+        build_lb(forms, spec, dm=dm, se=se)
+    found = [(i.rule, i.dataset, i.column, i.file, i.row, i.value) for i in caught.value.issues]
+    assert ("sdtm.ct-unmapped", "LB", "LBTESTCD", "lb.csv", row, "Bilirubin, direct") in found
+
+
+# 3. values checked by hand --------------------------------------------------------------------------
+def test_05_below_limit_creatinine_keeps_the_qualifier_and_has_no_number(lb, planted) -> None:
+    subjid = planted["lab_below_limit"]
+    (raw_row,) = [r for r in raw_rows("lb", subjid) if r["LBTEST"].strip() == "Creatinine"
+                  and r["VISIT"] == "Week 1"]
+    assert raw_row["LBORRES"] == "<44" and raw_row["LBORRESU"] == "umol/L"
+    rec = one(lb, subjid, "CREAT", "Week 1")
+    assert rec["LBORRES"] == "<44"
+    assert rec["LBORRESU"] == "umol/L"
+    assert rec["LBSTRESC"] == "<0.50"  # 44 / 88.4 = 0.4977 -> 2 decimals (LBSTRESN value-level metadata)
+    assert rec["LBSTRESN"] is None
+    assert rec["LBSTRESU"] == "mg/dL"
+    assert rec["LBSTNRLO"] == round(57 / 88.4, 2) == 0.64  # site range 57-111 umol/L
+    assert rec["LBSTNRHI"] == round(111 / 88.4, 2) == 1.26
+    assert rec["LBNRIND"] == "LOW"  # every value below 44 is below the lower limit 57
+
+
+def test_06_bilirubin_in_umol_per_litre_is_converted_to_mg_per_decilitre(lb, planted) -> None:
+    subjid = planted["placebo_completed"]
+    (raw_row,) = [r for r in raw_rows("lb", subjid) if r["LBTEST"] == "Total Bilirubin" and r["VISIT"] == "Screening"]
+    assert (raw_row["LBORRES"], raw_row["LBORRESU"]) == ("270.7", "umol/L")
+    rec = one(lb, subjid, "BILI", "Screening")
+    assert rec["LBSTRESN"] == 15.83  # 270.7 / 17.1 = 15.8304...
+    assert rec["LBSTRESN"] == round(float(raw_row["LBORRES"]) / 17.1, 2)
+    assert rec["LBSTRESC"] == "15.83" and rec["LBSTRESU"] == "mg/dL"
+    assert rec["LBSTNRLO"] == round(3.4 / 17.1, 2) and rec["LBSTNRHI"] == round(20.5 / 17.1, 2)
+    assert rec["LBNRIND"] == "HIGH"
+    assert (rec["LBORNRLO"], rec["LBORNRHI"]) == ("3.4", "20.5")
+
+
+def test_07_albumin_in_g_per_decilitre_is_multiplied_by_ten(lb) -> None:
+    (raw_row,) = [r for r in raw_rows("lb", "104-0001") if r["LBTEST"] == "Albumin" and r["VISIT"] == "Screening"]
+    assert (raw_row["LBORRES"], raw_row["LBORRESU"]) == ("2.4", "g/dL")
+    rec = one(lb, "104-0001", "ALB", "Screening")
+    assert (rec["LBSTRESN"], rec["LBSTRESC"], rec["LBSTRESU"]) == (24.0, "24.0", "g/L")
+    assert (rec["LBSTNRLO"], rec["LBSTNRHI"]) == (35.0, 55.0)
+
+
+def test_08_results_already_in_standard_units_are_kept_as_collected(lb) -> None:
+    same = lb[lb["LBORRESU"].eq(lb["LBSTRESU"]) & lb["LBSTRESN"].notna()]
+    assert len(same) > 10000
+    assert (same["LBSTRESC"] == same["LBORRES"]).all()
+    inr = lb[(lb["LBTESTCD"] == "INR") & lb["LBORRES"].notna()]
+    assert inr["LBORRESU"].isna().all() and set(inr["LBSTRESU"]) == {"RATIO"}
+
+
+def test_09_conversion_factors_come_from_the_study_conventions(raw, spec, dm, se) -> None:
+    units = {k: dict(v) for k, v in spec.study.conventions["lab_units"].items()}
+    units["CREAT"]["from"] = {"umol/L": 0.01, "mg/dL": 1.0}
+    study = dataclasses.replace(spec.study, conventions={**spec.study.conventions, "lab_units": units})
+    changed = build_lb(raw, dataclasses.replace(spec, study=study), dm=dm, se=se)
+    rec = one(changed, "101-0008", "CREAT", "Week 1")
+    assert rec["LBSTRESC"] == "<0.44"
+
+
+def test_10_a_unit_with_no_conversion_is_an_issue(raw, spec, dm, se) -> None:
+    def odd_unit(frame: pd.DataFrame) -> pd.DataFrame:
+        bili = frame.index[frame["LBTEST"].str.strip().str.lower().eq("total bilirubin")
+                           & frame["LBORRES"].notna()][0]
+        frame.loc[bili, "LBORRESU"] = "g/L"
+        return frame
+
+    forms = with_lb_rows(raw, odd_unit)
+    with pytest.raises(InputError) as caught:
+        build_lb(forms, spec, dm=dm, se=se)
+    assert [(i.rule, i.column, i.value) for i in caught.value.issues] == [("sdtm.lab-unit-unknown", "LBORRESU", "g/L")]
+
+
+# 4. not done, reference range indicator ----------------------------------------------------------
+def test_11_tests_not_done_carry_status_and_reason_and_no_result(lb) -> None:
+    not_done = lb[lb["LBSTAT"] == "NOT DONE"]
+    assert len(not_done) > 0
+    assert not_done["LBREASND"].notna().all()
+    assert not_done[["LBORRES", "LBSTRESC", "LBSTRESU", "LBNRIND"]].isna().all().all()
+    assert not_done["LBSTRESN"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("value", "comparator", "low", "high", "expected"),
+    [
+        (10.0, None, 3.4, 20.5, "NORMAL"),
+        (3.4, None, 3.4, 20.5, "NORMAL"),
+        (3.3, None, 3.4, 20.5, "LOW"),
+        (20.6, None, 3.4, 20.5, "HIGH"),
+        (44.0, "<", 57.0, 111.0, "LOW"),
+        (60.0, "<", 57.0, 111.0, None),  # could be below or above 57: unknown
+        (120.0, ">", 57.0, 111.0, "HIGH"),
+        (10.0, None, np.nan, np.nan, None),
+        (10.0, None, np.nan, 5.0, "HIGH"),
+    ],
+)
+def test_12_reference_range_indicator(value, comparator, low, high, expected) -> None:
+    assert reference_range_indicator(value, comparator, low, high) == expected
+
+
+# 5. last observation before exposure ---------------------------------------------------------------
+def test_13_lblobxfl_at_most_once_per_subject_and_test_and_on_or_before_first_infusion(lb, dm) -> None:
+    flagged = lb[lb["LBLOBXFL"] == "Y"]
+    assert not flagged.duplicated(["USUBJID", "LBTESTCD"]).any()
+    first = flagged["USUBJID"].map(dm.set_index("USUBJID")["RFXSTDTC"])
+    assert first.notna().all()
+    assert (flagged["LBDTC"].str.slice(0, 16) <= first.str.slice(0, 16)).all()
+    assert flagged["LBORRES"].notna().all()
+    # it is the last one: no later result of the test on or before the first infusion
+    cand = lb[lb["LBORRES"].notna()].assign(_first=lambda d: d["USUBJID"].map(dm.set_index("USUBJID")["RFXSTDTC"]))
+    cand = cand[cand["LBDTC"].str.slice(0, 16) <= cand["_first"].str.slice(0, 16)]
+    latest = cand.sort_values("LBDTC").drop_duplicates(["USUBJID", "LBTESTCD"], keep="last")
+    assert set(zip(latest["USUBJID"], latest["LBTESTCD"], latest["LBSEQ"], strict=True)) == set(
+        zip(flagged["USUBJID"], flagged["LBTESTCD"], flagged["LBSEQ"], strict=True))
+    never_dosed = set(dm.loc[dm["RFXSTDTC"].isna(), "USUBJID"])
+    assert not set(flagged["USUBJID"]) & never_dosed
+
+
+def test_14_week_0_sample_drawn_before_the_infusion_is_the_baseline(lb, dm, planted) -> None:
+    subjid = planted["lab_below_limit"]
+    assert dm.set_index("USUBJID").loc[usubjid(subjid), "RFXSTDTC"] == "2023-10-17T12:55"
+    rec = one(lb, subjid, "CREAT", "Week 0")
+    assert rec["LBDTC"] == "2023-10-17T06:33" and rec["LBLOBXFL"] == "Y" and rec["LBDY"] == 1
+    assert one(lb, subjid, "CREAT", "Screening")["LBLOBXFL"] is None
+
+
+def test_15_a_date_only_result_on_the_first_infusion_day_counts_as_before() -> None:
+    frame = pd.DataFrame({
+        "USUBJID": ["S1", "S1", "S1"], "LBTESTCD": ["INR"] * 3, "LBORRES": ["1.1", "1.2", "1.3"],
+        "LBSTAT": [None] * 3, "LBDTC": ["2024-01-01T08:00", "2024-01-05", "2024-01-05T14:00"],
+        "_RFXSTDTC": ["2024-01-05T10:00"] * 3, "VISITNUM": [1.0, 2.0, 2.0], "LBSEQ": [1.0, 2.0, 3.0]})
+    flagged = derive_var_lobxfl(frame)
+    assert flagged["LBLOBXFL"].tolist() == [None, "Y", None]
+
+
+# 6. duplicates, timing ---------------------------------------------------------------------------
+def test_16_exact_duplicate_entries_are_reported_as_warnings_and_dropped(lb, built) -> None:
+    dropped = [i for i in built[1] if i.rule == "sdtm.duplicate-record"]
+    assert dropped and all(i.severity == "warning" and i.file == "lb.csv" and i.dataset == "LB" for i in dropped)
+    # the re-entry typed in another case (rows of 102-0010, Week 24, prothrombin activity) is caught too
+    rows = [r for r in raw_rows("lb", "102-0010") if r["VISIT"] == "Week 24"
+            and r["LBTEST"].strip().lower() == "prothrombin activity"]
+    assert {r["LBTEST"] for r in rows} == {"prothrombin activity", "Prothrombin Activity"}
+    assert len(lb[(lb["USUBJID"] == usubjid("102-0010")) & (lb["VISIT"] == "Week 24") & (lb["LBTESTCD"] == "PTA")]) == 1
+
+
+def test_17_two_different_results_under_one_key_stop_the_build(raw, spec, dm, se) -> None:
+    def conflict(frame: pd.DataFrame) -> pd.DataFrame:
+        extra = frame.iloc[[0]].copy()
+        extra["LBORRES"] = "999"
+        extra["__row"] = len(frame) + 1
+        return pd.concat([frame, extra], ignore_index=True)
+
+    with pytest.raises(InputError) as caught:
+        build_lb(with_lb_rows(raw, conflict), spec, dm=dm, se=se)
+    assert {i.rule for i in caught.value.issues} == {"sdtm.duplicate-key"}
+    assert sorted(i.row for i in caught.value.issues) == [1, len(raw["lb"]) + 1]
+
+
+def test_18_visits_epoch_and_study_day(lb) -> None:
+    rec = one(lb, "101-0008", "CREAT", "Screening")
+    assert (rec["VISITNUM"], rec["EPOCH"], rec["LBDTC"], rec["LBDY"]) == (1.0, "SCREENING", "2023-10-14T08:31", -3)
+    unscheduled = lb[lb["VISIT"].str.startswith("UNSCHEDULED")]
+    assert len(unscheduled) > 0
+    assert (unscheduled["VISITNUM"] % 1 > 0).all()
+    assert (unscheduled["VISIT"] == unscheduled["VISITNUM"].map(lambda n: f"UNSCHEDULED {n:.2f}")).all()
+    assert not (lb["LBDY"] == 0).any()
