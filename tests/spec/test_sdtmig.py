@@ -25,7 +25,13 @@ CUSTOM_DATASETS: dict[str, str] = {}
 # Expected IG variables deliberately left out: (dataset, variable) -> reason.
 EXPECTED_NOT_USED: dict[tuple[str, str], str] = {}
 # Variables not in the IG for that dataset but allowed there: (dataset, variable) -> reason.
-NON_IG_VARIABLES: dict[tuple[str, str], str] = {}
+# SDTM v2.0 timing variables of the general observation classes may be added to any
+# general-observation domain (SDTMIG 3.4 section 2.7), so they need no SUPP--.
+_VISIT_TIMING = "SDTM general-class timing variable (SDTMIG 3.4 2.7): the infusion log is visit-based"
+NON_IG_VARIABLES: dict[tuple[str, str], str] = {
+    ("EX", "VISITNUM"): _VISIT_TIMING,
+    ("EX", "VISIT"): _VISIT_TIMING,
+}
 
 
 @dataclass(frozen=True)
