@@ -13,7 +13,13 @@ from aclf_cdisc.errors import InputError
 from aclf_cdisc.raw.reader import read_export
 from aclf_cdisc.sample import edc_dir, scenarios
 from aclf_cdisc.sdtm.domains.dm import build_dm
-from aclf_cdisc.sdtm.domains.lb import build_lb, derive_var_lobxfl, reference_range_indicator
+from aclf_cdisc.sdtm.domains.lb import (
+    build_lb,
+    derive_var_lobxfl,
+    lb_test_categories,
+    reference_range_indicator,
+    stated_decimals,
+)
 from aclf_cdisc.sdtm.domains.se import build_se
 from aclf_cdisc.spec import load_spec
 from aclf_cdisc.spec.schemas import dataset_schema
@@ -282,3 +288,46 @@ def test_18_visits_epoch_and_study_day(lb) -> None:
     assert (unscheduled["VISITNUM"] % 1 > 0).all()
     assert (unscheduled["VISIT"] == unscheduled["VISITNUM"].map(lambda n: f"UNSCHEDULED {n:.2f}")).all()
     assert not (lb["LBDY"] == 0).any()
+
+
+# 7. qualifiers in standard units, text results, spec consistency ---------------------------------
+def test_19_a_qualified_result_already_in_standard_units_keeps_its_bound(raw, spec, dm, se) -> None:
+    def below(frame: pd.DataFrame) -> pd.DataFrame:
+        alt = frame.index[frame["LBTEST"].str.strip().str.upper().eq("ALT") & frame["LBORRES"].notna()
+                          & frame["LBORNRLO"].eq("9")][0]
+        frame.loc[alt, "LBORRES"] = "< 5"
+        frame.attrs["changed"] = frame.loc[alt, ["SUBJID", "VISIT"]].to_dict()
+        return frame
+
+    forms = with_lb_rows(raw, below)
+    changed = forms["lb"].attrs["changed"]
+    rec = one(build_lb(forms, spec, dm=dm, se=se), changed["SUBJID"], "ALT", changed["VISIT"])
+    assert (rec["LBORRES"], rec["LBSTRESC"], rec["LBSTRESN"], rec["LBSTRESU"]) == ("< 5", "<5", None, "U/L")
+    assert rec["LBNRIND"] == "LOW"  # below 5 is below the lower limit 9
+
+
+def test_20_a_result_that_is_no_number_is_copied_as_text_with_a_warning(raw, spec, dm, se) -> None:
+    def text(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc[frame.index[0], "LBORRES"] = "haemolysed"
+        return frame
+
+    forms = with_lb_rows(raw, text)
+    issues: list = []
+    lb = build_lb(forms, spec, dm=dm, se=se, issues=issues)
+    found = [(i.rule, i.severity, i.row, i.column, i.value) for i in issues if i.rule != "sdtm.duplicate-record"]
+    assert found == [("sdtm.lab-result-not-numeric", "warning", 1, "LBORRES", "haemolysed")]
+    (rec,) = lb[lb["LBORRES"] == "haemolysed"].to_dict("records")
+    assert rec["LBSTRESC"] == "haemolysed" and pd.isna(rec["LBSTRESN"]) and rec["LBNRIND"] is None
+
+
+def test_21_every_lab_test_of_the_codelist_has_a_category_a_standard_unit_and_a_precision(spec) -> None:
+    categories = lb_test_categories(spec)
+    assert all(categories.values()), categories
+    units = spec.study.conventions["lab_units"]
+    decimals = stated_decimals(spec.dataset("LB"))
+    for testcd in categories:
+        assert testcd in units, testcd
+        assert units[testcd]["standard"] in spec.codelists["CL.UNIT"].values
+        assert testcd in decimals, testcd
+        for unit in units[testcd]["from"]:
+            assert unit == "" or unit in spec.codelists["CL.UNIT"].values, (testcd, unit)
