@@ -41,6 +41,7 @@ class BuildOptions:
 @dataclass
 class BuildResult:
     out_dir: Path
+    spec_root: Path | None
     datasets: dict[str, pd.DataFrame]
     issues: list[Issue] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
@@ -80,8 +81,14 @@ def build_datasets(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Is
     from aclf_cdisc.sdtm.pipeline import build_sdtm
 
     sdtm = build_sdtm(raw, spec, blinded=blinded, issues=issues)
-    adam = build_adam(sdtm, spec)
-    return {**sdtm, **adam}
+    if blinded:
+        # Without the IRT export there are no randomization dates or treatments: ADSL, ADTTE and
+        # every by-treatment analysis would be guesses, so a blinded build stops at SDTM.
+        issues.append(Issue(rule="build.adam-skipped-blinded", severity="note",
+                            message="blinded build: ADaM datasets need the IRT randomization export "
+                                    "and were not built"))
+        return sdtm
+    return {**sdtm, **build_adam(sdtm, spec)}
 
 
 def check_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec) -> list[Issue]:
@@ -141,12 +148,13 @@ def build_package(options: BuildOptions) -> BuildResult:
         if any(i.severity == "error" for i in define_issues):
             fail_with_report(issues, "define.xml failed its checks")
         write_report(issues, reports_dir(staging), title=f"{spec.study.studyid} build report")
-    return BuildResult(out_dir=options.out_dir, datasets=datasets, issues=issues, files=files)
+    return BuildResult(out_dir=options.out_dir, spec_root=Path(spec.root) if spec.root else None,
+                       datasets=datasets, issues=issues, files=files)
 
 
 def summarise(result: BuildResult) -> str:
     """A short terminal summary: datasets and record counts, issue counts by severity."""
-    lines = [f"built {len(result.datasets)} datasets into {result.out_dir}:"]
+    lines = [f"specs: {result.spec_root}", f"built {len(result.datasets)} datasets into {result.out_dir}:"]
     for name in sorted(result.datasets):
         lines.append(f"  {name:<8} {len(result.datasets[name]):>7} records")
     frame = issues_frame(result.issues)

@@ -27,10 +27,31 @@ from aclf_cdisc.sdtm.domains.sv import build_sv, visit_map
 from aclf_cdisc.sdtm.domains.trial_design import build_ta, build_te, build_ti, build_ts, build_tv
 from aclf_cdisc.spec.model import Spec
 
+# Every SDTM dataset a builder here produces; the spec must declare exactly these.
+BUILT_DATASETS = ("AE", "DM", "DS", "EX", "LB", "PR", "RS", "SE", "SUPPDS", "SUPPPR", "SV",
+                  "TA", "TE", "TI", "TS", "TV")
+
+
+def check_spec_coverage(spec: Spec) -> None:
+    """Fail before building when the spec and the builders disagree on the SDTM dataset list."""
+    declared = {d.name for d in spec.by_standard("SDTM")}
+    problems = [
+        Issue(rule="sdtm.dataset-not-built", dataset=name, file=spec.root,
+              message=f"the spec declares {name} but no builder produces it")
+        for name in sorted(declared - set(BUILT_DATASETS))
+    ] + [
+        Issue(rule="sdtm.dataset-not-in-spec", dataset=name, file=spec.root,
+              message=f"a builder produces {name} but the spec has no sdtm/{name.lower()}.yaml")
+        for name in sorted(set(BUILT_DATASETS) - declared)
+    ]
+    if problems:
+        raise DerivationError(problems, "the SDTM builders and the spec's SDTM datasets disagree")
+
 
 def build_sdtm(raw: RawExport, spec: Spec, *, blinded: bool = False,
                issues: list[Issue] | None = None) -> dict[str, pd.DataFrame]:
     """Every SDTM dataset of the spec, keyed by dataset name."""
+    check_spec_coverage(spec)
     issues = issues if issues is not None else []
     dm = build_dm(raw, spec, blinded=blinded, issues=issues)
     se = build_se(raw, spec, dm=dm, blinded=blinded, issues=issues)
@@ -55,16 +76,5 @@ def build_sdtm(raw: RawExport, spec: Spec, *, blinded: bool = False,
         "TV": build_tv(spec),
         "TI": build_ti(spec),
     }
-    declared = {d.name for d in spec.by_standard("SDTM")}
-    problems = [
-        Issue(rule="sdtm.dataset-not-built", dataset=name,
-              message=f"the spec declares {name} but no builder produces it")
-        for name in sorted(declared - set(built))
-    ] + [
-        Issue(rule="sdtm.dataset-not-in-spec", dataset=name,
-              message=f"{name} is built but specs/sdtm has no {name.lower()}.yaml")
-        for name in sorted(set(built) - declared)
-    ]
-    if problems:
-        raise DerivationError(problems, "the SDTM builders and specs/sdtm disagree")
+    assert set(built) == set(BUILT_DATASETS), "BUILT_DATASETS is out of date"
     return {name: built[name] for name in sorted(built)}
