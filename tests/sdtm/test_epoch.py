@@ -41,3 +41,11 @@ def test_04_input_order_kept_and_input_not_mutated():
     out = derive_var_epoch(data, "X", SE)
     assert out["EPOCH"].tolist() == ["FOLLOW-UP", "SCREENING", "SCREENING"]
     pd.testing.assert_frame_equal(data, before)
+
+
+def test_05_empty_inputs_give_an_empty_epoch_column():
+    empty = pd.DataFrame({"USUBJID": pd.Series(dtype=object), "X": pd.Series(dtype=object)})
+    out = derive_var_epoch(empty, "X", SE)
+    assert list(out.columns) == ["USUBJID", "X", "EPOCH"] and out.empty
+    out = derive_var_epoch(pd.DataFrame({"USUBJID": ["A"], "X": ["2024-01-02"]}), "X", SE.iloc[0:0])
+    assert out["EPOCH"].isna().all()

@@ -9,8 +9,12 @@ from aclf_cdisc.spec.model import Dataset
 
 
 def _as_text(values: pd.Series) -> pd.Series:
+    """Object column of str, with None (never pd.NA or NaN) for missing and empty values."""
     text = values.astype("string").str.rstrip()
-    return text.where(text.notna() & (text != ""), None).astype(object)
+    keep = (text.notna() & (text != "")).to_numpy(dtype=bool)
+    out = text.astype(object).to_numpy(copy=True)
+    out[~keep] = None
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def conform_to_spec(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:

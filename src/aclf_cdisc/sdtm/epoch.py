@@ -23,6 +23,8 @@ def derive_var_epoch(
     """
     if new_var in dataset.columns:
         raise ValueError(f"{new_var} already exists; derive_var_epoch does not overwrite")
+    if dataset.empty or se.empty:
+        return dataset.assign(**{new_var: pd.Series(pd.NA, index=dataset.index, dtype="object")})
     records = pd.DataFrame(
         {
             "_pos": range(len(dataset)),
