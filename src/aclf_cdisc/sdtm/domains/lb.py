@@ -138,20 +138,7 @@ def finish(frame: pd.DataFrame, dataset: Dataset, found: list[Issue], issues: li
         issues.extend(found)
     order = [k for k in (*dataset.sort_order, *dataset.keys) if k != seq_var]
     numbered = derive_var_seq(frame, seq_var, order=list(dict.fromkeys(order)))
-    return conformed(numbered, dataset)
-
-
-def conformed(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
-    """:func:`conform_to_spec`, with missing character values as None.
-
-    conform_to_spec leaves pandas' NA in object columns, which the spec's pandera value checks
-    read as the text "<NA>"; None is what its docstring promises.
-    """
-    out = conform_to_spec(frame, dataset)
-    for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = out[column].where(out[column].notna(), None)
-    return out
+    return conform_to_spec(numbered, dataset)
 
 
 def derive_studyid(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
@@ -428,7 +415,7 @@ def build_lb(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame,
     flagged = derive_var_lobxfl(numbered)
     if issues is not None:
         issues.extend(found)
-    return conformed(flagged, dataset)
+    return conform_to_spec(flagged, dataset)
 
 
 def lb_test_categories(spec: Spec, dataset: Dataset | None = None) -> Mapping[str, str | None]:

@@ -17,9 +17,9 @@ from typing import Any
 import pandas as pd
 
 from aclf_cdisc.errors import Issue
+from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.domains.lb import (
     assemble_form,
-    conformed,
     derive_studyid,
     derive_timing,
     derive_usubjid,
@@ -61,7 +61,7 @@ def build_pr_supppr(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame,
                           how="left", validate="one_to_one")
     supp_spec = spec.dataset(f"SUPP{DOMAIN}")
     supp = build_supp(working, supp_spec, QUALIFIERS, idvar="PRSEQ")
-    return pr, conformed(supp, supp_spec)
+    return pr, conform_to_spec(supp, supp_spec)
 
 
 def build_pr(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame,
