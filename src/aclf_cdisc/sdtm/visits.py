@@ -1,11 +1,11 @@
 """VISITNUM / VISIT from the trial visits (TV), with unscheduled visits numbered conventionally.
 
 EDC folder names are matched to each TV visit's ``edc_folder`` (or its VISIT when the spec
-gives none) case-insensitively with white space folded ("week  4" -> "Week 4"). An unscheduled folder ("Unscheduled 1", ...) is numbered after the last
-scheduled visit the subject had on or before its date: VISITNUM = that visit's VISITNUM + 0.01 x k,
-k counting the subject's unscheduled visits since that scheduled visit in date order, and
-VISIT = "UNSCHEDULED <VISITNUM>" (e.g. "UNSCHEDULED 4.01"), the convention of the CDISC pilot
-and most sponsors.
+gives none) case-insensitively with white space folded ("week  4" -> "Week 4"). An unscheduled
+folder ("Unscheduled 1", ...) is numbered after the last scheduled visit the subject had on or
+before its date: VISITNUM = that visit's VISITNUM + 0.01 x k, k counting the subject's
+unscheduled visits since that scheduled visit in date order, and VISIT = "UNSCHEDULED
+<VISITNUM>" (e.g. "UNSCHEDULED 4.01"), the convention of the CDISC pilot and most sponsors.
 """
 
 from __future__ import annotations
