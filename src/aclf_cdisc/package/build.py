@@ -111,18 +111,27 @@ def write_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, root: Path)
     return written
 
 
-def write_report(issues: list[Issue], folder: Path, *, title: str) -> list[Path]:
+def build_info(spec: Spec) -> dict[str, str]:
+    """What the report states about the build: no paths or clock, so reports are reproducible."""
+    from aclf_cdisc import __version__
+
+    info = {"study": spec.study.studyid, "registry id": spec.study.registry_id,
+            "MedDRA": spec.study.meddra_version, "aclf-cdisc": __version__}
+    info.update({f"CT {standard}": version for standard, version in sorted(spec.study.ct_versions.items())})
+    return info
+
+
+def write_report(issues: list[Issue], folder: Path, *, title: str, spec: Spec) -> list[Path]:
     """validation.csv/json/html (see aclf_cdisc.checks.report)."""
     from aclf_cdisc.checks.report import write_reports
 
-    folder.mkdir(parents=True, exist_ok=True)
-    return list(write_reports(issues, folder, title=title, build_info={}))
+    return list(write_reports(issues, folder, title=title, build_info=build_info(spec)).values())
 
 
-def fail_with_report(issues: list[Issue], summary: str) -> None:
+def fail_with_report(issues: list[Issue], summary: str, spec: Spec) -> None:
     """Raise with every error; the full report goes to a temporary folder, never to outputs/."""
     folder = Path(tempfile.mkdtemp(prefix="aclf-cdisc-failed-build-"))
-    write_report(issues, folder, title=summary)
+    write_report(issues, folder, title=summary, spec=spec)
     errors = [i for i in issues if i.severity == "error"]
     raise ValidationError(errors, f"{summary}: {len(errors)} error(s); outputs/ left as it was; "
                                   f"full report in {folder}")
@@ -136,7 +145,7 @@ def build_package(options: BuildOptions) -> BuildResult:
     datasets = build_datasets(raw, spec, blinded=options.blinded, issues=issues)
     issues.extend(check_datasets(datasets, spec))
     if any(i.severity == "error" for i in issues):
-        fail_with_report(issues, "datasets broke their specs or conformance rules")
+        fail_with_report(issues, "datasets broke their specs or conformance rules", spec)
 
     from aclf_cdisc.commands.define import build_for_outputs
 
@@ -146,8 +155,8 @@ def build_package(options: BuildOptions) -> BuildResult:
                                           creation_datetime=xpt_header(spec).created.isoformat())
         issues.extend(define_issues)
         if any(i.severity == "error" for i in define_issues):
-            fail_with_report(issues, "define.xml failed its checks")
-        write_report(issues, reports_dir(staging), title=f"{spec.study.studyid} build report")
+            fail_with_report(issues, "define.xml failed its checks", spec)
+        write_report(issues, reports_dir(staging), title=f"{spec.study.studyid} build report", spec=spec)
     return BuildResult(out_dir=options.out_dir, spec_root=Path(spec.root) if spec.root else None,
                        datasets=datasets, issues=issues, files=files)
 
