@@ -234,3 +234,23 @@ def test_09_death_before_randomization_in_mutated_input_names_the_subject(sample
         build_adam(mutated, sample_spec)
     assert f"USUBJID={victim}" in {i.row for i in caught.value.issues}
     assert victim in str(caught.value)
+
+
+def test_meld_uses_the_floor_for_creatinine_below_the_quantitation_limit(sample_adam):
+    # 101-0027 has creatinine '<44' umol/L (<0.50 mg/dL) at screening and week 0: MELD sets any
+    # creatinine below 1.0 mg/dL to 1.0, so MELD is known; it used to be empty (as were MELDBL and
+    # MELDNABL). Week 0 (2024-03-29): TBIL 5.92 mg/dL, INR 2.21.
+    adlb, adsl = sample_adam["ADLB"], sample_adam["ADSL"].set_index("USUBJID")
+    subject = "ACLF-MSC-302-101-0027"
+    rows = adlb[(adlb["USUBJID"] == subject) & (adlb["ADT"] == pd.Timestamp("2024-03-29"))].set_index("PARAMCD")
+    assert pd.isna(rows.loc["CREAT", "AVAL"])
+    hand = 10 * (0.378 * np.log(rows.loc["TBIL", "AVAL"]) + 1.120 * np.log(rows.loc["INR", "AVAL"]) + 0.643)
+    assert rows.loc["MELD", "AVAL"] == round(hand) == 22
+    assert rows.loc["MELD", "ABLFL"] == "Y"
+    assert adsl.loc[subject, "MELDBL"] == 22
+    assert pd.isna(adsl.loc[subject, "CREATBL"])
+    # every randomized subject now has a baseline MELD and MELD-Na (147 of 150 before)
+    assert adsl["MELDBL"].notna().sum() == adsl["MELDNABL"].notna().sum() == 150
+    # 65 creatinine results "<44" umol/L in LB for these subjects; 63 fall on a date with TBIL and INR:
+    # 1415 MELD records before, 1478 now
+    assert (adlb["PARAMCD"] == "MELD").sum() == 1478

@@ -40,6 +40,7 @@ ASCITES_TESTCD, HE_TESTCD = "CPS0102", "WHEG0101"
 ASCITES_GRADES = {"ABSENT": "NONE", "SLIGHT": "MILD", "MODERATE": "MODERATE-SEVERE"}
 CONVERTIBLE = {"TBIL": "BILI", "CREAT": "CREAT", "ALB": "ALB"}  # PARAMCD -> compute_unit_conversions test
 PERIOD_LABELS = {1: "STAGE 1", 2: "STAGE 2"}
+MELD_FLOOR = 1.0  # mg/dL: MELD sets creatinine, bilirubin and INR below 1.0 to 1.0 (MT.ADLB.MELD)
 ADSL_VARS = ("STUDYID", "USUBJID", "SUBJID", "SITEID", "AGE", "SEX", "RACE", "SAFFL", "ITTFL",
              "TRT01P", "TRT01PN", "TRT01A", "TRT01AN", "TRT02P", "TRT02A", "TRTSDT", "TRTEDT",
              "TR01SDT", "TR01EDT", "TR02SDT", "TR02EDT", "TRT02AN")
@@ -97,12 +98,38 @@ def _collected(lb: pd.DataFrame, spec: Spec) -> pd.DataFrame:
         for src, dst in (("LBSTNRLO", "ANRLO"), ("LBSTNRHI", "ANRHI")):
             if src in part.columns:
                 rows.loc[part.index, dst] = _to_standard(part, src, paramcd, units.get(paramcd))
+    rows["BLQLIM"] = _below_limit(rows, units)
     rows["ADT"] = iso_to_date(rows, "LBDTC", "ADT", dataset_name="LB")
     rows["SRCDOM"], rows["SRCVAR"] = "LB", "LBSTRESN"
     rows["SRCSEQ"] = pd.to_numeric(rows["LBSEQ"]).astype(float)
     rows["PARAMTYP"] = None
     return rows[["STUDYID", "USUBJID", "PARAMCD", "AVAL", "ANRLO", "ANRHI", "ADT", "SRCDOM", "SRCVAR",
-                 "SRCSEQ", "PARAMTYP", "LBDTC"]]
+                 "SRCSEQ", "PARAMTYP", "LBDTC", "BLQLIM"]]
+
+
+def _below_limit(rows: pd.DataFrame, units: Mapping[str, str]) -> np.ndarray:
+    """For results reported as "<x" (LBSTRESC), x in the study's standard unit; NaN otherwise."""
+    out = np.full(len(rows), np.nan)
+    if "LBSTRESC" not in rows.columns:
+        return out
+    text = rows["LBSTRESC"].fillna("").astype(str).str.strip()
+    limit = text.str.extract(r"^<\s*([0-9]*\.?[0-9]+)$", expand=False)
+    censored = limit.notna() & pd.to_numeric(rows["LBSTRESN"], errors="coerce").isna()
+    if not censored.any():
+        return out
+    part = rows[censored.to_numpy()].assign(_LIM=limit[censored])
+    for paramcd, group in part.groupby("PARAMCD"):
+        where = rows.index.get_indexer(group.index)
+        out[where] = _to_standard(group, "_LIM", str(paramcd), units.get(str(paramcd)))
+    return out
+
+
+def _meld_creatinine(collected: pd.DataFrame) -> pd.DataFrame:
+    """Creatinine components for MELD: the result, or 1.0 mg/dL when it was reported as "<x" with
+    x <= 1.0 mg/dL (MELD sets every creatinine below 1.0 to 1.0, so the score is fully determined)."""
+    creat = collected[collected["PARAMCD"] == "CREAT"]
+    floored = creat["AVAL"].isna() & (creat["BLQLIM"] <= MELD_FLOOR)
+    return creat[creat["AVAL"].notna() | floored].assign(AVAL=creat["AVAL"].where(~floored, MELD_FLOOR))
 
 
 def _assessments(rs: pd.DataFrame | None) -> pd.DataFrame:
@@ -139,8 +166,9 @@ def _one_per_date(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 def _derived(collected: pd.DataFrame, assessments: pd.DataFrame) -> pd.DataFrame:
     by = ["STUDYID", "USUBJID", "ADT"]
-    comps = _one_per_date(collected[collected["AVAL"].notna() & collected["ADT"].notna()],
-                          [*by, "PARAMCD"])[[*by, "PARAMCD", "AVAL"]]
+    usable = pd.concat([collected[(collected["PARAMCD"] != "CREAT") & collected["AVAL"].notna()],
+                        _meld_creatinine(collected)])
+    comps = _one_per_date(usable[usable["ADT"].notna()], [*by, "PARAMCD"])[[*by, "PARAMCD", "AVAL"]]
     comps = comps.assign(AVALC=None)
     grades = _one_per_date(assessments[assessments["ADT"].notna()], [*by, "PARAMCD"])[[*by, "PARAMCD", "AVALC"]]
     work = pd.concat([comps, grades.assign(AVAL=np.nan)], ignore_index=True)
@@ -177,7 +205,8 @@ def build_adlb(sdtm: Mapping[str, pd.DataFrame], adsl: pd.DataFrame, spec: Spec)
     collected = _collected(lb, spec)
     rs = sdtm.get("RS")
     assessments = _assessments(rs[rs["USUBJID"].isin(set(adsl["USUBJID"]))] if rs is not None else None)
-    adlb = pd.concat([collected.drop(columns="LBDTC"), _derived(collected, assessments)], ignore_index=True)
+    adlb = pd.concat([collected.drop(columns=["LBDTC", "BLQLIM"]), _derived(collected, assessments)],
+                     ignore_index=True)
     params = _params(spec)
     adlb["PARAM"] = adlb["PARAMCD"].map(params)
     order = {t.submission_value: float(t.order or i + 1)
