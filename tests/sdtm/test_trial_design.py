@@ -18,7 +18,9 @@ from aclf_cdisc.spec import load_spec
 MY_DATASETS = ("DM", "DS", "EX", "SE", "SV", "TS", "TA", "TE", "TV", "TI", "SUPPDS")
 REVIEWER_TS = ("SSTDTC", "TITLE", "TPHASE", "TTYPE", "TBLIND", "TCNTRL", "RANDOM", "PLANSUB", "ACTSUB", "AGEMIN",
                "AGEMAX", "SEXPOP", "REGID", "SPONSOR", "TRT", "INDIC", "SDTIGVER", "SDTMVER", "STYPE", "INTMODEL",
-               "INTTYPE", "ADDON", "HLTSUBJI", "LENGTH", "NARMS", "FCNTRY", "DCUTDTC", "OBJPRIM", "OUTMSPRI")
+               "INTTYPE", "ADDON", "HLTSUBJI", "LENGTH", "NARMS", "FCNTRY", "DCUTDTC", "OBJPRIM", "OUTMSPRI",
+               # FDA validator presence checks (SD2227, SD2233, SD2276-SD2278) and TDIGRP for patients
+               "DCUTDESC", "SENDTC", "ONGOSIND", "PDSTIND", "PDPSTIND", "PIPIND", "TDIGRP")
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +115,27 @@ def test_07_spec_variables_follow_sdtmig_order_labels_and_core(spec, shared: Pat
     assert positions == sorted(positions)
     required = {v for v, r in ig.items() if r["Core"] == "Req"}
     assert required <= set(dataset.variable_names)
+
+
+def test_08_ongosind_and_sendtc_follow_the_data(spec, dm) -> None:
+    # Every one of the 150 randomized subjects in the sample has an end of study (98 completed,
+    # 29 deaths, 12 transplants, 11 other discontinuations): the study is not ongoing. TS said
+    # ONGOSIND = Y with no SENDTC; the last end of participation is 2025-09-27.
+    ts = build_ts(spec, dm=dm)
+    assert value(ts, "ONGOSIND") == ["N"]
+    row = ts[ts["TSPARMCD"] == "ONGOSIND"].iloc[0]
+    assert (row["TSVALCD"], row["TSVCDREF"]) == ("C49487", "CDISC CT")
+    assert value(ts, "SENDTC") == ["2025-09-27"]
+    assert ts.loc[ts["TSPARMCD"] == "SENDTC", "TSVCDREF"].tolist() == ["ISO 8601"]
+    dcutdesc = ts[ts["TSPARMCD"] == "DCUTDESC"].iloc[0]
+    assert (pd.isna(dcutdesc["TSVAL"]), dcutdesc["TSVALNF"]) == (True, "NI")
+    assert value(ts, "PDSTIND") == value(ts, "PIPIND") == value(ts, "PDPSTIND") == ["N"]
+    # a randomized subject without an end of study makes the study ongoing, with SENDTC unknown
+    open_dm = dm.copy()
+    first = open_dm.index[open_dm["ARMCD"].notna()][0]
+    open_dm.loc[first, "RFENDTC"] = None
+    ongoing = build_ts(spec, dm=open_dm)
+    assert value(ongoing, "ONGOSIND") == ["Y"]
+    assert ongoing.loc[ongoing["TSPARMCD"] == "ONGOSIND", "TSVALCD"].tolist() == ["C49488"]
+    sendtc = ongoing[ongoing["TSPARMCD"] == "SENDTC"].iloc[0]
+    assert (pd.isna(sendtc["TSVAL"]), sendtc["TSVALNF"], sendtc["TSVCDREF"]) == (True, "NI", None)
