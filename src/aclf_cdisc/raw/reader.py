@@ -6,21 +6,27 @@
 
 Reading: ``<form>.csv`` (UTF-8, header row), ``<form>.sas7bdat`` or ``<form>.xpt`` with the same
 columns; every value is read as text, trimmed of surrounding spaces, and blank becomes missing
-(``pd.NA``); case is kept as typed. Files that are not a declared form (README.md,
-scenarios.csv) are ignored. Each record carries ``__file`` (the file name) and ``__row`` (its
-1-based record number in that file, header not counted: CSV line = ``__row + 1``).
+(``NaN``; an absent optional column is all ``pd.NA``); case is kept as typed. Files that are not
+a declared form (README.md, scenarios.csv) are ignored. Each record carries ``__file`` (the file
+name) and ``__row`` (its 1-based record number in that file, header not counted: CSV line =
+``__row + 1``).
 
-Checks, all collected before raising: a required column missing (error), a declared optional
-column missing (warning; added as all-missing), an undeclared column (warning; dropped), a
-required value missing, a value outside the column's ``allowed`` list (case-insensitive after
-trimming), a date that is not ``DD MON YYYY`` with UN/UNK parts, a time that is not ``HH:MM``,
-a number that does not parse (integer/float columns). Missing irt_rand and irt_kits make the
-export blinded; any other missing form is an error.
+Checks, all collected before raising. Structural, here: a required column missing (error), a
+declared optional column missing (warning; added as all-missing), an undeclared column (warning;
+dropped). Per value, through the pandera schema of the layout
+(:func:`aclf_cdisc.spec.schemas.raw_form_schema`, via :func:`~aclf_cdisc.spec.schemas.raw_form_issues`):
+a required value missing (``raw.value-missing``), a value outside the column's ``allowed`` list,
+case-insensitive after trimming (``raw.value-not-allowed``), a date that ``parse_raw_date`` cannot
+read, e.g. not ``DD MON YYYY`` with UN/UNK parts or an impossible day (``raw.date-invalid``), a
+time that is not ``HH:MM`` (``raw.time-invalid``), a number that does not parse in an
+integer/float column (``raw.number-invalid``); one Issue per failing cell, naming file, form,
+record (``__row``), column, value and expected. Missing irt_rand and irt_kits make the export
+blinded; any other missing form is an error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,8 +35,8 @@ import pandas as pd
 
 from aclf_cdisc.errors import InputError, Issue
 from aclf_cdisc.raw.layout import as_raw_forms
-from aclf_cdisc.raw.parse import is_integer, is_number, parse_raw_date, parse_raw_time
-from aclf_cdisc.spec.model import RawColumn, RawForm, Spec
+from aclf_cdisc.spec.model import RawForm, Spec
+from aclf_cdisc.spec.schemas import raw_distinct_issues
 
 FILE_COL, ROW_COL = "__file", "__row"
 SUFFIXES = (".csv", ".sas7bdat", ".xpt")
@@ -83,57 +89,19 @@ def _find(folder: Path, form: str) -> list[Path]:
     return found
 
 
-def _column_issues(frame: pd.DataFrame, col: RawColumn, form: str, file: str) -> list[Issue]:
-    issues: list[Issue] = []
-    values = frame[col.name]
-    present = values.notna()
-    rows = frame[ROW_COL]
+def _trimmed(values: pd.Series) -> tuple[pd.Series, np.ndarray, list[object]]:
+    """Text trimmed of surrounding spaces, blank -> ``NaN`` (object dtype), each distinct value trimmed once.
 
-    def report(mask: pd.Series, rule: str, message: str, expected: str | None) -> None:
-        for row, value in zip(rows[mask].tolist(), values[mask].tolist(), strict=True):
-            issues.append(Issue(rule=rule, message=f"{form}.{col.name}: {message}", file=file, dataset=form,
-                                row=int(row), column=col.name, value=value, expected=expected))
-
-    if col.required:
-        report(~present, "raw.value-missing", "required value is missing", "a value")
-    if not present.any():
-        return issues
-    uniq = pd.unique(values[present])
-    bad: set[str] = set()
-    if col.allowed:
-        allowed = {a.strip().upper() for a in col.allowed}
-        bad = {v for v in uniq if v.upper() not in allowed}
-        if bad:
-            report(values.isin(bad), "raw.value-not-allowed", "value is not one of the allowed values",
-                   " | ".join(col.allowed))
-            return issues
-    checker = {"date": _bad_date, "time": _bad_time, "integer": lambda v: not is_integer(v),
-               "float": lambda v: not is_number(v)}.get(col.data_type)
-    if checker is not None:
-        bad = {v for v in uniq if checker(v)}
-        if bad:
-            expected = {"date": "DD MON YYYY (UN/UNK for unknown day/month)", "time": "HH:MM",
-                        "integer": "an integer", "float": "a number"}[col.data_type]
-            rule = {"date": "raw.date-invalid", "time": "raw.time-invalid"}.get(col.data_type,
-                                                                                "raw.number-invalid")
-            report(values.isin(bad), rule, f"value is not {expected}", expected)
-    return issues
-
-
-def _bad_date(text: str) -> bool:
-    try:
-        parse_raw_date(text)
-    except ValueError:
-        return True
-    return False
-
-
-def _bad_time(text: str) -> bool:
-    try:
-        parse_raw_time(text)
-    except ValueError:
-        return True
-    return False
+    Returns (the column, codes, distinct trimmed values): record i holds ``distinct[codes[i]]``,
+    code -1 is missing.
+    """
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    lookup = np.empty(len(distinct) + 1, dtype=object)
+    for i, value in enumerate(distinct):
+        text = str(value).strip()
+        lookup[i] = text if text else np.nan
+    lookup[-1] = np.nan  # code -1: missing
+    return pd.Series(lookup[codes], dtype="object"), codes, lookup[:-1].tolist()
 
 
 def check_form(frame: pd.DataFrame, form: RawForm, file: str) -> tuple[pd.DataFrame, list[Issue]]:
@@ -152,6 +120,7 @@ def check_form(frame: pd.DataFrame, form: RawForm, file: str) -> tuple[pd.DataFr
                             expected="a column of specs/raw/" + form.name + ".yaml"))
     n = len(frame)
     out = pd.DataFrame(index=range(n))
+    distinct: dict[str, tuple[np.ndarray, Sequence[object]]] = {}
     for col in form.columns:
         if col.name not in frame.columns:
             issues.append(Issue(
@@ -160,14 +129,13 @@ def check_form(frame: pd.DataFrame, form: RawForm, file: str) -> tuple[pd.DataFr
                 expected=f"column {col.name} ({'required' if col.required else 'optional'})"))
             out[col.name] = pd.Series(pd.NA, index=range(n), dtype="object")
             continue
-        text = frame[col.name].reset_index(drop=True).astype("object")
-        text = text.where(text.notna(), "").astype(str).str.strip()
-        out[col.name] = text.where(text != "", pd.NA).astype("object")
+        out[col.name], codes, values = _trimmed(frame[col.name])
+        distinct[col.name] = (codes, values)
     out[FILE_COL] = file
     out[ROW_COL] = np.arange(1, n + 1)
-    for col in form.columns:
-        if col.name in frame.columns:
-            issues.extend(_column_issues(out, col, form.name, file))
+    # every value-level check comes from the pandera schema of the layout (columns present in the file),
+    # run on each column's distinct trimmed values
+    issues.extend(raw_distinct_issues(form, distinct, rows=out[ROW_COL].to_numpy(), file=file))
     return out, issues
 
 

@@ -26,9 +26,10 @@ label/origin        column ``metadata``
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -38,7 +39,7 @@ from pandera.errors import SchemaErrors
 
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.limits import MAX_CHAR_BYTES
-from aclf_cdisc.spec.model import Codelist, Dataset, RawForm, Spec, ValueLevel, Variable
+from aclf_cdisc.spec.model import Codelist, Dataset, RawColumn, RawForm, Spec, ValueLevel, Variable
 
 DateMode = Literal["auto", "datetime", "sas", "text"]
 
@@ -46,10 +47,6 @@ _ISO_DT = (r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])"
            r"(T([01]\d|2[0-3])(:[0-5]\d(:[0-5]\d(\.\d+)?)?)?)?)?)?")
 ISO8601_PATTERN = rf"^{_ISO_DT}(/{_ISO_DT})?$"
 ISO8601_DURATION_PATTERN = r"^-?P(\d+(\.\d+)?[YMWD])*(T(\d+(\.\d+)?[HMS])+)?$"
-RAW_DATE_PATTERN = (
-    r"^(\d{1,2}|UN|UNK)\s+(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|UN|UNK)\s+\d{4}$"
-)
-RAW_TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 ISO_TEXT_TYPES = frozenset({
     "date", "datetime", "time", "partialDate", "partialTime", "partialDatetime", "incompleteDatetime",
     "intervalDatetime",
@@ -106,14 +103,6 @@ def _is_number_text(series: pd.Series) -> pd.Series:
 
 def _is_datetime(series: pd.Series) -> bool:
     return bool(pd.api.types.is_datetime64_any_dtype(series.dtype))
-
-
-def _isin_folded(values: Iterable[str]) -> Callable[[pd.Series], pd.Series]:
-    allowed = {str(v).strip().casefold() for v in values}
-
-    def check(series: pd.Series) -> pd.Series:
-        return series.map(lambda v: not isinstance(v, str) or v.strip() == "" or v.strip().casefold() in allowed)
-    return check
 
 
 # --------------------------------------------------------------------------------------------
@@ -308,28 +297,205 @@ def _dataset_schema(ds: Dataset, spec: Spec | None, date_mode: DateMode) -> pa.D
 # --------------------------------------------------------------------------------------------
 # raw form schema
 # --------------------------------------------------------------------------------------------
+#: pandera check name -> the stable rule code of the raw reader's Issues
+RAW_RULES: dict[str, str] = {
+    "not_nullable": "raw.value-missing",
+    "not_blank": "raw.value-missing",
+    "allowed": "raw.value-not-allowed",
+    "raw_date": "raw.date-invalid",
+    "raw_time": "raw.time-invalid",
+    "is_number": "raw.number-invalid",
+}
+RAW_VALUE_EXPECTED = "a value"
+RAW_DATE_EXPECTED = "DD MON YYYY (UN/UNK for unknown day/month)"
+RAW_TIME_EXPECTED = "HH:MM"
+_RAW_ORDER = {"raw.value-missing": 0, "raw.value-not-allowed": 1}  # type checks after these
+
+
+def _per_distinct(ok: Callable[[str], bool]) -> Callable[[pd.Series], pd.Series]:
+    """A vectorised check that judges each distinct value once (trimmed); missing, blank and non-text pass.
+
+    Raw exports repeat few distinct values over millions of records, so the predicate runs on the
+    distinct values only and the verdicts are spread back by their factorize codes.
+    """
+    def check(series: pd.Series) -> pd.Series:
+        codes, distinct = pd.factorize(series, use_na_sentinel=True)
+        verdicts = np.ones(len(distinct) + 1, dtype=bool)  # the last slot is for missing (code -1)
+        for i, value in enumerate(distinct):
+            if isinstance(value, str):
+                text = value.strip()
+                verdicts[i] = text == "" or bool(ok(text))
+        return pd.Series(verdicts[codes], index=series.index)
+    return check
+
+
+def _blank(series: pd.Series) -> pd.Series:
+    """True where the value is text that is empty after trimming (judged per distinct value)."""
+    codes, distinct = pd.factorize(series, use_na_sentinel=True)
+    blank = np.zeros(len(distinct) + 1, dtype=bool)
+    for i, value in enumerate(distinct):
+        blank[i] = isinstance(value, str) and value.strip() == ""
+    return pd.Series(blank[codes], index=series.index)
+
+
+def _parses(parser: Callable[[str], Any]) -> Callable[[str], bool]:
+    """A text predicate from a parser that raises ValueError on text it cannot read."""
+    def ok(text: str) -> bool:
+        try:
+            parser(text)
+        except ValueError:
+            return False
+        return True
+    return ok
+
+
+def raw_value_predicates(col: RawColumn) -> list[tuple[str, Callable[[str], bool], str]]:
+    """(check name, predicate on one trimmed non-blank text, expected) for the value facets of a raw column.
+
+    Dates and times are judged by the raw parsers themselves (:func:`aclf_cdisc.raw.parse.parse_raw_date`,
+    :func:`~aclf_cdisc.raw.parse.parse_raw_time`), so the layout check and the later conversion cannot
+    disagree: ``31 FEB 2024`` fails here exactly as it would fail to convert. ``allowed`` compares
+    case-insensitively after trimming. A value outside ``allowed`` is reported once, as not allowed:
+    the type facet judges only the allowed values.
+    """
+    from aclf_cdisc.raw.parse import is_integer, is_number, parse_raw_date, parse_raw_time
+
+    facets: list[tuple[str, Callable[[str], bool], str]] = []
+    allowed_ok: Callable[[str], bool] | None = None
+    if col.allowed:
+        folded = frozenset(a.strip().casefold() for a in col.allowed)
+
+        def allowed_ok(text: str, folded: frozenset[str] = folded) -> bool:
+            return text.casefold() in folded
+        facets.append(("allowed", allowed_ok, " | ".join(col.allowed)))
+    typed: tuple[str, Callable[[str], bool], str] | None = {
+        "date": ("raw_date", _parses(parse_raw_date), RAW_DATE_EXPECTED),
+        "time": ("raw_time", _parses(parse_raw_time), RAW_TIME_EXPECTED),
+        "integer": ("is_number", is_integer, "an integer"),
+        "float": ("is_number", is_number, "a number"),
+    }.get(col.data_type)
+    if typed is not None:
+        name, type_ok, expected = typed
+        if allowed_ok is not None:
+            def only_allowed(text: str, type_ok: Callable[[str], bool] = type_ok,
+                             allowed_ok: Callable[[str], bool] = allowed_ok) -> bool:
+                return type_ok(text) or not allowed_ok(text)
+            facets.append((name, only_allowed, expected))
+        else:
+            facets.append((name, type_ok, expected))
+    return facets
+
+
 def raw_form_schema(form: RawForm, *, strict: bool = True) -> pa.DataFrameSchema:
-    """The pandera schema of a raw EDC form as read (text as typed; blanks may be empty strings)."""
+    """The pandera schema of a raw EDC form as read (text as typed; blanks may be empty strings).
+
+    Per column: required -> not nullable and not blank (``a value``); ``allowed`` -> one of the
+    values, case-insensitive after trimming; date/time/integer/float -> the raw parsers' rules. Every
+    check is vectorised over the distinct values of the column. ``strict=False`` lets other columns
+    (``__file``, ``__row``) pass through. :func:`raw_form_issues` turns its failures into ``raw.*`` Issues.
+    """
     columns: dict[str, pa.Column] = {}
     for col in form.columns:
         checks: list[pa.Check] = []
         if col.required:
-            checks.append(pa.Check(_not_blank, name="not_blank", description="a value (required field)"))
-        if col.data_type in ("integer", "float"):
-            checks.append(pa.Check(_is_number_text, name="is_number", description=f"a number ({col.data_type})"))
-        elif col.data_type == "date":
-            checks.append(pa.Check(_matches(RAW_DATE_PATTERN, re.IGNORECASE), name="raw_date",
-                                   description="DD MON YYYY (UN/UNK for unknown parts)"))
-        elif col.data_type == "time":
-            checks.append(pa.Check(_matches(RAW_TIME_PATTERN), name="raw_time", description="HH:MM"))
-        if col.allowed:
-            checks.append(pa.Check(_isin_folded(col.allowed), name="allowed",
-                                   description="one of " + ", ".join(col.allowed) + " (case-insensitive)"))
+            checks.append(pa.Check(lambda s: ~_blank(s), name="not_blank", description=RAW_VALUE_EXPECTED))
+        for name, ok, expected in raw_value_predicates(col):
+            checks.append(pa.Check(_per_distinct(ok), name=name, description=expected))
         columns[col.name] = pa.Column(None, checks=checks, nullable=not col.required, required=True,
                                       name=col.name, description=col.description,
                                       metadata={"type": col.data_type, "required": col.required})
     return pa.DataFrameSchema(columns=columns, strict=strict, ordered=False, name=form.name, title=form.label,
                               metadata={"form": form.name, "blinded": form.blinded, "keys": list(form.keys)})
+
+
+def raw_form_issues(frame: pd.DataFrame, form: RawForm, *, file: str | None = None,
+                    row_column: str = "__row") -> list[Issue]:
+    """Validate a raw form through :func:`raw_form_schema`; one ``raw.*`` Issue per failing cell.
+
+    Only the layout columns present in ``frame`` are checked (column presence is structural and
+    the reader's concern); other columns are ignored. Rules (:data:`RAW_RULES`):
+    ``raw.value-missing``, ``raw.value-not-allowed``, ``raw.date-invalid``, ``raw.time-invalid``,
+    ``raw.number-invalid``. Each Issue names file, dataset (the form), row (``frame[row_column]``
+    when present, else the 1-based position), column, value and expected (the check's
+    description); ordered by layout column, then rule, then row. A cell failing several checks gets
+    one Issue: missing first, then not allowed, then the type.
+    """
+    factorized: dict[str, tuple[np.ndarray, Sequence[Any]]] = {}
+    for col in form.columns:
+        if col.name in frame.columns:
+            codes, values = pd.factorize(frame[col.name].to_numpy(dtype=object), use_na_sentinel=True)
+            factorized[col.name] = (codes, list(values))
+    rows = frame[row_column].to_numpy() if row_column in frame.columns else np.arange(1, len(frame) + 1)
+    return raw_distinct_issues(form, factorized, rows=rows, file=file)
+
+
+def raw_distinct_issues(form: RawForm, factorized: Mapping[str, tuple[np.ndarray, Sequence[Any]]], *,
+                        rows: np.ndarray, file: str | None = None) -> list[Issue]:
+    """:func:`raw_form_issues` on a factorized form, as the reader holds it after trimming.
+
+    ``factorized`` maps a column to ``(codes, values)``: record i holds ``values[codes[i]]`` (code -1:
+    missing; values may repeat and may be missing). ``rows`` are the records' row labels. Layout
+    columns absent from ``factorized`` are not checked.
+
+    The schema validates a frame of the distinct values (one column each, padded by repeating the
+    column's first value), and each failing value is spread back to the records holding it: an
+    export of millions of records has far fewer distinct values per column.
+    """
+    columns = tuple(c for c in form.columns if c.name in factorized)
+    schema = raw_form_schema(dataclasses.replace(form, columns=columns), strict=True)
+    codes: dict[str, np.ndarray] = {}
+    distinct: dict[str, list[Any]] = {}
+    for col in columns:
+        col_codes, col_values = factorized[col.name]
+        values = list(col_values)
+        if (col_codes < 0).any():  # missing: one more distinct value, None
+            col_codes = np.where(col_codes < 0, len(values), col_codes)
+            values.append(None)
+        codes[col.name], distinct[col.name] = np.asarray(col_codes), values
+    width = max((len(v) for v in distinct.values()), default=0)
+    table = pd.DataFrame({name: pd.Series(values + values[:1] * (width - len(values)), dtype="object")
+                          for name, values in distinct.items()}, index=pd.RangeIndex(width))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            schema.validate(table, lazy=True)
+    except SchemaErrors as exc:
+        cases = exc.failure_cases
+    else:
+        return []
+    failing: dict[str, dict[int, tuple[str, str]]] = {}  # column -> distinct index -> (rule, check name)
+    for case in cases.itertuples(index=False):
+        check_name, column = str(case.check), case.column
+        rule = RAW_RULES.get(check_name)
+        if rule is None or column not in distinct or case.index is None or pd.isna(case.index):
+            raise ValueError(f"raw form {form.name}: unexpected schema failure {check_name!r} on {column!r}")
+        index = int(case.index)
+        if index >= len(distinct[column]):
+            continue  # padding: a repeat of the column's first distinct value
+        known = failing.setdefault(column, {}).get(index)
+        if known is None or _RAW_ORDER.get(rule, 2) < _RAW_ORDER.get(known[0], 2):
+            failing[column][index] = (rule, check_name)
+    descriptions = {(name, str(check.name)): str(check.description)
+                    for name, column in schema.columns.items() for check in column.checks}
+    issues: list[Issue] = []
+    for col in columns:
+        bad = failing.get(col.name)
+        if not bad:
+            continue
+        col_codes, values = codes[col.name], distinct[col.name]
+        positions = np.flatnonzero(np.isin(col_codes, list(bad)))
+        cells = sorted(((_RAW_ORDER.get(bad[code][0], 2), position, code)
+                        for position, code in zip(positions.tolist(), col_codes[positions].tolist(), strict=True)))
+        for _order, position, code in cells:
+            rule, check_name = bad[code]
+            expected = descriptions.get((col.name, check_name), RAW_VALUE_EXPECTED)
+            message = {"raw.value-missing": "required value is missing",
+                       "raw.value-not-allowed": "value is not one of the allowed values"}.get(
+                           rule, f"value is not {expected}")
+            issues.append(Issue(rule=rule, message=f"{form.name}.{col.name}: {message}", file=file,
+                                dataset=form.name, row=_plain(rows[position]), column=col.name,
+                                value=_plain(values[code]), expected=expected))
+    return issues
 
 
 # --------------------------------------------------------------------------------------------
