@@ -84,3 +84,13 @@ def test_ad0320_adsl_label():
     assert found(ad0320_adsl_label, {}) == []
     wrong = replace(SPEC, datasets={"ADSL": _dataset("ADSL", "ADaM", "Subject Level")})
     assert found(ad0320_adsl_label, {}, wrong) == [("AD0320", "ADSL", None, "Subject Level")]
+
+
+def test_aclf_ts01_sstdtc_not_after_first_consent():
+    from aclf_cdisc.checks.rules import aclf_ts01_sstdtc_after_consent as rule
+
+    ts = pd.DataFrame({"TSPARMCD": ["SSTDTC"], "TSVAL": ["2023-09-30"]})
+    dm = pd.DataFrame({"USUBJID": ["S-1", "S-2"], "RFICDTC": ["2023-10-02", "2023-09-30T08:00"]})
+    assert found(rule, {"TS": ts, "DM": dm}) == []
+    early = dm.assign(RFICDTC=["2023-10-02", "2023-09-29"])
+    assert found(rule, {"TS": ts, "DM": early}) == [("ACLF-TS-01", "TS", "TSVAL", "2023-09-30")]

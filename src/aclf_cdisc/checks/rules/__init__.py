@@ -7,6 +7,7 @@ project's own rules (ACLF-*), which cover what no Pinnacle 21 rule checks.
 from aclf_cdisc.checks.rule import Rule
 from aclf_cdisc.checks.rules import (
     aclf_adsl01_dm_values,
+    aclf_ts01_sstdtc_after_consent,
     aclf_tte01_cnsr_value,
     aclf_tte02_adt_before_startdt,
     aclf_tte03_aval_days,
@@ -60,6 +61,7 @@ RULES: tuple[Rule, ...] = (
     ad0258_adae_not_in_ae.RULE,
     ad0320_adsl_label.RULE,
     aclf_adsl01_dm_values.RULE,
+    aclf_ts01_sstdtc_after_consent.RULE,
     aclf_tte01_cnsr_value.RULE,
     aclf_tte02_adt_before_startdt.RULE,
     aclf_tte03_aval_days.RULE,

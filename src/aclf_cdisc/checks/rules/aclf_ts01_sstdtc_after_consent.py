@@ -1,0 +1,31 @@
+"""ACLF-TS-01: TS SSTDTC is not later than the earliest informed consent in DM.
+
+The FDA Study Data Technical Conformance Guide defines the study start date as the earliest
+date of informed consent among subjects; a TS SSTDTC after the first RFICDTC contradicts the
+data and the eCTD study tagging, so the reviewer should see it.
+"""
+
+import pandas as pd
+
+from aclf_cdisc.checks.rule import Datasets, Rule
+from aclf_cdisc.errors import Issue
+from aclf_cdisc.spec.model import Spec
+
+
+def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
+    ts, dm = datasets.get("TS"), datasets.get("DM")
+    if ts is None or dm is None or "RFICDTC" not in dm.columns:
+        return []
+    sstdtc = ts.loc[ts["TSPARMCD"] == "SSTDTC", "TSVAL"].dropna()
+    consent = dm["RFICDTC"].dropna().astype(str).str.slice(0, 10)
+    if sstdtc.empty or consent.empty:
+        return []
+    start, first = str(sstdtc.iloc[0]), consent.min()
+    if pd.isna(first) or first >= start:
+        return []
+    subject = dm.loc[dm["RFICDTC"].astype(str).str.startswith(first), "USUBJID"].iloc[0]
+    return [rule.issue(f"TS SSTDTC {start} is after the earliest informed consent ({first}, {subject})",
+                       dataset="TS", column="TSVAL", value=start, expected=f"on or before {first}")]
+
+
+RULE = Rule("ACLF-TS-01", "TS study start date is after the earliest informed consent", "warning", "SDTM", check)
