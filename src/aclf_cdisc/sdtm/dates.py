@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from aclf_cdisc.errors import Issue
+from aclf_cdisc.errors import InputError, Issue
 from aclf_cdisc.raw.parse import parse_raw_date
 
 TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -79,3 +79,15 @@ def raw_to_iso8601(
         attach = complete & clock.notna() & ~bad_time
         iso = iso.where(~attach, iso.astype(str) + "T" + clock.astype(str))
     return iso.where(iso.notna(), None).astype(object), issues
+
+
+def to_iso8601(values: pd.Series, time: pd.Series | None = None, *, dataset: str, variable: str, file: str,
+               rows: pd.Series | None = None, issues: list[Issue] | None = None) -> pd.Series:
+    """:func:`raw_to_iso8601`, its Issues appended to ``issues``, or raised (errors) when that is None."""
+    result, found = raw_to_iso8601(values, time, dataset=dataset, variable=variable, file=file, rows=rows)
+    if issues is None:
+        if any(i.severity == "error" for i in found):
+            raise InputError(found)
+    else:
+        issues.extend(found)
+    return result

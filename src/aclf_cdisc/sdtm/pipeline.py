@@ -23,8 +23,9 @@ from aclf_cdisc.sdtm.domains.lb import build_lb
 from aclf_cdisc.sdtm.domains.pr import build_pr_supppr
 from aclf_cdisc.sdtm.domains.rs import build_rs
 from aclf_cdisc.sdtm.domains.se import build_se
-from aclf_cdisc.sdtm.domains.sv import build_sv, visit_map
+from aclf_cdisc.sdtm.domains.sv import build_sv
 from aclf_cdisc.sdtm.domains.trial_design import build_ta, build_te, build_ti, build_ts, build_tv
+from aclf_cdisc.sdtm.visits import subject_visit_map
 from aclf_cdisc.spec.model import Spec
 
 # Every SDTM dataset a builder here produces; the spec must declare exactly these.
@@ -55,7 +56,7 @@ def build_sdtm(raw: RawExport, spec: Spec, *, blinded: bool = False,
     issues = issues if issues is not None else []
     dm = build_dm(raw, spec, blinded=blinded, issues=issues)
     se = build_se(raw, spec, dm=dm, blinded=blinded, issues=issues)
-    visits = visit_map(raw, spec)
+    visits = subject_visit_map(raw, spec)
     ds, suppds = build_ds_suppds(raw, spec, dm=dm, se=se, blinded=blinded, issues=issues)
     pr, supppr = build_pr_supppr(raw, spec, dm=dm, se=se, issues=issues)
     built = {

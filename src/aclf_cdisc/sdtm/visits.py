@@ -10,20 +10,26 @@ unscheduled visits since that scheduled visit in date order, and VISIT = "UNSCHE
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from aclf_cdisc.errors import Issue
+from aclf_cdisc.sdtm.assemble import get_form, with_usubjid
+from aclf_cdisc.sdtm.dates import raw_to_iso8601
 from aclf_cdisc.sdtm.study_day import iso_date_part
-from aclf_cdisc.spec.model import Study
+from aclf_cdisc.spec.model import Spec, Study
 
 UNSCHEDULED_PREFIX = "unscheduled"
 
 
 def fold_name(name: object) -> str:
+    """An EDC folder name with white space folded and case removed ("Week  4" -> "week 4")."""
     return " ".join(str(name).split()).casefold()
 
 
 def is_unscheduled(folder: pd.Series) -> pd.Series:
+    """True for unscheduled EDC folders ("Unscheduled n")."""
     return folder.map(fold_name).str.startswith(UNSCHEDULED_PREFIX)
 
 
@@ -81,6 +87,18 @@ def derive_visit_map(visits: pd.DataFrame, study: Study, *, folder_var: str, dtc
         [scheduled[["USUBJID", "FOLDER", "VISITNUM", "VISIT"]], unscheduled], ignore_index=True
     )
     return combined.sort_values(["USUBJID", "VISITNUM"], kind="mergesort").reset_index(drop=True)
+
+
+def subject_visit_map(raw: Any, spec: Spec) -> pd.DataFrame:
+    """The subjects' visit map (USUBJID, FOLDER, VISITNUM, VISIT) from the visits of the raw sv form that occurred.
+
+    Every domain with an EDC folder uses this one map, so an unscheduled visit has the same
+    VISITNUM everywhere. Unreadable visit dates are SV's to report; here they place no visit.
+    """
+    sv = with_usubjid(get_form(raw, "sv"), spec)
+    done = sv[sv["VISYN"].fillna("").str.upper() == "Y"].copy()
+    done["_DTC"], _ = raw_to_iso8601(done["VISDAT"], dataset="SV", variable="SVSTDTC", file="sv.csv")
+    return derive_visit_map(done, spec.study, folder_var="VISIT", dtc_var="_DTC")
 
 
 def derive_vars_visit(

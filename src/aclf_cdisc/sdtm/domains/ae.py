@@ -22,17 +22,13 @@ import pandas as pd
 
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.raw.reader import ROW_COL
-from aclf_cdisc.sdtm.domains.lb import (
-    assemble_form,
-    derive_studyid,
-    derive_timing,
-    derive_usubjid,
-    drop_duplicate_records,
-    finish,
-    key_conflicts,
-)
+from aclf_cdisc.sdtm.assemble import assemble_form
+from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS
+from aclf_cdisc.sdtm.duplicates import drop_duplicate_records, key_conflicts
+from aclf_cdisc.sdtm.finish import finish
 from aclf_cdisc.sdtm.mapping import Derivation, MappingContext, apply_mappings
 from aclf_cdisc.sdtm.study_day import compute_dy
+from aclf_cdisc.sdtm.timing import derive_timing
 from aclf_cdisc.spec.model import Spec
 
 DOMAIN = "AE"
@@ -67,8 +63,7 @@ def derive_aeentpt(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
 
 
 DERIVATIONS: dict[str, Derivation] = {
-    "derive_studyid": derive_studyid,
-    "derive_usubjid": derive_usubjid,
+    **COMMON_DERIVATIONS,
     "derive_aebodsys": derive_aebodsys,
     "derive_aebdsycd": derive_aebdsycd,
     "derive_aeenrtpt": derive_aeenrtpt,

@@ -8,7 +8,7 @@ Decisions (stated in specs/methods.yaml so Define-XML carries them):
 
 * USUBJID = STUDYID-SITEID-subject number. The EDC SUBJID already starts with the site
   ("101-0001"), so the site is not repeated: ``ACLF-MSC-302-101-0001``
-  (:func:`compute_usubjid`; every domain must use it).
+  (:func:`aclf_cdisc.sdtm.assemble.compute_usubjid`; every domain uses it).
 * RFSTDTC = date/time of the first infusion (study day 1 = first infusion day); for a subject
   randomized but never infused, the stage-1 randomization date/time; empty for screen failures.
 * AGE is derived from the birth date at informed consent (MT.DM.AGE), the CRF AGE is used only
@@ -18,29 +18,31 @@ Decisions (stated in specs/methods.yaml so Define-XML carries them):
   randomization gets the partial path MSC3 "hUC-MSC x3".
 * Blinded builds: without the IRT files the arms cannot be derived, so :func:`build_dm` raises an
   :class:`~aclf_cdisc.errors.InputError` unless ``blinded=True``; then every arm variable of a
-  randomized (or infused) subject is :data:`BLINDED` and the IRT treatment columns are never read.
+  randomized (or infused) subject is :data:`~aclf_cdisc.sdtm.irt.BLINDED` and the IRT treatment
+  columns are never read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from aclf_cdisc.errors import DerivationError, InputError, Issue
-from aclf_cdisc.raw.reader import ROW_COL
+from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.sdtm.assemble import compute_usubjid, get_form, prefix_columns, with_usubjid
 from aclf_cdisc.sdtm.conform import conform_to_spec
-from aclf_cdisc.sdtm.dates import raw_to_iso8601
+from aclf_cdisc.sdtm.dates import raw_to_iso8601, to_iso8601
+from aclf_cdisc.sdtm.derivations import derive_studyid
+from aclf_cdisc.sdtm.duplicates import one_per_subject
+from aclf_cdisc.sdtm.finish import settle_issues
+from aclf_cdisc.sdtm.infusions import assemble_infusions
+from aclf_cdisc.sdtm.irt import BLINDED, MSC, PBO, assemble_randomization, require_irt
 from aclf_cdisc.sdtm.mapping import Derivation, MappingContext, apply_mappings
 from aclf_cdisc.sdtm.study_day import compute_dy, iso_date_part
 from aclf_cdisc.spec.model import Spec
 
 DOMAIN = "DM"
-BLINDED = "BLINDED"  # arm value of a blinded build (IRT treatment columns not read)
-MSC, PBO = "hUC-MSC", "Placebo"  # IRT treatment group values (irt_rand/irt_kits TRTGRP)
-IRT_FORMS = ("irt_rand", "irt_kits")
 
 # Multi-stage assignment: (stage-1 group, stage-2 group or None) -> ARMCD (spec.study.arms).
 ARMCD_BY_STAGES: dict[tuple[str, str | None], str] = {
@@ -56,145 +58,8 @@ ARMNRS_UNPLANNED = "UNPLANNED TREATMENT"
 
 
 # ------------------------------------------------------------------------------------------
-# raw access shared by this package's domain modules
-# ------------------------------------------------------------------------------------------
-def raw_forms(raw: Any) -> Mapping[str, pd.DataFrame]:
-    """The form frames of a raw export (a mapping of form name to DataFrame, or an object with ``forms``)."""
-    forms = getattr(raw, "forms", raw)
-    if not isinstance(forms, Mapping):
-        raise TypeError(f"raw export must be a mapping of form name to DataFrame, got {type(raw).__name__}")
-    return forms
-
-
-def get_form(raw: Any, name: str, *, required: bool = True) -> pd.DataFrame | None:
-    """A copy of form ``name`` with text trimmed (blank -> None) and ``_row`` (1-based source record).
-
-    A missing required form is an :class:`InputError`; a missing optional one returns None.
-    """
-    forms = raw_forms(raw)
-    if name not in forms or forms[name] is None:
-        if required:
-            raise InputError(Issue(rule="sdtm.form-missing", message=f"raw form {name} is needed for SDTM",
-                                   file=f"{name}.csv", expected=f"{name}.csv in the raw export"))
-        return None
-    frame = forms[name].copy()
-    if "_row" not in frame.columns:
-        frame["_row"] = frame[ROW_COL] if ROW_COL in frame.columns else np.arange(1, len(frame) + 1)
-    for column in frame.columns:
-        if column.startswith("_"):
-            continue
-        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
-            text = frame[column].astype("string").str.strip()
-            frame[column] = text.where(text.notna() & (text != ""), None).astype(object)
-    return frame.reset_index(drop=True)
-
-
-def compute_usubjid(studyid: str, siteid: pd.Series, subjid: pd.Series) -> pd.Series:
-    """USUBJID = STUDYID-SITEID-subject number; the site is not repeated when SUBJID starts with it.
-
-    >>> compute_usubjid("ACLF-MSC-302", pd.Series(["101"]), pd.Series(["101-0001"])).tolist()
-    ['ACLF-MSC-302-101-0001']
-    """
-    site = siteid.astype("string").str.strip()
-    subj = subjid.astype("string").str.strip()
-    embedded = pd.Series([str(b).startswith(f"{a}-") for a, b in zip(site, subj, strict=True)], index=subj.index)
-    local = subj.where(embedded, site + "-" + subj)
-    return (studyid + "-" + local).astype(object)
-
-
-def with_usubjid(frame: pd.DataFrame, spec: Spec) -> pd.DataFrame:
-    out = frame.copy()
-    out.insert(0, "USUBJID", compute_usubjid(spec.study.studyid, out["SITEID"], out["SUBJID"]))
-    return out
-
-
-def iso(values: pd.Series, time: pd.Series | None = None, *, dataset: str, variable: str, file: str,
-        rows: pd.Series | None = None, issues: list[Issue] | None = None) -> pd.Series:
-    """Raw date (+ time) text to ISO 8601; unreadable cells go to ``issues`` (or raise when None)."""
-    result, found = raw_to_iso8601(values, time, dataset=dataset, variable=variable, file=file, rows=rows)
-    if issues is None:
-        if any(i.severity == "error" for i in found):
-            raise InputError(found)
-    else:
-        issues.extend(found)
-    return result
-
-
-def one_per_subject(frame: pd.DataFrame, form: str) -> pd.DataFrame:
-    """Refuse a one-record-per-subject form holding two records for a subject (no silent pick)."""
-    dupes = frame[frame.duplicated("USUBJID", keep=False)]
-    if not dupes.empty:
-        raise InputError([
-            Issue(rule="sdtm.duplicate-subject-record", message=f"{form} holds more than one record for the subject",
-                  file=f"{form}.csv", row=int(r), column="SUBJID", value=s, expected="one record per subject")
-            for s, r in zip(dupes["SUBJID"], dupes["_row"], strict=True)
-        ])
-    return frame
-
-
-def irt_available(raw: Any) -> bool:
-    forms = raw_forms(raw)
-    return all(forms.get(name) is not None for name in IRT_FORMS)
-
-
-def require_irt(raw: Any, blinded: bool, dataset: str) -> None:
-    """Unblinded builds need both IRT files; say so clearly instead of producing blank arms."""
-    if blinded:
-        return
-    missing = [name for name in IRT_FORMS if raw_forms(raw).get(name) is None]
-    if missing:
-        raise InputError([
-            Issue(rule="sdtm.irt-missing",
-                  message=f"{dataset} needs the IRT export {name} to derive treatment; run a blinded build "
-                  "(blinded=True) to get placeholder arms instead",
-                  dataset=dataset, file=f"{name}.csv", expected=f"{name}.csv in the raw export")
-            for name in missing
-        ])
-
-
-# ------------------------------------------------------------------------------------------
 # subject-level facts every domain of this package needs
 # ------------------------------------------------------------------------------------------
-def assemble_randomization(raw: Any, spec: Spec, *, blinded: bool) -> pd.DataFrame:
-    """One row per randomized subject: RAND1DTC, RAND1NO, RAND1GRP, RAND2DTC, RAND2NO, RAND2GRP.
-
-    Groups are None in a blinded build (TRTGRP is never read). Empty frame when irt_rand is absent.
-    """
-    columns = ["USUBJID", "RAND1DTC", "RAND1NO", "RAND1GRP", "RAND2DTC", "RAND2NO", "RAND2GRP"]
-    rand = get_form(raw, "irt_rand", required=False)
-    if rand is None:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    rand = with_usubjid(rand, spec)
-    rand["DTC"] = iso(rand["RANDDAT"], rand["RANDTIM"], dataset=DOMAIN, variable="RANDDTC", file="irt_rand.csv",
-                      rows=rand["_row"])
-    rand["GRP"] = None if blinded else rand["TRTGRP"].map(_irt_group)
-    stage = pd.to_numeric(rand["RANDSTG"], errors="coerce")
-    dupes = rand[rand.duplicated(["USUBJID", "RANDSTG"], keep=False)]
-    if not dupes.empty:
-        raise InputError([Issue(rule="sdtm.duplicate-randomization", message="subject randomized twice at a stage",
-                                file="irt_rand.csv", row=int(r), column="RANDSTG", value=s)
-                          for s, r in zip(dupes["SUBJID"], dupes["_row"], strict=True)])
-    out = pd.DataFrame({"USUBJID": rand["USUBJID"].drop_duplicates()})
-    for k in (1, 2):
-        part = rand[stage == k].set_index("USUBJID")
-        out[f"RAND{k}DTC"] = out["USUBJID"].map(part["DTC"])
-        out[f"RAND{k}NO"] = out["USUBJID"].map(part["RANDNO"])
-        out[f"RAND{k}GRP"] = out["USUBJID"].map(part["GRP"])
-    out = out.astype(object).where(out.notna(), None)
-    return out[out["RAND1DTC"].notna() | out["RAND2DTC"].notna()].reset_index(drop=True)
-
-
-def _irt_group(value: object) -> str | None:
-    if value is None or pd.isna(value):
-        return None
-    folded = " ".join(str(value).split()).casefold()
-    for group in (MSC, PBO):
-        if folded == group.casefold():
-            return group
-    raise InputError(Issue(rule="sdtm.irt-group-unknown", message="IRT treatment group is not hUC-MSC or Placebo",
-                           file="irt_rand.csv", column="TRTGRP", value=value, expected="hUC-MSC or Placebo"))
-
-
 def last_contact_dates(raw: Any, spec: Spec) -> pd.Series:
     """USUBJID -> latest complete date (ISO) in any dated column of any raw form except the birth date.
 
@@ -252,14 +117,9 @@ def assemble_dm(raw: Any, spec: Spec, *, blinded: bool = False,
     _ACT1/_ACT2 (treatments infused at stage 1/2 in time order, "|"-joined), _NINF (infusions given),
     _LASTCONTACT (latest raw date), _AEDTHDTC (fatal AE end date), _FATALAE.
     """
-    from aclf_cdisc.sdtm.domains.ex import assemble_infusions  # ex imports this module
-
     found: list[Issue] = [] if issues is None else issues
     dm = one_per_subject(with_usubjid(get_form(raw, "dm"), spec), "dm")
-    frame = pd.DataFrame({"USUBJID": dm["USUBJID"], "_row": dm["_row"]})
-    for column in dm.columns:
-        if column not in ("USUBJID", "_row"):
-            frame[f"dm.{column}"] = dm[column]
+    frame = prefix_columns(dm, "dm")
 
     def join(form: str, columns: list[str], source: pd.DataFrame | None = None) -> None:
         nonlocal frame
@@ -325,10 +185,6 @@ def _is_blinded(context: MappingContext) -> bool:
     return bool(context.options.get("blinded", False))
 
 
-def derive_studyid(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
-    return pd.Series(context.spec.study.studyid, index=frame.index, dtype=object)
-
-
 def derive_usubjid(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
     return compute_usubjid(context.spec.study.studyid, frame["dm.SITEID"], frame["dm.SUBJID"])
 
@@ -344,8 +200,8 @@ def derive_rfstdtc(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
 
 def derive_rfendtc(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
     """End-of-study date; without one, the death or transplant date; empty for screen failures."""
-    eos = iso(frame["eos.DSSTDAT"], dataset=DOMAIN, variable="RFENDTC", file="eos.csv")
-    ltx = iso(frame["ltx.PRSTDAT"], dataset=DOMAIN, variable="RFENDTC", file="ltx.csv")
+    eos = to_iso8601(frame["eos.DSSTDAT"], dataset=DOMAIN, variable="RFENDTC", file="eos.csv")
+    ltx = to_iso8601(frame["ltx.PRSTDAT"], dataset=DOMAIN, variable="RFENDTC", file="ltx.csv")
     out = eos.where(eos.notna(), death_dtc(frame)).where(lambda s: s.notna(), ltx)
     entered = _randomized(frame) | frame["_EXSTDTC"].notna() | frame["eos.DSSTDAT"].notna()
     return out.where(entered, None).astype(object)
@@ -366,7 +222,7 @@ def derive_rfpendtc(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
 
 def death_dtc(frame: pd.DataFrame) -> pd.Series:
     """Death form date; a fatal AE without a death form gives the AE end date."""
-    dd = iso(frame["dd.DTHDAT"], dataset=DOMAIN, variable="DTHDTC", file="dd.csv")
+    dd = to_iso8601(frame["dd.DTHDAT"], dataset=DOMAIN, variable="DTHDTC", file="dd.csv")
     return dd.where(dd.notna(), frame["_AEDTHDTC"]).astype(object)
 
 
@@ -527,9 +383,5 @@ def build_dm(raw: Any, spec: Spec, *, blinded: bool = False, issues: list[Issue]
     assembled = assemble_dm(raw, spec, blinded=blinded, issues=found)
     frame, mapped = apply_mappings(assembled, dataset, spec, DERIVATIONS, options={"blinded": blinded})
     found += mapped + age_issues(frame)
-    errors = [i for i in found if i.severity == "error"]
-    if errors:
-        raise InputError(errors, f"DM: {len(errors)} raw value(s) cannot be mapped")
-    if issues is not None:
-        issues.extend(found)
+    settle_issues(found, issues, DOMAIN)
     return conform_to_spec(frame, dataset)

@@ -27,11 +27,14 @@ from typing import Any
 
 import pandas as pd
 
-from aclf_cdisc.errors import DerivationError, InputError, Issue
+from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.sdtm.assemble import get_form, with_usubjid
 from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.ct import recode_ct
-from aclf_cdisc.sdtm.domains.dm import assemble_randomization, get_form, iso, require_irt, with_usubjid
+from aclf_cdisc.sdtm.dates import to_iso8601
 from aclf_cdisc.sdtm.epoch import derive_var_epoch
+from aclf_cdisc.sdtm.finish import settle_issues
+from aclf_cdisc.sdtm.irt import assemble_randomization, require_irt
 from aclf_cdisc.sdtm.seq import derive_var_seq
 from aclf_cdisc.sdtm.study_day import compute_dy, iso_date_part
 from aclf_cdisc.sdtm.supp import build_supp
@@ -63,7 +66,7 @@ def assemble_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, blinded: bool = False
     ic = with_usubjid(get_form(raw, "ic"), spec)
     pieces.append(_records(
         ic, "ic", DSTERM=CONSENT, DSDECOD=CONSENT, DSCAT=MILESTONE, DSSCAT=None,
-        DSSTDTC=iso(ic["DSSTDAT"], dataset=DOMAIN, variable="DSSTDTC", file="ic.csv", rows=ic["_row"],
+        DSSTDTC=to_iso8601(ic["DSSTDAT"], dataset=DOMAIN, variable="DSSTDTC", file="ic.csv", rows=ic["_row"],
                     issues=found),
         DSREFID=None, ICVER=ic["ICVER"]))
 
@@ -80,7 +83,7 @@ def assemble_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, blinded: bool = False
             + failed["IETEST"].fillna("")).str.strip()
     pieces.append(_records(
         failed, "ie", DSTERM=term, DSDECOD="SCREEN FAILURE", DSCAT=DISPOSITION, DSSCAT=STUDY_PARTICIPATION,
-        DSSTDTC=iso(failed["IEDAT"], dataset=DOMAIN, variable="DSSTDTC", file="ie.csv", rows=failed["_row"],
+        DSSTDTC=to_iso8601(failed["IEDAT"], dataset=DOMAIN, variable="DSSTDTC", file="ie.csv", rows=failed["_row"],
                     issues=found),
         DSREFID=None, ICVER=None))
 
@@ -89,7 +92,7 @@ def assemble_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, blinded: bool = False
     decod, ct_issues = recode_ct(eos["DSDECOD"], ncomplt, dataset=DOMAIN, variable="DSDECOD", file="eos.csv",
                                  rows=eos["_row"])
     found += ct_issues
-    eos_dtc = iso(eos["DSSTDAT"], dataset=DOMAIN, variable="DSSTDTC", file="eos.csv", rows=eos["_row"],
+    eos_dtc = to_iso8601(eos["DSSTDAT"], dataset=DOMAIN, variable="DSSTDTC", file="eos.csv", rows=eos["_row"],
                   issues=found)
     pieces.append(_records(
         eos, "eos", DSTERM=eos["DSTERM"].where(eos["DSTERM"].notna(), decod), DSDECOD=decod, DSCAT=DISPOSITION,
@@ -138,11 +141,7 @@ def build_ds_suppds(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame,
     dataset = spec.dataset(DOMAIN)
     found: list[Issue] = []
     frame = assemble_ds(raw, spec, dm=dm, blinded=blinded, issues=found)
-    errors = [i for i in found if i.severity == "error"]
-    if errors:
-        raise InputError(errors, f"DS: {len(errors)} raw value(s) cannot be mapped")
-    if issues is not None:
-        issues.extend(found)
+    settle_issues(found, issues, DOMAIN)
     frame["STUDYID"] = spec.study.studyid
     frame["DOMAIN"] = DOMAIN
     frame["DSSTDY"] = compute_dy(frame["DSSTDTC"], frame["USUBJID"].map(dm.set_index("USUBJID")["RFSTDTC"]))

@@ -29,124 +29,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aclf_cdisc.errors import DerivationError, InputError, Issue
+from aclf_cdisc.errors import DerivationError, Issue
 from aclf_cdisc.raw.parse import parse_result
-from aclf_cdisc.raw.reader import FILE_COL, ROW_COL
+from aclf_cdisc.raw.reader import ROW_COL
+from aclf_cdisc.sdtm.assemble import RFXSTDTC, assemble_form
 from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.ct import recode_ct
-from aclf_cdisc.sdtm.domains.dm import compute_usubjid, get_form
-from aclf_cdisc.sdtm.domains.sv import visit_map as subject_visit_map
-from aclf_cdisc.sdtm.epoch import derive_var_epoch
+from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS
+from aclf_cdisc.sdtm.duplicates import drop_duplicate_records, key_conflicts
+from aclf_cdisc.sdtm.finish import settle_issues
 from aclf_cdisc.sdtm.mapping import Derivation, MappingContext, apply_mappings
 from aclf_cdisc.sdtm.seq import derive_var_seq
-from aclf_cdisc.sdtm.study_day import compute_dy, iso_date_part
-from aclf_cdisc.sdtm.visits import derive_vars_visit
+from aclf_cdisc.sdtm.study_day import iso_date_part
+from aclf_cdisc.sdtm.timing import derive_timing
+from aclf_cdisc.sdtm.value_level import value_level_by
+from aclf_cdisc.sdtm.visits import subject_visit_map
 from aclf_cdisc.spec.model import Dataset, Spec
 
 DOMAIN = "LB"
 FORM = "lb"
 LAB_UNITS = "lab_units"  # key of spec.study.conventions holding standard units and factors
-RFSTDTC, RFXSTDTC = "_RFSTDTC", "_RFXSTDTC"  # DM facts carried on the assembled frame
-
-
-# ------------------------------------------------------------------------------------------
-# helpers shared by this package's findings/events modules (AE, RS, PR import them)
-# ------------------------------------------------------------------------------------------
-def assemble_form(raw: Any, spec: Spec, form: str, dm: pd.DataFrame, *, dataset: str,
-                  issues: list[Issue]) -> pd.DataFrame:
-    """Raw form ``form`` as ``form.COLUMN`` columns plus USUBJID, ``__row``/``__file`` and DM facts.
-
-    Text is trimmed (blank -> missing). A record whose subject is not in DM is an error Issue.
-    ``_RFSTDTC``/``_RFXSTDTC`` carry the subject's DM reference dates.
-    """
-    frame = get_form(raw, form)
-    assert frame is not None
-    if ROW_COL not in frame.columns:
-        frame[ROW_COL] = frame["_row"]
-    if FILE_COL not in frame.columns:
-        frame[FILE_COL] = f"{form}.csv"
-    layout = spec.raw_forms.get(form)
-    columns = [c.name for c in layout.columns] if layout else [c for c in frame.columns if not c.startswith("_")]
-    out = pd.DataFrame({f"{form}.{c}": frame[c] if c in frame.columns else None for c in columns})
-    out.insert(0, "USUBJID", compute_usubjid(spec.study.studyid, frame["SITEID"], frame["SUBJID"]))
-    out[ROW_COL] = frame[ROW_COL].to_numpy()
-    out[FILE_COL] = frame[FILE_COL].to_numpy()
-    facts = dm.set_index("USUBJID")
-    known = out["USUBJID"].isin(facts.index)
-    for row, subjid in zip(out.loc[~known, ROW_COL], out.loc[~known, f"{form}.SUBJID"], strict=True):
-        issues.append(Issue(rule="sdtm.subject-not-in-dm", message=f"{form} record of a subject DM does not hold",
-                            file=f"{form}.csv", dataset=dataset, row=int(row), column="SUBJID", value=subjid,
-                            expected="a subject of the dm form"))
-    out[RFSTDTC] = out["USUBJID"].map(facts["RFSTDTC"]) if "RFSTDTC" in facts else None
-    out[RFXSTDTC] = out["USUBJID"].map(facts["RFXSTDTC"]) if "RFXSTDTC" in facts else None
-    return out.astype(object).where(out.notna(), None)
-
-
-def drop_duplicate_records(frame: pd.DataFrame, columns: Sequence[str], *, dataset: str, file: str,
-                           issues: list[Issue]) -> pd.DataFrame:
-    """Drop records equal to an earlier record in every one of ``columns``; one warning per drop.
-
-    ``columns`` are the mapped (recoded, trimmed) values, so a re-entry typed in another case is
-    caught too. The first record (lowest source row) is kept.
-    """
-    key = frame[list(columns)].astype("string").fillna("\x00")
-    dupes = key.duplicated(keep="first")
-    if not dupes.any():
-        return frame
-    first_row = key.assign(_r=frame[ROW_COL]).groupby(list(columns), dropna=False, sort=False)["_r"].transform("min")
-    for row, first in zip(frame.loc[dupes, ROW_COL], first_row[dupes], strict=True):
-        issues.append(Issue(rule="sdtm.duplicate-record", severity="warning",
-                            message=f"record repeats row {int(first)} in every mapped variable; dropped",
-                            file=file, dataset=dataset, row=int(row), value=f"duplicate of row {int(first)}",
-                            expected="each observation entered once"))
-    return frame.loc[~dupes].reset_index(drop=True)
-
-
-def key_conflicts(frame: pd.DataFrame, keys: Sequence[str], *, dataset: str, file: str) -> list[Issue]:
-    """Error Issues for records sharing the dataset keys (after exact duplicates were dropped)."""
-    clash = frame.duplicated(list(keys), keep=False)
-    return [
-        Issue(rule="sdtm.duplicate-key", message=f"two different records share the {dataset} keys",
-              file=file, dataset=dataset, row=int(row), column=",".join(keys),
-              value=" | ".join(str(frame.at[i, k]) for k in keys), expected="one record per key")
-        for i, row in zip(frame.index[clash], frame.loc[clash, ROW_COL], strict=True)
-    ]
-
-
-def derive_timing(frame: pd.DataFrame, spec: Spec, *, dataset: str, form: str, dtc_var: str, dy_var: str,
-                  se: pd.DataFrame, visit_map: pd.DataFrame | None, issues: list[Issue]) -> pd.DataFrame:
-    """VISITNUM/VISIT (when the form has a VISIT folder), EPOCH from SE and --DY from RFSTDTC."""
-    out = frame
-    if f"{form}.VISIT" in out.columns:
-        out, found = derive_vars_visit(out, f"{form}.VISIT", visit_map if visit_map is not None else
-                                       pd.DataFrame(columns=["USUBJID", "FOLDER", "VISITNUM", "VISIT"]),
-                                       spec.study, domain=dataset, file=f"{form}.csv", row_var=ROW_COL)
-        issues.extend(found)
-    # derive_var_epoch cannot as-of join an empty frame; there is nothing to attribute then
-    out = out.assign(EPOCH=pd.Series(dtype=object)) if out.empty else derive_var_epoch(out, dtc_var, se)
-    out[dy_var] = compute_dy(out[dtc_var], out[RFSTDTC]).astype("float64")
-    return out
-
-
-def finish(frame: pd.DataFrame, dataset: Dataset, found: list[Issue], issues: list[Issue] | None,
-           seq_var: str) -> pd.DataFrame:
-    """Raise on errors, hand warnings to ``issues``, number --SEQ in sort order, conform to the spec."""
-    errors = [i for i in found if i.severity == "error"]
-    if errors:
-        raise InputError(errors, f"{dataset.name}: {len(errors)} raw value(s) cannot be mapped")
-    if issues is not None:
-        issues.extend(found)
-    order = [k for k in (*dataset.sort_order, *dataset.keys) if k != seq_var]
-    numbered = derive_var_seq(frame, seq_var, order=list(dict.fromkeys(order)))
-    return conform_to_spec(numbered, dataset)
-
-
-def derive_studyid(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
-    return pd.Series(context.spec.study.studyid, index=frame.index, dtype=object)
-
-
-def derive_usubjid(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
-    return frame["USUBJID"].astype(object)
 
 
 # ------------------------------------------------------------------------------------------
@@ -164,15 +66,8 @@ def lab_units(spec: Spec) -> dict[str, dict[str, Any]]:
 
 def stated_decimals(dataset: Dataset, variable: str = "LBSTRESN") -> dict[str, int]:
     """LBTESTCD -> significant digits of ``variable`` from the value-level metadata."""
-    out: dict[str, int] = {}
-    for row in dataset.value_level:
-        if row.variable != variable or row.significant_digits is None:
-            continue
-        for var, comparator, values in row.where.conditions:
-            if var == "LBTESTCD" and comparator in ("EQ", "IN"):
-                for value in values:
-                    out[value] = row.significant_digits
-    return out
+    return {value: row.significant_digits for value, row in value_level_by(dataset, variable, "LBTESTCD")
+            if row.significant_digits is not None}
 
 
 def _number(text: object) -> float:
@@ -333,8 +228,7 @@ def derive_lbnrind(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
 
 
 DERIVATIONS: dict[str, Derivation] = {
-    "derive_studyid": derive_studyid,
-    "derive_usubjid": derive_usubjid,
+    **COMMON_DERIVATIONS,
     "derive_lbtest": derive_lbtest,
     "derive_lbcat": derive_lbcat,
     "derive_lbstresc": derive_lbstresc,
@@ -389,7 +283,7 @@ def build_lb(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame,
     """Build LB from the raw lb form.
 
     ``dm``: SDTM DM (USUBJID, RFSTDTC, RFXSTDTC); ``se``: SDTM SE (EPOCH); ``visit_map``: the
-    subject visit map (:func:`aclf_cdisc.sdtm.domains.sv.visit_map`, built from the raw sv form
+    subject visit map (:func:`aclf_cdisc.sdtm.visits.subject_visit_map`, built from the raw sv form
     when None, so unscheduled visits are numbered as in SV). Errors (unmapped test names or
     units, unknown visits, subjects not in DM, conflicting duplicates) raise :class:`InputError`
     with every Issue; warnings (dropped duplicate entries, non-numeric results) are appended to
@@ -408,14 +302,9 @@ def build_lb(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame,
     frame = derive_timing(frame, spec, dataset=DOMAIN, form=FORM, dtc_var="LBDTC", dy_var="LBDY", se=se,
                           visit_map=visit_map, issues=found)
     found += key_conflicts(frame, [k for k in dataset.keys if k != "LBSEQ"], dataset=DOMAIN, file=f"{FORM}.csv")
-    errors = [i for i in found if i.severity == "error"]
-    if errors:
-        raise InputError(errors, f"{DOMAIN}: {len(errors)} raw value(s) cannot be mapped")
+    settle_issues(found, issues, DOMAIN)
     numbered = derive_var_seq(frame, "LBSEQ", order=list(dataset.keys))
-    flagged = derive_var_lobxfl(numbered)
-    if issues is not None:
-        issues.extend(found)
-    return conform_to_spec(flagged, dataset)
+    return conform_to_spec(derive_var_lobxfl(numbered), dataset)
 
 
 def lb_test_categories(spec: Spec, dataset: Dataset | None = None) -> Mapping[str, str | None]:

@@ -17,18 +17,14 @@ from typing import Any
 import pandas as pd
 
 from aclf_cdisc.errors import Issue
+from aclf_cdisc.sdtm.assemble import assemble_form
 from aclf_cdisc.sdtm.conform import conform_to_spec
-from aclf_cdisc.sdtm.domains.lb import (
-    assemble_form,
-    derive_studyid,
-    derive_timing,
-    derive_usubjid,
-    drop_duplicate_records,
-    finish,
-    key_conflicts,
-)
+from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS
+from aclf_cdisc.sdtm.duplicates import drop_duplicate_records, key_conflicts
+from aclf_cdisc.sdtm.finish import finish
 from aclf_cdisc.sdtm.mapping import Derivation, apply_mappings
 from aclf_cdisc.sdtm.supp import build_supp
+from aclf_cdisc.sdtm.timing import derive_timing
 from aclf_cdisc.spec.model import Spec
 
 DOMAIN = "PR"
@@ -37,8 +33,7 @@ FORM = "ltx"
 QUALIFIERS: dict[str, str] = {"PRDONOR": f"{FORM}.PRDONOR"}
 
 DERIVATIONS: dict[str, Derivation] = {
-    "derive_studyid": derive_studyid,
-    "derive_usubjid": derive_usubjid,
+    **COMMON_DERIVATIONS,
 }
 
 

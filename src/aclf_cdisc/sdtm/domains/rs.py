@@ -23,18 +23,15 @@ import pandas as pd
 
 from aclf_cdisc.errors import DerivationError, Issue
 from aclf_cdisc.raw.reader import ROW_COL
+from aclf_cdisc.sdtm.assemble import assemble_form
 from aclf_cdisc.sdtm.ct import recode_ct
-from aclf_cdisc.sdtm.domains.lb import (
-    assemble_form,
-    derive_studyid,
-    derive_timing,
-    derive_usubjid,
-    drop_duplicate_records,
-    finish,
-    key_conflicts,
-)
-from aclf_cdisc.sdtm.domains.sv import visit_map as subject_visit_map
+from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS
+from aclf_cdisc.sdtm.duplicates import drop_duplicate_records, key_conflicts
+from aclf_cdisc.sdtm.finish import finish
 from aclf_cdisc.sdtm.mapping import Derivation, MappingContext, apply_mappings
+from aclf_cdisc.sdtm.timing import derive_timing
+from aclf_cdisc.sdtm.value_level import value_level_by
+from aclf_cdisc.sdtm.visits import subject_visit_map
 from aclf_cdisc.spec.model import Codelist, Dataset, Spec
 
 DOMAIN = "RS"
@@ -49,15 +46,8 @@ SOURCE, VALUE = "_FIELD", "_VALUE"  # the CRF field and its raw value on each tr
 # ------------------------------------------------------------------------------------------
 def value_level_codelists(dataset: Dataset, spec: Spec, variable: str, by: str) -> dict[str, Codelist]:
     """``by`` value -> codelist of ``variable`` where ``by`` EQ that value (from the value-level rows)."""
-    out: dict[str, Codelist] = {}
-    for row in dataset.value_level:
-        if row.variable != variable or not row.codelist:
-            continue
-        for var, comparator, values in row.where.conditions:
-            if var == by and comparator in ("EQ", "IN"):
-                for value in values:
-                    out[value] = spec.codelists[row.codelist]
-    return out
+    return {value: spec.codelists[row.codelist] for value, row in value_level_by(dataset, variable, by)
+            if row.codelist}
 
 
 def item_categories(dataset: Dataset, spec: Spec) -> dict[str, str]:
@@ -139,8 +129,7 @@ def derive_rsstresn(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
 
 
 DERIVATIONS: dict[str, Derivation] = {
-    "derive_studyid": derive_studyid,
-    "derive_usubjid": derive_usubjid,
+    **COMMON_DERIVATIONS,
     "derive_rstestcd": derive_rstestcd,
     "derive_rstest": derive_rstest,
     "derive_rscat": derive_rscat,

@@ -29,8 +29,8 @@ import pandas as pd
 
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.sdtm.conform import conform_to_spec
-from aclf_cdisc.sdtm.domains.dm import BLINDED, MSC, PBO, assemble_randomization, require_irt
-from aclf_cdisc.sdtm.domains.ex import assemble_infusions
+from aclf_cdisc.sdtm.infusions import assemble_infusions
+from aclf_cdisc.sdtm.irt import BLINDED, MSC, PBO, assemble_randomization, require_irt
 from aclf_cdisc.sdtm.seq import derive_var_seq
 from aclf_cdisc.sdtm.study_day import compute_dy
 from aclf_cdisc.spec.model import Spec

@@ -1,0 +1,109 @@
+"""Raw-form access and assembly, and the subject identifier every domain shares.
+
+A domain builder reads its raw forms through :func:`get_form` (text trimmed, ``_row`` added),
+identifies subjects with :func:`compute_usubjid` and turns a form into the record-level frame
+:func:`aclf_cdisc.sdtm.mapping.apply_mappings` expects (columns ``form.COLUMN``) with
+:func:`prefix_columns` or, for findings and events forms checked against DM, :func:`assemble_form`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aclf_cdisc.errors import InputError, Issue
+from aclf_cdisc.raw.reader import FILE_COL, ROW_COL
+from aclf_cdisc.spec.model import Spec
+
+RFSTDTC, RFXSTDTC = "_RFSTDTC", "_RFXSTDTC"  # DM reference dates carried on an assembled frame
+
+
+def raw_forms(raw: Any) -> Mapping[str, pd.DataFrame]:
+    """The form frames of a raw export (a mapping of form name to DataFrame, or an object with ``forms``)."""
+    forms = getattr(raw, "forms", raw)
+    if not isinstance(forms, Mapping):
+        raise TypeError(f"raw export must be a mapping of form name to DataFrame, got {type(raw).__name__}")
+    return forms
+
+
+def get_form(raw: Any, name: str, *, required: bool = True) -> pd.DataFrame | None:
+    """A copy of form ``name`` with text trimmed (blank -> None) and ``_row`` (1-based source record).
+
+    A missing required form is an :class:`InputError`; a missing optional one returns None.
+    """
+    forms = raw_forms(raw)
+    if name not in forms or forms[name] is None:
+        if required:
+            raise InputError(Issue(rule="sdtm.form-missing", message=f"raw form {name} is needed for SDTM",
+                                   file=f"{name}.csv", expected=f"{name}.csv in the raw export"))
+        return None
+    frame = forms[name].copy()
+    if "_row" not in frame.columns:
+        frame["_row"] = frame[ROW_COL] if ROW_COL in frame.columns else np.arange(1, len(frame) + 1)
+    for column in frame.columns:
+        if column.startswith("_"):
+            continue
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            text = frame[column].astype("string").str.strip()
+            frame[column] = text.where(text.notna() & (text != ""), None).astype(object)
+    return frame.reset_index(drop=True)
+
+
+def compute_usubjid(studyid: str, siteid: pd.Series, subjid: pd.Series) -> pd.Series:
+    """USUBJID = STUDYID-SITEID-subject number; the site is not repeated when SUBJID starts with it.
+
+    >>> compute_usubjid("ACLF-MSC-302", pd.Series(["101"]), pd.Series(["101-0001"])).tolist()
+    ['ACLF-MSC-302-101-0001']
+    """
+    site = siteid.astype("string").str.strip()
+    subj = subjid.astype("string").str.strip()
+    embedded = pd.Series([str(b).startswith(f"{a}-") for a, b in zip(site, subj, strict=True)], index=subj.index)
+    local = subj.where(embedded, site + "-" + subj)
+    return (studyid + "-" + local).astype(object)
+
+
+def with_usubjid(frame: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    """A copy of a raw form frame with USUBJID (from SITEID and SUBJID) as its first column."""
+    out = frame.copy()
+    out.insert(0, "USUBJID", compute_usubjid(spec.study.studyid, out["SITEID"], out["SUBJID"]))
+    return out
+
+
+def prefix_columns(frame: pd.DataFrame, form: str) -> pd.DataFrame:
+    """USUBJID and ``_row`` of ``frame``, then every other column renamed ``form.COLUMN`` (same order)."""
+    columns = {"USUBJID": frame["USUBJID"], "_row": frame["_row"]}
+    columns.update({f"{form}.{c}": frame[c] for c in frame.columns if c not in ("USUBJID", "_row")})
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def assemble_form(raw: Any, spec: Spec, form: str, dm: pd.DataFrame, *, dataset: str,
+                  issues: list[Issue]) -> pd.DataFrame:
+    """Raw form ``form`` as ``form.COLUMN`` columns plus USUBJID, ``__row``/``__file`` and DM facts.
+
+    Text is trimmed (blank -> missing). A record whose subject is not in DM is an error Issue.
+    ``_RFSTDTC``/``_RFXSTDTC`` carry the subject's DM reference dates.
+    """
+    frame = get_form(raw, form)
+    assert frame is not None
+    if ROW_COL not in frame.columns:
+        frame[ROW_COL] = frame["_row"]
+    if FILE_COL not in frame.columns:
+        frame[FILE_COL] = f"{form}.csv"
+    layout = spec.raw_forms.get(form)
+    columns = [c.name for c in layout.columns] if layout else [c for c in frame.columns if not c.startswith("_")]
+    out = pd.DataFrame({f"{form}.{c}": frame[c] if c in frame.columns else None for c in columns})
+    out.insert(0, "USUBJID", compute_usubjid(spec.study.studyid, frame["SITEID"], frame["SUBJID"]))
+    out[ROW_COL] = frame[ROW_COL].to_numpy()
+    out[FILE_COL] = frame[FILE_COL].to_numpy()
+    facts = dm.set_index("USUBJID")
+    known = out["USUBJID"].isin(facts.index)
+    for row, subjid in zip(out.loc[~known, ROW_COL], out.loc[~known, f"{form}.SUBJID"], strict=True):
+        issues.append(Issue(rule="sdtm.subject-not-in-dm", message=f"{form} record of a subject DM does not hold",
+                            file=f"{form}.csv", dataset=dataset, row=int(row), column="SUBJID", value=subjid,
+                            expected="a subject of the dm form"))
+    out[RFSTDTC] = out["USUBJID"].map(facts["RFSTDTC"]) if "RFSTDTC" in facts else None
+    out[RFXSTDTC] = out["USUBJID"].map(facts["RFXSTDTC"]) if "RFXSTDTC" in facts else None
+    return out.astype(object).where(out.notna(), None)

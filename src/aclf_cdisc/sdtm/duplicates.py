@@ -1,0 +1,60 @@
+"""Duplicate records: refused, dropped with a warning, or reported as a key conflict.
+
+* :func:`one_per_subject`: a one-record-per-subject form holding two records for a subject is an
+  error (no silent pick).
+* :func:`drop_duplicate_records`: records equal in every mapped variable are one observation
+  entered twice; the later copies are dropped, each with a warning naming the row it repeats.
+* :func:`key_conflicts`: two different records left under one set of dataset keys are errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from aclf_cdisc.errors import InputError, Issue
+from aclf_cdisc.raw.reader import ROW_COL
+
+
+def one_per_subject(frame: pd.DataFrame, form: str) -> pd.DataFrame:
+    """Refuse a one-record-per-subject form holding two records for a subject (no silent pick)."""
+    dupes = frame[frame.duplicated("USUBJID", keep=False)]
+    if not dupes.empty:
+        raise InputError([
+            Issue(rule="sdtm.duplicate-subject-record", message=f"{form} holds more than one record for the subject",
+                  file=f"{form}.csv", row=int(r), column="SUBJID", value=s, expected="one record per subject")
+            for s, r in zip(dupes["SUBJID"], dupes["_row"], strict=True)
+        ])
+    return frame
+
+
+def drop_duplicate_records(frame: pd.DataFrame, columns: Sequence[str], *, dataset: str, file: str,
+                           issues: list[Issue]) -> pd.DataFrame:
+    """Drop records equal to an earlier record in every one of ``columns``; one warning per drop.
+
+    ``columns`` are the mapped (recoded, trimmed) values, so a re-entry typed in another case is
+    caught too. The first record (lowest source row) is kept.
+    """
+    key = frame[list(columns)].astype("string").fillna("\x00")
+    dupes = key.duplicated(keep="first")
+    if not dupes.any():
+        return frame
+    first_row = key.assign(_r=frame[ROW_COL]).groupby(list(columns), dropna=False, sort=False)["_r"].transform("min")
+    for row, first in zip(frame.loc[dupes, ROW_COL], first_row[dupes], strict=True):
+        issues.append(Issue(rule="sdtm.duplicate-record", severity="warning",
+                            message=f"record repeats row {int(first)} in every mapped variable; dropped",
+                            file=file, dataset=dataset, row=int(row), value=f"duplicate of row {int(first)}",
+                            expected="each observation entered once"))
+    return frame.loc[~dupes].reset_index(drop=True)
+
+
+def key_conflicts(frame: pd.DataFrame, keys: Sequence[str], *, dataset: str, file: str) -> list[Issue]:
+    """Error Issues for records sharing the dataset keys (after exact duplicates were dropped)."""
+    clash = frame.duplicated(list(keys), keep=False)
+    return [
+        Issue(rule="sdtm.duplicate-key", message=f"two different records share the {dataset} keys",
+              file=file, dataset=dataset, row=int(row), column=",".join(keys),
+              value=" | ".join(str(frame.at[i, k]) for k in keys), expected="one record per key")
+        for i, row in zip(frame.index[clash], frame.loc[clash, ROW_COL], strict=True)
+    ]

@@ -1,0 +1,71 @@
+"""Administered infusions: the EDC infusion log joined to the IRT kit list.
+
+The EDC holds kit numbers only; the treatment of each infusion comes from the kit list
+(``irt_kits``; never read in a blinded build). DM (first/last infusion, actual arm), SE (the
+treatment elements) and EX (one record per infusion) all start from :func:`assemble_infusions`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aclf_cdisc.errors import Issue
+from aclf_cdisc.sdtm.assemble import get_form, prefix_columns, with_usubjid
+from aclf_cdisc.sdtm.dates import raw_to_iso8601
+from aclf_cdisc.sdtm.finish import settle_issues
+from aclf_cdisc.sdtm.irt import MSC, PBO
+from aclf_cdisc.sdtm.visits import fold_name
+from aclf_cdisc.spec.model import Spec
+
+DOMAIN = "EX"  # the dataset infusion problems are reported against
+# Randomization stage of each infusion visit (protocol: weeks 0, 1, 2 stage 1; weeks 4, 5 stage 2).
+STAGE_BY_FOLDER: dict[str, int] = {"week 0": 1, "week 1": 1, "week 2": 1, "week 4": 2, "week 5": 2}
+
+
+def assemble_infusions(raw: Any, spec: Spec, *, blinded: bool = False,
+                       issues: list[Issue] | None = None) -> pd.DataFrame:
+    """One row per administered infusion: ``ex.*`` and ``irt_kits.TRTGRP`` columns, plus USUBJID,
+    STAGE (1/2), EXSTDTC, EXENDTC (ISO 8601) and TRTGRP (hUC-MSC/Placebo; None when blinded).
+
+    Errors (unknown kit, unknown infusion visit, unreadable date/time) raise :class:`InputError`;
+    a kit dispensed to another subject is a warning appended to ``issues``.
+    """
+    ex = with_usubjid(get_form(raw, "ex"), spec)
+    found: list[Issue] = []
+    given = ex[ex["EXYN"].fillna("").str.upper() == "Y"].reset_index(drop=True)
+    frame = prefix_columns(given, "ex")
+    frame["STAGE"] = given["VISIT"].map(lambda v: STAGE_BY_FOLDER.get(fold_name(v)) if v is not None else None)
+    for pos in np.flatnonzero(frame["STAGE"].isna().to_numpy()):
+        found.append(Issue(rule="sdtm.infusion-visit-unknown", message="infusion recorded at a visit with no dose",
+                           file="ex.csv", dataset=DOMAIN, row=int(frame["_row"].iat[pos]), column="VISIT",
+                           value=frame["ex.VISIT"].iat[pos], expected=", ".join(sorted(STAGE_BY_FOLDER))))
+    for target, clock in (("EXSTDTC", "EXSTTIM"), ("EXENDTC", "EXENTIM")):
+        values, bad = raw_to_iso8601(frame["ex.EXDAT"], frame[f"ex.{clock}"], dataset=DOMAIN, variable=target,
+                                     file="ex.csv", rows=frame["_row"])
+        frame[target] = values
+        found += bad
+    frame["TRTGRP"] = None
+    frame["irt_kits.TRTGRP"] = None
+    if not blinded:
+        kits = get_form(raw, "irt_kits")
+        kits = kits.drop_duplicates("KITNO")
+        content = kits.set_index("KITNO")["TRTGRP"]
+        owner = kits.set_index("KITNO")["SUBJID"]
+        frame["irt_kits.TRTGRP"] = frame["ex.KITNO"].map(content)
+        frame["TRTGRP"] = frame["irt_kits.TRTGRP"].map(
+            lambda v: next((g for g in (MSC, PBO) if v is not None and str(v).casefold() == g.casefold()), None))
+        for pos in np.flatnonzero(frame["TRTGRP"].isna().to_numpy()):
+            found.append(Issue(rule="sdtm.kit-unknown", message="infused kit is not in the IRT kit list",
+                               file="ex.csv", dataset=DOMAIN, row=int(frame["_row"].iat[pos]), column="KITNO",
+                               value=frame["ex.KITNO"].iat[pos], expected="a KITNO of irt_kits with TRTGRP"))
+        other = frame["ex.KITNO"].map(owner)
+        for pos in np.flatnonzero((other.notna() & (other != frame["ex.SUBJID"])).to_numpy()):
+            found.append(Issue(rule="sdtm.kit-other-subject", severity="warning",
+                               message="infused kit was dispensed to another subject", file="ex.csv",
+                               dataset=DOMAIN, row=int(frame["_row"].iat[pos]), column="KITNO",
+                               value=frame["ex.KITNO"].iat[pos], expected=f"a kit of {frame['ex.SUBJID'].iat[pos]}"))
+    settle_issues(found, issues, DOMAIN, "infusion record(s) cannot be used")
+    return frame.astype(object).where(frame.notna(), None)
