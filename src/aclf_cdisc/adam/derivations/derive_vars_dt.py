@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from aclf_cdisc.errors import DerivationError, Issue
@@ -17,6 +18,13 @@ _ISO = re.compile(
     r"^(?P<y>\d{4})(?:-(?P<m>\d{2}|-)(?:-(?P<d>\d{2}|-))?)?(?:T[0-9:.\-]*(?:Z|[+\-]\d{2}(?::?\d{2})?)?)?$"
 )
 _LEVELS = {"n": 0, "D": 1, "M": 2}
+_UNIT = "datetime64[s]"  # wide enough for any year 0001-9999; narrowed to [ns] (checked) at the end
+# What a distinct --DTC text is: missing/blank, not ISO 8601, a complete date, a partial date to
+# impute, a partial date above the imputation level, year 0000 to impute, or not text at all.
+_BLANK, _INVALID, _COMPLETE, _IMPUTED, _NOT_IMPUTED, _YEAR_0, _OTHER = range(7)
+_NAT = np.datetime64("NaT", "s")
+_MISSING = (_BLANK, _NAT, _NAT, _NAT, None)
+_OTHER_VALUE = (_OTHER, _NAT, _NAT, _NAT, None)
 
 
 def _parse(text: str) -> tuple[int, int | None, int | None] | None:
@@ -28,6 +36,42 @@ def _parse(text: str) -> tuple[int, int | None, int | None] | None:
     month = int(match["m"]) if match["m"] and match["m"] != "-" else None
     day = int(match["d"]) if month is not None and match["d"] and match["d"] != "-" else None
     return year, month, day
+
+
+def _day(year: int, month: int, day: int) -> np.datetime64:
+    return np.datetime64(date(year, month, day), "s")
+
+
+def _classify(text: str, level_allowed: int,
+              date_imputation: str) -> tuple[int, np.datetime64, np.datetime64, np.datetime64, str | None]:
+    """(state, lowest date, highest date, imputed date, imputation flag) of one --DTC text."""
+    text = text.strip()
+    if text == "":
+        return _MISSING
+    parsed = _parse(text)
+    if parsed is None:
+        return (_INVALID, _NAT, _NAT, _NAT, None)
+    year, month, day = parsed
+    if month is not None:
+        try:
+            date(year, month, day or 1)
+        except ValueError:
+            return (_INVALID, _NAT, _NAT, _NAT, None)
+    level = 0 if day is not None else (1 if month is not None else 2)
+    if level > level_allowed:
+        return (_NOT_IMPUTED, _NAT, _NAT, _NAT, None)
+    if month is not None and day is not None:
+        complete = _day(year, month, day)
+        return (_COMPLETE, complete, complete, complete, None)
+    if month is not None:
+        lo, hi = _day(year, month, 1), _day(year, month, calendar.monthrange(year, month)[1])
+        imputed = {"first": lo, "last": hi, "mid": _day(year, month, 15)}[date_imputation]
+    elif year == 0:
+        return (_YEAR_0, _NAT, _NAT, _NAT, None)
+    else:
+        lo, hi = _day(year, 1, 1), _day(year, 12, 31)
+        imputed = {"first": lo, "last": hi, "mid": _day(year, 6, 30)}[date_imputation]
+    return (_IMPUTED, lo, hi, imputed, "D" if level == 1 else "M")
 
 
 def derive_vars_dt(
@@ -93,66 +137,52 @@ def derive_vars_dt(
     dt_var, dtf_var = f"{new_vars_prefix}DT", f"{new_vars_prefix}DTF"
     assert_new_vars(dataset, [dt_var, dtf_var] if flag_imputation else [dt_var], dataset_name=dataset_name)
 
-    bounds_min = [as_date(dataset[c]) for c in min_dates]
-    bounds_max = [as_date(dataset[c]) for c in max_dates]
+    bounds_min = [as_date(dataset[c]).to_numpy().astype(_UNIT) for c in min_dates]
+    bounds_max = [as_date(dataset[c]).to_numpy().astype(_UNIT) for c in max_dates]
     level_allowed = _LEVELS[highest_imputation]
     keys = [k for k in subject_keys if k in dataset.columns]
 
-    dates: list[date | None] = []
-    flags: list[str | None] = []
-    issues: list[Issue] = []
-    for pos, (_, row) in enumerate(dataset.iterrows()):
-        text = row[dtc]
-        if text is None or (not isinstance(text, str) and pd.isna(text)) or str(text).strip() == "":
-            dates.append(None)
-            flags.append(None)
-            continue
-        text = str(text).strip()
-        parsed = _parse(text)
-        try:
-            if parsed is None:
-                raise ValueError
-            year, month, day = parsed
-            if month is not None:
-                date(year, month, day or 1)
-        except ValueError:
+    # Each distinct text is classified once; every row takes its value's result.
+    values = dataset[dtc].to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    table = [_classify(u, level_allowed, date_imputation) if isinstance(u, str) else _OTHER_VALUE
+             for u in uniques]
+    table.append(_MISSING)  # code -1: None, NaN, NaT, pd.NA
+    state = np.array([t[0] for t in table], dtype=np.int8)[codes]
+    lo = np.array([t[1] for t in table], dtype=_UNIT)[codes]
+    hi = np.array([t[2] for t in table], dtype=_UNIT)[codes]
+    imputed = np.array([t[3] for t in table], dtype=_UNIT)[codes]
+    flags = np.array([t[4] for t in table], dtype=object)[codes]
+    # Values that are not text (a number, say) are never merged by value (1 and 1.0 hash alike).
+    for pos in np.flatnonzero(state == _OTHER):
+        value = values[pos]
+        result = _MISSING if pd.isna(value) else _classify(str(value), level_allowed, date_imputation)
+        state[pos], lo[pos], hi[pos], imputed[pos], flags[pos] = result
+    if (state == _YEAR_0).any():
+        date(0, 1, 1)  # year 0000 to impute: the calendar's own error, as for any impossible date
+    invalid = np.flatnonzero(state == _INVALID)
+    if len(invalid):
+        issues = []
+        for pos in invalid:
+            row = next(dataset.iloc[[int(pos)]].iterrows())[1]
             issues.append(Issue(rule="adam.dtc-invalid", dataset=dataset_name,
-                                row=record_key(row, keys) or pos + 1, column=dtc, value=text,
-                                message=f"{dtc} is not an ISO 8601 date", expected="YYYY[-MM[-DD]]"))
-            dates.append(None)
-            flags.append(None)
-            continue
-        level = 0 if day is not None else (1 if month is not None else 2)
-        if level > level_allowed:
-            dates.append(None)
-            flags.append(None)
-            continue
-        if month is not None and day is not None:
-            dates.append(date(year, month, day))
-            flags.append(None)
-            continue
-        if month is not None:
-            lo = date(year, month, 1)
-            hi = date(year, month, calendar.monthrange(year, month)[1])
-            imputed = {"first": lo, "last": hi, "mid": date(year, month, 15)}[date_imputation]
-        else:
-            lo, hi = date(year, 1, 1), date(year, 12, 31)
-            imputed = {"first": lo, "last": hi, "mid": date(year, 6, 30)}[date_imputation]
-        for series in bounds_min:
-            bound = series.iloc[pos]
-            if pd.notna(bound) and lo <= bound.date() <= hi:
-                imputed = max(imputed, bound.date())
-        for series in bounds_max:
-            bound = series.iloc[pos]
-            if pd.notna(bound) and lo <= bound.date() <= hi:
-                imputed = min(imputed, bound.date())
-        dates.append(imputed)
-        flags.append("D" if level == 1 else "M")
-    if issues:
+                                row=record_key(row, keys) or int(pos) + 1, column=dtc,
+                                value=str(row[dtc]).strip(), message=f"{dtc} is not an ISO 8601 date",
+                                expected="YYYY[-MM[-DD]]"))
         raise DerivationError(issues)
 
+    partial = state == _IMPUTED
+    for bound in bounds_min:
+        inside = partial & ~np.isnat(bound) & (lo <= bound) & (bound <= hi)
+        imputed = np.where(inside & (bound > imputed), bound, imputed)
+    for bound in bounds_max:
+        inside = partial & ~np.isnat(bound) & (lo <= bound) & (bound <= hi)
+        imputed = np.where(inside & (bound < imputed), bound, imputed)
+    dates = np.where(state == _COMPLETE, lo, np.where(partial, imputed, np.datetime64("NaT")))
+    flags = np.where(partial, flags, None)
+
     out = dataset.copy()
-    derived = as_date(pd.to_datetime(pd.Series(dates, dtype=object)))
+    derived = as_date(pd.Series(dates, dtype=_UNIT))
     derived.index = dataset.index
     out[dt_var] = derived
     if flag_imputation:

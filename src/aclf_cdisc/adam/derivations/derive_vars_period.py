@@ -72,56 +72,64 @@ def derive_vars_period(
     adsl = dataset_adsl.set_index(list(keys))
     starts = np.stack([as_date(adsl[f"TR{n:02d}SDT"]).to_numpy() for n in numbers], axis=1)
     ends = np.stack([as_date(adsl[f"TR{n:02d}EDT"]).to_numpy() for n in numbers], axis=1)
-    issues = []
-    for i in range(len(adsl)):
-        known = starts[i][~pd.isna(starts[i])]
-        if (np.diff(known.astype("int64")) <= 0).any():
+    known = ~np.isnat(starts)
+    # a known start not after the subject's latest earlier known start breaks the order
+    disorder = np.zeros(len(adsl), dtype=bool)
+    latest = np.full(len(adsl), np.datetime64("NaT"), dtype=starts.dtype)
+    for j in range(len(numbers)):
+        disorder |= known[:, j] & ~np.isnat(latest) & (starts[:, j] <= latest)
+        latest = np.where(known[:, j], starts[:, j], latest)
+    if disorder.any():
+        issues = []
+        for i in np.flatnonzero(disorder):
             row = dict(zip(keys, np.atleast_1d(adsl.index[i]), strict=True))
             issues.append(Issue(rule="adam.period-order", dataset="ADSL", row=record_key(row, keys),
-                                column="TRxxSDT", value=[str(d)[:10] for d in known],
+                                column="TRxxSDT", value=[str(d)[:10] for d in starts[i][known[i]]],
                                 message="period start dates do not increase", expected="TR01SDT < TR02SDT < ..."))
-    if issues:
         raise DerivationError(issues)
 
     # period windows per subject: [start, next start - 1] or [start, end + window] for the last
     lows = starts
     highs = np.full_like(starts, np.datetime64("NaT"))
-    for j in range(len(numbers)):
-        later = starts[:, j + 1:] if j + 1 < len(numbers) else np.empty((len(adsl), 0), dtype=starts.dtype)
-        nxt = np.array([r[~pd.isna(r)][0] if (~pd.isna(r)).any() else np.datetime64("NaT") for r in later],
-                       dtype="datetime64[ns]") if later.shape[1] else np.full(len(adsl), np.datetime64("NaT"),
-                                                                                  dtype="datetime64[ns]")
+    later_start = np.zeros_like(known)  # a known start in a later period
+    nxt = np.full(len(adsl), np.datetime64("NaT"), dtype="datetime64[ns]")  # first known later start
+    for j in reversed(range(len(numbers))):
         last_end = ends[:, j] + np.timedelta64(end_window, "D")
-        highs[:, j] = np.where(pd.isna(nxt), last_end, nxt - np.timedelta64(1, "D"))
+        highs[:, j] = np.where(np.isnat(nxt), last_end, nxt - np.timedelta64(1, "D"))
+        if j + 1 < len(numbers):
+            later_start[:, j] = later_start[:, j + 1] | known[:, j + 1]
+        nxt = np.where(known[:, j], starts[:, j], nxt)
 
     lookup = (pd.MultiIndex.from_frame(dataset[list(keys)]) if len(keys) > 1
               else pd.Index(dataset[keys[0]]))
     pos = adsl.index.get_indexer(lookup)
     dates = as_date(dataset[date]).to_numpy()
+    matched = (pos >= 0) & ~np.isnat(dates)
+    at = np.where(matched, pos, 0)
     period = np.full(len(dataset), -1)
-    for r in range(len(dataset)):
-        if pos[r] < 0 or pd.isna(dates[r]):
-            continue
-        for j in range(len(numbers)):
-            lo, hi = lows[pos[r], j], highs[pos[r], j]
-            if pd.isna(lo) or dates[r] < lo or (not pd.isna(hi) and dates[r] > hi):
-                continue
-            if pd.isna(hi) and j + 1 < len(numbers) and not pd.isna(starts[pos[r], j + 1:]).all():
-                continue
-            period[r] = j
-            break
+    for j in range(len(numbers) if len(adsl) else 0):
+        lo, hi = lows[at, j], highs[at, j]
+        inside = matched & (period < 0) & ~np.isnat(lo) & (dates >= lo) & (np.isnat(hi) | (dates <= hi))
+        inside &= ~(np.isnat(hi) & later_start[at, j])
+        period[inside] = j
 
     out = dataset.copy()
     aperiod_var, aperiodc_var, trta_var = new_vars
     found = period >= 0
     nums = np.array(numbers)
     out[aperiod_var] = pd.array(np.where(found, nums[period], np.nan), dtype="Int64")
-    out[aperiodc_var] = pd.Series(
-        [labels.get(int(nums[p]), f"PERIOD {nums[p]:02d}") if p >= 0 else None for p in period],
-        index=dataset.index, dtype=object)
-    trta = []
-    for r, p in enumerate(period):
-        col = f"TRT{nums[p]:02d}A" if p >= 0 else None
-        trta.append(adsl.iloc[pos[r]][col] if col and col in adsl.columns else None)
+    names = np.array([labels.get(int(n), f"PERIOD {n:02d}") for n in nums] + [None], dtype=object)
+    out[aperiodc_var] = pd.Series(names[period], index=dataset.index, dtype=object)
+    trta = np.full(len(dataset), None, dtype=object)
+    for j, n in enumerate(nums):
+        col = f"TRT{n:02d}A"
+        if col not in adsl.columns:
+            continue
+        rows = np.flatnonzero(period == j)
+        column = adsl[col]
+        if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
+            trta[rows] = column.to_numpy(dtype=object)[pos[rows]]
+        else:  # typed columns: the value exactly as the subject's ADSL record holds it
+            trta[rows] = [adsl.iloc[pos[r]][col] for r in rows]
     out[trta_var] = pd.Series(trta, index=dataset.index, dtype=object)
     return out
