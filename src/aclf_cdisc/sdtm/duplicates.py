@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from aclf_cdisc.errors import InputError, Issue
 from aclf_cdisc.raw.reader import ROW_COL
+
+_MISSING = "\x00"  # stands for a missing value in the duplicate key (missing equals missing)
 
 
 def one_per_subject(frame: pd.DataFrame, form: str) -> pd.DataFrame:
@@ -34,19 +37,28 @@ def drop_duplicate_records(frame: pd.DataFrame, columns: Sequence[str], *, datas
     """Drop records equal to an earlier record in every one of ``columns``; one warning per drop.
 
     ``columns`` are the mapped (recoded, trimmed) values, so a re-entry typed in another case is
-    caught too. The first record (lowest source row) is kept.
+    caught too. The first record is kept; each warning names the lowest source row of its group.
+    Vectorised: one hash per record finds the few records that may have a copy, and only those
+    are compared value by value.
     """
-    key = frame[list(columns)].astype("string").fillna("\x00")
-    dupes = key.duplicated(keep="first")
-    if not dupes.any():
+    key = frame[list(columns)].astype("string").fillna(_MISSING)
+    maybe = pd.util.hash_pandas_object(key, index=False).duplicated(keep=False).to_numpy()
+    if not maybe.any():
         return frame
-    first_row = key.assign(_r=frame[ROW_COL]).groupby(list(columns), dropna=False, sort=False)["_r"].transform("min")
-    for row, first in zip(frame.loc[dupes, ROW_COL], first_row[dupes], strict=True):
+    candidates = key[maybe].reset_index(drop=True)
+    repeats = candidates.duplicated(keep="first").to_numpy()
+    if not repeats.any():
+        return frame
+    rows = frame[ROW_COL].to_numpy()[maybe]
+    first_row = pd.Series(rows).groupby([candidates[c] for c in columns], dropna=False, sort=False).transform("min")
+    for row, first in zip(rows[repeats], first_row.to_numpy()[repeats], strict=True):
         issues.append(Issue(rule="sdtm.duplicate-record", severity="warning",
                             message=f"record repeats row {int(first)} in every mapped variable; dropped",
                             file=file, dataset=dataset, row=int(row), value=f"duplicate of row {int(first)}",
                             expected="each observation entered once"))
-    return frame.loc[~dupes].reset_index(drop=True)
+    dropped = np.zeros(len(frame), dtype=bool)
+    dropped[np.flatnonzero(maybe)[repeats]] = True
+    return frame.loc[~dropped].reset_index(drop=True)
 
 
 def key_conflicts(frame: pd.DataFrame, keys: Sequence[str], *, dataset: str, file: str) -> list[Issue]:
