@@ -2,74 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-
 import pandas as pd
 import pytest
+from sdtm_helpers import raw_csv, raw_rows, rows_of, with_form
 
 from aclf_cdisc.errors import InputError
-from aclf_cdisc.raw.reader import read_export
-from aclf_cdisc.sample import edc_dir, scenarios
 from aclf_cdisc.sdtm.domains.ae import build_ae
-from aclf_cdisc.sdtm.domains.dm import build_dm
-from aclf_cdisc.sdtm.domains.se import build_se
-from aclf_cdisc.spec import load_spec
 from aclf_cdisc.spec.schemas import dataset_schema
-
-STUDYID = "ACLF-MSC-302"
-
-
-def raw_rows(form: str, subjid: str) -> list[dict[str, str]]:
-    with (edc_dir() / f"{form}.csv").open(encoding="utf-8") as handle:
-        return [row for row in csv.DictReader(handle) if row["SUBJID"].strip() == subjid]
-
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_spec()
-
-
-@pytest.fixture(scope="module")
-def raw(spec):
-    return read_export(edc_dir(), spec)
-
-
-@pytest.fixture(scope="module")
-def dm(raw, spec) -> pd.DataFrame:
-    return build_dm(raw, spec)
-
-
-@pytest.fixture(scope="module")
-def se(raw, spec, dm) -> pd.DataFrame:
-    return build_se(raw, spec, dm=dm)
-
-
-@pytest.fixture(scope="module")
-def ae(raw, spec, dm, se) -> pd.DataFrame:
-    return build_ae(raw, spec, dm=dm, se=se)
-
-
-@pytest.fixture(scope="module")
-def planted() -> dict[str, str]:
-    return scenarios()
-
-
-def records(ae: pd.DataFrame, subjid: str) -> list[dict]:
-    rows = ae[ae["USUBJID"] == f"{STUDYID}-{subjid}"]
-    return [{k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in r.items()}
-            for r in rows.to_dict("records")]
-
-
-def with_ae_rows(raw, edit) -> dict[str, pd.DataFrame]:
-    forms = dict(raw.forms)
-    forms["ae"] = edit(forms["ae"].copy())
-    return forms
 
 
 # 1. structure ------------------------------------------------------------------------------------
 def test_01_one_record_per_raw_event_in_spec_order_and_the_schema_holds(ae, spec) -> None:
-    with (edc_dir() / "ae.csv").open(encoding="utf-8") as handle:
-        assert len(ae) == sum(1 for _ in csv.DictReader(handle))
+    assert len(ae) == len(raw_csv("ae"))
     assert tuple(ae.columns) == spec.dataset("AE").variable_names
     assert not ae.duplicated(["USUBJID", "AESEQ"]).any()
     dataset_schema(spec, "AE").validate(ae, lazy=True)
@@ -80,7 +24,7 @@ def test_02_partial_dates_are_truncated_never_padded_and_have_no_study_day(ae, p
     subjid = planted["ae_partial_dates"]
     (raw_row,) = raw_rows("ae", subjid)
     assert (raw_row["AESTDAT"], raw_row["AEENDAT"]) == ("UN UNK 2023", "UN NOV 2023")
-    (rec,) = records(ae, subjid)
+    (rec,) = rows_of(ae, subjid)
     assert rec["AETERM"] == "Pneumonia"
     assert rec["AESTDTC"] == "2023"
     assert rec["AEENDTC"] == "2023-11"
@@ -91,7 +35,7 @@ def test_02_partial_dates_are_truncated_never_padded_and_have_no_study_day(ae, p
 def test_03_unknown_start_day_keeps_year_and_month(ae, planted) -> None:
     subjid = planted["ae_unknown_start_day"]
     (raw_row,) = raw_rows("ae", subjid)
-    (rec,) = records(ae, subjid)
+    (rec,) = rows_of(ae, subjid)
     assert raw_row["AESTDAT"].startswith("UN ")
     assert rec["AESTDTC"] == "2023-12" and rec["AESTDY"] is None
     assert rec["AEENDTC"] == "2023-12-17" and rec["AEENDY"] == 52  # 17 Dec - 27 Oct (RFSTDTC) + 1
@@ -102,7 +46,7 @@ def test_04_worsened_record_shares_aegrpid_with_the_pre_existing_one(ae, planted
     subjid = planted["ae_preexisting_worsened"]
     raw_pair = raw_rows("ae", subjid)
     assert [r["AEGRPID"] for r in raw_pair] == ["G1", "G1"]
-    first, worse = records(ae, subjid)
+    first, worse = rows_of(ae, subjid)
     assert first["AEGRPID"] == worse["AEGRPID"] == "G1"
     assert (first["AESPID"], worse["AESPID"]) == ("1", "2")
     assert first["AEDECOD"] == worse["AEDECOD"] == "Ascites"
@@ -128,7 +72,7 @@ def test_06_an_unmapped_severity_is_an_issue_naming_dataset_variable_row_and_val
         frame.loc[frame.index[2], "AESEV"] = "Grade 4"
         return frame
 
-    forms = with_ae_rows(raw, typo)
+    forms = with_form(raw, "ae", typo)
     row = int(forms["ae"].loc[forms["ae"].index[2], "__row"])
     with pytest.raises(InputError) as caught:
         build_ae(forms, spec, dm=dm, se=se)
@@ -137,7 +81,7 @@ def test_06_an_unmapped_severity_is_an_issue_naming_dataset_variable_row_and_val
 
 
 def test_07_fatal_event_of_the_subject_who_died(ae, planted) -> None:
-    (rec,) = records(ae, planted["death_before_week4"])
+    (rec,) = rows_of(ae, planted["death_before_week4"])
     assert (rec["AEOUT"], rec["AESER"], rec["AESDTH"]) == ("FATAL", "Y", "Y")
     assert rec["EPOCH"] == "TREATMENT 1"
 

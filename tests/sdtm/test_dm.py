@@ -2,44 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-
 import pandas as pd
 import pytest
+from sdtm_helpers import STUDYID, raw_csv, raw_rows, without_irt
 
 from aclf_cdisc.errors import InputError
-from aclf_cdisc.raw.reader import read_export
-from aclf_cdisc.sample import edc_dir, scenarios
-from aclf_cdisc.sdtm.domains.dm import actual_armcd, build_dm, compute_usubjid, run_length_text
-from aclf_cdisc.spec import load_spec
-
-STUDYID = "ACLF-MSC-302"
-
-
-def raw_rows(form: str, subjid: str) -> list[dict[str, str]]:
-    """The subject's rows of a sample CSV, exactly as exported."""
-    with (edc_dir() / f"{form}.csv").open(encoding="utf-8") as handle:
-        return [row for row in csv.DictReader(handle) if row["SUBJID"].strip() == subjid]
-
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_spec()
-
-
-@pytest.fixture(scope="module")
-def raw(spec):
-    return read_export(edc_dir(), spec)
-
-
-@pytest.fixture(scope="module")
-def dm(raw, spec) -> pd.DataFrame:
-    return build_dm(raw, spec)
-
-
-@pytest.fixture(scope="module")
-def planted() -> dict[str, str]:
-    return scenarios()
+from aclf_cdisc.sdtm.assemble import compute_usubjid
+from aclf_cdisc.sdtm.domains.dm import actual_armcd, build_dm, run_length_text
 
 
 def record(dm: pd.DataFrame, subjid: str) -> dict:
@@ -50,8 +19,7 @@ def record(dm: pd.DataFrame, subjid: str) -> dict:
 
 # 1. structure ------------------------------------------------------------------------------------
 def test_01_one_record_per_screened_subject_in_spec_order(dm, spec) -> None:
-    with (edc_dir() / "dm.csv").open(encoding="utf-8") as handle:
-        screened = sum(1 for _ in csv.DictReader(handle))
+    screened = len(raw_csv("dm"))
     assert len(dm) == screened
     assert dm["USUBJID"].is_unique
     assert tuple(dm.columns) == spec.dataset("DM").variable_names
@@ -139,19 +107,9 @@ def test_07_screen_failure_has_armnrs_and_no_reference_start(dm, planted) -> Non
 
 
 # 3. edge cases the sample does not hold ------------------------------------------------------------
-def _without_rows(raw, form: str, subjid: str, visits: tuple[str, ...] | None = None) -> dict:
-    forms = dict(raw.forms)
-    frame = forms[form]
-    drop = frame["SUBJID"] == subjid
-    if visits is not None:
-        drop &= frame["VISIT"].isin(visits)
-    forms[form] = frame[~drop].reset_index(drop=True)
-    return forms
-
-
-def test_08_randomized_never_infused_is_assigned_not_treated_with_randomization_start(raw, spec, planted) -> None:
+def test_08_randomized_never_infused_is_assigned_not_treated_with_randomization_start(never_infused, planted) -> None:
     subjid = planted["placebo_completed"]
-    dm = build_dm(_without_rows(raw, "ex", subjid), spec)
+    dm = never_infused["dm"]
     got = record(dm, subjid)
     assert (got["ARMCD"], got["ACTARMCD"], got["ARMNRS"]) == ("PBO", None, "ASSIGNED, NOT TREATED")
     assert got["RFSTDTC"] == "2023-10-03T08:09"  # irt_rand 03 OCT 2023 08:09
@@ -181,16 +139,15 @@ def test_10_actual_arm_rules() -> None:
 
 # 4. blinded builds ---------------------------------------------------------------------------------
 def test_11_without_irt_an_unblinded_build_fails_clearly(raw, spec) -> None:
-    forms = {k: v for k, v in raw.forms.items() if not k.startswith("irt_")}
+    forms = without_irt(raw)
     with pytest.raises(InputError) as caught:
         build_dm(forms, spec)
     assert {i.rule for i in caught.value.issues} == {"sdtm.irt-missing"}
     assert {i.file for i in caught.value.issues} == {"irt_rand.csv", "irt_kits.csv"}
 
 
-def test_12_blinded_build_sets_placeholder_arms(raw, spec, planted) -> None:
-    forms = {k: v for k, v in raw.forms.items() if not k.startswith("irt_")}
-    dm = build_dm(forms, spec, blinded=True)
+def test_12_blinded_build_sets_placeholder_arms(blinded, planted) -> None:
+    dm = blinded["dm"]
     got = record(dm, planted["stage2_placebo"])
     assert (got["ARMCD"], got["ARM"], got["ACTARMCD"], got["ACTARM"]) == ("BLINDED",) * 4
     assert got["RFSTDTC"] == "2023-10-07T13:55"

@@ -2,68 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-
 import pandas as pd
 import pytest
+from sdtm_helpers import raw_rows, rows_of, usubjid, with_form
 
 from aclf_cdisc.errors import DerivationError
-from aclf_cdisc.raw.reader import read_export
-from aclf_cdisc.sample import edc_dir, scenarios
-from aclf_cdisc.sdtm.domains.dm import build_dm
 from aclf_cdisc.sdtm.domains.ds import build_ds_suppds
-from aclf_cdisc.sdtm.domains.se import build_se
-from aclf_cdisc.spec import load_spec
-
-
-def raw_rows(form: str, subjid: str) -> list[dict[str, str]]:
-    """The subject's rows of a sample CSV, exactly as exported."""
-    with (edc_dir() / f"{form}.csv").open(encoding="utf-8") as handle:
-        return [row for row in csv.DictReader(handle) if row["SUBJID"].strip() == subjid]
-
-
-def usubjid(subjid: str) -> str:
-    return f"ACLF-MSC-302-{subjid}"
-
-
-def rows_of(frame: pd.DataFrame, subjid: str) -> list[dict]:
-    part = frame[frame["USUBJID"] == usubjid(subjid)]
-    return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in part.to_dict("records")]
-
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_spec()
-
-
-@pytest.fixture(scope="module")
-def raw(spec):
-    return read_export(edc_dir(), spec)
-
-
-@pytest.fixture(scope="module")
-def planted() -> dict[str, str]:
-    return scenarios()
-
-
-@pytest.fixture(scope="module")
-def dm(raw, spec) -> pd.DataFrame:
-    return build_dm(raw, spec)
-
-
-@pytest.fixture(scope="module")
-def se(raw, spec, dm) -> pd.DataFrame:
-    return build_se(raw, spec, dm=dm)
-
-
-@pytest.fixture(scope="module")
-def ds_supp(raw, spec, dm, se) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return build_ds_suppds(raw, spec, dm=dm, se=se)
-
-
-@pytest.fixture(scope="module")
-def ds(ds_supp) -> pd.DataFrame:
-    return ds_supp[0]
 
 
 def records(ds: pd.DataFrame, subjid: str) -> list[tuple]:
@@ -148,10 +92,12 @@ def test_07_suppds_holds_the_consent_version(ds_supp, planted) -> None:
 
 def test_08_a_death_date_differing_from_the_death_form_is_an_error(raw, spec, dm, se, planted) -> None:
     subjid = planted["death_before_week4"]
-    forms = dict(raw.forms)
-    eos = forms["eos"].copy()
-    eos.loc[eos["SUBJID"] == subjid, "DSSTDAT"] = "21 OCT 2023"
-    forms["eos"] = eos
+
+    def later(eos: pd.DataFrame) -> pd.DataFrame:
+        eos.loc[eos["SUBJID"] == subjid, "DSSTDAT"] = "21 OCT 2023"
+        return eos
+
+    forms = with_form(raw, "eos", later)
     with pytest.raises(DerivationError) as caught:
         build_ds_suppds(forms, spec, dm=dm, se=se)
     assert [(i.rule, i.row, i.value) for i in caught.value.issues] == [

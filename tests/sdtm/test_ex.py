@@ -2,62 +2,9 @@
 
 from __future__ import annotations
 
-import csv
+from sdtm_helpers import raw_csv, raw_rows, rows_of, usubjid
 
-import pandas as pd
-import pytest
-
-from aclf_cdisc.raw.reader import read_export
-from aclf_cdisc.sample import edc_dir, scenarios
-from aclf_cdisc.sdtm.domains.dm import build_dm
 from aclf_cdisc.sdtm.domains.ex import build_ex
-from aclf_cdisc.sdtm.domains.se import build_se
-from aclf_cdisc.spec import load_spec
-
-
-def raw_rows(form: str, subjid: str) -> list[dict[str, str]]:
-    """The subject's rows of a sample CSV, exactly as exported."""
-    with (edc_dir() / f"{form}.csv").open(encoding="utf-8") as handle:
-        return [row for row in csv.DictReader(handle) if row["SUBJID"].strip() == subjid]
-
-
-def usubjid(subjid: str) -> str:
-    return f"ACLF-MSC-302-{subjid}"
-
-
-def rows_of(frame: pd.DataFrame, subjid: str) -> list[dict]:
-    part = frame[frame["USUBJID"] == usubjid(subjid)]
-    return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in part.to_dict("records")]
-
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_spec()
-
-
-@pytest.fixture(scope="module")
-def raw(spec):
-    return read_export(edc_dir(), spec)
-
-
-@pytest.fixture(scope="module")
-def planted() -> dict[str, str]:
-    return scenarios()
-
-
-@pytest.fixture(scope="module")
-def dm(raw, spec) -> pd.DataFrame:
-    return build_dm(raw, spec)
-
-
-@pytest.fixture(scope="module")
-def se(raw, spec, dm) -> pd.DataFrame:
-    return build_se(raw, spec, dm=dm)
-
-
-@pytest.fixture(scope="module")
-def ex(raw, spec, dm, se) -> pd.DataFrame:
-    return build_ex(raw, spec, dm=dm, se=se)
 
 
 def test_01_placebo_infusion_is_named_and_dosed_zero(ex, planted) -> None:
@@ -96,8 +43,7 @@ def test_03_stage2_placebo_after_msc(ex, planted) -> None:
 
 
 def test_04_only_administered_infusions_are_exposures(ex) -> None:
-    with (edc_dir() / "ex.csv").open(encoding="utf-8") as handle:
-        log = list(csv.DictReader(handle))
+    log = raw_csv("ex")
     given = [r for r in log if r["EXYN"].strip().upper() == "Y"]
     assert len(ex) == len(given) < len(log)
     missed = {(usubjid(r["SUBJID"]), r["VISIT"]) for r in log if r["EXYN"].strip().upper() == "N"}
@@ -131,10 +77,8 @@ def test_07_every_subject_in_dm_and_seq_unique(ex, dm) -> None:
     assert not ex.duplicated(["USUBJID", "EXSEQ"]).any()
 
 
-def test_08_blinded_build_hides_treatment(raw, spec, planted) -> None:
-    forms = {k: v for k, v in raw.forms.items() if not k.startswith("irt_")}
-    dm = build_dm(forms, spec, blinded=True)
-    ex = build_ex(forms, spec, dm=dm, se=build_se(forms, spec, dm=dm, blinded=True), blinded=True)
+def test_08_blinded_build_hides_treatment(blinded, spec, planted) -> None:
+    ex = build_ex(blinded["forms"], spec, dm=blinded["dm"], se=blinded["se"], blinded=True)
     got = rows_of(ex, planted["stage2_placebo"])
     assert {r["EXTRT"] for r in got} == {"BLINDED"}
     assert {r["EXDOSE"] for r in got} == {None}

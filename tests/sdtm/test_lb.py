@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 
 import numpy as np
 import pandas as pd
 import pytest
+from sdtm_helpers import STUDYID, raw_csv, raw_rows, usubjid, with_form
 
 from aclf_cdisc.errors import InputError
-from aclf_cdisc.raw.reader import read_export
-from aclf_cdisc.sample import edc_dir, scenarios
-from aclf_cdisc.sdtm.domains.dm import build_dm
 from aclf_cdisc.sdtm.domains.lb import (
     build_lb,
     derive_var_lobxfl,
@@ -20,57 +17,7 @@ from aclf_cdisc.sdtm.domains.lb import (
     reference_range_indicator,
     stated_decimals,
 )
-from aclf_cdisc.sdtm.domains.se import build_se
-from aclf_cdisc.spec import load_spec
 from aclf_cdisc.spec.schemas import dataset_schema
-
-STUDYID = "ACLF-MSC-302"
-
-
-def raw_rows(form: str, subjid: str) -> list[dict[str, str]]:
-    """The subject's rows of a sample CSV, exactly as exported."""
-    with (edc_dir() / f"{form}.csv").open(encoding="utf-8") as handle:
-        return [row for row in csv.DictReader(handle) if row["SUBJID"].strip() == subjid]
-
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_spec()
-
-
-@pytest.fixture(scope="module")
-def raw(spec):
-    return read_export(edc_dir(), spec)
-
-
-@pytest.fixture(scope="module")
-def dm(raw, spec) -> pd.DataFrame:
-    return build_dm(raw, spec)
-
-
-@pytest.fixture(scope="module")
-def se(raw, spec, dm) -> pd.DataFrame:
-    return build_se(raw, spec, dm=dm)
-
-
-@pytest.fixture(scope="module")
-def built(raw, spec, dm, se) -> tuple[pd.DataFrame, list]:
-    issues: list = []
-    return build_lb(raw, spec, dm=dm, se=se, issues=issues), issues
-
-
-@pytest.fixture(scope="module")
-def lb(built) -> pd.DataFrame:
-    return built[0]
-
-
-@pytest.fixture(scope="module")
-def planted() -> dict[str, str]:
-    return scenarios()
-
-
-def usubjid(subjid: str) -> str:
-    return f"{STUDYID}-{subjid}"
 
 
 def one(lb: pd.DataFrame, subjid: str, testcd: str, visit: str) -> dict:
@@ -79,23 +26,15 @@ def one(lb: pd.DataFrame, subjid: str, testcd: str, visit: str) -> dict:
     return {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in rows.iloc[0].items()}
 
 
-def with_lb_rows(raw, edit) -> dict[str, pd.DataFrame]:
-    """The raw forms with the lb form changed by ``edit`` (a function of a copy of the lb frame)."""
-    forms = dict(raw.forms)
-    forms["lb"] = edit(forms["lb"].copy())
-    return forms
-
-
 # 1. structure ------------------------------------------------------------------------------------
 def test_01_spec_variables_in_order_and_the_spec_schema_holds(lb, spec) -> None:
     assert tuple(lb.columns) == spec.dataset("LB").variable_names
     dataset_schema(spec, "LB").validate(lb, lazy=True)
 
 
-def test_02_every_raw_row_is_a_record_except_the_duplicate_entries_reported(lb, built) -> None:
-    with (edc_dir() / "lb.csv").open(encoding="utf-8") as handle:
-        n_raw = sum(1 for _ in csv.DictReader(handle))
-    dropped = [i for i in built[1] if i.rule == "sdtm.duplicate-record"]
+def test_02_every_raw_row_is_a_record_except_the_duplicate_entries_reported(lb, lb_built) -> None:
+    n_raw = len(raw_csv("lb"))
+    dropped = [i for i in lb_built[1] if i.rule == "sdtm.duplicate-record"]
     assert len(lb) == n_raw - len(dropped)
     assert not lb.duplicated(["USUBJID", "LBSEQ"]).any()
     assert set(lb["STUDYID"]) == {STUDYID} and set(lb["DOMAIN"]) == {"LB"}
@@ -113,15 +52,15 @@ def test_03_every_typed_test_name_maps_to_a_cdisc_test(lb, raw) -> None:
     assert names.loc["CREAT", "LBCAT"] == "CHEMISTRY"
 
 
-def test_04_an_unmapped_test_name_is_an_issue_naming_dataset_variable_row_and_value(raw, spec, dm, se) -> None:
+def test_04_an_unmapped_test_name_is_an_issue_naming_dataset_variable_row_and_value(raw, spec, dm, se, visits) -> None:
     def typo(frame: pd.DataFrame) -> pd.DataFrame:
         frame.loc[frame.index[4], "LBTEST"] = "Bilirubin, direct"
         return frame
 
-    forms = with_lb_rows(raw, typo)
+    forms = with_form(raw, "lb", typo)
     row = int(forms["lb"].loc[forms["lb"].index[4], "__row"])
     with pytest.raises(InputError) as caught:
-        build_lb(forms, spec, dm=dm, se=se)
+        build_lb(forms, spec, dm=dm, se=se, visit_map=visits)
     found = [(i.rule, i.dataset, i.column, i.file, i.row, i.value) for i in caught.value.issues]
     assert ("sdtm.ct-unmapped", "LB", "LBTESTCD", "lb.csv", row, "Bilirubin, direct") in found
 
@@ -172,25 +111,25 @@ def test_08_results_already_in_standard_units_are_kept_as_collected(lb) -> None:
     assert inr["LBORRESU"].isna().all() and set(inr["LBSTRESU"]) == {"RATIO"}
 
 
-def test_09_conversion_factors_come_from_the_study_conventions(raw, spec, dm, se) -> None:
+def test_09_conversion_factors_come_from_the_study_conventions(raw, spec, dm, se, visits) -> None:
     units = {k: dict(v) for k, v in spec.study.conventions["lab_units"].items()}
     units["CREAT"]["from"] = {"umol/L": 0.01, "mg/dL": 1.0}
     study = dataclasses.replace(spec.study, conventions={**spec.study.conventions, "lab_units": units})
-    changed = build_lb(raw, dataclasses.replace(spec, study=study), dm=dm, se=se)
+    changed = build_lb(raw, dataclasses.replace(spec, study=study), dm=dm, se=se, visit_map=visits)
     rec = one(changed, "101-0008", "CREAT", "Week 1")
     assert rec["LBSTRESC"] == "<0.44"
 
 
-def test_10_a_unit_with_no_conversion_is_an_issue(raw, spec, dm, se) -> None:
+def test_10_a_unit_with_no_conversion_is_an_issue(raw, spec, dm, se, visits) -> None:
     def odd_unit(frame: pd.DataFrame) -> pd.DataFrame:
         bili = frame.index[frame["LBTEST"].str.strip().str.lower().eq("total bilirubin")
                            & frame["LBORRES"].notna()][0]
         frame.loc[bili, "LBORRESU"] = "g/L"
         return frame
 
-    forms = with_lb_rows(raw, odd_unit)
+    forms = with_form(raw, "lb", odd_unit)
     with pytest.raises(InputError) as caught:
-        build_lb(forms, spec, dm=dm, se=se)
+        build_lb(forms, spec, dm=dm, se=se, visit_map=visits)
     assert [(i.rule, i.column, i.value) for i in caught.value.issues] == [("sdtm.lab-unit-unknown", "LBORRESU", "g/L")]
 
 
@@ -257,8 +196,8 @@ def test_15_a_date_only_result_on_the_first_infusion_day_counts_as_before() -> N
 
 
 # 6. duplicates, timing ---------------------------------------------------------------------------
-def test_16_exact_duplicate_entries_are_reported_as_warnings_and_dropped(lb, built) -> None:
-    dropped = [i for i in built[1] if i.rule == "sdtm.duplicate-record"]
+def test_16_exact_duplicate_entries_are_reported_as_warnings_and_dropped(lb, lb_built) -> None:
+    dropped = [i for i in lb_built[1] if i.rule == "sdtm.duplicate-record"]
     assert dropped and all(i.severity == "warning" and i.file == "lb.csv" and i.dataset == "LB" for i in dropped)
     # the re-entry typed in another case (rows of 102-0010, Week 24, prothrombin activity) is caught too
     rows = [r for r in raw_rows("lb", "102-0010") if r["VISIT"] == "Week 24"
@@ -267,7 +206,7 @@ def test_16_exact_duplicate_entries_are_reported_as_warnings_and_dropped(lb, bui
     assert len(lb[(lb["USUBJID"] == usubjid("102-0010")) & (lb["VISIT"] == "Week 24") & (lb["LBTESTCD"] == "PTA")]) == 1
 
 
-def test_17_two_different_results_under_one_key_stop_the_build(raw, spec, dm, se) -> None:
+def test_17_two_different_results_under_one_key_stop_the_build(raw, spec, dm, se, visits) -> None:
     def conflict(frame: pd.DataFrame) -> pd.DataFrame:
         extra = frame.iloc[[0]].copy()
         extra["LBORRES"] = "999"
@@ -275,7 +214,7 @@ def test_17_two_different_results_under_one_key_stop_the_build(raw, spec, dm, se
         return pd.concat([frame, extra], ignore_index=True)
 
     with pytest.raises(InputError) as caught:
-        build_lb(with_lb_rows(raw, conflict), spec, dm=dm, se=se)
+        build_lb(with_form(raw, "lb", conflict), spec, dm=dm, se=se, visit_map=visits)
     assert {i.rule for i in caught.value.issues} == {"sdtm.duplicate-key"}
     assert sorted(i.row for i in caught.value.issues) == [1, len(raw["lb"]) + 1]
 
@@ -291,7 +230,7 @@ def test_18_visits_epoch_and_study_day(lb) -> None:
 
 
 # 7. qualifiers in standard units, text results, spec consistency ---------------------------------
-def test_19_a_qualified_result_already_in_standard_units_keeps_its_bound(raw, spec, dm, se) -> None:
+def test_19_a_qualified_result_already_in_standard_units_keeps_its_bound(raw, spec, dm, se, visits) -> None:
     def below(frame: pd.DataFrame) -> pd.DataFrame:
         alt = frame.index[frame["LBTEST"].str.strip().str.upper().eq("ALT") & frame["LBORRES"].notna()
                           & frame["LBORNRLO"].eq("9")][0]
@@ -299,21 +238,21 @@ def test_19_a_qualified_result_already_in_standard_units_keeps_its_bound(raw, sp
         frame.attrs["changed"] = frame.loc[alt, ["SUBJID", "VISIT"]].to_dict()
         return frame
 
-    forms = with_lb_rows(raw, below)
+    forms = with_form(raw, "lb", below)
     changed = forms["lb"].attrs["changed"]
-    rec = one(build_lb(forms, spec, dm=dm, se=se), changed["SUBJID"], "ALT", changed["VISIT"])
+    rec = one(build_lb(forms, spec, dm=dm, se=se, visit_map=visits), changed["SUBJID"], "ALT", changed["VISIT"])
     assert (rec["LBORRES"], rec["LBSTRESC"], rec["LBSTRESN"], rec["LBSTRESU"]) == ("< 5", "<5", None, "U/L")
     assert rec["LBNRIND"] == "LOW"  # below 5 is below the lower limit 9
 
 
-def test_20_a_result_that_is_no_number_is_copied_as_text_with_a_warning(raw, spec, dm, se) -> None:
+def test_20_a_result_that_is_no_number_is_copied_as_text_with_a_warning(raw, spec, dm, se, visits) -> None:
     def text(frame: pd.DataFrame) -> pd.DataFrame:
         frame.loc[frame.index[0], "LBORRES"] = "haemolysed"
         return frame
 
-    forms = with_lb_rows(raw, text)
+    forms = with_form(raw, "lb", text)
     issues: list = []
-    lb = build_lb(forms, spec, dm=dm, se=se, issues=issues)
+    lb = build_lb(forms, spec, dm=dm, se=se, visit_map=visits, issues=issues)
     found = [(i.rule, i.severity, i.row, i.column, i.value) for i in issues if i.rule != "sdtm.duplicate-record"]
     assert found == [("sdtm.lab-result-not-numeric", "warning", 1, "LBORRES", "haemolysed")]
     (rec,) = lb[lb["LBORRES"] == "haemolysed"].to_dict("records")

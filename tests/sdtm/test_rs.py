@@ -2,51 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-
 import pandas as pd
 import pytest
+from sdtm_helpers import STUDYID, raw_csv, with_form
 
 from aclf_cdisc.errors import InputError
-from aclf_cdisc.raw.reader import read_export
-from aclf_cdisc.sample import edc_dir, scenarios
-from aclf_cdisc.sdtm.domains.dm import build_dm
 from aclf_cdisc.sdtm.domains.rs import build_rs
-from aclf_cdisc.sdtm.domains.se import build_se
-from aclf_cdisc.spec import load_spec
 from aclf_cdisc.spec.schemas import dataset_schema
-
-STUDYID = "ACLF-MSC-302"
-
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_spec()
-
-
-@pytest.fixture(scope="module")
-def raw(spec):
-    return read_export(edc_dir(), spec)
-
-
-@pytest.fixture(scope="module")
-def dm(raw, spec) -> pd.DataFrame:
-    return build_dm(raw, spec)
-
-
-@pytest.fixture(scope="module")
-def se(raw, spec, dm) -> pd.DataFrame:
-    return build_se(raw, spec, dm=dm)
-
-
-@pytest.fixture(scope="module")
-def rs(raw, spec, dm, se) -> pd.DataFrame:
-    return build_rs(raw, spec, dm=dm, se=se)
 
 
 def test_01_two_items_per_assessment_in_spec_order_and_the_schema_holds(rs, spec) -> None:
-    with (edc_dir() / "cla.csv").open(encoding="utf-8") as handle:
-        n_raw = sum(1 for _ in csv.DictReader(handle))
+    n_raw = len(raw_csv("cla"))
     assert len(rs) == 2 * n_raw
     assert tuple(rs.columns) == spec.dataset("RS").variable_names
     assert not rs.duplicated(["USUBJID", "RSSEQ"]).any()
@@ -71,10 +37,9 @@ def test_03_crf_ascites_maps_to_ct_results_and_child_pugh_points(rs, raw) -> Non
     assert pairs == {("absent", "1", 1.0), ("slight", "2", 2.0), ("moderate", "3", 3.0)}
 
 
-def test_04_west_haven_grade_by_hand_for_the_first_planted_subject(rs) -> None:
-    subjid = scenarios()["placebo_completed"]
-    with (edc_dir() / "cla.csv").open(encoding="utf-8") as handle:
-        (raw_row,) = [r for r in csv.DictReader(handle) if r["SUBJID"] == subjid and r["VISIT"] == "Screening"]
+def test_04_west_haven_grade_by_hand_for_the_first_planted_subject(rs, planted) -> None:
+    subjid = planted["placebo_completed"]
+    (raw_row,) = [r for r in raw_csv("cla") if r["SUBJID"] == subjid and r["VISIT"] == "Screening"]
     assert (raw_row["CLADAT"], raw_row["ASCITES"], raw_row["HEGRADE"]) == ("30 SEP 2023", "Moderate-Severe", "1")
     visit = rs[(rs["USUBJID"] == f"{STUDYID}-{subjid}") & (rs["VISIT"] == "Screening")].set_index("RSTESTCD")
     he = visit.loc["WHEG0101"]
@@ -84,13 +49,15 @@ def test_04_west_haven_grade_by_hand_for_the_first_planted_subject(rs) -> None:
     assert (he["RSDTC"], he["RSDY"], he["VISITNUM"], he["EPOCH"]) == ("2023-09-30", -3, 1.0, "SCREENING")
 
 
-def test_05_an_unmapped_ascites_grade_is_an_issue_naming_dataset_variable_row_and_value(raw, spec, dm, se) -> None:
-    forms = dict(raw.forms)
-    cla = forms["cla"].copy()
-    cla.loc[cla.index[3], "ASCITES"] = "Tense"
-    forms["cla"] = cla
-    row = int(cla.loc[cla.index[3], "__row"])
+def test_05_an_unmapped_ascites_grade_is_an_issue_naming_dataset_variable_row_and_value(raw, spec, dm, se,
+                                                                                         visits) -> None:
+    def tense(cla: pd.DataFrame) -> pd.DataFrame:
+        cla.loc[cla.index[3], "ASCITES"] = "Tense"
+        return cla
+
+    forms = with_form(raw, "cla", tense)
+    row = int(forms["cla"].loc[forms["cla"].index[3], "__row"])
     with pytest.raises(InputError) as caught:
-        build_rs(forms, spec, dm=dm, se=se)
+        build_rs(forms, spec, dm=dm, se=se, visit_map=visits)
     assert [(i.rule, i.dataset, i.column, i.file, i.row, i.value) for i in caught.value.issues] == [
         ("sdtm.ct-unmapped", "RS", "RSORRES", "cla.csv", row, "Tense")]

@@ -2,56 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-
 import pandas as pd
-import pytest
+from sdtm_helpers import raw_rows, rows_of
 
-from aclf_cdisc.raw.reader import read_export
-from aclf_cdisc.sample import edc_dir, scenarios
-from aclf_cdisc.sdtm.domains.dm import build_dm
 from aclf_cdisc.sdtm.domains.se import build_se
-from aclf_cdisc.spec import load_spec
-
-
-def raw_rows(form: str, subjid: str) -> list[dict[str, str]]:
-    """The subject's rows of a sample CSV, exactly as exported."""
-    with (edc_dir() / f"{form}.csv").open(encoding="utf-8") as handle:
-        return [row for row in csv.DictReader(handle) if row["SUBJID"].strip() == subjid]
-
-
-def usubjid(subjid: str) -> str:
-    return f"ACLF-MSC-302-{subjid}"
-
-
-def rows_of(frame: pd.DataFrame, subjid: str) -> list[dict]:
-    part = frame[frame["USUBJID"] == usubjid(subjid)]
-    return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in part.to_dict("records")]
-
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_spec()
-
-
-@pytest.fixture(scope="module")
-def raw(spec):
-    return read_export(edc_dir(), spec)
-
-
-@pytest.fixture(scope="module")
-def planted() -> dict[str, str]:
-    return scenarios()
-
-
-@pytest.fixture(scope="module")
-def dm(raw, spec) -> pd.DataFrame:
-    return build_dm(raw, spec)
-
-
-@pytest.fixture(scope="module")
-def se(raw, spec, dm) -> pd.DataFrame:
-    return build_se(raw, spec, dm=dm)
 
 
 def elements(se: pd.DataFrame, subjid: str) -> list[tuple]:
@@ -124,21 +78,15 @@ def test_06_elements_are_contiguous_and_every_subject_is_in_dm(se, dm) -> None:
     assert not se.duplicated(["USUBJID", "SESEQ"]).any()
 
 
-def test_07_randomized_not_treated_gets_an_unplanned_element(raw, spec, planted) -> None:
+def test_07_randomized_not_treated_gets_an_unplanned_element(never_infused, spec, planted) -> None:
     subjid = planted["placebo_completed"]
-    forms = dict(raw.forms)
-    forms["ex"] = forms["ex"][forms["ex"]["SUBJID"] != subjid].reset_index(drop=True)
-    dm = build_dm(forms, spec)
-    got = [(r["ETCD"], r["SESTDTC"], r["SEENDTC"], r["SEUPDES"], r["EPOCH"])
-           for r in rows_of(build_se(forms, spec, dm=dm), subjid)]
+    se = build_se(never_infused["forms"], spec, dm=never_infused["dm"])
+    got = [(r["ETCD"], r["SESTDTC"], r["SEENDTC"], r["SEUPDES"], r["EPOCH"]) for r in rows_of(se, subjid)]
     assert got == [("SCRN", "2023-09-29", "2023-10-03T08:09", None, "SCREENING"),
                    ("UNPLAN", "2023-10-03T08:09", "2024-09-03", "Randomized, not treated", None)]
 
 
-def test_08_blinded_build_keeps_epochs(raw, spec, planted) -> None:
-    forms = {k: v for k, v in raw.forms.items() if not k.startswith("irt_")}
-    dm = build_dm(forms, spec, blinded=True)
-    se = build_se(forms, spec, dm=dm, blinded=True)
-    got = [(r["ETCD"], r["EPOCH"]) for r in rows_of(se, planted["stage2_msc"])]
+def test_08_blinded_build_keeps_epochs(blinded, planted) -> None:
+    got = [(r["ETCD"], r["EPOCH"]) for r in rows_of(blinded["se"], planted["stage2_msc"])]
     assert got == [("SCRN", "SCREENING"), ("BLINDED", "TREATMENT 1"), ("INT", "TREATMENT 1"),
                    ("BLINDED", "TREATMENT 2"), ("FU", "FOLLOW-UP")]

@@ -2,62 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-
-import pandas as pd
-import pytest
-
-from aclf_cdisc.raw.reader import read_export
-from aclf_cdisc.sample import edc_dir, scenarios
-from aclf_cdisc.sdtm.domains.dm import build_dm
-from aclf_cdisc.sdtm.domains.se import build_se
-from aclf_cdisc.sdtm.domains.sv import build_sv
-from aclf_cdisc.spec import load_spec
-
-
-def raw_rows(form: str, subjid: str) -> list[dict[str, str]]:
-    """The subject's rows of a sample CSV, exactly as exported."""
-    with (edc_dir() / f"{form}.csv").open(encoding="utf-8") as handle:
-        return [row for row in csv.DictReader(handle) if row["SUBJID"].strip() == subjid]
-
-
-def usubjid(subjid: str) -> str:
-    return f"ACLF-MSC-302-{subjid}"
-
-
-def rows_of(frame: pd.DataFrame, subjid: str) -> list[dict]:
-    part = frame[frame["USUBJID"] == usubjid(subjid)]
-    return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in part.to_dict("records")]
-
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_spec()
-
-
-@pytest.fixture(scope="module")
-def raw(spec):
-    return read_export(edc_dir(), spec)
-
-
-@pytest.fixture(scope="module")
-def planted() -> dict[str, str]:
-    return scenarios()
-
-
-@pytest.fixture(scope="module")
-def dm(raw, spec) -> pd.DataFrame:
-    return build_dm(raw, spec)
-
-
-@pytest.fixture(scope="module")
-def se(raw, spec, dm) -> pd.DataFrame:
-    return build_se(raw, spec, dm=dm)
-
-
-@pytest.fixture(scope="module")
-def sv(raw, spec, dm, se) -> pd.DataFrame:
-    return build_sv(raw, spec, dm=dm, se=se)
+from sdtm_helpers import raw_csv, raw_rows, rows_of
 
 
 def test_01_placebo_patient_visits(sv, planted) -> None:
@@ -80,8 +25,7 @@ def test_01_placebo_patient_visits(sv, planted) -> None:
 
 
 def test_02_missed_planned_visit_is_kept_without_dates(sv) -> None:
-    with (edc_dir() / "sv.csv").open(encoding="utf-8") as handle:
-        missed = [r for r in csv.DictReader(handle) if r["VISYN"] == "N"]
+    missed = [r for r in raw_csv("sv") if r["VISYN"] == "N"]
     assert missed
     first = missed[0]
     assert first["VISDAT"] == ""

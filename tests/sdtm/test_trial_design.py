@@ -8,12 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sdtm_helpers import raw_csv
 
-from aclf_cdisc.raw.reader import read_export
-from aclf_cdisc.sample import edc_dir
-from aclf_cdisc.sdtm.domains.dm import build_dm
 from aclf_cdisc.sdtm.domains.trial_design import build_ta, build_te, build_ti, build_ts, build_tv
-from aclf_cdisc.spec import load_spec
 
 MY_DATASETS = ("DM", "DS", "EX", "SE", "SV", "TS", "TA", "TE", "TV", "TI", "SUPPDS")
 REVIEWER_TS = ("SSTDTC", "TITLE", "TPHASE", "TTYPE", "TBLIND", "TCNTRL", "RANDOM", "PLANSUB", "ACTSUB", "AGEMIN",
@@ -21,16 +18,6 @@ REVIEWER_TS = ("SSTDTC", "TITLE", "TPHASE", "TTYPE", "TBLIND", "TCNTRL", "RANDOM
                "INTTYPE", "ADDON", "HLTSUBJI", "LENGTH", "NARMS", "FCNTRY", "DCUTDTC", "OBJPRIM", "OUTMSPRI",
                # FDA validator presence checks (SD2227, SD2233, SD2276-SD2278) and TDIGRP for patients
                "DCUTDESC", "SENDTC", "ONGOSIND", "PDSTIND", "PDPSTIND", "PIPIND", "TDIGRP")
-
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_spec()
-
-
-@pytest.fixture(scope="module")
-def dm(spec) -> pd.DataFrame:
-    return build_dm(read_export(edc_dir(), spec), spec)
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +41,7 @@ def test_02_ts_has_every_parameter_a_reviewer_expects(ts) -> None:
 
 
 def test_03_actsub_counts_randomized_subjects_in_dm(ts, dm) -> None:
-    with (edc_dir() / "irt_rand.csv").open(encoding="utf-8") as handle:
-        stage1 = {r["SUBJID"] for r in csv.DictReader(handle) if r["RANDSTG"] == "1"}
+    stage1 = {r["SUBJID"] for r in raw_csv("irt_rand") if r["RANDSTG"] == "1"}
     assert value(ts, "ACTSUB") == [str(len(stage1))] == ["150"]
     assert value(ts, "DCUTDTC") == ["2025-01-31"]
 
