@@ -7,10 +7,11 @@ swapped into ``outputs/`` only when the defines have passed their checks too.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -137,6 +138,12 @@ def fail_with_report(issues: list[Issue], summary: str, spec: Spec) -> None:
                                   f"full report in {folder}")
 
 
+def relative_to_package(issues: list[Issue], root: Path) -> list[Issue]:
+    """Name files by their place in the package (m5/...), not by the staging folder they were built in."""
+    prefix = str(root) + os.sep
+    return [replace(i, file=i.file[len(prefix):]) if i.file and i.file.startswith(prefix) else i for i in issues]
+
+
 def build_package(options: BuildOptions) -> BuildResult:
     """Run the whole pipeline; raise AclfError (nothing published) on any error."""
     spec = load_spec(options.spec_root)
@@ -151,8 +158,11 @@ def build_package(options: BuildOptions) -> BuildResult:
 
     with staged_output(options.out_dir) as staging:
         files = write_datasets(datasets, spec, staging)
-        define_issues = build_for_outputs(staging, spec, schema_dir=options.schema_dir,
-                                          creation_datetime=xpt_header(spec).created.isoformat())
+        define_issues = relative_to_package(
+            build_for_outputs(staging, spec, schema_dir=options.schema_dir,
+                              creation_datetime=xpt_header(spec).created.isoformat()),
+            staging,
+        )
         issues.extend(define_issues)
         if any(i.severity == "error" for i in define_issues):
             fail_with_report(issues, "define.xml failed its checks", spec)
