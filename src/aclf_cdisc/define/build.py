@@ -32,10 +32,10 @@ from aclf_cdisc.define.common import (
     NSMAP,
     STYLESHEET_NAME,
     XML_NS,
-    code_text,
     condition_mask,
     dataset_leaf_id,
     deff,
+    distinct_code_texts,
     document_leaf_id,
     ig_oid,
     it_oid,
@@ -105,6 +105,8 @@ class _Build:
     value_lists: dict[tuple[str, str], tuple[str, list[_VLRow]]] = field(default_factory=dict)
     where_clauses: OrderedDict[str, tuple[str, tuple[tuple[str, str, tuple[str, ...]], ...]]] = field(
         default_factory=OrderedDict)
+    # dataset -> condition_mask's cache of the text of the columns where clauses test
+    text_cache: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # -- references ---------------------------------------------------------------------------
     def use_method(self, oid: str | None, where: str) -> str | None:
@@ -151,7 +153,7 @@ class _Build:
         found = self.codelist_values.setdefault(oid, set())
         self.codelist_users[oid] = self.codelist_users.get(oid, 0) + 1
         if values is not None:
-            found.update(v for v in (code_text(x) for x in values) if v is not None)
+            found.update(distinct_code_texts(values))
         return oid
 
     # -- documents ----------------------------------------------------------------------------
@@ -213,7 +215,7 @@ def _value_level(b: _Build) -> None:
                                         f"tests {', '.join(missing)}, which {ds.name} does not have",
                                         dataset=ds.name, column=row.variable, value=row.where.oid))
                 continue
-            if not bool(condition_mask(frame, conditions).any()):
+            if not bool(condition_mask(frame, conditions, cache=b.text_cache.setdefault(ds.name, {})).any()):
                 continue  # describes no record
             known = b.where_clauses.get(row.where.oid)
             if known is not None and known[1] != conditions:
@@ -359,7 +361,9 @@ def _item_defs(b: _Build, parent: etree._Element) -> None:
                 if row.unit:
                     label = f"{label} ({row.unit})"
                 _text(item, odm("Description"), label)
-                subset = frame.loc[condition_mask(frame, b.where_clauses[row.where.oid][1]), var_name]
+                mask = condition_mask(frame, b.where_clauses[row.where.oid][1],
+                                      cache=b.text_cache.setdefault(ds.name, {}))
+                subset = frame.loc[mask, var_name]
                 codelist = b.use_codelist(row.codelist, where, subset)
                 if codelist:
                     etree.SubElement(item, odm("CodeListRef")).set("CodeListOID", codelist)

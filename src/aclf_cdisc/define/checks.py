@@ -43,8 +43,8 @@ from lxml import etree
 from aclf_cdisc.define.common import (
     DEF_NS,
     ODM_NS,
-    code_text,
     condition_mask,
+    distinct_code_texts,
     meta_variables,
     metadata_from_frame,
     unpack_datasets,
@@ -294,7 +294,7 @@ def check_define_against_data(tree: Any, datasets: Mapping[str, Any], *, spec: A
         allowed = _codelist_values(codelists[cl_oid])
         if allowed is None:
             return
-        bad = sorted({v for v in (code_text(x) for x in values) if v is not None} - allowed)
+        bad = sorted(distinct_code_texts(values) - allowed)
         for value in bad:
             issues.append(Issue("define.data-ct-value", f"{value!r} is not in codelist {cl_oid}{where}",
                                 severity="warning" if cl_oid in extensible else "error",
@@ -303,6 +303,7 @@ def check_define_against_data(tree: Any, datasets: Mapping[str, Any], *, spec: A
     for name in sorted(set(groups) & set(data)):
         ig = groups[name]
         frame, meta = data[name]
+        texts: dict[str, Any] = {}  # condition_mask's cache for this frame
         if meta is None and spec is not None and name in spec.datasets:
             meta = metadata_from_frame(spec.datasets[name], frame)
         refs = ig.findall("odm:ItemRef", _NS)
@@ -372,6 +373,6 @@ def check_define_against_data(tree: Any, datasets: Mapping[str, Any], *, spec: A
                 if cl is None:
                     continue
                 wc_oid = wref.get("WhereClauseOID", "")
-                mask = condition_mask(frame, _where(wheres, wc_oid, items))
+                mask = condition_mask(frame, _where(wheres, wc_oid, items), cache=texts)
                 ct_check(name, dv.name, frame.loc[mask, dv.name], cl.get("CodeListOID"), f" (where {wc_oid})")
     return issues
