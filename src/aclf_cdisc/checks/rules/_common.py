@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -42,8 +43,41 @@ def is_missing(value: Any) -> bool:
         return False
 
 
+def distinct_results(series: pd.Series, func: Callable[[Any], Any], *, missing: Any) -> np.ndarray:
+    """``[func(v) for v in series.tolist()]`` as an object array, calling ``func`` once per distinct value.
+
+    ``missing`` is what ``func`` gives for a missing value (None, NaN, NaT, pd.NA); it is used
+    without calling ``func``. Distinct values are shared only where equal values are alike: the
+    numbers of a numpy column and text; any other value (in an object column 1 and True are equal
+    but not alike) is passed to ``func`` on its own.
+    """
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiub":
+        codes, uniques = pd.factorize(series.to_numpy())
+        return _table([func(u) for u in uniques.tolist()], missing)[codes]
+    values = np.empty(len(series), dtype=object)
+    values[:] = series.tolist()
+    codes, uniques = pd.factorize(values)
+    text = np.array([isinstance(u, str) for u in uniques] + [True], dtype=bool)
+    out = _table([func(u) if text[i] else None for i, u in enumerate(uniques)], missing)[codes]
+    for pos in np.flatnonzero(~text[codes]):
+        out[pos] = func(values[pos])
+    return out
+
+
+def _table(results: list[Any], missing: Any) -> np.ndarray:
+    """``results`` then ``missing`` (the slot of code -1) as a flat object array."""
+    table = np.empty(len(results) + 1, dtype=object)
+    for i, result in enumerate(results):
+        table[i] = result
+    table[-1] = missing
+    return table
+
+
 def missing_mask(series: pd.Series) -> pd.Series:
-    return series.map(is_missing).astype(bool)
+    """``series.map(is_missing)``: True where a value is missing or blank (each distinct value tested once)."""
+    missing = distinct_results(series, is_missing, missing=True).astype(bool)
+    return pd.Series(missing, index=series.index, name=series.name, dtype=bool)
 
 
 def plain(value: Any) -> Any:

@@ -6,9 +6,12 @@ number of records in the message (as the Pinnacle 21 report counts them).
 """
 
 from collections import Counter
+from functools import partial
+
+import numpy as np
 
 from aclf_cdisc.checks.rule import Datasets, Rule
-from aclf_cdisc.checks.rules._common import is_missing, plain
+from aclf_cdisc.checks.rules._common import distinct_results, is_missing, plain
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Codelist, Spec
 
@@ -28,6 +31,10 @@ def _key(value: object, numeric: bool) -> object:
     return value
 
 
+def _outside(value: object, *, numeric: bool, allowed: set[object]) -> bool:
+    return not is_missing(value) and _key(value, numeric) not in allowed
+
+
 def codelist_issues(datasets: Datasets, spec: Spec, rule: Rule, *, extensible: bool) -> list[Issue]:
     issues = []
     for name in sorted(datasets):
@@ -42,8 +49,10 @@ def codelist_issues(datasets: Datasets, spec: Spec, rule: Rule, *, extensible: b
                 continue
             numeric = codelist.data_type in ("integer", "float")
             allowed = _allowed(codelist)
-            bad = [(pos, v) for pos, v in enumerate(frame[var.name].tolist())
-                   if not is_missing(v) and _key(v, numeric) not in allowed]
+            outside = np.flatnonzero(distinct_results(
+                frame[var.name], partial(_outside, numeric=numeric, allowed=allowed), missing=False).astype(bool))
+            values = frame[var.name].tolist() if len(outside) else []
+            bad = [(int(pos), values[pos]) for pos in outside]
             counts = Counter(_key(v, numeric) for _, v in bad)
             seen: set[object] = set()
             for pos, value in bad:

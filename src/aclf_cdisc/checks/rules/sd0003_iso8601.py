@@ -5,8 +5,10 @@ section 4.4.4); complete components must name a real day (2023-02-30 fails). Mis
 nullability is SD0002's business.
 """
 
+import numpy as np
+
 from aclf_cdisc.checks.rule import Datasets, Rule
-from aclf_cdisc.checks.rules._common import datasets_of, is_missing
+from aclf_cdisc.checks.rules._common import datasets_of, distinct_results, is_missing
 from aclf_cdisc.checks.rules._iso8601 import is_valid
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Spec
@@ -16,14 +18,19 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
     for name, frame in datasets_of(datasets, spec, "SDTM"):
         for column in (c for c in frame.columns if isinstance(c, str) and c.endswith("DTC")):
-            for pos, value in enumerate(frame[column].tolist()):
-                if is_missing(value):
-                    continue
-                if not isinstance(value, str) or not is_valid(value.rstrip(" ")):
-                    issues.append(rule.issue(f"{column} is not a valid ISO 8601 date/time", dataset=name,
-                                             row=pos + 1, column=column, value=value,
-                                             expected="YYYY[-MM[-DD[Thh[:mm[:ss]]]]], a real calendar date"))
+            invalid = np.flatnonzero(distinct_results(frame[column], _invalid, missing=False).astype(bool))
+            values = frame[column].tolist() if len(invalid) else []
+            for pos in invalid:
+                issues.append(rule.issue(f"{column} is not a valid ISO 8601 date/time", dataset=name,
+                                         row=int(pos) + 1, column=column, value=values[pos],
+                                         expected="YYYY[-MM[-DD[Thh[:mm[:ss]]]]], a real calendar date"))
     return issues
+
+
+def _invalid(value: object) -> bool:
+    if is_missing(value):
+        return False
+    return not isinstance(value, str) or not is_valid(value.rstrip(" "))
 
 
 RULE = Rule("SD0003", "Invalid ISO 8601 value for variable", "error", "SDTM", check)
