@@ -195,7 +195,7 @@ def _distinct_texts(values: Any) -> tuple[np.ndarray, np.ndarray] | None:
         # what iterating or mapping a numeric column hands over: Python numbers
         codes, uniques = pd.factorize(values.to_numpy())
         texts = [code_text(u) for u in uniques.tolist()]
-    elif dtype == object or isinstance(dtype, pd.StringDtype):
+    elif pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype):
         array = values.to_numpy(dtype=object)
         if pd.api.types.infer_dtype(array, skipna=True) != "string":
             return None

@@ -179,7 +179,7 @@ def derive_vars_dt(
         inside = partial & ~np.isnat(bound) & (lo <= bound) & (bound <= hi)
         imputed = np.where(inside & (bound < imputed), bound, imputed)
     dates = np.where(state == _COMPLETE, lo, np.where(partial, imputed, np.datetime64("NaT")))
-    flags = np.where(partial, flags, None)
+    flags[~partial] = None
 
     out = dataset.copy()
     derived = as_date(pd.Series(dates, dtype=_UNIT))

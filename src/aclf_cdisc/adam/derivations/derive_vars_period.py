@@ -81,7 +81,7 @@ def derive_vars_period(
         latest = np.where(known[:, j], starts[:, j], latest)
     if disorder.any():
         issues = []
-        for i in np.flatnonzero(disorder):
+        for i in np.flatnonzero(disorder).tolist():
             row = dict(zip(keys, np.atleast_1d(adsl.index[i]), strict=True))
             issues.append(Issue(rule="adam.period-order", dataset="ADSL", row=record_key(row, keys),
                                 column="TRxxSDT", value=[str(d)[:10] for d in starts[i][known[i]]],
@@ -127,7 +127,7 @@ def derive_vars_period(
             continue
         rows = np.flatnonzero(period == j)
         column = adsl[col]
-        if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
+        if pd.api.types.is_object_dtype(column.dtype) or isinstance(column.dtype, pd.StringDtype):
             trta[rows] = column.to_numpy(dtype=object)[pos[rows]]
         else:  # typed columns: the value exactly as the subject's ADSL record holds it
             trta[rows] = [adsl.iloc[pos[r]][col] for r in rows]
