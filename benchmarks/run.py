@@ -1,6 +1,8 @@
 """XPT throughput: our writer/reader against pyreadstat on a 1,000,000 x 20 LB-shaped frame.
 
-Run as ``python benchmarks/run.py [--rows N]`` (``tox -e bench``). Prints figures only: timings
+Run as ``python benchmarks/run.py [--rows N]`` (``tox -e bench``); ``python benchmarks/run.py
+--pipeline [--sizes 150,2000,20000] [--work DIR]`` runs the full-build benchmark of
+benchmarks/pipeline.py instead. Prints figures only: timings
 depend on the machine, so nothing here passes or fails. Targets the project holds itself to:
 write >= 5x and read >= 2x pyreadstat's speed, and writer memory above the input frame no
 larger than the output file (measured with tracemalloc, which sees numpy's and Python's
@@ -78,8 +80,17 @@ def traced_peak(action: Callable[[], Any]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--pipeline" in argv:
+        argv.remove("--pipeline")
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import pipeline
+
+        return pipeline.main(argv)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--pipeline", action="store_true",
+                        help="run the full-build benchmark (benchmarks/pipeline.py; see its --help)")
     args = parser.parse_args(argv)
     df, meta = lb_frame(args.rows)
     frame_mb = df.memory_usage(deep=True).sum() / 1e6
