@@ -40,7 +40,7 @@ def raw_to_iso8601(
 ) -> tuple[pd.Series, list[Issue]]:
     """Convert raw date (and time) text to ISO 8601; one Issue per unparseable cell."""
     text = date.astype("string").str.strip()
-    text = text.where(text != "", pd.NA)
+    text = text.mask(text == "", pd.NA)
     parsed, errors = _parse_unique(text)
     iso = text.map(lambda t: parsed.get(t) if pd.notna(t) else None).astype(object)
     issues: list[Issue] = []
@@ -60,7 +60,7 @@ def raw_to_iso8601(
         )
     if time is not None:
         clock = time.astype("string").str.strip()
-        clock = clock.where(clock != "", pd.NA)
+        clock = clock.mask(clock == "", pd.NA)
         bad_time = clock.notna() & ~clock.fillna("").str.match(TIME_PATTERN.pattern)
         for idx in clock.index[bad_time]:
             issues.append(

@@ -33,15 +33,19 @@ def assemble_infusions(raw: Any, spec: Spec, *, blinded: bool = False,
     Errors (unknown kit, unknown infusion visit, unreadable date/time) raise :class:`InputError`;
     a kit dispensed to another subject is a warning appended to ``issues``.
     """
-    ex = with_usubjid(get_form(raw, "ex"), spec)
+    form = get_form(raw, "ex")
+    assert form is not None  # required form: get_form raised InputError when it is missing
+    ex = with_usubjid(form, spec)
     found: list[Issue] = []
     given = ex[ex["EXYN"].fillna("").str.upper() == "Y"].reset_index(drop=True)
     frame = prefix_columns(given, "ex")
+    # source values the Issues quote, looked up by row position (np.flatnonzero)
+    rows, visits = frame["_row"].to_numpy(), frame["ex.VISIT"].to_numpy()
     frame["STAGE"] = given["VISIT"].map(lambda v: STAGE_BY_FOLDER.get(fold_name(v)) if v is not None else None)
     for pos in np.flatnonzero(frame["STAGE"].isna().to_numpy()):
         found.append(Issue(rule="sdtm.infusion-visit-unknown", message="infusion recorded at a visit with no dose",
-                           file="ex.csv", dataset=DOMAIN, row=int(frame["_row"].iat[pos]), column="VISIT",
-                           value=frame["ex.VISIT"].iat[pos], expected=", ".join(sorted(STAGE_BY_FOLDER))))
+                           file="ex.csv", dataset=DOMAIN, row=int(rows[pos]), column="VISIT",
+                           value=visits[pos], expected=", ".join(sorted(STAGE_BY_FOLDER))))
     for target, clock in (("EXSTDTC", "EXSTTIM"), ("EXENDTC", "EXENTIM")):
         values, bad = raw_to_iso8601(frame["ex.EXDAT"], frame[f"ex.{clock}"], dataset=DOMAIN, variable=target,
                                      file="ex.csv", rows=frame["_row"])
@@ -50,22 +54,24 @@ def assemble_infusions(raw: Any, spec: Spec, *, blinded: bool = False,
     frame["TRTGRP"] = None
     frame["irt_kits.TRTGRP"] = None
     if not blinded:
-        kits = get_form(raw, "irt_kits")
-        kits = kits.drop_duplicates("KITNO")
+        kit_list = get_form(raw, "irt_kits")
+        assert kit_list is not None  # required form: get_form raised InputError when it is missing
+        kits = kit_list.drop_duplicates("KITNO")
         content = kits.set_index("KITNO")["TRTGRP"]
         owner = kits.set_index("KITNO")["SUBJID"]
         frame["irt_kits.TRTGRP"] = frame["ex.KITNO"].map(content)
+        kitnos, subjids = frame["ex.KITNO"].to_numpy(), frame["ex.SUBJID"].to_numpy()
         frame["TRTGRP"] = frame["irt_kits.TRTGRP"].map(
             lambda v: next((g for g in (MSC, PBO) if v is not None and str(v).casefold() == g.casefold()), None))
         for pos in np.flatnonzero(frame["TRTGRP"].isna().to_numpy()):
             found.append(Issue(rule="sdtm.kit-unknown", message="infused kit is not in the IRT kit list",
-                               file="ex.csv", dataset=DOMAIN, row=int(frame["_row"].iat[pos]), column="KITNO",
-                               value=frame["ex.KITNO"].iat[pos], expected="a KITNO of irt_kits with TRTGRP"))
+                               file="ex.csv", dataset=DOMAIN, row=int(rows[pos]), column="KITNO",
+                               value=kitnos[pos], expected="a KITNO of irt_kits with TRTGRP"))
         other = frame["ex.KITNO"].map(owner)
         for pos in np.flatnonzero((other.notna() & (other != frame["ex.SUBJID"])).to_numpy()):
             found.append(Issue(rule="sdtm.kit-other-subject", severity="warning",
                                message="infused kit was dispensed to another subject", file="ex.csv",
-                               dataset=DOMAIN, row=int(frame["_row"].iat[pos]), column="KITNO",
-                               value=frame["ex.KITNO"].iat[pos], expected=f"a kit of {frame['ex.SUBJID'].iat[pos]}"))
+                               dataset=DOMAIN, row=int(rows[pos]), column="KITNO",
+                               value=kitnos[pos], expected=f"a kit of {subjids[pos]}"))
     settle_issues(found, issues, DOMAIN, "infusion record(s) cannot be used")
     return frame.astype(object).where(frame.notna(), None)

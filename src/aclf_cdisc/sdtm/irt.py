@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+from pandas.api.typing import NAType
 
 from aclf_cdisc.errors import InputError, Issue
 from aclf_cdisc.sdtm.assemble import get_form, raw_forms, with_usubjid
@@ -42,7 +43,7 @@ def require_irt(raw: Any, blinded: bool, dataset: str) -> None:
         ])
 
 
-def irt_group(value: object) -> str | None:
+def irt_group(value: str | float | NAType | None) -> str | None:
     """The IRT treatment group (hUC-MSC or Placebo, case and white space folded); None when missing."""
     if value is None or pd.isna(value):
         return None

@@ -56,11 +56,13 @@ def _source_file(frame: pd.DataFrame, source: str | None) -> str | None:
 
 def _trimmed(values: pd.Series) -> pd.Series:
     text = values.astype("string").str.strip()
-    return text.where(text.notna() & (text != ""), pd.NA).astype(object)
+    return text.mask(text.isna() | (text == ""), pd.NA).astype(object)
 
 
 def map_copy(frame: pd.DataFrame, variable: Variable, dataset: Dataset) -> tuple[pd.Series, list[Issue]]:
-    values = _trimmed(frame[variable.mapping.source])  # type: ignore[union-attr]
+    mapping = variable.mapping
+    assert mapping is not None and mapping.source is not None  # rule copy requires source (dataset.schema.json)
+    values = _trimmed(frame[mapping.source])
     if not variable.is_numeric:
         return values, []
     numbers = pd.to_numeric(values, errors="coerce")
@@ -69,8 +71,8 @@ def map_copy(frame: pd.DataFrame, variable: Variable, dataset: Dataset) -> tuple
     issues = [
         Issue(
             rule="sdtm.not-a-number",
-            message=f"{variable.mapping.source} value is not a number",  # type: ignore[union-attr]
-            file=_source_file(frame, variable.mapping.source),  # type: ignore[union-attr]
+            message=f"{mapping.source} value is not a number",
+            file=_source_file(frame, mapping.source),
             dataset=dataset.name,
             row=int(rows[i]) if rows is not None else int(i) + 1,
             column=variable.name,
@@ -85,7 +87,9 @@ def map_copy(frame: pd.DataFrame, variable: Variable, dataset: Dataset) -> tuple
 def map_ct(frame: pd.DataFrame, variable: Variable, dataset: Dataset, spec: Spec) -> tuple[pd.Series, list[Issue]]:
     if variable.codelist is None:
         raise ValueError(f"{dataset.name}.{variable.name}: rule ct needs a codelist in the spec")
-    source = variable.mapping.source  # type: ignore[union-attr]
+    mapping = variable.mapping
+    assert mapping is not None and mapping.source is not None  # rule ct requires source (dataset.schema.json)
+    source = mapping.source
     return recode_ct(
         frame[source],
         spec.codelists[variable.codelist],
@@ -148,8 +152,9 @@ def apply_mappings(
         frame[variable.name] = values
         issues.extend(found)
     for variable in deferred:
-        name = variable.mapping.function  # type: ignore[union-attr]
-        if name not in derivations:
+        assert variable.mapping is not None  # deferred holds only variables with a derive mapping
+        name = variable.mapping.function
+        if name is None or name not in derivations:
             raise KeyError(
                 f"{dataset.name}.{variable.name}: derivation {name!r} is not implemented "
                 f"(known: {sorted(derivations)})"

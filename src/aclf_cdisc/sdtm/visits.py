@@ -95,7 +95,9 @@ def subject_visit_map(raw: Any, spec: Spec) -> pd.DataFrame:
     Every domain with an EDC folder uses this one map, so an unscheduled visit has the same
     VISITNUM everywhere. Unreadable visit dates are SV's to report; here they place no visit.
     """
-    sv = with_usubjid(get_form(raw, "sv"), spec)
+    form = get_form(raw, "sv")
+    assert form is not None  # required form: get_form raised InputError when it is missing
+    sv = with_usubjid(form, spec)
     done = sv[sv["VISYN"].fillna("").str.upper() == "Y"].copy()
     done["_DTC"], _ = raw_to_iso8601(done["VISDAT"], dataset="SV", variable="SVSTDTC", file="sv.csv")
     return derive_visit_map(done, spec.study, folder_var="VISIT", dtc_var="_DTC")

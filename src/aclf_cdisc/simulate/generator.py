@@ -510,7 +510,6 @@ class _Sim:
         g = self.avis_g
         sid = a["_sid"].to_numpy()
         site_code = self.site_ids[sid]
-        system = np.where(site_code == "104", "CONV", "SI")
         values: dict[str, np.ndarray] = {}
         log_tests = ("TBIL", "INR", "CREAT", "BUN", "ALT", "AST", "PLAT")
         # screen failures: a fresh baseline draw (not randomized, no course)
@@ -718,9 +717,9 @@ class _Sim:
         serious &= kind != "inf"
         serious |= (kind == "inf") & (sev == 2)
         meta = {k: tb.MEDDRA[k] for k in tb.MEDDRA_KEYS}
-        key = ae["_key"].to_numpy()
+        ae_keys = ae["_key"].to_numpy()
         verbatim_choice = np.where(np.isin(i, self.planted_rows), 0, rng.integers(0, 3, size=m))
-        aeterm = np.array([meta[k][0][c % len(meta[k][0])] for k, c in zip(key, verbatim_choice, strict=True)],
+        aeterm = np.array([meta[k][0][c % len(meta[k][0])] for k, c in zip(ae_keys, verbatim_choice, strict=True)],
                           dtype=object)
         rel = ae["AEREL"].to_numpy()
         rel_default = _pick(rng, ("Not Related", "Unlikely Related", "Possibly Related"), m, [0.7, 0.25, 0.05])
@@ -751,7 +750,7 @@ class _Sim:
         crit["AESHOSP"] = crit["AESHOSP"] | ~anyc
         for c, v in crit.items():
             sercol[c] = np.where(serious, np.where(v, "Y", "N"), "")
-        mtab = np.array([meta[k][1:] for k in key], dtype=object) if m else np.empty((0, 10), dtype=object)
+        mtab = np.array([meta[k][1:] for k in ae_keys], dtype=object) if m else np.empty((0, 10), dtype=object)
         frame = pd.DataFrame({
             "_sid": self.r[i], "_st": st, "_kind": pd.Categorical(kind, ["pre", "worse", "aclf", "inf", "disc",
                                                                          "fatal"]).codes,

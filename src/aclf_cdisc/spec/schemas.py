@@ -239,8 +239,11 @@ def _value_level_checks(ds: Dataset, spec: Spec | None) -> list[pa.Check]:
             codelist = spec.codelists[row.codelist or ""]
             if codelist.terms and not codelist.external:
                 values = set(codelist.values)
-                add("isin", lambda s, values=values: s.isin(values) | s.isna(),
-                    f"in codelist {codelist.oid} where {where_text}", warn=codelist.extensible)
+
+                def in_codelist(s: pd.Series, values: set[str] = values) -> pd.Series:
+                    return s.isin(values) | s.isna()
+
+                add("isin", in_codelist, f"in codelist {codelist.oid} where {where_text}", warn=codelist.extensible)
         if row.unit is not None:
             unit_var = unit_variable(row.variable, names)
             if unit_var is not None:

@@ -100,13 +100,13 @@ def fatal_ae_dates(raw: Any, spec: Spec) -> pd.DataFrame:
 
 def run_length_text(treatments: list[str]) -> str:
     """["hUC-MSC", "hUC-MSC", "Placebo"] -> "hUC-MSC x2, then Placebo x1" (the ARM naming style)."""
-    parts: list[str] = []
+    parts: list[tuple[str, int]] = []
     for trt in treatments:
         if parts and parts[-1][0] == trt:
-            parts[-1] = (trt, parts[-1][1] + 1)  # type: ignore[assignment]
+            parts[-1] = (trt, parts[-1][1] + 1)
         else:
-            parts.append((trt, 1))  # type: ignore[arg-type]
-    return ", then ".join(f"{trt} x{n}" for trt, n in parts)  # type: ignore[misc]
+            parts.append((trt, 1))
+    return ", then ".join(f"{trt} x{n}" for trt, n in parts)
 
 
 def assemble_dm(raw: Any, spec: Spec, *, blinded: bool = False,
@@ -118,7 +118,9 @@ def assemble_dm(raw: Any, spec: Spec, *, blinded: bool = False,
     _LASTCONTACT (latest raw date), _AEDTHDTC (fatal AE end date), _FATALAE.
     """
     found: list[Issue] = [] if issues is None else issues
-    dm = one_per_subject(with_usubjid(get_form(raw, "dm"), spec), "dm")
+    form = get_form(raw, "dm")
+    assert form is not None  # required form: get_form raised InputError when it is missing
+    dm = one_per_subject(with_usubjid(form, spec), "dm")
     frame = prefix_columns(dm, "dm")
 
     def join(form: str, columns: list[str], source: pd.DataFrame | None = None) -> None:
@@ -232,7 +234,7 @@ def derive_dthdtc(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
 
 def derive_dthfl(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
     died = frame["dd.DTHDAT"].notna() | frame["_FATALAE"].astype(bool)
-    return pd.Series(np.where(died, "Y", None), index=frame.index, dtype=object)
+    return pd.Series("Y", index=frame.index, dtype=object).where(died, None)
 
 
 def derive_age(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
@@ -262,7 +264,7 @@ def stage_groups(frame: pd.DataFrame, prefix: str) -> pd.Series:
 def derive_armcd(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
     randomized = _randomized(frame)
     if _is_blinded(context):
-        return pd.Series(np.where(randomized | (frame["_NINF"] > 0), BLINDED, None), index=frame.index, dtype=object)
+        return pd.Series(BLINDED, index=frame.index, dtype=object).where(randomized | (frame["_NINF"] > 0), None)
     codes = [ARMCD_BY_STAGES.get((g1, g2)) if g1 else None
              for g1, g2 in zip(frame["_RAND1GRP"], frame["_RAND2GRP"], strict=True)]
     unknown = [(s, g1, g2) for s, g1, g2, c in zip(frame["USUBJID"], frame["_RAND1GRP"], frame["_RAND2GRP"], codes,
@@ -298,7 +300,7 @@ def actual_armcd(stage1: list[str], stage2: list[str]) -> str | None:
 
 def derive_actarmcd(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
     if _is_blinded(context):
-        return pd.Series(np.where(frame["_NINF"] > 0, BLINDED, None), index=frame.index, dtype=object)
+        return pd.Series(BLINDED, index=frame.index, dtype=object).where(frame["_NINF"] > 0, None)
     return pd.Series([actual_armcd(s1, s2) for s1, s2 in _actual_sequences(frame)], index=frame.index, dtype=object)
 
 
@@ -309,7 +311,7 @@ def derive_actarm(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
 def derive_armnrs(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
     """SCREEN FAILURE (eligibility not met), NOT ASSIGNED (eligible, never randomized),
     ASSIGNED, NOT TREATED (no infusion) or UNPLANNED TREATMENT (infusions match no arm)."""
-    out = []
+    out: list[str | None] = []
     for armcd, actarmcd, ninf, ieyn in zip(frame["ARMCD"], frame["ACTARMCD"], frame["_NINF"], frame["ie.IEYN"],
                                            strict=True):
         if armcd is None and ninf == 0:

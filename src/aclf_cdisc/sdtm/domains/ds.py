@@ -63,7 +63,9 @@ def assemble_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, blinded: bool = False
     found: list[Issue] = [] if issues is None else issues
     pieces = []
 
-    ic = with_usubjid(get_form(raw, "ic"), spec)
+    ic_form = get_form(raw, "ic")
+    assert ic_form is not None  # required form: get_form raised InputError when it is missing
+    ic = with_usubjid(ic_form, spec)
     pieces.append(_records(
         ic, "ic", DSTERM=CONSENT, DSDECOD=CONSENT, DSCAT=MILESTONE, DSSCAT=None,
         DSSTDTC=to_iso8601(ic["DSSTDAT"], dataset=DOMAIN, variable="DSSTDTC", file="ic.csv", rows=ic["_row"],
@@ -77,26 +79,30 @@ def assemble_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, blinded: bool = False
         pieces.append(_records(part, f"rand{stage}", DSTERM=term, DSDECOD=decod, DSCAT=MILESTONE, DSSCAT=None,
                                DSSTDTC=part[f"RAND{stage}DTC"], DSREFID=part[f"RAND{stage}NO"], ICVER=None))
 
-    ie = with_usubjid(get_form(raw, "ie"), spec)
+    ie_form = get_form(raw, "ie")
+    assert ie_form is not None  # required form: get_form raised InputError when it is missing
+    ie = with_usubjid(ie_form, spec)
     failed = ie[ie["IEYN"].fillna("").str.upper() == "N"]
-    term = ("Eligibility criterion not met: " + failed["IETESTCD"].fillna("") + " "
-            + failed["IETEST"].fillna("")).str.strip()
+    ie_term = ("Eligibility criterion not met: " + failed["IETESTCD"].fillna("") + " "
+               + failed["IETEST"].fillna("")).str.strip()
     pieces.append(_records(
-        failed, "ie", DSTERM=term, DSDECOD="SCREEN FAILURE", DSCAT=DISPOSITION, DSSCAT=STUDY_PARTICIPATION,
+        failed, "ie", DSTERM=ie_term, DSDECOD="SCREEN FAILURE", DSCAT=DISPOSITION, DSSCAT=STUDY_PARTICIPATION,
         DSSTDTC=to_iso8601(failed["IEDAT"], dataset=DOMAIN, variable="DSSTDTC", file="ie.csv", rows=failed["_row"],
                     issues=found),
         DSREFID=None, ICVER=None))
 
-    eos = with_usubjid(get_form(raw, "eos"), spec)
+    eos_form = get_form(raw, "eos")
+    assert eos_form is not None  # required form: get_form raised InputError when it is missing
+    eos = with_usubjid(eos_form, spec)
     ncomplt = spec.codelists[_codelist(spec, "DSDECOD", DISPOSITION)]
-    decod, ct_issues = recode_ct(eos["DSDECOD"], ncomplt, dataset=DOMAIN, variable="DSDECOD", file="eos.csv",
-                                 rows=eos["_row"])
+    eos_decod, ct_issues = recode_ct(eos["DSDECOD"], ncomplt, dataset=DOMAIN, variable="DSDECOD",
+                                     file="eos.csv", rows=eos["_row"])
     found += ct_issues
     eos_dtc = to_iso8601(eos["DSSTDAT"], dataset=DOMAIN, variable="DSSTDTC", file="eos.csv", rows=eos["_row"],
                   issues=found)
     pieces.append(_records(
-        eos, "eos", DSTERM=eos["DSTERM"].where(eos["DSTERM"].notna(), decod), DSDECOD=decod, DSCAT=DISPOSITION,
-        DSSCAT=STUDY_PARTICIPATION, DSSTDTC=eos_dtc, DSREFID=None, ICVER=None))
+        eos, "eos", DSTERM=eos["DSTERM"].where(eos["DSTERM"].notna(), eos_decod), DSDECOD=eos_decod,
+        DSCAT=DISPOSITION, DSSCAT=STUDY_PARTICIPATION, DSSTDTC=eos_dtc, DSREFID=None, ICVER=None))
 
     frame = pd.concat(pieces, ignore_index=True)
     death_issues = death_date_issues(frame, dm)

@@ -62,7 +62,7 @@ def derive_exdose(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
 
 def derive_exdosu(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
     unit = trial_summary_value(context.spec, "DOSU")
-    return pd.Series(np.where(frame["EXDOSE"].notna(), unit, None), index=frame.index, dtype=object)
+    return pd.Series([unit] * len(frame), index=frame.index, dtype=object).where(frame["EXDOSE"].notna(), None)
 
 
 def derive_exdosfrm(frame: pd.DataFrame, context: MappingContext) -> pd.Series:

@@ -22,6 +22,7 @@ Blinded builds (no kit contents): stage elements are ETCD BLINDED, EPOCH still b
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
@@ -71,8 +72,8 @@ def subject_elements(subject: dict[str, Any], infusions: pd.DataFrame) -> list[d
     ``subject`` holds RFICDTC, RFPENDTC, RAND1DTC, RAND2DTC; ``infusions`` that subject's
     administered infusions (STAGE, EXSTDTC, TRTGRP).
     """
-    # (ETCD, start, rule-based start?, SEUPDES)
-    planned: list[tuple[str, str, bool, str | None]] = []
+    # (ETCD, start (None: not derivable), rule-based start?, SEUPDES)
+    planned: list[tuple[str, str | None, bool, str | None]] = []
     if subject.get("RFICDTC"):
         planned.append(("SCRN", subject["RFICDTC"], False, None))
     stage1 = infusions[infusions["STAGE"] == 1].sort_values("EXSTDTC", kind="mergesort")
@@ -92,7 +93,7 @@ def subject_elements(subject: dict[str, Any], infusions: pd.DataFrame) -> list[d
     elif subject.get("RAND1DTC"):
         planned.append((UNPLANNED, subject["RAND1DTC"], False, NOT_TREATED))
     end = _date(subject.get("RFPENDTC"))
-    kept: list[tuple[str, str, bool, str | None]] = []
+    kept: list[tuple[str, str | None, bool, str | None]] = []
     for k, element in enumerate(planned):
         etcd, start, rule_based, _ = element
         start_day = _date(start)
@@ -137,7 +138,7 @@ def build_se(raw: Any, spec: Spec, *, dm: pd.DataFrame, blinded: bool = False,
     dataset = spec.dataset(DOMAIN)
     infusions = assemble_infusions(raw, spec, blinded=blinded, issues=issues)
     rand = assemble_randomization(raw, spec, blinded=blinded).set_index("USUBJID")
-    by_subject = {s: g for s, g in infusions.groupby("USUBJID", sort=False)}
+    by_subject: dict[Hashable, pd.DataFrame] = {s: g for s, g in infusions.groupby("USUBJID", sort=False)}
     empty = infusions.iloc[0:0]
     by_arm, unique_order, epochs = _ta_lookups(spec)
     element_text = {e.etcd: e.element for e in spec.study.elements}
@@ -157,7 +158,7 @@ def build_se(raw: Any, spec: Spec, *, dm: pd.DataFrame, blinded: bool = False,
             if etcd == BLINDED:
                 epoch_etcd = EPOCH_OF_STAGE_ELEMENT[record["_stage"]]
                 element = f"Blinded treatment, stage {record['_stage']}"
-            order = by_arm.get((arm, etcd)) if arm else None
+            order = by_arm.get((arm, etcd)) if isinstance(arm, str) and arm else None
             record.update({
                 "STUDYID": spec.study.studyid, "DOMAIN": DOMAIN, "USUBJID": row.USUBJID,
                 "ELEMENT": element,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from aclf_cdisc.errors import Issue
@@ -36,13 +35,12 @@ def _scheduled(frame: pd.DataFrame) -> pd.Series:
 
 
 def derive_svpresp(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
-    return pd.Series(np.where(_scheduled(frame), "Y", None), index=frame.index, dtype=object)
+    return pd.Series("Y", index=frame.index, dtype=object).where(_scheduled(frame), None)
 
 
 def derive_svoccur(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
-    done = frame["sv.VISYN"].fillna("").str.upper()
-    value = np.where(done == "Y", "Y", np.where(done == "N", "N", None))
-    return pd.Series(np.where(_scheduled(frame), value, None), index=frame.index, dtype=object)
+    done = frame["sv.VISYN"].fillna("").str.upper().astype(object).rename(None)
+    return done.where(done.isin(["Y", "N"]) & _scheduled(frame), None)
 
 
 DERIVATIONS: dict[str, Derivation] = {
@@ -58,7 +56,9 @@ def build_sv(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame,
              issues: list[Issue] | None = None) -> pd.DataFrame:
     """Build SV from the sv form: VISITNUM/VISIT/VISITDY from TV, --DY from DM (``se`` kept for a uniform signature)."""
     dataset = spec.dataset(DOMAIN)
-    sv = with_usubjid(get_form(raw, "sv"), spec)
+    form = get_form(raw, "sv")
+    assert form is not None  # required form: get_form raised InputError when it is missing
+    sv = with_usubjid(form, spec)
     found: list[Issue] = []
     dupes = sv[sv.duplicated(["USUBJID", "VISIT"], keep=False)]
     found += [Issue(rule="sdtm.duplicate-visit", message="visit folder recorded twice for the subject",

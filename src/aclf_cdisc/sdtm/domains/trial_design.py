@@ -69,7 +69,7 @@ def build_ts(spec: Spec, *, dm: pd.DataFrame, data_cutoff: str | None = None) ->
     rows = []
     for row in spec.study.trial_summary:
         record = {name: row.get(name) for name in TS_FIELDS}
-        parmcd = record["TSPARMCD"]
+        parmcd: str = row["TSPARMCD"]  # required by study.schema.json
         record["TSPARM"] = decodes.get(parmcd, record["TSPARM"])
         if row.get("derived"):
             record["TSVAL"] = derived.get(parmcd)
