@@ -93,7 +93,8 @@ def _collected(lb: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     rows["AVAL"] = np.nan
     rows["ANRLO"] = np.nan
     rows["ANRHI"] = np.nan
-    for paramcd, part in rows.groupby("PARAMCD"):
+    for key, part in rows.groupby("PARAMCD"):
+        paramcd = str(key)
         rows.loc[part.index, "AVAL"] = _to_standard(part, "LBSTRESN", paramcd, units.get(paramcd))
         for src, dst in (("LBSTNRLO", "ANRLO"), ("LBSTNRHI", "ANRHI")):
             if src in part.columns:

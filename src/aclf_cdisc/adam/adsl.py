@@ -18,9 +18,10 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from pandas.api.typing import NAType
 
 from aclf_cdisc.adam.derivations import compute_ctp_class, derive_vars_dt
-from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.errors import DerivationError, Issue, SpecError
 from aclf_cdisc.spec.model import Codelist, Spec
 
 TREATMENT_CODELIST = "CL.TRT"
@@ -66,13 +67,33 @@ def follow_up_days(spec: Spec) -> int:
     return 7 * int(spec.study.conventions.get("follow_up_weeks", FOLLOW_UP_WEEKS_DEFAULT))
 
 
+def _term_orders(spec: Spec, codelist_oid: str) -> dict[str, float]:
+    """Submission value -> ``order`` of each term of a codelist whose terms must all be ordered.
+
+    Raises SpecError naming the terms that have no ``order``.
+    """
+    codelist = spec.codelists[codelist_oid]
+    unordered = [t.submission_value for t in codelist.terms if t.order is None]
+    if unordered:
+        raise SpecError([Issue(rule="adam.term-order-missing", row=value, column="order",
+                               message=f"term of {codelist_oid} has no order", expected="an integer order")
+                         for value in unordered])
+    return {t.submission_value: float(t.order) for t in codelist.terms if t.order is not None}
+
+
 def treatment_number(spec: Spec, values: pd.Series) -> pd.Series:
     """TRTxxPN/TRTxxAN/TRTPN/TRTAN: the ``order`` of the treatment's term in CL.TRT."""
-    codes = {t.submission_value: float(t.order) for t in spec.codelists[TREATMENT_CODELIST].terms}
-    return values.map(codes).astype(float)
+    return values.map(_term_orders(spec, TREATMENT_CODELIST)).astype(float)
 
 
-def _match_term(codelist: Codelist, text: object) -> str | None:
+def _iso_day(value: object) -> str:
+    """YYYY-MM-DD of a non-missing datetime64 cell (a Timestamp when read from itertuples)."""
+    if not isinstance(value, pd.Timestamp):  # NaT is not a Timestamp
+        raise TypeError(f"expected a date, got {value!r}")
+    return value.date().isoformat()
+
+
+def _match_term(codelist: Codelist, text: str | float | NAType | None) -> str | None:
     """The submission value of the term ``text`` names (value, decode or synonym; case-insensitive)."""
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return None
@@ -161,7 +182,8 @@ def _exposure(ex: pd.DataFrame, rand: pd.DataFrame, spec: Spec) -> pd.DataFrame:
         given = given[given["EXOCCUR"].fillna("Y") != "N"]
     given = given.assign(
         __ST=iso_to_date(given, "EXSTDTC", "__ST", dataset_name="EX"),
-        __EN=iso_to_date(given, "EXENDTC", "__EN", dataset_name="EX") if "EXENDTC" in given else pd.NaT,
+        __EN=(iso_to_date(given, "EXENDTC", "__EN", dataset_name="EX") if "EXENDTC" in given
+              else pd.Series(pd.NaT, index=given.index, dtype="datetime64[ns]")),
     )
     given["__EN"] = given["__EN"].fillna(given["__ST"])
     given = given[given["__ST"].notna()].merge(rand[["USUBJID", "RAND2DT"]], on="USUBJID", how="left")
@@ -265,8 +287,7 @@ def build_adsl_core(sdtm: Mapping[str, pd.DataFrame], spec: Spec) -> pd.DataFram
     # age group (CL.AGEGR1 terms carry the bounds in their order: "<50" then ">=50")
     adsl["AGEGR1"] = np.where(pd.to_numeric(adsl["AGE"]) < 50, "<50", ">=50")
     adsl.loc[adsl["AGE"].isna(), "AGEGR1"] = None
-    groups = {t.submission_value: float(t.order) for t in spec.codelists[AGE_GROUP_CODELIST].terms}
-    adsl["AGEGR1N"] = adsl["AGEGR1"].map(groups).astype(float)
+    adsl["AGEGR1N"] = adsl["AGEGR1"].map(_term_orders(spec, AGE_GROUP_CODELIST)).astype(float)
 
     # planned treatments per stage from the arm
     table = planned_period_treatments(spec)
@@ -299,14 +320,13 @@ def build_adsl_core(sdtm: Mapping[str, pd.DataFrame], spec: Spec) -> pd.DataFram
                              column="DTHDTC", value=r.DTHDTC, expected="YYYY-MM-DD"))
     for var, what in (("DTHDT", "death"), ("LTXDT", "liver transplant")):
         for r in adsl[(adsl[var] < adsl["RANDDT"]).fillna(False)].itertuples():
+            day, rand_day = _iso_day(getattr(r, var)), _iso_day(r.RANDDT)
             issues.append(_issue(f"adam.{var.lower()}-before-randomization", r.USUBJID,
-                                 f"{what} date {getattr(r, var).date()} is before randomization "
-                                 f"(RANDDT {r.RANDDT.date()})", column=var, value=getattr(r, var).date().isoformat(),
-                                 expected=f">= {r.RANDDT.date().isoformat()}"))
+                                 f"{what} date {day} is before randomization (RANDDT {rand_day})",
+                                 column=var, value=day, expected=f">= {rand_day}"))
     for r in adsl[(adsl["RAND2DT"] < adsl["RANDDT"]).fillna(False)].itertuples():
         issues.append(_issue("adam.rand2dt-before-randdt", r.USUBJID, "stage-2 randomization before stage 1",
-                             column="RAND2DT", value=r.RAND2DT.date().isoformat(),
-                             expected=f"> {r.RANDDT.date().isoformat()}"))
+                             column="RAND2DT", value=_iso_day(r.RAND2DT), expected=f"> {_iso_day(r.RANDDT)}"))
     if issues:
         raise DerivationError(issues)
 
