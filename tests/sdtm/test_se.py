@@ -90,3 +90,19 @@ def test_08_blinded_build_keeps_epochs(blinded, planted) -> None:
     got = [(r["ETCD"], r["EPOCH"]) for r in rows_of(blinded["se"], planted["stage2_msc"])]
     assert got == [("SCRN", "SCREENING"), ("BLINDED", "TREATMENT 1"), ("INT", "TREATMENT 1"),
                    ("BLINDED", "TREATMENT 2"), ("FU", "FOLLOW-UP")]
+
+
+def test_first_infusions_pick_what_subject_elements_picks() -> None:
+    import pandas as pd
+
+    from aclf_cdisc.sdtm.domains.se import first_infusions, planned_elements, subject_elements
+    from aclf_cdisc.sdtm.irt import MSC, PBO
+
+    infusions = pd.DataFrame({"USUBJID": ["A", "A", "A", "B"], "STAGE": [1, 1, 2, 1],
+                              "EXSTDTC": ["2024-02-01", "2024-01-05", "2024-04-01", "2024-03-01"],
+                              "TRTGRP": [MSC, PBO, MSC, MSC]})
+    subject = {"RFICDTC": "2024-01-01", "RFPENDTC": "2024-12-31", "RAND1DTC": None, "RAND2DTC": None}
+    first1, first2 = first_infusions(infusions, 1), first_infusions(infusions, 2)
+    for usubjid in ("A", "B"):
+        own = infusions[infusions["USUBJID"] == usubjid]
+        assert planned_elements(subject, first1.get(usubjid), first2.get(usubjid)) == subject_elements(subject, own)

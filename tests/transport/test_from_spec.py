@@ -71,3 +71,11 @@ def test_select_refuses_a_missing_variable() -> None:
     assert [(i.rule, i.dataset, i.column) for i in caught.value.issues] == [
         ("xpt.column-missing", "ADSL", "SEX"), ("xpt.column-missing", "ADSL", "AGE"),
         ("xpt.column-missing", "ADSL", "TRTSDT"), ("xpt.column-missing", "ADSL", "SITENAME")]
+
+
+def test_longest_bytes_counts_distinct_text_and_mixed_values_alike() -> None:
+    from aclf_cdisc.transport.from_spec import longest_bytes
+
+    assert longest_bytes(pd.Series(["ab", "é" * 3, None, "ab"], dtype=object)) == 6
+    assert longest_bytes(pd.Series([1, 1.0, True, None], dtype=object)) == 4  # str(True)
+    assert longest_bytes(pd.Series([None], dtype=object)) == 1

@@ -29,7 +29,9 @@ from __future__ import annotations
 import dataclasses
 import re
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Literal
 
 import numpy as np
@@ -62,43 +64,86 @@ def _is_missing(series: pd.Series) -> pd.Series:
     return series.isna()
 
 
+def _map_distinct(series: pd.Series, predicate: Callable[[Any], bool]) -> pd.Series:
+    """``series.map(predicate)`` as booleans, judging each distinct value once.
+
+    Columns repeat few distinct values over many records, so the predicate runs on the distinct
+    values and the verdicts are spread back by their factorize codes. Only values that cannot be
+    told apart by equality are shared: text, and any value of a non-object column (one type).
+    Missing values and the non-text values of an object column (where ``1 == 1.0 == True``) are
+    judged one by one, exactly as ``map`` would.
+    """
+    codes, distinct = pd.factorize(series, use_na_sentinel=True)
+    shared = series.dtype != object
+    verdicts = np.zeros(len(distinct) + 1, dtype=bool)  # the last slot stands for code -1
+    one_by_one = np.zeros(len(distinct) + 1, dtype=bool)
+    one_by_one[-1] = True
+    for i, value in enumerate(distinct):
+        if shared or isinstance(value, str):
+            verdicts[i] = bool(predicate(value))
+        else:
+            one_by_one[i] = True
+    passed = verdicts[codes]
+    singles = np.flatnonzero(one_by_one[codes])
+    if len(singles):
+        passed[singles] = series.iloc[singles].map(predicate).astype(bool).to_numpy()
+    return pd.Series(passed, index=series.index)
+
+
+def _text_ok(value: Any) -> bool:
+    return isinstance(value, str)
+
+
 def _is_text(series: pd.Series) -> pd.Series:
-    return series.map(lambda v: isinstance(v, str)) | _is_missing(series)
+    return _map_distinct(series, _text_ok) | _is_missing(series)
+
+
+def _blank_text(value: Any) -> bool:
+    return isinstance(value, str) and value.strip() == ""
 
 
 def _not_blank(series: pd.Series) -> pd.Series:
-    return ~series.map(lambda v: isinstance(v, str) and v.strip() == "")
+    return ~_map_distinct(series, _blank_text)
 
 
 def _byte_length_at_most(limit: int) -> Callable[[pd.Series], pd.Series]:
+    def fits(value: Any) -> bool:
+        return not isinstance(value, str) or len(value.encode("utf-8")) <= limit
+
     def check(series: pd.Series) -> pd.Series:
-        return series.map(lambda v: not isinstance(v, str) or len(v.encode("utf-8")) <= limit)
+        return _map_distinct(series, fits)
     return check
 
 
 def _matches(pattern: str, flags: int = 0) -> Callable[[pd.Series], pd.Series]:
     regex = re.compile(pattern, flags)
 
+    def matched(value: Any) -> bool:
+        return not isinstance(value, str) or value == "" or bool(regex.match(value.strip()))
+
     def check(series: pd.Series) -> pd.Series:
-        return series.map(lambda v: not isinstance(v, str) or v == "" or bool(regex.match(v.strip())))
+        return _map_distinct(series, matched)
     return check
 
 
-def _is_number_text(series: pd.Series) -> pd.Series:
-    def ok(value: Any) -> bool:
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            return True
-        if isinstance(value, int | float | np.number):
-            return True
-        text = str(value).strip()
-        if text == "":
-            return True
-        try:
-            float(text)
-        except ValueError:
-            return False
+def _number_text_ok(value: Any) -> bool:
+    """A number, a missing value, blank text or text that ``float`` reads."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
         return True
-    return series.map(ok)
+    if isinstance(value, int | float | np.number):
+        return True
+    text = str(value).strip()
+    if text == "":
+        return True
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_number_text(series: pd.Series) -> pd.Series:
+    return _map_distinct(series, _number_text_ok)
 
 
 def _is_datetime(series: pd.Series) -> bool:
@@ -165,23 +210,95 @@ def _column(var: Variable, ds: Dataset, spec: Spec | None, date_mode: DateMode) 
     )
 
 
+class _ConditionColumns:
+    """The where-clause views of one frame's condition columns, each computed once.
+
+    A value-level check tests its where clause on every record; a dataset with hundreds of
+    value-level rows conditions them on the same few columns (``LBTESTCD``), so the trimmed text
+    (factorized) and the numbers of a column are derived once per frame and shared by every check.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._text: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
+        self._numbers: dict[str, pd.Series] = {}
+
+    def text_codes(self, variable: str) -> tuple[np.ndarray, dict[str, int]]:
+        """Codes of the trimmed text of ``variable`` (-1: missing) and each distinct text's code."""
+        if variable not in self._text:
+            text = self.frame[variable].astype("string").str.strip()
+            codes, distinct = pd.factorize(text, use_na_sentinel=True)
+            self._text[variable] = (np.asarray(codes), {str(v): i for i, v in enumerate(distinct)})
+        return self._text[variable]
+
+    def numbers(self, variable: str) -> pd.Series:
+        """``variable`` as numbers (NaN where it is not one)."""
+        if variable not in self._numbers:
+            self._numbers[variable] = pd.to_numeric(self.frame[variable], errors="coerce")
+        return self._numbers[variable]
+
+    def is_in(self, variable: str, values: Sequence[str]) -> np.ndarray:
+        """True where the trimmed text of ``variable`` is one of ``values`` (missing: False)."""
+        codes, lookup = self.text_codes(variable)
+        hits = np.zeros(len(lookup) + 1, dtype=bool)  # the last slot stands for code -1
+        for value in values:
+            if value in lookup:
+                hits[lookup[value]] = True
+        return hits[codes]
+
+
+_CONDITION_COLUMNS: ContextVar[dict[int, _ConditionColumns] | None] = ContextVar("_CONDITION_COLUMNS",
+                                                                                  default=None)
+
+
+@contextmanager
+def _shared_condition_columns() -> Iterator[None]:
+    """Within the block, where clauses on the same frame share their :class:`_ConditionColumns`.
+
+    Scoped to one validation, during which the frame does not change.
+    """
+    token = _CONDITION_COLUMNS.set({})
+    try:
+        yield
+    finally:
+        _CONDITION_COLUMNS.reset(token)
+
+
+def _condition_columns(frame: pd.DataFrame) -> _ConditionColumns:
+    shared = _CONDITION_COLUMNS.get()
+    if shared is None:
+        return _ConditionColumns(frame)
+    known = shared.get(id(frame))
+    if known is None or known.frame is not frame:
+        known = shared[id(frame)] = _ConditionColumns(frame)
+    return known
+
+
 def _where_mask(frame: pd.DataFrame, conditions: Sequence[tuple[str, str, tuple[str, ...]]]) -> pd.Series:
-    mask = pd.Series(True, index=frame.index)
+    columns = _condition_columns(frame)
+    mask = np.ones(len(frame), dtype=bool)
     for variable, comparator, values in conditions:
         if variable not in frame.columns:
             return pd.Series(False, index=frame.index)
-        column = frame[variable]
-        text = column.astype("string").str.strip()
         if comparator in ("EQ", "IN"):
-            mask &= text.isin(values).fillna(False).astype(bool)
+            mask &= columns.is_in(variable, values)
         elif comparator in ("NE", "NOTIN"):
-            mask &= ~text.isin(values).fillna(False).astype(bool)
+            mask &= ~columns.is_in(variable, values)
         else:
-            number = pd.to_numeric(column, errors="coerce")
+            number = columns.numbers(variable)
             bound = float(values[0])
             op = {"LT": number.lt, "LE": number.le, "GT": number.gt, "GE": number.ge}[comparator]
-            mask &= op(bound).fillna(False).astype(bool)
-    return mask
+            mask &= op(bound).fillna(False).astype(bool).to_numpy()
+    return pd.Series(mask, index=frame.index)
+
+
+def _holds_where(mask: pd.Series, values: pd.Series, predicate: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``~mask | predicate(values)``, judging only the records where the mask holds."""
+    passed = np.ones(len(values), dtype=bool)
+    rows = np.flatnonzero(mask.to_numpy())
+    if len(rows):
+        passed[rows] = predicate(values.iloc[rows]).astype(bool).to_numpy()
+    return pd.Series(passed, index=values.index)
 
 
 def unit_variable(variable: str, columns: Iterable[str]) -> str | None:
@@ -219,8 +336,7 @@ def _value_level_checks(ds: Dataset, spec: Spec | None) -> list[pa.Check]:
             def check(frame: pd.DataFrame) -> pd.Series:
                 if target not in frame.columns:
                     return pd.Series(True, index=frame.index)
-                mask = _where_mask(frame, conditions)
-                return ~mask | predicate(frame[target]).astype(bool)
+                return _holds_where(_where_mask(frame, conditions), frame[target], predicate)
             return check
 
         def add(facet: str, predicate: Callable[[pd.Series], pd.Series], expected: str,
@@ -574,7 +690,7 @@ def validate_frame(frame: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: 
     issues: list[Issue] = []
 
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _shared_condition_columns():
             warnings.simplefilter("ignore")
             schema.validate(data, lazy=True)
     except SchemaErrors as exc:
@@ -615,7 +731,8 @@ def validate_frame(frame: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: 
             issues.append(Issue(rule=rule, message=message, severity="error", file=file, dataset=dataset,
                                 row=label(index) if index is not None else None, column=column, value=value,
                                 expected=expected))
-    issues.extend(_warning_issues(data, schema, dataset=dataset, file=file, label=label))
+    with _shared_condition_columns():
+        issues.extend(_warning_issues(data, schema, dataset=dataset, file=file, label=label))
     return _dedupe_issues(issues)
 
 

@@ -22,8 +22,21 @@ def longest_bytes(values: pd.Series, encoding: str = "ascii") -> int:
     present = values.dropna()
     if present.empty:
         return 1
-    lengths = present.astype(str).map(lambda text: len(text.encode(counting, errors="replace")))
-    return max(int(lengths.max()), 1)
+    texts = _distinct_texts(present)
+    if texts is None:
+        texts = [str(text) for text in present.astype(str).unique()]
+    return max(max(len(text.encode(counting, errors="replace")) for text in texts), 1)
+
+
+def _distinct_texts(present: pd.Series) -> list[str] | None:
+    """The distinct values of a column of text without missing values, or None if some value is not text.
+
+    Text equals only text with the same characters, so its distinct values have the lengths of all.
+    """
+    distinct = present.unique()
+    if all(isinstance(value, str) for value in distinct):
+        return list(distinct)
+    return None
 
 
 def xpt_variable(var: Variable, values: pd.Series | None, encoding: str = "ascii") -> XptVariable:

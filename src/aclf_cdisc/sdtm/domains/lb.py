@@ -178,14 +178,24 @@ def reference_range_indicator(value: float, comparator: str | None, low: float, 
 # ------------------------------------------------------------------------------------------
 # derivations (the spec's ``map: {rule: derive, function: ...}``)
 # ------------------------------------------------------------------------------------------
+def _standardized(frame: pd.DataFrame, spec: Spec, dataset: Dataset,
+                  cache: dict[int, Any] | None) -> tuple[pd.DataFrame, list[Issue]]:
+    """:func:`standardize` of ``frame``, computed once per frame when given a ``cache``.
+
+    The mapping run derives LBSTRESC ... LBNRIND from one standardisation, and :func:`build_lb`
+    takes its issues from the same one: the columns it reads are mapped before any derivation.
+    """
+    if cache is None:
+        return standardize(frame, spec, dataset)
+    known = cache.get(id(frame))
+    if known is None or known[0] is not frame:
+        known = cache[id(frame)] = (frame, *standardize(frame, spec, dataset))
+    return known[1], known[2]
+
+
 def _standard(frame: pd.DataFrame, context: MappingContext, column: str) -> pd.Series:
     """One column of :func:`standardize`, computed once per mapping run (``options["cache"]``)."""
-    cache = context.options.get("cache")
-    if cache is not None and id(frame) in cache:
-        return cache[id(frame)][column]
-    values, _ = standardize(frame, context.spec, context.dataset)
-    if cache is not None:
-        cache[id(frame)] = values
+    values, _ = _standardized(frame, context.spec, context.dataset, context.options.get("cache"))
     return values[column]
 
 
@@ -292,9 +302,10 @@ def build_lb(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame,
     dataset = spec.dataset(DOMAIN)
     found: list[Issue] = []
     assembled = assemble_form(raw, spec, FORM, dm, dataset=DOMAIN, issues=found)
-    frame, mapped = apply_mappings(assembled, dataset, spec, DERIVATIONS, options={"cache": {}})
+    cache: dict[int, Any] = {}
+    frame, mapped = apply_mappings(assembled, dataset, spec, DERIVATIONS, options={"cache": cache})
     found += mapped
-    _, standard_issues = standardize(frame, spec, dataset)
+    _, standard_issues = _standardized(frame, spec, dataset, cache)
     found += standard_issues
     frame = drop_duplicate_records(frame, DUPLICATE_COLUMNS, dataset=DOMAIN, file=f"{FORM}.csv", issues=found)
     if visit_map is None:

@@ -66,30 +66,55 @@ def _plus(dtc: Any, days: int) -> str | None:
     return None if day is None else (day + pd.Timedelta(days=days)).strftime("%Y-%m-%d")
 
 
+FirstInfusion = tuple[Any, Any]  # (EXSTDTC, TRTGRP) of a subject's first infusion of a stage
+
+
+def first_infusions(infusions: pd.DataFrame, stage: int) -> dict[Hashable, FirstInfusion]:
+    """USUBJID -> (EXSTDTC, TRTGRP) of each subject's first ``stage`` infusion.
+
+    First in EXSTDTC order, ties in record order (a stable sort), as :func:`subject_elements`
+    picks it from one subject's infusions.
+    """
+    staged = infusions[infusions["STAGE"] == stage].sort_values("EXSTDTC", kind="mergesort")
+    first = staged.drop_duplicates("USUBJID", keep="first")
+    first = first[first["USUBJID"].notna()]
+    return dict(zip(first["USUBJID"].tolist(),
+                    zip(first["EXSTDTC"].to_numpy(dtype=object), first["TRTGRP"].to_numpy(dtype=object),
+                        strict=True), strict=True))
+
+
 def subject_elements(subject: dict[str, Any], infusions: pd.DataFrame) -> list[dict[str, Any]]:
     """The element records (ETCD, SESTDTC, SEENDTC, SEUPDES) of one subject, in time order.
 
     ``subject`` holds RFICDTC, RFPENDTC, RAND1DTC, RAND2DTC; ``infusions`` that subject's
     administered infusions (STAGE, EXSTDTC, TRTGRP).
     """
+    firsts = []
+    for stage in (1, 2):
+        staged = infusions[infusions["STAGE"] == stage].sort_values("EXSTDTC", kind="mergesort")
+        firsts.append(None if staged.empty else (staged.iloc[0]["EXSTDTC"], staged.iloc[0]["TRTGRP"]))
+    return planned_elements(subject, firsts[0], firsts[1])
+
+
+def planned_elements(subject: dict[str, Any], first1: FirstInfusion | None,
+                     first2: FirstInfusion | None) -> list[dict[str, Any]]:
+    """:func:`subject_elements` from the subject's first stage-1 and stage-2 infusions (None: none)."""
     # (ETCD, start (None: not derivable), rule-based start?, SEUPDES)
     planned: list[tuple[str, str | None, bool, str | None]] = []
     if subject.get("RFICDTC"):
         planned.append(("SCRN", subject["RFICDTC"], False, None))
-    stage1 = infusions[infusions["STAGE"] == 1].sort_values("EXSTDTC", kind="mergesort")
-    stage2 = infusions[infusions["STAGE"] == 2].sort_values("EXSTDTC", kind="mergesort")
-    if not stage1.empty:
-        first1 = stage1.iloc[0]
-        planned.append((ETCD_BY_STAGE[(1, first1["TRTGRP"])], first1["EXSTDTC"], False, None))
-        planned.append(("INT", _plus(first1["EXSTDTC"], INT_START_DAYS), True, None))
-        if not stage2.empty:
-            first2 = stage2.iloc[0]
-            planned.append((ETCD_BY_STAGE[(2, first2["TRTGRP"])], first2["EXSTDTC"], False, None))
-            planned.append(("FU", _plus(first2["EXSTDTC"], FU_AFTER_STAGE2_DAYS), True, None))
+    if first1 is not None:
+        start1, group1 = first1
+        planned.append((ETCD_BY_STAGE[(1, group1)], start1, False, None))
+        planned.append(("INT", _plus(start1, INT_START_DAYS), True, None))
+        if first2 is not None:
+            start2, group2 = first2
+            planned.append((ETCD_BY_STAGE[(2, group2)], start2, False, None))
+            planned.append(("FU", _plus(start2, FU_AFTER_STAGE2_DAYS), True, None))
         elif subject.get("RAND2DTC"):
             planned.append(("FU", subject["RAND2DTC"], True, None))
         else:
-            planned.append(("FU", _plus(first1["EXSTDTC"], FU_AFTER_STAGE1_DAYS), True, None))
+            planned.append(("FU", _plus(start1, FU_AFTER_STAGE1_DAYS), True, None))
     elif subject.get("RAND1DTC"):
         planned.append((UNPLANNED, subject["RAND1DTC"], False, NOT_TREATED))
     end = _date(subject.get("RFPENDTC"))
@@ -138,8 +163,7 @@ def build_se(raw: Any, spec: Spec, *, dm: pd.DataFrame, blinded: bool = False,
     dataset = spec.dataset(DOMAIN)
     infusions = assemble_infusions(raw, spec, blinded=blinded, issues=issues)
     rand = assemble_randomization(raw, spec, blinded=blinded).set_index("USUBJID")
-    by_subject: dict[Hashable, pd.DataFrame] = {s: g for s, g in infusions.groupby("USUBJID", sort=False)}
-    empty = infusions.iloc[0:0]
+    first1, first2 = first_infusions(infusions, 1), first_infusions(infusions, 2)
     by_arm, unique_order, epochs = _ta_lookups(spec)
     element_text = {e.etcd: e.element for e in spec.study.elements}
     records = []
@@ -151,7 +175,7 @@ def build_se(raw: Any, spec: Spec, *, dm: pd.DataFrame, blinded: bool = False,
             "RAND2DTC": _value(rand["RAND2DTC"].get(row.USUBJID)) if len(rand) else None,
         }
         arm = row.ACTARMCD or row.ARMCD
-        for record in subject_elements(subject, by_subject.get(row.USUBJID, empty)):
+        for record in planned_elements(subject, first1.get(row.USUBJID), first2.get(row.USUBJID)):
             etcd = record["ETCD"]
             epoch_etcd = etcd
             element = element_text.get(etcd)
