@@ -10,7 +10,7 @@ process, stage by stage, exactly as ``aclf_cdisc.package.build.build_package`` c
     ADaM       aclf_cdisc.adam.pipeline.build_adam (wrapped, to split build_datasets)
     checks     check_datasets
     write XPT  write_datasets
-    define     aclf_cdisc.commands.define.build_for_outputs
+    define     aclf_cdisc.define.outputs.build_for_outputs
     report     write_report
 
 Printed per size: seconds per stage, total, peak resident memory of the child process, raw
@@ -54,7 +54,7 @@ def simulate(subjects: int, folder: Path) -> int:
 def run_build(raw_dir: Path, out_dir: Path) -> dict[str, Any]:
     """One build, stage by stage (the calls of build_package); seconds per stage and peak RSS."""
     import aclf_cdisc.adam.pipeline as adam_pipeline
-    from aclf_cdisc.commands.define import build_for_outputs
+    from aclf_cdisc.define.outputs import build_for_outputs
     from aclf_cdisc.errors import Issue
     from aclf_cdisc.package import build as package
     from aclf_cdisc.package.layout import reports_dir

@@ -9,8 +9,8 @@ import pytest
 from fixture_spec import CREATED, make_frames
 
 from aclf_cdisc.commands import define as define_command
-from aclf_cdisc.commands.define import build_for_outputs, define_folder
 from aclf_cdisc.define import check_define
+from aclf_cdisc.define.outputs import build_for_outputs, define_folder
 from aclf_cdisc.transport import XptDataset, XptVariable, read_xpt, write_xpt
 
 

@@ -7,17 +7,16 @@ swapped into ``outputs/`` only when the defines have passed their checks too.
 
 from __future__ import annotations
 
-import os
-import sys
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
 from aclf_cdisc.checks.run import issues_frame, run_rules, run_schemas
+from aclf_cdisc.define.outputs import build_for_outputs
 from aclf_cdisc.errors import AclfError, Issue, ValidationError
 from aclf_cdisc.package.atomic import staged_output
 from aclf_cdisc.package.layout import reports_dir, standard_dir, xpt_name
@@ -138,12 +137,6 @@ def fail_with_report(issues: list[Issue], summary: str, spec: Spec) -> None:
                                   f"full report in {folder}")
 
 
-def relative_to_package(issues: list[Issue], root: Path) -> list[Issue]:
-    """Name files by their place in the package (m5/...), not by the staging folder they were built in."""
-    prefix = str(root) + os.sep
-    return [replace(i, file=i.file[len(prefix):]) if i.file and i.file.startswith(prefix) else i for i in issues]
-
-
 def build_package(options: BuildOptions) -> BuildResult:
     """Run the whole pipeline; raise AclfError (nothing published) on any error."""
     spec = load_spec(options.spec_root)
@@ -154,15 +147,10 @@ def build_package(options: BuildOptions) -> BuildResult:
     if any(i.severity == "error" for i in issues):
         fail_with_report(issues, "datasets broke their specs or conformance rules", spec)
 
-    from aclf_cdisc.commands.define import build_for_outputs
-
     with staged_output(options.out_dir) as staging:
         files = write_datasets(datasets, spec, staging)
-        define_issues = relative_to_package(
-            build_for_outputs(staging, spec, schema_dir=options.schema_dir,
-                              creation_datetime=xpt_header(spec).created.isoformat()),
-            staging,
-        )
+        define_issues = build_for_outputs(staging, spec, schema_dir=options.schema_dir,
+                                          creation_datetime=xpt_header(spec).created.isoformat())
         issues.extend(define_issues)
         if any(i.severity == "error" for i in define_issues):
             fail_with_report(issues, "define.xml failed its checks", spec)
@@ -181,6 +169,3 @@ def summarise(result: BuildResult) -> str:
     lines.append("issues: " + ", ".join(f"{counts.get(s, 0)} {s}(s)" for s in ("error", "warning", "note")))
     return "\n".join(lines)
 
-
-def main_summary(result: BuildResult) -> None:  # pragma: no cover - terminal output
-    print(summarise(result), file=sys.stdout)

@@ -1,0 +1,91 @@
+"""Define-XML for a finished outputs tree: read the XPT files written, build, check and write both defines.
+
+For each standard whose dataset folder holds XPT files, the datasets are read back from the
+files (so define.xml states what was actually written), the define is built from the spec,
+checked (references, agreement with the files, and the XML Schema when a schema folder is
+named) and written atomically beside the datasets.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Literal
+
+from aclf_cdisc.define.build import build_define
+from aclf_cdisc.define.checks import check_define, check_define_against_data
+from aclf_cdisc.define.common import DEFINE_NAME
+from aclf_cdisc.define.render import write_define
+from aclf_cdisc.define.schema import validate_define_schema
+from aclf_cdisc.errors import Issue
+from aclf_cdisc.package.layout import standard_dir
+from aclf_cdisc.transport import read_xpt
+
+STANDARDS: tuple[Literal["SDTM", "ADaM"], ...] = ("SDTM", "ADaM")
+
+
+def define_folder(outputs: Path, studyid: str, standard: str) -> Path:
+    """The folder holding a standard's XPT files and its define.xml (the one place that knows it)."""
+    return standard_dir(Path(outputs), studyid, standard)
+
+
+def _creation_datetime(explicit: str | None, metas: list[Any]) -> str:
+    if explicit:
+        return str(explicit)
+    stamps = sorted(m.created for m in metas if getattr(m, "created", None) is not None)
+    if stamps:
+        return stamps[-1].replace(microsecond=0, tzinfo=None).isoformat()
+    raise ValueError("no CreationDateTime: pass --creation-datetime")
+
+
+def build_for_outputs(outputs: Path, spec: Any, *, schema_dir: Path | None = None,
+                      creation_datetime: str | None = None) -> list[Issue]:
+    """Build, check and write both defines under ``outputs``; return every finding.
+
+    Files inside ``outputs`` are named relative to it (``m5/datasets/.../define.xml``).
+    """
+    issues: list[Issue] = []
+    found_any = False
+    for standard in STANDARDS:
+        folder = define_folder(outputs, spec.study.studyid, standard)
+        wanted = {d.name for d in spec.by_standard(standard)}
+        files = sorted(p for p in folder.glob("*.xpt")) if folder.is_dir() else []
+        datasets: dict[str, tuple[Any, Any]] = {}
+        for path in files:
+            frame, meta = read_xpt(path)
+            name = str(meta.name).upper()
+            if name not in wanted:
+                issues.append(Issue("define.dataset-not-in-spec", f"{path.name} holds {name}, which the "
+                                    f"{standard} spec does not define", file=str(path), dataset=name))
+                continue
+            datasets[name] = (frame, meta)
+        if not datasets:
+            issues.append(Issue("define.no-datasets", f"no {standard} XPT files in {folder.relative_to(outputs)}; "
+                                f"no {standard} define.xml written", severity="warning", file=str(folder)))
+            continue
+        found_any = True
+        stamp = _creation_datetime(creation_datetime, [m for _, m in datasets.values()])
+        build_issues: list[Issue] = []
+        tree = build_define(spec, standard, datasets, creation_datetime=stamp, issues=build_issues)
+        target = folder / DEFINE_NAME
+        write_define(tree, folder)
+        found = [*build_issues, *check_define(tree), *check_define_against_data(tree, datasets, spec=spec),
+                 *validate_define_schema(target, schema_dir)]
+        issues.extend(_with_file(i, target) for i in found)
+    if not found_any:
+        issues.append(Issue("define.no-datasets", f"no XPT files under {outputs}", file=str(outputs)))
+    return _relative_to(issues, outputs)
+
+
+def _with_file(issue: Issue, path: Path) -> Issue:
+    if issue.file and issue.file != "define.xml":
+        return issue
+    return replace(issue, file=str(path))
+
+
+def _relative_to(issues: list[Issue], outputs: Path) -> list[Issue]:
+    """Name files by their place in the outputs tree (m5/...), so reports do not depend on where
+    the tree was built (a build assembles it in a temporary staging folder)."""
+    prefix = str(outputs) + os.sep
+    return [replace(i, file=i.file[len(prefix):]) if i.file and i.file.startswith(prefix) else i for i in issues]
