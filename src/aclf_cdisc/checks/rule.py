@@ -30,9 +30,3 @@ class Rule:
     def run(self, datasets: Datasets, spec: Spec) -> list[Issue]:
         return self.check(datasets, spec, self)
 
-
-def first_rows(frame: pd.DataFrame, mask: pd.Series, key: str = "USUBJID") -> list[tuple[int, object]]:
-    """(1-based row, key value) for the rows where ``mask`` holds."""
-    positions = mask.to_numpy().nonzero()[0]
-    keys = frame[key].to_numpy() if key in frame.columns else [None] * len(frame)
-    return [(int(p) + 1, keys[p]) for p in positions]

@@ -1,13 +1,14 @@
 """SD0005: --SEQ must be unique for each USUBJID within a domain."""
 
 from aclf_cdisc.checks.rule import Datasets, Rule
+from aclf_cdisc.checks.rules._common import datasets_of
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Spec
 
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in sorted(datasets.items()):
+    for name, frame in datasets_of(datasets, spec, "SDTM"):
         seq = f"{name[:2]}SEQ"
         if seq not in frame.columns or "USUBJID" not in frame.columns:
             continue

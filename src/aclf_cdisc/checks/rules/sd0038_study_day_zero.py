@@ -1,13 +1,14 @@
 """SD0038: study day variables (--DY, --STDY, --ENDY) are never 0."""
 
 from aclf_cdisc.checks.rule import Datasets, Rule
+from aclf_cdisc.checks.rules._common import datasets_of
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Spec
 
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in sorted(datasets.items()):
+    for name, frame in datasets_of(datasets, spec, "SDTM"):
         for column in frame.columns:
             if not (column.endswith("DY") and len(column) in (4, 6, 7)) or frame[column].dtype.kind != "f":
                 continue
