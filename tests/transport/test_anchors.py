@@ -21,6 +21,11 @@ def _encoding(name: str) -> str:
     return "windows-1252" if name == "sdtm/ts" else "ascii"  # ts.xpt holds one 0x92 byte
 
 
+def _format_key(fmt: str | None) -> str | None:
+    """A SAS format name as meaning: upper case, no trailing dot, empty as None."""
+    return (fmt or "").strip().upper().removesuffix(".") or None
+
+
 def _anchor(shared: Path, name: str) -> Path:
     return shared / "anchors" / "cdiscpilot01" / f"{name}.xpt"
 
@@ -51,9 +56,9 @@ def test_reader_matches_pyreadstat(shared: Path, name: str) -> None:
     assert list(meta.names) == info.column_names
     assert [v.label for v in meta.variables] == info.column_labels
     assert {v.name: v.length for v in meta.variables} == info.variable_storage_width
-    # pyreadstat spells formats without the trailing dot: DATE9, $12, 3 (ours: DATE9., $12., 3.)
-    ours = {v.name: (v.format.removesuffix(".") if v.format else None) for v in meta.variables}
-    assert ours == info.original_variable_types
+    # Compare format meaning, not spelling: pyreadstat up to 1.3.7 wrote DATE9, newer ones DATE9.
+    ours = {v.name: _format_key(v.format) for v in meta.variables}
+    assert ours == {name: _format_key(fmt) for name, fmt in info.original_variable_types.items()}
     assert meta.created == info.creation_time and meta.modified == info.modification_time
 
 

@@ -103,7 +103,10 @@ def test_pyreadstat_reads_what_we_write(tmp_path_factory: object, case: tuple[pd
     for var in meta.variables:  # pyreadstat has no special missings for XPT: it reads NaN
         if not var.is_char:
             expected[var.name] = pd.to_numeric(expected[var.name]).astype(np.float64)
-    pd.testing.assert_frame_equal(theirs.reset_index(drop=True), expected, check_dtype=False,
+    # Trailing all-blank character rows are ambiguous in XPORT (padding or data): ReadStat
+    # releases differ in how many they keep, so compare with those rows taken off both sides.
+    theirs = _without_trailing_blank_rows(theirs.reset_index(drop=True), meta, any_length=True)
+    pd.testing.assert_frame_equal(theirs, expected, check_dtype=False,
                                   check_exact=True, check_index_type=False)
 
 
