@@ -713,8 +713,16 @@ def check_spec(root: Path) -> tuple[Spec | None, list[Issue]]:
 
 def load_spec(root: Path | None = None) -> Spec:
     """Load and check the whole spec; raise :class:`SpecError` listing every problem found."""
+    from aclf_cdisc.spec.cache import read_cached, spec_fingerprint, write_cached
+
     root = Path(root) if root is not None else default_spec_root()
+    key = spec_fingerprint(root) if root.is_dir() else None
+    cached = read_cached(key, root) if key else None
+    if cached is not None:
+        return cached
     spec, issues = check_spec(root)
     raise_if_errors(issues, SpecError, f"the spec in {root} has problems")
     assert spec is not None
+    if key:
+        write_cached(key, spec)
     return spec

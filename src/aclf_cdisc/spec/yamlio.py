@@ -61,12 +61,23 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
             _walk(item, (*path, index), lines)
 
 
+# libyaml's safe loader where PyYAML was built with it (the wheels are), else the pure-Python one.
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path, display_name: str | None = None) -> YamlDoc:
-    """Parse ``path``. Raises ``yaml.YAMLError`` (with its mark) on a syntax error."""
+    """Parse ``path`` once: compose the node tree (for line numbers), then build the data from it.
+
+    Raises ``yaml.YAMLError`` (with its mark) on a syntax error.
+    """
     text = path.read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
     lines: dict[Path_, int] = {}
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
     if node is not None:
         _walk(node, (), lines)
     return YamlDoc(file=display_name or str(path), data=data, lines=lines)
