@@ -11,6 +11,7 @@ cache folder that cannot be written is simply not used.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import os
@@ -59,19 +60,22 @@ def read_cached(key: str, root: Path) -> Spec | None:
 
 
 def write_cached(key: str, spec: Spec) -> None:
+    """Store ``spec`` under ``key`` (atomically), keeping the newest KEEP entries."""
     folder = cache_dir()
     if folder is None:
         return
+    temporary: str | None = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".spec-", delete=False) as handle:
+            temporary = handle.name
             pickle.dump(spec, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, folder / f"spec-{key}.pickle")
+        os.replace(temporary, folder / f"spec-{key}.pickle")
+        temporary = None
         entries = sorted(folder.glob("spec-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:
             old.unlink(missing_ok=True)
     except OSError:  # a read-only home or a full disk: work without the cache
-        try:
-            os.unlink(handle.name)
-        except (OSError, UnboundLocalError):
-            pass
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
