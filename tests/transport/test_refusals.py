@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from aclf_cdisc.errors import Issue, TransportError
-from aclf_cdisc.transport import xpt
+from aclf_cdisc.transport import xpt, xpt_writer
 from aclf_cdisc.transport.meta import XptDataset, XptVariable
 from aclf_cdisc.transport.xpt import write_xpt
 
@@ -154,7 +154,7 @@ def test_header_fields_checked(tmp_path: Path) -> None:
 
 
 def test_file_over_5_gb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(xpt, "MAX_XPT_BYTES", 1000)  # the size is computed up front: no 5 GB needed
+    monkeypatch.setattr(xpt_writer, "MAX_XPT_BYTES", 1000)  # the size is computed up front: no 5 GB needed
     meta = XptDataset(name="LB", variables=(XptVariable("X"),))
     issue = _one(_refused(pd.DataFrame({"X": np.arange(200.0)}), meta, tmp_path), "xpt.file-too-large")
     assert issue.value == xpt.file_size(meta, 200) and issue.dataset == "LB"
@@ -178,7 +178,7 @@ def test_many_bad_rows_are_summarised(tmp_path: Path) -> None:
 
 
 def test_problems_in_later_chunks_are_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(xpt, "CHUNK_BYTES", 80)  # ten rows a chunk
+    monkeypatch.setattr(xpt_writer, "CHUNK_BYTES", 80)  # ten rows a chunk
     meta = XptDataset(name="AE", variables=(_char(length=8),))
     values = ["ok"] * 95 + ["much too long"] + ["ok"] * 4
     issue = _one(_refused(pd.DataFrame({"AETERM": values}), meta, tmp_path), "xpt.char-too-long")

@@ -63,7 +63,7 @@ class JsonFileInfo:
 def _sas_numbers(df: pd.DataFrame, var: XptVariable, meta: XptDataset,
                  special_missing_as_null: bool) -> npt.NDArray[np.float64]:
     """The column as SAS numbers (NaN missing), accepting every input the XPT writer accepts."""
-    findings = xpt._Findings(meta, "")
+    findings = xpt.Findings(meta, "")
     values, special = xpt.numeric_values(df[var.name], var, 0, findings)
     issues = findings.all()
     if special is not None and not special_missing_as_null:

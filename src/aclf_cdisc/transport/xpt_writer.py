@@ -1,0 +1,275 @@
+"""SAS XPORT v5 writer: strict, deterministic and vectorised.
+
+Every rule the format or the FDA imposes is checked before a byte reaches the target path;
+problems travel as :class:`~aclf_cdisc.errors.Issue` records inside one
+:class:`~aclf_cdisc.errors.TransportError`. Data are encoded and written in row chunks to a temp
+file in the target folder, which replaces the target only when everything succeeded, so a
+failure never leaves a partial or empty file. Header fields come from the metadata, never the
+clock: the same input always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from aclf_cdisc.errors import Issue, TransportError
+from aclf_cdisc.limits import MAX_CHAR_BYTES, MAX_XPT_BYTES
+from aclf_cdisc.transport import ibm, temporal
+from aclf_cdisc.transport.meta import SpecialMissing, XptDataset, XptVariable
+from aclf_cdisc.transport.xpt_checks import Findings, frame_issues, issue_for, metadata_issues
+from aclf_cdisc.transport.xpt_format import RECORD, file_size, header_bytes, is_ascii, positions
+
+CHUNK_BYTES = 8 * 1024 * 1024  # rows encoded per write, bounding memory above the input frame
+
+def _as_text_array(values: npt.NDArray[Any], var: XptVariable, start: int,
+                   findings: Findings) -> npt.NDArray[np.object_] | None:
+    """Object array of str ('' for missing); reports non-text cells and returns None on any."""
+    kind = pd.api.types.infer_dtype(values, skipna=False)
+    if kind in ("string", "empty"):
+        return values
+    missing = pd.isna(values)
+    if missing.any():
+        values = values.copy()
+        values[missing] = ""
+    if pd.api.types.infer_dtype(values, skipna=False) in ("string", "empty"):
+        return values
+    bad = np.flatnonzero([not isinstance(v, str) for v in values])
+    findings.add("xpt.char-not-text", "character variable holds a non-text value", var.name, bad + start,
+                 [values[i] for i in bad], "text")
+    return None
+
+
+def encode_char(values: npt.NDArray[Any], var: XptVariable, start: int, encoding: str,
+                findings: Findings, out: npt.NDArray[np.uint8] | None = None) -> npt.NDArray[np.uint8] | None:
+    """Cells of one character column as an (n, length) space-padded byte block, or None on issues.
+
+    ``out``, when given, is the (n, length) slice of the row block to fill in place.
+    """
+    text = _as_text_array(values, var, start, findings)
+    if text is None:
+        return None
+    n = len(text)
+    if is_ascii(encoding):
+        try:
+            encoded = text.astype("S") if n else np.zeros(0, "S1")  # numpy encodes str as ASCII
+        except UnicodeEncodeError:
+            non_ascii = np.flatnonzero([not value.isascii() for value in text])
+            findings.add("xpt.char-non-ascii", "value is not ASCII", var.name, non_ascii + start,
+                         [text[i] for i in non_ascii], "ASCII text (or pass an encoding that allows it)")
+            return None
+        lengths = np.strings.str_len(encoded).astype(np.int64)  # trailing NUL characters drop
+    else:
+        encoded_list: list[bytes] = []
+        bad: list[int] = []
+        for i, value in enumerate(text):
+            try:
+                encoded_list.append(value.encode(encoding))
+            except UnicodeEncodeError:
+                bad.append(i)
+                encoded_list.append(b"")
+        if bad:
+            findings.add("xpt.char-encoding", f"value cannot be encoded as {encoding}", var.name,
+                         np.asarray(bad, np.int64) + start, [text[i] for i in bad], f"text in {encoding}")
+            return None
+        lengths = np.fromiter(map(len, encoded_list), np.int64, count=n)
+        encoded = np.array(encoded_list, dtype=f"S{max(int(lengths.max(initial=1)), 1)}")
+    return _pad_cells(encoded, lengths, var, start, findings, out)
+
+
+def _pad_cells(encoded: npt.NDArray[np.bytes_], lengths: npt.NDArray[np.int64], var: XptVariable,
+               start: int, findings: Findings,
+               out: npt.NDArray[np.uint8] | None = None) -> npt.NDArray[np.uint8] | None:
+    """Check byte lengths against the declared length and 200; space-pad to the declared length."""
+    over_200 = np.flatnonzero(lengths > MAX_CHAR_BYTES)
+    if len(over_200):
+        findings.add("xpt.char-over-200", "value is longer than 200 bytes", var.name, over_200 + start,
+                     [encoded[i].decode("latin-1") for i in over_200], f"at most {MAX_CHAR_BYTES} bytes")
+    over = np.flatnonzero((lengths > var.length) & (lengths <= MAX_CHAR_BYTES))
+    if len(over):
+        findings.add("xpt.char-too-long", "value is longer than the variable's length", var.name,
+                     over + start, [encoded[i].decode("latin-1") for i in over],
+                     f"at most {var.length} bytes")
+    if len(over_200) or len(over):
+        return None
+    n = len(encoded)
+    cells = np.empty((n, var.length), np.uint8) if out is None else out
+    cells[...] = 0x20
+    width = min(encoded.itemsize, var.length)
+    raw = encoded.view(np.uint8).reshape(n, encoded.itemsize)[:, :width]
+    np.copyto(cells[:, :width], raw, where=np.arange(width) < lengths[:, None])
+    return cells
+
+
+def _object_numbers(values: npt.NDArray[Any], var: XptVariable, start: int,
+                    findings: Findings) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint8]]:
+    """Numbers, markers, missing and temporal values from an object column (the slow path)."""
+    kind = temporal.temporal_kind(var.format_name)
+    out = np.empty(len(values), np.float64)
+    special = np.zeros(len(values), np.uint8)
+    bad: list[int] = []
+    for i, value in enumerate(values):
+        if isinstance(value, SpecialMissing):
+            out[i], special[i] = np.nan, ord(value.code)
+        elif value is None or value is pd.NaT or value is pd.NA:
+            out[i] = np.nan
+        elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+            out[i] = float(value)
+        else:
+            converted = temporal.python_to_sas(value, kind) if kind else None
+            if converted is None:
+                bad.append(i)
+                out[i] = np.nan
+            else:
+                out[i] = converted
+    if bad:
+        expected = f"a number or a {kind} value" if kind else "a number (set a date format for dates)"
+        findings.add("xpt.num-not-number", "numeric variable holds a value that is not a number", var.name,
+                     np.asarray(bad, np.int64) + start, [values[i] for i in bad], expected)
+    return out, special
+
+
+def numeric_values(column: pd.Series, var: XptVariable, start: int,
+                   findings: Findings) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint8] | None]:
+    """float64 values (NaN missing) plus special-missing marker bytes (None when there are none)."""
+    dtype = column.dtype
+    kind = temporal.temporal_kind(var.format_name)
+    if pd.api.types.is_bool_dtype(dtype):
+        findings.add("xpt.num-not-number", "numeric variable holds booleans", var.name,
+                     np.arange(len(column), dtype=np.int64) + start, column.tolist(), "numbers (0/1)")
+        return np.zeros(len(column)), None
+    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+        is_dates = pd.api.types.is_datetime64_any_dtype(dtype)
+        fits = kind in ("date", "datetime") if is_dates else kind == "time"
+        if not fits or getattr(dtype, "tz", None) is not None:
+            findings.add("xpt.num-temporal-format", "temporal column needs a matching SAS format", var.name,
+                         np.zeros(1, np.int64) + start, [str(dtype)],
+                         "a date/datetime format (DATE9., DATETIME20.) or TIME8. for times")
+            return np.zeros(len(column)), None
+        raw = column.to_numpy()
+        return (temporal.datetime64_to_sas(raw, kind) if is_dates  # type: ignore[arg-type]
+                else temporal.timedelta64_to_sas(raw)), None
+    if pd.api.types.is_numeric_dtype(dtype):
+        return column.to_numpy(dtype=np.float64, na_value=np.nan), None
+    values, special = _object_numbers(column.to_numpy(dtype=object), var, start, findings)
+    return values, (special if special.any() else None)
+
+
+def encode_num(column: pd.Series, var: XptVariable, start: int,
+               findings: Findings) -> npt.NDArray[np.uint8] | None:
+    """Cells of one numeric column as an (n, length) block of big-endian IBM bytes, or None on issues."""
+    values, special = numeric_values(column, var, start, findings)
+    infinite = np.flatnonzero(np.isinf(values))
+    if len(infinite):
+        findings.add("xpt.num-inf", "infinity cannot be stored in XPT", var.name, infinite + start,
+                     values[infinite].tolist(), "a finite number or missing")
+    out_of_range = np.flatnonzero(ibm.ibm_range_mask(values))
+    if len(out_of_range):
+        findings.add("xpt.num-range", "number outside the IBM double range", var.name, out_of_range + start,
+                     values[out_of_range].tolist(), f"0 or a magnitude in [{ibm.IBM_MIN!r}, {ibm.IBM_MAX!r})")
+    if len(infinite) or len(out_of_range):
+        return None
+    missing = np.isnan(values)
+    bits = ibm.ieee_to_ibm(np.where(missing, 0.0, values))
+    bits[missing] = ibm.missing_pattern("")
+    if special is not None:
+        marked = special != 0
+        bits[marked] = special[marked].astype(np.uint64) << np.uint64(56)
+    cells = bits.astype(">u8").view(np.uint8).reshape(len(bits), 8)
+    return cells[:, :var.length]
+
+
+def encode_rows(df: pd.DataFrame, meta: XptDataset, start: int, stop: int, encoding: str,
+                findings: Findings) -> npt.NDArray[np.uint8] | None:
+    """Rows ``start:stop`` as one (n, row_length) byte block; None when any cell broke a rule."""
+    block = np.empty((stop - start, meta.row_length), np.uint8)
+    ok = True
+    for var, at in zip(meta.variables, positions(meta), strict=True):
+        column = df[var.name].iloc[start:stop]
+        target = block[:, at:at + var.length]
+        if var.is_char:
+            cells = encode_char(column.to_numpy(dtype=object), var, start, encoding, findings, target)
+        else:
+            cells = encode_num(column, var, start, findings)
+            if cells is not None:
+                target[...] = cells
+        ok = ok and cells is not None
+    return block if ok else None
+
+
+def chunk_bounds(rows: int, row_length: int) -> Iterator[tuple[int, int]]:
+    """Row ranges of about :data:`CHUNK_BYTES` each."""
+    step = max(1, CHUNK_BYTES // max(row_length, 1))
+    for start in range(0, rows, step):
+        yield start, min(rows, start + step)
+
+
+# --------------------------------------------------------------------------------------------
+# writer
+# --------------------------------------------------------------------------------------------
+
+def _write_body(handle: BinaryIO, df: pd.DataFrame, meta: XptDataset, encoding: str,
+                findings: Findings) -> None:
+    written = 0
+    for start, stop in chunk_bounds(len(df), meta.row_length):
+        block = encode_rows(df, meta, start, stop, encoding, findings)
+        if block is not None and not findings.issues:
+            handle.write(block.data)
+            written += block.size
+    handle.write(b" " * (-written % RECORD))
+
+
+def write_xpt(df: pd.DataFrame, meta: XptDataset, path: str | os.PathLike[str], *,
+              encoding: str = "ascii") -> None:
+    """Write ``df`` as an XPORT v5 file described by ``meta``; refuse (TransportError) on any issue.
+
+    ``encoding`` is the byte encoding of character values: the default ``ascii`` refuses any
+    non-ASCII value; pass e.g. ``"windows-1252"`` to allow it. Names, labels and header fields are
+    always ASCII.
+    """
+    target = Path(path)
+    issues = metadata_issues(meta) + frame_issues(df, meta)
+    if not issues:
+        size = file_size(meta, len(df))
+        if size > MAX_XPT_BYTES:
+            issues.append(issue_for("xpt.file-too-large", "the file would be larger than 5 GB", meta,
+                                 file=str(target), value=size, expected=f"at most {MAX_XPT_BYTES} bytes"))
+    if issues:
+        raise TransportError([i if i.file else _with_file(i, target) for i in issues],
+                             f"{meta.name}: cannot write {target.name}")
+    findings = Findings(meta, str(target))
+
+    def fill(handle: BinaryIO) -> None:
+        handle.write(header_bytes(meta))
+        _write_body(handle, df, meta, encoding, findings)
+
+    _atomic_write(target, fill, findings)
+
+
+def _with_file(issue: Issue, target: Path) -> Issue:
+    return Issue(**{**issue.as_dict(), "file": str(target)})
+
+
+def _atomic_write(target: Path, fill: Callable[[BinaryIO], None], findings: Findings) -> None:
+    """Run ``fill(handle)`` on a temp file beside ``target``; replace ``target`` only on success."""
+    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            fill(handle)
+        issues = findings.all()
+        if issues:
+            raise TransportError(issues, f"{findings.meta.name}: cannot write {target.name}: "
+                                         f"{len(issues)} problems")
+        os.chmod(temp_name, 0o644)
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
