@@ -29,22 +29,45 @@ from aclf_cdisc.transport.xpt_format import RECORD, file_size, header_bytes, is_
 
 CHUNK_BYTES = 8 * 1024 * 1024  # rows encoded per write, bounding memory above the input frame
 
-def _as_text_array(values: npt.NDArray[Any], var: XptVariable, start: int,
-                   findings: Findings) -> npt.NDArray[np.object_] | None:
-    """Object array of str ('' for missing); reports non-text cells and returns None on any."""
-    kind = pd.api.types.infer_dtype(values, skipna=False)
-    if kind in ("string", "empty"):
-        return values
-    missing = pd.isna(values)
-    if missing.any():
-        values = values.copy()
-        values[missing] = ""
-    if pd.api.types.infer_dtype(values, skipna=False) in ("string", "empty"):
-        return values
-    bad = np.flatnonzero([not isinstance(v, str) for v in values])
-    findings.add("xpt.char-not-text", "character variable holds a non-text value", var.name, bad + start,
-                 [values[i] for i in bad], "text")
-    return None
+def _factorize_text(values: npt.NDArray[Any], var: XptVariable, start: int,
+                    findings: Findings) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]] | None:
+    """(code per cell, distinct texts): missing cells are the last code, '' (blank); None on non-text.
+
+    Real columns repeat their values a lot, so every later step works on the distinct texts
+    and the cells are gathered from them by code.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = np.empty(len(uniques) + 1, dtype=object)
+    texts[:-1] = np.asarray(uniques, dtype=object)
+    texts[-1] = ""
+    if pd.api.types.infer_dtype(texts, skipna=False) == "string":  # the usual case, checked in C
+        return np.where(codes < 0, len(texts) - 1, codes).astype(np.intp), texts
+    not_text = np.fromiter((not isinstance(v, str) for v in texts), bool, count=len(texts))
+    if not_text.any():
+        bad = np.flatnonzero(not_text[codes] & (codes >= 0))
+        findings.add("xpt.char-not-text", "character variable holds a non-text value", var.name, bad + start,
+                     [values[i] for i in bad], "text")
+        return None
+    codes = np.where(codes < 0, len(texts) - 1, codes).astype(np.intp)
+    return codes, texts
+
+
+def _encode_texts(texts: npt.NDArray[np.object_], encoding: str) -> tuple[list[bytes], npt.NDArray[np.bool_]]:
+    """Each text in ``encoding`` (trailing NUL characters dropped, as numpy's bytes do) and a
+    mask of the texts that cannot be encoded."""
+    if is_ascii(encoding):
+        try:  # numpy encodes the whole array as ASCII in C; only a failure needs the loop below
+            return texts.astype("S").tolist(), np.zeros(len(texts), bool)
+        except UnicodeEncodeError:
+            pass
+    encoded, bad = [], np.zeros(len(texts), bool)
+    for i, text in enumerate(texts):
+        try:
+            encoded.append(text.encode(encoding).rstrip(b"\0"))
+        except UnicodeEncodeError:
+            encoded.append(b"")
+            bad[i] = True
+    return encoded, bad
 
 
 def encode_char(values: npt.NDArray[Any], var: XptVariable, start: int, encoding: str,
@@ -53,59 +76,50 @@ def encode_char(values: npt.NDArray[Any], var: XptVariable, start: int, encoding
 
     ``out``, when given, is the (n, length) slice of the row block to fill in place.
     """
-    text = _as_text_array(values, var, start, findings)
-    if text is None:
+    factorized = _factorize_text(values, var, start, findings)
+    if factorized is None:
         return None
-    n = len(text)
-    if is_ascii(encoding):
-        try:
-            encoded = text.astype("S") if n else np.zeros(0, "S1")  # numpy encodes str as ASCII
-        except UnicodeEncodeError:
-            non_ascii = np.flatnonzero([not value.isascii() for value in text])
-            findings.add("xpt.char-non-ascii", "value is not ASCII", var.name, non_ascii + start,
-                         [text[i] for i in non_ascii], "ASCII text (or pass an encoding that allows it)")
-            return None
-        lengths = np.strings.str_len(encoded).astype(np.int64)  # trailing NUL characters drop
-    else:
-        encoded_list: list[bytes] = []
-        bad: list[int] = []
-        for i, value in enumerate(text):
-            try:
-                encoded_list.append(value.encode(encoding))
-            except UnicodeEncodeError:
-                bad.append(i)
-                encoded_list.append(b"")
-        if bad:
-            findings.add("xpt.char-encoding", f"value cannot be encoded as {encoding}", var.name,
-                         np.asarray(bad, np.int64) + start, [text[i] for i in bad], f"text in {encoding}")
-            return None
-        lengths = np.fromiter(map(len, encoded_list), np.int64, count=n)
-        encoded = np.array(encoded_list, dtype=f"S{max(int(lengths.max(initial=1)), 1)}")
-    return _pad_cells(encoded, lengths, var, start, findings, out)
-
-
-def _pad_cells(encoded: npt.NDArray[np.bytes_], lengths: npt.NDArray[np.int64], var: XptVariable,
-               start: int, findings: Findings,
-               out: npt.NDArray[np.uint8] | None = None) -> npt.NDArray[np.uint8] | None:
-    """Check byte lengths against the declared length and 200; space-pad to the declared length."""
-    over_200 = np.flatnonzero(lengths > MAX_CHAR_BYTES)
-    if len(over_200):
-        findings.add("xpt.char-over-200", "value is longer than 200 bytes", var.name, over_200 + start,
-                     [encoded[i].decode("latin-1") for i in over_200], f"at most {MAX_CHAR_BYTES} bytes")
-    over = np.flatnonzero((lengths > var.length) & (lengths <= MAX_CHAR_BYTES))
-    if len(over):
-        findings.add("xpt.char-too-long", "value is longer than the variable's length", var.name,
-                     over + start, [encoded[i].decode("latin-1") for i in over],
-                     f"at most {var.length} bytes")
-    if len(over_200) or len(over):
+    codes, texts = factorized
+    encoded, unencodable = _encode_texts(texts, "ascii" if is_ascii(encoding) else encoding)
+    if unencodable.any():
+        rows = np.flatnonzero(unencodable[codes])
+        rule, expected = (("xpt.char-non-ascii", "ASCII text (or pass an encoding that allows it)")
+                          if is_ascii(encoding) else ("xpt.char-encoding", f"text in {encoding}"))
+        message = "value is not ASCII" if is_ascii(encoding) else f"value cannot be encoded as {encoding}"
+        findings.add(rule, message, var.name, rows + start, [texts[codes[i]] for i in rows], expected)
         return None
-    n = len(encoded)
-    cells = np.empty((n, var.length), np.uint8) if out is None else out
-    cells[...] = 0x20
-    width = min(encoded.itemsize, var.length)
-    raw = encoded.view(np.uint8).reshape(n, encoded.itemsize)[:, :width]
-    np.copyto(cells[:, :width], raw, where=np.arange(width) < lengths[:, None])
+    lengths = np.fromiter(map(len, encoded), np.int64, count=len(encoded))
+    if not _lengths_fit(encoded, lengths, codes, var, start, findings):
+        return None
+    cells = np.empty((len(codes), var.length), np.uint8) if out is None else out
+    # gather whole cells (one fixed-size item each), which numpy copies far faster than byte rows
+    distinct = _padded(encoded, lengths, var.length).view(f"V{var.length}").ravel()
+    cells[...] = distinct.take(codes, mode="clip").view(np.uint8).reshape(len(codes), var.length)
     return cells
+
+
+def _padded(encoded: list[bytes], lengths: npt.NDArray[np.int64], width: int) -> npt.NDArray[np.uint8]:
+    """The distinct encoded texts as a (k, width) block, each space padded to ``width`` bytes."""
+    fixed = np.array(encoded, dtype=f"S{width}")  # NUL padded; lengths say where the text ends
+    raw = fixed.view(np.uint8).reshape(len(encoded), width)
+    return np.where(np.arange(width) < lengths[:, None], raw, np.uint8(0x20)).astype(np.uint8)
+
+
+def _lengths_fit(encoded: list[bytes], lengths: npt.NDArray[np.int64], codes: npt.NDArray[np.intp],
+                 var: XptVariable, start: int, findings: Findings) -> bool:
+    """Check byte lengths against the declared length and 200; report every row that breaks one."""
+    ok = True
+    for mask, rule, message, expected in (
+            (lengths > MAX_CHAR_BYTES, "xpt.char-over-200", "value is longer than 200 bytes",
+             f"at most {MAX_CHAR_BYTES} bytes"),
+            ((lengths > var.length) & (lengths <= MAX_CHAR_BYTES), "xpt.char-too-long",
+             "value is longer than the variable's length", f"at most {var.length} bytes")):
+        if mask.any():
+            rows = np.flatnonzero(mask[codes])
+            findings.add(rule, message, var.name, rows + start,
+                         [encoded[codes[i]].decode("latin-1") for i in rows], expected)
+            ok = False
+    return ok
 
 
 def _object_numbers(values: npt.NDArray[Any], var: XptVariable, start: int,
