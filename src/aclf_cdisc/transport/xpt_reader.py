@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,9 @@ from aclf_cdisc.transport.xpt_format import (
     RECORD,
     parse_timestamp,
 )
+
+CHUNK_BYTES = 8 * 1024 * 1024  # rows decoded at a time, bounding memory above the finished frame
+MAX_HEADER_BYTES = 8 * RECORD + 9999 * NAMESTR_LENGTH + 2 * RECORD  # headers of the widest file
 
 
 def _read_issue(rule: str, message: str, file: Path, **where: Any) -> TransportError:
@@ -88,42 +92,95 @@ def parse_header(blob: bytes, file: Path, encoding: str) -> tuple[XptDataset, li
     return meta, [p for _, p in parsed], at + RECORD
 
 
-def row_count(data: npt.NDArray[np.uint8], row_length: int) -> int:
-    """Rows in the data area: whole rows, less trailing all-blank rows that fit in the final padding.
+def row_count(data_length: int, tail: npt.NDArray[np.uint8], row_length: int) -> int:
+    """Rows in a data area of ``data_length`` bytes whose last bytes are ``tail``: whole rows, less
+    trailing all-blank rows that fit in the final padding.
 
     XPORT pads the last record with spaces, so when rows are shorter than 80 bytes the padding can
     look like blank rows; a row counts as padding only if it is all spaces and lies entirely
-    within the last 80 bytes (SAS readers resolve the ambiguity the same way).
+    within the last 80 bytes (SAS readers resolve the ambiguity the same way). ``tail`` must hold
+    at least the last ``RECORD + row_length`` bytes (or all of them).
+
+    >>> data = np.frombuffer(b"A" * 120 + b" " * 40, np.uint8)  # three 40-byte rows, 40 bytes padding
+    >>> row_count(len(data), data, 40)
+    3
     """
     if row_length == 0:
         return 0
-    rows = len(data) // row_length
-    while rows and len(data) - (rows - 1) * row_length < RECORD:
-        last = data[(rows - 1) * row_length:rows * row_length]
-        if not (last == 0x20).all():
+    rows = data_length // row_length
+    tail_start = data_length - len(tail)
+    while rows and data_length - (rows - 1) * row_length < RECORD:
+        at = (rows - 1) * row_length - tail_start
+        if not (tail[at:at + row_length] == 0x20).all():
             break
         rows -= 1
     return rows
 
 
-def decode_char(cells: npt.NDArray[np.uint8], var: XptVariable, encoding: str, file: Path,
-                dataset: str) -> pd.Series:
-    """An (n, length) byte block -> str Series, trailing spaces removed ('' for blank cells)."""
-    n = len(cells)
-    codes, first = distinct_rows(cells)
-    uniques = np.ascontiguousarray(cells[first]).view(f"S{var.length}").reshape(len(first))
-    texts = np.empty(len(first), dtype=object)
-    for i, raw in enumerate(uniques.tolist()):  # decode each distinct cell once
+class _CharColumn:
+    """Decoded cells of one character column, filled chunk by chunk; equal cells share one str."""
+
+    def __init__(self, var: XptVariable, rows: int, encoding: str, file: Path, dataset: str) -> None:
+        self.var, self.encoding, self.file, self.dataset = var, encoding, file, dataset
+        self.values = np.empty(rows, dtype=object)
+        self.known: dict[bytes, str] = {}
+
+    def fill(self, cells: npt.NDArray[np.uint8], first_row: int) -> None:
+        codes, first = distinct_rows(cells)
+        uniques = np.ascontiguousarray(cells[first]).view(f"S{self.var.length}").reshape(len(first))
+        texts = np.empty(len(first), dtype=object)
+        for i, raw in enumerate(uniques.tolist()):  # decode each distinct cell once
+            text = self.known.get(raw)
+            if text is None:
+                text = self.known[raw] = self._decode(raw, codes, i, first_row)
+            texts[i] = text
+        self.values[first_row:first_row + len(cells)] = texts[codes]
+
+    def _decode(self, raw: bytes, codes: npt.NDArray[np.intp], code: int, first_row: int) -> str:
+        """``raw`` as text; the chunk's cells with ``code`` hold it (named only for a bad cell)."""
         try:
-            texts[i] = raw.decode(encoding).rstrip(" ")
+            return raw.decode(self.encoding).rstrip(" ")
         except UnicodeDecodeError:
-            rows = np.flatnonzero(codes == i)
             raise TransportError([Issue(
-                rule="xpt.read-encoding", message=f"cell is not {encoding}", file=str(file),
-                dataset=dataset, row=int(r) + 1, column=var.name, value=raw,
+                rule="xpt.read-encoding", message=f"cell is not {self.encoding}", file=str(self.file),
+                dataset=self.dataset, row=int(r) + 1, column=self.var.name, value=raw,
                 expected="pass the file's encoding, e.g. encoding='windows-1252'")
-                for r in rows[:MAX_ISSUES_PER_CHECK]]) from None
-    return pd.Series(texts[codes] if n else np.zeros(0, object), dtype="str")
+                for r in (np.flatnonzero(codes == code) + first_row)[:MAX_ISSUES_PER_CHECK]]) from None
+
+    def series(self) -> pd.Series:
+        self.known.clear()
+        return pd.Series(self.values, dtype="str", copy=False)
+
+
+class _NumColumn:
+    """IBM doubles of one numeric column as float64, filled chunk by chunk, with their markers."""
+
+    def __init__(self, var: XptVariable, rows: int, dates: bool) -> None:
+        self.var, self.dates = var, dates
+        self.values = np.empty(rows, np.float64)
+        self.special = np.zeros(rows, np.uint8)
+
+    def fill(self, cells: npt.NDArray[np.uint8], first_row: int) -> None:
+        n = len(cells)
+        full = np.zeros((n, 8), np.uint8)
+        full[:, :self.var.length] = cells
+        bits = full.view(">u8").reshape(n).astype(np.uint64)
+        codes = ibm.missing_codes(bits)
+        values = ibm.ibm_to_ieee(bits)
+        values[codes != 0] = np.nan
+        self.values[first_row:first_row + n] = values
+        self.special[first_row:first_row + n] = np.where(codes == ibm.MISSING_BYTE, 0, codes)
+
+    def series(self) -> pd.Series:
+        kind = temporal.temporal_kind(self.var.format_name) if self.dates else None
+        if kind is not None:
+            return temporal.sas_to_pandas(self.values, kind)
+        if self.special.any():
+            marked = self.values.astype(object)
+            for i in np.flatnonzero(self.special):
+                marked[i] = SpecialMissing(chr(self.special[i]))
+            return pd.Series(marked, dtype=object)
+        return pd.Series(self.values, copy=False)
 
 
 def distinct_rows(cells: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
@@ -157,27 +214,6 @@ def distinct_rows(cells: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp], n
     return codes.astype(np.intp), first
 
 
-def decode_num(cells: npt.NDArray[np.uint8], var: XptVariable, dates: bool) -> pd.Series:
-    """An (n, length) IBM byte block -> float64 Series (object with SpecialMissing markers if any)."""
-    n = len(cells)
-    full = np.zeros((n, 8), np.uint8)
-    full[:, :var.length] = cells
-    bits = full.view(">u8").reshape(n).astype(np.uint64)
-    codes = ibm.missing_codes(bits)
-    values = ibm.ibm_to_ieee(bits)
-    values[codes != 0] = np.nan
-    special = (codes != 0) & (codes != ibm.MISSING_BYTE)
-    kind = temporal.temporal_kind(var.format_name) if dates else None
-    if kind is not None:
-        return temporal.sas_to_pandas(values, kind)
-    if special.any():
-        marked = values.astype(object)
-        for i in np.flatnonzero(special):
-            marked[i] = SpecialMissing(chr(codes[i]))
-        return pd.Series(marked, dtype=object)
-    return pd.Series(values)
-
-
 def read_xpt(path: str | os.PathLike[str], *, encoding: str = "ascii",
              dates: bool = False) -> tuple[pd.DataFrame, XptDataset]:
     """Read a single-member XPORT v5 file into (frame, metadata).
@@ -187,20 +223,54 @@ def read_xpt(path: str | os.PathLike[str], *, encoding: str = "ascii",
     With ``dates=True`` numerics with a SAS date/datetime format become datetime64 and those with
     a time format timedelta64 (special missings there become NaT). ``encoding`` decodes
     character cells and labels; the default ``ascii`` refuses any byte above 127 with an Issue.
+
+    The rows are read in chunks of about :data:`CHUNK_BYTES` into columns allocated once, so
+    memory beyond the finished frame stays at one chunk whatever the file's size.
     """
     file = Path(path)
-    blob = file.read_bytes()
-    meta, offsets, start = parse_header(blob, file, encoding)
-    data = np.frombuffer(blob, np.uint8, offset=start)
-    if blob.find(MEMBER_HEADER, start) != -1:
-        raise _read_issue("xpt.read-multiple-members", "file holds more than one dataset", file,
-                          dataset=meta.name, expected="one dataset per file (FDA)")
-    rows = row_count(data, meta.row_length)
-    table = data[:rows * meta.row_length].reshape(rows, meta.row_length)
-    columns: dict[str, pd.Series] = {}
-    for var, at in zip(meta.variables, offsets, strict=True):
-        cells = table[:, at:at + var.length]
-        columns[var.name] = (decode_char(cells, var, encoding, file, meta.name) if var.is_char
-                             else decode_num(cells, var, dates))
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(rows))
+    with open(file, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        head = handle.read(min(size, MAX_HEADER_BYTES))
+        meta, offsets, start = parse_header(head, file, encoding)
+        data_length = size - start
+        handle.seek(max(start, size - RECORD - meta.row_length))
+        tail = np.frombuffer(handle.read(), np.uint8)
+        rows = row_count(data_length, tail, meta.row_length)
+        columns = [(_CharColumn(var, rows, encoding, file, meta.name) if var.is_char
+                    else _NumColumn(var, rows, dates), at)
+                   for var, at in zip(meta.variables, offsets, strict=True)]
+        handle.seek(start)
+        _read_rows(handle, meta, columns, rows, file)
+    frame = pd.DataFrame({var.name: column.series() for var, (column, _) in zip(meta.variables, columns,
+                                                                                 strict=True)},
+                         index=pd.RangeIndex(rows), copy=False)
     return frame, meta
+
+
+def _read_rows(handle: io.BufferedReader, meta: XptDataset, columns: list[tuple[_CharColumn | _NumColumn, int]],
+               rows: int, file: Path) -> None:
+    """Fill ``columns`` from the data area, a chunk of rows at a time, refusing a second member."""
+    step = max(1, CHUNK_BYTES // max(meta.row_length, 1))
+    buffer = bytearray(step * meta.row_length + len(MEMBER_HEADER))
+    carry = 0  # bytes kept from the previous chunk so a header across the boundary is still seen
+    for first in range(0, rows, step):
+        n = min(step, rows - first)
+        view = memoryview(buffer)[carry:carry + n * meta.row_length]
+        if handle.readinto(view) != len(view):
+            raise _read_issue("xpt.read-truncated", "the file ends inside its rows", file, dataset=meta.name)
+        if buffer.find(MEMBER_HEADER, 0, carry + len(view)) != -1:
+            raise _multiple_members(file, meta)
+        table = np.frombuffer(buffer, np.uint8, count=n * meta.row_length, offset=carry).reshape(
+            n, meta.row_length)
+        for column, at in columns:
+            column.fill(table[:, at:at + column.var.length], first)
+        keep = min(len(MEMBER_HEADER) - 1, carry + len(view))
+        buffer[:keep] = buffer[carry + len(view) - keep:carry + len(view)]
+        carry = keep
+    if (bytes(buffer[:carry]) + handle.read()).find(MEMBER_HEADER) != -1:  # the padding after the rows
+        raise _multiple_members(file, meta)
+
+
+def _multiple_members(file: Path, meta: XptDataset) -> TransportError:
+    return _read_issue("xpt.read-multiple-members", "file holds more than one dataset", file,
+                       dataset=meta.name, expected="one dataset per file (FDA)")
