@@ -22,6 +22,7 @@ from aclf_cdisc.define import (
     write_define,
 )
 from aclf_cdisc.define.common import XP_NS
+from aclf_cdisc.define.schema import shipped_schema_dir
 
 NS = XP_NS
 
@@ -50,14 +51,26 @@ def test_serialised_define_is_schema_valid(sdtm_tree, schema_dir, tmp_path):
     assert validate_define_schema(path, schema_dir) == []
 
 
-def test_schema_validation_without_folder_is_a_plain_note(sdtm_tree):
-    issues = validate_define_schema(sdtm_tree, None)
-    assert [(i.rule, i.severity) for i in issues] == [("define.schema-skipped", "note")]
-    assert "skipped" in issues[0].message
+def test_without_a_folder_the_shipped_schema_validates(sdtm_tree):
+    assert validate_define_schema(sdtm_tree) == []
+    broken = copy.deepcopy(sdtm_tree)
+    xp(broken, "//odm:MetaDataVersion")[0].append(xp(broken, "//def:Standards")[0])
+    assert rules(validate_define_schema(broken)) == ["define.schema-invalid"]
 
 
-def test_schema_folder_without_xsd_is_an_error(sdtm_tree, tmp_path):
-    assert rules(validate_define_schema(sdtm_tree, tmp_path)) == ["define.schema-missing"]
+def test_the_shipped_schema_set_is_the_cdisc_one_unchanged(shared):
+    shipped = shipped_schema_dir()
+    reference = shared / "schemas" / "define-xml-2.1"
+    names = sorted(p.relative_to(reference).as_posix() for p in reference.rglob("*.xsd"))
+    assert len(names) == 12
+    assert sorted(p.relative_to(shipped).as_posix() for p in shipped.rglob("*.xsd")) == names
+    assert [n for n in names if (shipped / n).read_bytes() != (reference / n).read_bytes()] == []
+
+
+def test_schema_folder_without_xsd_is_an_error_naming_the_schema(sdtm_tree, tmp_path):
+    issues = validate_define_schema(sdtm_tree, tmp_path)
+    assert rules(issues) == ["define.schema-missing"]
+    assert issues[0].severity == "error" and "cdisc-define-2.1/define2-1-0.xsd" in issues[0].message
 
 
 def test_schema_catches_element_order(sdtm_tree, schema_dir):

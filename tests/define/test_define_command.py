@@ -57,9 +57,12 @@ def test_build_for_outputs_writes_checked_defines(spec, outputs, schema_dir):
     assert f'OID="IT.AE.AETERM" Name="AETERM" DataType="text" Length="{aeterm.length}"' in text
 
 
-def test_build_for_outputs_is_reproducible_and_notes_skipped_schema(spec, outputs):
+def test_build_for_outputs_is_reproducible_and_schema_checked_without_flags(spec, outputs):
     issues = build_for_outputs(outputs, spec, creation_datetime=CREATED)
-    assert {(i.rule, i.severity) for i in issues} == {("define.schema-skipped", "note")}
+    assert sorted((i.rule, i.severity, i.file) for i in issues) == [
+        ("define.schema-valid", "note", "m5/datasets/aclf-hucmsc-01/analysis/adam/datasets/define.xml"),
+        ("define.schema-valid", "note", "m5/datasets/aclf-hucmsc-01/tabulations/sdtm/define.xml"),
+    ]
     define = define_folder(outputs, spec.study.studyid, "SDTM") / "define.xml"
     first = define.read_bytes()
     build_for_outputs(outputs, spec, creation_datetime=CREATED)

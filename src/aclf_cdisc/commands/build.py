@@ -22,8 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, default=Path("outputs"), metavar="DIR",
                         help="where the package goes (default: ./outputs)")
     parser.add_argument("--schema-dir", type=Path, default=None, metavar="DIR",
-                        help="the CDISC Define-XML 2.1 schema folder; without it schema validation "
-                             "of define.xml is skipped (and said so) while the structural checks still run")
+                        help="another copy of the CDISC Define-XML 2.1 schema folder to validate "
+                             "define.xml with (default: the schema set shipped with aclf-cdisc)")
     parser.add_argument("--blinded", action="store_true",
                         help="build without the IRT randomization export: treatment variables are masked")
     parser.set_defaults(run=run)

@@ -2,8 +2,8 @@
 
 For each standard whose dataset folder holds XPT files, the datasets are read back from the
 files (so define.xml states what was actually written), the define is built from the spec,
-checked (references, agreement with the files, and the XML Schema when --schema-dir names the
-CDISC Define-XML 2.1 schema folder) and written atomically beside the datasets.
+checked (references, agreement with the files, and the CDISC Define-XML 2.1 XML Schema shipped
+with the product, or the copy --schema-dir names) and written atomically beside the datasets.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--specs", type=Path, default=None, metavar="DIR",
                         help="the specs folder (default: the repository's specs/)")
     parser.add_argument("--schema-dir", type=Path, default=None, metavar="DIR",
-                        help="the CDISC Define-XML 2.1 schema folder (holds cdisc-define-2.1/); "
-                             "without it XML Schema validation is skipped")
+                        help="another copy of the CDISC Define-XML 2.1 schema folder (holds "
+                             "cdisc-define-2.1/; default: the schema set shipped with aclf-cdisc)")
     parser.add_argument("--creation-datetime", default=None, metavar="ISO",
                         help="CreationDateTime to record (default: the XPT files' creation stamp, "
                              "which comes from the study build configuration)")

@@ -2,8 +2,9 @@
 
 For each standard whose dataset folder holds XPT files, the datasets are read back from the
 files (so define.xml states what was actually written), the define is built from the spec,
-checked (references, agreement with the files, and the XML Schema when a schema folder is
-named) and written atomically beside the datasets.
+checked (references, agreement with the files, and the Define-XML 2.1 XML Schema: the set
+shipped with the product unless another folder is named) and written atomically beside the
+datasets. A define that passed the schema gets a note saying so, so the build report states it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from aclf_cdisc.define.build import build_define
 from aclf_cdisc.define.checks import check_define, check_define_against_data
 from aclf_cdisc.define.common import DEFINE_NAME
 from aclf_cdisc.define.render import write_define
-from aclf_cdisc.define.schema import validate_define_schema
+from aclf_cdisc.define.schema import DEFINE_XSD, validate_define_schema
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.package.layout import standard_dir
 from aclf_cdisc.transport import read_xpt
@@ -71,11 +72,21 @@ def build_for_outputs(outputs: Path, spec: Any, *, schema_dir: Path | None = Non
         target = folder / DEFINE_NAME
         write_define(tree, folder)
         found = [*build_issues, *check_define(tree), *check_define_against_data(tree, datasets, spec=spec),
-                 *validate_define_schema(target, schema_dir)]
+                 *schema_findings(target, schema_dir)]
         issues.extend(_with_file(i, target) for i in found)
     if not found_any:
         issues.append(Issue("define.no-datasets", f"no XPT files under {outputs}", file=str(outputs)))
     return _relative_to(issues, outputs)
+
+
+def schema_findings(define: Path, schema_dir: Path | None) -> list[Issue]:
+    """Schema errors of ``define``, or one note that it is valid (and against which schema set)."""
+    found = validate_define_schema(define, schema_dir)
+    if found:
+        return found
+    source = "the schema set shipped with aclf-cdisc" if schema_dir is None else "the schema folder given"
+    return [Issue("define.schema-valid", f"define.xml is valid against the CDISC Define-XML 2.1 schema "
+                  f"{DEFINE_XSD.name} ({source})", severity="note", file=str(define))]
 
 
 def _with_file(issue: Issue, path: Path) -> Issue:

@@ -1,8 +1,11 @@
-"""XML Schema validation of a define.xml against the CDISC Define-XML 2.1 schema folder.
+"""XML Schema validation of a define.xml against the CDISC Define-XML 2.1 schema set.
 
-The schemas are not shipped with the product: the user names the folder that holds the CDISC
-distribution (``cdisc-define-2.1/define2-1-0.xsd`` beside ``cdisc-odm-1.3.2`` and ``core``,
-layout untouched). Validation is offline: the parser never fetches anything from the network.
+The product ships the schema set it needs as package data (``schemas/define-xml-2.1``: the
+CDISC distribution's ``cdisc-define-2.1``, ``cdisc-odm-1.3.2``, ``cdisc-arm-1.0`` and ``core``
+folders, layout untouched, provenance in ``schemas/PROVENANCE.md``), so every build validates.
+A user may name another copy of the same layout (``--schema-dir``). When the schema file cannot
+be found the result is an error naming it: validation is never skipped silently. Validation is
+offline: the parser never fetches anything from the network.
 """
 
 from __future__ import annotations
@@ -16,6 +19,12 @@ from aclf_cdisc.errors import Issue
 
 DEFINE_XSD = Path("cdisc-define-2.1") / "define2-1-0.xsd"
 ARM_XSD = Path("cdisc-arm-1.0") / "arm1-0-0.xsd"
+ARM_NS = "http://www.cdisc.org/ns/arm/v1.0"
+
+
+def shipped_schema_dir() -> Path:
+    """The Define-XML 2.1 schema set shipped inside the package."""
+    return Path(__file__).with_name("schemas") / "define-xml-2.1"
 
 
 def find_schema(schema_dir: Path, *, arm: bool = False) -> Path | None:
@@ -45,22 +54,27 @@ def _tree(path_or_tree: Path | str | etree._ElementTree | etree._Element) -> tup
     return etree.parse(str(path_or_tree), parser), str(path_or_tree)
 
 
+def has_arm(tree: etree._ElementTree) -> bool:
+    """Whether the define carries Analysis Results Metadata (validated with the ARM schema)."""
+    return tree.getroot().find(f".//{{{ARM_NS}}}AnalysisResultDisplays") is not None
+
+
 def validate_define_schema(path_or_tree: Path | str | etree._ElementTree | etree._Element,
-                           schema_dir: Path | str | None) -> list[Issue]:
+                           schema_dir: Path | str | None = None) -> list[Issue]:
     """Validate against ``define2-1-0.xsd`` (``arm1-0-0.xsd`` when ARM metadata is present).
 
-    Without ``schema_dir`` nothing is validated and a single note says so plainly.
+    ``schema_dir`` None means the schema set shipped with the product. A missing schema file is
+    an error (``define.schema-missing``) naming the file looked for.
     """
     tree, name = _tree(path_or_tree)
-    if schema_dir is None:
-        return [Issue("define.schema-skipped", "XML Schema validation was skipped: no schema folder "
-                      "was given (pass --schema-dir with the CDISC Define-XML 2.1 schema folder)",
-                      severity="note", file=name)]
-    has_arm = tree.getroot().find(".//{http://www.cdisc.org/ns/arm/v1.0}AnalysisResultDisplays") is not None
-    xsd = find_schema(Path(schema_dir), arm=has_arm)
+    folder = Path(schema_dir) if schema_dir is not None else shipped_schema_dir()
+    arm = has_arm(tree)
+    xsd = find_schema(folder, arm=arm)
     if xsd is None:
-        return [Issue("define.schema-missing", f"no {ARM_XSD if has_arm else DEFINE_XSD} under {schema_dir}",
-                      file=name, expected="the CDISC Define-XML 2.1 schema folder, layout intact")]
+        wanted = ARM_XSD if arm else DEFINE_XSD
+        return [Issue("define.schema-missing", f"the Define-XML 2.1 schema {wanted.as_posix()} is not in "
+                      f"{folder}: define.xml cannot be schema-validated", file=name,
+                      expected="the CDISC Define-XML 2.1 schema folder, layout intact")]
     schema = _schema(str(xsd.resolve()))
     if schema.validate(tree):
         return []
