@@ -325,6 +325,7 @@ def codelists_from_data(data: dict[str, Any]) -> list[Codelist]:
             oid=c["oid"], name=c["name"], data_type=c["data_type"], nci_code=c.get("nci_code"),
             extensible=bool(c.get("extensible", False)),
             external=({k: str(v) for k, v in c["external"].items()} if c.get("external") else None),
+            ct=(c.get("ct") or "SDTM") if c.get("nci_code") and not c.get("external") else None,
             terms=tuple(
                 Term(submission_value=str(t["value"]), decode=t.get("decode"), nci_code=t.get("nci_code"),
                      extended=bool(t.get("extended", False)),
@@ -489,6 +490,11 @@ def codelist_issues(codelists: list[Codelist], ctx: _Ctx) -> None:
             ctx.add("spec.term-duplicate", ["codelists", i, "terms"], f"{cl.oid} lists {value!r} twice", value)
         owners: dict[str, str] = {}
         for j, term in enumerate(cl.terms):
+            if term.extended and cl.kind != "cdisc":
+                ctx.add("spec.term-extended-not-cdisc", ["codelists", i, "terms", j, "extended"],
+                        f"{cl.oid} is not a CDISC codelist: its terms are the sponsor's own, not extensions "
+                        f"(drop extended from {term.submission_value!r})", term.submission_value,
+                        "extended only on a term added to an extensible CDISC codelist")
             if term.extended and not cl.extensible and cl.nci_code:
                 ctx.add("spec.term-extends-closed-codelist", ["codelists", i, "terms", j, "extended"],
                         f"{cl.oid} is not extensible but term {term.submission_value!r} is a sponsor extension",

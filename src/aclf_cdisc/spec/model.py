@@ -157,6 +157,14 @@ class Codelist:
     nci_code: str | None = None
     extensible: bool = False
     external: dict[str, str] | None = None  # {"dictionary": "MedDRA", "version": "27.1"}
+    ct: str | None = None  # CDISC CT package ("SDTM" or "ADaM") of a CDISC codelist (one with nci_code)
+
+    @property
+    def kind(self) -> Literal["cdisc", "external", "sponsor"]:
+        """CDISC CT (def:StandardOID), external dictionary, or sponsor-defined (def:IsNonStandard)."""
+        if self.external:
+            return "external"
+        return "cdisc" if self.nci_code else "sponsor"
 
     @property
     def values(self) -> tuple[str, ...]:

@@ -1,0 +1,214 @@
+"""The package manifest: what was built, from what, with what, and the checksum of every file.
+
+A build writes two files at the top of the outputs tree, beside ``m5/`` and ``reports/``:
+
+``manifest.json``
+    every file of the package (path relative to the tree, size in bytes, SHA-256), the tool and
+    its version, the SHA-256 of each spec file and each raw input file (and one digest over each
+    set), the standards and terminology versions and the build mode. Byte-reproducible: keys
+    sorted, files sorted by path, no clock, no absolute paths.
+``checksums.md5``
+    one ``<md5>  <path>`` line per file, the per-file MD5 an eCTD index (``index.xml``) records
+    and ``md5sum -c checksums.md5`` re-checks.
+
+:func:`verify_package` re-checks a copied tree against its manifest and names every missing,
+changed and extra file (extra: a file under a folder the manifest covers that it does not list).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from aclf_cdisc.errors import Issue
+
+MANIFEST_NAME = "manifest.json"
+CHECKSUM_NAME = "checksums.md5"
+MANIFEST_FORMAT = 1
+_CHUNK = 1 << 20
+
+
+def file_digest(path: Path, algorithm: str = "sha256") -> str:
+    """Hex digest of a file's bytes, read in chunks."""
+    digest = hashlib.new(algorithm)
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def tree_files(root: Path, folders: Iterable[str]) -> list[Path]:
+    """Every regular, non-hidden file under ``root/<folder>`` for each folder, sorted by path."""
+    found: list[Path] = []
+    for folder in folders:
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for path in base.rglob("*"):
+            relative = path.relative_to(root)
+            if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+                found.append(relative)
+    return sorted(found, key=lambda p: p.as_posix())
+
+
+def file_entries(root: Path, files: Iterable[Path]) -> list[dict[str, Any]]:
+    """``{"path", "size", "sha256"}`` for each file (paths relative to ``root``, POSIX style)."""
+    return [{"path": f.as_posix(), "size": (root / f).stat().st_size, "sha256": file_digest(root / f)}
+            for f in files]
+
+
+def input_digests(folder: Path | None, pattern: str = "*") -> dict[str, Any]:
+    """SHA-256 of each file under ``folder`` (relative names) and one digest over the set.
+
+    The set digest is the SHA-256 of the ``<sha256>  <path>`` lines, sorted by path, so it changes
+    when any file is added, removed, renamed or edited.
+    """
+    if folder is None or not Path(folder).is_dir():
+        return {"files": {}, "sha256": hashlib.sha256(b"").hexdigest()}
+    folder = Path(folder)
+    files = sorted((p.relative_to(folder) for p in folder.rglob(pattern)
+                    if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)),
+                   key=lambda p: p.as_posix())
+    digests = {f.as_posix(): file_digest(folder / f) for f in files}
+    lines = "".join(f"{digest}  {name}\n" for name, digest in digests.items())
+    return {"files": digests, "sha256": hashlib.sha256(lines.encode("utf-8")).hexdigest()}
+
+
+def manifest_document(root: Path, folders: Sequence[str], *, tool: Mapping[str, str],
+                      build: Mapping[str, Any], standards: Mapping[str, Any],
+                      specs: Mapping[str, Any], inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The manifest of the files under ``root/<folders>`` with the build facts given."""
+    files = file_entries(root, tree_files(root, folders))
+    return {
+        "manifest_format": MANIFEST_FORMAT,
+        "tool": dict(tool),
+        "build": dict(build),
+        "standards": dict(standards),
+        "specs": dict(specs),
+        "inputs": dict(inputs),
+        "folders": sorted(folders),
+        "file_count": len(files),
+        "total_bytes": sum(int(f["size"]) for f in files),
+        "files": files,
+    }
+
+
+def manifest_bytes(document: Mapping[str, Any]) -> bytes:
+    """Canonical JSON: sorted keys, two-space indent, UTF-8, trailing newline."""
+    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def checksum_bytes(root: Path, document: Mapping[str, Any]) -> bytes:
+    """``md5sum`` format, one line per manifest file, in manifest order."""
+    return "".join(f"{file_digest(root / f['path'], 'md5')}  {f['path']}\n"
+                   for f in document["files"]).encode("utf-8")
+
+
+def write_manifest(root: Path, document: Mapping[str, Any]) -> list[Path]:
+    """Write ``manifest.json`` and ``checksums.md5`` at the top of ``root``."""
+    manifest = root / MANIFEST_NAME
+    checksums = root / CHECKSUM_NAME
+    manifest.write_bytes(manifest_bytes(document))
+    checksums.write_bytes(checksum_bytes(root, document))
+    return [manifest, checksums]
+
+
+def read_manifest(root: Path) -> tuple[dict[str, Any] | None, list[Issue]]:
+    """The manifest of ``root``, or None and the issue saying why it cannot be read."""
+    path = Path(root) / MANIFEST_NAME
+    if not path.is_file():
+        return None, [Issue("package.manifest-missing", f"no {MANIFEST_NAME} in {root}", file=str(path))]
+    try:
+        document = json.loads(path.read_text("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, [Issue("package.manifest-unreadable", f"{MANIFEST_NAME} is not valid JSON: {exc}",
+                            file=str(path))]
+    if not isinstance(document, dict) or not isinstance(document.get("files"), list):
+        return None, [Issue("package.manifest-unreadable", f"{MANIFEST_NAME} has no list of files",
+                            file=str(path))]
+    return document, []
+
+
+def verify_package(root: Path) -> list[Issue]:
+    """Every difference between the tree at ``root`` and its manifest (empty: the package is intact).
+
+    Rules: ``package.file-missing`` (listed, absent), ``package.file-changed`` (size or SHA-256
+    differs), ``package.file-extra`` (present under a manifest folder, not listed) and
+    ``package.checksum-mismatch`` (a ``checksums.md5`` line disagrees with the file).
+    """
+    root = Path(root)
+    document, problems = read_manifest(root)
+    if document is None:
+        return problems
+    listed = {str(f["path"]): f for f in document["files"]}
+    present = {p.as_posix() for p in tree_files(root, document.get("folders", []))}
+    issues: list[Issue] = []
+    for name in sorted(listed):
+        entry = listed[name]
+        path = root / name
+        if not path.is_file():
+            issues.append(Issue("package.file-missing", f"{name} is listed in the manifest but missing",
+                                file=name))
+            continue
+        size, digest = path.stat().st_size, file_digest(path)
+        if size != entry["size"] or digest != entry["sha256"]:
+            issues.append(Issue("package.file-changed", f"{name} differs from the manifest "
+                                f"({size} bytes, SHA-256 {digest[:12]}...)", file=name,
+                                value=digest, expected=f"{entry['size']} bytes, SHA-256 {entry['sha256']}"))
+    issues.extend(Issue("package.file-extra", f"{name} is in the package but not in the manifest", file=name)
+                  for name in sorted(present - set(listed)))
+    issues.extend(_checksum_issues(root, listed))
+    return issues
+
+
+def _checksum_issues(root: Path, listed: Mapping[str, Any]) -> list[Issue]:
+    path = root / CHECKSUM_NAME
+    if not path.is_file():
+        return [Issue("package.checksum-missing", f"no {CHECKSUM_NAME} beside the manifest", file=CHECKSUM_NAME)]
+    issues = []
+    seen = set()
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+        digest, _, name = line.partition("  ")
+        seen.add(name)
+        target = root / name
+        if name not in listed:
+            issues.append(Issue("package.checksum-mismatch", f"{CHECKSUM_NAME} lists {name}, which the "
+                                "manifest does not", file=CHECKSUM_NAME, row=number, value=name))
+        elif target.is_file() and file_digest(target, "md5") != digest:
+            issues.append(Issue("package.checksum-mismatch", f"the MD5 of {name} is not the one "
+                                f"{CHECKSUM_NAME} records", file=CHECKSUM_NAME, row=number, value=name))
+    issues.extend(Issue("package.checksum-mismatch", f"{CHECKSUM_NAME} does not list {name}",
+                        file=CHECKSUM_NAME, value=name) for name in sorted(set(listed) - seen))
+    return issues
+
+
+PACKAGE_FOLDERS = ("m5", "reports")
+
+
+def build_facts(spec: Any, *, raw_dir: Path, blinded: bool, dataset_json: bool) -> dict[str, Any]:
+    """The manifest sections a build states about itself (tool, mode, standards, specs, inputs)."""
+    from aclf_cdisc import __version__
+    from aclf_cdisc.define.standards import DEFINE_VERSION, IG_STANDARDS
+
+    study = spec.study
+    standards: dict[str, Any] = {name: version for name, version in IG_STANDARDS.values()}
+    standards.update({"Define-XML": DEFINE_VERSION, "MedDRA": str(study.meddra_version),
+                      "CDISC CT": {k: str(v) for k, v in sorted(study.ct_versions.items())}})
+    return {
+        "tool": {"name": "aclf-cdisc", "version": __version__},
+        "build": {"study": study.studyid, "mode": "blinded" if blinded else "unblinded",
+                  "dataset_json": dataset_json},
+        "standards": standards,
+        "specs": input_digests(Path(spec.root) if spec.root else None, "*.yaml"),
+        "inputs": {"raw_export": input_digests(raw_dir)},
+    }
+
+
+def write_build_manifest(root: Path, spec: Any, *, raw_dir: Path, blinded: bool,
+                         dataset_json: bool = False) -> list[Path]:
+    """The manifest and checksum file of a finished outputs tree (called last in a build)."""
+    facts = build_facts(spec, raw_dir=raw_dir, blinded=blinded, dataset_json=dataset_json)
+    return write_manifest(root, manifest_document(root, PACKAGE_FOLDERS, **facts))
