@@ -82,12 +82,12 @@ def _codelists() -> dict[str, Codelist]:
         Codelist("CL.PARAMCD", "Parameter Code (ADLB)", "text",
                  (Term("BILI", "Bilirubin (umol/L)"), Term("ALB", "Albumin (g/L)"),
                   Term("MELD", "MELD Score"), Term("CTP", "Child-Turcotte-Pugh Score"))),
-        Codelist("CL.PARAMTYP", "Parameter Type", "text", (Term("DERIVED", None, "C90469"),),
-                 nci_code="C90468"),
+        Codelist("CL.PARAMTYP", "Parameter Type", "text", (Term("DERIVED", None, "C81197"),),
+                 nci_code="C81225", ct="ADaM"),
         Codelist("CL.ARMCD", "Planned Arm Code", "text",
-                 (Term("HUCMSC", "hUC-MSC plus standard medical treatment", extended=True),
-                  Term("SMT", "Standard medical treatment", extended=True),
-                  Term("SCRNFAIL", "Screen Failure", "C49628")), nci_code=None),
+                 (Term("HUCMSC", "hUC-MSC plus standard medical treatment"),
+                  Term("SMT", "Standard medical treatment"),
+                  Term("SCRNFAIL", "Screen Failure")), nci_code=None),
     ]
     return {c.oid: c for c in cls}
 

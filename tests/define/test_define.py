@@ -101,6 +101,8 @@ def test_odm_root_and_standards(sdtm_tree, spec):
 
 def test_adam_standards_and_class_elements(adam_tree):
     assert sorted(xp(adam_tree, "//def:Standard/@Name")) == ["ADaMIG", "CDISC/NCI", "CDISC/NCI"]
+    assert xp(adam_tree, "//def:Standard[@Type='CT']/@PublishingSet") == ["ADaM", "SDTM"]
+    assert xp(adam_tree, "//odm:CodeList[@OID='CL.PARAMTYP']/@def:StandardOID") == ["STD.CT.ADaM"]
     assert xp(adam_tree, "//def:SupplementalDoc/def:DocumentRef/@leafID") == ["LF.DOC.ADRG"]
     assert xp(adam_tree, "//def:AnnotatedCRF") == []
     assert xp(adam_tree, "//odm:ItemGroupDef/@Name") == ["ADSL", "ADLB"]
@@ -131,7 +133,8 @@ def test_item_defs_carry_xpt_lengths_origins_and_pages(sdtm_tree, sdtm_data):
     assert xp(sdtm_tree, "string(//odm:ItemDef[@OID='IT.DM.RFSTDTC']/def:Origin/odm:Description)").strip() \
         == "EX.EXSTDTC"
     assert xp(sdtm_tree, "//odm:ItemDef[@OID='IT.DM.RFSTDTC']/@Length") == []  # datetime: no Length
-    assert xp(sdtm_tree, "string(//odm:ItemDef[@OID='IT.DM.AGE']/@Length)") == "8"
+    ages = sdtm_data["DM"][0]["AGE"].dropna()
+    assert xp(sdtm_tree, "string(//odm:ItemDef[@OID='IT.DM.AGE']/@Length)") == str(len(str(int(ages.max())))) == "2"
 
 
 def test_codelists_hold_only_terms_in_the_data(sdtm_tree):
@@ -145,8 +148,11 @@ def test_codelists_hold_only_terms_in_the_data(sdtm_tree):
     assert xp(sdtm_tree, "string(//odm:CodeList[@OID='CL.SEX']/odm:Alias[@Context='nci:ExtCodeID']/@Name)") \
         == "C66731"
     assert xp(sdtm_tree, "//odm:CodeList[@OID='CL.AGEU']/odm:EnumeratedItem/@CodedValue") == ["YEARS"]
-    assert xp(sdtm_tree, "//odm:CodeList[@OID='CL.ARMCD']/odm:CodeListItem[@def:ExtendedValue='Yes']/@CodedValue") \
-        == ["HUCMSC", "SMT"]
+    # a sponsor codelist is non-standard; its terms are not "extended values"
+    assert xp(sdtm_tree, "//odm:CodeList[@OID='CL.ARMCD']/@def:IsNonStandard") == ["Yes"]
+    assert xp(sdtm_tree, "//odm:CodeList[@OID='CL.ARMCD']//@def:ExtendedValue") == []
+    assert xp(sdtm_tree, "//odm:CodeList[@OID='CL.UNIT']/odm:EnumeratedItem[@def:ExtendedValue='Yes']/@CodedValue") \
+        in ([], ["x ULN"])
     ext = xp(sdtm_tree, "//odm:CodeList[@OID='CL.AEDECOD']/odm:ExternalCodeList")[0]
     assert (ext.get("Dictionary"), ext.get("Version")) == ("MedDRA", "27.1")
     assert xp(sdtm_tree, "//odm:CodeList[@OID='CL.SEX']/@def:StandardOID") == ["STD.CT.SDTM"]

@@ -24,6 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--schema-dir", type=Path, default=None, metavar="DIR",
                         help="another copy of the CDISC Define-XML 2.1 schema folder to validate "
                              "define.xml with (default: the schema set shipped with aclf-cdisc)")
+    parser.add_argument("--dataset-json", action="store_true",
+                        help="also write a CDISC Dataset-JSON v1.1 copy of every dataset beside its XPT file")
     parser.add_argument("--blinded", action="store_true",
                         help="build without the IRT randomization export: treatment variables are masked")
     parser.set_defaults(run=run)
@@ -34,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
     result = build_package(
         BuildOptions(raw_dir=args.raw, spec_root=args.specs, out_dir=args.out,
-                     schema_dir=args.schema_dir, blinded=args.blinded)
+                     schema_dir=args.schema_dir, blinded=args.blinded, dataset_json=args.dataset_json)
     )
     print(summarise(result))
     return 0

@@ -18,6 +18,12 @@ Rule codes (stable; tests and reports use them):
                                     SDTM example itself has Derived items without methods, and our
                                     spec loader already demands a method for every Derived variable
     define.predecessor-no-description  a Predecessor origin does not name its source
+    define.oid-not-token            an OID, ID or reference to one contains white space
+    define.float-no-significant-digits  a float ItemDef without SignificantDigits
+    define.vlm-length-exceeds-parent    a value-level ItemDef's Length is above its parent's
+    define.codelist-unclassified    a CodeList is neither CDISC (def:StandardOID), external
+                                    (ExternalCodeList) nor sponsor (def:IsNonStandard)
+    define.extended-not-cdisc       def:ExtendedValue on a term of a non-CDISC codelist
 
     define.data-dataset-missing     the define has a dataset the data lacks
     define.data-dataset-undefined   the data has a dataset the define lacks
@@ -25,7 +31,8 @@ Rule codes (stable; tests and reports use them):
     define.data-variable-missing    the define lists a variable the dataset lacks
     define.data-variable-undefined  the dataset has a variable the define lacks
     define.data-order               variable order differs from the define's OrderNumber order
-    define.data-label / -type / -length   variable label / type / length differ
+    define.data-label / -type / -length   variable label / type / length differ (text: the XPT
+                                    length; integer/float: Length below the digits the values need)
     define.data-ct-value            a value is not in the variable's (or value-level) codelist
                                     (warning when the spec marks the codelist extensible)
 """
@@ -42,6 +49,7 @@ from lxml import etree
 
 from aclf_cdisc.define.common import (
     DEF_NS,
+    NUMERIC_TYPES,
     ODM_NS,
     condition_mask,
     distinct_code_texts,
@@ -50,6 +58,7 @@ from aclf_cdisc.define.common import (
     unpack_datasets,
     xpt_type_of,
 )
+from aclf_cdisc.define.lengths import numeric_length
 from aclf_cdisc.errors import Issue
 
 # definition element (namespace, local name) -> kind
@@ -225,6 +234,56 @@ def check_define(tree: Any) -> list[Issue]:
                 issues.append(Issue("define.predecessor-no-description", f"ItemDef {oid} has a "
                                     "Predecessor origin that does not name its source", value=oid,
                                     row=item.sourceline))
+    issues.extend(_token_issues(root))
+    issues.extend(_size_issues(root, items, vl_items))
+    issues.extend(_codelist_kind_issues(codelists))
+    return issues
+
+
+def _token_issues(root: etree._Element) -> list[Issue]:
+    issues = []
+    for el in root.iter(etree.Element):
+        for attr, value in el.attrib.items():
+            name = _local(attr)
+            if (name in {"OID", "ID"} or name in REFERENCE_KINDS) and (not value or any(c.isspace() for c in value)):
+                issues.append(Issue("define.oid-not-token", f"{_local(el.tag)} {name}={value!r} is not a token "
+                                    "(no spaces allowed)", value=value, row=el.sourceline, column=name))
+    return issues
+
+
+def _size_issues(root: etree._Element, items: Mapping[str, etree._Element],
+                 vl_items: Mapping[str, list[str]]) -> list[Issue]:
+    issues = []
+    for oid, item in sorted(items.items()):
+        if item.get("DataType") == "float" and item.get("SignificantDigits") is None:
+            issues.append(Issue("define.float-no-significant-digits", f"float ItemDef {oid} has no "
+                                "SignificantDigits", value=oid, row=item.sourceline))
+    for oid, item in sorted(items.items()):
+        vref = item.find("def:ValueListRef", _NS)
+        if vref is None or not item.get("Length"):
+            continue
+        for child_oid in vl_items.get(vref.get("ValueListOID", ""), []):
+            child = items.get(child_oid)
+            if child is not None and child.get("Length") and int(child.get("Length", 0)) > int(item.get("Length", 0)):
+                issues.append(Issue("define.vlm-length-exceeds-parent", f"value-level ItemDef {child_oid} has "
+                                    f"Length {child.get('Length')}, above its parent {oid}'s {item.get('Length')}",
+                                    value=child.get("Length"), expected=f"at most {item.get('Length')}",
+                                    row=child.sourceline))
+    return issues
+
+
+def _codelist_kind_issues(codelists: Mapping[str, etree._Element]) -> list[Issue]:
+    issues = []
+    for oid, cl in sorted(codelists.items()):
+        cdisc = cl.get(f"{{{DEF_NS}}}StandardOID") is not None
+        sponsor = cl.get(f"{{{DEF_NS}}}IsNonStandard") == "Yes"
+        external = cl.find("odm:ExternalCodeList", _NS) is not None
+        if not (cdisc or sponsor or external):
+            issues.append(Issue("define.codelist-unclassified", f"CodeList {oid} has neither def:StandardOID, "
+                                "def:IsNonStandard nor an ExternalCodeList", value=oid, row=cl.sourceline))
+        if not cdisc and any(t.get(f"{{{DEF_NS}}}ExtendedValue") == "Yes" for t in cl):
+            issues.append(Issue("define.extended-not-cdisc", f"CodeList {oid} is not a CDISC codelist but "
+                                "marks terms def:ExtendedValue", value=oid, row=cl.sourceline))
     return issues
 
 
@@ -241,6 +300,7 @@ class _DefVar:
     length: int | None
     codelist: str | None
     value_list: str | None
+    significant_digits: int | None = None
 
 
 def _codelist_values(cl: etree._Element) -> set[str] | None:
@@ -316,10 +376,12 @@ def check_define_against_data(tree: Any, datasets: Mapping[str, Any], *, spec: A
             cl = item.find("odm:CodeListRef", _NS)
             vl = item.find("def:ValueListRef", _NS)
             length = item.get("Length")
+            digits = item.get("SignificantDigits")
             dvars.append(_DefVar(item.get("Name", ""), _text_of(item.find("odm:Description", _NS)),
                                  item.get("DataType", ""), int(length) if length else None,
                                  cl.get("CodeListOID") if cl is not None else None,
-                                 vl.get("ValueListOID") if vl is not None else None))
+                                 vl.get("ValueListOID") if vl is not None else None,
+                                 int(digits) if digits else None))
         if meta is not None:
             label = _text_of(ig.find("odm:Description", _NS))
             if str(meta.label) != label:
@@ -354,7 +416,13 @@ def check_define_against_data(tree: Any, datasets: Mapping[str, Any], *, spec: A
                     issues.append(Issue("define.data-type", f"{name}.{dv.name} is {mv.type} in the data but "
                                         f"{dv.data_type} in define.xml", dataset=name, column=dv.name,
                                         value=mv.type, expected=xpt_type_of(dv.data_type)))
-                if dv.length is not None and mv.length != dv.length:
+                if dv.length is not None and dv.data_type in NUMERIC_TYPES and dv.name in frame.columns:
+                    needed = numeric_length(frame[dv.name].tolist(), dv.data_type, dv.significant_digits)
+                    if needed > dv.length:
+                        issues.append(Issue("define.data-length", f"{name}.{dv.name} needs {needed} digits "
+                                            f"but define.xml gives Length {dv.length}", dataset=name,
+                                            column=dv.name, value=needed, expected=f"at most {dv.length}"))
+                elif dv.length is not None and mv.length != dv.length:
                     issues.append(Issue("define.data-length", f"length of {name}.{dv.name} differs",
                                         dataset=name, column=dv.name, value=mv.length,
                                         expected=str(dv.length)))

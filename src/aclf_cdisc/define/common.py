@@ -7,6 +7,7 @@ OID conventions (one place, so builder, checker and stylesheet agree):
     def:Standard     STD.IG.<IG name>, STD.CT.<publishing set>
     ItemGroupDef     IG.<DATASET>
     ItemDef          IT.<DATASET>.<VARIABLE>; value level IT.<DATASET>.<VARIABLE>.<where values>
+                     (values made tokens: anything but letters, digits, '.', '-' becomes '_')
     def:ValueListDef the spec's value_list OID, else VL.<DATASET>.<VARIABLE>
     def:WhereClauseDef, CodeList, MethodDef, def:CommentDef: the spec's OIDs
     def:leaf         LF.<DATASET> for datasets; documents: the spec's OID, prefixed LF. if missing
@@ -14,12 +15,14 @@ OID conventions (one place, so builder, checker and stylesheet agree):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
+from lxml import etree
 
 ODM_NS = "http://www.cdisc.org/ns/odm/v1.3"
 DEF_NS = "http://www.cdisc.org/ns/def/v2.1"
@@ -44,6 +47,29 @@ def odm(tag: str) -> str:
 
 def deff(tag: str) -> str:
     return f"{{{DEF_NS}}}{tag}"
+
+
+def translated_text(parent: etree._Element, tag: str, text: str) -> etree._Element:
+    """Append ``<tag><TranslatedText xml:lang="en">text</TranslatedText></tag>`` to ``parent``."""
+    el = etree.SubElement(parent, tag)
+    tt = etree.SubElement(el, odm("TranslatedText"))
+    tt.set(f"{{{XML_NS}}}lang", "en")
+    tt.text = text
+    return el
+
+
+_NOT_TOKEN = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def oid_token(text: str) -> str:
+    """``text`` as an OID fragment: runs of characters other than letters, digits, '.', '-' become '_'.
+
+    >>> oid_token("DISPOSITION EVENT")
+    'DISPOSITION_EVENT'
+    >>> oid_token("CHILD-PUGH CLASSIFICATION")
+    'CHILD-PUGH_CLASSIFICATION'
+    """
+    return _NOT_TOKEN.sub("_", text).strip("_") or "_"
 
 
 def xpt_type_of(data_type: str) -> str:

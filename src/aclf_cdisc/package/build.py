@@ -19,8 +19,11 @@ from aclf_cdisc.checks.run import issues_frame, run_rules, run_schemas
 from aclf_cdisc.define.outputs import build_for_outputs
 from aclf_cdisc.errors import AclfError, Issue, ValidationError
 from aclf_cdisc.package.atomic import staged_output
+from aclf_cdisc.package.dataset_json import write_dataset_json_copies
 from aclf_cdisc.package.layout import reports_dir, standard_dir, xpt_name
+from aclf_cdisc.package.manifest import write_build_manifest
 from aclf_cdisc.raw import RawExport, read_export
+from aclf_cdisc.sample import edc_dir
 from aclf_cdisc.spec import load_spec
 from aclf_cdisc.spec.model import Spec
 from aclf_cdisc.transport import XptHeader, write_xpt
@@ -36,6 +39,7 @@ class BuildOptions:
     out_dir: Path = Path("outputs")
     schema_dir: Path | None = None
     blinded: bool = False  # build without the IRT export: treatment variables masked
+    dataset_json: bool = False  # also write a Dataset-JSON v1.1 copy of every dataset beside its XPT
 
 
 @dataclass
@@ -155,6 +159,10 @@ def build_package(options: BuildOptions) -> BuildResult:
         if any(i.severity == "error" for i in define_issues):
             fail_with_report(issues, "define.xml failed its checks", spec)
         write_report(issues, reports_dir(staging), title=f"{spec.study.studyid} build report", spec=spec)
+        if options.dataset_json:
+            files.extend(write_dataset_json_copies(datasets, spec, staging, xpt_header(spec)))
+        write_build_manifest(staging, spec, raw_dir=options.raw_dir or edc_dir(), blinded=options.blinded,
+                             dataset_json=options.dataset_json)
     return BuildResult(out_dir=options.out_dir, spec_root=Path(spec.root) if spec.root else None,
                        datasets=datasets, issues=issues, files=files)
 

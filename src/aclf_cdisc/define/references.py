@@ -1,0 +1,77 @@
+"""What a define references: the methods, comments, documents and codelists its items name.
+
+The section builders (datasets, value level) record each reference here as they write it; the
+definition sections (methods and comments, codelists, documents) then write exactly the
+definitions referenced, so nothing is an orphan and nothing referenced is missing. A reference to
+an OID the spec does not define is an error naming where it was made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from aclf_cdisc.define.common import distinct_code_texts, document_leaf_id
+from aclf_cdisc.errors import Issue
+from aclf_cdisc.spec.model import Spec
+
+
+@dataclass
+class References:
+    """References made so far, and the problems found making them."""
+
+    spec: Spec
+    problems: list[Issue] = field(default_factory=list)
+    methods: set[str] = field(default_factory=set)
+    comments: set[str] = field(default_factory=set)
+    documents: set[str] = field(default_factory=set)
+    # codelist OID -> coded values found in the data of the items that reference it
+    codelist_values: dict[str, set[str]] = field(default_factory=dict)
+
+    def _missing(self, kind: str, oid: str, where: str, file: str) -> None:
+        self.problems.append(Issue("define.spec-ref-missing", f"{where} names {kind} {oid}, which {file} "
+                                   "does not define", value=oid))
+
+    def method(self, oid: str | None, where: str) -> str | None:
+        """Record a MethodOID (and the document it cites); None when absent or undefined."""
+        if oid is None:
+            return None
+        if oid not in self.spec.methods:
+            self._missing("method", oid, where, "methods.yaml")
+            return None
+        self.methods.add(oid)
+        if self.spec.methods[oid].document:
+            self.document(self.spec.methods[oid].document or "", f"method {oid}")
+        return oid
+
+    def comment(self, oid: str | None, where: str) -> str | None:
+        """Record a CommentOID (and the document it cites); None when absent or undefined."""
+        if oid is None:
+            return None
+        if oid not in self.spec.comments:
+            self._missing("comment", oid, where, "comments.yaml")
+            return None
+        self.comments.add(oid)
+        if self.spec.comments[oid].document:
+            self.document(self.spec.comments[oid].document or "", f"comment {oid}")
+        return oid
+
+    def document(self, oid: str, where: str) -> str | None:
+        """Record a document; return its def:leaf ID."""
+        if oid not in self.spec.documents:
+            self._missing("document", oid, where, "documents.yaml")
+            return None
+        self.documents.add(oid)
+        return document_leaf_id(oid)
+
+    def codelist(self, oid: str | None, where: str, values: Any = None) -> str | None:
+        """Record a CodeListOID and the coded values the referencing item holds."""
+        if oid is None:
+            return None
+        if oid not in self.spec.codelists:
+            self._missing("codelist", oid, where, "codelists.yaml")
+            return None
+        found = self.codelist_values.setdefault(oid, set())
+        if values is not None:
+            found.update(distinct_code_texts(values))
+        return oid
