@@ -38,9 +38,9 @@ def test_03_placebo_patient(dm, planted) -> None:
     ex = raw_rows("ex", subjid)
     assert (ex[0]["EXDAT"], ex[0]["EXSTTIM"]) == ("03 OCT 2023", "12:35")
     assert (ex[-1]["EXDAT"], ex[-1]["EXENTIM"]) == ("16 OCT 2023", "12:10")
-    assert raw_rows("ic", subjid)[0]["DSSTDAT"] == "29 SEP 2023"
+    assert raw_rows("ic", subjid)[0]["DSSTDAT"] == "30 SEP 2023"
     demo = raw_rows("dm", subjid)[0]
-    assert (demo["BRTHDAT"], demo["SEX"], demo["RACE"]) == ("20 JAN 1964", "Male", "Asian")
+    assert (demo["BRTHDAT"], demo["SEX"], demo["RACE"]) == ("21 JAN 1964", "Male", "Asian")
     assert raw_rows("eos", subjid)[0]["DSSTDAT"] == "03 SEP 2024"
     got = record(dm, subjid)
     assert got["USUBJID"] == f"{STUDYID}-{subjid}"
@@ -48,10 +48,10 @@ def test_03_placebo_patient(dm, planted) -> None:
     assert got["ARMNRS"] is None and got["ACTARMUD"] is None
     assert got["RFSTDTC"] == got["RFXSTDTC"] == "2023-10-03T12:35"
     assert got["RFXENDTC"] == "2023-10-16T12:10"
-    assert got["RFICDTC"] == "2023-09-29"
+    assert got["RFICDTC"] == "2023-09-30"
     assert got["RFENDTC"] == got["RFPENDTC"] == "2024-09-03"
     # born 20 Jan 1964, consent 29 Sep 2023: 59 completed years
-    assert (got["BRTHDTC"], got["AGE"], got["AGEU"]) == ("1964-01-20", 59.0, "YEARS")
+    assert (got["BRTHDTC"], got["AGE"], got["AGEU"]) == ("1964-01-21", 59.0, "YEARS")
     assert (got["SEX"], got["RACE"], got["ETHNIC"], got["COUNTRY"]) == ("M", "ASIAN", "NOT HISPANIC OR LATINO", "CHN")
     assert got["DTHFL"] is None and got["DTHDTC"] is None
     # DMDTC = Screening visit 30 SEP 2023, three days before day 1
@@ -159,7 +159,7 @@ def test_13_age_uses_completed_years_and_imputes_an_unknown_birth_day(raw, spec,
     subjid = planted["placebo_completed"]
     forms = dict(raw.forms)
     demo = forms["dm"].copy()
-    # consent 29 SEP 2023; birth day unknown in SEP 1964 -> 15 SEP 1964 -> 59; UNK month -> 1 JUL -> 59
+    # consent 30 SEP 2023; birth day unknown in SEP 1964 -> 15 SEP 1964 -> 59; UNK month -> 1 JUL -> 59
     demo.loc[demo["SUBJID"] == subjid, "BRTHDAT"] = "UN SEP 1964"
     forms["dm"] = demo
     got = record(build_dm(forms, spec), subjid)

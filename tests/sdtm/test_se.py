@@ -14,20 +14,20 @@ def elements(se: pd.DataFrame, subjid: str) -> list[tuple]:
 
 def test_01_placebo_patient_elements(se, planted) -> None:
     subjid = planted["placebo_completed"]
-    assert raw_rows("ic", subjid)[0]["DSSTDAT"] == "29 SEP 2023"
+    assert raw_rows("ic", subjid)[0]["DSSTDAT"] == "30 SEP 2023"
     first = raw_rows("ex", subjid)[0]
     assert (first["EXDAT"], first["EXSTTIM"]) == ("03 OCT 2023", "12:35")
     assert raw_rows("eos", subjid)[0]["DSSTDAT"] == "03 SEP 2024"
     # INT starts 21 days after 03 OCT 2023 (24 OCT), FU 28 days after (31 OCT)
     assert elements(se, subjid) == [
-        ("SCRN", "SCREENING", 1.0, "2023-09-29", "2023-10-03T12:35"),
+        ("SCRN", "SCREENING", 1.0, "2023-09-30", "2023-10-03T12:35"),
         ("PBO1", "TREATMENT 1", 2.0, "2023-10-03T12:35", "2023-10-24"),
         ("INT", "TREATMENT 1", 3.0, "2023-10-24", "2023-10-31"),
         ("FU", "FOLLOW-UP", 4.0, "2023-10-31", "2024-09-03"),
     ]
     assert [r["SESEQ"] for r in rows_of(se, subjid)] == [1.0, 2.0, 3.0, 4.0]
     assert [(r["SESTDY"], r["SEENDY"]) for r in rows_of(se, subjid)] == [
-        (-4.0, 1.0), (1.0, 22.0), (22.0, 29.0), (29.0, 337.0)]
+        (-3.0, 1.0), (1.0, 22.0), (22.0, 29.0), (29.0, 337.0)]
 
 
 def test_02_stage2_patient_has_stage2_element(se, planted) -> None:
@@ -82,7 +82,7 @@ def test_07_randomized_not_treated_gets_an_unplanned_element(never_infused, spec
     subjid = planted["placebo_completed"]
     se = build_se(never_infused["forms"], spec, dm=never_infused["dm"])
     got = [(r["ETCD"], r["SESTDTC"], r["SEENDTC"], r["SEUPDES"], r["EPOCH"]) for r in rows_of(se, subjid)]
-    assert got == [("SCRN", "2023-09-29", "2023-10-03T08:09", None, "SCREENING"),
+    assert got == [("SCRN", "2023-09-30", "2023-10-03T08:09", None, "SCREENING"),
                    ("UNPLAN", "2023-10-03T08:09", "2024-09-03", "Randomized, not treated", None)]
 
 

@@ -3,8 +3,9 @@
 The model, in the order it is drawn (every draw from one ``numpy.random.Generator``):
 
 1. Screening: ``n_subjects`` randomized plus about 13% screen failures; 5 sites with unequal
-   recruitment over one year; consent 0-2 days before the screening visit, which is 1-7 days
-   before Week 0 (study day 1). Screen failures carry the first criterion not met.
+   recruitment over one year; consent 0-2 days before the screening visit but never before the
+   study start (2023-09-30, TS SSTDTC: the earliest consent), the screening visit 1-7 days before
+   Week 0 (study day 1). Screen failures carry the first criterion not met.
 2. Stage 1: permuted blocks of 6 (4 hUC-MSC : 2 placebo) per site in order of randomization.
 3. Disease course: a latent severity drives baseline labs (APASL ACLF: TBIL 5-30 mg/dL,
    INR 1.5-3.5, albumin 25-35 g/L, creatinine mostly normal, sodium 128-140) and the hazard of
@@ -181,7 +182,8 @@ class _Sim:
         site_ids = np.array([s[0] for s in tb.SITES], dtype=object)
         subjid = site_ids[site] + "-" + np.char.zfill(seq.astype(str), 4).astype(object)
 
-        consent_day = screen_day - rng.integers(0, 3, size=m)
+        # the study starts with the first consent (TS SSTDTC = STUDY_START, day 0): none precedes it
+        consent_day = np.maximum(screen_day - rng.integers(0, 3, size=m), 0)
         age = np.clip(np.round(rng.normal(47, 11, size=m)), 18, 70).astype(np.int64)
         male = rng.random(m) < 0.76
 

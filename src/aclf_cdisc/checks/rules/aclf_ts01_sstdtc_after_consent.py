@@ -2,7 +2,8 @@
 
 The FDA Study Data Technical Conformance Guide defines the study start date as the earliest
 date of informed consent among subjects; a TS SSTDTC after the first RFICDTC contradicts the
-data and the eCTD study tagging, so the reviewer should see it.
+data and the eCTD study tagging. SSTDTC is an FDA technical rejection criterion, so this is an
+error: the package is not built until TS or the consent dates are corrected.
 """
 
 import pandas as pd
@@ -28,4 +29,4 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
                        dataset="TS", column="TSVAL", value=start, expected=f"on or before {first}")]
 
 
-RULE = Rule("ACLF-TS-01", "TS study start date is after the earliest informed consent", "warning", "SDTM", check)
+RULE = Rule("ACLF-TS-01", "TS study start date is after the earliest informed consent", "error", "SDTM", check)
