@@ -3,31 +3,23 @@ build vocabulary (a reviewer has the define, the datasets and the reviewer's gui
 
 from __future__ import annotations
 
-import re
+import copy
 from pathlib import Path
 
 import pytest
-from lxml import etree
 
 from aclf_cdisc.define.common import XP_NS
+from aclf_cdisc.define.texts import check_define_texts, internal_terms
 from aclf_cdisc.spec import load_spec
 
 REPO_SPECS = Path(__file__).resolve().parents[2] / "specs"
 
-FILE_NAME = re.compile(r"\b[\w-]+\.(?:ya?ml|py|csv|json|sas|xsl|txt|toml)\b", re.I)
-PROGRAM_PATH = re.compile(r"\baclf_cdisc\b|\b[a-z_]+\.[a-z_]+\.[a-z_]+\b|\b\w+\(\)")
-JARGON = re.compile(r"\bbuild report\b|\bthe build\b|\bbuild time\b|\bspecs?\b|\bspecification\b|\bpipeline\b"
-                    r"|\bsimulat\w*|\bconventions\.\w+|\bstudy\.yaml\b|\bwarning\b", re.I)
-
-
 def jargon_in(text: str) -> list[str]:
-    """Every file name, program path and internal term in ``text``."""
-    return [m.group(0) for pattern in (FILE_NAME, PROGRAM_PATH, JARGON) for m in pattern.finditer(text)]
+    return internal_terms(text)
 
 
 @pytest.mark.parametrize(("text", "found"), [
-    ("Factors are data in study.yaml (conventions.lab_units).", ["study.yaml", "conventions.lab_units",
-                                                                "study.yaml"]),
+    ("Factors are data in study.yaml (conventions.lab_units).", ["study.yaml", "conventions.lab_units"]),
     ("declared in the program tte_sources.py", ["tte_sources.py"]),
     ("aclf_cdisc.sdtm.dates.iso_datetime", ["aclf_cdisc", "sdtm.dates.iso_datetime"]),
     ("listed as a warning in the build report", ["warning", "the build"]),
@@ -46,22 +38,22 @@ def test_method_and_comment_texts_in_the_specs_speak_to_a_reviewer():
         for var in ds.variables:
             if var.origin.description:
                 texts[f"origin {ds.name}.{var.name}"] = var.origin.description
+        for row in ds.value_level:
+            for text in (row.origin.description, row.label):
+                if text:
+                    texts[f"value level {ds.name}.{row.variable} {row.where.oid}: {text[:20]}"] = text
     assert len(texts) > 100
     assert {where: jargon_in(text) for where, text in texts.items() if jargon_in(text)} == {}
 
 
-def scan_define(tree: etree._ElementTree) -> dict[str, list[str]]:
-    """Jargon in every Description and FormalExpression of a define, by the OID of its owner."""
-    found = {}
-    for el in tree.xpath("//odm:Description/odm:TranslatedText | //odm:FormalExpression", namespaces=XP_NS):
-        owner = el.getparent() if etree.QName(el).localname == "TranslatedText" else el
-        holder = owner.getparent()
-        while holder is not None and holder.get("OID") is None:
-            holder = holder.getparent()
-        hits = jargon_in(el.text or "")
-        if hits:
-            found[holder.get("OID") if holder is not None else "?"] = hits
-    return found
+def test_define_text_check_names_the_owner_of_each_internal_text(sdtm_tree):
+    tree = copy.deepcopy(sdtm_tree)
+    text = tree.xpath("//odm:MethodDef[@OID='MT.AGE']/odm:Description/odm:TranslatedText", namespaces=XP_NS)[0]
+    text.text = "Computed by aclf_cdisc.sdtm.domains.dm.derive_age from study.yaml"
+    issues = check_define_texts(tree)
+    assert [(i.rule, i.severity, i.value) for i in issues] == [("define.text-internal", "warning", "MT.AGE")]
+    assert "study.yaml" in issues[0].message and "aclf_cdisc" in issues[0].message
+    assert check_define_texts(sdtm_tree) == []
 
 
 def test_defines_have_no_formal_expression_naming_programs(sdtm_tree, adam_tree):

@@ -19,6 +19,7 @@ from aclf_cdisc.define.checks import check_define, check_define_against_data
 from aclf_cdisc.define.common import DEFINE_NAME
 from aclf_cdisc.define.render import write_define
 from aclf_cdisc.define.schema import DEFINE_XSD, validate_define_schema
+from aclf_cdisc.define.texts import check_define_texts
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.package.layout import standard_dir
 from aclf_cdisc.transport import read_xpt
@@ -72,7 +73,7 @@ def build_for_outputs(outputs: Path, spec: Any, *, schema_dir: Path | None = Non
         target = folder / DEFINE_NAME
         write_define(tree, folder)
         found = [*build_issues, *check_define(tree), *check_define_against_data(tree, datasets, spec=spec),
-                 *schema_findings(target, schema_dir)]
+                 *check_define_texts(tree), *schema_findings(target, schema_dir)]
         issues.extend(_with_file(i, target) for i in found)
     if not found_any:
         issues.append(Issue("define.no-datasets", f"no XPT files under {outputs}", file=str(outputs)))
