@@ -20,14 +20,18 @@ CT_ORDER = ("ADaM", "SDTM")  # order of the CT def:Standard elements in a define
 
 
 def ig_standard_oid(standard: str) -> str:
-    """>>> ig_standard_oid("ADaM")
+    """The OID of a define's implementation guide.
+
+    >>> ig_standard_oid("ADaM")
     'STD.IG.ADaMIG'
     """
     return f"STD.IG.{IG_STANDARDS[standard][0]}"
 
 
 def ct_standard_oid(package: str) -> str:
-    """>>> ct_standard_oid("SDTM")
+    """The OID of a CDISC CT package's def:Standard.
+
+    >>> ct_standard_oid("SDTM")
     'STD.CT.SDTM'
     """
     return f"STD.CT.{package}"

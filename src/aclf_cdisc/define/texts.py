@@ -25,8 +25,8 @@ JARGON = re.compile(r"\bbuild report\b|\bthe build\b|\bbuild time\b|\bspecs?\b|\
 def internal_terms(text: str) -> list[str]:
     """Every file name, program path and internal term in ``text``.
 
-    >>> internal_terms("Factors are data in study.yaml; see aclf_cdisc.sdtm.dates")
-    ['study.yaml', 'aclf_cdisc', 'sdtm.dates']
+    >>> internal_terms("Factors are data in study.yaml; see aclf_cdisc.sdtm.dates.iso_datetime")
+    ['study.yaml', 'aclf_cdisc', 'sdtm.dates.iso_datetime']
     >>> internal_terms("RANDDT = date of DS.DSSTDTC (e.g. 2024-01-05), from ic.DSSTDAT on the CRF")
     []
     """

@@ -24,7 +24,9 @@ JSON_NUMERIC_TYPES = {"integer": "integer", "float": "double"}
 
 
 def json_name(dataset: str) -> str:
-    """>>> json_name("ADSL")
+    """The Dataset-JSON file of a dataset, beside its XPT file.
+
+    >>> json_name("ADSL")
     'adsl.json'
     """
     return f"{dataset.lower()}.json"
