@@ -3,9 +3,13 @@
   define2-1.xsl: renders a Define-XML 2.1 document as one readable, hyperlinked HTML page.
   Written for aclf-cdisc (XSLT 1.0, so browsers and lxml can both run it).
 
-  Layout: study header; table of contents; standards; documents; dataset table (each dataset
-  links to its variable table and its transport file); one variable table per dataset with
-  value-level rows nested under their variable; codelists; methods; comments.
+  Layout: study header; table of contents; standards; documents; Analysis Results Metadata
+  (when present: a summary of displays and results, then one table per display, as CDISC's
+  ADaM example define renders it); dataset table (each dataset links to its variable table and
+  its transport file); one variable table per dataset with value-level rows nested under their
+  variable; codelists; methods; comments.
+  Method and comment texts are shown inline where they apply (a reviewer reads the rule beside
+  the variable); ISO 8601 DataTypes carry the pattern their values follow.
   Internal links are emitted only when their target exists in this document, so every
   href="#..." on the page resolves. Anchor ids are the definitions' OIDs.
 -->
@@ -28,6 +32,7 @@
   <xsl:key name="where" match="def:WhereClauseDef" use="@OID"/>
   <xsl:key name="standard" match="def:Standard" use="@OID"/>
   <xsl:key name="group" match="odm:ItemGroupDef" use="@OID"/>
+  <xsl:key name="result" match="arm:AnalysisResult" use="@OID"/>
 
   <xsl:variable name="mdv" select="/odm:ODM/odm:Study/odm:MetaDataVersion"/>
 
@@ -61,7 +66,12 @@
           .ext { font-style: italic; }
           dl.header dt { font-weight: bold; float: left; width: 170px; }
           dl.header dd { margin-left: 180px; }
-          pre { white-space: pre-wrap; margin: 2px 0; }
+          pre { white-space: pre-wrap; margin: 2px 0; font-family: inherit; }
+          pre.code { font-family: Consolas, "Courier New", monospace; background: #f6f6f6; padding: 4px; }
+          .iso { color: #555; font-size: 11px; }
+          .inline-text { font-size: 12px; }
+          table.arm th { width: 190px; background: #eef1f6; }
+          table.arm tr.result th, table.arm tr.result td { background: #dfe6f0; font-weight: bold; }
           @media print { nav#toc { display: none; } main { margin-left: 0; } }
         </style>
       </head>
@@ -73,6 +83,15 @@
             <li><a href="#standards">Standards</a></li>
             <xsl:if test="$mdv/def:AnnotatedCRF or $mdv/def:SupplementalDoc">
               <li><a href="#documents">Documents</a></li>
+            </xsl:if>
+            <xsl:if test="$mdv/arm:AnalysisResultDisplays">
+              <li><a href="#analysis-results">Analysis Results</a>
+                <ul>
+                  <xsl:for-each select="$mdv/arm:AnalysisResultDisplays/arm:ResultDisplay">
+                    <li><a href="#{@OID}"><xsl:value-of select="@Name"/></a></li>
+                  </xsl:for-each>
+                </ul>
+              </li>
             </xsl:if>
             <li><a href="#datasets">Datasets</a>
               <ul>
@@ -90,6 +109,7 @@
           <xsl:call-template name="header"/>
           <xsl:call-template name="standards"/>
           <xsl:call-template name="documents"/>
+          <xsl:apply-templates select="$mdv/arm:AnalysisResultDisplays"/>
           <xsl:call-template name="dataset-table"/>
           <xsl:apply-templates select="$mdv/odm:ItemGroupDef" mode="variables"/>
           <xsl:call-template name="codelists"/>
@@ -223,7 +243,7 @@
             <td class="code"><xsl:value-of select="$item/@Name"/></td>
             <td><xsl:value-of select="$item/odm:Description/odm:TranslatedText"/></td>
             <td><xsl:value-of select="@KeySequence"/></td>
-            <td><xsl:value-of select="$item/@DataType"/></td>
+            <td><xsl:call-template name="data-type"><xsl:with-param name="item" select="$item"/></xsl:call-template></td>
             <td><xsl:value-of select="$item/@Length"/></td>
             <td><xsl:call-template name="format"><xsl:with-param name="item" select="$item"/></xsl:call-template></td>
             <td><xsl:call-template name="codelist-link"><xsl:with-param name="item" select="$item"/></xsl:call-template></td>
@@ -247,7 +267,7 @@
                 </xsl:if>
               </td>
               <td><xsl:if test="@Mandatory='Yes'">mandatory</xsl:if></td>
-              <td><xsl:value-of select="$vitem/@DataType"/></td>
+              <td><xsl:call-template name="data-type"><xsl:with-param name="item" select="$vitem"/></xsl:call-template></td>
               <td><xsl:value-of select="$vitem/@Length"/></td>
               <td><xsl:call-template name="format"><xsl:with-param name="item" select="$vitem"/></xsl:call-template></td>
               <td><xsl:call-template name="codelist-link"><xsl:with-param name="item" select="$vitem"/></xsl:call-template></td>
@@ -279,6 +299,29 @@
         <span class="code"><xsl:value-of select="."/></span>
       </xsl:for-each>
     </xsl:for-each>
+  </xsl:template>
+
+  <!-- the DataType, and for ISO 8601 types the pattern the values follow -->
+  <xsl:template name="data-type">
+    <xsl:param name="item"/>
+    <xsl:variable name="type" select="$item/@DataType"/>
+    <xsl:value-of select="$type"/>
+    <xsl:variable name="pattern">
+      <xsl:choose>
+        <xsl:when test="$type='date'">YYYY-MM-DD</xsl:when>
+        <xsl:when test="$type='datetime'">YYYY-MM-DDThh:mm:ss</xsl:when>
+        <xsl:when test="$type='time'">hh:mm:ss</xsl:when>
+        <xsl:when test="$type='partialDate'">YYYY[-MM[-DD]]</xsl:when>
+        <xsl:when test="$type='partialTime'">hh[:mm[:ss]]</xsl:when>
+        <xsl:when test="$type='partialDatetime'">YYYY[-MM[-DD[Thh[:mm[:ss]]]]]</xsl:when>
+        <xsl:when test="$type='incompleteDatetime'">YYYY-MM-DDThh:mm:ss, unknown parts as -</xsl:when>
+        <xsl:when test="$type='durationDatetime'">PnYnMnDTnHnMnS or PnW</xsl:when>
+        <xsl:when test="$type='intervalDatetime'">start/end</xsl:when>
+      </xsl:choose>
+    </xsl:variable>
+    <xsl:if test="string-length($pattern) &gt; 0">
+      <br/><span class="iso" title="ISO 8601">ISO 8601 <xsl:value-of select="$pattern"/></span>
+    </xsl:if>
   </xsl:template>
 
   <xsl:template name="format">
@@ -327,7 +370,15 @@
     <xsl:param name="oid"/>
     <xsl:if test="$oid">
       <xsl:choose>
-        <xsl:when test="key('method', $oid)"><a href="#{$oid}"><xsl:value-of select="key('method', $oid)/@Name"/></a></xsl:when>
+        <xsl:when test="key('method', $oid)">
+          <xsl:variable name="method" select="key('method', $oid)"/>
+          <div class="inline-text">
+            <a href="#{$oid}"><xsl:value-of select="$method/@Name"/></a>
+            <xsl:text>: </xsl:text>
+            <xsl:value-of select="$method/odm:Description/odm:TranslatedText"/>
+            <xsl:for-each select="$method/def:DocumentRef"><br/><xsl:call-template name="document-ref"/></xsl:for-each>
+          </div>
+        </xsl:when>
         <xsl:otherwise><xsl:value-of select="$oid"/></xsl:otherwise>
       </xsl:choose>
     </xsl:if>
@@ -337,7 +388,12 @@
     <xsl:param name="oid"/>
     <xsl:if test="$oid">
       <xsl:choose>
-        <xsl:when test="key('comment', $oid)"><a href="#{$oid}"><xsl:value-of select="$oid"/></a></xsl:when>
+        <xsl:when test="key('comment', $oid)">
+          <div class="inline-text">
+            <xsl:value-of select="key('comment', $oid)/odm:Description/odm:TranslatedText"/>
+            <xsl:for-each select="key('comment', $oid)/def:DocumentRef"><br/><xsl:call-template name="document-ref"/></xsl:for-each>
+          </div>
+        </xsl:when>
         <xsl:otherwise><xsl:value-of select="$oid"/></xsl:otherwise>
       </xsl:choose>
     </xsl:if>
@@ -402,6 +458,137 @@
         <xsl:with-param name="prefix" select="$prefix"/>
       </xsl:call-template>
     </xsl:if>
+  </xsl:template>
+
+  <!-- ===================================================================================== -->
+  <!-- Analysis Results Metadata (ARM 1.0)                                                   -->
+  <xsl:template match="arm:AnalysisResultDisplays">
+    <section id="analysis-results">
+      <h2>Analysis Results Metadata</h2>
+      <table class="arm-summary">
+        <tr><th>Display</th><th>Analysis results</th></tr>
+        <xsl:for-each select="arm:ResultDisplay">
+          <tr>
+            <td>
+              <a href="#{@OID}"><xsl:value-of select="@Name"/></a><br/>
+              <span class="muted"><xsl:value-of select="odm:Description/odm:TranslatedText"/></span>
+            </td>
+            <td>
+              <xsl:for-each select="arm:AnalysisResult">
+                <div><a href="#{@OID}"><xsl:value-of select="normalize-space(odm:Description/odm:TranslatedText)"/></a></div>
+              </xsl:for-each>
+            </td>
+          </tr>
+        </xsl:for-each>
+      </table>
+      <xsl:apply-templates select="arm:ResultDisplay"/>
+    </section>
+  </xsl:template>
+
+  <xsl:template match="arm:ResultDisplay">
+    <section class="result-display" id="{@OID}">
+      <h3><xsl:value-of select="@Name"/></h3>
+      <table class="arm">
+        <tr>
+          <th>Display</th>
+          <td>
+            <strong><xsl:value-of select="@Name"/></strong>
+            <xsl:text> </xsl:text><xsl:value-of select="odm:Description/odm:TranslatedText"/>
+            <xsl:for-each select="def:DocumentRef"><br/><xsl:call-template name="document-ref"/></xsl:for-each>
+          </td>
+        </tr>
+        <xsl:apply-templates select="arm:AnalysisResult"/>
+      </table>
+    </section>
+  </xsl:template>
+
+  <xsl:template match="arm:AnalysisResult">
+    <tr class="result" id="{@OID}">
+      <th>Analysis Result</th>
+      <td><xsl:value-of select="normalize-space(odm:Description/odm:TranslatedText)"/></td>
+    </tr>
+    <xsl:if test="@ParameterOID">
+      <tr>
+        <th>Analysis Parameter(s)</th>
+        <td>
+          <xsl:for-each select="arm:AnalysisDatasets/arm:AnalysisDataset/def:WhereClauseRef">
+            <xsl:for-each select="key('where', @WhereClauseOID)/odm:RangeCheck[@def:ItemOID=current()/ancestor::arm:AnalysisResult/@ParameterOID]">
+              <div>
+                <span class="code"><xsl:value-of select="key('item', @def:ItemOID)/@Name"/></span>
+                <xsl:text> = </xsl:text>
+                <xsl:for-each select="odm:CheckValue">
+                  <xsl:if test="position() &gt; 1">, </xsl:if>
+                  <span class="code"><xsl:value-of select="."/></span>
+                </xsl:for-each>
+              </div>
+            </xsl:for-each>
+          </xsl:for-each>
+          <xsl:if test="not(arm:AnalysisDatasets/arm:AnalysisDataset/def:WhereClauseRef)">
+            <span class="code"><xsl:value-of select="key('item', @ParameterOID)/@Name"/></span>
+          </xsl:if>
+        </td>
+      </tr>
+    </xsl:if>
+    <tr>
+      <th>Analysis Variable(s)</th>
+      <td>
+        <xsl:for-each select="arm:AnalysisDatasets/arm:AnalysisDataset/arm:AnalysisVariable">
+          <div>
+            <xsl:call-template name="group-link"><xsl:with-param name="oid" select="../@ItemGroupOID"/></xsl:call-template>
+            <xsl:text>.</xsl:text>
+            <span class="code"><xsl:value-of select="key('item', @ItemOID)/@Name"/></span>
+            <xsl:text> (</xsl:text><xsl:value-of select="key('item', @ItemOID)/odm:Description/odm:TranslatedText"/><xsl:text>)</xsl:text>
+          </div>
+        </xsl:for-each>
+      </td>
+    </tr>
+    <tr><th>Analysis Reason</th><td><xsl:value-of select="@AnalysisReason"/></td></tr>
+    <tr><th>Analysis Purpose</th><td><xsl:value-of select="@AnalysisPurpose"/></td></tr>
+    <tr>
+      <th>Data References (incl. Selection Criteria)</th>
+      <td>
+        <xsl:for-each select="arm:AnalysisDatasets/arm:AnalysisDataset">
+          <div>
+            <xsl:call-template name="group-link"><xsl:with-param name="oid" select="@ItemGroupOID"/></xsl:call-template>
+            <xsl:for-each select="def:WhereClauseRef">
+              <xsl:text> [</xsl:text><xsl:apply-templates select="key('where', @WhereClauseOID)"/><xsl:text>]</xsl:text>
+            </xsl:for-each>
+          </div>
+        </xsl:for-each>
+        <xsl:call-template name="comment-link"><xsl:with-param name="oid" select="arm:AnalysisDatasets/@def:CommentOID"/></xsl:call-template>
+      </td>
+    </tr>
+    <xsl:if test="arm:Documentation">
+      <tr>
+        <th>Documentation</th>
+        <td>
+          <pre><xsl:value-of select="normalize-space(arm:Documentation/odm:Description/odm:TranslatedText)"/></pre>
+          <xsl:for-each select="arm:Documentation/def:DocumentRef"><div><xsl:call-template name="document-ref"/></div></xsl:for-each>
+        </td>
+      </tr>
+    </xsl:if>
+    <xsl:if test="arm:ProgrammingCode">
+      <tr>
+        <th>Programming Statements</th>
+        <td>
+          <xsl:if test="arm:ProgrammingCode/@Context">
+            <div class="muted">[<xsl:value-of select="arm:ProgrammingCode/@Context"/>]</div>
+          </xsl:if>
+          <xsl:if test="arm:ProgrammingCode/arm:Code">
+            <pre class="code"><xsl:value-of select="arm:ProgrammingCode/arm:Code"/></pre>
+          </xsl:if>
+          <xsl:for-each select="arm:ProgrammingCode/def:DocumentRef"><div><xsl:call-template name="document-ref"/></div></xsl:for-each>
+        </td>
+      </tr>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template name="group-link">
+    <xsl:param name="oid"/>
+    <xsl:choose>
+      <xsl:when test="key('group', $oid)"><a href="#{$oid}"><xsl:value-of select="key('group', $oid)/@Name"/></a></xsl:when>
+      <xsl:otherwise><xsl:value-of select="$oid"/></xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <!-- ===================================================================================== -->
