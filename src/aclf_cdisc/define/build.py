@@ -22,6 +22,7 @@ Choices:
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -29,7 +30,7 @@ import pandas as pd
 from lxml import etree
 
 from aclf_cdisc import __version__
-from aclf_cdisc.define.arm import ARM_NS, attach_analysis_results
+from aclf_cdisc.define.arm import ARM_NS, AnalysisResults, check_displays, record_references
 from aclf_cdisc.define.codelists import codelist_defs, ct_packages
 from aclf_cdisc.define.common import (
     DEF_NS,
@@ -121,15 +122,15 @@ def build_define(
     originator: str | None = None,
     stylesheet: str | None = STYLESHEET_NAME,
     issues: list[Issue] | None = None,
-    analysis_results: etree._Element | None = None,
+    analysis_results: AnalysisResults | None = None,
 ) -> etree._ElementTree:
     """Return the Define-XML 2.1 tree for the ``standard`` datasets in ``datasets``.
 
     ``datasets`` maps dataset names to ``(frame, meta)``; ``meta`` is the XPT metadata
     (``name``, ``label``, ``variables`` with ``name``/``label``/``type``/``length``) or None to
     derive it from the spec and the frame. Non-fatal findings (warnings) are appended to
-    ``issues`` when a list is given. ``analysis_results`` (an ``arm:AnalysisResultDisplays``
-    element) is placed last in MetaDataVersion (ADaM ARM). Raises :class:`SpecError` when the spec cannot
+    ``issues`` when a list is given. ``analysis_results`` (ADaM ARM: the displays and their
+    where clauses) are placed where the ARM schema wants them. Raises :class:`SpecError` when the spec cannot
     describe the data (a dataset or reference the spec lacks).
     """
     if standard not in IG_STANDARDS:
@@ -154,6 +155,10 @@ def build_define(
         items.extend(value_item_defs(plan, ds, frame, sizes, refs, acrf))
     value_lists = value_list_defs(plan, refs)
     where_clauses = where_clause_defs(plan, spec, refs)
+    if analysis_results is not None:
+        refs.problems.extend(check_displays(analysis_results))
+        record_references(analysis_results, refs)
+        where_clauses.extend(copy.deepcopy(el) for el in analysis_results.where_clauses)
     groups = [item_group_def(spec, ds, present[ds.name], refs, ig_standard_oid(standard)) for ds in chosen]
     documents = document_sections(spec, standard, refs)
     codelists = codelist_defs(spec.codelists, refs.codelist_values, meddra_version=spec.study.meddra_version)
@@ -166,7 +171,8 @@ def build_define(
                *method_defs(spec.methods, refs.methods), *comment_defs(spec.comments, refs.comments),
                *document_leaves(spec.documents, refs.documents)]:
         mdv.append(el)
-    refs.problems.extend(attach_analysis_results(mdv, analysis_results))
+    if analysis_results is not None:
+        mdv.append(copy.deepcopy(analysis_results.displays))  # the caller's element is left as it was
     if any(p.severity == "error" for p in refs.problems):
         raise SpecError(refs.problems, "the spec cannot describe the data as Define-XML")
     if issues is not None:
