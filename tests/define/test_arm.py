@@ -28,8 +28,12 @@ DISPLAYS = f"""
           <arm:AnalysisVariable ItemOID="IT.ADLB.AVAL"/>
         </arm:AnalysisDataset>
       </arm:AnalysisDatasets>
-      <arm:Documentation><Description><TranslatedText xml:lang="en">Descriptive statistics.</TranslatedText></Description></arm:Documentation>
-      <arm:ProgrammingCode Context="Python 3.11"><arm:Code>adlb[adlb.PARAMCD == "BILI"].AVAL.describe()</arm:Code></arm:ProgrammingCode>
+      <arm:Documentation>
+        <Description><TranslatedText xml:lang="en">Descriptive statistics.</TranslatedText></Description>
+      </arm:Documentation>
+      <arm:ProgrammingCode Context="Python 3.11">
+        <arm:Code>adlb[adlb.PARAMCD == "BILI"].AVAL.describe()</arm:Code>
+      </arm:ProgrammingCode>
     </arm:AnalysisResult>
   </arm:ResultDisplay>
 </arm:AnalysisResultDisplays>"""
