@@ -296,6 +296,23 @@ def test_verify_accepts_an_intact_copy_and_names_each_tampered_missing_and_extra
         assert name in done.stdout
 
 
+def test_rewriting_the_defines_refreshes_the_manifest(built, tmp_path):
+    copy = _copy(built, tmp_path)
+    define = copy / f"m5/datasets/{STUDY.lower()}/tabulations/sdtm/define.xml"
+    before, manifest = define.read_bytes(), (copy / MANIFEST_NAME).read_text("utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    done = subprocess.run([sys.executable, "-m", "aclf_cdisc", "define", "--outputs", str(copy),
+                           "--creation-datetime", "2030-01-01T00:00:00"],
+                          capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert define.read_bytes() != before
+    assert verify_package(copy) == []
+    after = json.loads((copy / MANIFEST_NAME).read_text("utf-8"))
+    assert {k: v for k, v in after.items() if k != "files"} == {
+        k: v for k, v in json.loads(manifest).items() if k not in ("files", "total_bytes")} | {
+        "total_bytes": after["total_bytes"]}
+
+
 def test_verify_without_a_manifest_fails_plainly(tmp_path):
     done = _verify_cli(tmp_path)
     assert done.returncode == 1 and "package.manifest-missing" in done.stdout

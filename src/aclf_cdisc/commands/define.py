@@ -41,5 +41,9 @@ def run(args: argparse.Namespace) -> int:
         print(issue.render())
     errors = sum(1 for i in issues if i.severity == "error")
     warnings = sum(1 for i in issues if i.severity == "warning")
+    if not errors:
+        from aclf_cdisc.package.manifest import refresh_manifest
+
+        refresh_manifest(args.outputs)  # the package manifest lists the rewritten defines
     print(f"define: {errors} error(s), {warnings} warning(s)")
     return 1 if errors else 0

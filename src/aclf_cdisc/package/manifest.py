@@ -207,6 +207,16 @@ def build_facts(spec: Any, *, raw_dir: Path, blinded: bool, dataset_json: bool) 
     }
 
 
+def refresh_manifest(root: Path) -> list[Path]:
+    """Re-list the files of a tree that already has a manifest (after ``aclf-cdisc define`` rewrote
+    its defines), keeping what the manifest says about the build; nothing when there is none."""
+    document, _ = read_manifest(root)
+    if document is None:
+        return []
+    facts = {key: document[key] for key in ("tool", "build", "standards", "specs", "inputs")}
+    return write_manifest(root, manifest_document(root, document.get("folders", PACKAGE_FOLDERS), **facts))
+
+
 def write_build_manifest(root: Path, spec: Any, *, raw_dir: Path, blinded: bool,
                          dataset_json: bool = False) -> list[Path]:
     """The manifest and checksum file of a finished outputs tree (called last in a build)."""
