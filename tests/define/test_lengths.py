@@ -42,3 +42,22 @@ def test_float_decimals_reproduce_every_value(units, places):
     assert all(abs(round(v, needed) - v) <= 1e-9 * max(1.0, abs(v)) for v in values)
     assert integer_digits(values) == max(1, max(len(str(int(abs(v)))) for v in values))
     assert numeric_length(values, "float") == integer_digits(values) + needed
+
+
+def test_value_level_size_never_exceeds_the_parent():
+    import pandas as pd
+
+    from aclf_cdisc.define.datasets import ItemSize, item_size
+    from aclf_cdisc.define.value_level import value_size
+    from aclf_cdisc.spec.model import Origin, ValueLevel, WhereClause
+
+    where = WhereClause("WC.LB.LBTESTCD.ALB", (("LBTESTCD", "EQ", ("ALB",)),))
+    text_row = ValueLevel("LB", "LBORRES", where, "text", 200, Origin("Collected"))
+    assert value_size(text_row, pd.Series(["35.1"]), ItemSize(20, None)) == ItemSize(20, None)
+    unsized = ValueLevel("LB", "LBORRES", where, "text", None, Origin("Collected"))
+    assert value_size(unsized, pd.Series(["35.1", "4"]), ItemSize(20, None)) == ItemSize(4, None)
+    float_row = ValueLevel("LB", "LBSTRESN", where, "float", 8, Origin("Derived"), significant_digits=1)
+    assert value_size(float_row, pd.Series([35.1, 28.0]), ItemSize(5, 2)) == ItemSize(3, 1)
+    assert item_size("float", pd.Series([135.25, 8.4]), 8, None) == ItemSize(5, 2)
+    assert item_size("datetime", pd.Series(["2024-01-05T10:00"]), 16, None) == ItemSize(None, None)
+    assert item_size("text", pd.Series(["ABC"]), 3, None) == ItemSize(3, None)
