@@ -22,3 +22,44 @@ def shared() -> Path:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+@pytest.fixture
+def broken_export(tmp_path: Path):
+    """A copy of the sample export with some cells changed: ``broken_export([(form, row, column, value)])``.
+
+    ``row`` is the 1-based record (the header is not a record), as Issues report it. Returns the folder.
+    """
+    import csv
+    import shutil
+
+    from aclf_cdisc.sample import edc_dir
+
+    def make(edits: list[tuple[str, int, str, str]]) -> Path:
+        folder = tmp_path / "edc"
+        if not folder.exists():
+            shutil.copytree(edc_dir(), folder)
+        for form, row, column, value in edits:
+            path = folder / f"{form}.csv"
+            with path.open(newline="", encoding="utf-8") as handle:
+                rows = list(csv.reader(handle))
+            rows[row][rows[0].index(column)] = value
+            with path.open("w", newline="", encoding="utf-8") as handle:
+                csv.writer(handle, lineterminator="\n").writerows(rows)
+        return folder
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def sample_records():
+    """``sample_records(form)``: the sample export's form as dicts, record i (1-based) at index i - 1."""
+    import csv
+
+    from aclf_cdisc.sample import edc_dir
+
+    def records(form: str) -> list[dict[str, str]]:
+        with (edc_dir() / f"{form}.csv").open(newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+
+    return records

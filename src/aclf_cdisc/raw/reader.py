@@ -21,7 +21,12 @@ read, e.g. not ``DD MON YYYY`` with UN/UNK parts or an impossible day (``raw.dat
 time that is not ``HH:MM`` (``raw.time-invalid``), a number that does not parse in an
 integer/float column (``raw.number-invalid``); one Issue per failing cell, naming file, form,
 record (``__row``), column, value and expected. Missing irt_rand and irt_kits make the export
-blinded; any other missing form is an error.
+blinded; any other missing form is an error. A CSV header naming a column twice is reported at
+read (``raw.column-duplicated``), before the reader renames the second one.
+
+Then, when ``spec`` is a whole :class:`Spec` and the layouts hold, the plausibility checks of
+``conventions.checks`` (:mod:`aclf_cdisc.raw.plausibility`): impossible dates, ages, doses, kits and
+text, each an error or a warning as the spec decides.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import pandas as pd
 
 from aclf_cdisc.errors import InputError, Issue
 from aclf_cdisc.raw.layout import as_raw_forms
+from aclf_cdisc.raw.plausibility import duplicated_header_issues, plausibility_issues
 from aclf_cdisc.spec.model import RawForm, Spec
 from aclf_cdisc.spec.schemas import raw_distinct_issues
 
@@ -150,6 +156,7 @@ def read_export(path: Path, spec: Spec | Mapping[str, RawForm] | None = None) ->
     forms: dict[str, pd.DataFrame] = {}
     files: dict[str, Path] = {}
     blinded_missing = []
+    checks = (spec.study.conventions.get("checks") or {}) if isinstance(spec, Spec) else {}
     for name in sorted(layouts):
         layout = layouts[name]
         found = _find(folder, name)
@@ -172,6 +179,7 @@ def read_export(path: Path, spec: Spec | Mapping[str, RawForm] | None = None) ->
             issues.append(Issue(rule="raw.file-unreadable", message=f"cannot read {file.name}: {exc}",
                                 file=file.name, dataset=name))
             continue
+        issues.extend(duplicated_header_issues(file, name, checks.get("column-duplicated")))
         checked, found_issues = check_form(frame, layout, file.name)
         issues.extend(found_issues)
         forms[name] = checked
@@ -186,4 +194,9 @@ def read_export(path: Path, spec: Spec | Mapping[str, RawForm] | None = None) ->
     errors = [i for i in issues if i.severity == "error"]
     if errors:
         raise InputError(errors, f"the raw export in {folder} breaks its layout: {len(errors)} problem(s)")
+    if isinstance(spec, Spec):  # plausibility needs forms that passed their layout, and the study
+        issues.extend(plausibility_issues(forms, spec.study, layouts))
+        errors = [i for i in issues if i.severity == "error"]
+        if errors:
+            raise InputError(errors, f"the raw export in {folder} holds impossible data: {len(errors)} problem(s)")
     return RawExport(forms=forms, files=files, blinded=blinded, issues=issues)
