@@ -2,7 +2,8 @@
 
 Order: ADSL without baselines -> ADLB -> ADSL baselines from ADLB -> ADAE, ADTTE. Any data a
 derivation cannot handle stops the build with a DerivationError listing every problem found
-(never a silently wrong number). Dates stay datetime64 in memory; the transport layer writes
+(never a silently wrong number); its Issues name the raw record behind the SDTM record they
+concern (:func:`aclf_cdisc.sdtm.lineage.cite_sources`). Dates stay datetime64 in memory; the transport layer writes
 them as SAS dates with their DATE9. format.
 """
 
@@ -16,8 +17,9 @@ from aclf_cdisc.adam.adae import build_adae
 from aclf_cdisc.adam.adlb import build_adlb
 from aclf_cdisc.adam.adsl import add_baselines, build_adsl_core
 from aclf_cdisc.adam.adtte import build_adtte
-from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.errors import AclfError, DerivationError, Issue
 from aclf_cdisc.sdtm.conform import conform_to_spec
+from aclf_cdisc.sdtm.lineage import cite_sources
 from aclf_cdisc.spec.model import Dataset, Spec
 
 ADAM_DATASETS = ("ADSL", "ADLB", "ADAE", "ADTTE")
@@ -43,10 +45,13 @@ def build_adam(sdtm: Mapping[str, pd.DataFrame], spec: Spec) -> dict[str, pd.Dat
     if missing:
         raise DerivationError([Issue(rule="adam.sdtm-missing", dataset=d, message=f"SDTM {d} is needed for ADaM",
                                      expected="the SDTM dataset") for d in missing])
-    adsl = build_adsl_core(frames, spec)
-    adlb = build_adlb(frames, adsl, spec)
-    adsl = add_baselines(adsl, adlb)
-    adae = build_adae(frames, adsl, spec)
-    adtte = build_adtte(frames, adsl, spec)
-    built = {"ADSL": adsl, "ADLB": adlb, "ADAE": adae, "ADTTE": adtte}
+    built: dict[str, pd.DataFrame] = {}
+    try:
+        built["ADSL"] = build_adsl_core(frames, spec)
+        built["ADLB"] = build_adlb(frames, built["ADSL"], spec)
+        built["ADSL"] = add_baselines(built["ADSL"], built["ADLB"])
+        built["ADAE"] = build_adae(frames, built["ADSL"], spec)
+        built["ADTTE"] = build_adtte(frames, built["ADSL"], spec)
+    except AclfError as exc:  # the same error, its Issues naming the raw records behind them
+        raise type(exc)(cite_sources(exc.issues, {**frames, **built}, spec), exc.summary) from exc
     return {name: conform_adam(built[name], spec.dataset(name)) for name in ADAM_DATASETS}

@@ -1,12 +1,18 @@
-"""Run the spec-generated schemas and the conformance rules over a set of built datasets."""
+"""Run the spec-generated schemas and the conformance rules over a set of built datasets.
+
+Every Issue that names a dataset record is traced back to the raw record it came from
+(:func:`aclf_cdisc.sdtm.lineage.cite_sources`): ``file`` and ``row`` name the raw export.
+"""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from aclf_cdisc.checks.rule import Datasets
 from aclf_cdisc.checks.rules import RULES
 from aclf_cdisc.errors import Issue
+from aclf_cdisc.sdtm.lineage import cite_sources
 from aclf_cdisc.spec.model import Spec
 from aclf_cdisc.spec.schemas import dataset_schema, validate_frame
 
@@ -14,17 +20,36 @@ REPORT_COLUMNS = ("rule", "severity", "dataset", "row", "column", "value", "expe
 
 
 def run_schemas(datasets: Datasets, spec: Spec) -> list[Issue]:
-    """Validate each dataset against the pandera schema generated from its spec (lazily)."""
+    """Validate each dataset against the pandera schema generated from its spec (lazily), then the
+    transport's character rule (:func:`non_ascii_issues`), before any file is written."""
     issues: list[Issue] = []
     for name in sorted(datasets):
         issues.extend(validate_frame(datasets[name], dataset_schema(spec, name), dataset=name))
-    return issues
+        issues.extend(non_ascii_issues(datasets[name], name))
+    return cite_sources(issues, datasets, spec)
 
 
 def run_rules(datasets: Datasets, spec: Spec) -> list[Issue]:
     issues: list[Issue] = []
     for rule in RULES:
         issues.extend(rule.run(datasets, spec))
+    return cite_sources(issues, datasets, spec)
+
+
+def non_ascii_issues(frame: pd.DataFrame, dataset: str) -> list[Issue]:
+    """Text the XPT writer would refuse (``xpt.char-non-ascii``: XPT v5 files are written ASCII), one
+    Issue per record, found here so the build stops before writing and names the raw record."""
+    issues: list[Issue] = []
+    for column in frame.columns:
+        if frame[column].dtype != object and not pd.api.types.is_string_dtype(frame[column]):
+            continue
+        bad = [v for v in pd.unique(frame[column].dropna()) if isinstance(v, str) and not v.isascii()]
+        if not bad:
+            continue
+        for position in np.flatnonzero(frame[column].isin(bad).to_numpy()).tolist():
+            issues.append(Issue(rule="xpt.char-non-ascii", dataset=dataset, row=position + 1, column=str(column),
+                                value=frame[column].iloc[position], message="value is not ASCII",
+                                expected="ASCII text: XPT v5 files are written ASCII"))
     return issues
 
 

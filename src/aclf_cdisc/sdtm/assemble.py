@@ -73,9 +73,13 @@ def with_usubjid(frame: pd.DataFrame, spec: Spec) -> pd.DataFrame:
 
 
 def prefix_columns(frame: pd.DataFrame, form: str) -> pd.DataFrame:
-    """USUBJID and ``_row`` of ``frame``, then every other column renamed ``form.COLUMN`` (same order)."""
-    columns = {"USUBJID": frame["USUBJID"], "_row": frame["_row"]}
-    columns.update({f"{form}.{c}": frame[c] for c in frame.columns if c not in ("USUBJID", "_row")})
+    """USUBJID and ``_row`` of ``frame``, then every other column renamed ``form.COLUMN`` (same order).
+
+    The raw reader's ``__file``/``__row`` (lineage, see :mod:`aclf_cdisc.sdtm.lineage`) keep their names.
+    """
+    kept = ("USUBJID", "_row", FILE_COL, ROW_COL)
+    columns = {c: frame[c] for c in kept if c in frame.columns}
+    columns.update({f"{form}.{c}": frame[c] for c in frame.columns if c not in kept})
     return pd.DataFrame(columns, index=frame.index)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.sdtm.lineage import FILE_COL, ROW_COL, make_lineage, with_lineage
 from aclf_cdisc.spec.model import Dataset
 
 
@@ -23,6 +24,9 @@ def conform_to_spec(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     Character variables become object columns with None for missing (no NaN, no trailing
     spaces); numeric ones float64 (SAS numerics). A spec variable missing from the frame is a
     DerivationError (a bug in the domain module or an incomplete spec), never a silent blank.
+
+    When ``frame`` carries the raw ``__file``/``__row`` of its records, they follow the sort into
+    the result's ``attrs`` (:mod:`aclf_cdisc.sdtm.lineage`), never into its columns.
     """
     missing = [v.name for v in dataset.variables if v.name not in frame.columns]
     if missing:
@@ -46,7 +50,14 @@ def conform_to_spec(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
             out[variable.name] = pd.to_numeric(column, errors="raise").astype("float64")
         else:
             out[variable.name] = _as_text(column)
+    carries = FILE_COL in frame.columns and ROW_COL in frame.columns
+    if carries:  # the raw record of each row follows the sort, then leaves the columns for attrs
+        out[FILE_COL], out[ROW_COL] = frame[FILE_COL], frame[ROW_COL]
     sort_keys = [k for k in dataset.sort_order if k in out.columns]
     if sort_keys:
         out = out.sort_values(sort_keys, kind="mergesort", na_position="first")
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    if not carries:
+        return out
+    lineage = make_lineage(out, [k for k in dataset.keys if k in out.columns])
+    return with_lineage(out.drop(columns=[FILE_COL, ROW_COL]), lineage)

@@ -13,6 +13,7 @@ import pandas as pd
 from pandas.api.typing import NAType
 
 from aclf_cdisc.errors import InputError, Issue
+from aclf_cdisc.raw.reader import FILE_COL, ROW_COL
 from aclf_cdisc.sdtm.assemble import get_form, raw_forms, with_usubjid
 from aclf_cdisc.sdtm.dates import to_iso8601
 from aclf_cdisc.spec.model import Spec
@@ -56,7 +57,8 @@ def irt_group(value: str | float | NAType | None) -> str | None:
 
 
 def assemble_randomization(raw: Any, spec: Spec, *, blinded: bool) -> pd.DataFrame:
-    """One row per randomized subject: RAND1DTC, RAND1NO, RAND1GRP, RAND2DTC, RAND2NO, RAND2GRP.
+    """One row per randomized subject: RAND1DTC, RAND1NO, RAND1GRP, RAND2DTC, RAND2NO, RAND2GRP, and each
+    stage's irt_rand record (RAND1__file, RAND1__row, ...).
 
     Groups are None in a blinded build (TRTGRP is never read). Empty frame when irt_rand is absent.
     """
@@ -80,5 +82,7 @@ def assemble_randomization(raw: Any, spec: Spec, *, blinded: bool) -> pd.DataFra
         out[f"RAND{k}DTC"] = out["USUBJID"].map(part["DTC"])
         out[f"RAND{k}NO"] = out["USUBJID"].map(part["RANDNO"])
         out[f"RAND{k}GRP"] = out["USUBJID"].map(part["GRP"])
+        for lineage in (FILE_COL, ROW_COL):  # the irt_rand record of each stage (sdtm.lineage)
+            out[f"RAND{k}{lineage}"] = out["USUBJID"].map(part[lineage]) if lineage in part.columns else None
     out = out.astype(object).where(out.notna(), None)
     return out[out["RAND1DTC"].notna() | out["RAND2DTC"].notna()].reset_index(drop=True)

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.raw.reader import FILE_COL, ROW_COL
 from aclf_cdisc.sdtm.assemble import get_form, with_usubjid
 from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.ct import recode_ct
@@ -54,6 +55,9 @@ def _records(frame: pd.DataFrame, source: str, **values: Any) -> pd.DataFrame:
         out[name] = value.to_numpy() if isinstance(value, pd.Series) else value
     out["_src"] = source
     out["_ord"] = _ORDER[source]
+    for lineage in (FILE_COL, ROW_COL):  # the raw record (sdtm.lineage)
+        if lineage in frame.columns:
+            out[lineage] = frame[lineage].to_numpy()
     return out
 
 
@@ -75,7 +79,8 @@ def assemble_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, blinded: bool = False
     rand = assemble_randomization(raw, spec, blinded=blinded)
     stages = ((1, "RANDOMIZED (STAGE 1)", "RANDOMIZED"), (2, "RE-RANDOMIZED (STAGE 2)", "RE-RANDOMIZED"))
     for stage, term, decod in stages:
-        part = rand[rand[f"RAND{stage}DTC"].notna()]
+        part = rand[rand[f"RAND{stage}DTC"].notna()].rename(
+            columns={f"RAND{stage}{FILE_COL}": FILE_COL, f"RAND{stage}{ROW_COL}": ROW_COL})
         pieces.append(_records(part, f"rand{stage}", DSTERM=term, DSDECOD=decod, DSCAT=MILESTONE, DSSCAT=None,
                                DSSTDTC=part[f"RAND{stage}DTC"], DSREFID=part[f"RAND{stage}NO"], ICVER=None))
 

@@ -1,0 +1,250 @@
+"""Lineage: the raw file and 1-based record each SDTM record came from, and Issues that cite it.
+
+Raw records carry ``__file`` and ``__row`` (:mod:`aclf_cdisc.raw.reader`). A domain's working frame
+keeps them (:func:`aclf_cdisc.sdtm.assemble.assemble_form`, ``prefix_columns``), and
+:func:`aclf_cdisc.sdtm.conform.conform_to_spec` moves them off the dataset into ``frame.attrs``
+(:data:`LINEAGE`) as a :class:`Lineage`, so the dataset holds exactly its spec's variables (the XPT
+bytes do not change) while every later stage can ask where a record came from.
+
+A :class:`Lineage` is valid only for the frame it was made for: :func:`lineage_of` checks that the
+frame still has the same length and key values (pandas copies ``attrs`` onto derived frames, e.g. a
+filtered copy, which must not inherit it).
+
+:func:`cite_sources` rewrites Issues raised after mapping (schema checks, conformance rules, ADaM
+derivations, transport pre-checks) that name a dataset and a record (a 1-based row, or a key such
+as ``USUBJID=..., AESEQ=3``) so that ``file`` and ``row`` name the raw file and record; the dataset
+record is kept in the message. A record of a dataset without lineage (ADaM, DS, SE) is traced
+through a ``--SEQ`` of an SDTM dataset it carries (ADAE's AESEQ -> AE), else through the one raw
+record whose value the subject's SDTM records hold in a variable read from it (:func:`traceable`),
+else to the subject's DM record; the message says which.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aclf_cdisc.errors import Issue
+from aclf_cdisc.spec.model import Spec
+
+LINEAGE = "aclf_cdisc.lineage"  # key in DataFrame.attrs
+FILE_COL, ROW_COL = "__file", "__row"  # the raw reader's lineage columns
+_SEQ = re.compile(r"^([A-Z]{2})SEQ$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True, eq=False)
+class Lineage:
+    """Raw file and record per position of one conformed dataset, with its key values as a guard."""
+
+    files: tuple[str | None, ...]
+    rows: tuple[int | None, ...]
+    keys: tuple[tuple[str, tuple[Any, ...]], ...]  # (variable, values per position)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Lineage:
+        return self  # immutable: pandas deep-copies attrs on every operation, this keeps that cheap
+
+    def source(self, position: int) -> tuple[str, int] | None:
+        file, row = self.files[position], self.rows[position]
+        return (file, row) if file is not None and row is not None else None
+
+
+def make_lineage(frame: pd.DataFrame, keys: Sequence[str]) -> Lineage | None:
+    """The lineage of ``frame`` (positions as they are) from its ``__file``/``__row`` columns, or None."""
+    if FILE_COL not in frame.columns or ROW_COL not in frame.columns:
+        return None
+    files = tuple(None if pd.isna(f) else str(f) for f in frame[FILE_COL])
+    rows = tuple(None if pd.isna(r) else int(r) for r in frame[ROW_COL])
+    guard = tuple((k, tuple(frame[k].tolist())) for k in keys if k in frame.columns)
+    return Lineage(files=files, rows=rows, keys=guard)
+
+
+def with_lineage(out: pd.DataFrame, lineage: Lineage | None) -> pd.DataFrame:
+    """``out`` with ``lineage`` in its attrs (the same frame object; attrs are not data)."""
+    if lineage is not None:
+        out.attrs[LINEAGE] = lineage
+    return out
+
+
+def lineage_of(frame: pd.DataFrame) -> Lineage | None:
+    """The frame's lineage when it still describes this frame (same length and key values), else None."""
+    lineage = frame.attrs.get(LINEAGE)
+    if not isinstance(lineage, Lineage) or len(lineage.rows) != len(frame):
+        return None
+    for name, values in lineage.keys:
+        if name not in frame.columns or tuple(frame[name].tolist()) != values:
+            return None
+    return lineage
+
+
+def record_positions(frame: pd.DataFrame, row: int | str | None) -> list[int]:
+    """Positions of the records an Issue's ``row`` names: a 1-based row, or ``K=V, K=V`` key text."""
+    if isinstance(row, (int, np.integer)) and not isinstance(row, bool):
+        return [int(row) - 1] if 1 <= int(row) <= len(frame) else []
+    if not isinstance(row, str) or "=" not in row:
+        return []
+    keep = np.ones(len(frame), dtype=bool)
+    for part in row.split(", "):
+        name, _, text = part.partition("=")
+        if name not in frame.columns:
+            return []
+        keep &= _equals(frame[name], text)
+    return np.flatnonzero(keep).tolist()
+
+
+def _equals(values: pd.Series, text: Any) -> np.ndarray:
+    """Cells of ``values`` equal to ``text`` (numbers by value, dates by ISO date, else as text)."""
+    if text is None:
+        return np.zeros(len(values), dtype=bool)
+    if pd.api.types.is_numeric_dtype(values):
+        number = pd.to_numeric(pd.Series([text]), errors="coerce").iloc[0]
+        return (values == number).to_numpy(dtype=bool) if pd.notna(number) else np.zeros(len(values), dtype=bool)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        stamp = pd.to_datetime(pd.Series([str(text)]), errors="coerce").iloc[0]
+        return (values == stamp).to_numpy(dtype=bool) if pd.notna(stamp) else np.zeros(len(values), dtype=bool)
+    wanted = text.date().isoformat() if isinstance(text, pd.Timestamp) else str(text)
+    cells = values.astype("string")
+    same = cells == wanted
+    if _ISO_DATE.match(wanted):  # a date names the ISO datetimes of that day too
+        same |= cells.str.startswith(wanted + "T")
+    return same.fillna(False).to_numpy(dtype=bool)
+
+
+def _one(sources: list[tuple[str, int]]) -> tuple[str, int] | None:
+    distinct = sorted(set(sources))
+    return distinct[0] if len(distinct) == 1 else None
+
+
+def _by_own_lineage(frame: pd.DataFrame, lineage: Lineage, positions: list[int],
+                    issue: Issue) -> tuple[str, int] | None:
+    if len(positions) > 1 and issue.column in frame.columns and issue.value is not None:
+        matching = set(np.flatnonzero(_equals(frame[issue.column], issue.value)).tolist())
+        positions = [p for p in positions if p in matching]
+    found = [s for p in positions if (s := lineage.source(p)) is not None]
+    return _one(found)
+
+
+def _by_seq(frame: pd.DataFrame, positions: list[int], datasets: Mapping[str, pd.DataFrame]) -> tuple[str, int] | None:
+    """Through a ``--SEQ`` the records carry (ADAE.AESEQ -> AE) to an SDTM record with lineage."""
+    if "USUBJID" not in frame.columns:
+        return None
+    for column in frame.columns:
+        match = _SEQ.match(str(column))
+        parent = datasets.get(match.group(1)) if match else None
+        lineage = lineage_of(parent) if parent is not None else None
+        if parent is None or lineage is None or column not in parent.columns:
+            continue
+        found = []
+        for p in positions:
+            key = f"USUBJID={frame['USUBJID'].iloc[p]}, {column}={frame[column].iloc[p]}"
+            found += [s for q in record_positions(parent, key) if (s := lineage.source(q)) is not None]
+        if found:
+            return _one(found)
+    return None
+
+
+def _subjects(frame: pd.DataFrame | None, positions: list[int], row: int | str | None) -> list[str]:
+    if frame is not None and "USUBJID" in frame.columns and positions:
+        return sorted({str(frame["USUBJID"].iloc[p]) for p in positions})
+    match = re.match(r"^USUBJID=([^,]+)", row) if isinstance(row, str) else None
+    return [match.group(1)] if match else []
+
+
+def traceable(spec: Spec | None, dataset: str, variable: str, file: str) -> bool:
+    """Whether a value of ``dataset.variable`` on a record read from raw ``file`` came from that file.
+
+    Per the spec: a variable mapped from a raw column came from that column's form; a derived one
+    did not; an unmapped one did, unless a record gathers several forms (one record per subject, DM).
+    """
+    if spec is None or dataset not in spec.datasets:
+        return False
+    ds = spec.datasets[dataset]
+    var = next((v for v in ds.variables if v.name == variable), None)
+    if var is None:
+        return False
+    mapping = var.mapping
+    if mapping is not None and mapping.source:
+        return mapping.source.split(".", 1)[0] == file.rsplit(".", 1)[0].lower()
+    if mapping is not None and mapping.rule == "derive":
+        return False
+    return not (ds.structure or "").lower().startswith("one record per subject")
+
+
+def _by_value(subjects: list[str], issue: Issue, datasets: Mapping[str, pd.DataFrame],
+              spec: Spec | None) -> tuple[str, int] | None:
+    """The one raw record behind the subject's SDTM records (datasets with lineage) holding the Issue's
+    value in a variable read from that record (:func:`traceable`); None when none or several do."""
+    if issue.value is None or len(subjects) != 1 or spec is None:
+        return None
+    found: list[tuple[str, int]] = []
+    for name in sorted(datasets):
+        frame = datasets[name]
+        lineage = lineage_of(frame)
+        if lineage is None or "USUBJID" not in frame.columns:
+            continue
+        mine = (frame["USUBJID"] == subjects[0]).to_numpy(dtype=bool)
+        for column in [c for c in frame.columns if c != "USUBJID"]:
+            for p in np.flatnonzero(mine & _equals(frame[column], issue.value)).tolist():
+                source = lineage.source(p)
+                if source is not None and traceable(spec, name, str(column), source[0]):
+                    found.append(source)
+    return _one(found)
+
+
+def _subject_dm(subjects: list[str], datasets: Mapping[str, pd.DataFrame]) -> tuple[str, int] | None:
+    dm = datasets.get("DM")
+    lineage = lineage_of(dm) if dm is not None else None
+    if dm is None or lineage is None or len(subjects) != 1:
+        return None
+    return _one([s for p in record_positions(dm, f"USUBJID={subjects[0]}") if (s := lineage.source(p)) is not None])
+
+
+def source_of(issue: Issue, datasets: Mapping[str, pd.DataFrame],
+              spec: Spec | None = None) -> tuple[str, int, str] | None:
+    """(raw file, raw row, how it was traced) for an Issue naming a dataset record, or None."""
+    frame = datasets.get(issue.dataset) if issue.dataset else None
+    subjects = _subjects(None, [], issue.row)
+    if frame is not None:
+        positions = record_positions(frame, issue.row)
+        subjects = _subjects(frame, positions, issue.row)
+        lineage = lineage_of(frame)
+        if lineage is not None and positions:
+            found = _by_own_lineage(frame, lineage, positions, issue)
+            return (*found, "record") if found else None
+        if positions and (found := _by_seq(frame, positions, datasets)):
+            return (*found, "record")
+    if found := _by_value(subjects, issue, datasets, spec):
+        return (*found, "value")
+    if found := _subject_dm(subjects, datasets):
+        return (*found, "subject")
+    return None
+
+
+_TRACED = {"record": "raw record of {where}", "value": "raw record holding this value ({where})",
+           "subject": "subject's demographics record ({where})"}
+
+
+def cite_source(issue: Issue, datasets: Mapping[str, pd.DataFrame], spec: Spec | None = None) -> Issue:
+    """``issue`` with ``file``/``row`` naming the raw record behind it; unchanged when it has a file already
+    or nothing traces it. The dataset record it named is kept in the message."""
+    if issue.file is not None or issue.dataset is None or (issue.row is None and issue.value is None):
+        return issue
+    found = source_of(issue, datasets, spec)
+    if found is None:
+        return issue
+    file, row, how = found
+    where = f"{issue.dataset} {issue.row}" if issue.row is not None else issue.dataset
+    message = f"{issue.message} [{_TRACED[how].format(where=where)}]"
+    return dataclasses.replace(issue, file=file, row=row, message=message)
+
+
+def cite_sources(issues: Sequence[Issue], datasets: Mapping[str, pd.DataFrame],
+                 spec: Spec | None = None) -> list[Issue]:
+    """:func:`cite_source` for each Issue (``spec`` lets a value be traced, see :func:`traceable`)."""
+    return [cite_source(issue, datasets, spec) for issue in issues]
