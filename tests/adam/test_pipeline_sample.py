@@ -222,7 +222,8 @@ def test_08_meld_and_ctp_of_hand_picked_records(sample_adam, sample_sdtm):
         assert row["CTP"] == hand, (usubjid, adt)
 
 
-def test_09_death_before_randomization_in_mutated_input_names_the_subject(sample_adam, sample_sdtm, sample_spec):
+def test_09_death_before_randomization_in_mutated_input_names_the_subject(sample_adam, sample_sdtm, sample_spec,
+                                                                          sample_records):
     from aclf_cdisc.adam.pipeline import build_adam
 
     adsl = sample_adam["ADSL"]
@@ -232,7 +233,11 @@ def test_09_death_before_randomization_in_mutated_input_names_the_subject(sample
     mutated["DM"].loc[mutated["DM"]["USUBJID"] == victim, "DTHDTC"] = early
     with pytest.raises(DerivationError) as caught:
         build_adam(mutated, sample_spec)
-    assert f"USUBJID={victim}" in {i.row for i in caught.value.issues}
+    issue = next(i for i in caught.value.issues if i.rule == "adam.dthdt-before-randomization")
+    assert f"ADSL USUBJID={victim}" in issue.message  # the ADSL record, kept in the message
+    # DM.DTHDTC is derived, so the raw record cited is the subject's demographics record
+    dm_row = next(i for i, r in enumerate(sample_records("dm"), start=1) if victim.endswith(r["SUBJID"]))
+    assert (issue.file, issue.row, issue.value) == ("dm.csv", dm_row, early)
     assert victim in str(caught.value)
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from aclf_cdisc.cli import main
-from aclf_cdisc.errors import AclfError, InputError, Issue
+from aclf_cdisc.errors import AclfError, InputError, Issue, SpecError
 from aclf_cdisc.package.build import BuildOptions, build_package
 from aclf_cdisc.package.layout import reports_dir
 from aclf_cdisc.raw.plausibility import date_bounds, eligible_age_range
@@ -174,3 +174,31 @@ def test_date_bounds_spread_partial_dates():
     assert [str(d.date()) for d in low[:3]] == ["2024-01-01", "2023-02-01", "2024-02-29"]
     assert [str(d.date()) for d in high[:3]] == ["2024-12-31", "2023-02-28", "2024-02-29"]
     assert pd.isna(low[3]) and pd.isna(high[3])
+
+
+def _specs_with(tmp_path: Path, old: str, new: str) -> Path:
+    import shutil
+
+    specs = tmp_path / "specs"
+    shutil.copytree(Path(load_spec(None).root or ""), specs)
+    study = specs / "study.yaml"
+    text = study.read_text(encoding="utf-8")
+    assert old in text
+    study.write_text(text.replace(old, new), encoding="utf-8")
+    return specs
+
+
+def test_a_check_severity_outside_error_and_warning_is_a_spec_error(tmp_path):
+    specs = _specs_with(tmp_path, "text-line-break: {severity: warning}", "text-line-break: {severity: fatal}")
+    with pytest.raises(SpecError):
+        load_spec(specs)
+
+
+def test_a_check_naming_an_undeclared_raw_column_is_a_spec_error(tmp_path):
+    from aclf_cdisc.raw import read_export
+    from aclf_cdisc.sample import edc_dir
+
+    specs = _specs_with(tmp_path, "birth: dm.BRTHDAT", "birth: dm.BIRTHDAY")
+    with pytest.raises(SpecError) as caught:
+        read_export(edc_dir(), load_spec(specs))
+    assert [(i.rule, i.value) for i in caught.value.issues] == [("spec.check-source-unknown", "dm.BIRTHDAY")]

@@ -133,3 +133,13 @@ def test_lineage_does_not_change_a_byte_of_the_xpt(spec, tmp_path):
         return path.read_bytes()
 
     assert written(out, tmp_path / "a.xpt") == written(bare, tmp_path / "b.xpt")
+
+
+def test_lineage_holds_with_missing_key_values():
+    from aclf_cdisc.sdtm.lineage import make_lineage, with_lineage
+
+    frame = pd.DataFrame({"USUBJID": ["S-1", "S-1"], "VISITNUM": [float("nan"), 2.0],
+                          "__file": ["lb.csv", "lb.csv"], "__row": [3, 5]})
+    out = with_lineage(frame.drop(columns=["__file", "__row"]), make_lineage(frame, ["USUBJID", "VISITNUM"]))
+    assert lineage_of(out.copy()) is not None
+    assert lineage_of(out.iloc[::-1].reset_index(drop=True)) is None  # re-sorted: the guard refuses it

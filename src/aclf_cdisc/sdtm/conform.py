@@ -59,5 +59,6 @@ def conform_to_spec(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
     out = out.reset_index(drop=True)
     if not carries:
         return out
-    lineage = make_lineage(out, [k for k in dataset.keys if k in out.columns])
+    guard = [*dataset.keys, *(v.name for v in dataset.variables if v.name.endswith("SEQ"))]
+    lineage = make_lineage(out, [k for k in dict.fromkeys(guard) if k in out.columns])
     return with_lineage(out.drop(columns=[FILE_COL, ROW_COL]), lineage)

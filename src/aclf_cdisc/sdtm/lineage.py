@@ -78,9 +78,17 @@ def lineage_of(frame: pd.DataFrame) -> Lineage | None:
     if not isinstance(lineage, Lineage) or len(lineage.rows) != len(frame):
         return None
     for name, values in lineage.keys:
-        if name not in frame.columns or tuple(frame[name].tolist()) != values:
+        if name not in frame.columns or not _same(frame[name], values):
             return None
     return lineage
+
+
+def _same(column: pd.Series, values: tuple[Any, ...]) -> bool:
+    """Equal cell by cell, a missing value (None, NaN, NaT) equal to any missing value."""
+    now = np.asarray(column.tolist(), dtype=object)
+    then = np.asarray(values, dtype=object)
+    both_missing = pd.isna(now) & pd.isna(then)
+    return bool((both_missing | (now == then)).all())
 
 
 def record_positions(frame: pd.DataFrame, row: int | str | None) -> list[int]:
