@@ -138,14 +138,26 @@ def _by_own_lineage(frame: pd.DataFrame, lineage: Lineage, positions: list[int],
     return _one(found)
 
 
-def _by_seq(frame: pd.DataFrame, positions: list[int], datasets: Mapping[str, pd.DataFrame]) -> tuple[str, int] | None:
+@dataclass(frozen=True)
+class _Traced:
+    """The datasets an Issue may name, each with its lineage checked once (None: no valid lineage)."""
+
+    frames: Mapping[str, pd.DataFrame]
+    lineages: Mapping[str, Lineage | None]
+
+    @classmethod
+    def of(cls, datasets: Mapping[str, pd.DataFrame]) -> _Traced:
+        return cls(frames=datasets, lineages={name: lineage_of(frame) for name, frame in datasets.items()})
+
+
+def _by_seq(frame: pd.DataFrame, positions: list[int], traced: _Traced) -> tuple[str, int] | None:
     """Through a ``--SEQ`` the records carry (ADAE.AESEQ -> AE) to an SDTM record with lineage."""
     if "USUBJID" not in frame.columns:
         return None
     for column in frame.columns:
         match = _SEQ.match(str(column))
-        parent = datasets.get(match.group(1)) if match else None
-        lineage = lineage_of(parent) if parent is not None else None
+        parent = traced.frames.get(match.group(1)) if match else None
+        lineage = traced.lineages.get(match.group(1)) if match else None
         if parent is None or lineage is None or column not in parent.columns:
             continue
         found = []
@@ -184,30 +196,28 @@ def traceable(spec: Spec | None, dataset: str, variable: str, file: str) -> bool
     return not (ds.structure or "").lower().startswith("one record per subject")
 
 
-def _by_value(subjects: list[str], issue: Issue, datasets: Mapping[str, pd.DataFrame],
-              spec: Spec | None) -> tuple[str, int] | None:
+def _by_value(subjects: list[str], issue: Issue, traced: _Traced, spec: Spec | None) -> tuple[str, int] | None:
     """The one raw record behind the subject's SDTM records (datasets with lineage) holding the Issue's
     value in a variable read from that record (:func:`traceable`); None when none or several do."""
     if issue.value is None or len(subjects) != 1 or spec is None:
         return None
     found: list[tuple[str, int]] = []
-    for name in sorted(datasets):
-        frame = datasets[name]
-        lineage = lineage_of(frame)
+    for name in sorted(traced.frames):
+        frame, lineage = traced.frames[name], traced.lineages.get(name)
         if lineage is None or "USUBJID" not in frame.columns:
             continue
-        mine = (frame["USUBJID"] == subjects[0]).to_numpy(dtype=bool)
+        mine = np.flatnonzero((frame["USUBJID"] == subjects[0]).to_numpy(dtype=bool))
+        records = frame.iloc[mine]
         for column in [c for c in frame.columns if c != "USUBJID"]:
-            for p in np.flatnonzero(mine & _equals(frame[column], issue.value)).tolist():
+            for p in mine[_equals(records[column], issue.value)].tolist():
                 source = lineage.source(p)
                 if source is not None and traceable(spec, name, str(column), source[0]):
                     found.append(source)
     return _one(found)
 
 
-def _subject_dm(subjects: list[str], datasets: Mapping[str, pd.DataFrame]) -> tuple[str, int] | None:
-    dm = datasets.get("DM")
-    lineage = lineage_of(dm) if dm is not None else None
+def _subject_dm(subjects: list[str], traced: _Traced) -> tuple[str, int] | None:
+    dm, lineage = traced.frames.get("DM"), traced.lineages.get("DM")
     if dm is None or lineage is None or len(subjects) != 1:
         return None
     return _one([s for p in record_positions(dm, f"USUBJID={subjects[0]}") if (s := lineage.source(p)) is not None])
@@ -216,20 +226,24 @@ def _subject_dm(subjects: list[str], datasets: Mapping[str, pd.DataFrame]) -> tu
 def source_of(issue: Issue, datasets: Mapping[str, pd.DataFrame],
               spec: Spec | None = None) -> tuple[str, int, str] | None:
     """(raw file, raw row, how it was traced) for an Issue naming a dataset record, or None."""
-    frame = datasets.get(issue.dataset) if issue.dataset else None
+    return _source_of(issue, _Traced.of(datasets), spec)
+
+
+def _source_of(issue: Issue, traced: _Traced, spec: Spec | None) -> tuple[str, int, str] | None:
+    frame = traced.frames.get(issue.dataset) if issue.dataset else None
     subjects = _subjects(None, [], issue.row)
     if frame is not None:
         positions = record_positions(frame, issue.row)
         subjects = _subjects(frame, positions, issue.row)
-        lineage = lineage_of(frame)
+        lineage = traced.lineages.get(str(issue.dataset))
         if lineage is not None and positions:
             found = _by_own_lineage(frame, lineage, positions, issue)
             return (*found, "record") if found else None
-        if positions and (found := _by_seq(frame, positions, datasets)):
+        if positions and (found := _by_seq(frame, positions, traced)):
             return (*found, "record")
-    if found := _by_value(subjects, issue, datasets, spec):
+    if found := _by_value(subjects, issue, traced, spec):
         return (*found, "value")
-    if found := _subject_dm(subjects, datasets):
+    if found := _subject_dm(subjects, traced):
         return (*found, "subject")
     return None
 
@@ -241,9 +255,13 @@ _TRACED = {"record": "raw record of {where}", "value": "raw record holding this 
 def cite_source(issue: Issue, datasets: Mapping[str, pd.DataFrame], spec: Spec | None = None) -> Issue:
     """``issue`` with ``file``/``row`` naming the raw record behind it; unchanged when it has a file already
     or nothing traces it. The dataset record it named is kept in the message."""
+    return _cite(issue, _Traced.of(datasets), spec)
+
+
+def _cite(issue: Issue, traced: _Traced, spec: Spec | None) -> Issue:
     if issue.file is not None or issue.dataset is None or (issue.row is None and issue.value is None):
         return issue
-    found = source_of(issue, datasets, spec)
+    found = _source_of(issue, traced, spec)
     if found is None:
         return issue
     file, row, how = found
@@ -254,5 +272,9 @@ def cite_source(issue: Issue, datasets: Mapping[str, pd.DataFrame], spec: Spec |
 
 def cite_sources(issues: Sequence[Issue], datasets: Mapping[str, pd.DataFrame],
                  spec: Spec | None = None) -> list[Issue]:
-    """:func:`cite_source` for each Issue (``spec`` lets a value be traced, see :func:`traceable`)."""
-    return [cite_source(issue, datasets, spec) for issue in issues]
+    """:func:`cite_source` for each Issue (``spec`` lets a value be traced, see :func:`traceable`);
+    each dataset's lineage is checked once."""
+    if not issues:
+        return []
+    traced = _Traced.of(datasets)
+    return [_cite(issue, traced, spec) for issue in issues]
