@@ -60,18 +60,22 @@ def test_dose_on_the_day_of_death_passes(broken_export, sample_records, tmp_path
 
 
 def test_birth_after_consent(broken_export, sample_records, tmp_path):
-    assert sample_records("ic")[0]["DSSTDAT"] == "29 SEP 2023"  # 101-0001
-    raw = broken_export([("dm", 1, "BRTHDAT", "UN OCT 2023")])  # earliest possible day 01 OCT 2023
+    subjid = sample_records("dm")[0]["SUBJID"]
+    consent = sample_records("ic")[first(sample_records("ic"), SUBJID=subjid) - 1]["DSSTDAT"]
+    born = f"UN UNK {int(consent[-4:]) + 1}"  # earliest possible day: 1 January of the next year
+    raw = broken_export([("dm", 1, "BRTHDAT", born)])
     issue = only(build_errors(raw, tmp_path / "out"), "raw.birth-after-consent")
     assert (issue.severity, issue.file, issue.row, issue.column, issue.value) == (
-        "error", "dm.csv", 1, "BRTHDAT", "UN OCT 2023")
-    assert "29 SEP 2023" in (issue.expected or "")
+        "error", "dm.csv", 1, "BRTHDAT", born)
+    assert consent in (issue.expected or "")
 
 
-def test_birth_month_of_consent_passes(broken_export, tmp_path):
+def test_birth_month_of_consent_passes(broken_export, sample_records):
     from aclf_cdisc.raw import read_export
 
-    raw = broken_export([("dm", 1, "BRTHDAT", "UN SEP 2023")])  # may be 01..29 SEP: not impossible
+    subjid = sample_records("dm")[0]["SUBJID"]
+    consent = sample_records("ic")[first(sample_records("ic"), SUBJID=subjid) - 1]["DSSTDAT"]
+    raw = broken_export([("dm", 1, "BRTHDAT", "UN " + consent[3:])])  # may be the 1st of that month
     assert not [i for i in read_export(raw, load_spec(None)).issues if i.rule == "raw.birth-after-consent"]
 
 
