@@ -248,7 +248,7 @@ def _variable(data: dict[str, Any]) -> Variable:
         role=data.get("role"), codelist=data.get("codelist"), method=data.get("method"),
         comment=data.get("comment"), display_format=data.get("display_format"),
         significant_digits=data.get("significant_digits"), mapping=mapping,
-        value_list=data.get("value_list"),
+        value_list=data.get("value_list"), collected_from=tuple(data.get("collected_from", ()) or ()),
     )
 
 
@@ -267,7 +267,7 @@ def dataset_from_data(data: dict[str, Any], source_file: str | None = None) -> D
             label=row.get("label"), codelist=row.get("codelist"), method=row.get("method"),
             comment=row.get("comment"), significant_digits=row.get("significant_digits"),
             display_format=row.get("display_format"), mandatory=bool(row.get("mandatory", False)),
-            unit=row.get("unit"),
+            unit=row.get("unit"), collected_from=tuple(row.get("collected_from", ()) or ()),
         )
         for row in data.get("value_level", ()) or ()
     )
@@ -287,6 +287,7 @@ def raw_form_from_data(data: dict[str, Any]) -> RawForm:
     return RawForm(
         name=data["form"], label=data["label"], blinded=bool(data.get("blinded", False)),
         keys=tuple(data.get("keys", ()) or ()), description=data.get("description"),
+        crf=bool(data.get("crf", True)), visits=tuple(data.get("visits", ()) or ()),
         columns=tuple(
             RawColumn(name=c["name"], data_type=c["type"], required=bool(c.get("required", False)),
                       allowed=tuple(str(a) for a in c.get("allowed", ()) or ()),
@@ -472,10 +473,26 @@ def dataset_reference_issues(ds: Dataset, ctx: _Ctx, spec: Spec) -> None:
                     ctx.add("spec.map-source-unknown", ["variables", i, "map", key],
                             f"{var.name} maps from {target}: {where}", target,
                             "form.COLUMN of a column declared in specs/raw/<form>.yaml")
+        _collected_from_issues(spec, var.name, var.collected_from, ["variables", i], ctx)
     for k, row in enumerate(ds.value_level):
+        _collected_from_issues(spec, row.variable, row.collected_from, ["value_level", k], ctx)
         ref("codelist", row.codelist, spec.codelists, ["value_level", k, "codelist"], row.variable)
         ref("method", row.method, spec.methods, ["value_level", k, "method"], row.variable)
         ref("comment", row.comment, spec.comments, ["value_level", k, "comment"], row.variable)
+
+
+def _collected_from_issues(spec: Spec, name: str, fields: tuple[str, ...], path: list[Any], ctx: _Ctx) -> None:
+    """Every ``collected_from`` entry names a declared raw form column (form.COLUMN)."""
+    if not spec.raw_forms:
+        return
+    for j, target in enumerate(fields):
+        form, _, column = target.partition(".")
+        raw = spec.raw_forms.get(form)
+        if raw is None or column not in {c.name for c in raw.columns}:
+            where = f"form {form!r} is not declared" if raw is None else f"form {form} has no {column}"
+            ctx.add("spec.collected-from-unknown", [*path, "collected_from", j],
+                    f"{name} is collected from {target}: {where}", target,
+                    "form.COLUMN of a column declared in specs/raw/<form>.yaml")
 
 
 def codelist_issues(codelists: list[Codelist], ctx: _Ctx) -> None:

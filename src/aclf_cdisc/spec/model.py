@@ -69,6 +69,7 @@ class Variable:
     significant_digits: int | None = None
     mapping: Mapping | None = None
     value_list: str | None = None  # ValueListDef OID when value-level metadata applies
+    collected_from: tuple[str, ...] = ()  # raw fields (form.FIELD) not named by the map rule (aCRF)
 
     @property
     def is_numeric(self) -> bool:
@@ -105,6 +106,7 @@ class ValueLevel:
     display_format: str | None = None
     mandatory: bool = False
     unit: str | None = None  # e.g. the standard unit of an LB test
+    collected_from: tuple[str, ...] = ()  # raw fields (form.FIELD) these values come from (aCRF)
 
 
 @dataclass(frozen=True)
@@ -264,6 +266,8 @@ class RawForm:
     keys: tuple[str, ...] = ()
     blinded: bool = False  # True for the IRT randomization export (it unblinds)
     description: str | None = None
+    crf: bool = True  # False for a vendor transfer that is no CRF page (left out of the aCRF)
+    visits: tuple[str, ...] = ()  # EDC visit folders the form is collected at; empty: a log form
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,11 @@
+"""Submission documents generated from the spec and a build's results: the annotated CRF, the
+reviewer's guides (cSDRG, ADRG) and the ADaM programs as text.
+
+One document model (:mod:`.model`) rendered to PDF (:mod:`.pdf`) and HTML (:mod:`.html`).
+Documents are fed by the spec and the in-memory datasets and issues of a build; they never read
+the files a build wrote.
+"""
+
+from aclf_cdisc.documents.acrf import AcrfLayout, acrf_document, acrf_layout
+
+__all__ = ["AcrfLayout", "acrf_document", "acrf_layout"]
