@@ -17,6 +17,7 @@ import pandas as pd
 
 from aclf_cdisc.checks.run import issues_frame, run_rules, run_schemas
 from aclf_cdisc.define.outputs import build_for_outputs
+from aclf_cdisc.documents.write import write_documents
 from aclf_cdisc.errors import AclfError, Issue, ValidationError
 from aclf_cdisc.package.atomic import staged_output
 from aclf_cdisc.package.dataset_json import write_dataset_json_copies
@@ -158,6 +159,7 @@ def build_package(options: BuildOptions) -> BuildResult:
         issues.extend(define_issues)
         if any(i.severity == "error" for i in define_issues):
             fail_with_report(issues, "define.xml failed its checks", spec)
+        files += write_documents(staging, spec, datasets, issues)  # aCRF, reviewer's guides, ADaM programs
         write_report(issues, reports_dir(staging), title=f"{spec.study.studyid} build report", spec=spec)
         if options.dataset_json:
             files.extend(write_dataset_json_copies(datasets, spec, staging, xpt_header(spec)))
