@@ -1,0 +1,92 @@
+"""The document model and its two renderers: anchors, links, bookmarks, fonts, reproducible bytes."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from aclf_cdisc.documents.html import render_html
+from aclf_cdisc.documents.model import (
+    Document,
+    OutlineEntry,
+    Paragraph,
+    Run,
+    Section,
+    Table,
+    check_document,
+)
+from aclf_cdisc.documents.pdf import render_pdf
+
+
+def _doc() -> Document:
+    table = Table(("Field", "SDTM"), ((Paragraph.of("AETERM", style="cell"), Paragraph.of("AETERM", style="annotation")),))
+    return Document(
+        title="Test guide", subtitle=("STUDY-1",),
+        sections=(Section("Contents", "contents", (Paragraph.of("Go to ", Run("the form", link="form.ae"), "."),)),
+                  Section("Adverse Events", "form.ae", (table,), new_page=True, fit_page=True),
+                  Section("Death Details", "form.dd", (Paragraph.of("NOT SUBMITTED", style="not-submitted"),),
+                          new_page=True)),
+        extra_outline=(OutlineEntry("Visits", "contents", (OutlineEntry("Week 0", "form.ae"),)),),
+    )
+
+
+def _outline(reader: PdfReader) -> list[tuple[int, str, int]]:
+    found: list[tuple[int, str, int]] = []
+
+    def walk(items: list, level: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                found.append((level, item.title, reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline, 0)
+    return found
+
+
+def test_01_pdf_has_named_destinations_bookmarks_and_live_links():
+    reader = PdfReader(io.BytesIO(render_pdf(_doc())))
+    assert len(reader.pages) == 3
+    dests = {name: reader.get_destination_page_number(d) + 1 for name, d in reader.named_destinations.items()}
+    assert dests == {"/contents": 1, "/form.ae": 2, "/form.dd": 3}
+    assert _outline(reader) == [(0, "Contents", 1), (0, "Adverse Events", 2), (0, "Death Details", 3),
+                                (0, "Visits", 1), (1, "Week 0", 2)]
+    links = [a.get_object() for a in reader.pages[0].get("/Annots", [])]
+    assert [a["/Subtype"] for a in links] == ["/Link"]
+    assert reader.get_page_number(links[0]["/Dest"][0].get_object()) + 1 == 2
+
+
+def test_02_pdf_text_is_searchable_and_every_font_is_embedded():
+    reader = PdfReader(io.BytesIO(render_pdf(_doc())))
+    assert "AETERM" in reader.pages[1].extract_text()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant["/FontDescriptor"].get_object()
+            assert "/FontFile2" in descriptor, font["/BaseFont"]
+
+
+def test_03_same_document_gives_identical_bytes_and_no_clock():
+    one, two = render_pdf(_doc()), render_pdf(_doc())
+    assert one == two
+    info = PdfReader(io.BytesIO(one)).metadata
+    assert info["/CreationDate"] == info["/ModDate"] == "D:20000101000000+00'00'"
+
+
+def test_04_html_is_rendered_from_the_same_source():
+    page = render_html(_doc())
+    assert '<h1 id="form.ae">Adverse Events</h1>' in page
+    assert '<a href="#form.ae">the form</a>' in page
+    assert '<p class="not-submitted">NOT SUBMITTED</p>' in page
+
+
+def test_05_broken_anchors_and_links_are_refused():
+    bad = Document(title="x", sections=(Section("A", "a", (Paragraph.of(Run("b", link="nowhere")),)),
+                                        Section("B", "a"), Section("C", "has space")))
+    assert check_document(bad) == ["anchor 'a' is defined twice", "anchor 'has space' is not a name token",
+                                   "link to undefined anchor 'nowhere'"]
+    with pytest.raises(ValueError, match="nowhere"):
+        render_pdf(bad)
