@@ -78,13 +78,13 @@ def test_04_every_collected_crf_origin_has_a_page(spec, layout):
     missing = []
     for ds in spec.by_standard("SDTM"):
         for var in ds.variables:
-            if var.origin.type == "Collected" and var.origin.source in {"Investigator", "Subject"}:
-                if not layout.pages_for(ds.name, var.name):
-                    missing.append(f"{ds.name}.{var.name}")
+            crf = var.origin.type == "Collected" and var.origin.source in {"Investigator", "Subject"}
+            if crf and not layout.pages_for(ds.name, var.name):
+                missing.append(f"{ds.name}.{var.name}")
         for row in ds.value_level:
-            if row.origin.type == "Collected" and row.origin.source in {"Investigator", "Subject"}:
-                if not layout.pages_for(ds.name, row.variable, row.where.oid):
-                    missing.append(f"{ds.name}.{row.variable} {row.where.oid}")
+            crf = row.origin.type == "Collected" and row.origin.source in {"Investigator", "Subject"}
+            if crf and not layout.pages_for(ds.name, row.variable, row.where.oid):
+                missing.append(f"{ds.name}.{row.variable} {row.where.oid}")
     assert missing == []
     assert layout.pages_for("DS", "DSSTDTC") == (3, 4, 11)  # ic, ie, eos (the IRT date is no CRF page)
     assert layout.pages_for("SUPPDS", "QVAL", "WC.SUPPDS.QNAM.ICVER") == (3,)

@@ -21,7 +21,8 @@ from aclf_cdisc.documents.pdf import render_pdf
 
 
 def _doc() -> Document:
-    table = Table(("Field", "SDTM"), ((Paragraph.of("AETERM", style="cell"), Paragraph.of("AETERM", style="annotation")),))
+    row = (Paragraph.of("AETERM", style="cell"), Paragraph.of("AETERM", style="annotation"))
+    table = Table(("Field", "SDTM"), (row,))
     return Document(
         title="Test guide", subtitle=("STUDY-1",),
         sections=(Section("Contents", "contents", (Paragraph.of("Go to ", Run("the form", link="form.ae"), "."),)),

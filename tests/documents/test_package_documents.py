@@ -69,7 +69,8 @@ def test_02_every_link_of_both_defines_resolves_inside_the_package(built, folder
     for standard in ("SDTM", "ADaM"):
         folder = folders[standard]
         tree = etree.parse(str(folder / "define.xml"))
-        leaves = {leaf.get("ID"): (folder / unquote(leaf.get(HREF))).resolve() for leaf in tree.iterfind(".//def:leaf", NS)}
+        leaves = {leaf.get("ID"): (folder / unquote(leaf.get(HREF))).resolve()
+                  for leaf in tree.iterfind(".//def:leaf", NS)}
         for leaf_id, target in leaves.items():
             assert target.is_file(), f"{standard} leaf {leaf_id} -> {target}"
             assert root in target.parents, f"{leaf_id} points outside the package"

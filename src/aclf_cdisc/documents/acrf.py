@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from aclf_cdisc.documents.model import Document, OutlineEntry, Paragraph, Run, Section, Table
+from aclf_cdisc.documents.model import Cell, Document, OutlineEntry, Paragraph, Run, Section, Table
 from aclf_cdisc.spec.model import Codelist, Dataset, RawColumn, RawForm, Spec, WhereClause
 
 FIRST_FORM_PAGE = 2  # page 1: title and contents
@@ -239,7 +239,7 @@ def acrf_layout(spec: Spec) -> AcrfLayout:
 # --------------------------------------------------------------------------------------------
 # the document
 # --------------------------------------------------------------------------------------------
-def _field_row(spec: Spec, page: FormPage, field: FieldAnnotation) -> tuple[Paragraph, ...]:
+def _field_row(spec: Spec, page: FormPage, field: FieldAnnotation) -> tuple[Cell, ...]:
     column = field.column
     main = page.datasets[0] if page.datasets else ""
     prompt = Paragraph.of(column.description or column.name, style="cell")

@@ -44,7 +44,7 @@ def cell(text: object, *, bold: bool = False, link: str | None = None) -> Paragr
     return Paragraph((Run(value, link=link),), style="cell-bold" if bold else "cell")
 
 
-def table(header: tuple[str, ...], rows: list[tuple[object, ...]], widths: tuple[float, ...] | None = None) -> Table:
+def table(header: tuple[str, ...], rows: Sequence[Sequence[object]], widths: tuple[float, ...] | None = None) -> Table:
     return Table(header, tuple(tuple(c if isinstance(c, Paragraph) else cell(c) for c in row) for row in rows),
                  widths)
 
@@ -150,14 +150,11 @@ def derivation_rows(spec: Spec, ds: Dataset) -> list[tuple[object, ...]]:
     seen: set[str] = set()
     uses = [(v.name, v.method) for v in ds.variables if v.method]
     uses += [(f"{r.variable} ({r.where.oid.split('.')[-1]})", r.method) for r in ds.value_level if r.method]
-    for target, oid in uses:
-        assert oid is not None
-        method = spec.methods.get(oid)
-        if method is None:
+    for _, oid in uses:
+        method = spec.methods.get(oid or "")
+        if method is None or method.oid in seen:
             continue
-        if oid in seen:
-            continue
-        seen.add(oid)
+        seen.add(method.oid)
         users = ", ".join(t for t, o in uses if o == oid)
         rows.append((cell(users, bold=True), method.name, method.description))
     return rows
@@ -223,7 +220,7 @@ def conformance_section(spec: Spec, facts: BuildFacts, standard: str, anchor: st
                              "not affect the review)."))
     else:
         blocks.append(p("No finding remains."))
-    subsections = ()
+    subsections: tuple[Section, ...] = ()
     if detail:
         subsections = (Section("Every remaining finding", f"{anchor}.all", (
             table(("Rule", "Severity", "Dataset", "Row", "Column", "Value", "Message"), detail,

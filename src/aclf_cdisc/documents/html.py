@@ -16,11 +16,13 @@ from html import escape
 from aclf_cdisc.documents.model import Block, Cell, Document, OutlineEntry, Paragraph, Section, Table
 
 CSS = """
-body{font-family:"DejaVu Sans","Bitstream Vera Sans",Verdana,sans-serif;font-size:13px;max-width:1100px;margin:2em auto;color:#111}
+body{font-family:"DejaVu Sans","Bitstream Vera Sans",Verdana,sans-serif;font-size:13px;max-width:1100px;
+margin:2em auto;color:#111}
 h1,h2,h3{color:#1f3550}table{border-collapse:collapse;width:100%;margin:.5em 0 1em}
 th{background:#2f4a6d;color:#fff;text-align:left}th,td{border:1px solid #9aa5b1;padding:2px 4px;vertical-align:top}
 tr:nth-child(even) td{background:#f3f6f9}.title{text-align:center}.subtitle{text-align:center;margin:0}
-.note{font-style:italic;color:#444;font-size:12px}.person{font-style:italic;background:#fff3c4;border:1px solid #c9a227;padding:3px}
+.note{font-style:italic;color:#444;font-size:12px}
+.person{font-style:italic;background:#fff3c4;border:1px solid #c9a227;padding:3px}
 .banner{font-weight:bold;background:#fff59d;border:1px solid #8a7a00;padding:3px}
 .assigned{background:#dbe9ff;border:1px solid #1a4fa0;padding:3px;font-size:12px}
 .annotation{font-weight:bold;color:#0b3d91;margin:0}.not-submitted{font-weight:bold;font-style:italic;color:#7a7a7a;margin:0}

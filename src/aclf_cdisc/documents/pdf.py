@@ -20,10 +20,10 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import landscape, letter
 from reportlab.lib.styles import ParagraphStyle as RLStyle
 from reportlab.lib.units import inch
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFDictionary
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -32,10 +32,10 @@ from reportlab.platypus import (
     PageBreak,
     PageTemplate,
     Spacer,
+    TableStyle,
 )
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
-from reportlab.platypus import TableStyle
 
 from aclf_cdisc.documents.model import Block, Cell, Document, OutlineEntry, Paragraph, Section, Table, check_document
 
@@ -98,7 +98,7 @@ def markup(paragraph: Paragraph) -> str:
     return "".join(parts)
 
 
-class _Canvas(Canvas):  # type: ignore[misc]
+class _Canvas(Canvas):
     """Writes every destination into the catalog's /Dests, so each one is a *named* destination
     (reportlab otherwise resolves them into explicit page references only)."""
 
@@ -112,7 +112,7 @@ class _Canvas(Canvas):  # type: ignore[misc]
         super().save()
 
 
-class _Heading(RLParagraph):  # type: ignore[misc]
+class _Heading(RLParagraph):
     """A heading that is also a named destination and a bookmark."""
 
     def __init__(self, title: str, style: RLStyle, anchor: str, level: int, outline: bool) -> None:
@@ -126,7 +126,7 @@ class _Heading(RLParagraph):  # type: ignore[misc]
         super().draw()
 
 
-class _Outline(Flowable):  # type: ignore[misc]
+class _Outline(Flowable):
     """Zero-size flowable that adds bookmarks pointing at destinations defined elsewhere."""
 
     def __init__(self, entries: tuple[OutlineEntry, ...]) -> None:
