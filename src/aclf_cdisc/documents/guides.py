@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from aclf_cdisc.documents.acrf import AcrfLayout
-from aclf_cdisc.documents.model import Document, Paragraph, Run, Section, Table
+from aclf_cdisc.documents.model import Document, Paragraph, Run, Section, Table, number_sections
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Dataset, Spec, Variable
 
@@ -84,10 +84,13 @@ def protocol_section(spec: Spec, anchor: str, design: tuple[Section, ...]) -> Se
                           ("PLANSUB", "Planned subjects"), ("OBJPRIM", "Primary objective"),
                           ("OUTMSPRI", "Primary outcome measure"), ("OBJSEC", "Secondary objective")):
         facts += [(label, value) for value in ts_values(spec, parmcd)]
-    return Section("Protocol Description", anchor, (
-        table(("Item", "From the trial summary (TS)"), facts, (0.25, 0.75)),
-        person("a short narrative of the protocol design and any amendments that affect the data."),
-    ), subsections=design)
+    return Section("Protocol Description", anchor, subsections=(
+        Section("Protocol Number and Title", f"{anchor}.title", (
+            table(("Item", "From the trial summary (TS)"), facts, (0.25, 0.75)),)),
+        Section("Protocol Design", f"{anchor}.design", (
+            person("a short narrative of the protocol design and any amendments that affect the data."),
+            p("How the datasets represent the two-stage randomization:")), subsections=design),
+    ))
 
 
 def design_sections(spec: Spec, facts: BuildFacts, prefix: str) -> tuple[Section, ...]:
@@ -139,9 +142,16 @@ def inventory_table(spec: Spec, facts: BuildFacts, standard: str) -> Table:
 
 
 def ordered(spec: Spec, standard: str) -> list[Dataset]:
-    """Datasets of a standard in inventory order: by class as the define lists them, then name."""
-    return sorted(spec.by_standard(standard), key=lambda d: (d.class_ != "SUBJECT LEVEL ANALYSIS DATASET",
-                                                               d.class_ != "TRIAL DESIGN", d.class_, d.name))
+    """Datasets of a standard in the order the define lists them: by class, SUPP-- with the relationships."""
+    from aclf_cdisc.define.build import ADAM_CLASS_ORDER, SDTM_CLASS_ORDER
+
+    order = SDTM_CLASS_ORDER if standard == "SDTM" else ADAM_CLASS_ORDER
+
+    def rank(ds: Dataset) -> tuple[int, str]:
+        cls = "RELATIONSHIP" if ds.name.startswith("SUPP") else (ds.class_ or "").upper()
+        return (order.index(cls) if cls in order else len(order), ds.name)
+
+    return sorted(spec.by_standard(standard), key=rank)
 
 
 def derivation_rows(spec: Spec, ds: Dataset) -> list[tuple[object, ...]]:
@@ -197,6 +207,7 @@ def guide_issues(spec: Spec, issues: Sequence[Issue], standard: str) -> list[Iss
 
 def conformance_section(spec: Spec, facts: BuildFacts, standard: str, anchor: str) -> Section:
     from aclf_cdisc.checks.report import rule_summaries, rule_title, sorted_issues
+    from aclf_cdisc.checks.rules import RULES
 
     found = sorted_issues(guide_issues(spec, facts.issues, standard))
     summaries = rule_summaries(found)
@@ -207,11 +218,22 @@ def conformance_section(spec: Spec, facts: BuildFacts, standard: str, anchor: st
         summary_rows.append((cell(s.rule, bold=True), rule_title(s.rule), s.severity, s.count, explanation))
     detail = [(i.rule, i.severity, i.dataset or "", i.row if i.row is not None else "", i.column or "",
                "" if i.value is None else i.value, i.message) for i in found]
+    rules = [r for r in RULES if r.standard in (standard, "ALL")]
+    skipped = [i for i in found if i.rule == "define.schema-skipped"]
+    inputs = Section("Conformance Inputs", f"{anchor}.inputs", (
+        p(f"Every dataset was checked against its spec-generated schema (variables, types, lengths, codelists, "
+          f"keys) and {len(rules)} conformance rules of the project's validation engine applicable to {standard} "
+          "(identifiers follow Pinnacle 21 where a rule has a Pinnacle 21 counterpart). The define.xml was "
+          "checked for referential integrity and against the XPT files"
+          + (", but not against the Define-XML schema in this build (see below)." if skipped else
+             " and the Define-XML 2.1 schema.")),
+        p(f"Controlled terminology: {', '.join(f'{k} {v}' for k, v in sorted(spec.study.ct_versions.items()))}; "
+          f"MedDRA {spec.study.meddra_version}."),
+    ))
     blocks: list[Paragraph | Table] = [
-        p(f"The build runs the spec-generated dataset schemas and the project's conformance rules on every "
-          f"dataset, and checks each define.xml against its XPT files. {len(found)} finding(s) remain in the "
-          f"final build for this package ({len(summaries)} rule(s)); none is an error (a build with an error "
-          "publishes nothing). The explanation column is the validation engine's own message."),
+        p(f"{len(found)} finding(s) remain in the final build for this package ({len(summaries)} rule(s)); none is "
+          "an error (a build with an error publishes nothing). The explanation is the validation engine's own "
+          "message for the first finding of each rule; every finding is listed after the table."),
     ]
     if summary_rows:
         blocks.append(table(("Rule", "Title", "Severity", "Count", "Explanation (first finding)"), summary_rows,
@@ -220,12 +242,12 @@ def conformance_section(spec: Spec, facts: BuildFacts, standard: str, anchor: st
                              "not affect the review)."))
     else:
         blocks.append(p("No finding remains."))
-    subsections: tuple[Section, ...] = ()
+    subsections: tuple[Section, ...] = (inputs, Section("Issues Summary", f"{anchor}.summary", tuple(blocks)))
     if detail:
-        subsections = (Section("Every remaining finding", f"{anchor}.all", (
+        subsections += (Section("Every Remaining Finding", f"{anchor}.all", (
             table(("Rule", "Severity", "Dataset", "Row", "Column", "Value", "Message"), detail,
                   (0.14, 0.08, 0.08, 0.07, 0.09, 0.12, 0.42)),)),)
-    return Section("Data Conformance Summary", anchor, tuple(blocks), subsections=subsections)
+    return Section("Data Conformance Summary", anchor, subsections=subsections, new_page=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -275,7 +297,7 @@ def conventions_section(spec: Spec, facts: BuildFacts) -> Section:
                     f"{conventions.get('raw_date_format', '')}). " + (iso.description if iso else "")))
     blocks.append(table(("Variable", "Partial dates", "Dates present"),
                         [r for r in partial_rows if r[1]] or [("(none)", 0, 0)], (0.4, 0.3, 0.3)))
-    return Section("Data conventions", "conventions", tuple(blocks))
+    return Section("Data Conventions", "conventions", tuple(blocks))
 
 
 def method_text(spec: Spec, dataset: str, variable: str) -> str:
@@ -308,31 +330,32 @@ def acrf_section(layout: AcrfLayout, spec: Spec) -> Section:
     ]
     if vendor:
         blocks.append(p("Data not collected on CRF pages (electronic transfers): " + ", ".join(sorted(vendor)) + "."))
-    return Section("Annotated CRF", "acrf", tuple(blocks))
+    return Section("Annotated CRFs", "acrf", tuple(blocks))
 
 
 def csdrg_document(spec: Spec, facts: BuildFacts, layout: AcrfLayout) -> Document:
+    """The cSDRG in the PHUSE template's outline (introduction, protocol, subject data, conformance)."""
     study = spec.study
-    intro = Section("Introduction", "introduction", (
-        p("This guide describes the SDTM tabulation datasets of the study for a reviewer: the standards used, "
-          "the trial design and how SDTM represents it, the data conventions and the findings left in the final "
-          "build. Every table is generated from the study's specifications and the build that produced the "
-          "datasets in this folder."),
-        person("anything about the study's data a reviewer should know first (data cut, interim analyses)."),
-    ), subsections=(standards_section(spec, "SDTM", "standards"),), new_page=True)
+    intro = Section("Introduction", "introduction", subsections=(
+        Section("Purpose", "purpose", (
+            p("This guide describes the SDTM tabulation datasets of the study for a reviewer: the standards used, "
+              "the trial design and how SDTM represents it, the data conventions and the findings left in the "
+              "final build. Every table is generated from the study's specifications and the build that produced "
+              "the datasets in this folder; text in yellow boxes is for the study team to write."),
+            person("anything about the study's data a reviewer should know first (data cut, interim analyses)."))),
+        standards_section(spec, "SDTM", "standards")), new_page=True)
     protocol = protocol_section(spec, "protocol", design_sections(spec, facts, "design"))
-    subject = Section("Subject Data Description", "subject-data", (
-        p("Dataset inventory (records are this build's counts):"), inventory_table(spec, facts, "SDTM")),
-        subsections=(acrf_section(layout, spec), conventions_section(spec, facts),
-                     Section("Dataset-specific information", "datasets", (
-                         person("observations on individual datasets beyond the derivations below."),),
-                         subsections=dataset_sections(spec, facts, "SDTM"))), new_page=True)
+    subject = Section("Subject Data Description", "subject-data", subsections=(
+        Section("Overview", "overview", (
+            p("Dataset inventory (records are this build's counts):"), inventory_table(spec, facts, "SDTM"))),
+        acrf_section(layout, spec), conventions_section(spec, facts),
+        Section("Dataset-specific Information", "datasets", (
+            person("observations on individual datasets beyond the derivations below."),),
+            subsections=dataset_sections(spec, facts, "SDTM"))), new_page=True)
     conformance = conformance_section(spec, facts, "SDTM", "conformance")
     return Document(title="Clinical Study Data Reviewer's Guide",
                     subtitle=(f"{study.studyid} ({study.registry_id})", study.title),
-                    sections=(intro, protocol, subject, Section(conformance.title, conformance.anchor,
-                                                                conformance.blocks, conformance.subsections,
-                                                                new_page=True)))
+                    sections=number_sections((intro, protocol, subject, conformance)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -353,28 +376,34 @@ def adsl_variables_carried(spec: Spec) -> list[tuple[Variable, str]]:
 
 
 def adrg_document(spec: Spec, facts: BuildFacts) -> Document:
+    """The ADRG in the PHUSE template's outline."""
     study = spec.study
     carried = adsl_variables_carried(spec)
-    intro = Section("Introduction", "introduction", (
-        p("This guide describes the ADaM analysis datasets of the study: their sources, the derivations and "
-          "analysis conventions, and the findings left in the final build. Every table is generated from the "
-          "study's specifications and the build that produced the datasets in this folder."),
-        p("Source data: the SDTM datasets of the same package (see the cSDRG); no analysis dataset reads the raw "
-          "data."),
-    ), subsections=(standards_section(spec, "ADaM", "standards"),), new_page=True)
+    intro = Section("Introduction", "introduction", subsections=(
+        Section("Purpose", "purpose", (
+            p("This guide describes the ADaM analysis datasets of the study: their sources, the derivations and "
+              "analysis conventions, and the findings left in the final build. Every table is generated from the "
+              "study's specifications and the build that produced the datasets in this folder; text in yellow "
+              "boxes is for the study team to write."),)),
+        standards_section(spec, "ADaM", "standards"),
+        Section("Source Data Used for Analysis Dataset Creation", "source-data", (
+            p("The SDTM datasets of the same package (see the cSDRG); no analysis dataset reads the raw data."),))),
+        new_page=True)
     protocol = protocol_section(spec, "protocol", design_sections(spec, facts, "design"))
-    considerations = Section("Analysis Considerations Related to Multiple Analysis Datasets", "considerations", (
+    considerations = Section("Analysis Considerations Related to Multiple Analysis Datasets", "considerations",
+                             subsections=(Section("Core Variables", "core-variables", (
         p("ADSL variables carried into the other analysis datasets (treatment, populations, stages, key "
           "dates), with the datasets that carry them:"),
         table(("Variable", "Label", "Carried into", "Derivation (in ADSL)"),
               [(cell(v.name, bold=True), v.label, users, spec.methods[v.method].description
                 if v.method in spec.methods else v.origin.type) for v, users in carried],
               (0.12, 0.2, 0.13, 0.55)),
-        person("planned analyses that combine datasets (subgroups, sensitivity analyses)."),
-    ), new_page=True)
-    description = Section("Analysis Data Description", "analysis-data", (
-        p("Dataset inventory (records are this build's counts):"), inventory_table(spec, facts, "ADaM")),
-        subsections=dataset_sections(spec, facts, "ADaM"), new_page=True)
+        person("planned analyses that combine datasets (subgroups, sensitivity analyses)."))),), new_page=True)
+    description = Section("Analysis Data Description", "analysis-data", subsections=(
+        Section("Overview", "overview", (
+            p("Dataset inventory (records are this build's counts):"), inventory_table(spec, facts, "ADaM"))),
+        Section("Analysis Datasets", "datasets", subsections=dataset_sections(spec, facts, "ADaM"))),
+        new_page=True)
     conformance = conformance_section(spec, facts, "ADaM", "conformance")
     programs = Section("Submission of Programs", "programs", (
         p("The code and specifications that produced the ADaM datasets are in analysis/adam/programs as plain "
@@ -384,6 +413,4 @@ def adrg_document(spec: Spec, facts: BuildFacts) -> Document:
     ), new_page=True)
     return Document(title="Analysis Data Reviewer's Guide",
                     subtitle=(f"{study.studyid} ({study.registry_id})", study.title),
-                    sections=(intro, protocol, considerations, description,
-                              Section(conformance.title, conformance.anchor, conformance.blocks,
-                                      conformance.subsections, new_page=True), programs))
+                    sections=number_sections((intro, protocol, considerations, description, conformance, programs)))

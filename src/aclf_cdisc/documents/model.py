@@ -14,7 +14,7 @@ one source gives the same words in the PDF and in HTML.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 ParagraphStyle = Literal["body", "note", "person", "banner", "assigned", "annotation", "not-submitted",
@@ -150,3 +150,19 @@ def check_document(document: Document) -> list[str]:
         seen.add(anchor)
     problems += [f"link to undefined anchor {target!r}" for target in links(document) if target not in seen]
     return problems
+
+
+def number_sections(sections: tuple[Section, ...], prefix: str = "") -> tuple[Section, ...]:
+    """Sections with their titles numbered 1, 1.1, 1.1.1 ... (the PHUSE guides' numbering).
+
+    >>> [s.title for s in number_sections((Section("Intro", "a", subsections=(Section("Purpose", "b"),)),))]
+    ['1 Intro']
+    >>> number_sections((Section("Intro", "a", subsections=(Section("Purpose", "b"),)),))[0].subsections[0].title
+    '1.1 Purpose'
+    """
+    numbered = []
+    for i, section in enumerate(sections, start=1):
+        number = f"{prefix}{i}"
+        numbered.append(replace(section, title=f"{number} {section.title}",
+                                subsections=number_sections(section.subsections, f"{number}.")))
+    return tuple(numbered)
