@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
 from pypdf import PdfReader
 
 from aclf_cdisc.documents.html import render_html
@@ -91,3 +95,20 @@ def test_05_broken_anchors_and_links_are_refused():
                                    "link to undefined anchor 'nowhere'"]
     with pytest.raises(ValueError, match="nowhere"):
         render_pdf(bad)
+
+
+TEXT = st.text(alphabet=st.sampled_from("abcXYZ019 <>&\"'=/;%-"), min_size=1, max_size=40).filter(str.strip)
+
+
+@settings(max_examples=25, deadline=None)
+@given(words=st.lists(TEXT, min_size=1, max_size=4))
+def test_06_any_text_survives_both_renderers(words):
+    cells = tuple((Paragraph.of(w, style="cell"), Paragraph.of(w, style="annotation")) for w in words)
+    doc = Document(title="T", sections=(Section("S", "s", (Paragraph.of(*words), Table(("a", "b"), cells))),))
+    page = render_html(doc)
+    parsed = etree.fromstring(page.split("\n", 1)[1].encode(), etree.HTMLParser())
+    cell_texts = [td.xpath("string()") for td in parsed.iter("td")]
+    assert cell_texts == [w for w in words for _ in range(2)]
+    text = re.sub(r"\s+", "", PdfReader(io.BytesIO(render_pdf(doc))).pages[0].extract_text())
+    for word in words:
+        assert re.sub(r"\s+", "", word) in text

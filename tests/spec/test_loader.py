@@ -185,3 +185,16 @@ def test_22_default_spec_root_finds_specs_from_a_subfolder(repo_root: Path, monk
     monkeypatch.delenv("ACLF_SPECS", raising=False)
     monkeypatch.chdir(repo_root / "src")
     assert default_spec_root() == repo_root / "specs"
+
+
+def test_23_collected_from_must_name_raw_form_columns(spec_root: Path) -> None:
+    _break(spec_root, "    map: {rule: ct, source: dm.SEX}", "    map: {rule: ct, source: dm.SEX}\n"
+           "    collected_from: [dm.SEX, dd.DEATHDAT]")
+    assert ("spec.collected-from-unknown", "variables[2].collected_from[1]") in {
+        (r, c) for r, _f, _l, c in _issues(spec_root)}
+
+
+def test_24_crf_visits_must_be_study_visits(spec_root: Path) -> None:
+    _break(spec_root, "visits: [Week 0, Week 1,", "visits: [Week 0, Week 99,", file="raw/ex.yaml")
+    found = [(r, f, c) for r, f, _l, c in _issues(spec_root) if r == "spec.raw-visit-unknown"]
+    assert found == [("spec.raw-visit-unknown", "specs/raw/ex.yaml", "visits[1]")]

@@ -23,10 +23,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from aclf_cdisc.documents.model import Cell, Document, OutlineEntry, Paragraph, Run, Section, Table
-from aclf_cdisc.spec.model import Codelist, Dataset, RawColumn, RawForm, Spec, WhereClause
+from aclf_cdisc.spec.model import UNSCHEDULED_FOLDER, Codelist, Dataset, RawColumn, RawForm, Spec, WhereClause
 
 FIRST_FORM_PAGE = 2  # page 1: title and contents
-UNSCHEDULED = "Unscheduled"
+UNSCHEDULED = UNSCHEDULED_FOLDER
 LOG_FORMS = "Log forms (any time)"
 NOT_SUBMITTED = "NOT SUBMITTED"
 

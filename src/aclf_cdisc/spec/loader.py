@@ -31,6 +31,7 @@ from referencing import Registry, Resource
 
 from aclf_cdisc.errors import Issue, SpecError, raise_if_errors
 from aclf_cdisc.spec.model import (
+    UNSCHEDULED_FOLDER,
     Arm,
     Codelist,
     Comment,
@@ -591,6 +592,15 @@ def raw_form_issues(form: RawForm, ctx: _Ctx) -> None:
                     "a declared column")
 
 
+def raw_visit_issues(form: RawForm, study: Study, ctx: _Ctx) -> None:
+    """A form's CRF visits are study visits (their EDC folder) or the unscheduled folders."""
+    folders = [v.edc_folder or v.visit for v in study.visits] + [UNSCHEDULED_FOLDER]
+    for j, visit in enumerate(form.visits):
+        if visit not in folders:
+            ctx.add("spec.raw-visit-unknown", ["visits", j], f"form {form.name} is collected at {visit!r}, "
+                    "which is no visit of study.yaml", visit, f"one of {', '.join(folders)}")
+
+
 # --------------------------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------------------------
@@ -662,6 +672,7 @@ def check_spec(root: Path) -> tuple[Spec | None, list[Issue]]:
         docs[filename] = _read(path, root, schema_name, issues)
 
     raw_forms: dict[str, RawForm] = {}
+    raw_docs: dict[str, YamlDoc] = {}
     raw_ok = True
     for path in sorted((root / RAW_FOLDER).glob("*.yaml")) if (root / RAW_FOLDER).is_dir() else []:
         doc = _read(path, root, "raw_form", issues)
@@ -677,6 +688,7 @@ def check_spec(root: Path) -> tuple[Spec | None, list[Issue]]:
         if form.name in raw_forms:
             ctx.add("spec.raw-form-duplicate", ["form"], f"form {form.name} is declared twice", form.name)
         raw_forms[form.name] = form
+        raw_docs[form.name] = doc
 
     datasets: dict[str, Dataset] = {}
     dataset_docs: dict[str, YamlDoc] = {}
@@ -729,6 +741,8 @@ def check_spec(root: Path) -> tuple[Spec | None, list[Issue]]:
     )
     for name, ds in datasets.items():
         dataset_reference_issues(ds, _Ctx(dataset_docs[name], issues, name), spec)
+    for name, form in raw_forms.items():
+        raw_visit_issues(form, study, _Ctx(raw_docs[name], issues))
     if any(i.severity == "error" for i in issues):
         return None, issues
     return spec, issues

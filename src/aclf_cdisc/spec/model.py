@@ -24,6 +24,7 @@ OriginType = Literal["Collected", "Derived", "Assigned", "Protocol", "Predecesso
 OriginSource = Literal["Investigator", "Sponsor", "Subject", "Vendor"]
 Core = Literal["Req", "Exp", "Perm", "Cond"]
 MapRule = Literal["copy", "ct", "const", "iso_datetime", "derive"]
+UNSCHEDULED_FOLDER = "Unscheduled"  # RawForm.visits: the unscheduled EDC folders ("Unscheduled n")
 
 
 @dataclass(frozen=True)
