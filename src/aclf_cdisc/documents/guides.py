@@ -237,7 +237,7 @@ def conformance_section(spec: Spec, facts: BuildFacts, standard: str, anchor: st
     ]
     if summary_rows:
         blocks.append(table(("Rule", "Title", "Severity", "Count", "Explanation (first finding)"), summary_rows,
-                            (0.15, 0.22, 0.09, 0.07, 0.47)))
+                            (0.19, 0.2, 0.08, 0.06, 0.47)))
         blocks.append(person("the sponsor's justification for each rule above (why it remains and why it does "
                              "not affect the review)."))
     else:
@@ -246,7 +246,7 @@ def conformance_section(spec: Spec, facts: BuildFacts, standard: str, anchor: st
     if detail:
         subsections += (Section("Every Remaining Finding", f"{anchor}.all", (
             table(("Rule", "Severity", "Dataset", "Row", "Column", "Value", "Message"), detail,
-                  (0.14, 0.08, 0.08, 0.07, 0.09, 0.12, 0.42)),)),)
+                  (0.19, 0.08, 0.07, 0.06, 0.08, 0.12, 0.4)),)),)
     return Section("Data Conformance Summary", anchor, subsections=subsections, new_page=True)
 
 
