@@ -103,7 +103,7 @@ def design_sections(spec: Spec, facts: BuildFacts, prefix: str) -> tuple[Section
     if dm is not None and "ARMCD" in dm.columns:
         counts = {str(k): int(v) for k, v in dm["ARMCD"].fillna("(none)").value_counts().items()}
     arm_rows = [(code, arm, kind, counts.get(code, 0)) for code, arm, kind in arms]
-    arm_rows += [(code, "(not a spec arm: screen failures and subjects not assigned, see ARMNRS)", "", n)
+    arm_rows += [(code, "(no arm of the spec: see ARMNRS in DM)", "", n)
                  for code, n in sorted(counts.items()) if code not in {a.armcd for a in study.arms}]
     ta = [(r.get("ARMCD"), r.get("TAETORD"), r.get("ETCD"), r.get("EPOCH"), r.get("TABRANCH") or "",
            r.get("TATRANS") or "") for r in study.trial_arms]
