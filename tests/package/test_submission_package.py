@@ -26,7 +26,7 @@ from aclf_cdisc.define import check_define, validate_define_schema
 from aclf_cdisc.define.common import XP_NS
 from aclf_cdisc.define.texts import check_define_texts
 from aclf_cdisc.package.build import BuildOptions, build_package
-from aclf_cdisc.package.layout import adam_dir, sdtm_dir
+from aclf_cdisc.package.layout import adam_dir, adam_programs_dir, sdtm_dir
 from aclf_cdisc.package.manifest import CHECKSUM_NAME, MANIFEST_NAME, verify_package
 from aclf_cdisc.spec import load_spec
 from aclf_cdisc.transport import read_xpt
@@ -83,7 +83,7 @@ def _html_ids_and_links(path: Path) -> tuple[Counter, list[str]]:
 
 
 @pytest.mark.parametrize("standard", ["SDTM", "ADaM"])
-def test_every_link_of_the_define_resolves_inside_the_package(folders, standard):
+def test_every_link_of_the_define_resolves_inside_the_package(built, folders, standard):
     folder = folders[standard]
     tree = _define(folders, standard)
     assert check_define(tree) == []  # every OID / leafID reference has exactly one target
@@ -92,7 +92,7 @@ def test_every_link_of_the_define_resolves_inside_the_package(folders, standard)
     for leaf in _x(tree, "//def:leaf"):
         href = leaf.get("{http://www.w3.org/1999/xlink}href")
         target = folder / href
-        assert target.resolve().is_relative_to(folder.resolve()), href
+        assert target.resolve().is_relative_to((built.out_dir / "m5").resolve()), href
         if href.endswith(".xpt"):
             _, meta = read_xpt(target)
             owner = leaf.getparent()
@@ -227,7 +227,10 @@ def test_the_manifest_lists_every_file_with_size_and_sha256(built, spec):
                      for p in (root / folder).rglob("*") if p.is_file())
     assert [f["path"] for f in manifest["files"]] == on_disk
     # 20 XPT + 20 Dataset-JSON + 2 x (define.xml, stylesheet, define.html) + 3 validation reports
-    assert manifest["file_count"] == len(on_disk) == 49
+    # + acrf, csdrg, adrg (PDF, and HTML copies in reports/) + the ADaM programs as text
+    programs = len(list(adam_programs_dir(root, STUDY).iterdir()))
+    assert programs > 20
+    assert manifest["file_count"] == len(on_disk) == 49 + 6 + programs
     for entry in manifest["files"]:
         path = root / entry["path"]
         assert (entry["size"], entry["sha256"]) == (path.stat().st_size, _sha256(path))

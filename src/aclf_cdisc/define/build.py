@@ -43,7 +43,7 @@ from aclf_cdisc.define.common import (
     unpack_datasets,
 )
 from aclf_cdisc.define.datasets import ItemSize, dataset_sort_key, item_def, item_group_def
-from aclf_cdisc.define.documents import acrf_oid, document_leaves, document_sections
+from aclf_cdisc.define.documents import acrf_oid, document_leaves, document_sections, program_leaves
 from aclf_cdisc.define.methods import comment_defs, method_defs
 from aclf_cdisc.define.references import References
 from aclf_cdisc.define.standards import DEFINE_VERSION, IG_STANDARDS, ig_standard_oid, standards_element
@@ -137,7 +137,7 @@ def build_define(
         raise ValueError(f"standard must be SDTM or ADaM, not {standard!r}")
     chosen, frames, metas = _select(spec, standard, datasets)
     root, mdv = _root(spec, standard, creation_datetime, file_oid, originator)
-    refs = References(spec)
+    refs = References(spec, standard=standard)
     acrf = acrf_oid(spec)
     present = {ds.name: [v for v in ds.variables if v.name in metas[ds.name]] for ds in chosen}
     plan = plan_value_level(chosen, frames, {name: {v.name for v in vs} for name, vs in present.items()})
@@ -168,8 +168,9 @@ def build_define(
 
     # MetaDataVersion children in schema order.
     for el in [standards, *documents, *value_lists, *where_clauses, *groups, *items, *codelists,
-               *method_defs(spec.methods, refs.methods), *comment_defs(spec.comments, refs.comments),
-               *document_leaves(spec.documents, refs.documents)]:
+               *method_defs(spec.methods, refs.methods, {oid: p.leaf_id for oid, p in refs.method_programs.items()}),
+               *comment_defs(spec.comments, refs.comments),
+               *document_leaves(spec.documents, refs.documents), *program_leaves(refs.method_programs.values())]:
         mdv.append(el)
     if analysis_results is not None:
         mdv.append(copy.deepcopy(analysis_results.displays))  # the caller's element is left as it was

@@ -172,7 +172,7 @@ def item_def(ds: Dataset, var: Variable, meta: Any, values: pd.Series, refs: Ref
     codelist = refs.codelist(var.codelist, where, values)
     if codelist:
         etree.SubElement(item, odm("CodeListRef")).set("CodeListOID", codelist)
-    origin_element(item, var.origin, where, refs, acrf)
+    origin_element(item, refs.with_acrf_pages(var.origin, ds.name, var.name), where, refs, acrf)
     if value_list:
         etree.SubElement(item, deff("ValueListRef")).set("ValueListOID", value_list)
     return item, size

@@ -7,6 +7,7 @@ OID names ``acrf``; the reviewer's guide of a define is the cSDRG (SDTM) or ADRG
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from lxml import etree
 
@@ -65,3 +66,9 @@ def leaf_element(leaf_id: str, href: str, title: str) -> etree._Element:
 def document_leaves(documents: dict[str, Document], oids: Iterable[str]) -> list[etree._Element]:
     """The def:leaf of each document in ``oids``, in OID order."""
     return [leaf_element(document_leaf_id(oid), documents[oid].href, documents[oid].title) for oid in sorted(oids)]
+
+
+def program_leaves(programs: Iterable[Any]) -> list[etree._Element]:
+    """The def:leaf of each ADaM program file a method cites (documents.programs.Program), by leaf ID."""
+    unique = {p.leaf_id: p for p in programs}
+    return [leaf_element(leaf_id, p.href, p.title) for leaf_id, p in sorted(unique.items())]

@@ -8,7 +8,7 @@ reviewer could run, so it is not written into define.xml.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from lxml import etree
 
@@ -16,8 +16,9 @@ from aclf_cdisc.define.common import deff, document_leaf_id, odm, translated_tex
 from aclf_cdisc.spec.model import Comment, Method
 
 
-def method_def(method: Method) -> etree._Element:
-    """``<MethodDef>`` with its description and the document it cites."""
+def method_def(method: Method, program_leaf: str | None = None) -> etree._Element:
+    """``<MethodDef>`` with its description, the document it cites and (ADaM) the program file
+    implementing it."""
     el = etree.Element(odm("MethodDef"))
     el.set("OID", method.oid)
     el.set("Name", method.name)
@@ -25,6 +26,8 @@ def method_def(method: Method) -> etree._Element:
     translated_text(el, odm("Description"), method.description)
     if method.document:
         etree.SubElement(el, deff("DocumentRef")).set("leafID", document_leaf_id(method.document))
+    if program_leaf:
+        etree.SubElement(el, deff("DocumentRef")).set("leafID", program_leaf)
     return el
 
 
@@ -38,8 +41,11 @@ def comment_def(comment: Comment) -> etree._Element:
     return el
 
 
-def method_defs(methods: dict[str, Method], oids: Iterable[str]) -> list[etree._Element]:
-    return [method_def(methods[oid]) for oid in sorted(oids)]
+def method_defs(methods: dict[str, Method], oids: Iterable[str],
+                program_leaves: Mapping[str, str] | None = None) -> list[etree._Element]:
+    """MethodDefs in OID order; ``program_leaves`` maps a method OID to its program's def:leaf ID."""
+    leaves = program_leaves or {}
+    return [method_def(methods[oid], leaves.get(oid)) for oid in sorted(oids)]
 
 
 def comment_defs(comments: dict[str, Comment], oids: Iterable[str]) -> list[etree._Element]:

@@ -8,12 +8,12 @@ an OID the spec does not define is an error naming where it was made.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aclf_cdisc.define.common import distinct_code_texts, document_leaf_id
 from aclf_cdisc.errors import Issue
-from aclf_cdisc.spec.model import Spec
+from aclf_cdisc.spec.model import Origin, Spec
 
 
 @dataclass
@@ -27,6 +27,11 @@ class References:
     documents: set[str] = field(default_factory=set)
     # codelist OID -> coded values found in the data of the items that reference it
     codelist_values: dict[str, set[str]] = field(default_factory=dict)
+    standard: str | None = None  # SDTM cites aCRF pages; ADaM methods cite their programs
+    # method OID -> the def:leaf of the program implementing it (analysis/adam/programs)
+    method_programs: dict[str, Any] = field(default_factory=dict)
+    _acrf_layout: Any = None
+    _programs: Any = None
 
     def _missing(self, kind: str, oid: str, where: str, file: str) -> None:
         self.problems.append(Issue("define.spec-ref-missing", f"{where} names {kind} {oid}, which {file} "
@@ -40,6 +45,7 @@ class References:
             self._missing("method", oid, where, "methods.yaml")
             return None
         self.methods.add(oid)
+        self._program(oid)
         if self.spec.methods[oid].document:
             self.document(self.spec.methods[oid].document or "", f"method {oid}")
         return oid
@@ -75,3 +81,27 @@ class References:
         if values is not None:
             found.update(distinct_code_texts(values))
         return oid
+
+    def _program(self, oid: str) -> None:
+        """ADaM: record the exported program that implements a method (documents.programs)."""
+        if self.standard != "ADaM" or oid in self.method_programs:
+            return
+        from aclf_cdisc.documents.programs import adam_programs, program_for_method
+
+        if self._programs is None:
+            self._programs = adam_programs(self.spec)
+        program = program_for_method(self.spec.methods[oid], self._programs)
+        if program is not None:
+            self.method_programs[oid] = program
+
+    def with_acrf_pages(self, origin: Origin, dataset: str, variable: str, where_oid: str | None = None) -> Origin:
+        """SDTM: a Collected origin without pages in the spec cites the aCRF pages its fields are
+        annotated on (the annotated CRF's layout, a pure function of the spec)."""
+        if origin.type != "Collected" or origin.pages or self.standard != "SDTM":
+            return origin
+        from aclf_cdisc.documents.acrf import acrf_layout
+
+        if self._acrf_layout is None:
+            self._acrf_layout = acrf_layout(self.spec)
+        pages = self._acrf_layout.pages_for(dataset, variable, where_oid)
+        return replace(origin, pages=tuple(str(p) for p in pages)) if pages else origin

@@ -133,7 +133,8 @@ def value_item_defs(plan: ValueLevelPlan, ds: Dataset, frame: pd.DataFrame, pare
             codelist = refs.codelist(row.codelist, where, subset)
             if codelist:
                 etree.SubElement(item, odm("CodeListRef")).set("CodeListOID", codelist)
-            origin_element(item, row.origin, where, refs, acrf)
+            origin_element(item, refs.with_acrf_pages(row.origin, ds.name, row.variable, row.where.oid), where,
+                           refs, acrf)
             items.append(item)
     return items
 

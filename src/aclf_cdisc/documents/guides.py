@@ -61,7 +61,7 @@ def ts_values(spec: Spec, parmcd: str) -> list[str]:
 # sections shared by both guides
 # --------------------------------------------------------------------------------------------
 def standards_section(spec: Spec, standard: str, anchor: str) -> Section:
-    from aclf_cdisc.define.build import IG_STANDARDS
+    from aclf_cdisc.define.standards import IG_STANDARDS
 
     rows: list[tuple[object, ...]] = []
     for std in (("SDTM",) if standard == "SDTM" else ("ADaM", "SDTM")):
@@ -142,16 +142,10 @@ def inventory_table(spec: Spec, facts: BuildFacts, standard: str) -> Table:
 
 
 def ordered(spec: Spec, standard: str) -> list[Dataset]:
-    """Datasets of a standard in the order the define lists them: by class, SUPP-- with the relationships."""
-    from aclf_cdisc.define.build import ADAM_CLASS_ORDER, SDTM_CLASS_ORDER
+    """Datasets of a standard in the order the define lists them."""
+    from aclf_cdisc.define.datasets import dataset_sort_key
 
-    order = SDTM_CLASS_ORDER if standard == "SDTM" else ADAM_CLASS_ORDER
-
-    def rank(ds: Dataset) -> tuple[int, str]:
-        cls = "RELATIONSHIP" if ds.name.startswith("SUPP") else (ds.class_ or "").upper()
-        return (order.index(cls) if cls in order else len(order), ds.name)
-
-    return sorted(spec.by_standard(standard), key=rank)
+    return sorted(spec.by_standard(standard), key=dataset_sort_key)
 
 
 def derivation_rows(spec: Spec, ds: Dataset) -> list[tuple[object, ...]]:
