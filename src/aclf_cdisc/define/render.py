@@ -34,6 +34,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a package file is 0644 like the XPT files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,46 +1,274 @@
-"""Atomic builds: a build writes into a staging folder and swaps it in only when complete.
+"""Atomic builds: the package is assembled in a staging folder beside ``--out`` and swapped in whole.
 
-``outputs/`` therefore always holds either the previous complete build or the new one, never
-a half-written mix, whatever fails (a broken input, a failed check, an interrupted process).
+``--out`` therefore holds exactly the previous package or exactly the new one, whatever happens:
+a broken input, a failed check, a full disk, Ctrl-C, SIGTERM, or SIGKILL at any instant.
+
+How (every step is one rename on the same file system, so a kill between two steps is safe):
+
+1. ``<parent>/.<name>.aclf-staging-<pid>-<random>`` is created beside ``--out`` (same folder,
+   hence same file system) and the build writes the whole package into it. The top-level
+   entries of the previous ``--out`` that the build does not produce (a README someone put
+   there) are carried over into it, so they survive the swap.
+2. On Linux the staging folder and ``--out`` are exchanged in one ``renameat2(RENAME_EXCHANGE)``
+   call; the staging name then holds the previous package, which is removed. Where the call is
+   not available, ``--out`` is first renamed aside to ``.<name>.aclf-old-<pid>-<random>`` and
+   the staging folder renamed to ``--out``: a kill between those two renames leaves no ``--out``
+   and the aside folder, which the next build renames back before anything else.
+3. SIGINT and SIGTERM are held back for the duration of step 2, so Ctrl-C lands before or
+   after the swap, never inside it.
+
+Folders left by a killed build (their process is gone) are swept at the start of the next
+build into the same ``--out``. Nothing is ever staged inside the package tree.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import os
 import shutil
+import signal
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-STAGING_PREFIX = ".staging-"
+from aclf_cdisc.errors import Issue, OutputError
+from aclf_cdisc.faults import pause_point
+
+STAGING_TAG = ".aclf-staging-"
+ASIDE_TAG = ".aclf-old-"
+LEGACY_PREFIXES = (".staging-", ".old-")  # staging debris of versions that staged inside --out
+FILE_MODE, DIR_MODE = 0o644, 0o755  # what write_xpt gives its files; every file of the package gets it
+_RENAME_EXCHANGE = 2
+_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+# --------------------------------------------------------------------------------------------
+# Checking the target before anything is built
+# --------------------------------------------------------------------------------------------
+def _cause(path: Path, exc: OSError | None = None) -> str:
+    """A plain-words reason why ``path`` cannot be written."""
+    if exc is not None and exc.errno not in (errno.EACCES, errno.EPERM):
+        return exc.strerror or str(exc)
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return "read-only file system"
+    except OSError:
+        pass
+    return "permission denied"
+
+
+def _fail(rule: str, out_dir: Path, message: str) -> OutputError:
+    return OutputError(Issue(rule=rule, message=message, file=str(out_dir)))
+
+
+def check_output_target(out_dir: Path) -> None:
+    """Raise OutputError when ``out_dir`` cannot receive a package (before anything is built)."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise _fail("build.out-not-a-folder", out_dir, f"--out {out_dir} is a file, not a folder")
+    existing = out_dir
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing != out_dir and not existing.is_dir():
+        raise _fail("build.out-cannot-create", out_dir,
+                    f"cannot create --out {out_dir}: {existing} is a file, not a folder")
+    if out_dir.is_dir() and not os.access(out_dir, os.W_OK):
+        raise _fail("build.out-read-only", out_dir, f"--out {out_dir} is not writable: {_cause(out_dir)}")
+    parent = out_dir.parent if existing == out_dir else existing
+    if not os.access(parent, os.W_OK):
+        raise _fail("build.out-cannot-create", out_dir,
+                    f"cannot write beside --out {out_dir}: {parent} is not writable: {_cause(parent)}")
+    try:  # the real test: can a staging folder be made where the build will make it
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        os.rmdir(tempfile.mkdtemp(prefix=f".{out_dir.name}{STAGING_TAG}{os.getpid()}-", dir=out_dir.parent))
+    except OSError as exc:
+        raise output_error(exc, out_dir) from None
+
+
+def output_error(exc: OSError, out_dir: Path, staging: Path | None = None) -> OutputError:
+    """An OSError met while writing the package, as one located error naming the user's folder."""
+    if staging is None:
+        return _fail("build.out-cannot-create", out_dir,
+                     f"cannot create --out {out_dir}: {exc.strerror or exc}")
+    where = str(out_dir)
+    if exc.filename is not None:
+        with contextlib.suppress(ValueError):
+            where = str(out_dir / Path(os.fsdecode(exc.filename)).relative_to(staging))
+    return _fail("build.out-write-failed", out_dir,
+                 f"cannot write the package to {where}: {exc.strerror or exc}; --out {out_dir} left as it was")
+
+
+# --------------------------------------------------------------------------------------------
+# Debris of killed builds
+# --------------------------------------------------------------------------------------------
+def _owner_alive(folder: Path, tag: str) -> bool:
+    """True when the build that made ``folder`` (pid in its name) is another live process."""
+    try:
+        pid = int(folder.name.split(tag, 1)[1].split("-", 1)[0])
+    except (IndexError, ValueError):
+        return False
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _leftovers(out_dir: Path, tag: str) -> list[Path]:
+    parent = out_dir.parent
+    if not parent.is_dir():
+        return []
+    return sorted(p for p in parent.glob(f".{out_dir.name}{tag}*") if not _owner_alive(p, tag))
+
+
+def recover_and_sweep(out_dir: Path) -> list[Path]:
+    """Finish what a killed build left: restore a renamed-aside package, remove stale folders.
+
+    Returns the folders removed. A package renamed aside by a build killed before it could put
+    the new one in place is renamed back, so ``out_dir`` again holds the previous package.
+    """
+    asides = _leftovers(out_dir, ASIDE_TAG)
+    if asides and not out_dir.exists():
+        newest = max(asides, key=lambda p: p.stat().st_mtime_ns)
+        os.rename(newest, out_dir)
+        asides.remove(newest)
+    removed = [*_leftovers(out_dir, STAGING_TAG), *asides]
+    if out_dir.is_dir():
+        removed += [p for p in out_dir.iterdir() if p.is_dir() and p.name.startswith(LEGACY_PREFIXES)]
+    for folder in removed:
+        shutil.rmtree(folder, ignore_errors=True)
+    return removed
+
+
+# --------------------------------------------------------------------------------------------
+# Publishing
+# --------------------------------------------------------------------------------------------
+def _exchange(a: Path, b: Path) -> None:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); OSError where unsupported."""
+    if os.environ.get("ACLF_TEST_NO_EXCHANGE"):  # test seam: exercise the rename-aside path
+        raise OSError(errno.ENOSYS, "exchange disabled")
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError) as exc:
+        raise OSError(errno.ENOSYS, "renameat2 not available") from exc
+    at_cwd = -100
+    if renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), _RENAME_EXCHANGE) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code), str(a))
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def carry_over(out_dir: Path, staging: Path) -> None:
+    """Copy (hard-link) entries of ``out_dir`` the build does not produce into ``staging``."""
+    if not out_dir.is_dir():
+        return
+    for entry in sorted(out_dir.iterdir()):
+        target = staging / entry.name
+        if target.exists() or target.is_symlink() or entry.name.startswith(LEGACY_PREFIXES):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.copytree(entry, target, symlinks=True, copy_function=_link_or_copy)
+        elif entry.is_symlink():
+            os.symlink(os.readlink(entry), target)
+        else:
+            _link_or_copy(str(entry), str(target))
+
+
+def normalise_permissions(root: Path) -> None:
+    """Every file 0644, every folder 0755, whatever the umask or the writer (mkstemp gives 0600)."""
+    for folder, _dirs, files in os.walk(root):
+        os.chmod(folder, DIR_MODE)
+        for name in files:
+            path = os.path.join(folder, name)
+            if stat.S_ISREG(os.lstat(path).st_mode):
+                os.chmod(path, FILE_MODE)
+
+
+def swap_in(staging: Path, out_dir: Path) -> None:
+    """Put ``staging`` in place of ``out_dir``; afterwards ``staging`` (if it exists) holds the old."""
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+        return
+    try:
+        _exchange(staging, out_dir)
+        pause_point("publish-swapped")
+        return
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            raise
+    aside = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}{ASIDE_TAG}{os.getpid()}-", dir=out_dir.parent))
+    os.rename(out_dir, aside)  # replaces the empty folder just made
+    pause_point("publish-aside")
+    os.rename(staging, out_dir)
+    pause_point("publish-swapped")
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+class Published(BaseException):
+    """An interrupt that arrived while the swap was held: the new package *is* in place."""
+
+    def __init__(self, interrupt: BaseException) -> None:
+        super().__init__(str(interrupt))
+        self.interrupt = interrupt
+
+
+def publish(staging: Path, out_dir: Path) -> None:
+    """Carry over foreign entries, fix permissions, swap in (signals held), drop the old package."""
+    carry_over(out_dir, staging)
+    normalise_permissions(staging)
+    pause_point("publish-ready")
+    held = hasattr(signal, "pthread_sigmask")
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS) if held else set()
+    swapped = False
+    try:
+        swap_in(staging, out_dir)
+        swapped = True
+        shutil.rmtree(staging, ignore_errors=True)
+    finally:
+        if held:
+            try:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a held signal is raised here
+            except BaseException as interrupt:
+                if swapped:
+                    raise Published(interrupt) from None
+                raise
 
 
 @contextlib.contextmanager
 def staged_output(out_dir: Path) -> Iterator[Path]:
-    """Yield an empty staging folder next to ``out_dir``'s products; publish it on success.
+    """Yield an empty staging folder beside ``out_dir``; on normal exit it becomes ``out_dir``.
 
-    On normal exit every top-level entry of the staging folder replaces the entry of the same
-    name in ``out_dir`` (other entries of ``out_dir``, such as its README, are left alone).
-    On an exception the staging folder is removed and ``out_dir`` is untouched.
+    Top-level entries of the previous ``out_dir`` the build does not write (its README, say) are
+    kept. On any exception the staging folder is removed and ``out_dir`` is untouched; an
+    OSError (disk full, permission) becomes one OutputError naming ``out_dir``.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+    out_dir = Path(out_dir)
+    check_output_target(out_dir)
     try:
-        yield staging
-        publish(staging, out_dir)
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        recover_and_sweep(out_dir)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}{STAGING_TAG}{os.getpid()}-",
+                                        dir=out_dir.parent))
+    except OSError as exc:
+        raise output_error(exc, out_dir) from None
+    try:
+        try:
+            pause_point("staging")
+            yield staging
+            publish(staging, out_dir)
+        except OSError as exc:
+            raise output_error(exc, out_dir, staging) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def publish(staging: Path, out_dir: Path) -> None:
-    """Move each entry of ``staging`` into ``out_dir`` by rename (same file system)."""
-    for entry in sorted(staging.iterdir()):
-        target = out_dir / entry.name
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=".old-", dir=out_dir)) / entry.name
-            os.replace(target, old)
-        os.replace(entry, target)
-        if old is not None:
-            shutil.rmtree(old.parent, ignore_errors=True)

@@ -2,7 +2,7 @@
 
 Each stage is one call; the order of the calls is the data flow. Nothing is written until every
 dataset has been built and checked; the package is then assembled in a staging folder and
-swapped into ``outputs/`` only when the defines have passed their checks too.
+swapped into ``--out`` only when the defines have passed their checks too.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from aclf_cdisc.checks.run import issues_frame, run_rules, run_schemas
 from aclf_cdisc.define.outputs import build_for_outputs
 from aclf_cdisc.documents.write import write_documents
 from aclf_cdisc.errors import AclfError, Issue, ValidationError
-from aclf_cdisc.package.atomic import staged_output
+from aclf_cdisc.package.atomic import check_output_target, staged_output
 from aclf_cdisc.package.dataset_json import write_dataset_json_copies
 from aclf_cdisc.package.layout import reports_dir, standard_dir, xpt_name
 from aclf_cdisc.package.manifest import write_build_manifest
@@ -133,24 +133,25 @@ def write_report(issues: list[Issue], folder: Path, *, title: str, spec: Spec) -
     return list(write_reports(issues, folder, title=title, build_info=build_info(spec)).values())
 
 
-def fail_with_report(issues: list[Issue], summary: str, spec: Spec) -> None:
-    """Raise with every error; the full report goes to a temporary folder, never to outputs/."""
+def fail_with_report(issues: list[Issue], summary: str, spec: Spec, out_dir: Path) -> None:
+    """Raise with every error; the full report goes to a temporary folder, never to ``out_dir``."""
     folder = Path(tempfile.mkdtemp(prefix="aclf-cdisc-failed-build-"))
     write_report(issues, folder, title=summary, spec=spec)
     errors = [i for i in issues if i.severity == "error"]
-    raise ValidationError(errors, f"{summary}: {len(errors)} error(s); outputs/ left as it was; "
+    raise ValidationError(errors, f"{summary}: {len(errors)} error(s); {out_dir} left as it was; "
                                   f"full report in {folder}")
 
 
 def build_package(options: BuildOptions) -> BuildResult:
     """Run the whole pipeline; raise AclfError (nothing published) on any error."""
+    check_output_target(options.out_dir)  # fail before the long build, not after it
     spec = load_spec(options.spec_root)
     raw = read_raw(options, spec)
     issues: list[Issue] = list(raw.issues)
     datasets = build_datasets(raw, spec, blinded=options.blinded, issues=issues)
     issues.extend(check_datasets(datasets, spec))
     if any(i.severity == "error" for i in issues):
-        fail_with_report(issues, "datasets broke their specs or conformance rules", spec)
+        fail_with_report(issues, "datasets broke their specs or conformance rules", spec, options.out_dir)
 
     with staged_output(options.out_dir) as staging:
         files = write_datasets(datasets, spec, staging)
@@ -158,7 +159,7 @@ def build_package(options: BuildOptions) -> BuildResult:
                                           creation_datetime=xpt_header(spec).created.isoformat())
         issues.extend(define_issues)
         if any(i.severity == "error" for i in define_issues):
-            fail_with_report(issues, "define.xml failed its checks", spec)
+            fail_with_report(issues, "define.xml failed its checks", spec, options.out_dir)
         files += write_documents(staging, spec, datasets, issues)  # aCRF, reviewer's guides, ADaM programs
         write_report(issues, reports_dir(staging), title=f"{spec.study.studyid} build report", spec=spec)
         if options.dataset_json:
