@@ -4,21 +4,29 @@ Each subcommand lives in its own module under :mod:`aclf_cdisc.commands` with tw
 ``register(subparsers)`` and ``run(args) -> int``. Exit codes are a contract scripts rely on:
 
     0  success (warnings may have been printed)
-    1  the input, spec or data broke a rule; the report names file, row, column and value
+    1  the input, spec, data or output folder broke a rule; one line names file, row, column,
+       value (or the path) and the cause
     2  the command line itself was wrong (unknown option, missing argument)
-    3  an unexpected internal failure (a bug: please report it with the traceback)
+    3  an unexpected internal failure (a bug): one line says where the full trace was written
+  130  interrupted by Ctrl-C (SIGINT); 143 by SIGTERM. Nothing was published.
+
+Nothing a user can cause prints a traceback. Heavy modules (pandas, lxml) are imported by the
+subcommand that needs them, not here, so the command starts fast and an early Ctrl-C is clean.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
 import sys
+import tempfile
 import traceback
 from collections.abc import Sequence
 
 from aclf_cdisc import __version__
-from aclf_cdisc.errors import AclfError
+from aclf_cdisc.errors import AclfError, Interrupted, cap
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -47,19 +55,63 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _raise_interrupted(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
+
+
+def interrupted_message(signum: int, out: object, *, published: bool) -> str:
+    """The one line printed on Ctrl-C / SIGTERM: what was interrupted and what was published."""
+    name = signal.Signals(signum).name
+    if published:
+        return f"interrupted ({name}) just after the new package was published to {out}"
+    if out is not None:
+        return f"build interrupted ({name}); nothing was published, {out} is as it was"
+    return f"interrupted ({name})"
+
+
+def write_crash_report(command: str) -> str:
+    """Write the current exception's full trace to a file in the temp folder; return its path."""
+    fd, path = tempfile.mkstemp(prefix="aclf-cdisc-crash-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(f"{command} (aclf-cdisc {__version__}, Python {sys.version.split()[0]})\n")
+        handle.write(f"argv: {sys.argv!r}\n\n")
+        traceback.print_exc(file=handle)
+    return path
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    from aclf_cdisc.package.atomic import Published
+
+    signal.signal(signal.SIGTERM, _raise_interrupted)
+    command, args = "aclf-cdisc", None
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        command = f"aclf-cdisc {args.command}"
         return int(args.run(args))
     except AclfError as exc:
-        print(f"aclf-cdisc {args.command}: {exc}", file=sys.stderr)
+        print(f"{command}: {exc}", file=sys.stderr)
         return EXIT_DATA
-    except KeyboardInterrupt:
-        return 130
-    except Exception:
-        traceback.print_exc()
-        print(f"aclf-cdisc {args.command}: internal error (exit {EXIT_INTERNAL})", file=sys.stderr)
+    except (KeyboardInterrupt, Interrupted, Published) as exc:
+        published = isinstance(exc, Published)
+        cause = exc.interrupt if isinstance(exc, Published) else exc
+        signum = int(getattr(cause, "signum", signal.SIGINT))
+        out = getattr(args, "out", None)
+        print(f"{command}: {interrupted_message(signum, out, published=published)}", file=sys.stderr)
+        return 128 + signum
+    except OSError as exc:  # the file system refused: a path the user gave, a full disk
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        print(f"{command}: [error] os.{type(exc).__name__}: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_DATA
+    except Exception as exc:
+        try:
+            trace = write_crash_report(command)
+        except OSError:
+            traceback.print_exc()
+            trace = "the terminal above (the temp folder is not writable)"
+        print(f"{command}: internal error, a bug in aclf-cdisc {__version__} "
+              f"({type(exc).__name__}: {cap(str(exc))}); please report it with the full trace, "
+              f"written to {trace} (see README, 'Reporting a problem')", file=sys.stderr)
         return EXIT_INTERNAL
 
 

@@ -11,6 +11,19 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "note"]
+SHOWN_CHARACTERS = 200  # how much of a value a message repeats; the rest is counted, not shown
+
+
+def cap(text: str, limit: int = SHOWN_CHARACTERS) -> str:
+    """``text``, or its first ``limit`` characters and how long it was.
+
+    >>> cap("x" * 5, 3)
+    'xxx... (5 characters)'
+    >>> cap("short")
+    'short'
+    """
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "note")
 
 
@@ -43,13 +56,14 @@ class Issue:
             )
             if val is not None
         ]
-        text = f"[{self.severity}] {self.rule}: {self.message}"
+        # every part is capped: a message embeds values too, and a cell can hold 100 MB
+        text = f"[{self.severity}] {self.rule}: {cap(self.message, 5 * SHOWN_CHARACTERS)}"
         if where:
-            text += f" ({', '.join(where)})"
+            text += f" ({cap(', '.join(where), 2 * SHOWN_CHARACTERS)})"
         if self.value is not None:
-            text += f"; value={self.value!r}"
+            text += f"; value={cap(repr(self.value))}"
         if self.expected is not None:
-            text += f"; expected {self.expected}"
+            text += f"; expected {cap(self.expected)}"
         return text
 
     def as_dict(self) -> dict[str, Any]:
@@ -88,6 +102,18 @@ class DerivationError(AclfError):
 
 class ValidationError(AclfError):
     """A dataset breaks its spec-generated schema or a conformance rule."""
+
+
+class OutputError(AclfError):
+    """The output folder cannot receive the package (a file, read-only, full disk)."""
+
+
+class Interrupted(BaseException):
+    """SIGTERM (or another terminating signal) asked the command to stop; like KeyboardInterrupt."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 class TransportError(AclfError):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from aclf_cdisc.spec_search import SPECS_HELP
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -18,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--raw", type=Path, default=None, metavar="DIR",
                         help="the raw export folder, one file per CRF form (default: the bundled sample)")
     parser.add_argument("--specs", type=Path, default=None, metavar="DIR",
-                        help="the specs folder (default: ./specs)")
+                        help=SPECS_HELP)
     parser.add_argument("--out", type=Path, default=Path("outputs"), metavar="DIR",
                         help="where the package goes (default: ./outputs)")
     parser.add_argument("--schema-dir", type=Path, default=None, metavar="DIR",
@@ -32,10 +34,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aclf_cdisc.package.build import BuildOptions, build_package, summarise
+    import sys
 
+    from aclf_cdisc.package.build import BuildOptions, build_package, summarise
+    from aclf_cdisc.spec.loader import locate_spec_root
+
+    spec_root, found_by = locate_spec_root(args.specs)
+    print(f"aclf-cdisc build: specs from {found_by}: {spec_root}", file=sys.stderr)
     result = build_package(
-        BuildOptions(raw_dir=args.raw, spec_root=args.specs, out_dir=args.out,
+        BuildOptions(raw_dir=args.raw, spec_root=spec_root, out_dir=args.out,
                      schema_dir=args.schema_dir, blinded=args.blinded, dataset_json=args.dataset_json)
     )
     print(summarise(result))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from aclf_cdisc.spec_search import SPECS_HELP
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -20,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--outputs", type=Path, required=True, metavar="DIR",
                         help="the finished outputs tree (holds m5/datasets/<studyid>/...)")
     parser.add_argument("--specs", type=Path, default=None, metavar="DIR",
-                        help="the specs folder (default: the repository's specs/)")
+                        help=SPECS_HELP)
     parser.add_argument("--schema-dir", type=Path, default=None, metavar="DIR",
                         help="another copy of the CDISC Define-XML 2.1 schema folder (holds "
                              "cdisc-define-2.1/; default: the schema set shipped with aclf-cdisc)")

@@ -10,6 +10,7 @@ from aclf_cdisc.errors import Issue, SpecError
 from aclf_cdisc.spec.ct import check_codelists, read_ct
 from aclf_cdisc.spec.loader import check_spec, default_spec_root
 from aclf_cdisc.spec.yamlio import read_yaml
+from aclf_cdisc.spec_search import SPECS_HELP
 
 EXIT_OK, EXIT_DATA = 0, 1
 
@@ -25,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      "With --ct, also check CDISC codelists and terms against a Controlled Terminology file."),
     )
     check.add_argument("--specs", type=Path, default=None, metavar="DIR",
-                       help="the spec folder (default: ./specs found from the current directory)")
+                       help=SPECS_HELP)
     check.add_argument("--ct", type=Path, default=None, metavar="FILE",
                        help="an NCI EVS CDISC terminology export (.txt, or .tar.xz/.zip holding one)")
     check.set_defaults(run=run)

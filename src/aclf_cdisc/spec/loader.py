@@ -52,6 +52,7 @@ from aclf_cdisc.spec.model import (
     WhereClause,
 )
 from aclf_cdisc.spec.yamlio import YamlDoc, format_path, read_yaml
+from aclf_cdisc.spec_search import SPECS_ENV
 
 SCHEMA_NAMES: tuple[str, ...] = (
     "common", "study", "codelists", "methods", "comments", "documents", "raw_form", "dataset",
@@ -604,24 +605,51 @@ def raw_visit_issues(form: RawForm, study: Study, ctx: _Ctx) -> None:
 # --------------------------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------------------------
-def default_spec_root(start: Path | None = None) -> Path:
-    """The ``specs/`` folder: ``$ACLF_SPECS``, else ``./specs`` in the CWD or a parent, else the checkout's."""
-    env = os.environ.get("ACLF_SPECS")
+def checkout_spec_root() -> Path | None:
+    """``specs/`` of the source checkout this module runs from (src layout), None when installed.
+
+    Installed, this file sits in ``site-packages/aclf_cdisc/spec/``: there is no ``src/`` folder
+    with a ``pyproject.toml`` beside it, so no study's specs are guessed from the install.
+    """
+    src = Path(__file__).resolve().parents[2]
+    checkout = src.parent
+    if src.name == "src" and (checkout / "pyproject.toml").is_file() and (checkout / "specs" / "study.yaml").is_file():
+        return checkout / "specs"
+    return None
+
+
+def locate_spec_root(explicit: Path | None = None, start: Path | None = None) -> tuple[Path, str]:
+    """Where the specs are and how they were found: (folder, "--specs" | "$ACLF_SPECS" | "./specs" | "checkout").
+
+    The order is :data:`aclf_cdisc.spec_search.SPECS_SEARCH`. A folder named by ``--specs`` or
+    ``$ACLF_SPECS`` is used as
+    given (checked later by :func:`check_spec`), never silently replaced by another.
+    """
+    if explicit is not None:
+        return Path(explicit), "--specs"
+    env = os.environ.get(SPECS_ENV)
     if env:
-        return Path(env)
+        return Path(env), f"${SPECS_ENV}"
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / "specs" / "study.yaml").is_file():
-            return folder / "specs"
+            return folder / "specs", "./specs"
         if folder.name == "specs" and (folder / "study.yaml").is_file():
-            return folder
-    checkout = Path(__file__).resolve().parents[3] / "specs"
-    if (checkout / "study.yaml").is_file():
-        return checkout
+            return folder, "./specs"
+    checkout = checkout_spec_root()
+    if checkout is not None:
+        return checkout, "checkout"
     raise SpecError(Issue(rule="spec.root-not-found",
-                          message="no specs/ folder with study.yaml found from the current directory; "
-                                  "pass --specs DIR",
+                          message=f"no specs found (no --specs, ${SPECS_ENV} unset, no specs/study.yaml in "
+                                  f"{here} or a parent). The study's specs do not ship with the program: "
+                                  f"pass --specs DIR or set {SPECS_ENV}=DIR, DIR being the folder that "
+                                  f"holds study.yaml (specs/ of the aclf-cdisc repository)",
                           file=str(here)))
+
+
+def default_spec_root(start: Path | None = None) -> Path:
+    """The ``specs/`` folder when no ``--specs`` is given (see :func:`locate_spec_root`)."""
+    return locate_spec_root(None, start)[0]
 
 
 def load_dataset_file(path: Path, *, root: Path | None = None) -> Dataset:
