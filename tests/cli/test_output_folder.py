@@ -1,0 +1,77 @@
+"""``build --out X`` where X cannot take a package: one [error] line naming X and the cause, exit 1,
+the previous package byte-identical, nothing left behind.
+
+Tests run as root, for whom permission bits do not apply: "read-only" is therefore a real
+read-only bind mount, and "the disk fills up" a real 512 KiB tmpfs. Both skip, saying why, where
+mounting is not allowed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .helpers import debris, mount, one_error_line, previous_package, run_cli, tree
+
+
+def test_01_out_is_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.write_text("not a folder")
+    result = run_cli("build", "--out", out)
+    assert result.returncode == 1
+    assert one_error_line(result.stderr) == (
+        f"aclf-cdisc build: [error] build.out-not-a-folder: --out {out} is a file, not a folder (file={out})")
+    assert out.read_text() == "not a folder"
+    assert debris(out) == []
+
+
+def test_02_the_parent_of_out_is_a_file(tmp_path: Path) -> None:
+    parent = tmp_path / "parent"
+    parent.write_text("a file")
+    out = parent / "out"
+    result = run_cli("build", "--out", out)
+    assert result.returncode == 1
+    assert one_error_line(result.stderr) == (
+        f"aclf-cdisc build: [error] build.out-cannot-create: cannot create --out {out}: {parent} is a file, "
+        f"not a folder (file={out})")
+    assert parent.read_text() == "a file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parent"]
+
+
+def test_03_out_cannot_be_created() -> None:
+    out = Path("/proc/x")
+    result = run_cli("build", "--out", out)
+    assert result.returncode == 1
+    assert one_error_line(result.stderr) == (
+        "aclf-cdisc build: [error] build.out-cannot-create: cannot create --out /proc/x: "
+        "No such file or directory (file=/proc/x)")
+    assert not out.exists()
+
+
+def test_04_out_is_read_only(tmp_path: Path, mounted: list[Path]) -> None:
+    out = tmp_path / "out"
+    before = previous_package(out)
+    mount(mounted, "--bind", str(out), str(out))
+    mount(mounted, "-o", "remount,bind,ro", str(out))
+    result = run_cli("build", "--out", out)
+    assert result.returncode == 1
+    assert one_error_line(result.stderr) == (
+        f"aclf-cdisc build: [error] build.out-read-only: --out {out} is not writable: read-only file system "
+        f"(file={out})")
+    assert tree(out) == before
+    assert debris(out) == []
+
+
+def test_05_the_disk_fills_up_while_writing(tmp_path: Path, mounted: list[Path], small_raw: Path) -> None:
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mount(mounted, "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk))  # the package needs ~1.3 MB
+    out = disk / "out"
+    before = previous_package(out)
+    result = run_cli("build", "--raw", small_raw, "--out", out)
+    assert result.returncode == 1
+    line = one_error_line(result.stderr)
+    assert line.startswith(f"aclf-cdisc build: [error] build.out-write-failed: cannot write the package to {out}")
+    assert line.endswith(f": No space left on device; --out {out} left as it was (file={out})")
+    assert tree(out) == before
+    assert debris(out) == []
+    assert sorted(p.name for p in disk.iterdir()) == ["out"]

@@ -1,0 +1,75 @@
+"""Ctrl-C, SIGTERM and SIGKILL at named steps of a real build (``python -m aclf_cdisc`` in a subprocess).
+
+The CLI is held at a step by the test seam in aclf_cdisc.faults (it writes a marker file and
+waits), then the test sends a real signal. After every signal --out holds exactly the previous
+package or exactly the new one; after SIGKILL the next build's start (check_output_target)
+finishes a half swap and sweeps what the killed build left.
+"""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import pytest
+
+from aclf_cdisc.package.atomic import check_output_target
+
+from .helpers import debris, previous_package, start_paused, stop, tree
+
+
+def test_01_ctrl_c_while_importing(tmp_path: Path) -> None:
+    proc = start_paused("import", tmp_path / "marker", "build", "--out", tmp_path / "out")
+    code, err = stop(proc, signal.SIGINT)
+    assert code == 130
+    assert err.splitlines() == ["aclf-cdisc: interrupted (SIGINT) while starting; nothing was done"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_02_sigterm_while_importing(tmp_path: Path) -> None:
+    proc = start_paused("import", tmp_path / "marker", "build", "--out", tmp_path / "out")
+    code, err = stop(proc, signal.SIGTERM)
+    assert code == 143
+    assert err.splitlines() == ["aclf-cdisc: interrupted (SIGTERM) while starting; nothing was done"]
+
+
+@pytest.mark.parametrize(("point", "signum"), [("staging", signal.SIGTERM), ("publish-ready", signal.SIGINT)])
+def test_03_interrupt_while_building_publishes_nothing(tmp_path: Path, small_raw: Path, point: str,
+                                                       signum: signal.Signals) -> None:
+    out = tmp_path / "out"
+    before = previous_package(out)
+    proc = start_paused(point, tmp_path / "marker", "build", "--raw", small_raw, "--out", out)
+    code, err = stop(proc, signum)
+    assert code == 128 + signum
+    lines = [line for line in err.splitlines() if "specs from" not in line]
+    assert lines == [f"aclf-cdisc build: build interrupted ({signum.name}); nothing was published, {out} is as it was"]
+    assert tree(out) == before
+    assert debris(out) == []
+
+
+# (point, fallback): the kill lands before the swap, between the renames of the fallback, or after it
+KILLS = [("publish-ready", False), ("publish-swapped", False),
+         ("publish-aside", True), ("publish-swapped", True)]
+
+
+@pytest.mark.parametrize(("point", "fallback"), KILLS)
+def test_04_sigkill_at_each_step_leaves_old_or_new(tmp_path: Path, small_raw: Path, new_package: dict[str, bytes],
+                                                   point: str, fallback: bool) -> None:
+    out = tmp_path / "out"
+    before = previous_package(out)
+    extra = {"ACLF_TEST_NO_EXCHANGE": "1"} if fallback else {}
+    proc = start_paused(point, tmp_path / "marker", "build", "--raw", small_raw, "--out", out, **extra)
+    code, _ = stop(proc, signal.SIGKILL)
+    assert code == -signal.SIGKILL
+    new = {**new_package, "README.txt": b"kept"}  # entries the build does not make are carried over
+    if point == "publish-aside":
+        # the one window of the fallback: --out is renamed aside, the new package not yet in place
+        assert not out.exists()
+        assert len(debris(out)) == 2  # the aside folder and the staging folder
+    elif point == "publish-swapped":
+        assert tree(out) == new
+    else:
+        assert tree(out) == before
+    check_output_target(out)  # what the next build does first
+    assert tree(out) == (new if point == "publish-swapped" else before)
+    assert debris(out) == []
