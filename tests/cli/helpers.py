@@ -18,7 +18,8 @@ SPECS = REPO_ROOT / "specs"
 def cli_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ACLF_TEST_")}
     env.pop("ACLF_SPECS", None)
-    env.update(PYTHONPATH=str(SRC), PYTHONHASHSEED="0", **extra)
+    env.update({"PYTHONPATH": str(SRC), "PYTHONHASHSEED": "0"})
+    env.update(extra)
     return env
 
 

@@ -66,6 +66,10 @@ def _fail(rule: str, out_dir: Path, message: str) -> OutputError:
 
 def check_output_target(out_dir: Path) -> None:
     """Raise OutputError when ``out_dir`` cannot receive a package (before anything is built)."""
+    try:
+        recover_and_sweep(out_dir)  # a previous build killed mid-swap is finished first
+    except OSError as exc:
+        raise output_error(exc, out_dir) from None
     if out_dir.exists() and not out_dir.is_dir():
         raise _fail("build.out-not-a-folder", out_dir, f"--out {out_dir} is a file, not a folder")
     existing = out_dir
@@ -258,7 +262,6 @@ def staged_output(out_dir: Path) -> Iterator[Path]:
     check_output_target(out_dir)
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        recover_and_sweep(out_dir)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}{STAGING_TAG}{os.getpid()}-",
                                         dir=out_dir.parent))
     except OSError as exc:
