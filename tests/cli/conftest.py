@@ -21,12 +21,18 @@ def small_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def new_package(small_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    """What a complete build of ``small_raw`` publishes (builds are byte-reproducible)."""
+def reference_build(small_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A complete build of ``small_raw``, made under umask 077 (which must not leak into the package)."""
     out = tmp_path_factory.mktemp("reference") / "out"
-    result = run_cli("build", "--raw", small_raw, "--out", out)
+    result = run_cli("build", "--raw", small_raw, "--out", out, umask=0o077)
     assert result.returncode == 0, result.stderr
-    return tree(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def new_package(reference_build: Path) -> dict[str, bytes]:
+    """What a complete build of ``small_raw`` publishes (builds are byte-reproducible)."""
+    return tree(reference_build)
 
 
 @pytest.fixture

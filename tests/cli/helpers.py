@@ -23,9 +23,11 @@ def cli_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(*args: str | Path, cwd: Path | None = None, **extra: str) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str | Path, cwd: Path | None = None, umask: int | None = None,
+            **extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "aclf_cdisc", *map(str, args)], cwd=cwd or REPO_ROOT,
-                          env=cli_env(**extra), capture_output=True, text=True, check=False)
+                          env=cli_env(**extra), capture_output=True, text=True, check=False,
+                          preexec_fn=None if umask is None else (lambda: os.umask(umask) and None))
 
 
 def start_paused(point: str, marker: Path, *args: str | Path, **extra: str) -> subprocess.Popen[str]:

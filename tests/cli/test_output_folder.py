@@ -8,6 +8,7 @@ mounting is not allowed.
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from .helpers import debris, mount, one_error_line, previous_package, run_cli, tree
@@ -75,3 +76,15 @@ def test_05_the_disk_fills_up_while_writing(tmp_path: Path, mounted: list[Path],
     assert tree(out) == before
     assert debris(out) == []
     assert sorted(p.name for p in disk.iterdir()) == ["out"]
+
+
+def test_06_every_file_of_the_package_has_the_permissions_of_the_xpt_files(reference_build: Path) -> None:
+    modes = {str(p.relative_to(reference_build)): stat.S_IMODE(p.stat().st_mode) for p in reference_build.rglob("*")}
+    sdtm = "m5/datasets/aclf-msc-302/tabulations/sdtm"
+    assert modes[f"{sdtm}/dm.xpt"] == 0o644
+    for name in ("define.xml", "define.html", "define2-1.xsl"):  # written through mkstemp (0600)
+        assert modes[f"{sdtm}/{name}"] == 0o644
+    files = {k for k in modes if (reference_build / k).is_file()}
+    assert len(files) == 29  # 20 XPT, define.xml + define.html + stylesheet for SDTM and ADaM, 3 reports
+    assert {modes[k] for k in files} == {0o644}
+    assert {modes[k] for k in modes if k not in files} | {stat.S_IMODE(reference_build.stat().st_mode)} == {0o755}

@@ -1,10 +1,18 @@
-"""staged_output: outputs/ holds the old build or the new one, never a mix."""
+"""staged_output: --out holds the old build or the new one, never a mix, and nothing else stays."""
 
+import errno
+import os
+import signal
+import stat
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from aclf_cdisc.package.atomic import staged_output
+from aclf_cdisc.errors import OutputError
+from aclf_cdisc.package import atomic
+from aclf_cdisc.package.atomic import ASIDE_TAG, STAGING_TAG, recover_and_sweep, staged_output
 
 
 def _tree(root: Path) -> dict[str, str]:
@@ -30,3 +38,84 @@ def test_02_failure_leaves_the_previous_build_untouched(tmp_path):
         raise RuntimeError("a check failed")
     assert _tree(tmp_path) == {"m5/dm.xpt": "old"}
     assert [p.name for p in tmp_path.iterdir()] == ["m5"]
+
+
+def _stale(out: Path, tag: str, pid: int) -> Path:
+    folder = out.parent / f".{out.name}{tag}{pid}-abc"
+    (folder / "m5").mkdir(parents=True)
+    return folder
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
+def test_03_folders_of_killed_builds_are_swept_and_live_ones_kept(tmp_path):
+    out = tmp_path / "out"
+    (out / "m5").mkdir(parents=True)
+    (out / ".staging-x1y2").mkdir()  # staged inside the package by an older version
+    dead = _stale(out, STAGING_TAG, _dead_pid())
+    live = _stale(out, STAGING_TAG, 1)  # pid 1 always runs: another build in progress
+    removed = recover_and_sweep(out)
+    assert sorted(removed) == sorted([dead, out / ".staging-x1y2"])
+    assert live.is_dir() and not dead.exists()
+    assert [p.name for p in out.iterdir()] == ["m5"]
+
+
+def test_04_a_package_renamed_aside_by_a_killed_build_is_put_back(tmp_path):
+    out = tmp_path / "out"
+    aside = _stale(out, ASIDE_TAG, _dead_pid())
+    (aside / "m5" / "dm.xpt").write_text("previous")
+    recover_and_sweep(out)
+    assert _tree(out) == {"m5/dm.xpt": "previous"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@pytest.mark.parametrize("exchange", [True, False])
+def test_05_every_file_is_0644_and_every_folder_0755_whatever_the_umask(tmp_path, monkeypatch, exchange):
+    if not exchange:
+        monkeypatch.setenv("ACLF_TEST_NO_EXCHANGE", "1")
+    out = tmp_path / "out"
+    (out / "m5").mkdir(parents=True)
+    old = os.umask(0o077)
+    try:
+        with staged_output(out) as staging:
+            (staging / "m5").mkdir()
+            fd, name = tempfile.mkstemp(dir=staging / "m5")  # 0600, as define.xml used to be
+            os.close(fd)
+            os.replace(name, staging / "m5" / "define.xml")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((out / "m5" / "define.xml").stat().st_mode) == 0o644
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (out, out / "m5")} == {0o755}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_06_ctrl_c_during_the_swap_is_held_until_the_new_package_is_in_place(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    (out / "m5").mkdir(parents=True)
+    (out / "m5" / "dm.xpt").write_text("old")
+    real_swap = atomic.swap_in
+
+    def swap_after_ctrl_c(staging: Path, target: Path) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # arrives while the swap runs
+        real_swap(staging, target)
+
+    monkeypatch.setattr(atomic, "swap_in", swap_after_ctrl_c)
+    with pytest.raises(atomic.Published) as caught, staged_output(out) as staging:
+        (staging / "m5").mkdir()
+        (staging / "m5" / "dm.xpt").write_text("new")
+    assert isinstance(caught.value.interrupt, KeyboardInterrupt)
+    assert _tree(out) == {"m5/dm.xpt": "new"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_07_a_write_error_names_the_file_under_the_users_folder(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(OutputError) as caught, staged_output(out) as staging:
+        raise OSError(errno.ENOSPC, "No space left on device", str(staging / "m5" / "dm.xpt"))
+    assert caught.value.issues[0].message == (
+        f"cannot write the package to {out}/m5/dm.xpt: No space left on device; --out {out} left as it was")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
