@@ -6,7 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from aclf_cdisc.simulate import DEFAULT_SEED, DEFAULT_SUBJECTS, simulate_export, write_export
+from aclf_cdisc.simulate import DEFAULT_SEED, DEFAULT_SUBJECTS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,6 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from aclf_cdisc.simulate import simulate_export, write_export
+
     if args.subjects < 1:
         raise SystemExit("aclf-cdisc simulate: --subjects must be at least 1")
     start = time.perf_counter()

@@ -7,9 +7,6 @@ import sys
 from pathlib import Path
 
 from aclf_cdisc.errors import Issue, SpecError
-from aclf_cdisc.spec.ct import check_codelists, read_ct
-from aclf_cdisc.spec.loader import check_spec, default_spec_root
-from aclf_cdisc.spec.yamlio import read_yaml
 from aclf_cdisc.spec_search import SPECS_HELP
 
 EXIT_OK, EXIT_DATA = 0, 1
@@ -33,6 +30,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # imported here, not at the top: building the command line must not load the schema machinery
+    from aclf_cdisc.spec.ct import check_codelists, read_ct
+    from aclf_cdisc.spec.loader import check_spec, default_spec_root
+    from aclf_cdisc.spec.yamlio import read_yaml
+
     root = args.specs if args.specs is not None else default_spec_root()
     spec, issues = check_spec(root)
     if args.ct is not None and spec is not None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from aclf_cdisc.transport.meta import XptDataset
+if TYPE_CHECKING:  # imported by run(): the command line starts without pandas
+    from aclf_cdisc.transport.meta import XptDataset
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -64,7 +64,10 @@ def describe(meta: XptDataset, rows: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from aclf_cdisc.transport.datasetjson import JsonFileInfo, read_dataset_json, write_dataset_json
+    from aclf_cdisc.transport.meta import XptDataset
     from aclf_cdisc.transport.xpt import read_xpt, write_xpt
 
     if args.action == "from-json":
