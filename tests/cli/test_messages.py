@@ -75,3 +75,12 @@ def test_04_an_unreadable_raw_folder_is_one_line(tmp_path: Path) -> None:
     result = run_cli("build", "--raw", raw, "--out", tmp_path / "out")
     assert result.returncode == 1
     assert str(raw) in one_error_line(result.stderr)
+
+
+def test_05_the_interrupt_line_says_whether_the_new_package_was_published() -> None:
+    import signal
+
+    assert cli.interrupted_message(signal.SIGINT, Path("pkg"), published=False) == (
+        "build interrupted (SIGINT); nothing was published, pkg is as it was")
+    assert cli.interrupted_message(signal.SIGTERM, Path("pkg"), published=True) == (
+        "interrupted (SIGTERM) just after the new package was published to pkg")

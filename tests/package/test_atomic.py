@@ -119,3 +119,20 @@ def test_07_a_write_error_names_the_file_under_the_users_folder(tmp_path):
     assert caught.value.issues[0].message == (
         f"cannot write the package to {out}/m5/dm.xpt: No space left on device; --out {out} left as it was")
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_08_out_given_as_a_symlink_or_as_dot_publishes_into_the_folder_it_names(tmp_path, monkeypatch):
+    real = tmp_path / "real"
+    (real / "m5").mkdir(parents=True)
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    with staged_output(link) as staging:
+        (staging / "m5").mkdir()
+        (staging / "m5" / "dm.xpt").write_text("via link")
+    assert link.is_symlink() and _tree(real) == {"m5/dm.xpt": "via link"}
+    monkeypatch.chdir(real)
+    with staged_output(Path(".")) as staging:
+        (staging / "m5").mkdir()
+        (staging / "m5" / "dm.xpt").write_text("via dot")
+    assert _tree(real) == {"m5/dm.xpt": "via dot"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "real"]

@@ -14,8 +14,8 @@ How (every step is one rename on the same file system, so a kill between two ste
    not available, ``--out`` is first renamed aside to ``.<name>.aclf-old-<pid>-<random>`` and
    the staging folder renamed to ``--out``: a kill between those two renames leaves no ``--out``
    and the aside folder, which the next build renames back before anything else.
-3. SIGINT and SIGTERM are held back for the duration of step 2, so Ctrl-C lands before or
-   after the swap, never inside it.
+3. SIGINT and SIGTERM are held back for the duration of step 2 (their handlers only record
+   them), so Ctrl-C lands before or after the swap, never inside it.
 
 Folders left by a killed build (their process is gone) are swept at the start of the next
 build into the same ``--out``. Nothing is ever staged inside the package tree.
@@ -64,10 +64,18 @@ def _fail(rule: str, out_dir: Path, message: str) -> OutputError:
     return OutputError(Issue(rule=rule, message=message, file=str(out_dir)))
 
 
+def real_path(out_dir: Path) -> Path:
+    """The folder the package really goes to: absolute, symlinks followed (``--out .`` or a link).
+
+    The swap renames this folder; messages keep naming ``out_dir`` as the user wrote it.
+    """
+    return Path(os.path.realpath(out_dir))
+
+
 def check_output_target(out_dir: Path) -> None:
     """Raise OutputError when ``out_dir`` cannot receive a package (before anything is built)."""
     try:
-        recover_and_sweep(out_dir)  # a previous build killed mid-swap is finished first
+        recover_and_sweep(real_path(out_dir))  # a previous build killed mid-swap is finished first
     except OSError as exc:
         raise output_error(exc, out_dir) from None
     if out_dir.exists() and not out_dir.is_dir():
@@ -85,8 +93,9 @@ def check_output_target(out_dir: Path) -> None:
         raise _fail("build.out-cannot-create", out_dir,
                     f"cannot write beside --out {out_dir}: {parent} is not writable: {_cause(parent)}")
     try:  # the real test: can a staging folder be made where the build will make it
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        os.rmdir(tempfile.mkdtemp(prefix=f".{out_dir.name}{STAGING_TAG}{os.getpid()}-", dir=out_dir.parent))
+        real = real_path(out_dir)
+        real.parent.mkdir(parents=True, exist_ok=True)
+        os.rmdir(tempfile.mkdtemp(prefix=f".{real.name}{STAGING_TAG}{os.getpid()}-", dir=real.parent))
     except OSError as exc:
         raise output_error(exc, out_dir) from None
 
@@ -228,26 +237,44 @@ class Published(BaseException):
         self.interrupt = interrupt
 
 
+@contextlib.contextmanager
+def signals_held() -> Iterator[list[int]]:
+    """Record SIGINT/SIGTERM instead of acting on them; yield the list of those that arrived.
+
+    Python runs signal handlers in the main thread whatever thread the kernel picked, so
+    swapping the handlers (not masking the signal, which only covers the calling thread) holds
+    them back reliably. Outside the main thread handlers cannot be set: nothing is held.
+    """
+    arrived: list[int] = []
+    try:
+        previous = {signum: signal.signal(signum, lambda got, _frame: arrived.append(got))
+                    for signum in _HELD_SIGNALS}
+    except ValueError:  # not the main thread
+        previous = {}
+    try:
+        yield arrived
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def publish(staging: Path, out_dir: Path) -> None:
-    """Carry over foreign entries, fix permissions, swap in (signals held), drop the old package."""
+    """Carry over foreign entries, fix permissions, swap in (signals held), drop the old package.
+
+    A Ctrl-C or SIGTERM that arrives during the swap is delivered right after it, to the usual
+    handler, and what it raises is wrapped in :class:`Published`: the new package is in place.
+    """
     carry_over(out_dir, staging)
     normalise_permissions(staging)
     pause_point("publish-ready")
-    held = hasattr(signal, "pthread_sigmask")
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS) if held else set()
-    swapped = False
-    try:
-        swap_in(staging, out_dir)
-        swapped = True
+    with signals_held() as arrived:
+        swap_in(staging, out_dir)  # on an OSError here the build fails as a write error, published nothing
         shutil.rmtree(staging, ignore_errors=True)
-    finally:
-        if held:
-            try:
-                signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a held signal is raised here
-            except BaseException as interrupt:
-                if swapped:
-                    raise Published(interrupt) from None
-                raise
+    for signum in arrived[:1]:
+        try:
+            signal.raise_signal(signum)  # the restored handler raises KeyboardInterrupt / Interrupted
+        except BaseException as interrupt:
+            raise Published(interrupt) from None
 
 
 @contextlib.contextmanager
@@ -260,17 +287,17 @@ def staged_output(out_dir: Path) -> Iterator[Path]:
     """
     out_dir = Path(out_dir)
     check_output_target(out_dir)
+    real = real_path(out_dir)
     try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}{STAGING_TAG}{os.getpid()}-",
-                                        dir=out_dir.parent))
+        real.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{real.name}{STAGING_TAG}{os.getpid()}-", dir=real.parent))
     except OSError as exc:
         raise output_error(exc, out_dir) from None
     try:
         try:
             pause_point("staging")
             yield staging
-            publish(staging, out_dir)
+            publish(staging, real)
         except OSError as exc:
             raise output_error(exc, out_dir, staging) from None
     finally:
