@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SRC = REPO_ROOT / "src"
 SPECS = REPO_ROOT / "specs"
+HANG_GUARD = 600  # seconds a signalled CLI may take to end before the test gives up
 
 
 def cli_env(**extra: str) -> dict[str, str]:
@@ -30,11 +32,19 @@ def run_cli(*args: str | Path, cwd: Path | None = None, umask: int | None = None
                           preexec_fn=None if umask is None else (lambda: os.umask(umask) and None))
 
 
+def _default_signals() -> None:
+    """Give the child default SIGINT/SIGTERM dispositions: a test run started in the background
+    (``pytest &``) has SIGINT ignored, which the child would inherit and rightly respect."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def start_paused(point: str, marker: Path, *args: str | Path, **extra: str) -> subprocess.Popen[str]:
     """Start the CLI held at a named point (aclf_cdisc.faults); return once it is there."""
     proc = subprocess.Popen([sys.executable, "-m", "aclf_cdisc", *map(str, args)], cwd=REPO_ROOT,
                             env=cli_env(ACLF_TEST_PAUSE_AT=f"{point}:{marker}", **extra),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_signals)
     while not marker.exists():  # waits on an event, not a duration
         if proc.poll() is not None:
             out, err = proc.communicate()
@@ -46,7 +56,12 @@ def start_paused(point: str, marker: Path, *args: str | Path, **extra: str) -> s
 def stop(proc: subprocess.Popen[str], signum: int) -> tuple[int, str]:
     """Send ``signum`` to a paused CLI; return its exit status (negative: killed) and stderr."""
     os.kill(proc.pid, signum)
-    _, err = proc.communicate()
+    try:
+        _, err = proc.communicate(timeout=HANG_GUARD)
+    except subprocess.TimeoutExpired:  # a guard against hanging the suite, not a timing assertion
+        proc.kill()
+        _, err = proc.communicate()
+        pytest.fail(f"the CLI did not end after signal {signum}:\n{err}")
     return proc.returncode, err
 
 
