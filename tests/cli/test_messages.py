@@ -62,7 +62,7 @@ def test_03_a_failed_build_names_the_folder_the_user_gave(tmp_path: Path, small_
     assert summary.startswith("aclf-cdisc build: datasets broke their specs or conformance rules: ")
     assert f" error(s); {out} left as it was; full report in " in summary
     assert "outputs/" not in result.stderr
-    assert "(dataset=DM, row=USUBJID=ACLF-MSC-302-" in result.stderr
+    assert "(file=dm.csv, dataset=DM, row=" in result.stderr  # the raw file and row it came from
     report = Path(summary.rsplit("full report in ", 1)[1])
     assert (report / "validation.csv").is_file()
     assert tree(out) == before
