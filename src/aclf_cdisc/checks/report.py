@@ -7,7 +7,7 @@
                     summary by dataset, then per-rule details (dataset, record, variable, value,
                     expected) with at most ``max_details`` records each.
 
-Rule titles come from the :data:`~aclf_cdisc.checks.rules.RULES` registry; other codes (``schema.*``,
+Rule titles come from the catalogue (:data:`~aclf_cdisc.checks.catalogue.RULES`); other codes (``schema.*``,
 ``define.*``, ``xpt.*``, ``sdtm.*`` ...) are shown by their code. Output bytes depend only on the
 issues and ``build_info``: no clock, no set or dict-order dependence.
 """
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aclf_cdisc.checks.rules import RULES, RULES_BY_ID
+from aclf_cdisc.checks.catalogue import RULES, RULES_BY_ID
 from aclf_cdisc.errors import SEVERITIES, Issue
 
 CSV_COLUMNS = ("rule", "title", "severity", "dataset", "row", "column", "value", "expected", "message", "file")

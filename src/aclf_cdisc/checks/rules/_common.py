@@ -132,3 +132,17 @@ def adam_kind(name: str, spec: Spec, columns: Any) -> str:
     if name == "ADTTE" or "CNSR" in columns:
         return "TTE"
     return "BDS" if "PARAMCD" in columns else "OTHER"
+
+
+def has_standard(datasets: Any, spec: Spec, standard: str) -> bool:
+    """Whether any dataset of the run follows ``standard`` (SDTM or ADaM)."""
+    return any(standard_of(name, spec) == standard for name in datasets)
+
+
+def ts_rows(datasets: Any, parmcd: str) -> pd.DataFrame | None:
+    """The TS records of one parameter (index = 0-based record position); None when there is no TS."""
+    ts = datasets.get("TS")
+    if ts is None or "TSPARMCD" not in ts.columns or "TSVAL" not in ts.columns:
+        return None
+    frame = ts.reset_index(drop=True)
+    return frame[frame["TSPARMCD"].astype(str).str.strip() == parmcd]

@@ -51,5 +51,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
         issues.extend(length_issues(rule, name, frame, declared))
     return issues
 
-
-RULE = Rule("SD1082", "Variable length is too long for actual data", "warning", "SDTM", check)

@@ -40,5 +40,3 @@ def _first_equal_record(data: pd.DataFrame) -> np.ndarray:
     _, first_index, inverse = np.unique(record, return_index=True, return_inverse=True)
     return first_index[inverse]
 
-
-RULE = Rule("SD1117", "Duplicate records", "warning", "SDTM", check)
