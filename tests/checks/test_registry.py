@@ -25,5 +25,5 @@ def test_rule_ids_and_module_names_agree():
 
 
 def test_fda_gates_are_the_rejection_criteria():
-    assert GATES == {"SD1020", "SD1115", "SD2232", "SD2247", "SD2280", "DD0101", "ACLF-ADSL-00"}
+    assert {"SD1020", "SD1115", "SD2232", "SD2247", "SD2280", "DD0101", "ACLF-ADSL-00"} == GATES
     assert all(RULES_BY_ID[g].severity == "error" and any("eCTD" in f for f in RULES_BY_ID[g].fda) for g in GATES)
