@@ -12,6 +12,7 @@ read from files carry no lineage and keep their own record numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -97,3 +98,16 @@ def issues_frame(issues: list[Issue]) -> pd.DataFrame:
     frame["_sev"] = frame["severity"].map(order)
     frame = frame.sort_values(["_sev", "rule", "dataset"], kind="mergesort").drop(columns="_sev")
     return frame.astype(object).where(frame.notna(), None).reset_index(drop=True)
+
+
+def report_content(datasets: Datasets, spec: Spec, *, checklist: Checklist | None = None) -> dict[str, Any]:
+    """What the build's report shows besides the findings: the rules that ran, every dataset (label,
+    class, records), the frames (for USUBJID/--SEQ in the Details sheet) and the spec's explanations."""
+    from aclf_cdisc.checks.explanations import spec_explanations
+    from aclf_cdisc.checks.report import DatasetInfo
+
+    infos = [DatasetInfo(name, spec.datasets[name].label if name in spec.datasets else "",
+                         spec.datasets[name].class_.title() if name in spec.datasets else "", len(frame),
+                         f"{name.lower()}.xpt") for name, frame in sorted(datasets.items())]
+    return {"rules": rules_to_run(checklist or preset("final"), study=True), "datasets": infos,
+            "frames": datasets, "explanations": spec_explanations(spec)}

@@ -126,11 +126,14 @@ def build_info(spec: Spec) -> dict[str, str]:
     return info
 
 
-def write_report(issues: list[Issue], folder: Path, *, title: str, spec: Spec) -> list[Path]:
-    """validation.csv/json/html (see aclf_cdisc.checks.report)."""
+def write_report(issues: list[Issue], folder: Path, *, title: str, spec: Spec,
+                 datasets: Mapping[str, pd.DataFrame] | None = None) -> list[Path]:
+    """validation.csv/json/html, and validation.xlsx given the datasets (see aclf_cdisc.checks.report)."""
     from aclf_cdisc.checks.report import write_reports
+    from aclf_cdisc.checks.run import report_content
 
-    return list(write_reports(issues, folder, title=title, build_info=build_info(spec)).values())
+    extra = report_content(datasets, spec) if datasets is not None else {}
+    return list(write_reports(issues, folder, title=title, build_info=build_info(spec), **extra).values())
 
 
 def fail_with_report(issues: list[Issue], summary: str, spec: Spec) -> None:
@@ -160,7 +163,8 @@ def build_package(options: BuildOptions) -> BuildResult:
         if any(i.severity == "error" for i in define_issues):
             fail_with_report(issues, "define.xml failed its checks", spec)
         files += write_documents(staging, spec, datasets, issues)  # aCRF, reviewer's guides, ADaM programs
-        write_report(issues, reports_dir(staging), title=f"{spec.study.studyid} build report", spec=spec)
+        write_report(issues, reports_dir(staging), title=f"{spec.study.studyid} build report", spec=spec,
+                     datasets=datasets)
         if options.dataset_json:
             files.extend(write_dataset_json_copies(datasets, spec, staging, xpt_header(spec)))
         write_build_manifest(staging, spec, raw_dir=options.raw_dir or edc_dir(), blinded=options.blinded,
