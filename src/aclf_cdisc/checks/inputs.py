@@ -154,7 +154,8 @@ def dataset_metadata(name: str, standard: str, meta: XptDataset, frame: pd.DataF
         structure = ig.name if ig is not None else ""
         klass = ADAM_CLASSES.get(structure, "ADAM OTHER")
         subclass = "TIME-TO-EVENT" if "CNSR" in frame.columns else None
-    return Dataset(name=name, label=meta.label, standard=standard,  # type: ignore[arg-type]
+    label = meta.label or (ig.label if ig is not None and standard == "SDTM" else "")  # a blank label: the IG's
+    return Dataset(name=name, label=label, standard=standard,  # type: ignore[arg-type]
                    class_=klass, structure=ig.structure if ig is not None else "",
                    purpose="Tabulation" if standard == "SDTM" else "Analysis", keys=(), sort_order=(),
                    variables=tuple(variables), subclass=subclass, domain=name[:2] if standard == "SDTM" else None)
