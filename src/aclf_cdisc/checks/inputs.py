@@ -41,6 +41,7 @@ class Delivery:
     files: dict[str, Path]
     define: Path | None = None
     standards: dict[str, str] = field(default_factory=dict)  # dataset -> SDTM | ADaM
+    defines: tuple[Path, ...] = ()  # every define.xml: the one given, or each found under the folder
 
 
 def _fail(rule: str, message: str, **where: Any) -> AclfError:
@@ -102,12 +103,11 @@ def read_delivery(path: Path, *, define: Path | None = None, standard: str | Non
             raise _fail("validate.dataset-twice", f"dataset {name} is in two files", file=str(file),
                         value=str(sources[name]), expected="one file per dataset")
         datasets[name], metadata[name], sources[name] = frame, meta, file
-    if define is None and path.is_dir():
-        found = sorted(path.rglob("define.xml"))
-        define = found[0] if found else None
     if define is not None and not define.is_file():
         raise _fail("validate.define-missing", "define.xml not found", file=str(define))
-    return Delivery(root=path, datasets=datasets, metadata=metadata, files=sources, define=define,
+    defines = (define,) if define is not None else tuple(sorted(path.rglob("define.xml"))) if path.is_dir() else ()
+    return Delivery(root=path, datasets=datasets, metadata=metadata, files=sources,
+                    define=defines[0] if defines else None, defines=defines,
                     standards={name: standard_for(name, standard) for name in datasets})
 
 
@@ -121,10 +121,20 @@ def _ig_for(name: str, standard: str, columns: Any) -> IGDataset | None:
     return sdtm_dataset(name) if standard == "SDTM" else adam_structure(name, columns)
 
 
-def _codelist_oid(codes: tuple[str, ...], ct: ControlledTerminology | None) -> str | None:
-    if ct is None:
+# Variables whose IG codelist depends on another variable's value (value-level metadata, named in the
+# define): results (--ORRES/--STRESC, by test) and the tests of instrument domains (by instrument).
+VALUE_LEVEL_SUFFIXES = ("ORRES", "STRESC")
+INSTRUMENT_DOMAINS = frozenset({"QS", "RS", "FT"})
+
+
+def _codelist_oid(name: str, domain: str, codes: tuple[str, ...], ct: ControlledTerminology | None) -> str | None:
+    """The CT codelist the IG names for a variable (several: their union, OID joined with '+')."""
+    if ct is None or name.endswith(VALUE_LEVEL_SUFFIXES):
         return None
-    return next((code for code in codes if code in ct.codelists), None)
+    if domain in INSTRUMENT_DOMAINS and name[2:] in ("TESTCD", "TEST"):
+        return None
+    present = [code for code in codes if code in ct.codelists]
+    return "+".join(present) or None
 
 
 def _variable(name: str, label: str, numeric: bool, length: int | None, core: str, codelist: str | None) -> Variable:
@@ -142,7 +152,7 @@ def dataset_metadata(name: str, standard: str, meta: XptDataset, frame: pd.DataF
         known = by_name.get(var.name)
         variables.append(_variable(var.name, var.label, not var.is_char, var.length if var.is_char else None,
                                    known.core if known else "Perm",
-                                   _codelist_oid(known.codelists, ct) if known else None))
+                                   _codelist_oid(var.name, name[:2], known.codelists, ct) if known else None))
     present = {v.name for v in meta.variables}
     for known in by_name.values():
         if known.name not in present and known.core in ("Req", "Exp") and known.name.isupper():
@@ -165,10 +175,12 @@ def ct_codelists(ct: ControlledTerminology | None, used: set[str]) -> dict[str, 
     if ct is None:
         return {}
     out = {}
-    for code in sorted(used):
-        cl = ct.codelists[code]
-        out[code] = Codelist(oid=code, name=cl.name, data_type="text", nci_code=code, extensible=cl.extensible,
-                             terms=tuple(Term(t.submission_value, nci_code=t.code) for t in cl.terms.values()))
+    for oid in sorted(used):
+        parts = [ct.codelists[code] for code in oid.split("+")]
+        terms = {t.submission_value: Term(t.submission_value, nci_code=t.code) for cl in parts for t in cl.terms.values()}
+        out[oid] = Codelist(oid=oid, name=" / ".join(cl.name for cl in parts), data_type="text",
+                            nci_code=parts[0].code, extensible=any(cl.extensible for cl in parts),
+                            terms=tuple(terms.values()))
     return out
 
 

@@ -45,25 +45,33 @@ def read_terminology(path: Path | None) -> ControlledTerminology | None:
 
 
 def define_findings(delivery: Delivery) -> list[Issue]:
-    """define.xml against the data (datasets, variables, types, lengths, codelists, value level)."""
-    if delivery.define is None:
-        return []
+    """Each define.xml against its datasets (datasets, variables, types, lengths, codelists, value level).
+
+    One define covers every dataset; several (an eCTD tree: tabulations and analysis) each cover the
+    datasets in their own folder.
+    """
+    issues: list[Issue] = []
+    for define in delivery.defines:
+        names = [n for n in sorted(delivery.datasets)
+                 if len(delivery.defines) == 1 or delivery.files[n].parent == define.parent]
+        issues += _one_define(define, {n: (delivery.datasets[n], delivery.metadata[n]) for n in names})
+    return issues
+
+
+def _one_define(define: Path, data: dict[str, Any]) -> list[Issue]:
     from aclf_cdisc.define.checks import check_define_against_data
 
-    head = delivery.define.read_bytes()[:4000]
+    head = define.read_bytes()[:4000]
     if b"http://www.cdisc.org/ns/odm/v1.3" not in head:
-        return [Issue(rule="define.version-unsupported", severity="note", file=delivery.define.name,
+        return [Issue(rule="define.version-unsupported", severity="note", file=define.name,
                       message="define.xml is not Define-XML 2.x (ODM 1.3): define-vs-data checks skipped",
                       expected="Define-XML 2.0 or 2.1")]
-    data = {name: (delivery.datasets[name], delivery.metadata[name]) for name in delivery.datasets}
     try:
-        return [replace(i, file=i.file or delivery.define.name)
-                for i in check_define_against_data(delivery.define, data)]
+        return [replace(i, file=i.file or define.name) for i in check_define_against_data(define, data)]
     except AclfError as exc:
         return [replace(i, severity="error") for i in exc.issues]
     except Exception as exc:  # a define we cannot parse is a finding, not a crash
-        return [Issue(rule="define.unreadable", message=f"cannot read define.xml: {exc}",
-                      file=delivery.define.name)]
+        return [Issue(rule="define.unreadable", message=f"cannot read define.xml: {exc}", file=define.name)]
 
 
 def _standard_text(delivery: Delivery) -> str:
