@@ -91,7 +91,8 @@ def test_sd1212_and_sd1448_stresn_against_stresc():
 
 def test_study_day_rules_sd1086_sd1090_sd1094():
     # RFSTDTC 2023-10-03: 10-03 is day 1, 10-02 day -1, 10-05 day 3; partial dates are not compared
-    ae = pd.DataFrame({"USUBJID": ["A", "A", "A", "B"], "AESTDTC": ["2023-10-03", "2023-10-02", "2023-10", "2023-10-12"],
+    ae = pd.DataFrame({"USUBJID": ["A", "A", "A", "B"],
+                       "AESTDTC": ["2023-10-03", "2023-10-02", "2023-10", "2023-10-12"],
                        "AESTDY": [1.0, -1.0, 5.0, 3.0], "AEENDTC": ["2023-10-05T08:00", None, None, None],
                        "AEENDY": [3.0, np.nan, np.nan, np.nan]})
     assert found(sd1090_stdy_incorrect, {"DM": DM, "AE": ae}) == []
@@ -182,7 +183,8 @@ def test_aclf_lb01_ranges_only_on_continuous_results():
 
 
 def test_aclf_xpt01_v5_limits_from_file_headers():
-    meta = XptDataset(name="AE", label="Adverse Events", variables=(XptVariable("AETERM", "Reported Term", "char", 200),))
+    meta = XptDataset(name="AE", label="Adverse Events",
+                      variables=(XptVariable("AETERM", "Reported Term", "char", 200),))
     rule = rule_of(aclf_xpt01_v5_limits)
     assert rule.run({"AE": pd.DataFrame({"AETERM": ["x"]})}, spec(), Context(file_metadata={"AE": meta})) == []
     long = XptDataset(name="AE", label="A" * 41, variables=(XptVariable("AETERM", "L" * 41, "char", 201),))

@@ -40,7 +40,7 @@ def p21(shared):
 def _p21_values(rows, rule, dataset=None):
     """(dataset, value) of each Pinnacle 21 Details row of a rule (SD1082: the variable; CT: the value)."""
     out = set()
-    for domain, _record, _count, variables, values, rule_id, *_ in rows:
+    for domain, _record, _count, _variables, values, rule_id, *_ in rows:
         if rule_id != rule or (dataset and domain != dataset):
             continue
         out.add((domain, values.split(", ")[-1] if rule == "SD1082" else values))

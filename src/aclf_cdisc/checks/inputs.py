@@ -177,7 +177,8 @@ def ct_codelists(ct: ControlledTerminology | None, used: set[str]) -> dict[str, 
     out = {}
     for oid in sorted(used):
         parts = [ct.codelists[code] for code in oid.split("+")]
-        terms = {t.submission_value: Term(t.submission_value, nci_code=t.code) for cl in parts for t in cl.terms.values()}
+        terms = {t.submission_value: Term(t.submission_value, nci_code=t.code)
+                 for cl in parts for t in cl.terms.values()}
         out[oid] = Codelist(oid=oid, name=" / ".join(cl.name for cl in parts), data_type="text",
                             nci_code=parts[0].code, extensible=any(cl.extensible for cl in parts),
                             terms=tuple(terms.values()))

@@ -176,10 +176,11 @@ def rules_table(rules: Sequence[Rule], issues: Sequence[Issue]) -> list[dict[str
 
 def dataset_table(datasets: Sequence[DatasetInfo], issues: Sequence[Issue]) -> list[dict[str, Any]]:
     """Every dataset with its label, class, records and counts by severity (findings without a dataset last)."""
-    counts = {row["dataset"]: row for row in dataset_counts(issues)}
-    rows = []
+    counts: dict[str, dict[str, Any]] = {row["dataset"]: row for row in dataset_counts(issues)}
+    rows: list[dict[str, Any]] = []
     for info in sorted(datasets, key=lambda d: d.name):
-        row = counts.pop(info.name, {"dataset": info.name, **dict.fromkeys(SEVERITIES, 0), "total": 0})
+        empty: dict[str, Any] = {"dataset": info.name, **dict.fromkeys(SEVERITIES, 0), "total": 0}
+        row = counts.pop(info.name, empty)
         rows.append({"dataset": info.name, "label": info.label, "class": info.class_, "records": info.records,
                      "source": info.source, **{sev: row[sev] for sev in SEVERITIES}, "total": row["total"]})
     for name, row in sorted(counts.items()):
@@ -265,7 +266,9 @@ code,.mono{font-family:SFMono-Regular,Consolas,Menlo,monospace;font-size:.85rem}
 .sev-error{background:#c62828}.sev-warning{background:#b26a00}.sev-note{background:#546e7a}
 .totals span{margin-right:1.2rem;font-size:1.05rem}
 .meta th{width:14rem}.filter{margin:.3rem 0;padding:.2rem .4rem;width:18rem}
-tr.passed td{color:#57606a}.why{background:#fff8e1;padding:.3rem .6rem;border-left:3px solid #b26a00}.more{color:#57606a;font-style:italic}.ok{color:#1a7f37;font-weight:600}
+tr.passed td{color:#57606a}.why{background:#fff8e1;padding:.3rem .6rem;border-left:3px solid #b26a00}
+.more{color:#57606a;font-style:italic}
+.ok{color:#1a7f37;font-weight:600}
 a{color:#0550ae;text-decoration:none}a:hover{text-decoration:underline}
 """
 
@@ -378,8 +381,8 @@ def render_html(issues: Sequence[Issue], *, title: str, build_info: Mapping[str,
         for (rule, severity), found in groups.items():
             out.append(f'<h3 id="{_anchor(rule, severity)}"><code>{_e(rule)}</code> {_e(rule_title(rule))} '
                        f"{_badge(severity)} <small>({len(found)})</small></h3>")
-            why = {explanation_for(rule, i.dataset, explanations) for i in found} - {""}
-            out += [f'<p class="why"><strong>Explanation:</strong> {_e(w)}</p>' for w in sorted(why)]
+            reasons = {explanation_for(rule, i.dataset, explanations) for i in found} - {""}
+            out += [f'<p class="why"><strong>Explanation:</strong> {_e(w)}</p>' for w in sorted(reasons)]
             rows = [f'<tr><td class="mono">{_e(issue.dataset or "")}</td><td class="mono">{_e(issue.row)}</td>'
                     f'<td class="mono">{_e(issue.column or "")}</td><td class="mono">{_e(issue.value)}</td>'
                     f"<td>{_e(issue.expected or '')}</td><td>{_e(issue.message)}</td></tr>"

@@ -69,7 +69,7 @@ def _cell(value: Any) -> Any:
 
 def _record_keys(issue: Issue, datasets: Mapping[str, Any] | None) -> tuple[Any, Any]:
     """USUBJID and --SEQ of the finding's record, when it names one and the frame is at hand."""
-    if datasets is None or not isinstance(issue.row, int) or issue.dataset not in datasets:
+    if datasets is None or not isinstance(issue.row, int) or issue.dataset is None or issue.dataset not in datasets:
         return None, None
     frame = datasets[issue.dataset]
     if not 1 <= issue.row <= len(frame):
@@ -77,7 +77,7 @@ def _record_keys(issue: Issue, datasets: Mapping[str, Any] | None) -> tuple[Any,
     subject = frame["USUBJID"].iat[issue.row - 1] if "USUBJID" in frame.columns else None
     seq_col = f"{issue.dataset[:2]}SEQ"
     seq = frame[seq_col].iat[issue.row - 1] if seq_col in frame.columns else None
-    return _cell(subject), _cell(seq.item() if hasattr(seq, "item") else seq)
+    return _cell(subject), _cell(seq.item() if seq is not None and hasattr(seq, "item") else seq)
 
 
 def build_workbook(issues: Sequence[Issue], *, title: str, info: Mapping[str, Any], rules: Sequence[Rule],

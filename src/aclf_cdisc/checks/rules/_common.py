@@ -60,7 +60,7 @@ def distinct_results(series: pd.Series, func: Callable[[Any], Any], *, missing: 
     codes, uniques = pd.factorize(values)
     text = np.array([isinstance(u, str) for u in uniques] + [True], dtype=bool)
     out = _table([func(u) if text[i] else None for i, u in enumerate(uniques)], missing)[codes]
-    for pos in np.flatnonzero(~text[codes]):
+    for pos in map(int, np.flatnonzero(~text[codes])):
         out[pos] = func(values[pos])
     return out
 

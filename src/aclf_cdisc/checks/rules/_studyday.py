@@ -50,8 +50,8 @@ def study_day_issues(datasets: Datasets, spec: Spec, rule: Rule, *, dtc: str, dy
         expected = study_day(complete_dates(frame[dtc_col]), reference)
         given = frame[dy_col].astype(float)
         wrong = expected.notna() & given.notna() & (expected != given)
-        for pos in np.flatnonzero(wrong.to_numpy()):
+        for pos in map(int, np.flatnonzero(wrong.to_numpy())):
             issues.append(rule.issue(f"{dy_col} is not the study day of {dtc_col} from RFSTDTC", dataset=name,
                                      row=int(pos) + 1, column=dy_col, value=plain(given.iat[pos]),
-                                     expected=f"{int(expected.iat[pos])} ({dtc_col}={frame[dtc_col].iat[pos]})"))
+                                     expected=f"{plain(expected.iat[pos]):.0f} ({dtc_col}={frame[dtc_col].iat[pos]})"))
     return issues

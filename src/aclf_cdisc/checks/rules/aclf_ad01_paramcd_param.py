@@ -13,8 +13,8 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
             continue
         pairs = frame[["PARAMCD", "PARAM"]].dropna().astype(str).drop_duplicates()
         for one, other in (("PARAMCD", "PARAM"), ("PARAM", "PARAMCD")):
-            counts = pairs.groupby(one)[other].agg(lambda s: tuple(sorted(s)))
-            for key, values in counts.items():
+            for key, group in pairs.groupby(one)[other]:
+                values = sorted(group)
                 if len(values) > 1:
                     issues.append(rule.issue(f"{one} {key!r} has {len(values)} values of {other}", dataset=name,
                                              column=one, value=str(key), expected=f"one {other}: {', '.join(values)}"))

@@ -16,7 +16,7 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
         aval, base, chg = (frame[c].astype(float) for c in ("AVAL", "BASE", "CHG"))
         expected = aval - base
         wrong = chg.notna() & (expected.isna() | ~np.isclose(chg, expected, rtol=1e-9, atol=1e-12))
-        for pos in np.flatnonzero(wrong.to_numpy()):
+        for pos in map(int, np.flatnonzero(wrong.to_numpy())):
             issues.append(rule.issue("CHG is not AVAL - BASE", dataset=name, row=int(pos) + 1, column="CHG",
                                      value=plain(chg.iat[pos]),
                                      expected=f"AVAL - BASE = {plain(aval.iat[pos])} - {plain(base.iat[pos])}"))

@@ -36,7 +36,7 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
         if ae_dead is not None and not flag and subject in ae_dead:
             issues.append(rule.issue("a fatal AE but DTHFL is not 'Y'", **where, expected="DTHFL='Y'"))
     if "DTHDTC" in dm.columns:
-        for pos in (~missing_mask(dm["DTHDTC"]).to_numpy() & ~dead).nonzero()[0]:
-            issues.append(rule.issue("DTHDTC is populated but DTHFL is not 'Y'", dataset="DM", row=int(pos) + 1,
+        for pos in map(int, (~missing_mask(dm["DTHDTC"]).to_numpy() & ~dead).nonzero()[0]):
+            issues.append(rule.issue("DTHDTC is populated but DTHFL is not 'Y'", dataset="DM", row=pos + 1,
                                      column="DTHDTC", value=subjects[pos], expected="DTHFL='Y'"))
     return issues

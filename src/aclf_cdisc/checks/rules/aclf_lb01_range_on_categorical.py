@@ -25,7 +25,7 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
             continue
         categorical = populated(frame[result]) & ~is_continuous(frame[result])
         for column in ranges:
-            for pos in np.flatnonzero(categorical & populated(frame[column])):
+            for pos in map(int, np.flatnonzero(categorical & populated(frame[column]))):
                 issues.append(rule.issue(f"{column} given for the non-numeric result {frame[result].iat[pos]!r}",
                                          dataset=name, row=int(pos) + 1, column=column,
                                          value=str(frame[column].iat[pos]), expected=f"{column} null"))

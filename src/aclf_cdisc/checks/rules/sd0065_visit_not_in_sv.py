@@ -24,7 +24,7 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
         stat = f"{name[:2]}STAT"
         if stat in frame.columns:
             bad &= missing_mask(frame[stat]).to_numpy()
-        for pos in np.flatnonzero(bad):
+        for pos in map(int, np.flatnonzero(bad)):
             issues.append(rule.issue("USUBJID/VISITNUM is not a visit in SV", dataset=name, row=int(pos) + 1,
                                      column="VISITNUM", value=f"{frame['USUBJID'].iat[pos]} "
                                                               f"VISITNUM={plain(frame['VISITNUM'].iat[pos])}",

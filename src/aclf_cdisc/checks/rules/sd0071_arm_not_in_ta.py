@@ -41,7 +41,7 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
         exempt = codes.str.upper().isin(EXEMPT).to_numpy(dtype=bool) | (codes == "").to_numpy(dtype=bool)
         partial = np.array([any(full != code and full.startswith(code) for full in staged) for code in codes],
                            dtype=bool)
-        for pos in np.flatnonzero(~known & ~exempt & ~partial):
+        for pos in map(int, np.flatnonzero(~known & ~exempt & ~partial)):
             issues.append(rule.issue(f"{code_col}/{arm_col} is not an arm of TA", dataset="DM", row=int(pos) + 1,
                                      column=code_col, value=f"{codes.iat[pos]} / {arms.iat[pos]}",
                                      expected="an ARMCD/ARM pair of TA"))

@@ -17,4 +17,4 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
                        column="AESDTH" if fatal[pos] else "AEOUT",
                        value=f"AEOUT={ae['AEOUT'].iat[pos]}, AESDTH={ae['AESDTH'].iat[pos]}",
                        expected="AESDTH='Y' exactly when AEOUT='FATAL'")
-            for pos in np.flatnonzero(fatal != death)]
+            for pos in map(int, np.flatnonzero(fatal != death))]

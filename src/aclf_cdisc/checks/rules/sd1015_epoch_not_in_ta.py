@@ -19,7 +19,7 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
             continue
         values = frame["EPOCH"].astype("string").str.strip()
         bad = ~missing_mask(frame["EPOCH"]).to_numpy() & ~values.isin(epochs).to_numpy(dtype=bool)
-        for pos in np.flatnonzero(bad):
+        for pos in map(int, np.flatnonzero(bad)):
             issues.append(rule.issue("EPOCH is not an epoch of TA", dataset=name, row=int(pos) + 1, column="EPOCH",
                                      value=values.iat[pos], expected=", ".join(sorted(epochs))))
     return issues

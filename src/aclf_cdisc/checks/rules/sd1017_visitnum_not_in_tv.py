@@ -21,4 +21,4 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     bad = planned & numbers.notna().to_numpy() & ~numbers.isin(set(tv["VISITNUM"].astype(float))).to_numpy()
     return [rule.issue("planned visit not in TV", dataset="SV", row=int(pos) + 1, column="VISITNUM",
                        value=plain(numbers.iat[pos]), expected="a VISITNUM of TV (or SVUPDES populated)")
-            for pos in np.flatnonzero(bad)]
+            for pos in map(int, np.flatnonzero(bad))]

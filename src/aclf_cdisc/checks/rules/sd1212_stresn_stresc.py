@@ -15,7 +15,7 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
         for prefix in result_pairs(frame, "STRESC", "STRESN"):
             stresc, stresn = as_number(frame[f"{prefix}STRESC"]), frame[f"{prefix}STRESN"].astype(float)
             differ = stresc.notna() & stresn.notna() & ~np.isclose(stresc, stresn, rtol=1e-9, atol=0)
-            for pos in np.flatnonzero(differ.to_numpy()):
+            for pos in map(int, np.flatnonzero(differ.to_numpy())):
                 issues.append(rule.issue(f"{prefix}STRESN differs from the number in {prefix}STRESC", dataset=name,
                                          row=int(pos) + 1, column=f"{prefix}STRESN",
                                          value=plain(frame[f"{prefix}STRESN"].iat[pos]),

@@ -22,7 +22,7 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
         for column in (f"{name[:2]}STDTC", f"{name[:2]}DTC"):
             if column in frame.columns:
                 dated |= complete_dates(frame[column]).notna().to_numpy()
-        for pos in np.flatnonzero(dated & missing_mask(frame["EPOCH"]).to_numpy()):
+        for pos in map(int, np.flatnonzero(dated & missing_mask(frame["EPOCH"]).to_numpy())):
             issues.append(rule.issue("EPOCH is missing on a record with a complete date", dataset=name,
                                      row=int(pos) + 1, column="EPOCH", expected="an EPOCH of TA"))
     return issues

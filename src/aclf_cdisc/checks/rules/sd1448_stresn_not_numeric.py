@@ -15,7 +15,7 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
         for prefix in result_pairs(frame, "STRESC", "STRESN"):
             stresc = frame[f"{prefix}STRESC"]
             bad = populated(stresc) & as_number(stresc).isna().to_numpy() & frame[f"{prefix}STRESN"].notna().to_numpy()
-            for pos in np.flatnonzero(bad):
+            for pos in map(int, np.flatnonzero(bad)):
                 issues.append(rule.issue(f"{prefix}STRESN is populated but {prefix}STRESC is not a number",
                                          dataset=name, row=int(pos) + 1, column=f"{prefix}STRESN",
                                          value=f"{prefix}STRESC={stresc.iat[pos]}, "
