@@ -59,15 +59,18 @@ class ControlledTerminology:
 def _ct_text(path: Path) -> str:
     name = path.name.lower()
     if name.endswith((".tar.xz", ".txz", ".tar.gz", ".tgz", ".tar")):
-        with tarfile.open(path, "r:*") as archive:
-            members = [m for m in archive.getmembers() if m.isfile() and m.name.lower().endswith(".txt")]
-            if len(members) != 1:
+        with tarfile.open(path, "r|*") as archive:  # one streaming pass: an .xz archive is decompressed once
+            texts = []
+            for member in archive:
+                if member.isfile() and member.name.lower().endswith(".txt"):
+                    handle = archive.extractfile(member)
+                    assert handle is not None
+                    texts.append(handle.read())
+            if len(texts) != 1:
                 raise SpecError(Issue(rule="ct.file-invalid", file=str(path),
                                       message=f"expected one .txt terminology file in the archive, "
-                                              f"found {len(members)}"))
-            handle = archive.extractfile(members[0])
-            assert handle is not None
-            return handle.read().decode("utf-8-sig")
+                                              f"found {len(texts)}"))
+            return texts[0].decode("utf-8-sig")
     if name.endswith(".zip"):
         with zipfile.ZipFile(path) as archive:
             names = [n for n in archive.namelist() if n.lower().endswith(".txt")]
@@ -87,14 +90,17 @@ def read_ct(path: Path) -> ControlledTerminology:
     except (OSError, tarfile.TarError, zipfile.BadZipFile) as exc:
         raise SpecError(Issue(rule="ct.file-unreadable", message=f"cannot read CT file: {exc}",
                               file=str(path))) from exc
-    reader = csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
-    missing = [c for c in CT_COLUMNS if c not in (reader.fieldnames or [])]
+    lines = csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
+    header = next(lines, [])
+    missing = [c for c in CT_COLUMNS if c not in header]
     if missing:
         raise SpecError(Issue(rule="ct.file-invalid", file=str(path), message="not an NCI EVS CT export",
                               value=", ".join(missing), expected="columns " + ", ".join(CT_COLUMNS)))
     codelists: dict[str, CTCodelist] = {}
     terms: list[tuple[str, CTTerm]] = []
-    for row in reader:
+    at = {column: header.index(column) for column in CT_COLUMNS}
+    for cells in lines:
+        row = {column: cells[i] if i < len(cells) else "" for column, i in at.items()}
         code = (row["Code"] or "").strip()
         parent = (row["Codelist Code"] or "").strip()
         if not code:
