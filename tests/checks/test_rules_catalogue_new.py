@@ -17,6 +17,7 @@ from aclf_cdisc.checks.rules import (
     aclf_dm01_death_consistency,
     aclf_dm02_rfxstdtc_ex,
     aclf_lb01_range_on_categorical,
+    aclf_ts02_interventional_parameters,
     aclf_xpt01_v5_limits,
     dd0101_define_missing,
     sd0063_label_mismatch,
@@ -214,3 +215,13 @@ def test_every_catalogued_rule_has_a_test_in_this_folder():
     from aclf_cdisc.checks.catalogue import RULES
 
     assert [r.module for r in RULES if r.module not in tests] == []
+
+
+def test_aclf_ts02_interventional_parameters_answered():
+    ts = pd.DataFrame({"TSPARMCD": ["STYPE", "INTMODEL", "INTTYPE", "PCLAS"],
+                       "TSVAL": ["INTERVENTIONAL", "PARALLEL", "BIOLOGIC", None], "TSVALNF": [None, None, None, "UNK"]})
+    assert found(aclf_ts02_interventional_parameters, {"TS": ts}) == []
+    assert found(aclf_ts02_interventional_parameters, {"TS": ts.drop(columns="TSVALNF").iloc[:3]}) == [
+        ("ACLF-TS-02", "TS", "TSPARMCD", "PCLAS")]
+    observational = ts.assign(TSVAL=["OBSERVATIONAL", None, None, None], TSVALNF=None)
+    assert found(aclf_ts02_interventional_parameters, {"TS": observational}) == []
