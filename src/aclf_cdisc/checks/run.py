@@ -100,6 +100,16 @@ def issues_frame(issues: list[Issue]) -> pd.DataFrame:
     return frame.astype(object).where(frame.notna(), None).reset_index(drop=True)
 
 
+def build_checklist(spec: Spec, *, blinded: bool = False) -> Checklist:
+    """The checklist a build runs: ``final``, adjusted by the spec's ``conventions.validation.checklist``
+    (or ``blinded_checklist`` for a blinded build, whose treatment variables are masked)."""
+    from aclf_cdisc.checks.catalogue import checklist_from_mapping
+
+    settings = spec.study.conventions.get("validation", {})
+    return checklist_from_mapping(settings.get("blinded_checklist" if blinded else "checklist") or {},
+                                  file="specs/study.yaml")
+
+
 def report_content(datasets: Datasets, spec: Spec, *, checklist: Checklist | None = None) -> dict[str, Any]:
     """What the build's report shows besides the findings: the rules that ran, every dataset (label,
     class, records), the frames (for USUBJID/--SEQ in the Details sheet) and the spec's explanations."""

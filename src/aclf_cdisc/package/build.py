@@ -96,9 +96,11 @@ def build_datasets(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Is
     return {**sdtm, **build_adam(sdtm, spec)}
 
 
-def check_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec) -> list[Issue]:
-    """Spec-generated pandera schemas, then the conformance rules."""
-    return [*run_schemas(datasets, spec), *run_rules(datasets, spec)]
+def check_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, *, blinded: bool = False) -> list[Issue]:
+    """Spec-generated pandera schemas, then the conformance rules (under the spec's build checklist)."""
+    from aclf_cdisc.checks.run import build_checklist
+
+    return [*run_schemas(datasets, spec), *run_rules(datasets, spec, checklist=build_checklist(spec, blinded=blinded))]
 
 
 def write_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, root: Path) -> list[Path]:
@@ -151,7 +153,7 @@ def build_package(options: BuildOptions) -> BuildResult:
     raw = read_raw(options, spec)
     issues: list[Issue] = list(raw.issues)
     datasets = build_datasets(raw, spec, blinded=options.blinded, issues=issues)
-    issues.extend(check_datasets(datasets, spec))
+    issues.extend(check_datasets(datasets, spec, blinded=options.blinded))
     if any(i.severity == "error" for i in issues):
         fail_with_report(issues, "datasets broke their specs or conformance rules", spec)
 
