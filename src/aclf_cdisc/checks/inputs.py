@@ -171,6 +171,17 @@ def dataset_metadata(name: str, standard: str, meta: XptDataset, frame: pd.DataF
                    variables=tuple(variables), subclass=subclass, domain=name[:2] if standard == "SDTM" else None)
 
 
+def codelists_named(delivery: Delivery) -> set[str]:
+    """The CDISC CT codelist codes the IG names for the variables the delivery holds."""
+    codes: set[str] = set()
+    for name, meta in delivery.metadata.items():
+        ig = _ig_for(name, delivery.standards[name], delivery.datasets[name].columns)
+        if ig is not None:
+            present = {v.name for v in meta.variables}
+            codes.update(code for v in ig.variables if v.name in present for code in v.codelists)
+    return codes
+
+
 def ct_codelists(ct: ControlledTerminology | None, used: set[str]) -> dict[str, Codelist]:
     if ct is None:
         return {}

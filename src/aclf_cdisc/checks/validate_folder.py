@@ -12,7 +12,7 @@ from typing import Any
 
 from aclf_cdisc.checks.catalogue import apply_checklist, load_checklist
 from aclf_cdisc.checks.ig import ADAMIG, SDTMIG, ig_version
-from aclf_cdisc.checks.inputs import Delivery, delivery_spec, read_delivery
+from aclf_cdisc.checks.inputs import Delivery, codelists_named, delivery_spec, read_delivery
 from aclf_cdisc.checks.report import DatasetInfo, render_text_summary, write_reports
 from aclf_cdisc.checks.rule import Context
 from aclf_cdisc.checks.run import Validation, validate
@@ -30,12 +30,13 @@ class Outcome:
     summary: str
 
 
-def read_terminology(path: Path | None) -> ControlledTerminology | None:
-    """The CT file, or one clear message when it is not an NCI EVS text export."""
+def read_terminology(path: Path | None, only: set[str] | None = None) -> ControlledTerminology | None:
+    """The CT file (just the codelists in ``only`` when given), or one clear message when it is not an
+    NCI EVS text export."""
     if path is None:
         return None
     try:
-        return read_ct(path)
+        return read_ct(path, only=only)
     except AclfError as exc:
         first = exc.issues[0]
         raise AclfError(Issue(rule="validate.ct-invalid", file=str(path),
@@ -99,8 +100,8 @@ def report_info(delivery: Delivery, path: Path, ct: ControlledTerminology | None
 def validate_folder(path: Path, *, define: Path | None = None, ct: Path | None = None,
                     standard: str | None = None, checklist: str = "final", out: Path | None = None) -> Outcome:
     chosen = load_checklist(checklist)
-    terminology = read_terminology(ct)
     delivery = read_delivery(Path(path), define=define, standard=standard)
+    terminology = read_terminology(ct, codelists_named(delivery))
     spec = delivery_spec(delivery, terminology)
     context = Context(define=delivery.define, define_expected=True, file_metadata=delivery.metadata)
     ran = validate(delivery.datasets, spec, checklist=chosen, context=context, study=False)

@@ -82,8 +82,12 @@ def _ct_text(path: Path) -> str:
     return path.read_text(encoding="utf-8-sig")
 
 
-def read_ct(path: Path) -> ControlledTerminology:
-    """Parse an NCI EVS CDISC terminology export (``.txt``, or an archive holding one)."""
+def read_ct(path: Path, *, only: Iterable[str] | None = None) -> ControlledTerminology:
+    """Parse an NCI EVS CDISC terminology export (``.txt``, or an archive holding one).
+
+    ``only``: keep just these codelists (NCI codes), for a reader that knows which it needs.
+    """
+    keep = None if only is None else frozenset(only)
     path = Path(path)
     try:
         text = _ct_text(path)
@@ -98,24 +102,25 @@ def read_ct(path: Path) -> ControlledTerminology:
                               value=", ".join(missing), expected="columns " + ", ".join(CT_COLUMNS)))
     codelists: dict[str, CTCodelist] = {}
     terms: list[tuple[str, CTTerm]] = []
-    at = {column: header.index(column) for column in CT_COLUMNS}
+    i_code, i_parent, i_ext, i_name, i_value, i_syn, _, i_pt = (header.index(c) for c in CT_COLUMNS)
+    width = max(i_code, i_parent, i_ext, i_name, i_value, i_syn, i_pt) + 1
     for cells in lines:
-        row = {column: cells[i] if i < len(cells) else "" for column, i in at.items()}
-        code = (row["Code"] or "").strip()
-        parent = (row["Codelist Code"] or "").strip()
-        if not code:
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        code = cells[i_code].strip()
+        parent = cells[i_parent].strip()
+        if not code or (keep is not None and (parent or code) not in keep):
             continue
         if not parent:
             codelists[code] = CTCodelist(
-                code=code, name=row["Codelist Name"].strip(),
-                submission_value=row["CDISC Submission Value"].strip(),
-                extensible=row["Codelist Extensible (Yes/No)"].strip().lower() == "yes",
+                code=code, name=cells[i_name].strip(), submission_value=cells[i_value].strip(),
+                extensible=cells[i_ext].strip().lower() == "yes",
             )
         else:
-            synonyms = tuple(s.strip() for s in (row["CDISC Synonym(s)"] or "").split(";") if s.strip())
-            terms.append((parent, CTTerm(code=code, submission_value=row["CDISC Submission Value"].strip(),
-                                         synonyms=synonyms,
-                                         preferred_term=(row["NCI Preferred Term"] or "").strip() or None)))
+            text = cells[i_syn]
+            synonyms = tuple(s.strip() for s in text.split(";") if s.strip()) if text.strip() else ()
+            terms.append((parent, CTTerm(code=code, submission_value=cells[i_value].strip(), synonyms=synonyms,
+                                         preferred_term=cells[i_pt].strip() or None)))
     for parent, term in terms:
         if parent in codelists:
             codelists[parent].terms[term.submission_value] = term
