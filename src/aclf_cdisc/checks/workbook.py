@@ -69,7 +69,8 @@ def _cell(value: Any) -> Any:
 
 def _record_keys(issue: Issue, datasets: Mapping[str, Any] | None) -> tuple[Any, Any]:
     """USUBJID and --SEQ of the finding's record, when it names one and the frame is at hand."""
-    if datasets is None or not isinstance(issue.row, int) or issue.dataset is None or issue.dataset not in datasets:
+    if (datasets is None or not isinstance(issue.row, int) or issue.dataset is None or issue.dataset not in datasets
+            or issue.file is not None):  # a row cited in the raw export is not a dataset record
         return None, None
     frame = datasets[issue.dataset]
     if not 1 <= issue.row <= len(frame):
