@@ -1,6 +1,7 @@
 """XPT throughput: our writer/reader against pyreadstat on a 1,000,000 x 20 LB-shaped frame.
 
-Run as ``python benchmarks/run.py [--rows N]`` (``tox -e bench``); ``python benchmarks/run.py
+Run as ``python benchmarks/run.py [--rows N]`` (``tox -e bench``: the XPT figures, then the validation
+wall times of benchmarks/validation.py; ``--validation`` runs only those); ``python benchmarks/run.py
 --pipeline [--sizes 150,2000,20000] [--work DIR]`` runs the full-build benchmark of
 benchmarks/pipeline.py instead, and ``--startup`` the whole-process figures of
 benchmarks/startup.py (start-up, spec loading, the bundled build, XPT peak memory from the OS).
@@ -95,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         import pipeline
 
         return pipeline.main(argv)
+    if "--validation" in argv:
+        return _validation()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--pipeline", action="store_true",
@@ -128,7 +131,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"writer peak memory above input: {write_peak / 1e6:,.1f} MB = {write_peak / size:.3f} x file size "
           f"(target <= 1x)")
     print(f"reader peak memory: {read_peak / 1e6:,.1f} MB = {read_peak / size:.2f} x file size (target <= 1.2x)")
-    return 0
+    return _validation()
+
+
+def _validation() -> int:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import validation
+
+    return validation.main()
 
 
 if __name__ == "__main__":

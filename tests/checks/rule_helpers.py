@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aclf_cdisc.checks.catalogue import rule_of
 from aclf_cdisc.spec.model import Codelist, Dataset, Origin, Spec, Study, Term, Variable
 
 STUDY = Study(studyid="S", title="t", protocol="p", sponsor="s", registry_id="r", ct_versions={},
@@ -36,4 +37,4 @@ EMPTY = spec()
 
 def found(rule_module, datasets, spec=EMPTY):
     """(rule, dataset, column, value) of each issue the rule reports."""
-    return [(i.rule, i.dataset, i.column, i.value) for i in rule_module.RULE.run(datasets, spec)]
+    return [(i.rule, i.dataset, i.column, i.value) for i in rule_of(rule_module).run(datasets, spec)]

@@ -2,7 +2,8 @@
 
 import pytest
 
-from aclf_cdisc.checks.checklist import (
+from aclf_cdisc.checks.catalogue import (
+    RULES,
     Checklist,
     apply_checklist,
     checklist_from_mapping,
@@ -10,7 +11,6 @@ from aclf_cdisc.checks.checklist import (
     preset,
     select_rules,
 )
-from aclf_cdisc.checks.rules import RULES
 from aclf_cdisc.errors import AclfError, Issue
 
 ISSUES = [
@@ -43,14 +43,28 @@ def test_yaml_skip_only_and_overrides(tmp_path):
                     "  'schema.*': none\n  SD0003: error\n", encoding="utf-8")
     checklist = load_checklist(path)
     assert found(apply_checklist(ISSUES, checklist)) == [("SD0003", "error"), ("SD1115", "error"), ("SD0057", "note")]
-    only = checklist_from_mapping({"only": ["SD1*"]})
-    assert found(apply_checklist(ISSUES, only)) == [("SD1115", "error")]
-    assert [r.id for r in select_rules(only)] == ["SD1082", "SD1115", "SD1117"]
+    only = checklist_from_mapping({"only": ["SD00*"]})
+    assert found(apply_checklist(ISSUES, only)) == [("SD0003", "error"), ("SD1115", "error"), ("SD0057", "warning")]
+    gates = ["SD1020", "SD1115", "SD2232", "SD2247", "SD2280", "DD0101", "ACLF-ADSL-00"]
+    assert [r.id for r in select_rules(only)] == [*gates, "SD0002", "SD0003", "SD0005", "SD0013", "SD0038", "SD0056",
+                                                  "SD0057", "SD0063", "SD0064", "SD0065", "SD0070", "SD0071",
+                                                  "SD0083", "SD0087", "SD0090"]
+
+
+def test_fda_gates_are_errors_whatever_the_checklist_says():
+    checklist = checklist_from_mapping({"preset": "draft", "skip": ["SD1115"], "severity": {"SD1115": "none"}})
+    assert found(apply_checklist(ISSUES[:2], checklist)) == [("SD0003", "warning"), ("SD1115", "error")]
+    assert "SD1115" in [r.id for r in select_rules(checklist)]
+
+
+def test_notice_is_the_pinnacle_21_word_for_note():
+    checklist = checklist_from_mapping({"severity": {"SD0057": "notice"}})
+    assert found(apply_checklist(ISSUES[2:3], checklist)) == [("SD0057", "note")]
 
 
 def test_most_specific_severity_pattern_wins():
     checklist = Checklist(severity={"SD*": "note", "SD0003": "warning"})
-    assert found(apply_checklist(ISSUES[:3], checklist)) == [("SD0003", "warning"), ("SD1115", "note"),
+    assert found(apply_checklist(ISSUES[:3], checklist)) == [("SD0003", "warning"), ("SD1115", "error"),
                                                              ("SD0057", "note")]
 
 

@@ -5,6 +5,7 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
+from aclf_cdisc.checks.catalogue import rule_of
 from aclf_cdisc.checks.rules import (
     ad0019_population_flag_empty,
     ad0320_adsl_label,
@@ -12,7 +13,9 @@ from aclf_cdisc.checks.rules import (
     sd0038_study_day_zero,
     sd0064_subject_not_in_dm,
     sd0083_duplicate_usubjid_dm,
-    sd1115_ts_sstdtc,
+    sd1115_ts_missing,
+    sd2232_ts_sstdtc_missing,
+    sd2247_ts_sstdtc_invalid,
 )
 from aclf_cdisc.spec.model import Dataset, Spec, Study
 
@@ -31,7 +34,7 @@ SPEC = Spec(study=STUDY, datasets={"DM": _dataset("DM"), "TS": _dataset("TS"),
 
 
 def found(rule_module, datasets, spec=SPEC):
-    return [(i.rule, i.dataset, i.column, i.value) for i in rule_module.RULE.run(datasets, spec)]
+    return [(i.rule, i.dataset, i.column, i.value) for i in rule_of(rule_module).run(datasets, spec)]
 
 
 def test_sd0005_duplicate_seq():
@@ -61,17 +64,23 @@ def test_sd0083_duplicate_usubjid():
 
 @pytest.mark.parametrize(
     ("tsval", "expected"),
-    [("2023-09-30", []), ("2023-09", [("SD1115", "TS", "TSVAL", "2023-09")])],
+    [("2023-09-30", []), ("2023-09", [("SD2247", "TS", "TSVAL", "2023-09")]),
+     ("2023-02-30", [("SD2247", "TS", "TSVAL", "2023-02-30")])],
 )
-def test_sd1115_sstdtc_complete_date(tsval, expected):
+def test_sd2247_sstdtc_complete_date(tsval, expected):
     ts = pd.DataFrame({"TSPARMCD": ["TITLE", "SSTDTC"], "TSVAL": ["x", tsval]})
-    assert found(sd1115_ts_sstdtc, {"TS": ts}) == expected
+    assert found(sd2247_ts_sstdtc_invalid, {"TS": ts}) == expected
+    assert found(sd2232_ts_sstdtc_missing, {"TS": ts}) == []
 
 
-def test_sd1115_missing_ts_or_record():
-    assert found(sd1115_ts_sstdtc, {}) == [("SD1115", "TS", None, None)]
-    ts = pd.DataFrame({"TSPARMCD": ["TITLE"], "TSVAL": ["x"]})
-    assert found(sd1115_ts_sstdtc, {"TS": ts}) == [("SD1115", "TS", "TSPARMCD", None)]
+def test_sd1115_missing_ts_and_sd2232_missing_sstdtc():
+    dm = pd.DataFrame({"USUBJID": ["A"]})
+    assert found(sd1115_ts_missing, {"DM": dm}) == [("SD1115", "TS", None, None)]
+    assert found(sd1115_ts_missing, {}) == []  # nothing SDTM in the run
+    ts = pd.DataFrame({"TSPARMCD": ["TITLE", "SSTDTC"], "TSVAL": ["x", ""]})
+    assert found(sd1115_ts_missing, {"DM": dm, "TS": ts}) == []
+    assert found(sd2232_ts_sstdtc_missing, {"TS": ts}) == [("SD2232", "TS", "TSPARMCD", None)]
+    assert found(sd2232_ts_sstdtc_missing, {"TS": ts.iloc[:1]}) == [("SD2232", "TS", "TSPARMCD", None)]
 
 
 def test_ad0019_population_flags():

@@ -3,6 +3,7 @@
 import pandas as pd
 from rule_helpers import dataset, found, spec, var
 
+from aclf_cdisc.checks.catalogue import rule_of
 from aclf_cdisc.checks.rules import (
     aclf_adsl01_dm_values,
     aclf_tte01_cnsr_value,
@@ -62,7 +63,7 @@ def test_ad0245_ad0246_tte_date_variables_present():
 def test_ad0247_populated_cnsr_needs_aval_startdt_adt():
     assert found(ad0247_cnsr_record_incomplete, {"ADTTE": tte()}) == []
     bad = tte(AVAL=[1.0, None], ADT=dates("2023-09-01", None), STARTDT=dates(None, "2023-09-01"))
-    got = ad0247_cnsr_record_incomplete.RULE.run({"ADTTE": bad}, spec())
+    got = rule_of(ad0247_cnsr_record_incomplete).run({"ADTTE": bad}, spec())
     assert [(i.rule, i.row, i.column) for i in got] == [("AD0247", 1, "STARTDT"), ("AD0247", 2, "AVAL"),
                                                           ("AD0247", 2, "ADT")]
     no_cnsr = tte(CNSR=[None, None], AVAL=[None, None])

@@ -2,6 +2,7 @@
 
 import pytest
 
+from aclf_cdisc.checks.catalogue import rule_of
 from aclf_cdisc.checks.rules import sd0070_no_exposure, sd0087_rfstdtc_missing, sd1082_length_too_long
 from aclf_cdisc.checks.rules._common import datasets_of
 from aclf_cdisc.spec.model import Spec, Study
@@ -24,7 +25,7 @@ def test_sd1082_matches_pinnacle21_on_pilot_ds_ex_ts_tv(pilot):
     expected = {"DS": {("VISIT", 2), ("DSDTC", 3), ("DSDECOD", 36)}, "EX": {("VISIT", 11)},
                 "TS": {("TSPARM", 164), ("TSPARMCD", 193), ("TSVAL", 21)},
                 "TV": {("TVENRL", 136), ("VISIT", 71), ("TVSTRL", 99)}}
-    rule = sd1082_length_too_long.RULE
+    rule = rule_of(sd1082_length_too_long)
     for name, want in expected.items():
         frame, meta = pilot[name]
         declared = {v.name: v.length for v in meta.variables if v.is_char}
@@ -36,5 +37,5 @@ def test_sd1082_matches_pinnacle21_on_pilot_ds_ex_ts_tv(pilot):
 def test_pilot_screen_failures_are_not_sd0070_or_sd0087(pilot):
     datasets = {name: frame for name, (frame, _) in pilot.items()}
     assert [n for n, _ in datasets_of(datasets, EMPTY, "SDTM")] == sorted(datasets)
-    assert sd0070_no_exposure.RULE.run(datasets, EMPTY) == []
-    assert sd0087_rfstdtc_missing.RULE.run(datasets, EMPTY) == []
+    assert rule_of(sd0070_no_exposure).run(datasets, EMPTY) == []
+    assert rule_of(sd0087_rfstdtc_missing).run(datasets, EMPTY) == []

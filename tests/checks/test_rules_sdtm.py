@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 from rule_helpers import dataset, found, spec, var
 
+from aclf_cdisc.checks.catalogue import rule_of
 from aclf_cdisc.checks.rules import (
     sd0002_null_required,
     sd0003_iso8601,
@@ -27,7 +28,7 @@ def test_sd0002_null_in_required_variable():
     bad = pd.DataFrame({"USUBJID": ["A", "A", "B"], "AESEQ": [1.0, None, 1.0], "AETERM": ["X", "X", " "]})
     assert found(sd0002_null_required, {"AE": bad}, AE_SPEC) == [
         ("SD0002", "AE", "AESEQ", None), ("SD0002", "AE", "AETERM", None)]
-    assert [i.row for i in sd0002_null_required.RULE.run({"AE": bad}, AE_SPEC)] == [2, 3]
+    assert [i.row for i in rule_of(sd0002_null_required).run({"AE": bad}, AE_SPEC)] == [2, 3]
 
 
 @pytest.mark.parametrize("value", ["2023", "2023-09", "2023-09-30", "2023-09-30T10:15", "2023-09-30T10:15:30",
@@ -71,7 +72,7 @@ def test_sd0056_sd0057_required_and_expected_variables_present():
     thin = pd.DataFrame(columns=["USUBJID", "AESEQ", "AESTDTC", "AESEV"])
     assert found(sd0056_required_variable_missing, {"AE": thin}, AE_SPEC) == [("SD0056", "AE", "AETERM", None)]
     assert found(sd0057_expected_variable_missing, {"AE": thin}, AE_SPEC) == [("SD0057", "AE", "AEENDTC", None)]
-    assert sd0057_expected_variable_missing.RULE.severity == "warning"
+    assert rule_of(sd0057_expected_variable_missing).severity == "warning"
 
 
 DM = pd.DataFrame({
@@ -95,7 +96,7 @@ def test_sd0087_rfstdtc_for_randomized_subjects():
     assert found(sd0087_rfstdtc_missing, {"DM": DM.assign(ARMCD=["TRT", "Scrnfail", "TRT", "TRT", None])}) == []
     bad = DM.assign(RFSTDTC=["2023-09-01", None, "", "2023-09-04", None])
     assert found(sd0087_rfstdtc_missing, {"DM": bad}) == [("SD0087", "DM", "RFSTDTC", None)]
-    assert [i.row for i in sd0087_rfstdtc_missing.RULE.run({"DM": bad}, spec())] == [3]
+    assert [i.row for i in rule_of(sd0087_rfstdtc_missing).run({"DM": bad}, spec())] == [3]
 
 
 def test_sd1082_declared_length_above_longest_value():
@@ -110,7 +111,7 @@ def test_sd1082_declared_length_above_longest_value():
 
 def test_sd1082_counts_bytes_and_takes_written_lengths():
     frame = pd.DataFrame({"LBORRESU": ["µmol/L", "g/L"]})  # 7 bytes in UTF-8
-    rule = sd1082_length_too_long.RULE
+    rule = rule_of(sd1082_length_too_long)
     assert sd1082_length_too_long.length_issues(rule, "LB", frame, {"LBORRESU": 7}) == []
     assert sd1082_length_too_long.length_issues(rule, "LB", frame, {"LBORRESU": None}) == []
     [issue] = sd1082_length_too_long.length_issues(rule, "LB", frame, {"LBORRESU": 40})

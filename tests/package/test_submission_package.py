@@ -205,14 +205,16 @@ def test_define_texts_name_no_files_programs_or_build(folders):
 
 # --------------------------------------------------------------------------- the study start
 def test_no_informed_consent_precedes_the_study_start(folders):
-    from aclf_cdisc.checks.rules.aclf_ts01_sstdtc_after_consent import RULE
+    from aclf_cdisc.checks.catalogue import RULES_BY_ID
+
+    rule = RULES_BY_ID["ACLF-TS-01"]
 
     ts, _ = read_xpt(folders["SDTM"] / "ts.xpt")
     dm, _ = read_xpt(folders["SDTM"] / "dm.xpt")
     sstdtc = ts.loc[ts["TSPARMCD"] == "SSTDTC", "TSVAL"].tolist()
     assert sstdtc == ["2023-09-30"]
     assert dm["RFICDTC"].str.slice(0, 10).min() == "2023-09-30"
-    assert RULE.severity == "error"
+    assert rule.severity == "error"
 
 
 # --------------------------------------------------------------------------- manifest and verify
@@ -226,11 +228,11 @@ def test_the_manifest_lists_every_file_with_size_and_sha256(built, spec):
     on_disk = sorted(p.relative_to(root).as_posix() for folder in ("m5", "reports")
                      for p in (root / folder).rglob("*") if p.is_file())
     assert [f["path"] for f in manifest["files"]] == on_disk
-    # 20 XPT + 20 Dataset-JSON + 2 x (define.xml, stylesheet, define.html) + 3 validation reports
+    # 20 XPT + 20 Dataset-JSON + 2 x (define.xml, stylesheet, define.html) + 4 validation reports
     # + acrf, csdrg, adrg (PDF, and HTML copies in reports/) + the ADaM programs as text
     programs = len(list(adam_programs_dir(root, STUDY).iterdir()))
     assert programs > 20
-    assert manifest["file_count"] == len(on_disk) == 49 + 6 + programs
+    assert manifest["file_count"] == len(on_disk) == 50 + 6 + programs
     for entry in manifest["files"]:
         path = root / entry["path"]
         assert (entry["size"], entry["sha256"]) == (path.stat().st_size, _sha256(path))

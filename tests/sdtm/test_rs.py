@@ -43,7 +43,8 @@ def test_04_west_haven_grade_by_hand_for_the_first_planted_subject(rs, planted) 
     assert (raw_row["CLADAT"], raw_row["ASCITES"], raw_row["HEGRADE"]) == ("30 SEP 2023", "Moderate-Severe", "1")
     visit = rs[(rs["USUBJID"] == f"{STUDYID}-{subjid}") & (rs["VISIT"] == "Screening")].set_index("RSTESTCD")
     he = visit.loc["WHEG0101"]
-    assert (he["RSORRES"], he["RSSTRESC"], he["RSSTRESN"]) == ("GRADE 1", "GRADE 1", 1.0)
+    assert (he["RSORRES"], he["RSSTRESC"]) == ("GRADE 1", "GRADE 1")
+    assert pd.isna(he["RSSTRESN"])  # a grade is text: no numeric standard result (SD1448, CORE-000732)
     ascites = visit.loc["CPS0102"]
     assert (ascites["RSORRES"], ascites["RSSTRESC"], ascites["RSSTRESN"]) == ("moderate", "3", 3.0)
     assert (he["RSDTC"], he["RSDY"], he["VISITNUM"], he["EPOCH"]) == ("2023-09-30", -3, 1.0, "SCREENING")

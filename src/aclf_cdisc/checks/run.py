@@ -1,22 +1,43 @@
-"""Run the spec-generated schemas and the conformance rules over a set of built datasets.
+"""The validation engine: the spec-generated schemas and the catalogued rules over a set of datasets.
+
+The build and ``aclf-cdisc validate`` call the same :func:`run_rules`; they differ only in the spec
+they pass (the study's own spec, or metadata assembled from the files, the shipped IG metadata and
+a CT file: :mod:`aclf_cdisc.checks.inputs`) and in the context (define.xml, file headers).
 
 Every Issue that names a dataset record is traced back to the raw record it came from
-(:func:`aclf_cdisc.sdtm.lineage.cite_sources`): ``file`` and ``row`` name the raw export.
+(:func:`aclf_cdisc.sdtm.lineage.cite_sources`): ``file`` and ``row`` name the raw export. Datasets
+read from files carry no lineage and keep their own record numbers.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from aclf_cdisc.checks.rule import Datasets
-from aclf_cdisc.checks.rules import RULES
+from aclf_cdisc.checks.catalogue import RULES, Checklist, apply_checklist, preset, select_rules
+from aclf_cdisc.checks.rule import Context, Datasets, Rule
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.sdtm.lineage import cite_sources
 from aclf_cdisc.spec.model import Spec
 from aclf_cdisc.spec.schemas import dataset_schema, validate_frame
 
 REPORT_COLUMNS = ("rule", "severity", "dataset", "row", "column", "value", "expected", "message", "file")
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What a run found and what it checked: ``rules`` are the rules that ran (fired or not)."""
+
+    issues: tuple[Issue, ...]
+    rules: tuple[Rule, ...]
+    checklist: Checklist
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for i in self.issues if i.severity == "error")
 
 
 def run_schemas(datasets: Datasets, spec: Spec) -> list[Issue]:
@@ -26,13 +47,6 @@ def run_schemas(datasets: Datasets, spec: Spec) -> list[Issue]:
     for name in sorted(datasets):
         issues.extend(validate_frame(datasets[name], dataset_schema(spec, name), dataset=name))
         issues.extend(non_ascii_issues(datasets[name], name))
-    return cite_sources(issues, datasets, spec)
-
-
-def run_rules(datasets: Datasets, spec: Spec) -> list[Issue]:
-    issues: list[Issue] = []
-    for rule in RULES:
-        issues.extend(rule.run(datasets, spec))
     return cite_sources(issues, datasets, spec)
 
 
@@ -53,6 +67,29 @@ def non_ascii_issues(frame: pd.DataFrame, dataset: str) -> list[Issue]:
     return issues
 
 
+def rules_to_run(checklist: Checklist, *, study: bool) -> tuple[Rule, ...]:
+    """The catalogued rules the checklist keeps; study-scope rules only when the study's spec is at hand."""
+    return tuple(r for r in select_rules(checklist, RULES) if study or r.scope != "study")
+
+
+def validate(datasets: Datasets, spec: Spec, *, checklist: Checklist | None = None, context: Context | None = None,
+             study: bool = True) -> Validation:
+    """Run every rule the checklist keeps and give each finding its checklist severity."""
+    checklist = checklist or preset("final")
+    rules = rules_to_run(checklist, study=study)
+    issues: list[Issue] = []
+    for rule in rules:
+        issues.extend(rule.run(datasets, spec, context))
+    cited = cite_sources(issues, datasets, spec)
+    return Validation(issues=tuple(apply_checklist(cited, checklist)), rules=rules, checklist=checklist)
+
+
+def run_rules(datasets: Datasets, spec: Spec, *, checklist: Checklist | None = None,
+              context: Context | None = None) -> list[Issue]:
+    """The findings of :func:`validate` (the build's entry point)."""
+    return list(validate(datasets, spec, checklist=checklist, context=context).issues)
+
+
 def issues_frame(issues: list[Issue]) -> pd.DataFrame:
     """The report as a table, one row per Issue, in a stable order."""
     rows = [{c: getattr(i, c) for c in REPORT_COLUMNS} for i in issues]
@@ -61,3 +98,26 @@ def issues_frame(issues: list[Issue]) -> pd.DataFrame:
     frame["_sev"] = frame["severity"].map(order)
     frame = frame.sort_values(["_sev", "rule", "dataset"], kind="mergesort").drop(columns="_sev")
     return frame.astype(object).where(frame.notna(), None).reset_index(drop=True)
+
+
+def build_checklist(spec: Spec, *, blinded: bool = False) -> Checklist:
+    """The checklist a build runs: ``final``, adjusted by the spec's ``conventions.validation.checklist``
+    (or ``blinded_checklist`` for a blinded build, whose treatment variables are masked)."""
+    from aclf_cdisc.checks.catalogue import checklist_from_mapping
+
+    settings = spec.study.conventions.get("validation", {})
+    return checklist_from_mapping(settings.get("blinded_checklist" if blinded else "checklist") or {},
+                                  file="specs/study.yaml")
+
+
+def report_content(datasets: Datasets, spec: Spec, *, checklist: Checklist | None = None) -> dict[str, Any]:
+    """What the build's report shows besides the findings: the rules that ran, every dataset (label,
+    class, records), the frames (for USUBJID/--SEQ in the Details sheet) and the spec's explanations."""
+    from aclf_cdisc.checks.explanations import spec_explanations
+    from aclf_cdisc.checks.report import DatasetInfo
+
+    infos = [DatasetInfo(name, spec.datasets[name].label if name in spec.datasets else "",
+                         spec.datasets[name].class_.title() if name in spec.datasets else "", len(frame),
+                         f"{name.lower()}.xpt") for name, frame in sorted(datasets.items())]
+    return {"rules": rules_to_run(checklist or preset("final"), study=True), "datasets": infos,
+            "frames": datasets, "explanations": spec_explanations(spec)}

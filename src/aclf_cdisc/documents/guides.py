@@ -200,8 +200,8 @@ def guide_issues(spec: Spec, issues: Sequence[Issue], standard: str) -> list[Iss
 
 
 def conformance_section(spec: Spec, facts: BuildFacts, standard: str, anchor: str) -> Section:
+    from aclf_cdisc.checks.catalogue import RULES
     from aclf_cdisc.checks.report import rule_summaries, rule_title, sorted_issues
-    from aclf_cdisc.checks.rules import RULES
 
     found = sorted_issues(guide_issues(spec, facts.issues, standard))
     summaries = rule_summaries(found)

@@ -96,9 +96,11 @@ def build_datasets(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Is
     return {**sdtm, **build_adam(sdtm, spec)}
 
 
-def check_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec) -> list[Issue]:
-    """Spec-generated pandera schemas, then the conformance rules."""
-    return [*run_schemas(datasets, spec), *run_rules(datasets, spec)]
+def check_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, *, blinded: bool = False) -> list[Issue]:
+    """Spec-generated pandera schemas, then the conformance rules (under the spec's build checklist)."""
+    from aclf_cdisc.checks.run import build_checklist
+
+    return [*run_schemas(datasets, spec), *run_rules(datasets, spec, checklist=build_checklist(spec, blinded=blinded))]
 
 
 def write_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, root: Path) -> list[Path]:
@@ -126,11 +128,14 @@ def build_info(spec: Spec) -> dict[str, str]:
     return info
 
 
-def write_report(issues: list[Issue], folder: Path, *, title: str, spec: Spec) -> list[Path]:
-    """validation.csv/json/html (see aclf_cdisc.checks.report)."""
+def write_report(issues: list[Issue], folder: Path, *, title: str, spec: Spec,
+                 datasets: Mapping[str, pd.DataFrame] | None = None) -> list[Path]:
+    """validation.csv/json/html, and validation.xlsx given the datasets (see aclf_cdisc.checks.report)."""
     from aclf_cdisc.checks.report import write_reports
+    from aclf_cdisc.checks.run import report_content
 
-    return list(write_reports(issues, folder, title=title, build_info=build_info(spec)).values())
+    extra = report_content(datasets, spec) if datasets is not None else {}
+    return list(write_reports(issues, folder, title=title, build_info=build_info(spec), **extra).values())
 
 
 def fail_with_report(issues: list[Issue], summary: str, spec: Spec, out_dir: Path) -> None:
@@ -149,7 +154,7 @@ def build_package(options: BuildOptions) -> BuildResult:
     raw = read_raw(options, spec)
     issues: list[Issue] = list(raw.issues)
     datasets = build_datasets(raw, spec, blinded=options.blinded, issues=issues)
-    issues.extend(check_datasets(datasets, spec))
+    issues.extend(check_datasets(datasets, spec, blinded=options.blinded))
     if any(i.severity == "error" for i in issues):
         fail_with_report(issues, "datasets broke their specs or conformance rules", spec, options.out_dir)
 
@@ -161,7 +166,8 @@ def build_package(options: BuildOptions) -> BuildResult:
         if any(i.severity == "error" for i in define_issues):
             fail_with_report(issues, "define.xml failed its checks", spec, options.out_dir)
         files += write_documents(staging, spec, datasets, issues)  # aCRF, reviewer's guides, ADaM programs
-        write_report(issues, reports_dir(staging), title=f"{spec.study.studyid} build report", spec=spec)
+        write_report(issues, reports_dir(staging), title=f"{spec.study.studyid} build report", spec=spec,
+                     datasets=datasets)
         if options.dataset_json:
             files.extend(write_dataset_json_copies(datasets, spec, staging, xpt_header(spec)))
         write_build_manifest(staging, spec, raw_dir=options.raw_dir or edc_dir(), blinded=options.blinded,

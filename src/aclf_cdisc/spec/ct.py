@@ -59,15 +59,18 @@ class ControlledTerminology:
 def _ct_text(path: Path) -> str:
     name = path.name.lower()
     if name.endswith((".tar.xz", ".txz", ".tar.gz", ".tgz", ".tar")):
-        with tarfile.open(path, "r:*") as archive:
-            members = [m for m in archive.getmembers() if m.isfile() and m.name.lower().endswith(".txt")]
-            if len(members) != 1:
+        with tarfile.open(path, "r|*") as archive:  # one streaming pass: an .xz archive is decompressed once
+            texts = []
+            for member in archive:
+                if member.isfile() and member.name.lower().endswith(".txt"):
+                    handle = archive.extractfile(member)
+                    assert handle is not None
+                    texts.append(handle.read())
+            if len(texts) != 1:
                 raise SpecError(Issue(rule="ct.file-invalid", file=str(path),
                                       message=f"expected one .txt terminology file in the archive, "
-                                              f"found {len(members)}"))
-            handle = archive.extractfile(members[0])
-            assert handle is not None
-            return handle.read().decode("utf-8-sig")
+                                              f"found {len(texts)}"))
+            return texts[0].decode("utf-8-sig")
     if name.endswith(".zip"):
         with zipfile.ZipFile(path) as archive:
             names = [n for n in archive.namelist() if n.lower().endswith(".txt")]
@@ -79,37 +82,45 @@ def _ct_text(path: Path) -> str:
     return path.read_text(encoding="utf-8-sig")
 
 
-def read_ct(path: Path) -> ControlledTerminology:
-    """Parse an NCI EVS CDISC terminology export (``.txt``, or an archive holding one)."""
+def read_ct(path: Path, *, only: Iterable[str] | None = None) -> ControlledTerminology:
+    """Parse an NCI EVS CDISC terminology export (``.txt``, or an archive holding one).
+
+    ``only``: keep just these codelists (NCI codes), for a reader that knows which it needs.
+    """
+    keep = None if only is None else frozenset(only)
     path = Path(path)
     try:
         text = _ct_text(path)
     except (OSError, tarfile.TarError, zipfile.BadZipFile) as exc:
         raise SpecError(Issue(rule="ct.file-unreadable", message=f"cannot read CT file: {exc}",
                               file=str(path))) from exc
-    reader = csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
-    missing = [c for c in CT_COLUMNS if c not in (reader.fieldnames or [])]
+    lines = csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
+    header = next(lines, [])
+    missing = [c for c in CT_COLUMNS if c not in header]
     if missing:
         raise SpecError(Issue(rule="ct.file-invalid", file=str(path), message="not an NCI EVS CT export",
                               value=", ".join(missing), expected="columns " + ", ".join(CT_COLUMNS)))
     codelists: dict[str, CTCodelist] = {}
     terms: list[tuple[str, CTTerm]] = []
-    for row in reader:
-        code = (row["Code"] or "").strip()
-        parent = (row["Codelist Code"] or "").strip()
-        if not code:
+    i_code, i_parent, i_ext, i_name, i_value, i_syn, _, i_pt = (header.index(c) for c in CT_COLUMNS)
+    width = max(i_code, i_parent, i_ext, i_name, i_value, i_syn, i_pt) + 1
+    for cells in lines:
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        code = cells[i_code].strip()
+        parent = cells[i_parent].strip()
+        if not code or (keep is not None and (parent or code) not in keep):
             continue
         if not parent:
             codelists[code] = CTCodelist(
-                code=code, name=row["Codelist Name"].strip(),
-                submission_value=row["CDISC Submission Value"].strip(),
-                extensible=row["Codelist Extensible (Yes/No)"].strip().lower() == "yes",
+                code=code, name=cells[i_name].strip(), submission_value=cells[i_value].strip(),
+                extensible=cells[i_ext].strip().lower() == "yes",
             )
         else:
-            synonyms = tuple(s.strip() for s in (row["CDISC Synonym(s)"] or "").split(";") if s.strip())
-            terms.append((parent, CTTerm(code=code, submission_value=row["CDISC Submission Value"].strip(),
-                                         synonyms=synonyms,
-                                         preferred_term=(row["NCI Preferred Term"] or "").strip() or None)))
+            text = cells[i_syn]
+            synonyms = tuple(s.strip() for s in text.split(";") if s.strip()) if text.strip() else ()
+            terms.append((parent, CTTerm(code=code, submission_value=cells[i_value].strip(), synonyms=synonyms,
+                                         preferred_term=cells[i_pt].strip() or None)))
     for parent, term in terms:
         if parent in codelists:
             codelists[parent].terms[term.submission_value] = term

@@ -60,7 +60,7 @@ def distinct_results(series: pd.Series, func: Callable[[Any], Any], *, missing: 
     codes, uniques = pd.factorize(values)
     text = np.array([isinstance(u, str) for u in uniques] + [True], dtype=bool)
     out = _table([func(u) if text[i] else None for i, u in enumerate(uniques)], missing)[codes]
-    for pos in np.flatnonzero(~text[codes]):
+    for pos in map(int, np.flatnonzero(~text[codes])):
         out[pos] = func(values[pos])
     return out
 
@@ -132,3 +132,17 @@ def adam_kind(name: str, spec: Spec, columns: Any) -> str:
     if name == "ADTTE" or "CNSR" in columns:
         return "TTE"
     return "BDS" if "PARAMCD" in columns else "OTHER"
+
+
+def has_standard(datasets: Any, spec: Spec, standard: str) -> bool:
+    """Whether any dataset of the run follows ``standard`` (SDTM or ADaM)."""
+    return any(standard_of(name, spec) == standard for name in datasets)
+
+
+def ts_rows(datasets: Any, parmcd: str) -> pd.DataFrame | None:
+    """The TS records of one parameter (index = 0-based record position); None when there is no TS."""
+    ts = datasets.get("TS")
+    if ts is None or "TSPARMCD" not in ts.columns or "TSVAL" not in ts.columns:
+        return None
+    frame = ts.reset_index(drop=True)
+    return frame[frame["TSPARMCD"].astype(str).str.strip() == parmcd]

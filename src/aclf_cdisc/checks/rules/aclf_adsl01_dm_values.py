@@ -55,5 +55,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
                                          expected=f"DM.{dm_var} = {plain(expected)!r}"))
     return issues
 
-
-RULE = Rule("ACLF-ADSL-01", "ADSL value copied from DM differs from DM", "error", "ADaM", check)

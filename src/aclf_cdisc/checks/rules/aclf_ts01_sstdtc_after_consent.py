@@ -28,5 +28,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     return [rule.issue(f"TS SSTDTC {start} is after the earliest informed consent ({first}, {subject})",
                        dataset="TS", column="TSVAL", value=start, expected=f"on or before {first}")]
 
-
-RULE = Rule("ACLF-TS-01", "TS study start date is after the earliest informed consent", "error", "SDTM", check)

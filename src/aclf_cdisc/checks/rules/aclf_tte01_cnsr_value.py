@@ -33,5 +33,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
                                          expected="0 or a positive integer"))
     return issues
 
-
-RULE = Rule("ACLF-TTE-01", "CNSR is missing or not 0/positive integer", "error", "ADaM", check)

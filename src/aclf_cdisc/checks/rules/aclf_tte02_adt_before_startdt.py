@@ -19,5 +19,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
                                      expected=f"on or after STARTDT = {plain(data['STARTDT'].iat[pos])}"))
     return issues
 
-
-RULE = Rule("ACLF-TTE-02", "ADT is before STARTDT", "error", "ADaM", check)

@@ -30,5 +30,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
                                      value=plain(aval.iat[pos]), expected=f"{plain(expected.iat[pos]):g} days"))
     return issues
 
-
-RULE = Rule("ACLF-TTE-03", "AVAL is not ADT - STARTDT + 1 days", "error", "ADaM", check)

@@ -23,5 +23,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
                                      column=flag, value=value, expected="Y or N"))
     return issues
 
-
-RULE = Rule("AD0019", "Population flag is empty or not Y/N", "error", "ADaM", check)

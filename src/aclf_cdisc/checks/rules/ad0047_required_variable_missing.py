@@ -34,5 +34,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
                                      expected="AVAL or AVALC present (BDS)"))
     return issues
 
-
-RULE = Rule("AD0047", "Required variable is not present", "error", "ADaM", check)

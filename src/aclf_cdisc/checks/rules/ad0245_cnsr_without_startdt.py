@@ -12,5 +12,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
             for name, frame in datasets_of(datasets, spec, "ADaM")
             if "CNSR" in frame.columns and "STARTDT" not in frame.columns]
 
-
-RULE = Rule("AD0245", "CNSR is present but STARTDT is not present", "error", "ADaM", check)

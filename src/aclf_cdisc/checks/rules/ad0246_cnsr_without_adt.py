@@ -12,5 +12,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
             for name, frame in datasets_of(datasets, spec, "ADaM")
             if "CNSR" in frame.columns and "ADT" not in frame.columns and "ADTM" not in frame.columns]
 
-
-RULE = Rule("AD0246", "CNSR is present but both ADT and ADTM are not present", "error", "ADaM", check)

@@ -35,6 +35,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
                                              column=column, expected=f"{column} populated when CNSR is"))
     return issues
 
-
-RULE = Rule("AD0247", "CNSR is populated but AVAL, STARTDT and one of [ADT, ADTM] are not populated", "error",
-            "ADaM", check)

@@ -35,5 +35,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
                                      expected=f"an AE record for USUBJID={subject} with this AESEQ"))
     return issues
 
-
-RULE = Rule("AD0258", "Record key from ADaM ADAE is not traceable to SDTM.AE", "error", "ADaM", check)

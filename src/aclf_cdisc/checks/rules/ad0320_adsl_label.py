@@ -13,5 +13,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     return [rule.issue("ADSL label differs from the ADaMIG", dataset="ADSL", value=spec.datasets["ADSL"].label,
                        expected=ADSL_LABEL)]
 
-
-RULE = Rule("AD0320", "ADSL dataset label", "error", "ADaM", check)

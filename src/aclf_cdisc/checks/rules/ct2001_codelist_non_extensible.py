@@ -70,5 +70,3 @@ def codelist_issues(datasets: Datasets, spec: Spec, rule: Rule, *, extensible: b
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     return codelist_issues(datasets, spec, rule, extensible=False)
 
-
-RULE = Rule("CT2001", "Variable value not found in non-extensible codelist", "error", "ALL", check)

@@ -13,5 +13,3 @@ from aclf_cdisc.spec.model import Spec
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     return codelist_issues(datasets, spec, rule, extensible=True)
 
-
-RULE = Rule("CT2002", "Variable value not found in extensible codelist", "warning", "ALL", check)

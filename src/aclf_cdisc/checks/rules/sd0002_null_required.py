@@ -19,5 +19,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
                                          column=var.name, expected="a value (core Req)"))
     return issues
 
-
-RULE = Rule("SD0002", "NULL value in variable marked as Required", "error", "SDTM", check)

@@ -32,5 +32,3 @@ def _invalid(value: object) -> bool:
         return False
     return not isinstance(value, str) or not is_valid(value.rstrip(" "))
 
-
-RULE = Rule("SD0003", "Invalid ISO 8601 value for variable", "error", "SDTM", check)

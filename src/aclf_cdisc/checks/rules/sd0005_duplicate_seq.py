@@ -18,5 +18,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
                                      column=seq, value=f"{frame['USUBJID'].iat[pos]} {seq}={frame[seq].iat[pos]}"))
     return issues
 
-
-RULE = Rule("SD0005", "Duplicate --SEQ value within a subject", "error", "SDTM", check)

@@ -32,5 +32,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
                                              value=a_text, expected=f"on or before {end}={b_text}"))
     return issues
 
-
-RULE = Rule("SD0013", "--STDTC is after --ENDTC", "error", "SDTM", check)

@@ -17,5 +17,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
                                          column=column, value=0, expected="... -1, 1, 2 ..."))
     return issues
 
-
-RULE = Rule("SD0038", "Study day of 0", "error", "SDTM", check)

@@ -21,5 +21,3 @@ def missing_variables(datasets: Datasets, spec: Spec, rule: Rule, core: Core) ->
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     return missing_variables(datasets, spec, rule, "Req")
 
-
-RULE = Rule("SD0056", "SDTM Required variable not found", "error", "SDTM", check)

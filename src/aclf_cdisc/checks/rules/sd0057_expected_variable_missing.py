@@ -9,5 +9,3 @@ from aclf_cdisc.spec.model import Spec
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     return missing_variables(datasets, spec, rule, "Exp")
 
-
-RULE = Rule("SD0057", "SDTM Expected variable not found", "warning", "SDTM", check)

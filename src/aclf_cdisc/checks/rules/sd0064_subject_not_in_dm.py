@@ -18,5 +18,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
             issues.append(rule.issue("subject is not in DM", dataset=name, column="USUBJID", value=subject))
     return issues
 
-
-RULE = Rule("SD0064", "Subject is not present in DM domain", "error", "SDTM", check)

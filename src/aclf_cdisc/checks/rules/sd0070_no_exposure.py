@@ -29,5 +29,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
                                      expected="at least one EX record"))
     return issues
 
-
-RULE = Rule("SD0070", "No Exposure record found for subject", "error", "SDTM", check)

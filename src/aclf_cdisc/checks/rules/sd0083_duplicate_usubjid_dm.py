@@ -16,5 +16,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
                                      column="USUBJID", value=frame["USUBJID"].iat[int(pos)]))
     return issues
 
-
-RULE = Rule("SD0083", "Duplicate USUBJID in DM", "error", "ALL", check)

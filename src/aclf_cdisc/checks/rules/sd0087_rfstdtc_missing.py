@@ -25,5 +25,3 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
                                  expected="the reference start date"))
     return issues
 
-
-RULE = Rule("SD0087", "RFSTDTC is not provided for a randomized subject", "error", "SDTM", check)

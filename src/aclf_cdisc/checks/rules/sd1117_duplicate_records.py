@@ -19,7 +19,7 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
         if not columns or frame.empty:
             continue
         first = _first_equal_record(frame[columns])
-        for pos in np.flatnonzero(first != np.arange(len(frame))):
+        for pos in map(int, np.flatnonzero(first != np.arange(len(frame)))):
             issues.append(rule.issue(f"record {pos + 1} repeats record {first[pos] + 1} in every variable but --SEQ",
                                      dataset=name, row=int(pos) + 1, value=f"same as record {first[pos] + 1}"))
     return issues
@@ -40,5 +40,3 @@ def _first_equal_record(data: pd.DataFrame) -> np.ndarray:
     _, first_index, inverse = np.unique(record, return_index=True, return_inverse=True)
     return first_index[inverse]
 
-
-RULE = Rule("SD1117", "Duplicate records", "warning", "SDTM", check)

@@ -12,7 +12,11 @@ metadata: RSCAT picks the RSTESTCD/RSTEST codelists, RSTESTCD the RSORRES/RSSTRE
 * RSORRES: the CRF value recoded to the item's CT result (HEGRADE 2 -> GRADE 2; ascites
   None/Mild/Moderate-Severe -> absent/slight/moderate, COM.RS.CPS0102).
 * RSSTRESC: WHEG0101 the grade, CPS0102 the Child-Pugh points 1-3 (the synonyms of CL.CPS0102STR
-  hold the pairing of the CT result with its points); RSSTRESN the number in RSSTRESC.
+  hold the pairing of the CT result with its points).
+* RSSTRESN: RSSTRESC when it is a number (the Child-Pugh points), null otherwise. The West Haven
+  grade is an ordinal category whose CT standard result is the text GRADE 0-4 (CL.HEPENCGR, the same
+  terms as RSORRES); the CDISC QRS convention puts a number in --STRESN only when the standard
+  result is numeric (SDTMIG 3.4 §4.5.1; Pinnacle 21 SD1448, CDISC CORE-000732), so the grade has none.
 """
 
 from __future__ import annotations
@@ -123,9 +127,9 @@ def derive_rsstresc(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
 
 
 def derive_rsstresn(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
-    """The number in RSSTRESC (GRADE 2 -> 2; Child-Pugh points "3" -> 3)."""
-    number = frame["RSSTRESC"].astype("string").str.extract(r"(\d+)\s*$", expand=False)
-    return pd.to_numeric(number, errors="coerce").astype("float64")
+    """RSSTRESC as a number where it is one (Child-Pugh points "3" -> 3); null for text (GRADE 2)."""
+    text = frame["RSSTRESC"].astype("string").str.strip()
+    return pd.to_numeric(text.where(text.str.fullmatch(r"\d+")), errors="coerce").astype("float64")
 
 
 DERIVATIONS: dict[str, Derivation] = {

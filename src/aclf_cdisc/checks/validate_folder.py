@@ -1,0 +1,120 @@
+"""A folder validation from end to end: read, assemble metadata, run the catalogue, write the reports.
+
+``aclf-cdisc validate`` is a thin wrapper around :func:`validate_folder`; benchmarks and tests call
+it directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from aclf_cdisc.checks.catalogue import apply_checklist, load_checklist
+from aclf_cdisc.checks.ig import ADAMIG, SDTMIG, ig_version
+from aclf_cdisc.checks.inputs import Delivery, codelists_named, delivery_spec, read_delivery
+from aclf_cdisc.checks.report import DatasetInfo, render_text_summary, write_reports
+from aclf_cdisc.checks.rule import Context
+from aclf_cdisc.checks.run import Validation, validate
+from aclf_cdisc.errors import AclfError, Issue
+from aclf_cdisc.spec.ct import ControlledTerminology, read_ct
+from aclf_cdisc.spec.model import Spec
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivery: Delivery
+    spec: Spec
+    validation: Validation
+    reports: dict[str, Path]
+    summary: str
+
+
+def read_terminology(path: Path | None, only: set[str] | None = None) -> ControlledTerminology | None:
+    """The CT file (just the codelists in ``only`` when given), or one clear message when it is not an
+    NCI EVS text export."""
+    if path is None:
+        return None
+    try:
+        return read_ct(path, only=only)
+    except AclfError as exc:
+        first = exc.issues[0]
+        raise AclfError(Issue(rule="validate.ct-invalid", file=str(path),
+                              message=f"--ct is not a CDISC CT file in the NCI EVS text export format: {first.message}",
+                              value=first.value, expected="the tab-delimited 'SDTM Terminology.txt' (or an archive "
+                                                          "holding it) from NCI EVS")) from exc
+
+
+def define_findings(delivery: Delivery) -> list[Issue]:
+    """Each define.xml against its datasets (datasets, variables, types, lengths, codelists, value level).
+
+    One define covers every dataset; several (an eCTD tree: tabulations and analysis) each cover the
+    datasets in their own folder.
+    """
+    issues: list[Issue] = []
+    for define in delivery.defines:
+        names = [n for n in sorted(delivery.datasets)
+                 if len(delivery.defines) == 1 or delivery.files[n].parent == define.parent]
+        issues += _one_define(define, {n: (delivery.datasets[n], delivery.metadata[n]) for n in names})
+    return issues
+
+
+def _one_define(define: Path, data: dict[str, Any]) -> list[Issue]:
+    from aclf_cdisc.define.checks import check_define_against_data
+
+    head = define.read_bytes()[:4000]
+    if b"http://www.cdisc.org/ns/odm/v1.3" not in head:
+        return [Issue(rule="define.version-unsupported", severity="note", file=define.name,
+                      message="define.xml is not Define-XML 2.x (ODM 1.3): define-vs-data checks skipped",
+                      expected="Define-XML 2.0 or 2.1")]
+    try:
+        return [replace(i, file=i.file or define.name) for i in check_define_against_data(define, data)]
+    except AclfError as exc:
+        return [replace(i, severity="error") for i in exc.issues]
+    except Exception as exc:  # a define we cannot parse is a finding, not a crash
+        return [Issue(rule="define.unreadable", message=f"cannot read define.xml: {exc}", file=define.name)]
+
+
+def _standard_text(delivery: Delivery) -> str:
+    kinds = sorted(set(delivery.standards.values()))
+    return ", ".join(ig_version(SDTMIG if kind == "SDTM" else ADAMIG) for kind in kinds)
+
+
+def report_info(delivery: Delivery, path: Path, ct: ControlledTerminology | None, checklist: str,
+                validation: Validation) -> dict[str, Any]:
+    from aclf_cdisc import __version__
+
+    return {
+        "Inputs": str(path),
+        "Datasets": len(delivery.datasets),
+        "Define.xml": delivery.define.name if delivery.define else "(none)",
+        "Standard": _standard_text(delivery),
+        "CDISC CT": Path(ct.source).name if ct else "(not given: codelist rules skipped)",
+        "MedDRA": "not checked (licensed dictionary)",
+        "Checklist": checklist,
+        "Rules run": len(validation.rules),
+        "Engine": f"aclf-cdisc {__version__}",
+    }
+
+
+def validate_folder(path: Path, *, define: Path | None = None, ct: Path | None = None,
+                    standard: str | None = None, checklist: str = "final", out: Path | None = None) -> Outcome:
+    chosen = load_checklist(checklist)
+    delivery = read_delivery(Path(path), define=define, standard=standard)
+    terminology = read_terminology(ct, codelists_named(delivery))
+    spec = delivery_spec(delivery, terminology)
+    context = Context(define=delivery.define, define_expected=True, file_metadata=delivery.metadata)
+    ran = validate(delivery.datasets, spec, checklist=chosen, context=context, study=False)
+    issues = (*ran.issues, *apply_checklist(define_findings(delivery), chosen))
+    validation = replace(ran, issues=issues)
+    infos = [DatasetInfo(name, d.label, d.class_.title(), len(delivery.datasets[name]), delivery.files[name].name)
+             for name, d in spec.datasets.items()]
+    reports: dict[str, Path] = {}
+    info = report_info(delivery, Path(path), terminology, chosen.name, validation)
+    if out is not None:
+        reports = write_reports(issues, out, title="Validation report", build_info=info, rules=validation.rules,
+                                datasets=infos, frames=delivery.datasets)
+    summary = render_text_summary(issues)
+    if reports:
+        summary += f"Reports in {out}: " + ", ".join(p.name for p in reports.values()) + "\n"
+    return Outcome(delivery=delivery, spec=spec, validation=validation, reports=reports, summary=summary)

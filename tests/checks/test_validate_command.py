@@ -1,0 +1,139 @@
+"""``aclf-cdisc validate``: one clear message for what a user can get wrong; Dataset-JSON read like XPT;
+the HTML report in a real browser; this study's own build validates with 0 errors under ``final``."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from lxml import etree
+
+from aclf_cdisc.checks.explanations import unexplained
+from aclf_cdisc.checks.validate_folder import validate_folder
+from aclf_cdisc.cli import main
+from aclf_cdisc.transport.datasetjson import write_dataset_json
+from aclf_cdisc.transport.meta import XptDataset, XptVariable
+from aclf_cdisc.transport.xpt import write_xpt
+
+CHROMIUM = next((p for p in (shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser"))
+                 if p and Path(p).exists()), None)
+
+DM = pd.DataFrame({"STUDYID": ["S1", "S1"], "DOMAIN": ["DM", "DM"], "USUBJID": ["S1-1", "S1-1"],
+                   "SUBJID": ["1", "1"]})
+DM_META = XptDataset(name="DM", label="Demographics", variables=tuple(
+    XptVariable(n, label, "char", 8) for n, label in (("STUDYID", "Study Identifier"),
+                                                      ("DOMAIN", "Domain Abbreviation"),
+                                                      ("USUBJID", "Unique Subject Identifier"),
+                                                      ("SUBJID", "Subject Identifier for the Study"))))
+
+
+def _run(capsys, *argv):
+    code = main(["validate", *map(str, argv)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_a_folder_with_nothing_to_validate(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    code, _, err = _run(capsys, tmp_path, "--out", tmp_path / "r")
+    assert code == 1
+    assert err.strip().splitlines() == [f"aclf-cdisc validate: [error] validate.nothing-to-validate: nothing to "
+                                        f"validate: no .xpt or Dataset-JSON files (file={tmp_path}); expected a "
+                                        "folder holding *.xpt or *.json datasets"]
+
+
+def test_an_unreadable_file_is_named(tmp_path, capsys):
+    (tmp_path / "ae.xpt").write_bytes(b"not a transport file" * 10)
+    code, _, err = _run(capsys, tmp_path)
+    assert code == 1 and "Traceback" not in err
+    assert "validate.file-unreadable: cannot read ae.xpt: not a SAS XPORT v5 file" in err
+    assert f"file={tmp_path / 'ae.xpt'}" in err
+
+
+def test_a_ct_file_in_the_wrong_format(tmp_path, capsys):
+    write_xpt(DM.iloc[:1], DM_META, tmp_path / "dm.xpt")
+    ct = tmp_path / "ct.txt"
+    ct.write_text("Code,Name\nC1,x\n", encoding="utf-8")
+    code, _, err = _run(capsys, tmp_path, "--ct", ct)
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "validate.ct-invalid: --ct is not a CDISC CT file in the NCI EVS text export format" in err
+
+
+def test_dataset_json_reads_like_xpt_and_duplicate_usubjid_is_found(tmp_path):
+    write_dataset_json(DM, DM_META, tmp_path / "dm.json")
+    outcome = validate_folder(tmp_path)
+    found = sorted({(i.rule, i.dataset) for i in outcome.validation.issues})
+    # a DM-only delivery: no TS (two FDA gates), no define.xml (a gate), and the duplicate subject
+    assert ("SD0083", "DM") in found and ("SD1115", "TS") in found and ("DD0101", None) in found
+    assert outcome.delivery.files["DM"].name == "dm.json"
+
+
+def test_draft_checklist_keeps_the_gates_as_errors(tmp_path):
+    write_xpt(DM, DM_META, tmp_path / "dm.xpt")
+    final = validate_folder(tmp_path, checklist="final").validation
+    draft = validate_folder(tmp_path, checklist="draft").validation
+    assert {i.rule for i in final.issues if i.severity == "error"} >= {"SD0083", "SD1115", "DD0101"}
+    assert {i.rule for i in draft.issues if i.severity == "error"} == {"SD1115", "DD0101"}
+    assert {i.rule: i.severity for i in draft.issues}["SD0083"] == "warning"
+
+
+# --------------------------------------------------------------------------------------------
+# this study's build
+# --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    from aclf_cdisc.package.build import BuildOptions, build_package
+
+    out = tmp_path_factory.mktemp("build")
+    return build_package(BuildOptions(out_dir=out))
+
+
+def test_the_study_build_has_no_errors_and_every_warning_is_explained(built):
+    from aclf_cdisc.checks.explanations import spec_explanations
+    from aclf_cdisc.spec import load_spec
+
+    assert [i for i in built.issues if i.severity == "error"] == []
+    assert unexplained(built.issues, spec_explanations(load_spec(None))) == []
+    report = pd.read_excel(built.out_dir / "reports" / "validation.xlsx", sheet_name="Details")
+    warnings = report[report["Severity"] == "Warning"]
+    assert len(warnings) and warnings["Explanation"].notna().all()
+
+
+def test_the_study_outputs_validate_as_a_folder_under_final(built, tmp_path):
+    outcome = validate_folder(built.out_dir / "m5", out=tmp_path)
+    errors = sorted({(i.rule, i.dataset) for i in outcome.validation.issues if i.severity == "error"})
+    assert errors == []
+    assert {"DM", "TS", "ADSL", "ADTTE"} <= set(outcome.delivery.datasets)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (apt-get install chromium)")
+def test_html_report_sorts_and_filters_in_a_browser(built, tmp_path):
+    page = (built.out_dir / "reports" / "validation.html").as_uri()
+    base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--allow-file-access-from-files"]
+    done = subprocess.run([*base, f"--user-data-dir={tmp_path / 'p1'}", "--dump-dom", page], capture_output=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+    dom = etree.HTML(done.stdout)
+    tables = dom.xpath("//table[contains(@class,'grid')]")
+    assert len(dom.xpath("//input[@class='filter']")) == len(tables) > 3  # the script ran: one filter per table
+    rules = dom.xpath("//h2[.='Rules']/following-sibling::table[1]/tbody/tr")
+    assert len(rules) == len(built_rules()) and dom.xpath("//tr[@class='passed']")
+    png = tmp_path / "validation.png"
+    shot = subprocess.run([*base, f"--user-data-dir={tmp_path / 'p2'}", f"--screenshot={png}",
+                           "--window-size=1400,1800", "--hide-scrollbars", page], capture_output=True, timeout=120,
+                          check=False)
+    assert shot.returncode == 0, shot.stderr.decode(errors="replace")[-2000:]
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
+def built_rules():
+    from aclf_cdisc.checks.catalogue import preset
+    from aclf_cdisc.checks.run import rules_to_run
+
+    return rules_to_run(preset("final"), study=True)
