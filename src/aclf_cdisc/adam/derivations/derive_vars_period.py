@@ -115,7 +115,10 @@ def derive_vars_period(
     dates = as_date(dataset[date]).to_numpy()
     matched = (pos >= 0) & ~np.isnat(dates)
     at = np.where(matched, pos, 0)
-    observed = dataset[dtc if dtc is not None else date]
+    # the record's ISO date/time; without ``dtc`` the date alone (date-only text, never midnight)
+    observed = (dataset[dtc] if dtc is not None else
+                pd.Series(np.where(np.isnat(dates), None, np.datetime_as_string(dates, unit="D")),
+                          index=dataset.index, dtype=object))
     start_text = np.stack([_start_text(adsl, n) for n in numbers], axis=1) if len(adsl) else \
         np.empty((0, len(numbers)), dtype=object)
     after = np.zeros((len(dataset), len(numbers)), dtype=bool)
