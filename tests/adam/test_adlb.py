@@ -16,8 +16,9 @@ def adlb():
     return build_adam(make_sdtm(), adam_spec())["ADLB"]
 
 
-def _value(adlb, usubjid, paramcd, adt):
-    rows = adlb[(adlb["USUBJID"] == usubjid) & (adlb["PARAMCD"] == paramcd) & (adlb["ADT"] == pd.Timestamp(adt))]
+def _value(adlb, usubjid, paramcd, adt, basetype="STAGE 1"):
+    rows = adlb[(adlb["USUBJID"] == usubjid) & (adlb["PARAMCD"] == paramcd) & (adlb["ADT"] == pd.Timestamp(adt))
+                & (adlb["BASETYPE"] == basetype)]
     assert len(rows) == 1
     return rows.iloc[0]
 
@@ -62,7 +63,7 @@ def test_04_ctp_by_hand(adlb):
 
 def test_05_same_date_rule_no_derived_record_from_other_dates(adlb):
     # S1 has an INR on 2023-10-10 only: no MELD / CTP on that date
-    s1 = adlb[(adlb["USUBJID"] == "S1") & (adlb["ADT"] == pd.Timestamp("2023-10-10"))]
+    s1 = adlb[(adlb["USUBJID"] == "S1") & (adlb["ADT"] == pd.Timestamp("2023-10-10")) & (adlb["BASETYPE"] == "STAGE 1")]
     assert s1["PARAMCD"].tolist() == ["INR"]
 
 

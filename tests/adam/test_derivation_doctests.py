@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ("on_or_after_start", "derive_vars_ap_dates", "derive_var_trtseq")
+MODULES = ("on_or_after_start", "derive_vars_ap_dates", "derive_var_trtseq", "convert_to_unit")
 
 
 @pytest.mark.parametrize("name", MODULES)

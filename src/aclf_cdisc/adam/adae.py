@@ -28,18 +28,18 @@ SEVERITY_CODELIST = "CL.AESEV"
 ADSL_VARS = ("STUDYID", "USUBJID", "SUBJID", "SITEID", "AGE", "AGEGR1", "AGEGR1N", "SEX", "RACE",
              "SAFFL", "ITTFL", "TRT01A", "TRT01AN", "TRT02A", "TRT02AN", "TRTSDT", "TRTEDT",
              "TR01SDT", "TR01EDT", "TR02SDT", "TR02EDT", "TR01SDTM", "TR02SDTM", "DTHDT", "EOSDT", "LSTALVDT")
-OCCURRENCE_FLAGS = (
+OCCURRENCE_FLAGS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("AOCCFL", ("STUDYID", "USUBJID")),
     ("AOCCSFL", ("STUDYID", "USUBJID", "AEBODSYS")),
     ("AOCCPFL", ("STUDYID", "USUBJID", "AEBODSYS", "AEDECOD")),
 )
 #: period-level first occurrences (ADaM OCCDS "within period" flags): stage-2 tables count these
-PERIOD_OCCURRENCE_FLAGS = (
+PERIOD_OCCURRENCE_FLAGS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("AOCPFL", ("STUDYID", "USUBJID", "APERIOD")),
     ("AOCPSFL", ("STUDYID", "USUBJID", "APERIOD", "AEBODSYS")),
     ("AOCPPFL", ("STUDYID", "USUBJID", "APERIOD", "AEBODSYS", "AEDECOD")),
 )
-MAX_SEVERITY_FLAGS = (
+MAX_SEVERITY_FLAGS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("AOCCIFL", ("STUDYID", "USUBJID")),
     ("AOCCSIFL", ("STUDYID", "USUBJID", "AEBODSYS")),
     ("AOCCPIFL", ("STUDYID", "USUBJID", "AEBODSYS", "AEDECOD")),

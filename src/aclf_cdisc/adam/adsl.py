@@ -380,9 +380,11 @@ def build_adsl_core(sdtm: Mapping[str, pd.DataFrame], spec: Spec) -> pd.DataFram
 # ----------------------------------------------------------------------------------------------
 # Step 2: baselines from ADLB
 # ----------------------------------------------------------------------------------------------
-def add_baselines(adsl: pd.DataFrame, adlb: pd.DataFrame) -> pd.DataFrame:
-    """Fill TBILBL ... CTPBL from the ADLB record with ABLFL = "Y"; CTPCLBL = class of CTPBL."""
-    base = adlb[adlb["ABLFL"] == "Y"]
+def add_baselines(adsl: pd.DataFrame, adlb: pd.DataFrame, basetype: str | None = None) -> pd.DataFrame:
+    """Fill TBILBL ... CTPBL from the ADLB record with ABLFL = "Y" (of ``basetype`` when ADLB has
+    BASETYPE rows: the stage-1 baseline); CTPCLBL = class of CTPBL."""
+    base = adlb[(adlb["ABLFL"] == "Y").to_numpy()
+                & ((adlb["BASETYPE"] == basetype).to_numpy() if basetype is not None else True)]
     out = adsl.copy()
     for var, (paramcd, value_var) in BASELINE_VARS.items():
         rows = base[base["PARAMCD"] == paramcd].set_index("USUBJID")[value_var]

@@ -10,6 +10,7 @@ from .compute_ctp_score import compute_ctp_score
 from .compute_meld import compute_meld
 from .compute_meld_na import compute_meld_na
 from .compute_unit_conversions import compute_unit_conversions
+from .convert_to_unit import convert_to_unit
 from .derive_param_computed import derive_param_computed
 from .derive_param_tte import derive_param_tte
 from .derive_var_ablfl import derive_var_ablfl
@@ -33,6 +34,7 @@ __all__ = [
     "compute_meld",
     "compute_meld_na",
     "compute_unit_conversions",
+    "convert_to_unit",
     "derive_param_computed",
     "derive_param_tte",
     "derive_var_ablfl",

@@ -85,7 +85,8 @@ def derive_vars_period(
                                     message="ADSL has no TRxxSDT period start", expected="TR01SDT, ..."))
     assert_columns(dataset_adsl, [*keys, *[f"TR{n:02d}EDT" for n in numbers]], dataset_name="ADSL",
                    argument="subject_keys / period end dates")
-    assert_columns(dataset, [*keys, date, *([dtc] if dtc else [])], dataset_name=dataset_name, argument="date/subject_keys")
+    assert_columns(dataset, [*keys, date, *([dtc] if dtc else [])], dataset_name=dataset_name,
+                   argument="date/dtc/subject_keys")
     assert_new_vars(dataset, new_vars, dataset_name=dataset_name)
     labels = dict(period_labels or {})
 
@@ -116,9 +117,8 @@ def derive_vars_period(
     matched = (pos >= 0) & ~np.isnat(dates)
     at = np.where(matched, pos, 0)
     # the record's ISO date/time; without ``dtc`` the date alone (date-only text, never midnight)
-    observed = (dataset[dtc] if dtc is not None else
-                pd.Series(np.where(np.isnat(dates), None, np.datetime_as_string(dates, unit="D")),
-                          index=dataset.index, dtype=object))
+    day_text = pd.Series(np.datetime_as_string(dates, unit="D"), index=dataset.index).where(~np.isnat(dates))
+    observed = dataset[dtc] if dtc is not None else day_text
     start_text = np.stack([_start_text(adsl, n) for n in numbers], axis=1) if len(adsl) else \
         np.empty((0, len(numbers)), dtype=object)
     after = np.zeros((len(dataset), len(numbers)), dtype=bool)

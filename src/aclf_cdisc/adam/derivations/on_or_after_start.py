@@ -29,9 +29,9 @@ def _parse(values: Any) -> tuple[np.ndarray, np.ndarray]:
     text = series.astype(object).where(series.notna(), "").astype(str).str.strip()
     timed = text.str.len().to_numpy() >= 16
     dated = text.str.len().to_numpy() >= 10
-    clipped = np.where(timed, text.str.slice(0, 16), text.str.slice(0, 10))
-    dt = pd.to_datetime(pd.Series(np.where(dated, clipped, None)), format="ISO8601", errors="coerce")
-    return dt.to_numpy(dtype="datetime64[m]"), timed & ~np.isnat(dt.to_numpy(dtype="datetime64[m]"))
+    clipped = text.str.slice(0, 16).where(timed, text.str.slice(0, 10)).where(dated, "")
+    dt = pd.to_datetime(clipped.replace("", None), format="ISO8601", errors="coerce").to_numpy(dtype="datetime64[m]")
+    return dt, timed & ~np.isnat(dt)
 
 
 def on_or_after_start(observed: Any, start: Any, *, date_only_on_start_day: str = "earlier") -> np.ndarray:
