@@ -74,7 +74,10 @@ def test_05_unscheduled_records_are_in_analysis_windows(sample_sdtm, adlb1):  # 
     rec = adlb1[adlb1["SRCDOM"] == "LB"].merge(uns, left_on=["USUBJID", "SRCSEQ"], right_on=["USUBJID", "LBSEQ"])
     assert len(rec) == 474 and rec["AVISIT"].notna().all()
     assert (rec["ANL01FL"] == "Y").sum() == 93
+    assert (rec["ANL02FL"] == "Y").sum() == 54  # the last value on study
+    assert ((rec["ANL01FL"] == "Y") | (rec["ANL02FL"] == "Y")).sum() == 106
     assert adlb1["AVISIT"].notna().all()  # 402 records had no AVISIT before
+    assert (adlb1["ANL02FL"] == "Y").sum() == 150 * 9  # one last value per subject and parameter
 
 
 def test_06_scores_come_from_the_analysed_draws_and_name_them(adlb1):

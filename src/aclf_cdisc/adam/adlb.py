@@ -24,6 +24,7 @@ from aclf_cdisc.adam.derivations import (
     derive_param_computed,
     derive_var_ablfl,
     derive_var_anrind,
+    derive_var_extreme_flag,
     derive_vars_avisit_windows,
     derive_vars_base_chg_pchg,
     derive_vars_dy,
@@ -336,6 +337,8 @@ def build_adlb(sdtm: Mapping[str, pd.DataFrame], adsl: pd.DataFrame, spec: Spec)
     by = ("STUDYID", "USUBJID", "PARAMCD", "BASETYPE")
     adlb = derive_vars_avisit_windows(adlb, analysis_windows(spec), by_vars=by, tie_order=("__DTC", "SRCSEQ"),
                                       dataset_name="ADLB")
+    adlb = derive_var_extreme_flag(adlb, by, ("ADT", "__DTC", "SRCSEQ"), "ANL02FL", mode="last",
+                                   filter="AVAL.notna()", dataset_name="ADLB")
     adlb = derive_vars_base_chg_pchg(adlb, by_vars=by, dataset_name="ADLB")
     adlb = derive_var_anrind(adlb, dataset_name="ADLB")
     basetypes = {int(k): str(v) for k, v in adam_convention(spec, "ADLB", "basetypes").items()}
