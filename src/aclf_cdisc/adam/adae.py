@@ -82,7 +82,7 @@ def build_adae(sdtm: Mapping[str, pd.DataFrame], adsl: pd.DataFrame, spec: Spec)
 
     adae = derive_vars_period(adae, adsl, date="ASTDT", end_window=follow_up_days(spec),
                               period_labels=PERIOD_LABELS, dataset_name="ADAE",
-                              date_only_on_start_day=str(adam_convention(spec, "ADAE", "period_boundary_date_only")))
+                              observation_without_time=str(adam_convention(spec, "ADAE", "period_boundary_date_only")))
     adae["APERIOD"] = adae["APERIOD"].astype(float)
     adae["TRTAN"] = treatment_number(spec, adae["TRTA"])
 

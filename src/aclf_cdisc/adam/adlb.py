@@ -279,7 +279,7 @@ def _basetype_rows(adlb: pd.DataFrame, adsl: pd.DataFrame, spec: Spec) -> pd.Dat
         start = adlb["USUBJID"].map(_period_start_text(adsl, period))
         rows = adlb[start.notna().to_numpy()].copy()
         pre = ~on_or_after_start(rows["__DTC"].reset_index(drop=True), start[start.notna()].reset_index(drop=True),
-                                 date_only_on_start_day=rule)
+                                 observation_without_time=rule)
         rows["__PRE"] = pre
         rows["BASETYPE"] = basetype
         rows = derive_var_ablfl(rows, reference_date=f"TR{period:02d}SDT", order=("ADT", "__DTC", "SRCSEQ"),
@@ -330,7 +330,7 @@ def build_adlb(sdtm: Mapping[str, pd.DataFrame], adsl: pd.DataFrame, spec: Spec)
     adlb["ADY"] = adlb["ADY"].astype(float)
     rule = str(adam_convention(spec, "ADLB", "period_boundary_date_only"))
     adlb = derive_vars_period(adlb, adsl, date="ADT", dtc="__DTC", end_window=follow_up_days(spec),
-                              period_labels=PERIOD_LABELS, date_only_on_start_day=rule, dataset_name="ADLB")
+                              period_labels=PERIOD_LABELS, observation_without_time=rule, dataset_name="ADLB")
     adlb["APERIOD"] = adlb["APERIOD"].astype(float)
     adlb["TRTAN"] = treatment_number(spec, adlb["TRTA"])
     adlb = _basetype_rows(adlb, adsl, spec)

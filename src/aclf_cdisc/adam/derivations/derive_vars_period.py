@@ -33,7 +33,7 @@ def derive_vars_period(
     *,
     date: str = "ADT",
     dtc: str | None = None,
-    date_only_on_start_day: str = "earlier",
+    observation_without_time: str = "before",
     subject_keys: Sequence[str] = ("STUDYID", "USUBJID"),
     end_window: int = 0,
     period_labels: Mapping[int, str] | None = None,
@@ -47,8 +47,8 @@ def derive_vars_period(
     record's ISO 8601 date/time (e.g. LBDTC; default: ``date``, date only); ``period_labels`` maps
     a period number to APERIODC (default "PERIOD xx", e.g. {1: "STAGE 1", 2: "STAGE 2"});
     ``end_window`` days are added to the end of a subject's last period (e.g. 28 to keep the TEAE
-    follow-up in the last stage); ``date_only_on_start_day`` is the boundary rule of
-    :func:`on_or_after_start` ("earlier" or "later").
+    follow-up in the last stage); ``observation_without_time`` is the boundary rule of
+    :func:`on_or_after_start` ("before" or "after").
 
     Details (study.md "Stage attribution ... follows the element the date falls in"; first match
     decides, per record):
@@ -56,7 +56,7 @@ def derive_vars_period(
       2. Period xx holds a record at or after its start (TRxxSDTM, else TRxxSDT) and before the
          subject's next period start, "at or after" judged by :func:`on_or_after_start`: full
          datetimes when both sides have a time, else by date with the start day resolved by
-         ``date_only_on_start_day``. The subject's last started period ends at TRxxEDT +
+         ``observation_without_time``. The subject's last started period ends at TRxxEDT +
          end_window (by date; TRxxEDT missing: open-ended). So the stage-1 to stage-2 interval
          (weeks 3-4) and a pre-dose week-4 sample belong to stage 1.
       3. Before the first period or after the last period's end: all three missing.
@@ -125,7 +125,7 @@ def derive_vars_period(
     for j in range(len(numbers) if len(adsl) else 0):
         after[:, j] = matched & on_or_after_start(observed.reset_index(drop=True),
                                                   pd.Series(start_text[at, j]),
-                                                  date_only_on_start_day=date_only_on_start_day)
+                                                  observation_without_time=observation_without_time)
     period = np.full(len(dataset), -1)
     for j in range(len(numbers) if len(adsl) else 0):
         later = [k for k in range(j + 1, len(numbers))]

@@ -3,7 +3,7 @@
 The one boundary rule of APERIOD (and of the stage baselines that depend on it), matching the
 EPOCH rule of SDTM: full datetimes are compared whenever both sides have a time; a date-only
 side is compared by date, and an observation on the start day itself is resolved by
-``date_only_on_start_day``.
+``observation_without_time``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-BOUNDARY_RULES = ("earlier", "later")
+BOUNDARY_RULES = ("before", "after")
 
 
 def _parse(values: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -34,21 +34,22 @@ def _parse(values: Any) -> tuple[np.ndarray, np.ndarray]:
     return dt, timed & ~np.isnat(dt)
 
 
-def on_or_after_start(observed: Any, start: Any, *, date_only_on_start_day: str = "earlier") -> np.ndarray:
+def on_or_after_start(observed: Any, start: Any, *, observation_without_time: str = "before") -> np.ndarray:
     """True where an observation is at or after a period start, element by element.
 
     Permitted values: ``observed`` and ``start`` are equal-length sequences of ISO 8601 text
     ("2023-11-02T13:35", "2023-11-02") or datetime64 values (a datetime64 value has a time);
-    ``date_only_on_start_day`` is "earlier" (an observation dated the start day without a time,
+    ``observation_without_time`` is "before" (an observation dated the start day without a time,
     or against a start without a time, belongs to the earlier period: e.g. a pre-dose assessment
-    on the day of the stage-2 infusion) or "later" (it belongs to the period that starts).
+    on the day of the stage-2 infusion) or "after" (it belongs to the period that starts); the
+    words of the SDTM EPOCH convention (study.yaml epoch_boundary.observation_without_time).
 
     Details (first match decides, per element):
       1. Either side missing or partial: False (no comparison is possible).
       2. Both sides have a time: observed >= start (an observation at the very minute of the
          start belongs to the period that starts, as an element starts at its SESTDTC).
       3. Otherwise by date: a later day is True, an earlier day False; the start day itself is
-         False under "earlier" and True under "later".
+         False under "before" and True under "after".
 
     Returns: a boolean numpy array.
 
@@ -57,11 +58,11 @@ def on_or_after_start(observed: Any, start: Any, *, date_only_on_start_day: str 
         >>> on_or_after_start(["2023-11-02T09:00", "2023-11-02T14:00", "2023-11-02", "2023-11-03"],
         ...                   ["2023-11-02T13:35"] * 4).tolist()
         [False, True, False, True]
-        >>> on_or_after_start(["2023-11-02"], ["2023-11-02T13:35"], date_only_on_start_day="later").tolist()
+        >>> on_or_after_start(["2023-11-02"], ["2023-11-02T13:35"], observation_without_time="after").tolist()
         [True]
     """
-    if date_only_on_start_day not in BOUNDARY_RULES:
-        raise ValueError(f"`date_only_on_start_day` must be one of {BOUNDARY_RULES}")
+    if observation_without_time not in BOUNDARY_RULES:
+        raise ValueError(f"`observation_without_time` must be one of {BOUNDARY_RULES}")
     obs, obs_timed = _parse(observed)
     st, st_timed = _parse(start)
     if obs.shape != st.shape:
@@ -70,5 +71,5 @@ def on_or_after_start(observed: Any, start: Any, *, date_only_on_start_day: str 
     both_timed = obs_timed & st_timed
     obs_day, st_day = obs.astype("datetime64[D]"), st.astype("datetime64[D]")
     same_day = obs_day == st_day
-    by_date = (obs_day > st_day) | (same_day & (date_only_on_start_day == "later"))
+    by_date = (obs_day > st_day) | (same_day & (observation_without_time == "after"))
     return known & np.where(both_timed, obs >= st, by_date)
