@@ -16,8 +16,9 @@ def adlb():
     return build_adam(make_sdtm(), adam_spec())["ADLB"]
 
 
-def _value(adlb, usubjid, paramcd, adt):
-    rows = adlb[(adlb["USUBJID"] == usubjid) & (adlb["PARAMCD"] == paramcd) & (adlb["ADT"] == pd.Timestamp(adt))]
+def _value(adlb, usubjid, paramcd, adt, basetype="STAGE 1"):
+    rows = adlb[(adlb["USUBJID"] == usubjid) & (adlb["PARAMCD"] == paramcd) & (adlb["ADT"] == pd.Timestamp(adt))
+                & (adlb["BASETYPE"] == basetype)]
     assert len(rows) == 1
     return rows.iloc[0]
 
@@ -62,7 +63,7 @@ def test_04_ctp_by_hand(adlb):
 
 def test_05_same_date_rule_no_derived_record_from_other_dates(adlb):
     # S1 has an INR on 2023-10-10 only: no MELD / CTP on that date
-    s1 = adlb[(adlb["USUBJID"] == "S1") & (adlb["ADT"] == pd.Timestamp("2023-10-10"))]
+    s1 = adlb[(adlb["USUBJID"] == "S1") & (adlb["ADT"] == pd.Timestamp("2023-10-10")) & (adlb["BASETYPE"] == "STAGE 1")]
     assert s1["PARAMCD"].tolist() == ["INR"]
 
 
@@ -77,3 +78,22 @@ def test_06_baseline_change_and_windows(adlb):
 
 def test_07_asq_unique_within_subject(adlb):
     assert not adlb.duplicated(["USUBJID", "ASEQ"]).any()
+
+
+def test_08_analysis_unit_is_the_spec_s_and_scores_keep_their_input_units():
+    """Declaring TBIL's analysis unit umol/L (value-level unit in adlb.yaml) gives AVAL in umol/L
+    through the study's factor table, while MELD/CTP still read mg/dL (score_input_units): the
+    scores do not change (S1 2023-10-02: TBIL 171 umol/L, MELD 25, CTP 10)."""
+    import dataclasses
+
+    spec = adam_spec()
+    adlb_spec = spec.dataset("ADLB")
+    rows = tuple(dataclasses.replace(r, unit="umol/L")
+                 if r.variable == "AVAL" and tuple(r.where.conditions[0][2]) == ("TBIL",) else r
+                 for r in adlb_spec.value_level)
+    datasets = {**spec.datasets, "ADLB": dataclasses.replace(adlb_spec, value_level=rows)}
+    out = build_adam(make_sdtm(), dataclasses.replace(spec, datasets=datasets))["ADLB"]
+    assert _value(out, "S1", "TBIL", "2023-10-02")["AVAL"] == pytest.approx(171.0)
+    assert _value(out, "S1", "TBIL", "2023-10-09")["AVAL"] == pytest.approx(8.5 * 17.1, rel=1e-8)
+    assert _value(out, "S1", "MELD", "2023-10-02")["AVAL"] == 25
+    assert _value(out, "S1", "CTP", "2023-10-02")["AVAL"] == 10

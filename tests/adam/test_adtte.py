@@ -29,14 +29,15 @@ def _row(adtte, usubjid, paramcd):
 
 def test_01_expected_records(adtte):
     expected = {  # (USUBJID, PARAMCD): (ADT, AVAL, CNSR, SRCDOM, SRCVAR, SRCSEQ)
-        ("S1", "TFS"): ("2024-09-02", 337, 2, "ADSL", "RANDDT", None),   # alive after week 48: capped
-        ("S1", "OS"): ("2024-09-02", 337, 2, "ADSL", "RANDDT", None),
+        # alive after week 48: capped at RANDDT + 336, CNSR 1 (spec 0/1), no source variable
+        ("S1", "TFS"): ("2024-09-02", 337, 1, None, None, None),
+        ("S1", "OS"): ("2024-09-02", 337, 1, None, None, None),
         ("S2", "TFS"): ("2023-12-15", 74, 0, "DS", "DSSTDTC", 3),        # death, DS record DSSEQ 3
         ("S2", "TFS2"): ("2023-12-15", 46, 0, "DS", "DSSTDTC", 3),       # from RAND2DT 2023-10-31
         ("S2", "OS"): ("2023-12-15", 74, 0, "DS", "DSSTDTC", 3),
         ("S3", "TFS"): ("2024-01-10", 99, 0, "PR", "PRSTDTC", 1),        # transplant
         ("S3", "TFS2"): ("2024-01-10", 71, 0, "PR", "PRSTDTC", 1),
-        ("S3", "OS"): ("2024-01-10", 99, 1, "ADSL", "LSTALVDT", None),   # transplant is no OS event
+        ("S3", "OS"): ("2024-01-10", 99, 1, "PR", "PRSTDTC", 1),         # OS censored at the transplant
         ("S4", "TFS"): ("2023-10-20", 16, 1, "ADSL", "LSTALVDT", None),  # withdrew
         ("S4", "OS"): ("2023-10-20", 16, 1, "ADSL", "LSTALVDT", None),
     }
@@ -44,9 +45,20 @@ def test_01_expected_records(adtte):
     for (usubjid, paramcd), (adt, aval, cnsr, dom, var, seq) in expected.items():
         row = _row(adtte, usubjid, paramcd)
         assert row["ADT"] == pd.Timestamp(adt)
-        assert (row["AVAL"], row["CNSR"], row["SRCDOM"], row["SRCVAR"]) == (aval, cnsr, dom, var)
+        assert (row["AVAL"], row["CNSR"]) == (aval, cnsr)
+        assert (row["SRCDOM"], row["SRCVAR"]) == (dom, var) or (dom is None and pd.isna(row["SRCDOM"])
+                                                                and pd.isna(row["SRCVAR"]))
         assert (pd.isna(row["SRCSEQ"]) and seq is None) or row["SRCSEQ"] == seq
         assert row["AVAL"] == (row["ADT"] - row["STARTDT"]).days + 1
+
+
+def test_01b_censoring_descriptions(adtte):
+    """OS of the transplanted S3 names the informative censoring; administrative censoring says so."""
+    s3 = _row(adtte, "S3", "OS")
+    assert (s3["EVNTDESC"], s3["CNSDTDSC"]) == ("CENSORED AT LIVER TRANSPLANTATION", "LIVER TRANSPLANTATION DATE")
+    s1 = _row(adtte, "S1", "TFS")
+    assert (s1["EVNTDESC"], s1["CNSDTDSC"]) == ("ALIVE WITHOUT EVENT AT END OF FOLLOW-UP", "END OF FOLLOW-UP (WEEK 48)")
+    assert set(adtte["CNSR"]) == {0, 1}
 
 
 def test_02_trtp_follows_the_analysed_stage(adtte):

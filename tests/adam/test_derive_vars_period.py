@@ -38,7 +38,7 @@ def expected():
 def test_01_period_by_date_next_start_minus_one_or_end_plus_window():
     exp = expected()
     out = derive_vars_period(exp.drop(columns=["APERIOD", "APERIODC", "TRTA"]), ADSL, date="ASTDT",
-                             end_window=28, period_labels=LABELS)
+                             end_window=28, period_labels=LABELS, observation_without_time="after")
     assert_keyed_equal(out, exp, ["USUBJID", "AESEQ"])
 
 
@@ -46,12 +46,27 @@ def test_02_shuffled_input_gives_identical_output():
     exp = expected()
     inp = exp.drop(columns=["APERIOD", "APERIODC", "TRTA"]).sample(frac=1, random_state=2)
     out = derive_vars_period(inp, ADSL.sample(frac=1, random_state=2), date="ASTDT", end_window=28,
-                             period_labels=LABELS)
+                             period_labels=LABELS, observation_without_time="after")
     assert_keyed_equal(out, exp, ["USUBJID", "AESEQ"])
 
 
 def test_03_default_labels_and_no_window():
     inp = expected().drop(columns=["APERIOD", "APERIODC", "TRTA"])
-    out = derive_vars_period(inp, ADSL, date="ASTDT").set_index(["USUBJID", "AESEQ"])
+    out = derive_vars_period(inp, ADSL, date="ASTDT", observation_without_time="after").set_index(["USUBJID", "AESEQ"])
     assert out.loc[("01", 2), "APERIODC"] == "PERIOD 01"
     assert out.loc[("02", 1), "APERIOD"] is pd.NA  # 11-21 is after TR01EDT 10-24 without a window
+
+
+def test_04_full_datetimes_decide_and_date_only_on_the_start_day_is_earlier():
+    """Stage-2 infusion 2023-11-07 13:35: a 09:00 sample that day is stage 1 (pre-dose), a 14:00
+    one stage 2; a date-only record on 11-07 is stage 1 under the default rule "before", as is a
+    date-only record on the first-infusion day (before period 1: no period)."""
+    adsl = ADSL.assign(TR01SDTM=pd.to_datetime(["2023-10-10T10:00", "2023-10-10T11:00"]),
+                       TR02SDTM=pd.to_datetime(["2023-11-07T13:35", None]))
+    rec = pd.DataFrame({"STUDYID": "S", "USUBJID": ["01"] * 5, "SEQ": [1, 2, 3, 4, 5],
+                        "LBDTC": ["2023-11-07T09:00", "2023-11-07T14:00", "2023-11-07", "2023-10-10",
+                                  "2023-10-10T10:00"]})
+    rec["ADT"] = pd.to_datetime(rec["LBDTC"].str.slice(0, 10))
+    out = derive_vars_period(rec, adsl, date="ADT", dtc="LBDTC", end_window=28, period_labels=LABELS)
+    assert out["APERIOD"].tolist() == [1, 2, 1, pd.NA, 1]
+    assert out["TRTA"].tolist() == ["HUC-MSC", "PLACEBO", "HUC-MSC", None, "HUC-MSC"]

@@ -241,21 +241,26 @@ def test_09_death_before_randomization_in_mutated_input_names_the_subject(sample
     assert victim in str(caught.value)
 
 
-def test_meld_uses_the_floor_for_creatinine_below_the_quantitation_limit(sample_adam):
-    # 101-0027 has creatinine '<44' umol/L (<0.50 mg/dL) at screening and week 0: MELD sets any
-    # creatinine below 1.0 mg/dL to 1.0, so MELD is known; it used to be empty (as were MELDBL and
-    # MELDNABL). Week 0 (2024-03-29): TBIL 5.92 mg/dL, INR 2.21.
+def test_creatinine_below_the_quantitation_limit_has_one_rule_for_aval_and_meld(sample_adam):
+    # 101-0027 has creatinine '<44' umol/L (LBSTRESC "<0.50" mg/dL) at screening and week 0. ADLB
+    # convention below_limit_fraction 1.0: AVAL = 0.50 mg/dL (SRCVAR LBSTRESC), and MELD takes that
+    # AVAL, which its floor sets to 1.0. Week 0 (2024-03-29): TBIL 5.92 mg/dL, INR 2.21.
     adlb, adsl = sample_adam["ADLB"], sample_adam["ADSL"].set_index("USUBJID")
+    adlb = adlb[adlb["BASETYPE"] == "STAGE 1"]
     subject = "ACLF-MSC-302-101-0027"
     rows = adlb[(adlb["USUBJID"] == subject) & (adlb["ADT"] == pd.Timestamp("2024-03-29"))].set_index("PARAMCD")
-    assert pd.isna(rows.loc["CREAT", "AVAL"])
+    assert rows.loc["CREAT", "AVAL"] == pytest.approx(0.50)
+    assert rows.loc["CREAT", "SRCVAR"] == "LBSTRESC"
     hand = 10 * (0.378 * np.log(rows.loc["TBIL", "AVAL"]) + 1.120 * np.log(rows.loc["INR", "AVAL"]) + 0.643)
     assert rows.loc["MELD", "AVAL"] == round(hand) == 22
     assert rows.loc["MELD", "ABLFL"] == "Y"
     assert adsl.loc[subject, "MELDBL"] == 22
-    assert pd.isna(adsl.loc[subject, "CREATBL"])
-    # every randomized subject now has a baseline MELD and MELD-Na (147 of 150 before)
+    assert adsl.loc[subject, "CREATBL"] == pytest.approx(0.50)
+    # every randomized subject has a baseline MELD and MELD-Na
     assert adsl["MELDBL"].notna().sum() == adsl["MELDNABL"].notna().sum() == 150
-    # 65 creatinine results "<44" umol/L in LB for these subjects; 63 fall on a date with TBIL and INR:
-    # 1415 MELD records before, 1478 now
+    # the 65 creatinine results "<0.50" all have an AVAL now (none left out of summaries)
+    creat = adlb[adlb["PARAMCD"] == "CREAT"]
+    blq = creat[creat["SRCVAR"] == "LBSTRESC"]
+    assert len(blq) == 65 and (blq["AVAL"] == 0.5).all()
+    # 63 of them fall on a date with TBIL and INR: 1478 MELD records, as when MELD floored them itself
     assert (adlb["PARAMCD"] == "MELD").sum() == 1478

@@ -138,7 +138,7 @@ def test_codelists_of_both_defines_are_classified(folders, shared):
         # ISO 3166 for country
         country = _x(tree, "//odm:CodeList[@OID='CL.COUNTRY']/odm:ExternalCodeList")[0]
         assert country.get("Dictionary") == "ISO 3166-1 alpha-3"
-    assert counts == {"SDTM": (39, 6, 3), "ADaM": (14, 22, 3)}
+    assert counts == {"SDTM": (39, 6, 3), "ADaM": (14, 23, 3)}  # ADaM sponsor lists include CL.BASETYPE
     sdtm, adam = _define(folders, "SDTM"), _define(folders, "ADaM")
     # IECAT is CDISC C66797 with its two terms
     assert _x(sdtm, "//odm:CodeList[@OID='CL.IECAT']/@def:StandardOID") == ["STD.CT.SDTM"]

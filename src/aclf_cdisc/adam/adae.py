@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from aclf_cdisc.adam.adlb import PERIOD_LABELS
-from aclf_cdisc.adam.adsl import follow_up_days, treatment_number
+from aclf_cdisc.adam.adsl import adam_convention, follow_up_days, treatment_number
 from aclf_cdisc.adam.derivations import (
     derive_var_extreme_flag,
     derive_var_max_severity_flag,
@@ -27,13 +27,19 @@ from aclf_cdisc.spec.model import Spec
 SEVERITY_CODELIST = "CL.AESEV"
 ADSL_VARS = ("STUDYID", "USUBJID", "SUBJID", "SITEID", "AGE", "AGEGR1", "AGEGR1N", "SEX", "RACE",
              "SAFFL", "ITTFL", "TRT01A", "TRT01AN", "TRT02A", "TRT02AN", "TRTSDT", "TRTEDT",
-             "TR01SDT", "TR01EDT", "TR02SDT", "TR02EDT", "DTHDT", "EOSDT", "LSTALVDT")
-OCCURRENCE_FLAGS = (
+             "TR01SDT", "TR01EDT", "TR02SDT", "TR02EDT", "TR01SDTM", "TR02SDTM", "DTHDT", "EOSDT", "LSTALVDT")
+OCCURRENCE_FLAGS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("AOCCFL", ("STUDYID", "USUBJID")),
     ("AOCCSFL", ("STUDYID", "USUBJID", "AEBODSYS")),
     ("AOCCPFL", ("STUDYID", "USUBJID", "AEBODSYS", "AEDECOD")),
 )
-MAX_SEVERITY_FLAGS = (
+#: period-level first occurrences (ADaM OCCDS "within period" flags): stage-2 tables count these
+PERIOD_OCCURRENCE_FLAGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("AOCPFL", ("STUDYID", "USUBJID", "APERIOD")),
+    ("AOCPSFL", ("STUDYID", "USUBJID", "APERIOD", "AEBODSYS")),
+    ("AOCPPFL", ("STUDYID", "USUBJID", "APERIOD", "AEBODSYS", "AEDECOD")),
+)
+MAX_SEVERITY_FLAGS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("AOCCIFL", ("STUDYID", "USUBJID")),
     ("AOCCSIFL", ("STUDYID", "USUBJID", "AEBODSYS")),
     ("AOCCPIFL", ("STUDYID", "USUBJID", "AEBODSYS", "AEDECOD")),
@@ -75,13 +81,17 @@ def build_adae(sdtm: Mapping[str, pd.DataFrame], adsl: pd.DataFrame, spec: Spec)
     adae = derive_var_trtemfl(adae, end_window=window, intensity_order=severities, dataset_name="ADAE")
 
     adae = derive_vars_period(adae, adsl, date="ASTDT", end_window=follow_up_days(spec),
-                              period_labels=PERIOD_LABELS, dataset_name="ADAE")
+                              period_labels=PERIOD_LABELS, dataset_name="ADAE",
+                              observation_without_time=str(adam_convention(spec, "ADAE", "period_boundary_date_only")))
     adae["APERIOD"] = adae["APERIOD"].astype(float)
     adae["TRTAN"] = treatment_number(spec, adae["TRTA"])
 
     for name, by in OCCURRENCE_FLAGS:
         adae = derive_var_extreme_flag(adae, by, ("ASTDT", "AESEQ"), name, filter="TRTEMFL == 'Y'",
                                        dataset_name="ADAE")
+    for name, by in PERIOD_OCCURRENCE_FLAGS:
+        adae = derive_var_extreme_flag(adae, by, ("ASTDT", "AESEQ"), name,
+                                       filter="TRTEMFL == 'Y' and APERIOD.notna()", dataset_name="ADAE")
     for name, by in MAX_SEVERITY_FLAGS:
         adae = derive_var_max_severity_flag(adae, by_vars=by, new_var=name, intensity_order=severities,
                                             dataset_name="ADAE")

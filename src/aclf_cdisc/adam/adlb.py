@@ -15,19 +15,21 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from aclf_cdisc.adam.adsl import follow_up_days, iso_to_date, treatment_number
+from aclf_cdisc.adam.adsl import adam_convention, follow_up_days, iso_to_date, treatment_number
 from aclf_cdisc.adam.derivations import (
     compute_ctp_score,
     compute_meld,
     compute_meld_na,
-    compute_unit_conversions,
+    convert_to_unit,
     derive_param_computed,
     derive_var_ablfl,
     derive_var_anrind,
+    derive_var_extreme_flag,
     derive_vars_avisit_windows,
     derive_vars_base_chg_pchg,
     derive_vars_dy,
     derive_vars_period,
+    on_or_after_start,
 )
 from aclf_cdisc.errors import DerivationError, Issue
 from aclf_cdisc.spec.model import Spec
@@ -38,12 +40,14 @@ COLLECTED = ("TBIL", "INR", "ALB", "BUN", "CREAT", "SODIUM")
 ASCITES_TESTCD, HE_TESTCD = "CPS0102", "WHEG0101"
 #: RS ascites results (CPS0102 original result) -> the CTP ascites grade compute_ctp_points reads.
 ASCITES_GRADES = {"ABSENT": "NONE", "SLIGHT": "MILD", "MODERATE": "MODERATE-SEVERE"}
-CONVERTIBLE = {"TBIL": "BILI", "CREAT": "CREAT", "ALB": "ALB"}  # PARAMCD -> compute_unit_conversions test
 PERIOD_LABELS = {1: "STAGE 1", 2: "STAGE 2"}
-MELD_FLOOR = 1.0  # mg/dL: MELD sets creatinine, bilirubin and INR below 1.0 to 1.0 (MT.ADLB.MELD)
 ADSL_VARS = ("STUDYID", "USUBJID", "SUBJID", "SITEID", "AGE", "SEX", "RACE", "SAFFL", "ITTFL",
              "TRT01P", "TRT01PN", "TRT01A", "TRT01AN", "TRT02P", "TRT02A", "TRTSDT", "TRTEDT",
              "TR01SDT", "TR01EDT", "TR02SDT", "TR02EDT", "TRT02AN")
+#: ADSL period starts the boundary rule reads (not kept in ADLB)
+PERIOD_STARTS = ("TR01SDTM", "TR02SDTM")
+#: the components of each derived parameter (ADLB PARAMCDs; CTP adds the RS grades)
+MELD_INPUTS, MELDNA_INPUTS, CTP_INPUTS = ("CREAT", "TBIL", "INR"), ("MELD", "SODIUM"), ("TBIL", "ALB", "INR")
 
 
 def _paramcd_of_testcd(spec: Spec) -> dict[str, str]:
@@ -60,82 +64,100 @@ def _params(spec: Spec) -> dict[str, str]:
     return {t.submission_value: t.decode or t.submission_value for t in spec.codelists[PARAMCD_CODELIST].terms}
 
 
-def _standard_units(spec: Spec, paramcd_of: Mapping[str, str]) -> dict[str, str]:
-    units = spec.study.conventions.get("lab_units", {})
-    return {paramcd_of[testcd]: str(cfg["standard"]) for testcd, cfg in units.items() if testcd in paramcd_of}
-
-
-def _to_standard(rows: pd.DataFrame, column: str, paramcd: str, standard: str | None) -> np.ndarray:
-    """Values of ``column`` in the standard unit; LBSTRESU already standard: unchanged."""
-    values = pd.to_numeric(rows[column], errors="coerce").to_numpy(dtype=float)
-    units = rows["LBSTRESU"].fillna("").astype(str).str.strip()
-    same = units.str.casefold().to_numpy() == (standard or "").casefold()
-    if standard in ("RATIO", None):
-        same |= units.eq("").to_numpy()
-    out = np.where(same, values, np.nan)
-    other = ~same & ~np.isnan(values)
-    if other.any():
-        if paramcd not in CONVERTIBLE:
-            bad = rows[other]
-            raise DerivationError([
-                Issue(rule="adam.unit-unknown", dataset="LB", row=f"USUBJID={r.USUBJID}, LBSEQ={r.LBSEQ}",
-                      column="LBSTRESU", value=r.LBSTRESU, message=f"no conversion of {paramcd} from this unit",
-                      expected=standard) for r in bad.itertuples()])
-        out[other] = compute_unit_conversions(values[other], units.to_numpy()[other], CONVERTIBLE[paramcd])
+def analysis_units(spec: Spec) -> dict[str, str]:
+    """PARAMCD -> analysis unit: the ``unit`` of the AVAL value-level row of the PARAMCD (adlb.yaml)."""
+    out = {}
+    for row in spec.dataset("ADLB").value_level:
+        if row.variable == "AVAL" and row.unit:
+            for variable, _op, values in row.where.conditions:
+                if variable == "PARAMCD":
+                    out.update({str(v): str(row.unit) for v in values})
     return out
+
+
+def _factor_tables(spec: Spec, paramcd_of: Mapping[str, str]) -> dict[str, dict[str, float]]:
+    """PARAMCD -> {unit: factor to the test's standard unit}, from study.yaml conventions.lab_units."""
+    units = spec.study.conventions.get("lab_units", {})
+    return {paramcd_of[testcd]: {str(u): float(f) for u, f in cfg.get("from", {}).items()}
+            for testcd, cfg in units.items() if testcd in paramcd_of}
+
+
+def _convert(rows: pd.DataFrame, column: str, paramcd: str, target: str, tables: Mapping[str, Mapping[str, float]],
+             unit_column: str = "LBSTRESU") -> np.ndarray:
+    """Values of ``column`` in ``target`` (one conversion path: the spec's factor table)."""
+    if paramcd not in tables:
+        raise DerivationError(Issue(rule="adam.unit-unknown", dataset="ADLB", column="PARAMCD", value=paramcd,
+                                    message=f"study.yaml conventions.lab_units has no factors for {paramcd}",
+                                    expected="a lab_units entry for the test"))
+    try:
+        return convert_to_unit(rows[column].to_numpy(), rows[unit_column].to_numpy(dtype=object),
+                               tables[paramcd], target, test=paramcd)
+    except DerivationError as err:  # name the LB records, not positions
+        keys = rows[["USUBJID", "LBSEQ"]].astype(str).to_numpy() if "LBSEQ" in rows else None
+
+        def where(row: int | str | None) -> int | str | None:
+            if keys is None or not isinstance(row, int):
+                return row
+            return f"USUBJID={keys[row - 1][0]}, LBSEQ={keys[row - 1][1]}"
+
+        issues = [Issue(rule=i.rule, dataset="LB", row=where(i.row), column=unit_column, value=i.value,
+                        message=i.message, expected=i.expected) for i in err.issues]
+        raise DerivationError(issues) from None
+
+
+def _below_limit(rows: pd.DataFrame) -> pd.Series:
+    """For results reported as "<x" (LBSTRESC, no LBSTRESN), x as a number in LBSTRESU; NaN otherwise."""
+    if "LBSTRESC" not in rows.columns:
+        return pd.Series(np.nan, index=rows.index)
+    text = rows["LBSTRESC"].fillna("").astype(str).str.strip()
+    limit = pd.to_numeric(text.str.extract(r"^<\s*([0-9]*\.?[0-9]+)$", expand=False), errors="coerce")
+    return limit.where(pd.to_numeric(rows["LBSTRESN"], errors="coerce").isna())
 
 
 def _collected(lb: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    """One ADLB record per LB result: AVAL in the analysis unit, "<x" results by the spec's rule."""
     paramcd_of = _paramcd_of_testcd(spec)
-    units = _standard_units(spec, paramcd_of)
+    units, tables = analysis_units(spec), _factor_tables(spec, paramcd_of)
+    fraction = float(adam_convention(spec, "ADLB", "below_limit_fraction"))
     rows = lb[lb["LBTESTCD"].isin(paramcd_of)].copy()
     rows["PARAMCD"] = rows["LBTESTCD"].map(paramcd_of)
-    rows["AVAL"] = np.nan
-    rows["ANRLO"] = np.nan
-    rows["ANRHI"] = np.nan
+    limit = _below_limit(rows)
+    rows["__VAL"] = pd.to_numeric(rows["LBSTRESN"], errors="coerce").where(limit.isna(), fraction * limit)
+    rows["AVAL"] = rows["ANRLO"] = rows["ANRHI"] = np.nan
     for key, part in rows.groupby("PARAMCD"):
         paramcd = str(key)
-        rows.loc[part.index, "AVAL"] = _to_standard(part, "LBSTRESN", paramcd, units.get(paramcd))
+        rows.loc[part.index, "AVAL"] = _convert(part, "__VAL", paramcd, units[paramcd], tables)
         for src, dst in (("LBSTNRLO", "ANRLO"), ("LBSTNRHI", "ANRHI")):
             if src in part.columns:
-                rows.loc[part.index, dst] = _to_standard(part, src, paramcd, units.get(paramcd))
-    rows["BLQLIM"] = _below_limit(rows, units)
+                rows.loc[part.index, dst] = _convert(part, src, paramcd, units[paramcd], tables)
     rows["ADT"] = iso_to_date(rows, "LBDTC", "ADT", dataset_name="LB")
-    rows["SRCDOM"], rows["SRCVAR"] = "LB", "LBSTRESN"
+    rows["SRCDOM"] = "LB"
+    rows["SRCVAR"] = np.where(limit.notna(), "LBSTRESC", "LBSTRESN")
     rows["SRCSEQ"] = pd.to_numeric(rows["LBSEQ"]).astype(float)
     rows["PARAMTYP"] = None
+    rows["__DTC"] = rows["LBDTC"].fillna("").astype(str)
+    rows["__ID"] = rows["PARAMCD"] + " " + rows["LBSEQ"].astype(int).astype(str)
+    rows["__UNIT"] = rows["PARAMCD"].map(units)
     return rows[["STUDYID", "USUBJID", "PARAMCD", "AVAL", "ANRLO", "ANRHI", "ADT", "SRCDOM", "SRCVAR",
-                 "SRCSEQ", "PARAMTYP", "LBDTC", "BLQLIM"]]
+                 "SRCSEQ", "PARAMTYP", "__DTC", "__ID", "__UNIT"]]
 
 
-def _below_limit(rows: pd.DataFrame, units: Mapping[str, str]) -> np.ndarray:
-    """For results reported as "<x" (LBSTRESC), x in the study's standard unit; NaN otherwise."""
-    out = np.full(len(rows), np.nan)
-    if "LBSTRESC" not in rows.columns:
-        return out
-    text = rows["LBSTRESC"].fillna("").astype(str).str.strip()
-    limit = text.str.extract(r"^<\s*([0-9]*\.?[0-9]+)$", expand=False)
-    censored = limit.notna() & pd.to_numeric(rows["LBSTRESN"], errors="coerce").isna()
-    if not censored.any():
-        return out
-    part = rows[censored.to_numpy()].assign(_LIM=limit[censored])
-    for paramcd, group in part.groupby("PARAMCD"):
-        where = rows.index.get_indexer(group.index)
-        out[where] = _to_standard(group, "_LIM", str(paramcd), units.get(str(paramcd)))
+def _score_inputs(collected: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    """Component values for the scores in each score's input unit (adlb.yaml score_input_units),
+    converted from the analysis unit through the same factor table."""
+    wanted = {str(k): str(v) for k, v in adam_convention(spec, "ADLB", "score_input_units").items()}
+    tables = _factor_tables(spec, _paramcd_of_testcd(spec))
+    out = collected[collected["PARAMCD"].isin(wanted) & collected["AVAL"].notna()].copy()
+    for key, part in out.groupby("PARAMCD"):
+        paramcd = str(key)
+        out.loc[part.index, "AVAL"] = _convert(part.assign(LBSEQ=part["SRCSEQ"]), "AVAL", paramcd,
+                                               wanted[paramcd], tables, unit_column="__UNIT")
     return out
-
-
-def _meld_creatinine(collected: pd.DataFrame) -> pd.DataFrame:
-    """Creatinine components for MELD: the result, or 1.0 mg/dL when it was reported as "<x" with
-    x <= 1.0 mg/dL (MELD sets every creatinine below 1.0 to 1.0, so the score is fully determined)."""
-    creat = collected[collected["PARAMCD"] == "CREAT"]
-    floored = creat["AVAL"].isna() & (creat["BLQLIM"] <= MELD_FLOOR)
-    return creat[creat["AVAL"].notna() | floored].assign(AVAL=creat["AVAL"].where(~floored, MELD_FLOOR))
 
 
 def _assessments(rs: pd.DataFrame | None) -> pd.DataFrame:
     """Ascites and hepatic encephalopathy grades from RS, one column of component records."""
-    cols = ["STUDYID", "USUBJID", "PARAMCD", "AVALC", "ADT", "SRCSEQ"]
+    cols = ["STUDYID", "USUBJID", "PARAMCD", "AVALC", "ADT", "SRCSEQ", "__DTC", "__ID"]
     if rs is None or rs.empty:
         return pd.DataFrame(columns=cols)
     part = rs[rs["RSTESTCD"].isin([ASCITES_TESTCD, HE_TESTCD])].copy()
@@ -154,37 +176,73 @@ def _assessments(rs: pd.DataFrame | None) -> pd.DataFrame:
             for r in unknown.itertuples()])
     part["ADT"] = iso_to_date(part, "RSDTC", "ADT", dataset_name="RS")
     part["SRCSEQ"] = pd.to_numeric(part["RSSEQ"]).astype(float)
+    part["__DTC"] = part["RSDTC"].fillna("").astype(str)
+    part["__ID"] = "RS " + part["SRCSEQ"].astype(int).astype(str) + " (" + part["RSTESTCD"].astype(str) + ")"
     return part[part["AVALC"].notna()][cols]
 
 
 def _one_per_date(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Component records for derived parameters: on a date with several results of a component,
-    the last collected one (latest --DTC, then highest --SEQ) is used."""
-    keyed = frame.assign(__T=frame.get("LBDTC", pd.Series("", index=frame.index)).fillna("").astype(str))
-    keyed = keyed.sort_values([*by, "__T", "SRCSEQ"], kind="mergesort")
-    return keyed.drop_duplicates(by, keep="last").drop(columns="__T")
+    """The analysed draw of a date: with several results of a component on one date, the last
+    collected one (latest --DTC, then highest --SEQ). ANL01FL breaks same-day ties the same way
+    (tie_order __DTC, SRCSEQ), so a score is computed from the draws ANL01FL selects."""
+    keyed = frame.sort_values([*by, "__DTC", "SRCSEQ"], kind="mergesort")
+    return keyed.drop_duplicates(by, keep="last")
 
 
-def _derived(collected: pd.DataFrame, assessments: pd.DataFrame) -> pd.DataFrame:
+def _latest_dtc(parts: list[pd.DataFrame], by: list[str], dates: pd.DataFrame) -> pd.Series:
+    """A derived record's date/time: the latest component date/time when every component has a
+    time, else the date alone (so the boundary rule treats it as date-only)."""
+    stacked = pd.concat([p[[*by, "__DTC"]] for p in parts], ignore_index=True)
+    grouped = stacked.groupby(by, dropna=False)["__DTC"]
+    timed = grouped.agg(lambda t: bool((t.str.len() >= 16).all()))
+    latest = grouped.max()
+    keyed = dates[by].merge(pd.DataFrame({"__T": timed, "__L": latest}).reset_index(), on=by, how="left")
+    day = pd.to_datetime(keyed["ADT"]).dt.strftime("%Y-%m-%d")
+    return pd.Series(np.where(keyed["__T"].fillna(False).astype(bool), keyed["__L"], day), index=dates.index)
+
+
+def _links(parts: list[pd.DataFrame], by: list[str], dates: pd.DataFrame) -> pd.Series:
+    """Per derived record, the component record ids (``PARAMCD LBSEQ``, ``MELD date``, ``RS RSSEQ``)."""
+    stacked = pd.concat([p[[*by, "__ID"]] for p in parts], ignore_index=True)
+    joined = stacked.groupby(by, dropna=False)["__ID"].agg(list)
+    keyed = dates[by].merge(joined.rename("__L").reset_index(), on=by, how="left")
+    return pd.Series(keyed["__L"].to_numpy(), index=dates.index)
+
+
+def _derived(inputs: pd.DataFrame, assessments: pd.DataFrame) -> pd.DataFrame:
+    """MELD, MELD-Na and CTP per subject and date from that date's analysed component draws."""
     by = ["STUDYID", "USUBJID", "ADT"]
-    usable = pd.concat([collected[(collected["PARAMCD"] != "CREAT") & collected["AVAL"].notna()],
-                        _meld_creatinine(collected)])
-    comps = _one_per_date(usable[usable["ADT"].notna()], [*by, "PARAMCD"])[[*by, "PARAMCD", "AVAL"]]
-    comps = comps.assign(AVALC=None)
-    grades = _one_per_date(assessments[assessments["ADT"].notna()], [*by, "PARAMCD"])[[*by, "PARAMCD", "AVALC"]]
-    work = pd.concat([comps, grades.assign(AVAL=np.nan)], ignore_index=True)
+    comps = _one_per_date(inputs[inputs["ADT"].notna()], [*by, "PARAMCD"])
+    grades = _one_per_date(assessments[assessments["ADT"].notna()], [*by, "PARAMCD"])
+    work = pd.concat([comps[[*by, "PARAMCD", "AVAL"]].assign(AVALC=None),
+                      grades[[*by, "PARAMCD", "AVALC"]].assign(AVAL=np.nan)], ignore_index=True)
     work = derive_param_computed(
-        work, ["CREAT", "TBIL", "INR"], lambda d: compute_meld(d["CREAT"], d["TBIL"], d["INR"]),
+        work, list(MELD_INPUTS), lambda d: compute_meld(d["CREAT"], d["TBIL"], d["INR"]),
         {"PARAMCD": "MELD"}, by_vars=by, dataset_name="ADLB")
+    meld = work[work["PARAMCD"] == "MELD"].copy()
+    sources = {p: comps[comps["PARAMCD"] == p] for p in ("CREAT", "TBIL", "INR", "ALB", "SODIUM")}
+    meld["__DTC"] = _latest_dtc([sources[p] for p in MELD_INPUTS], by, meld)
+    meld["__ID"] = "MELD " + pd.to_datetime(meld["ADT"]).dt.strftime("%Y-%m-%d")
+    sources["MELD"] = meld
     work = derive_param_computed(
-        work, ["MELD", "SODIUM"], lambda d: compute_meld_na(d["MELD"], d["SODIUM"]),
+        work, list(MELDNA_INPUTS), lambda d: compute_meld_na(d["MELD"], d["SODIUM"]),
         {"PARAMCD": "MELDNA"}, by_vars=by, dataset_name="ADLB")
     work = derive_param_computed(
-        work, ["TBIL", "ALB", "INR", "ASCITES", "HE"],
+        work, [*CTP_INPUTS, "ASCITES", "HE"],
         lambda d: compute_ctp_score(d["TBIL"], d["ALB"], d["INR"], d["ASCITES"], d["HE"]),
         {"PARAMCD": "CTP"}, by_vars=by, value_vars={"ASCITES": "AVALC", "HE": "AVALC"}, dataset_name="ADLB")
-    derived = work[work["PARAMCD"].isin(["MELD", "MELDNA", "CTP"])].copy()
-    derived["SRCDOM"] = derived["SRCVAR"] = None
+    rs = {p: grades[grades["PARAMCD"] == p] for p in ("ASCITES", "HE")}
+    out = []
+    for paramcd, inputs_of in (("MELD", [sources[p] for p in MELD_INPUTS]),
+                               ("MELDNA", [sources[p] for p in MELDNA_INPUTS]),
+                               ("CTP", [*(sources[p] for p in CTP_INPUTS), rs["ASCITES"], rs["HE"]])):
+        part = work[work["PARAMCD"] == paramcd].copy()
+        part["__DTC"] = _latest_dtc(inputs_of, by, part)
+        part["__LINKS"] = _links(inputs_of, by, part)
+        out.append(part)
+    derived = pd.concat(out, ignore_index=True)
+    derived["__ID"] = derived["PARAMCD"] + " " + pd.to_datetime(derived["ADT"]).dt.strftime("%Y-%m-%d")
+    derived["SRCDOM"], derived["SRCVAR"] = "ADLB", "AVAL"
     derived["SRCSEQ"] = np.nan
     derived["ANRLO"] = derived["ANRHI"] = np.nan
     derived["PARAMTYP"] = "DERIVED"
@@ -192,12 +250,65 @@ def _derived(collected: pd.DataFrame, assessments: pd.DataFrame) -> pd.DataFrame
 
 
 def analysis_windows(spec: Spec) -> pd.DataFrame:
-    """AVISIT windows from the trial visits: target VISITDY, study-day window [low, high]."""
-    rows = [{"AVISIT": v.visit.upper(), "AVISITN": float(v.visitnum),
-             "TARGET": v.visitdy if v.visitdy is not None else v.window_high,
-             "LOW": v.window_low, "HIGH": v.window_high}
-            for v in spec.study.visits if v.window_low is not None and v.window_high is not None]
+    """AVISIT windows by study day: ADLB convention analysis_windows (target, low, high inclusive)."""
+    rows = [{"AVISIT": str(w["avisit"]), "AVISITN": float(w["avisitn"]), "TARGET": w["target"],
+             "LOW": w["low"], "HIGH": w["high"]} for w in adam_convention(spec, "ADLB", "analysis_windows")]
     return pd.DataFrame(rows)
+
+
+def _period_start_text(adsl: pd.DataFrame, n: int) -> pd.Series:
+    """Period n's start per ADSL subject as ISO text (TRnnSDTM when known, else TRnnSDT)."""
+    day = pd.to_datetime(adsl[f"TR{n:02d}SDT"])
+    dtm = pd.to_datetime(adsl[f"TR{n:02d}SDTM"]) if f"TR{n:02d}SDTM" in adsl else pd.Series(pd.NaT, index=adsl.index)
+    text = dtm.dt.strftime("%Y-%m-%dT%H:%M").where(dtm.notna(), day.dt.strftime("%Y-%m-%d"))
+    return pd.Series(text.where(day.notna() | dtm.notna(), None).to_numpy(dtype=object), index=adsl["USUBJID"])
+
+
+def _basetype_rows(adlb: pd.DataFrame, adsl: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    """The records of each BASETYPE with their baseline flag (ABLFL).
+
+    BASETYPE of period 1 (adlb.yaml basetypes): every record; baseline = last value before the
+    first infusion. BASETYPE of period 2: for subjects with a stage-2 infusion, the records of
+    period 2 and the stage-2 baseline = last value before the first stage-2 infusion. "Before" is
+    the APERIOD boundary rule (on_or_after_start with the ADLB convention period_boundary_date_only).
+    """
+    rule = str(adam_convention(spec, "ADLB", "period_boundary_date_only"))
+    basetypes = {int(k): str(v) for k, v in adam_convention(spec, "ADLB", "basetypes").items()}
+    frames = []
+    for period, basetype in sorted(basetypes.items()):
+        start = adlb["USUBJID"].map(_period_start_text(adsl, period))
+        rows = adlb[start.notna().to_numpy()].copy()
+        pre = ~on_or_after_start(rows["__DTC"].reset_index(drop=True), start[start.notna()].reset_index(drop=True),
+                                 observation_without_time=rule)
+        rows["__PRE"] = pre
+        rows["BASETYPE"] = basetype
+        rows = derive_var_ablfl(rows, reference_date=f"TR{period:02d}SDT", order=("ADT", "__DTC", "SRCSEQ"),
+                                filter="__PRE", dataset_name="ADLB")
+        if period > min(basetypes):
+            rows = rows[(rows["APERIOD"] == period).to_numpy() | (rows["ABLFL"] == "Y").to_numpy()]
+        frames.append(rows.drop(columns="__PRE"))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _component_aseq(adlb: pd.DataFrame, first_basetype: str) -> pd.Series:
+    """SRCASEQ of derived records: "PARAMCD ASEQ" of each ADLB component (records of the first
+    BASETYPE, which holds every record) and "RS RSSEQ (RSTESTCD)" of each RS grade."""
+    ids = adlb[adlb["BASETYPE"] == first_basetype].set_index(["USUBJID", "__ID"])["ASEQ"]
+    lookup = ids.to_dict()
+
+    def text(usubjid: str, links: object) -> str | None:
+        if not isinstance(links, list):
+            return None
+        out = []
+        for link in links:
+            if link.startswith("RS "):
+                out.append(link)
+            else:
+                out.append(f"{link.split(' ')[0]} {int(lookup[(usubjid, link)])}")
+        return ", ".join(out)
+
+    return pd.Series([text(u, v) for u, v in zip(adlb["USUBJID"], adlb["__LINKS"], strict=True)],
+                     index=adlb.index, dtype=object)
 
 
 def build_adlb(sdtm: Mapping[str, pd.DataFrame], adsl: pd.DataFrame, spec: Spec) -> pd.DataFrame:
@@ -206,8 +317,8 @@ def build_adlb(sdtm: Mapping[str, pd.DataFrame], adsl: pd.DataFrame, spec: Spec)
     collected = _collected(lb, spec)
     rs = sdtm.get("RS")
     assessments = _assessments(rs[rs["USUBJID"].isin(set(adsl["USUBJID"]))] if rs is not None else None)
-    adlb = pd.concat([collected.drop(columns=["LBDTC", "BLQLIM"]), _derived(collected, assessments)],
-                     ignore_index=True)
+    adlb = pd.concat([collected.assign(__LINKS=None), _derived(_score_inputs(collected, spec), assessments)],
+                     ignore_index=True).drop(columns="__UNIT")
     params = _params(spec)
     adlb["PARAM"] = adlb["PARAMCD"].map(params)
     order = {t.submission_value: float(t.order or i + 1)
@@ -217,15 +328,23 @@ def build_adlb(sdtm: Mapping[str, pd.DataFrame], adsl: pd.DataFrame, spec: Spec)
     adlb = adlb.merge(adsl[list(ADSL_VARS)], on=["STUDYID", "USUBJID"], how="left")
     adlb = derive_vars_dy(adlb, "TRTSDT", ["ADT"], dataset_name="ADLB")
     adlb["ADY"] = adlb["ADY"].astype(float)
-    adlb = derive_vars_avisit_windows(adlb, analysis_windows(spec), tie_order=("SRCSEQ",), dataset_name="ADLB")
-    adlb = derive_var_ablfl(adlb, order=("ADT", "SRCSEQ"), dataset_name="ADLB")
-    adlb = derive_vars_base_chg_pchg(adlb, dataset_name="ADLB")
-    adlb = derive_var_anrind(adlb, dataset_name="ADLB")
-    adlb = derive_vars_period(adlb, adsl, date="ADT", end_window=follow_up_days(spec),
-                              period_labels=PERIOD_LABELS, dataset_name="ADLB")
+    rule = str(adam_convention(spec, "ADLB", "period_boundary_date_only"))
+    adlb = derive_vars_period(adlb, adsl, date="ADT", dtc="__DTC", end_window=follow_up_days(spec),
+                              period_labels=PERIOD_LABELS, observation_without_time=rule, dataset_name="ADLB")
     adlb["APERIOD"] = adlb["APERIOD"].astype(float)
     adlb["TRTAN"] = treatment_number(spec, adlb["TRTA"])
-    adlb = adlb.sort_values(["USUBJID", "PARAMN", "ADT", "SRCSEQ"], kind="mergesort", na_position="last")
+    adlb = _basetype_rows(adlb, adsl, spec)
+    by = ("STUDYID", "USUBJID", "PARAMCD", "BASETYPE")
+    adlb = derive_vars_avisit_windows(adlb, analysis_windows(spec), by_vars=by, tie_order=("__DTC", "SRCSEQ"),
+                                      dataset_name="ADLB")
+    adlb = derive_var_extreme_flag(adlb, by, ("ADT", "__DTC", "SRCSEQ"), "ANL02FL", mode="last",
+                                   filter="AVAL.notna()", dataset_name="ADLB")
+    adlb = derive_vars_base_chg_pchg(adlb, by_vars=by, dataset_name="ADLB")
+    adlb = derive_var_anrind(adlb, dataset_name="ADLB")
+    basetypes = {int(k): str(v) for k, v in adam_convention(spec, "ADLB", "basetypes").items()}
+    adlb["__BTN"] = adlb["BASETYPE"].map({v: k for k, v in basetypes.items()})
+    adlb = adlb.sort_values(["USUBJID", "__BTN", "PARAMN", "ADT", "__DTC", "SRCSEQ"], kind="mergesort",
+                            na_position="last")
     adlb["ASEQ"] = adlb.groupby("USUBJID").cumcount().astype(float) + 1
-    return adlb.reset_index(drop=True)
-
+    adlb["SRCASEQ"] = _component_aseq(adlb, basetypes[min(basetypes)])
+    return adlb.drop(columns=["__BTN", "__DTC", "__ID", "__LINKS"]).reset_index(drop=True)

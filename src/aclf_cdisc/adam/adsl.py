@@ -15,12 +15,18 @@ written out in ``specs/methods.yaml`` (MT.ADSL.*). Helpers used by the other ADa
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from pandas.api.typing import NAType
 
-from aclf_cdisc.adam.derivations import compute_ctp_class, derive_vars_dt
+from aclf_cdisc.adam.derivations import (
+    compute_ctp_class,
+    derive_var_trtseq,
+    derive_vars_ap_dates,
+    derive_vars_dt,
+)
 from aclf_cdisc.errors import DerivationError, Issue, SpecError
 from aclf_cdisc.spec.model import Codelist, Spec
 
@@ -65,6 +71,19 @@ def iso_to_date(frame: pd.DataFrame, dtc: str, new_var: str, *, dataset_name: st
 def follow_up_days(spec: Spec) -> int:
     """End of follow-up in days after RANDDT: 7 x the study's follow_up_weeks (48 weeks)."""
     return 7 * int(spec.study.conventions.get("follow_up_weeks", FOLLOW_UP_WEEKS_DEFAULT))
+
+
+def adam_convention(spec: Spec, dataset: str, key: str) -> Any:
+    """An analysis convention of an ADaM dataset spec (``conventions:`` in specs/adam/<name>.yaml).
+
+    Raises SpecError naming the dataset and key when the spec does not state it.
+    """
+    conventions = spec.dataset(dataset).conventions
+    if key not in conventions:
+        raise SpecError([Issue(rule="adam.convention-missing", dataset=dataset, column=key,
+                               message=f"specs/adam/{dataset.lower()}.yaml states no convention {key}",
+                               expected=f"conventions: {{{key}: ...}}")])
+    return conventions[key]
 
 
 def _term_orders(spec: Spec, codelist_oid: str) -> dict[str, float]:
@@ -186,6 +205,10 @@ def _exposure(ex: pd.DataFrame, rand: pd.DataFrame, spec: Spec) -> pd.DataFrame:
               else pd.Series(pd.NaT, index=given.index, dtype="datetime64[ns]")),
     )
     given["__EN"] = given["__EN"].fillna(given["__ST"])
+    # first-dose datetimes: only from an EXSTDTC with a time (a date-only start leaves TRxxSDTM empty)
+    text = given["EXSTDTC"].fillna("").astype(str).str.strip()
+    given["__STM"] = pd.to_datetime(text.where(text.str.len() >= 16).str.slice(0, 16), format="ISO8601",
+                                    errors="coerce").astype("datetime64[ns]")
     given = given[given["__ST"].notna()].merge(rand[["USUBJID", "RAND2DT"]], on="USUBJID", how="left")
     given["__PER"] = np.where(given["RAND2DT"].notna() & (given["__ST"] >= given["RAND2DT"]), 2, 1)
     codelist = spec.codelists[TREATMENT_CODELIST]
@@ -201,15 +224,27 @@ def _exposure(ex: pd.DataFrame, rand: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     by_subject = given.groupby("USUBJID")
     out["TRTSDT"] = out["USUBJID"].map(by_subject["__ST"].min())
     out["TRTEDT"] = out["USUBJID"].map(by_subject["__EN"].max())
+    out["TRTSDTM"] = out["USUBJID"].map(_first_dose_datetime(given))
     for per in (1, 2):
-        part = given[given["__PER"] == per].groupby("USUBJID")
+        stage = given[given["__PER"] == per]
+        part = stage.groupby("USUBJID")
         out[f"TR0{per}SDT"] = out["USUBJID"].map(part["__ST"].min())
         out[f"TR0{per}EDT"] = out["USUBJID"].map(part["__EN"].max())
+        out[f"TR0{per}SDTM"] = out["USUBJID"].map(_first_dose_datetime(stage))
+        out[f"TR0{per}INFN"] = out["USUBJID"].map(part.size()).fillna(0).astype(float)
         trt = part["__TRT"].agg(lambda s: active if (s == active).any() else s.iloc[0])
         out[f"TRT0{per}A"] = out["USUBJID"].map(trt).astype(object)
-    for col in ("TRTSDT", "TRTEDT", "TR01SDT", "TR01EDT", "TR02SDT", "TR02EDT"):
+    for col in ("TRTSDT", "TRTEDT", "TR01SDT", "TR01EDT", "TR02SDT", "TR02EDT", "TRTSDTM", "TR01SDTM", "TR02SDTM"):
         out[col] = out[col].astype("datetime64[ns]")
     return out
+
+
+def _first_dose_datetime(given: pd.DataFrame) -> pd.Series:
+    """Per subject, the datetime of the first infusion, when that infusion's EXSTDTC has a time."""
+    if given.empty:
+        return pd.Series(dtype="datetime64[ns]")
+    first = given.sort_values(["USUBJID", "__ST", "__STM"], kind="mergesort").drop_duplicates("USUBJID")
+    return first.set_index("USUBJID")["__STM"]
 
 
 def _last_alive(sdtm: Mapping[str, pd.DataFrame], adsl: pd.DataFrame) -> pd.Series:
@@ -305,6 +340,11 @@ def build_adsl_core(sdtm: Mapping[str, pd.DataFrame], spec: Spec) -> pd.DataFram
     for var in ("TRT01P", "TRT01A", "TRT02P", "TRT02A"):
         adsl[f"{var}N"] = treatment_number(spec, adsl[var])
 
+    adsl = derive_vars_ap_dates(adsl, end_window=follow_up_days(spec))
+    separator = str(adam_convention(spec, "ADSL", "trtseq_separator"))
+    adsl = derive_var_trtseq(adsl, ["TRT01P", "TRT02P"], "TRTSEQP", separator=separator)
+    adsl = derive_var_trtseq(adsl, ["TRT01A", "TRT02A"], "TRTSEQA", separator=separator)
+    adsl["RANDFL"] = np.where(adsl["RANDDT"].notna(), "Y", "N")
     adsl["ITTFL"] = np.where(adsl["RANDDT"].notna(), "Y", "N")
     adsl["SAFFL"] = np.where(adsl["TRTSDT"].notna(), "Y", "N")
     adsl["RAND2FL"] = np.where(adsl["RAND2DT"].notna(), "Y", "N")
@@ -340,9 +380,11 @@ def build_adsl_core(sdtm: Mapping[str, pd.DataFrame], spec: Spec) -> pd.DataFram
 # ----------------------------------------------------------------------------------------------
 # Step 2: baselines from ADLB
 # ----------------------------------------------------------------------------------------------
-def add_baselines(adsl: pd.DataFrame, adlb: pd.DataFrame) -> pd.DataFrame:
-    """Fill TBILBL ... CTPBL from the ADLB record with ABLFL = "Y"; CTPCLBL = class of CTPBL."""
-    base = adlb[adlb["ABLFL"] == "Y"]
+def add_baselines(adsl: pd.DataFrame, adlb: pd.DataFrame, basetype: str | None = None) -> pd.DataFrame:
+    """Fill TBILBL ... CTPBL from the ADLB record with ABLFL = "Y" (of ``basetype`` when ADLB has
+    BASETYPE rows: the stage-1 baseline); CTPCLBL = class of CTPBL."""
+    base = adlb[(adlb["ABLFL"] == "Y").to_numpy()
+                & ((adlb["BASETYPE"] == basetype).to_numpy() if basetype is not None else True)]
     out = adsl.copy()
     for var, (paramcd, value_var) in BASELINE_VARS.items():
         rows = base[base["PARAMCD"] == paramcd].set_index("USUBJID")[value_var]

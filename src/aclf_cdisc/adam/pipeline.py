@@ -15,7 +15,7 @@ import pandas as pd
 
 from aclf_cdisc.adam.adae import build_adae
 from aclf_cdisc.adam.adlb import build_adlb
-from aclf_cdisc.adam.adsl import add_baselines, build_adsl_core
+from aclf_cdisc.adam.adsl import adam_convention, add_baselines, build_adsl_core
 from aclf_cdisc.adam.adtte import build_adtte
 from aclf_cdisc.errors import AclfError, DerivationError, Issue
 from aclf_cdisc.sdtm.conform import conform_to_spec
@@ -49,7 +49,8 @@ def build_adam(sdtm: Mapping[str, pd.DataFrame], spec: Spec) -> dict[str, pd.Dat
     try:
         built["ADSL"] = build_adsl_core(frames, spec)
         built["ADLB"] = build_adlb(frames, built["ADSL"], spec)
-        built["ADSL"] = add_baselines(built["ADSL"], built["ADLB"])
+        stage1 = str(min(adam_convention(spec, "ADLB", "basetypes").items())[1])
+        built["ADSL"] = add_baselines(built["ADSL"], built["ADLB"], basetype=stage1)
         built["ADAE"] = build_adae(frames, built["ADSL"], spec)
         built["ADTTE"] = build_adtte(frames, built["ADSL"], spec)
     except AclfError as exc:  # the same error, its Issues naming the raw records behind them

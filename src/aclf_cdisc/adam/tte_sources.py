@@ -84,14 +84,43 @@ LAST_ALIVE = CensorSource(
                    "SRCDOM": "ADSL", "SRCVAR": "LSTALVDT"},
     censor=1,
 )
-#: End of follow-up, when the subject was known alive after it.
+#: End of follow-up, when the subject was known alive after it. Administrative censoring has
+#: CNSR 1 like every censoring (specs: tfs.cnsr {event: 0, censored: 1}); CNSDTDSC tells it apart.
+#: SRCDOM/SRCVAR stay empty: the date is computed (RANDDT + 48 weeks), no variable holds it.
 END_OF_FOLLOW_UP = CensorSource(
     "adsl",
     date=FOLLOW_UP_END,
     filter=f"LSTALVDT > {FOLLOW_UP_END}",
     set_values_to={"EVNTDESC": "ALIVE WITHOUT EVENT AT END OF FOLLOW-UP",
-                   "CNSDTDSC": "END OF FOLLOW-UP (WEEK 48)", "SRCDOM": "ADSL", "SRCVAR": "RANDDT"},
-    censor=2,
+                   "CNSDTDSC": "END OF FOLLOW-UP (WEEK 48)"},
+    censor=1,
+)
+#: OS only: a liver transplant within follow-up censors overall survival at the transplant (it
+#: ends participation: informative censoring, named as such).
+_TRANSPLANTED = f"LTXFL == 'Y' and LTXDT <= {FOLLOW_UP_END}"
+TRANSPLANT_CENSOR = CensorSource(
+    "pr",
+    date="PRSTDT",
+    filter=f"PRTRT == 'LIVER TRANSPLANTATION' and PRSTDT <= {FOLLOW_UP_END}",
+    set_values_to={"EVNTDESC": "CENSORED AT LIVER TRANSPLANTATION", "CNSDTDSC": "LIVER TRANSPLANTATION DATE",
+                   "SRCDOM": "PR", "SRCVAR": "PRSTDTC"},
+    srcseq_var="PRSEQ",
+    censor=1,
+)
+#: OS: the last-alive and end-of-follow-up censorings of subjects not transplanted within follow-up.
+LAST_ALIVE_NOT_TRANSPLANTED = CensorSource(
+    "adsl",
+    date="LSTALVDT",
+    filter=f"LSTALVDT <= {FOLLOW_UP_END} and not ({_TRANSPLANTED})",
+    set_values_to=dict(LAST_ALIVE.set_values_to),
+    censor=1,
+)
+END_OF_FOLLOW_UP_NOT_TRANSPLANTED = CensorSource(
+    "adsl",
+    date=FOLLOW_UP_END,
+    filter=f"LSTALVDT > {FOLLOW_UP_END} and not ({_TRANSPLANTED})",
+    set_values_to=dict(END_OF_FOLLOW_UP.set_values_to),
+    censor=1,
 )
 
 # ----------------------------------------------------------------------------------------------
@@ -117,6 +146,6 @@ TTE_PARAMETERS: tuple[TteParameter, ...] = (
         param="Overall Survival from Randomization (days)",
         start_date="RANDDT",
         events=(DEATH_DS, DEATH_DM),
-        censors=(LAST_ALIVE, END_OF_FOLLOW_UP),
+        censors=(TRANSPLANT_CENSOR, LAST_ALIVE_NOT_TRANSPLANTED, END_OF_FOLLOW_UP_NOT_TRANSPLANTED),
     ),
 )

@@ -281,6 +281,7 @@ def dataset_from_data(data: dict[str, Any], source_file: str | None = None) -> D
         repeating=bool(data.get("repeating", True)), reference_data=bool(data.get("reference_data", False)),
         subclass=data.get("subclass"), domain=data.get("domain"), description=data.get("description"),
         comment=data.get("comment"), value_level=value_level, source_file=source_file,
+        conventions=dict(data.get("conventions") or {}),
     )
 
 

@@ -129,6 +129,8 @@ class Dataset:
     comment: str | None = None
     value_level: tuple[ValueLevel, ...] = ()
     source_file: str | None = None
+    #: analysis conventions an ADaM builder reads (windows, units, boundary rules); see spec-format.md
+    conventions: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def variable(self, name: str) -> Variable:
         for var in self.variables:

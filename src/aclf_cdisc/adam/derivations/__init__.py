@@ -10,6 +10,7 @@ from .compute_ctp_score import compute_ctp_score
 from .compute_meld import compute_meld
 from .compute_meld_na import compute_meld_na
 from .compute_unit_conversions import compute_unit_conversions
+from .convert_to_unit import convert_to_unit
 from .derive_param_computed import derive_param_computed
 from .derive_param_tte import derive_param_tte
 from .derive_var_ablfl import derive_var_ablfl
@@ -17,11 +18,14 @@ from .derive_var_anrind import derive_var_anrind
 from .derive_var_extreme_flag import derive_var_extreme_flag
 from .derive_var_max_severity_flag import derive_var_max_severity_flag
 from .derive_var_trtemfl import derive_var_trtemfl
+from .derive_var_trtseq import derive_var_trtseq
+from .derive_vars_ap_dates import derive_vars_ap_dates
 from .derive_vars_avisit_windows import derive_vars_avisit_windows
 from .derive_vars_base_chg_pchg import derive_vars_base_chg_pchg
 from .derive_vars_dt import derive_vars_dt
 from .derive_vars_dy import derive_vars_dy
 from .derive_vars_period import derive_vars_period
+from .on_or_after_start import on_or_after_start
 
 __all__ = [
     "compute_ctp_class",
@@ -30,6 +34,7 @@ __all__ = [
     "compute_meld",
     "compute_meld_na",
     "compute_unit_conversions",
+    "convert_to_unit",
     "derive_param_computed",
     "derive_param_tte",
     "derive_var_ablfl",
@@ -37,9 +42,12 @@ __all__ = [
     "derive_var_extreme_flag",
     "derive_var_max_severity_flag",
     "derive_var_trtemfl",
+    "derive_var_trtseq",
+    "derive_vars_ap_dates",
     "derive_vars_avisit_windows",
     "derive_vars_base_chg_pchg",
     "derive_vars_dt",
     "derive_vars_dy",
     "derive_vars_period",
+    "on_or_after_start",
 ]

@@ -11,8 +11,20 @@ import pandas as pd
 from aclf_cdisc.errors import DerivationError, Issue
 
 from ._common import as_date, as_tuple, assert_columns, assert_frame, assert_new_vars, record_key
+from .on_or_after_start import on_or_after_start
 
 _PERIOD_START = re.compile(r"^TR(\d\d)SDT$")
+
+
+def _start_text(adsl: pd.DataFrame, n: int) -> np.ndarray:
+    """Period n's start per subject as ISO text: TRnnSDTM ("YYYY-MM-DDThh:mm") when ADSL has it,
+    else TRnnSDT ("YYYY-MM-DD", a date-only start); missing: None."""
+    day = as_date(adsl[f"TR{n:02d}SDT"])
+    text = day.dt.strftime("%Y-%m-%d").astype(object).where(day.notna(), None)
+    if f"TR{n:02d}SDTM" in adsl.columns:
+        dtm = pd.to_datetime(adsl[f"TR{n:02d}SDTM"])
+        text = dtm.dt.strftime("%Y-%m-%dT%H:%M").astype(object).where(dtm.notna(), text)
+    return text.to_numpy(dtype=object)
 
 
 def derive_vars_period(
@@ -20,6 +32,8 @@ def derive_vars_period(
     dataset_adsl: pd.DataFrame,
     *,
     date: str = "ADT",
+    dtc: str | None = None,
+    observation_without_time: str = "before",
     subject_keys: Sequence[str] = ("STUDYID", "USUBJID"),
     end_window: int = 0,
     period_labels: Mapping[int, str] | None = None,
@@ -28,18 +42,24 @@ def derive_vars_period(
 ) -> pd.DataFrame:
     """Attribute each record to the treatment period its date falls in.
 
-    Permitted values: ``dataset_adsl`` holds TRxxSDT/TRxxEDT (xx = 01, 02, ...) and TRTxxA per
-    subject; ``period_labels`` maps a period number to APERIODC (default "PERIOD xx", e.g.
-    {1: "STAGE 1", 2: "STAGE 2"} for this study); ``end_window`` days are added to the end of
-    a subject's last period (e.g. 28 to keep the TEAE follow-up in the last stage).
+    Permitted values: ``dataset_adsl`` holds TRxxSDT/TRxxEDT (xx = 01, 02, ...), optionally
+    TRxxSDTM (first dose datetime of the period), and TRTxxA per subject; ``dtc`` names the
+    record's ISO 8601 date/time (e.g. LBDTC; default: ``date``, date only); ``period_labels`` maps
+    a period number to APERIODC (default "PERIOD xx", e.g. {1: "STAGE 1", 2: "STAGE 2"});
+    ``end_window`` days are added to the end of a subject's last period (e.g. 28 to keep the TEAE
+    follow-up in the last stage); ``observation_without_time`` is the boundary rule of
+    :func:`on_or_after_start` ("before" or "after").
 
     Details (study.md "Stage attribution ... follows the element the date falls in"; first match
     decides, per record):
       1. Date missing, or subject not in ADSL: all three missing.
-      2. Period xx covers TRxxSDT <= date <= the day before the subject's next period start;
-         for the subject's last started period, <= TRxxEDT + end_window (TRxxEDT missing:
-         open-ended). So the stage-1 to stage-2 interval (weeks 3-4) belongs to stage 1.
-      3. Date before TR01SDT or after the last period's end: all three missing.
+      2. Period xx holds a record at or after its start (TRxxSDTM, else TRxxSDT) and before the
+         subject's next period start, "at or after" judged by :func:`on_or_after_start`: full
+         datetimes when both sides have a time, else by date with the start day resolved by
+         ``observation_without_time``. The subject's last started period ends at TRxxEDT +
+         end_window (by date; TRxxEDT missing: open-ended). So the stage-1 to stage-2 interval
+         (weeks 3-4) and a pre-dose week-4 sample belong to stage 1.
+      3. Before the first period or after the last period's end: all three missing.
       4. A subject whose period starts do not increase (TR02SDT <= TR01SDT): DerivationError
          (rule adam.period-order).
       APERIOD = xx, APERIODC = the label, TRTA = TRTxxA (missing when ADSL lacks TRTxxA).
@@ -65,7 +85,8 @@ def derive_vars_period(
                                     message="ADSL has no TRxxSDT period start", expected="TR01SDT, ..."))
     assert_columns(dataset_adsl, [*keys, *[f"TR{n:02d}EDT" for n in numbers]], dataset_name="ADSL",
                    argument="subject_keys / period end dates")
-    assert_columns(dataset, [*keys, date], dataset_name=dataset_name, argument="date/subject_keys")
+    assert_columns(dataset, [*keys, date, *([dtc] if dtc else [])], dataset_name=dataset_name,
+                   argument="date/dtc/subject_keys")
     assert_new_vars(dataset, new_vars, dataset_name=dataset_name)
     labels = dict(period_labels or {})
 
@@ -88,29 +109,35 @@ def derive_vars_period(
                                 message="period start dates do not increase", expected="TR01SDT < TR02SDT < ..."))
         raise DerivationError(issues)
 
-    # period windows per subject: [start, next start - 1] or [start, end + window] for the last
-    lows = starts
-    highs = np.full_like(starts, np.datetime64("NaT"))
-    later_start = np.zeros_like(known)  # a known start in a later period
-    nxt = np.full(len(adsl), np.datetime64("NaT"), dtype="datetime64[ns]")  # first known later start
-    for j in reversed(range(len(numbers))):
-        last_end = ends[:, j] + np.timedelta64(end_window, "D")
-        highs[:, j] = np.where(np.isnat(nxt), last_end, nxt - np.timedelta64(1, "D"))
-        if j + 1 < len(numbers):
-            later_start[:, j] = later_start[:, j + 1] | known[:, j + 1]
-        nxt = np.where(known[:, j], starts[:, j], nxt)
-
+    # per record: its subject's period starts as ISO text (TRxxSDTM when known, else TRxxSDT)
     lookup = (pd.MultiIndex.from_frame(dataset[list(keys)]) if len(keys) > 1
               else pd.Index(dataset[keys[0]]))
     pos = adsl.index.get_indexer(lookup)
     dates = as_date(dataset[date]).to_numpy()
     matched = (pos >= 0) & ~np.isnat(dates)
     at = np.where(matched, pos, 0)
+    # the record's ISO date/time; without ``dtc`` the date alone (date-only text, never midnight)
+    day_text = pd.Series(np.datetime_as_string(dates, unit="D"), index=dataset.index).where(~np.isnat(dates))
+    observed = dataset[dtc] if dtc is not None else day_text
+    start_text = np.stack([_start_text(adsl, n) for n in numbers], axis=1) if len(adsl) else \
+        np.empty((0, len(numbers)), dtype=object)
+    after = np.zeros((len(dataset), len(numbers)), dtype=bool)
+    for j in range(len(numbers) if len(adsl) else 0):
+        after[:, j] = matched & on_or_after_start(observed.reset_index(drop=True),
+                                                  pd.Series(start_text[at, j]),
+                                                  observation_without_time=observation_without_time)
     period = np.full(len(dataset), -1)
     for j in range(len(numbers) if len(adsl) else 0):
-        lo, hi = lows[at, j], highs[at, j]
-        inside = matched & (period < 0) & ~np.isnat(lo) & (dates >= lo) & (np.isnat(hi) | (dates <= hi))
-        inside &= ~(np.isnat(hi) & later_start[at, j])
+        later = [k for k in range(j + 1, len(numbers))]
+        before_next = np.ones(len(dataset), dtype=bool)
+        has_later = np.zeros(len(dataset), dtype=bool)
+        for k in later:
+            known_k = known[at, k]
+            before_next &= ~(known_k & after[:, k])
+            has_later |= known_k
+        end = ends[at, j] + np.timedelta64(end_window, "D")
+        within_end = has_later | np.isnat(end) | (dates <= end)
+        inside = matched & (period < 0) & known[at, j] & after[:, j] & before_next & within_end
         period[inside] = j
 
     out = dataset.copy()
