@@ -2,7 +2,13 @@
 
 import pandas as pd
 
-from aclf_cdisc.sdtm.epoch import derive_var_epoch
+from aclf_cdisc.sdtm.epoch import derive_var_epoch as _derive_var_epoch
+
+
+
+def derive_var_epoch(data, dtc_var, se):
+    return _derive_var_epoch(data, dtc_var, se, observation_without_time="before")
+
 
 SE = pd.DataFrame(
     {
@@ -49,3 +55,52 @@ def test_05_empty_inputs_give_an_empty_epoch_column():
     assert list(out.columns) == ["USUBJID", "X", "EPOCH"] and out.empty
     out = derive_var_epoch(pd.DataFrame({"USUBJID": ["A"], "X": ["2024-01-02"]}), "X", SE.iloc[0:0])
     assert out["EPOCH"].isna().all()
+
+
+# -- boundaries with times (issue 12): element 2 starts at the infusion, 2024-01-08 10:00 ---------------
+TIMED = pd.DataFrame({
+    "USUBJID": ["A", "A", "A"],
+    "SESTDTC": ["2024-01-01", "2024-01-08T10:00", "2024-01-22"],
+    "SEENDTC": ["2024-01-08T10:00", "2024-01-22", "2024-02-01"],
+    "TAETORD": [1, 2, 3],
+    "EPOCH": ["SCREENING", "TREATMENT 1", "FOLLOW-UP"],
+})
+
+
+def _epochs(dtcs, rule):
+    data = pd.DataFrame({"USUBJID": ["A"] * len(dtcs), "X": dtcs})
+    return _derive_var_epoch(data, "X", TIMED, observation_without_time=rule)["EPOCH"].tolist()
+
+
+def test_06_same_day_earlier_time_is_the_element_ending_that_day():
+    assert _epochs(["2024-01-08T07:15", "2024-01-08T09:59"], "before") == ["SCREENING", "SCREENING"]
+    assert _epochs(["2024-01-08T07:15"], "after") == ["SCREENING"]  # both timed: the rule is not used
+
+
+def test_07_same_day_at_or_after_the_start_time_is_the_new_element():
+    assert _epochs(["2024-01-08T10:00", "2024-01-08T15:30"], "before") == ["TREATMENT 1", "TREATMENT 1"]
+
+
+def test_08_date_only_on_a_timed_start_day_follows_the_class_rule():
+    assert _epochs(["2024-01-08"], "before") == ["SCREENING"]      # findings: assessed before dosing
+    assert _epochs(["2024-01-08"], "after") == ["TREATMENT 1"]     # events: may follow the infusion
+
+
+def test_09_date_only_start_begins_at_the_start_of_its_day():
+    # FU starts 2024-01-22 without a time: timed and date-only records that day are FOLLOW-UP
+    assert _epochs(["2024-01-22T00:00", "2024-01-22", "2024-01-21T23:59"], "before") == [
+        "FOLLOW-UP", "FOLLOW-UP", "TREATMENT 1"]
+    data = pd.DataFrame({"USUBJID": ["A"], "X": ["2024-01-22"]})
+    out = _derive_var_epoch(data, "X", TIMED, observation_without_time="before",
+                            element_start_without_time="end_of_day")
+    assert out["EPOCH"].tolist() == ["TREATMENT 1"]
+
+
+def test_10_missing_and_partial_observations_have_no_epoch():
+    assert [pd.isna(v) for v in _epochs([None, "2024-01", "2024"], "before")] == [True, True, True]
+
+
+def test_11_boundary_rule_is_read_from_the_spec_per_class(spec):
+    from aclf_cdisc.sdtm.epoch import boundary_rule
+    assert boundary_rule(spec.study.conventions, "FINDINGS") == ("before", "start_of_day")
+    assert boundary_rule(spec.study.conventions, "EVENTS") == ("after", "start_of_day")

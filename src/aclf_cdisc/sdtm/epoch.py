@@ -1,10 +1,134 @@
-"""EPOCH from the subject's elements (SE): the element whose interval holds the date."""
+"""EPOCH from the subject's elements (SE): the element whose interval holds the observation.
+
+The boundary rule (MT.EPOCH, ``conventions.epoch_boundary`` in specs/study.yaml) is one pure
+function, :func:`element_of`, so that SDTM EPOCH and ADaM APERIOD place an observation on the
+same side of a boundary:
+
+* both sides have a time: full date/times are compared; an observation at the very minute an
+  element starts belongs to that element;
+* the element start has no time (a rule-based start such as INT or FU): it starts at the start of
+  its day (``element_start_without_time: start_of_day``), or after everything timed on that day
+  (``end_of_day``);
+* the observation has no time and the element starts at a time that day: ``before`` puts it in
+  the element that ends that day (assessments done before dosing), ``after`` in the element that
+  starts that day. The convention is stated per observation class (``observation_without_time``);
+* partial or missing observation dates, and dates outside every element, get no element.
+
+An interval is [start, next start); the subject's last element includes its whole end day (or is
+open when it has no end).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
 from aclf_cdisc.sdtm.study_day import iso_date_part
+
+EPOCH_BOUNDARY = "epoch_boundary"  # key of spec.study.conventions holding the boundary rule
+BEFORE, AFTER = "before", "after"
+START_OF_DAY, END_OF_DAY = "start_of_day", "end_of_day"
+_DAY = np.int64(86_400_000_000_000)  # nanoseconds
+
+
+def boundary_rule(conventions: Mapping[str, Any], observation_class: str) -> tuple[str, str]:
+    """(observation_without_time, element_start_without_time) for a dataset class, from the spec.
+
+    >>> rule = {"epoch_boundary": {"element_start_without_time": "start_of_day",
+    ...                            "observation_without_time": {"FINDINGS": "before", "EVENTS": "after"}}}
+    >>> boundary_rule(rule, "FINDINGS")
+    ('before', 'start_of_day')
+    >>> boundary_rule(rule, "EVENTS")
+    ('after', 'start_of_day')
+    """
+    stated = conventions.get(EPOCH_BOUNDARY)
+    if not isinstance(stated, Mapping):
+        raise KeyError("specs/study.yaml has no conventions.epoch_boundary (MT.EPOCH)")
+    by_class = stated["observation_without_time"]
+    if observation_class not in by_class:
+        raise KeyError(f"conventions.epoch_boundary.observation_without_time has no rule for {observation_class!r}")
+    return str(by_class[observation_class]), str(stated["element_start_without_time"])
+
+
+def _instants(dtc: pd.Series, date_only_offset: np.int64) -> np.ndarray:
+    """Sortable int64 instants: date + time + 2 ns when timed, date + ``date_only_offset`` when not.
+
+    Missing or partial dates give NaT's integer (the minimum int64); callers drop them.
+    """
+    text = dtc.astype("string")
+    day = pd.to_datetime(iso_date_part(dtc), format="%Y-%m-%d", errors="coerce")
+    timed = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?").fillna(False).astype(bool)
+    moment = pd.to_datetime(text.where(timed), format="ISO8601", errors="coerce")
+    days = day.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    clock = (moment - day).to_numpy(dtype="timedelta64[ns]").astype(np.int64)
+    values = np.where(timed.to_numpy(), days + clock + 2, days + date_only_offset)
+    return np.where(day.isna().to_numpy(), np.iinfo(np.int64).min, values)
+
+
+def observation_instants(dtc: pd.Series, observation_without_time: str) -> np.ndarray:
+    """Observation instants: a date-only value sits before (``before``) or after (``after``) every
+    timed element start of its day, and after a date-only start of that day."""
+    return _instants(dtc, np.int64(1) if observation_without_time == BEFORE else _DAY - 1)
+
+
+def element_instants(dtc: pd.Series, element_start_without_time: str) -> np.ndarray:
+    """Element boundary instants: a date-only boundary at the start or the end of its day."""
+    return _instants(dtc, np.int64(0) if element_start_without_time == START_OF_DAY else _DAY - 1)
+
+
+def element_of(observations: pd.DataFrame, elements: pd.DataFrame, *, observation_without_time: str,
+               element_start_without_time: str = START_OF_DAY) -> pd.Series:
+    """For each observation (USUBJID, DTC), the row label in ``elements`` (USUBJID, STDTC, ENDTC,
+    ORDER) of the element holding it, or <NA>. Same index as ``observations``; nothing mutated.
+
+    Hand-computed boundary cases, element 2 starting 2024-01-08 at 10:00:
+
+    >>> el = pd.DataFrame({"USUBJID": ["A", "A"], "STDTC": ["2024-01-01", "2024-01-08T10:00"],
+    ...                    "ENDTC": ["2024-01-08T10:00", "2024-01-20"], "ORDER": [1, 2]}, index=["E1", "E2"])
+    >>> ob = pd.DataFrame({"USUBJID": ["A"] * 6, "DTC": ["2024-01-08T09:59", "2024-01-08T10:00",
+    ...                    "2024-01-08", "2024-01-01", "2024-01-20", "2024-01"]})
+    >>> element_of(ob, el, observation_without_time="before").tolist()
+    ['E1', 'E2', 'E1', 'E1', 'E2', <NA>]
+    >>> element_of(ob, el, observation_without_time="after").tolist()[2]
+    'E2'
+    """
+    result = pd.Series(pd.NA, index=observations.index, dtype="object")
+    if observations.empty or elements.empty:
+        return result
+    obs = pd.DataFrame({
+        "_pos": np.arange(len(observations)),
+        "USUBJID": observations["USUBJID"].astype(str).to_numpy(),
+        "_at": observation_instants(observations["DTC"], observation_without_time),
+    })
+    missing = np.iinfo(np.int64).min
+    obs = obs[obs["_at"] != missing].sort_values("_at", kind="mergesort")
+    ends = element_instants(elements["ENDTC"], element_start_without_time)
+    end_dates = pd.to_datetime(iso_date_part(elements["ENDTC"]), format="%Y-%m-%d", errors="coerce")
+    timed_end = elements["ENDTC"].astype("string").str.len().fillna(0).to_numpy() > 10
+    # the last element holds its whole end day when the end has no time (RFPENDTC is a date)
+    last_end = np.where(timed_end, ends,
+                        end_dates.to_numpy(dtype="datetime64[ns]").astype(np.int64) + _DAY - 1)
+    frame = pd.DataFrame({
+        "USUBJID": elements["USUBJID"].astype(str).to_numpy(),
+        "_start": element_instants(elements["STDTC"], element_start_without_time),
+        "_end": np.where(end_dates.isna().to_numpy(), missing, ends),
+        "_last_end": np.where(end_dates.isna().to_numpy(), missing, last_end),
+        "_order": pd.to_numeric(elements["ORDER"], errors="coerce").to_numpy(),
+        "_label": np.asarray(elements.index, dtype=object),
+    })
+    frame = frame[frame["_start"] != missing].sort_values(["USUBJID", "_start", "_order"], kind="mergesort")
+    frame["_last"] = ~frame.duplicated("USUBJID", keep="last")
+    frame = frame.drop_duplicates(["USUBJID", "_start"], keep="last").sort_values("_start", kind="mergesort")
+    matched = pd.merge_asof(obs, frame, left_on="_at", right_on="_start", by="USUBJID", direction="backward")
+    open_end = matched["_end"] == missing
+    inside = matched["_at"] < matched["_end"]
+    closes_last = matched["_last"].fillna(False).astype(bool) & ((matched["_at"] <= matched["_last_end"]) | open_end)
+    matched = matched[matched["_label"].notna() & (inside | closes_last)]
+    result.iloc[matched["_pos"].to_numpy()] = matched["_label"].to_numpy()
+    return result
 
 
 def derive_var_epoch(
@@ -12,51 +136,36 @@ def derive_var_epoch(
     dtc_var: str,
     se: pd.DataFrame,
     new_var: str = "EPOCH",
+    *,
+    observation_without_time: str,
+    element_start_without_time: str = START_OF_DAY,
 ) -> pd.DataFrame:
-    """Add EPOCH: the epoch of the subject's element with SESTDTC <= date < SEENDTC.
+    """Add EPOCH: the epoch of the subject's element holding ``dtc_var`` (:func:`element_of`).
 
-    Comparison is on the date part (SDTMIG 3.4 section 5.3: when one element ends on the day the
-    next starts, a date on that day belongs to the later element). The subject's last element
-    includes its end date (or is open when SEENDTC is empty). Partial or missing dates, and
-    dates outside every element, get no EPOCH. Vectorised (one as-of join), so it scales
-    linearly with the number of records.
+    Callers pass the boundary rule of their dataset's class (:func:`boundary_rule`). Vectorised
+    (one as-of join), so it scales linearly with the number of records.
     """
     if new_var in dataset.columns:
         raise ValueError(f"{new_var} already exists; derive_var_epoch does not overwrite")
     if dataset.empty or se.empty:
         return dataset.assign(**{new_var: pd.Series(pd.NA, index=dataset.index, dtype="object")})
-    records = pd.DataFrame(
-        {
-            "_pos": range(len(dataset)),
-            "USUBJID": dataset["USUBJID"].astype(str).to_numpy(),
-            "_date": pd.to_datetime(iso_date_part(dataset[dtc_var]), errors="coerce").to_numpy(),
-        }
-    )
-    elements = pd.DataFrame(
-        {
-            "USUBJID": se["USUBJID"].astype(str).to_numpy(),
-            "_start": pd.to_datetime(iso_date_part(se["SESTDTC"]), errors="coerce").to_numpy(),
-            "_end": pd.to_datetime(iso_date_part(se["SEENDTC"]), errors="coerce").to_numpy(),
-            "_order": pd.to_numeric(se["TAETORD"], errors="coerce").to_numpy(),
-            "_epoch": se["EPOCH"].to_numpy(dtype=object),
-        }
-    ).dropna(subset=["_start"])
-    elements = elements.sort_values(["USUBJID", "_start", "_order"], kind="mergesort")
-    elements["_last"] = ~elements.duplicated("USUBJID", keep="last")
-    elements = elements.drop_duplicates(["USUBJID", "_start"], keep="last").sort_values("_start")
-
-    dated = records.dropna(subset=["_date"]).sort_values("_date", kind="mergesort")
-    matched = pd.merge_asof(
-        dated, elements, left_on="_date", right_on="_start", by="USUBJID", direction="backward"
-    )
-    before_end = matched["_date"] < matched["_end"]
-    closes_last = matched["_last"].fillna(False).astype(bool) & (
-        (matched["_date"] <= matched["_end"]) | matched["_end"].isna()
-    )
-    matched = matched[matched["_start"].notna() & (before_end | closes_last)]
-
-    epoch = pd.Series(pd.NA, index=range(len(dataset)), dtype="object")
-    epoch.loc[matched["_pos"].to_numpy()] = matched["_epoch"].to_numpy()
+    elements = pd.DataFrame({
+        "USUBJID": se["USUBJID"].to_numpy(), "STDTC": se["SESTDTC"].to_numpy(dtype=object),
+        "ENDTC": se["SEENDTC"].to_numpy(dtype=object), "ORDER": se["TAETORD"].to_numpy(),
+    })
+    observations = pd.DataFrame({"USUBJID": dataset["USUBJID"].to_numpy(),
+                                 "DTC": dataset[dtc_var].to_numpy(dtype=object)})
+    which = element_of(observations, elements, observation_without_time=observation_without_time,
+                       element_start_without_time=element_start_without_time)
+    epochs = se["EPOCH"].to_numpy(dtype=object)
     out = dataset.copy()
-    out[new_var] = epoch.to_numpy()
+    out[new_var] = [epochs[int(k)] if k is not pd.NA else pd.NA for k in which.to_numpy(dtype=object)]
     return out
+
+
+def derive_var_epoch_for(dataset: pd.DataFrame, dtc_var: str, se: pd.DataFrame, *,
+                         conventions: Mapping[str, Any], observation_class: str) -> pd.DataFrame:
+    """:func:`derive_var_epoch` with the spec's boundary rule for ``observation_class``."""
+    without_time, start_without_time = boundary_rule(conventions, observation_class)
+    return derive_var_epoch(dataset, dtc_var, se, observation_without_time=without_time,
+                            element_start_without_time=start_without_time)

@@ -33,7 +33,7 @@ from aclf_cdisc.sdtm.assemble import get_form, with_usubjid
 from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.ct import recode_ct
 from aclf_cdisc.sdtm.dates import to_iso8601
-from aclf_cdisc.sdtm.epoch import derive_var_epoch
+from aclf_cdisc.sdtm.epoch import derive_var_epoch_for
 from aclf_cdisc.sdtm.finish import settle_issues
 from aclf_cdisc.sdtm.irt import assemble_randomization, require_irt
 from aclf_cdisc.sdtm.seq import derive_var_seq
@@ -156,7 +156,8 @@ def build_ds_suppds(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame,
     frame["STUDYID"] = spec.study.studyid
     frame["DOMAIN"] = DOMAIN
     frame["DSSTDY"] = compute_dy(frame["DSSTDTC"], frame["USUBJID"].map(dm.set_index("USUBJID")["RFSTDTC"]))
-    frame = derive_var_epoch(frame, "DSSTDTC", se)
+    frame = derive_var_epoch_for(frame, "DSSTDTC", se, conventions=spec.study.conventions,
+                                 observation_class=dataset.class_)
     frame["_day"] = iso_date_part(frame["DSSTDTC"]).fillna(frame["DSSTDTC"].astype("string"))
     frame = derive_var_seq(frame, "DSSEQ", order=["_day", "_ord", "DSSTDTC"])
     return conform_to_spec(frame, dataset), build_suppds(frame, spec)

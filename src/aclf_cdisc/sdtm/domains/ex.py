@@ -19,7 +19,7 @@ import pandas as pd
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS, study_day
-from aclf_cdisc.sdtm.epoch import derive_var_epoch
+from aclf_cdisc.sdtm.epoch import derive_var_epoch_for
 from aclf_cdisc.sdtm.finish import settle_issues
 from aclf_cdisc.sdtm.infusions import assemble_infusions
 from aclf_cdisc.sdtm.irt import BLINDED, MSC, PBO, require_irt
@@ -98,7 +98,8 @@ def build_ex(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, visit_
     frame, visit_issues = derive_vars_visit(frame, "ex.VISIT", vmap, spec.study, domain=DOMAIN, file="ex.csv",
                                             row_var="_row")
     found += visit_issues
-    frame = derive_var_epoch(frame, "EXSTDTC", se)
+    frame = derive_var_epoch_for(frame, "EXSTDTC", se, conventions=spec.study.conventions,
+                                 observation_class=dataset.class_)
     settle_issues(found, issues, DOMAIN)
     frame = derive_var_seq(frame, "EXSEQ", order=["EXSTDTC", "VISITNUM"])
     return conform_to_spec(frame, dataset)
