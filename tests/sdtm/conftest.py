@@ -18,6 +18,7 @@ from aclf_cdisc.sample import edc_dir, scenarios
 from aclf_cdisc.sdtm.domains.ae import build_ae
 from aclf_cdisc.sdtm.domains.dm import build_dm
 from aclf_cdisc.sdtm.domains.ds import build_ds_suppds
+from aclf_cdisc.sdtm.domains.ec import build_ec
 from aclf_cdisc.sdtm.domains.ex import build_ex
 from aclf_cdisc.sdtm.domains.lb import build_lb
 from aclf_cdisc.sdtm.domains.pr import build_pr_supppr
@@ -75,8 +76,13 @@ def sv(request, raw, spec, dm, se) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="session")
-def ex(request, raw, spec, dm, se, visits) -> pd.DataFrame:
-    return frozen(request, build_ex(raw, spec, dm=dm, se=se, visit_map=visits))
+def ec(request, raw, spec, dm, se, visits) -> pd.DataFrame:
+    return frozen(request, build_ec(raw, spec, dm=dm, se=se, visit_map=visits))
+
+
+@pytest.fixture(scope="session")
+def ex(request, raw, spec, dm, se, visits, ec) -> pd.DataFrame:
+    return frozen(request, build_ex(raw, spec, dm=dm, se=se, ec=ec, visit_map=visits))
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sdtm_helpers import raw_csv, raw_rows, rows_of, usubjid
 
+from aclf_cdisc.sdtm.domains.ec import build_ec
 from aclf_cdisc.sdtm.domains.ex import build_ex
 
 
@@ -78,7 +79,8 @@ def test_07_every_subject_in_dm_and_seq_unique(ex, dm) -> None:
 
 
 def test_08_blinded_build_hides_treatment(blinded, spec, planted) -> None:
-    ex = build_ex(blinded["forms"], spec, dm=blinded["dm"], se=blinded["se"], blinded=True)
+    ec = build_ec(blinded["forms"], spec, dm=blinded["dm"], se=blinded["se"])
+    ex = build_ex(blinded["forms"], spec, dm=blinded["dm"], se=blinded["se"], ec=ec, blinded=True)
     got = rows_of(ex, planted["stage2_placebo"])
     assert {r["EXTRT"] for r in got} == {"BLINDED"}
     assert {r["EXDOSE"] for r in got} == {None}

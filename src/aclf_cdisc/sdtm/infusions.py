@@ -2,7 +2,8 @@
 
 The EDC holds kit numbers only; the treatment of each infusion comes from the kit list
 (``irt_kits``; never read in a blinded build). DM (first/last infusion, actual arm), SE (the
-treatment elements) and EX (one record per infusion) all start from :func:`assemble_infusions`.
+treatment elements), EC (one record per planned infusion, ``planned=True``) and EX (one record
+per infusion given) all start from :func:`assemble_infusions`.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ DOMAIN = "EX"  # the dataset infusion problems are reported against
 STAGE_BY_FOLDER: dict[str, int] = {"week 0": 1, "week 1": 1, "week 2": 1, "week 4": 2, "week 5": 2}
 
 
-def assemble_infusions(raw: Any, spec: Spec, *, blinded: bool = False,
+def assemble_infusions(raw: Any, spec: Spec, *, blinded: bool = False, planned: bool = False,
                        issues: list[Issue] | None = None) -> pd.DataFrame:
-    """One row per administered infusion: ``ex.*`` and ``irt_kits.TRTGRP`` columns, plus USUBJID,
-    STAGE (1/2), EXSTDTC, EXENDTC (ISO 8601) and TRTGRP (hUC-MSC/Placebo; None when blinded).
+    """One row per administered infusion (every planned one with ``planned=True``): ``ex.*`` and
+    ``irt_kits.TRTGRP`` columns, plus USUBJID, STAGE (1/2), OCCUR (Y given / N not given),
+    EXSTDTC, EXENDTC (ISO 8601) and TRTGRP (hUC-MSC/Placebo; None when blinded or not given).
 
     Errors (unknown kit, unknown infusion visit, unreadable date/time) raise :class:`InputError`;
     a kit dispensed to another subject is a warning appended to ``issues``.
@@ -37,8 +39,11 @@ def assemble_infusions(raw: Any, spec: Spec, *, blinded: bool = False,
     assert form is not None  # required form: get_form raised InputError when it is missing
     ex = with_usubjid(form, spec)
     found: list[Issue] = []
-    given = ex[ex["EXYN"].fillna("").str.upper() == "Y"].reset_index(drop=True)
+    occurred = ex["EXYN"].fillna("").str.strip().str.upper() == "Y"
+    given = (ex if planned else ex[occurred]).reset_index(drop=True)
     frame = prefix_columns(given, "ex")
+    frame["OCCUR"] = np.where(given["EXYN"].fillna("").str.strip().str.upper() == "Y", "Y", "N")
+    was_given = (frame["OCCUR"] == "Y").to_numpy()
     # source values the Issues quote, looked up by row position (np.flatnonzero)
     rows, visits = frame["_row"].to_numpy(), frame["ex.VISIT"].to_numpy()
     frame["STAGE"] = given["VISIT"].map(lambda v: STAGE_BY_FOLDER.get(fold_name(v)) if v is not None else None)
@@ -63,7 +68,7 @@ def assemble_infusions(raw: Any, spec: Spec, *, blinded: bool = False,
         kitnos, subjids = frame["ex.KITNO"].to_numpy(), frame["ex.SUBJID"].to_numpy()
         frame["TRTGRP"] = frame["irt_kits.TRTGRP"].map(
             lambda v: next((g for g in (MSC, PBO) if v is not None and str(v).casefold() == g.casefold()), None))
-        for pos in np.flatnonzero(frame["TRTGRP"].isna().to_numpy()):
+        for pos in np.flatnonzero(frame["TRTGRP"].isna().to_numpy() & was_given):
             found.append(Issue(rule="sdtm.kit-unknown", message="infused kit is not in the IRT kit list",
                                file="ex.csv", dataset=DOMAIN, row=int(rows[pos]), column="KITNO",
                                value=kitnos[pos], expected="a KITNO of irt_kits with TRTGRP"))

@@ -3,7 +3,7 @@
     DM  (subjects, reference dates, arms)
     SE  (subject elements: EPOCH for everything after)
     SV  visit map (one numbering of unscheduled visits for every domain)
-    DS/SUPPDS, EX, SV, LB, AE, RS, PR/SUPPPR
+    DS/SUPPDS, EC, EX (from EC), SV, LB, AE, RS, PR/SUPPPR
     TS, TA, TE, TV, TI (trial design; TS counts ACTSUB from DM)
 
 Warnings are appended to ``issues``; any error stops the build with every problem listed.
@@ -18,6 +18,7 @@ from aclf_cdisc.raw import RawExport
 from aclf_cdisc.sdtm.domains.ae import build_ae
 from aclf_cdisc.sdtm.domains.dm import build_dm
 from aclf_cdisc.sdtm.domains.ds import build_ds_suppds
+from aclf_cdisc.sdtm.domains.ec import build_ec
 from aclf_cdisc.sdtm.domains.ex import build_ex
 from aclf_cdisc.sdtm.domains.lb import build_lb
 from aclf_cdisc.sdtm.domains.pr import build_pr_supppr
@@ -29,7 +30,7 @@ from aclf_cdisc.sdtm.visits import subject_visit_map
 from aclf_cdisc.spec.model import Spec
 
 # Every SDTM dataset a builder here produces; the spec must declare exactly these.
-BUILT_DATASETS = ("AE", "DM", "DS", "EX", "LB", "PR", "RS", "SE", "SUPPDS", "SUPPPR", "SV",
+BUILT_DATASETS = ("AE", "DM", "DS", "EC", "EX", "LB", "PR", "RS", "SE", "SUPPDS", "SUPPPR", "SV",
                   "TA", "TE", "TI", "TS", "TV")
 
 
@@ -59,13 +60,15 @@ def build_sdtm(raw: RawExport, spec: Spec, *, blinded: bool = False,
     visits = subject_visit_map(raw, spec)
     ds, suppds = build_ds_suppds(raw, spec, dm=dm, se=se, blinded=blinded, issues=issues)
     pr, supppr = build_pr_supppr(raw, spec, dm=dm, se=se, issues=issues)
+    ec = build_ec(raw, spec, dm=dm, se=se, visit_map=visits, issues=issues)
     built = {
         "DM": dm,
         "SE": se,
         "SV": build_sv(raw, spec, dm=dm, se=se, issues=issues),
         "DS": ds,
         "SUPPDS": suppds,
-        "EX": build_ex(raw, spec, dm=dm, se=se, visit_map=visits, blinded=blinded, issues=issues),
+        "EC": ec,
+        "EX": build_ex(raw, spec, dm=dm, se=se, ec=ec, visit_map=visits, blinded=blinded, issues=issues),
         "LB": build_lb(raw, spec, dm=dm, se=se, visit_map=visits, issues=issues),
         "AE": build_ae(raw, spec, dm=dm, se=se, issues=issues),
         "RS": build_rs(raw, spec, dm=dm, se=se, visit_map=visits, issues=issues),

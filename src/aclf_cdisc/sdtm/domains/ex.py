@@ -1,7 +1,9 @@
-"""EX (Exposure): one record per infusion actually administered (ex.EXYN = Y).
+"""EX (Exposure): one record per infusion actually administered, derived from EC.
 
-An infusion planned but not given (EXYN = N, with a reason) is not an exposure and has no EX
-record (SDTMIG 3.4 EX holds administrations; the not-done log stays in the aCRF). The EDC holds
+EX holds exactly the EC records with ECOCCUR = Y (linked by EXLNKID = ECLNKID); a planned
+infusion not given stays in EC only (ECOCCUR = N with ECREASOC), and so does the volume infused
+(ECDOSE in mL: EX states the dose in the protocol's unit, cells, and SDTMIG EX has no volume
+variable; a SUPPEX copy would only repeat EC). The EDC holds
 kit numbers only; the treatment comes from the IRT kit list (``irt_kits``, blinded; joined in
 :func:`aclf_cdisc.sdtm.infusions.assemble_infusions`). Placebo is
 named and dosed deliberately: EXTRT = PLACEBO, EXDOSE = 0 in the hUC-MSC dose unit (COM.PLACEBO).
@@ -16,9 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aclf_cdisc.errors import Issue
+from aclf_cdisc.errors import DerivationError, Issue
 from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS, study_day
+from aclf_cdisc.sdtm.domains.ec import derive_var_lnkid
 from aclf_cdisc.sdtm.epoch import derive_var_epoch_for
 from aclf_cdisc.sdtm.finish import settle_issues
 from aclf_cdisc.sdtm.infusions import assemble_infusions
@@ -81,9 +84,24 @@ DERIVATIONS: dict[str, Derivation] = {
 }
 
 
-def build_ex(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, visit_map: pd.DataFrame | None = None,
-             blinded: bool = False, issues: list[Issue] | None = None) -> pd.DataFrame:
-    """Build EX: administered infusions with treatment from the kit list, EPOCH from SE, --DY from DM.
+def given_in_ec(frame: pd.DataFrame, ec: pd.DataFrame, lnkid_var: str = "EXLNKID") -> pd.Series:
+    """True for the assembled infusions EC records as given (ECOCCUR = Y, same USUBJID and link id).
+
+    >>> ec = pd.DataFrame({"USUBJID": ["A", "A"], "ECLNKID": ["Week 0", "Week 1"], "ECOCCUR": ["Y", "N"]})
+    >>> given_in_ec(pd.DataFrame({"USUBJID": ["A", "A"], "EXLNKID": ["Week 0", "Week 1"]}), ec).tolist()
+    [True, False]
+    """
+    occurred = ec[ec["ECOCCUR"] == "Y"]
+    keys = set(zip(occurred["USUBJID"], occurred["ECLNKID"], strict=True))
+    return pd.Series([(u, k) in keys for u, k in zip(frame["USUBJID"], frame[lnkid_var], strict=True)],
+                     index=frame.index, dtype=bool)
+
+
+def build_ex(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, ec: pd.DataFrame,
+             visit_map: pd.DataFrame | None = None, blinded: bool = False,
+             issues: list[Issue] | None = None) -> pd.DataFrame:
+    """Build EX from EC: the infusions EC records as given, treatment from the kit list, EPOCH from
+    SE, --DY from DM. An infusion given in the log but not in EC as given is an error.
 
     ``visit_map`` is :func:`aclf_cdisc.sdtm.visits.subject_visit_map` (built here when not given).
     """
@@ -98,8 +116,16 @@ def build_ex(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, visit_
     frame, visit_issues = derive_vars_visit(frame, "ex.VISIT", vmap, spec.study, domain=DOMAIN, file="ex.csv",
                                             row_var="_row")
     found += visit_issues
+    frame = derive_var_lnkid(frame, "EXLNKID")
+    settle_issues(found, issues, DOMAIN)
+    in_ec = given_in_ec(frame, ec)
+    if not in_ec.all():
+        raise DerivationError([
+            Issue(rule="sdtm.ex-not-in-ec", dataset=DOMAIN, file="ex.csv", row=int(r["_row"]), column="EXLNKID",
+                  value=r["EXLNKID"], message="infusion given but EC has no ECOCCUR = Y record for it",
+                  expected="an EC record with the same USUBJID, ECLNKID and ECOCCUR = Y")
+            for _, r in frame[~in_ec].iterrows()], "EX must be derived from EC")
     frame = derive_var_epoch_for(frame, "EXSTDTC", se, conventions=spec.study.conventions,
                                  observation_class=dataset.class_)
-    settle_issues(found, issues, DOMAIN)
     frame = derive_var_seq(frame, "EXSEQ", order=["EXSTDTC", "VISITNUM"])
     return conform_to_spec(frame, dataset)
