@@ -5,7 +5,6 @@ import pandas as pd
 from aclf_cdisc.sdtm.epoch import derive_var_epoch as _derive_var_epoch
 
 
-
 def derive_var_epoch(data, dtc_var, se):
     return _derive_var_epoch(data, dtc_var, se, observation_without_time="before")
 
