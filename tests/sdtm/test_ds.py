@@ -21,15 +21,24 @@ def test_01_msc_patient_re_randomized_to_placebo(ds, planted) -> None:
     assert [(r["RANDSTG"], r["RANDNO"], r["RANDDAT"], r["RANDTIM"]) for r in rand] == [
         ("1", "R1-1010003", "07 OCT 2023", "08:16"), ("2", "R2-1010002", "05 NOV 2023", "08:41")]
     assert raw_rows("eos", subjid)[0]["DSDECOD"] == "Completed"
+    assert [(r["VISIT"], r["EXSTTIM"], r["EXENTIM"]) for r in raw_rows("ex", subjid)][2:] == [
+        ("Week 2", "13:15", "13:45"), ("Week 4", "10:00", "11:00"), ("Week 5", "09:40", "10:10")]
     assert records(ds, subjid) == [
         (1.0, "PROTOCOL MILESTONE", "INFORMED CONSENT OBTAINED", "INFORMED CONSENT OBTAINED", "2023-10-03",
          "SCREENING", -4.0),
+        # randomized at 08:16, before the first infusion that day: still screening
         (2.0, "PROTOCOL MILESTONE", "RANDOMIZED", "RANDOMIZED (STAGE 1)", "2023-10-07T08:16", "SCREENING", 1.0),
-        (3.0, "PROTOCOL MILESTONE", "RE-RANDOMIZED", "RE-RANDOMIZED (STAGE 2)", "2023-11-05T08:41", "TREATMENT 1",
+        # stage-1 treatment completed at the end of the week-2 infusion
+        (3.0, "DISPOSITION EVENT", "COMPLETED", "COMPLETED", "2023-10-21T13:45", "TREATMENT 1", 15.0),
+        # re-randomized at 08:41, before the stage-2 infusion at 10:00: the epoch that ends that day
+        (4.0, "PROTOCOL MILESTONE", "RE-RANDOMIZED", "RE-RANDOMIZED (STAGE 2)", "2023-11-05T08:41", "TREATMENT 1",
          30.0),
-        (4.0, "DISPOSITION EVENT", "COMPLETED", "COMPLETED", "2024-09-10", "FOLLOW-UP", 340.0),
+        (5.0, "DISPOSITION EVENT", "COMPLETED", "COMPLETED", "2023-11-12T10:10", "TREATMENT 2", 37.0),
+        (6.0, "DISPOSITION EVENT", "COMPLETED", "COMPLETED", "2024-09-10", "FOLLOW-UP", 340.0),
     ]
-    assert [r["DSREFID"] for r in rows_of(ds, subjid)] == [None, "R1-1010003", "R2-1010002", None]
+    assert [r["DSSCAT"] for r in rows_of(ds, subjid)] == [
+        None, None, "STUDY TREATMENT", None, "STUDY TREATMENT", "STUDY PARTICIPATION"]
+    assert [r["DSREFID"] for r in rows_of(ds, subjid)] == [None, "R1-1010003", None, "R2-1010002", None, None]
 
 
 def test_02_death_disposition_carries_dm_death_date(ds, dm, planted) -> None:
@@ -38,12 +47,14 @@ def test_02_death_disposition_carries_dm_death_date(ds, dm, planted) -> None:
     assert (eos["DSSTDAT"], eos["DSDECOD"], eos["DSTERM"]) == ("20 OCT 2023", "Death", "Multiple organ failure")
     death = [r for r in rows_of(ds, subjid) if r["DSCAT"] == "DISPOSITION EVENT"]
     assert [(r["DSDECOD"], r["DSTERM"], r["DSSCAT"], r["DSSTDTC"], r["EPOCH"]) for r in death] == [
-        ("DEATH", "Multiple organ failure", "STUDY PARTICIPATION", "2023-10-20", "TREATMENT 1")]
+        ("DEATH", "Multiple organ failure", "STUDY PARTICIPATION", "2023-10-20", "TREATMENT 1"),
+        # two stage-1 infusions, dead before week 2: stage-1 treatment discontinued by death
+        ("DEATH", "Multiple organ failure", "STUDY TREATMENT", "2023-10-20", "TREATMENT 1")]
     assert dm.set_index("USUBJID").loc[usubjid(subjid), "DTHDTC"] == "2023-10-20"
 
 
 def test_03_every_ds_death_date_equals_dm_dthdtc(ds, dm) -> None:
-    deaths = ds[ds["DSDECOD"] == "DEATH"].set_index("USUBJID")["DSSTDTC"]
+    deaths = ds[(ds["DSDECOD"] == "DEATH") & (ds["DSSCAT"] == "STUDY PARTICIPATION")].set_index("USUBJID")["DSSTDTC"]
     assert len(deaths) > 0
     assert deaths.to_dict() == dm.set_index("USUBJID").loc[deaths.index, "DTHDTC"].to_dict()
     assert set(dm.loc[dm["DTHFL"] == "Y", "USUBJID"]) >= set(deaths.index)
@@ -70,8 +81,10 @@ def test_05_screen_failure_names_the_criterion(ds, planted) -> None:
 
 
 def test_06_one_disposition_event_per_subject_and_all_in_dm(ds, dm) -> None:
-    events = ds[ds["DSCAT"] == "DISPOSITION EVENT"]
+    events = ds[(ds["DSCAT"] == "DISPOSITION EVENT") & (ds["DSSCAT"] == "STUDY PARTICIPATION")]
     assert events["USUBJID"].is_unique
+    treatment = ds[ds["DSSCAT"] == "STUDY TREATMENT"]
+    assert not treatment.duplicated(["USUBJID", "EPOCH"]).any()
     assert set(ds["USUBJID"]) == set(dm["USUBJID"])
     randomized = set(ds.loc[ds["DSDECOD"] == "RANDOMIZED", "USUBJID"])
     assert randomized == set(dm.loc[dm["ARMCD"].notna(), "USUBJID"])
@@ -102,3 +115,41 @@ def test_08_a_death_date_differing_from_the_death_form_is_an_error(raw, spec, dm
         build_ds_suppds(forms, spec, dm=dm, se=se)
     assert [(i.rule, i.row, i.value) for i in caught.value.issues] == [
         ("sdtm.ds-death-date", f"USUBJID={usubjid(subjid)}", "2023-10-21")]
+
+
+def test_09_treatment_disposition_per_stage_hand_cases(spec) -> None:
+    from aclf_cdisc.sdtm.domains.ds import treatment_dispositions
+    ec = pd.DataFrame({
+        "USUBJID": ["A", "A", "A", "B", "B", "B", "C", "D"],
+        "VISIT": ["Week 0", "Week 1", "Week 2", "Week 0", "Week 1", "Week 2", "Week 0", "Week 0"],
+        "ECOCCUR": ["Y", "N", "Y", "Y", "Y", "N", "Y", "Y"],
+        "ECREASOC": [None, "Subject refused", None, None, None, "Kit not available at site", None, None],
+        "ECSTDTC": ["2024-01-01T10:00", None, "2024-01-15T10:00", "2024-01-01T09:00", "2024-01-08T09:00", None,
+                    "2024-01-01T11:00", "2024-01-01T11:00"],
+        "ECENDTC": ["2024-01-01T11:00", None, "2024-01-15T11:00", "2024-01-01T10:00", "2024-01-08T10:00", None,
+                    "2024-01-01T12:00", "2024-01-01T12:00"],
+    })
+    eos = pd.DataFrame({"USUBJID": ["C"], "DSDECOD": ["DEATH"], "DSTERM": ["Septic shock"], "DSSTDTC": ["2024-01-05"]})
+    schedule = {1: ["Week 0", "Week 1", "Week 2"], 2: ["Week 4", "Week 5"]}
+    out, issues = treatment_dispositions(ec, eos, schedule, {1: "TREATMENT 1", 2: "TREATMENT 2"},
+                                         spec.codelists["CL.NCOMPLT"])
+    assert issues == []
+    assert [tuple(r) for r in out[["USUBJID", "DSDECOD", "DSTERM", "DSSTDTC", "_EPOCH", "DSSCAT"]].to_numpy()] == [
+        ("A", "COMPLETED", "COMPLETED", "2024-01-15T11:00", "TREATMENT 1", "STUDY TREATMENT"),  # week 1 missed only
+        ("B", "LOGISTICAL PROBLEM", "Kit not available at site", "2024-01-08T10:00", "TREATMENT 1", "STUDY TREATMENT"),
+        ("C", "DEATH", "Septic shock", "2024-01-05", "TREATMENT 1", "STUDY TREATMENT"),  # never reached week 2
+    ]  # D: participation not ended, week 2 not reached yet: no record
+
+
+def test_10_sample_treatment_dispositions(ds, ec) -> None:
+    treatment = ds[ds["DSSCAT"] == "STUDY TREATMENT"]
+    stage1 = treatment[treatment["EPOCH"] == "TREATMENT 1"]
+    stage2 = treatment[treatment["EPOCH"] == "TREATMENT 2"]
+    assert len(stage1) == ec.loc[ec["VISIT"].isin(["Week 0", "Week 1", "Week 2"]), "USUBJID"].nunique()
+    assert len(stage2) == ec.loc[ec["VISIT"].isin(["Week 4", "Week 5"]), "USUBJID"].nunique() == 93
+    missed_last = ec[(ec["VISIT"] == "Week 2") & (ec["ECOCCUR"] == "N")]
+    assert set(stage1.loc[stage1["DSDECOD"] != "COMPLETED", "USUBJID"]) >= set(missed_last["USUBJID"])
+    assert stage1["DSDECOD"].value_counts().to_dict() == {
+        "COMPLETED": 125, "DEATH": 17, "LIVER TRANSPLANTATION": 3, "LOGISTICAL PROBLEM": 2,
+        "PHYSICIAN DECISION": 2, "WITHDRAWAL BY SUBJECT": 1}
+    assert len(stage1) == 150 and set(stage2["DSDECOD"]) == {"COMPLETED"}

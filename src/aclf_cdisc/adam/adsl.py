@@ -269,7 +269,8 @@ def _last_alive(sdtm: Mapping[str, pd.DataFrame], adsl: pd.DataFrame) -> pd.Seri
 
 
 def _end_of_study(ds: pd.DataFrame, subjects: pd.Series) -> pd.DataFrame:
-    disp = ds[ds["DSCAT"] == "DISPOSITION EVENT"]
+    per_stage = ds["DSSCAT"].eq("STUDY TREATMENT") if "DSSCAT" in ds.columns else pd.Series(False, index=ds.index)
+    disp = ds[(ds["DSCAT"] == "DISPOSITION EVENT") & ~per_stage]  # end of study, not the treatment dispositions
     disp = disp.assign(__DT=iso_to_date(disp, "DSSTDTC", "__DT", dataset_name="DS"))
     dup = disp[disp.duplicated("USUBJID", keep=False)]
     if len(dup):

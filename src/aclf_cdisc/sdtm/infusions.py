@@ -22,8 +22,17 @@ from aclf_cdisc.sdtm.visits import fold_name
 from aclf_cdisc.spec.model import Spec
 
 DOMAIN = "EX"  # the dataset infusion problems are reported against
-# Randomization stage of each infusion visit (protocol: weeks 0, 1, 2 stage 1; weeks 4, 5 stage 2).
-STAGE_BY_FOLDER: dict[str, int] = {"week 0": 1, "week 1": 1, "week 2": 1, "week 4": 2, "week 5": 2}
+INFUSION_VISITS = "infusion_visits"  # key of spec.study.conventions: the infusion visits of each stage
+
+
+def infusion_visits(spec: Spec) -> dict[int, list[str]]:
+    """Stage -> its scheduled infusion visits in order (``conventions.infusion_visits``)."""
+    return {int(stage): [str(v) for v in visits] for stage, visits in spec.study.conventions[INFUSION_VISITS].items()}
+
+
+def stage_by_folder(spec: Spec) -> dict[str, int]:
+    """Folded EDC folder name -> randomization stage of the infusion given at that visit."""
+    return {fold_name(visit): stage for stage, visits in infusion_visits(spec).items() for visit in visits}
 
 
 def assemble_infusions(raw: Any, spec: Spec, *, blinded: bool = False, planned: bool = False,
@@ -46,11 +55,12 @@ def assemble_infusions(raw: Any, spec: Spec, *, blinded: bool = False, planned: 
     was_given = (frame["OCCUR"] == "Y").to_numpy()
     # source values the Issues quote, looked up by row position (np.flatnonzero)
     rows, visits = frame["_row"].to_numpy(), frame["ex.VISIT"].to_numpy()
-    frame["STAGE"] = given["VISIT"].map(lambda v: STAGE_BY_FOLDER.get(fold_name(v)) if v is not None else None)
+    stages = stage_by_folder(spec)
+    frame["STAGE"] = given["VISIT"].map(lambda v: stages.get(fold_name(v)) if v is not None else None)
     for pos in np.flatnonzero(frame["STAGE"].isna().to_numpy()):
         found.append(Issue(rule="sdtm.infusion-visit-unknown", message="infusion recorded at a visit with no dose",
                            file="ex.csv", dataset=DOMAIN, row=int(rows[pos]), column="VISIT",
-                           value=visits[pos], expected=", ".join(sorted(STAGE_BY_FOLDER))))
+                           value=visits[pos], expected=", ".join(sorted(stages))))
     for target, clock in (("EXSTDTC", "EXSTTIM"), ("EXENDTC", "EXENTIM")):
         values, bad = raw_to_iso8601(frame["ex.EXDAT"], frame[f"ex.{clock}"], dataset=DOMAIN, variable=target,
                                      file="ex.csv", rows=frame["_row"])

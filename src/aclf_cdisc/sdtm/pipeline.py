@@ -58,9 +58,9 @@ def build_sdtm(raw: RawExport, spec: Spec, *, blinded: bool = False,
     dm = build_dm(raw, spec, blinded=blinded, issues=issues)
     se = build_se(raw, spec, dm=dm, blinded=blinded, issues=issues)
     visits = subject_visit_map(raw, spec)
-    ds, suppds = build_ds_suppds(raw, spec, dm=dm, se=se, blinded=blinded, issues=issues)
-    pr, supppr = build_pr_supppr(raw, spec, dm=dm, se=se, issues=issues)
     ec = build_ec(raw, spec, dm=dm, se=se, visit_map=visits, issues=issues)
+    ds, suppds = build_ds_suppds(raw, spec, dm=dm, se=se, ec=ec, blinded=blinded, issues=issues)
+    pr, supppr = build_pr_supppr(raw, spec, dm=dm, se=se, issues=issues)
     built = {
         "DM": dm,
         "SE": se,

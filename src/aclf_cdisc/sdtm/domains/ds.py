@@ -13,12 +13,15 @@ Records, in the order they happen:
 * Screen failure (ie IEYN = N): DISPOSITION EVENT, DSSCAT STUDY PARTICIPATION, DSDECOD SCREEN
   FAILURE, DSTERM naming the first criterion not met, date = eligibility assessment date.
 * End of study (eos): DISPOSITION EVENT, DSSCAT STUDY PARTICIPATION, DSDECOD = eos.DSDECOD
-  recoded to NCOMPLT (Liver transplant -> LIVER TRANSPLANTATION, sponsor extension), DSTERM = the
-  specify text, else the decoded term. A DEATH record must carry DM.DTHDTC: a different eos date
-  is an error (the data are contradictory; no silent pick).
+  recoded to NCOMPLT (Liver transplant -> LIVER TRANSPLANTATION, sponsor extension, COM.DS.DSDECOD),
+  DSTERM = the specify text, else the decoded term. A DEATH record must carry DM.DTHDTC: a
+  different eos date is an error (the data are contradictory; no silent pick).
+* Treatment disposition per stage (:func:`treatment_dispositions`, MT.DS.TREATMENT): DISPOSITION
+  EVENT, DSSCAT STUDY TREATMENT, EPOCH = the stage's treatment epoch, for every subject with an EC
+  record of the stage.
 
-EPOCH from SE at DSSTDTC; DSSTDY from DM.RFSTDTC. A blinded build without irt_rand has no
-randomization records.
+EPOCH from SE at DSSTDTC (treatment dispositions: the epoch they close); DSSTDY from DM.RFSTDTC.
+A blinded build without irt_rand has no randomization records.
 """
 
 from __future__ import annotations
@@ -33,20 +36,24 @@ from aclf_cdisc.sdtm.assemble import get_form, with_usubjid
 from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.ct import recode_ct
 from aclf_cdisc.sdtm.dates import to_iso8601
+from aclf_cdisc.sdtm.domains.ec import build_ec
+from aclf_cdisc.sdtm.domains.se import stage_epochs
 from aclf_cdisc.sdtm.epoch import derive_var_epoch_for
 from aclf_cdisc.sdtm.finish import settle_issues
+from aclf_cdisc.sdtm.infusions import infusion_visits
 from aclf_cdisc.sdtm.irt import assemble_randomization, require_irt
 from aclf_cdisc.sdtm.seq import derive_var_seq
 from aclf_cdisc.sdtm.study_day import compute_dy, iso_date_part
 from aclf_cdisc.sdtm.supp import build_supp
-from aclf_cdisc.spec.model import Spec
+from aclf_cdisc.spec.model import Codelist, Spec
 
 DOMAIN = "DS"
 MILESTONE, DISPOSITION = "PROTOCOL MILESTONE", "DISPOSITION EVENT"
-STUDY_PARTICIPATION = "STUDY PARTICIPATION"
+STUDY_PARTICIPATION, STUDY_TREATMENT = "STUDY PARTICIPATION", "STUDY TREATMENT"
+COMPLETED = "COMPLETED"
 CONSENT = "INFORMED CONSENT OBTAINED"
-# tie-break of records on the same date/time: consent, randomizations, then dispositions
-_ORDER = {"ic": 1, "rand1": 2, "rand2": 3, "ie": 4, "eos": 5}
+# tie-break of records on the same date/time: consent, randomizations, end of study, treatment dispositions
+_ORDER = {"ic": 1, "rand1": 2, "rand2": 3, "ie": 4, "eos": 5, "trt": 6}
 
 
 def _records(frame: pd.DataFrame, source: str, **values: Any) -> pd.DataFrame:
@@ -61,9 +68,10 @@ def _records(frame: pd.DataFrame, source: str, **values: Any) -> pd.DataFrame:
     return out
 
 
-def assemble_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, blinded: bool = False,
+def assemble_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, ec: pd.DataFrame | None = None, blinded: bool = False,
                 issues: list[Issue] | None = None) -> pd.DataFrame:
-    """Every DS record with DSTERM, DSDECOD, DSCAT, DSSCAT, DSSTDTC, DSREFID and ICVER (for SUPPDS)."""
+    """Every DS record with DSTERM, DSDECOD, DSCAT, DSSCAT, DSSTDTC, DSREFID and ICVER (for SUPPDS);
+    ``_EPOCH`` on treatment dispositions (none without ``ec``)."""
     found: list[Issue] = [] if issues is None else issues
     pieces = []
 
@@ -105,15 +113,64 @@ def assemble_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, blinded: bool = False
     found += ct_issues
     eos_dtc = to_iso8601(eos["DSSTDAT"], dataset=DOMAIN, variable="DSSTDTC", file="eos.csv", rows=eos["_row"],
                   issues=found)
-    pieces.append(_records(
+    end_of_study = _records(
         eos, "eos", DSTERM=eos["DSTERM"].where(eos["DSTERM"].notna(), eos_decod), DSDECOD=eos_decod,
-        DSCAT=DISPOSITION, DSSCAT=STUDY_PARTICIPATION, DSSTDTC=eos_dtc, DSREFID=None, ICVER=None))
+        DSCAT=DISPOSITION, DSSCAT=STUDY_PARTICIPATION, DSSTDTC=eos_dtc, DSREFID=None, ICVER=None)
+    pieces.append(end_of_study)
+    if ec is not None:
+        treatment, trt_issues = treatment_dispositions(ec, end_of_study, infusion_visits(spec), stage_epochs(spec),
+                                                       ncomplt)
+        found += trt_issues
+        if not treatment.empty:
+            pieces.append(_records(treatment, "trt", **{c: treatment[c] for c in treatment.columns
+                                                         if c != "USUBJID"}))
 
     frame = pd.concat(pieces, ignore_index=True)
     death_issues = death_date_issues(frame, dm)
     if death_issues:
         raise DerivationError(death_issues, "DS death date differs from DM.DTHDTC")
     return frame
+
+
+def treatment_dispositions(ec: pd.DataFrame, end_of_study: pd.DataFrame, schedule: dict[int, list[str]],
+                           epochs: dict[int, str], ncomplt: Codelist) -> tuple[pd.DataFrame, list[Issue]]:
+    """One STUDY TREATMENT disposition per subject and stage with an EC record of that stage (MT.DS.TREATMENT).
+
+    * the stage's last scheduled infusion (``schedule[stage][-1]``) given: COMPLETED, dated at
+      its end (ECENDTC);
+    * recorded as not given: the reason (ECREASOC, recoded to NCOMPLT by the codelist's synonyms;
+      DSTERM keeps it verbatim), dated at the end of the stage's last infusion given;
+    * never reached and participation ended (end of study not COMPLETED): the end-of-study reason
+      and date; participation not ended: no record yet (still on treatment).
+
+    ``end_of_study`` holds USUBJID, DSDECOD, DSTERM, DSSTDTC of the end-of-study records.
+    """
+    columns = ["USUBJID", "DSTERM", "DSDECOD", "DSCAT", "DSSCAT", "DSSTDTC", "DSREFID", "ICVER", "_EPOCH"]
+    eos = end_of_study[end_of_study["DSDECOD"].notna() & (end_of_study["DSDECOD"] != COMPLETED)]
+    eos = eos.drop_duplicates("USUBJID").set_index("USUBJID")
+    records: list[dict[str, Any]] = []
+    for stage, visits in sorted(schedule.items()):
+        staged = ec[ec["VISIT"].isin(visits)]
+        for usubjid, rows in staged.groupby("USUBJID", sort=True):
+            last = rows[rows["VISIT"] == visits[-1]]
+            given = rows[rows["ECOCCUR"] == "Y"].sort_values("ECSTDTC", kind="mergesort")
+            base = {"USUBJID": usubjid, "DSCAT": DISPOSITION, "DSSCAT": STUDY_TREATMENT, "DSREFID": None,
+                    "ICVER": None, "_EPOCH": epochs[stage], "_missed": False}
+            if not last.empty and last["ECOCCUR"].iloc[0] == "Y":
+                records.append({**base, "DSTERM": COMPLETED, "DSDECOD": COMPLETED, "DSSTDTC": last["ECENDTC"].iloc[0]})
+            elif not last.empty:
+                records.append({**base, "DSTERM": last["ECREASOC"].iloc[0], "DSDECOD": None, "_missed": True,
+                                "DSSTDTC": given["ECENDTC"].iloc[-1] if not given.empty else None})
+            elif usubjid in eos.index:
+                ended = eos.loc[usubjid]
+                records.append({**base, "DSTERM": ended["DSTERM"], "DSDECOD": ended["DSDECOD"],
+                                "DSSTDTC": ended["DSSTDTC"]})
+    frame = pd.DataFrame.from_records(records, columns=[*columns, "_missed"])
+    missed = frame["_missed"].astype(bool)
+    recoded, issues = recode_ct(frame.loc[missed, "DSTERM"], ncomplt, dataset=DOMAIN, variable="DSDECOD",
+                                file="ex.csv")
+    frame.loc[missed, "DSDECOD"] = recoded
+    return frame[columns], issues
 
 
 def _codelist(spec: Spec, variable: str, dscat: str) -> str:
@@ -130,7 +187,7 @@ def _codelist(spec: Spec, variable: str, dscat: str) -> str:
 
 def death_date_issues(ds: pd.DataFrame, dm: pd.DataFrame) -> list[Issue]:
     """DS DEATH records whose date differs from DM.DTHDTC (date part compared)."""
-    deaths = ds[ds["DSDECOD"] == "DEATH"]
+    deaths = ds[(ds["DSDECOD"] == "DEATH") & (ds["DSSCAT"] != STUDY_TREATMENT)]  # treatment records copy the date
     dthdtc = deaths["USUBJID"].map(dm.set_index("USUBJID")["DTHDTC"])
     differs = iso_date_part(deaths["DSSTDTC"]).fillna("") != iso_date_part(dthdtc).fillna("")
     return [Issue(rule="sdtm.ds-death-date", message="end-of-study DEATH date differs from the death form date",
@@ -139,25 +196,33 @@ def death_date_issues(ds: pd.DataFrame, dm: pd.DataFrame) -> list[Issue]:
                                strict=True)]
 
 
-def build_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, blinded: bool = False,
-             issues: list[Issue] | None = None) -> pd.DataFrame:
+def build_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, ec: pd.DataFrame | None = None,
+             blinded: bool = False, issues: list[Issue] | None = None) -> pd.DataFrame:
     """Build DS (see :func:`build_ds_suppds` for DS with its SUPPDS)."""
-    return build_ds_suppds(raw, spec, dm=dm, se=se, blinded=blinded, issues=issues)[0]
+    return build_ds_suppds(raw, spec, dm=dm, se=se, ec=ec, blinded=blinded, issues=issues)[0]
 
 
-def build_ds_suppds(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, blinded: bool = False,
-                    issues: list[Issue] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Build DS and SUPPDS: EPOCH from SE, DSSTDY from DM, DSSEQ in date order."""
+def build_ds_suppds(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, ec: pd.DataFrame | None = None,
+                    blinded: bool = False, issues: list[Issue] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Build DS and SUPPDS: EPOCH from SE, DSSTDY from DM, DSSEQ in date order.
+
+    ``ec`` (:func:`aclf_cdisc.sdtm.domains.ec.build_ec`) gives the treatment dispositions; built here
+    when not given.
+    """
     require_irt(raw, blinded, DOMAIN)
     dataset = spec.dataset(DOMAIN)
     found: list[Issue] = []
-    frame = assemble_ds(raw, spec, dm=dm, blinded=blinded, issues=found)
+    if ec is None:
+        ec = build_ec(raw, spec, dm=dm, se=se, issues=found)
+    frame = assemble_ds(raw, spec, dm=dm, ec=ec, blinded=blinded, issues=found)
     settle_issues(found, issues, DOMAIN)
     frame["STUDYID"] = spec.study.studyid
     frame["DOMAIN"] = DOMAIN
     frame["DSSTDY"] = compute_dy(frame["DSSTDTC"], frame["USUBJID"].map(dm.set_index("USUBJID")["RFSTDTC"]))
     frame = derive_var_epoch_for(frame, "DSSTDTC", se, conventions=spec.study.conventions,
                                  observation_class=dataset.class_)
+    if "_EPOCH" in frame.columns:  # a treatment disposition names the epoch it closes
+        frame["EPOCH"] = frame["_EPOCH"].where(frame["_EPOCH"].notna(), frame["EPOCH"])
     frame["_day"] = iso_date_part(frame["DSSTDTC"]).fillna(frame["DSSTDTC"].astype("string"))
     frame = derive_var_seq(frame, "DSSEQ", order=["_day", "_ord", "DSSTDTC"])
     return conform_to_spec(frame, dataset), build_suppds(frame, spec)

@@ -156,6 +156,12 @@ def _ta_lookups(spec: Spec) -> tuple[dict[tuple[str, str], int], dict[str, int |
     return by_arm, unique, epochs
 
 
+def stage_epochs(spec: Spec) -> dict[int, str]:
+    """Randomization stage -> the TA epoch of its treatment elements (TREATMENT 1, TREATMENT 2)."""
+    epochs = _ta_lookups(spec)[2]
+    return {stage: epochs[etcd] for stage, etcd in EPOCH_OF_STAGE_ELEMENT.items()}
+
+
 def build_se(raw: Any, spec: Spec, *, dm: pd.DataFrame, blinded: bool = False,
              issues: list[Issue] | None = None) -> pd.DataFrame:
     """Build SE from DM (RFICDTC, RFPENDTC, RFSTDTC, arms), the infusion log and the IRT dates."""
