@@ -125,3 +125,15 @@ def test_08_ongosind_and_sendtc_follow_the_data(spec, dm) -> None:
     assert ongoing.loc[ongoing["TSPARMCD"] == "ONGOSIND", "TSVALCD"].tolist() == ["C49488"]
     sendtc = ongoing[ongoing["TSPARMCD"] == "SENDTC"].iloc[0]
     assert (pd.isna(sendtc["TSVAL"]), sendtc["TSVALNF"], sendtc["TSVCDREF"]) == (True, "NI", None)
+
+
+def test_08_ts_fills_or_explains_the_reviewer_parameters(ts, spec) -> None:
+    rows = {p: ts[ts["TSPARMCD"] == p].iloc[0] for p in ("INDIC", "TDIGRP", "TRT", "PCLAS", "STRATFCT",
+                                                          "INTMODEL", "INTTYPE")}
+    assert rows["STRATFCT"]["TSVAL"] == "Study site"
+    assert (pd.isna(rows["PCLAS"]["TSVAL"]), rows["PCLAS"]["TSVALNF"]) == (True, "NA")
+    assert (rows["INTMODEL"]["TSVALCD"], rows["INTTYPE"]["TSVALCD"]) == ("C82639", "C307")
+    # no unverifiable code is written; the comment on TSVALCD says why for each
+    assert all(pd.isna(rows[p]["TSVALCD"]) for p in ("INDIC", "TDIGRP", "TRT"))
+    comment = spec.comments["COM.TS.TSVALCD"].description
+    assert all(word in comment for word in ("INDIC", "TDIGRP", "UNII", "PCLAS", "STRATFCT", "INTMODEL"))

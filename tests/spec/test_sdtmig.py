@@ -31,6 +31,8 @@ _VISIT_TIMING = "SDTM general-class timing variable (SDTMIG 3.4 2.7): the infusi
 NON_IG_VARIABLES: dict[tuple[str, str], str] = {
     ("EX", "VISITNUM"): _VISIT_TIMING,
     ("EX", "VISIT"): _VISIT_TIMING,
+    ("EC", "VISITNUM"): _VISIT_TIMING,
+    ("EC", "VISIT"): _VISIT_TIMING,
 }
 
 
