@@ -40,8 +40,8 @@ def test_02_values_copied_from_dm_equal_dm(adam):
 
 def test_03_treatments_per_stage_from_the_trial_design(adam, spec):
     assert planned_period_treatments(spec) == {
-        "PBO": ("Placebo", None), "MSC3PBO2": ("hUC-MSC", "Placebo"), "MSC5": ("hUC-MSC", "hUC-MSC"),
-        "MSC3": ("hUC-MSC", None)}
+        "PBO": ("Placebo", None), "MSC-PBO": ("hUC-MSC", "Placebo"), "MSC-MSC": ("hUC-MSC", "hUC-MSC"),
+        "MSC": ("hUC-MSC", None)}
     adsl = adam["ADSL"].set_index("USUBJID")
     assert adsl.loc["S3", ["TRT01P", "TRT01A", "TRT02P", "TRT02A"]].tolist() == ["hUC-MSC", "hUC-MSC", "Placebo",
                                                                                  "Placebo"]

@@ -2,10 +2,10 @@
 
 Subjects (STUDYID ACLF-MSC-302):
   S1  PBO       randomized 2023-10-02, placebo weeks 0-2, completed (EOS 2024-09-20, after week 48)
-  S2  MSC5      randomized 2023-10-03, hUC-MSC x5 (re-randomized 2023-10-31), died 2023-12-15
-  S3  MSC3PBO2  randomized 2023-10-04, hUC-MSC x3 then placebo x2 (re-randomized 2023-11-01),
+  S2  MSC-MSC      randomized 2023-10-03, hUC-MSC x3, then hUC-MSC x2 (re-randomized 2023-10-31), died 2023-12-15
+  S3  MSC-PBO  randomized 2023-10-04, hUC-MSC x3 then placebo x2 (re-randomized 2023-11-01),
                 liver transplant 2024-01-10
-  S4  MSC3      randomized 2023-10-05, one hUC-MSC infusion, withdrew 2023-10-20
+  S4  MSC      randomized 2023-10-05, one hUC-MSC infusion, withdrew 2023-10-20
   SF  screen failure (in DM only)
 """
 
@@ -28,12 +28,12 @@ def make_sdtm() -> dict[str, pd.DataFrame]:
         [
             ("S1", "01-0001", "01", 45, "YEARS", "M", "ASIAN", "NOT HISPANIC OR LATINO", "CHN", "PBO", "Placebo x3",
              "PBO", "Placebo x3", None, None, "2023-10-02"),
-            ("S2", "01-0002", "01", 61, "YEARS", "F", "ASIAN", "NOT HISPANIC OR LATINO", "CHN", "MSC5", "hUC-MSC x5",
-             "MSC5", "hUC-MSC x5", "Y", "2023-12-15", "2023-10-03"),
-            ("S3", "02-0001", "02", 50, "YEARS", "M", "ASIAN", "NOT HISPANIC OR LATINO", "CHN", "MSC3PBO2",
-             "hUC-MSC x3, then Placebo x2", "MSC3PBO2", "hUC-MSC x3, then Placebo x2", None, None, "2023-10-04"),
-            ("S4", "02-0002", "02", 33, "YEARS", "F", "ASIAN", "NOT HISPANIC OR LATINO", "CHN", "MSC3", "hUC-MSC x3",
-             "MSC3", "hUC-MSC x3", None, None, "2023-10-05"),
+            ("S2", "01-0002", "01", 61, "YEARS", "F", "ASIAN", "NOT HISPANIC OR LATINO", "CHN", "MSC-MSC",
+             "hUC-MSC x3, then hUC-MSC x2", "MSC-MSC", "hUC-MSC x3, then hUC-MSC x2", "Y", "2023-12-15", "2023-10-03"),
+            ("S3", "02-0001", "02", 50, "YEARS", "M", "ASIAN", "NOT HISPANIC OR LATINO", "CHN", "MSC-PBO",
+             "hUC-MSC x3, then Placebo x2", "MSC-PBO", "hUC-MSC x3, then Placebo x2", None, None, "2023-10-04"),
+            ("S4", "02-0002", "02", 33, "YEARS", "F", "ASIAN", "NOT HISPANIC OR LATINO", "CHN", "MSC", "hUC-MSC x3",
+             "MSC", "hUC-MSC x3", None, None, "2023-10-05"),
             ("SF", "02-0003", "02", 40, "YEARS", "M", "ASIAN", "NOT HISPANIC OR LATINO", "CHN", None, None,
              None, None, None, None, None),
         ])

@@ -60,8 +60,8 @@ def test_03_placebo_patient(dm, planted) -> None:
 
 
 @pytest.mark.parametrize(("scenario", "stage2", "armcd", "arm"), [
-    ("stage2_msc", "hUC-MSC", "MSC5", "hUC-MSC x5"),
-    ("stage2_placebo", "Placebo", "MSC3PBO2", "hUC-MSC x3, then Placebo x2"),
+    ("stage2_msc", "hUC-MSC", "MSC-MSC", "hUC-MSC x3, then hUC-MSC x2"),
+    ("stage2_placebo", "Placebo", "MSC-PBO", "hUC-MSC x3, then Placebo x2"),
 ])
 def test_04_msc_patient_re_randomized_gets_the_multi_stage_arm(dm, planted, scenario, stage2, armcd, arm) -> None:
     subjid = planted[scenario]
@@ -78,7 +78,7 @@ def test_05_death_before_week4_gets_partial_path_and_death(dm, planted) -> None:
     assert raw_rows("dd", subjid)[0]["DTHDAT"] == "20 OCT 2023"
     assert [r["VISIT"] for r in raw_rows("ex", subjid)] == ["Week 0", "Week 1"]
     got = record(dm, subjid)
-    assert (got["ARMCD"], got["ARM"], got["ACTARMCD"], got["ACTARM"]) == ("MSC3", "hUC-MSC x3", "MSC3", "hUC-MSC x3")
+    assert (got["ARMCD"], got["ARM"], got["ACTARMCD"], got["ACTARM"]) == ("MSC", "hUC-MSC x3", "MSC", "hUC-MSC x3")
     assert (got["DTHDTC"], got["DTHFL"]) == ("2023-10-20", "Y")
     assert got["RFENDTC"] == got["RFPENDTC"] == "2023-10-20"
     assert got["RFXENDTC"] == "2023-10-15T14:35"
@@ -124,13 +124,13 @@ def test_09_infusions_matching_no_arm_are_unplanned_with_a_description(raw, spec
     kits.loc[kits["KITNO"] == week1_kit, "TRTGRP"] = "Placebo"
     forms["irt_kits"] = kits
     got = record(build_dm(forms, spec), subjid)
-    assert (got["ARMCD"], got["ACTARMCD"], got["ACTARM"]) == ("MSC5", None, None)
+    assert (got["ARMCD"], got["ACTARMCD"], got["ACTARM"]) == ("MSC-MSC", None, None)
     assert got["ARMNRS"] == "UNPLANNED TREATMENT"
     assert got["ACTARMUD"] == "stage 1: hUC-MSC x1, then Placebo x1, then hUC-MSC x1; stage 2: hUC-MSC x2"
 
 
 def test_10_actual_arm_rules() -> None:
-    assert actual_armcd(["hUC-MSC", "hUC-MSC"], []) == "MSC3"  # a missed infusion keeps the arm
+    assert actual_armcd(["hUC-MSC", "hUC-MSC"], []) == "MSC"  # a missed infusion keeps the arm
     assert actual_armcd(["Placebo"] * 3, []) == "PBO"
     assert actual_armcd(["Placebo"] * 3, ["hUC-MSC"]) is None
     assert actual_armcd([], []) is None
@@ -167,3 +167,16 @@ def test_13_age_uses_completed_years_and_imputes_an_unknown_birth_day(raw, spec,
     demo.loc[demo["SUBJID"] == subjid, "BRTHDAT"] = "UN OCT 1964"
     got = record(build_dm(forms, spec), subjid)
     assert (got["BRTHDTC"], got["AGE"]) == ("1964-10", 58.0)
+
+
+def test_partial_multi_stage_path_is_a_prefix_of_every_path_it_leads_to(spec, dm) -> None:
+    arms = {a.armcd: a.arm for a in spec.study.arms}
+    partial = [a.armcd for a in spec.study.arms if not a.planned]
+    assert partial == ["MSC"]
+    full = {row["ARMCD"] for row in spec.study.trial_arms}
+    leads_to = {cd for cd in full if cd.split("-")[0] == "MSC"}
+    assert leads_to == {"MSC-PBO", "MSC-MSC"}
+    assert all(cd.startswith("MSC-") and arms[cd].startswith(arms["MSC"] + ", ") for cd in leads_to)
+    treated = dm[dm["ACTARMCD"].notna() & dm["ARMCD"].notna()]
+    assert (treated["ACTARMCD"] == treated["ARMCD"]).all() and (treated["ACTARM"] == treated["ARM"]).all()
+    assert dm["ARMCD"].value_counts().to_dict() == {"PBO": 49, "MSC-MSC": 48, "MSC-PBO": 45, "MSC": 8}

@@ -64,11 +64,11 @@ def test_05_dcutdtc_without_a_cutoff_is_a_null_flavor(spec, dm) -> None:
 def test_06_ta_te_tv_ti_follow_the_design(spec) -> None:
     ta = build_ta(spec)
     assert ta.groupby("ARMCD")["ETCD"].agg(list).to_dict() == {
-        "MSC3PBO2": ["SCRN", "MSC1", "INT", "PBO2", "FU"],
-        "MSC5": ["SCRN", "MSC1", "INT", "MSC2", "FU"],
+        "MSC-PBO": ["SCRN", "MSC1", "INT", "PBO2", "FU"],
+        "MSC-MSC": ["SCRN", "MSC1", "INT", "MSC2", "FU"],
         "PBO": ["SCRN", "PBO1", "INT", "FU"],
     }
-    assert set(ta["ARM"]) == {"Placebo x3", "hUC-MSC x3, then Placebo x2", "hUC-MSC x5"}
+    assert set(ta["ARM"]) == {"Placebo x3", "hUC-MSC x3, then Placebo x2", "hUC-MSC x3, then hUC-MSC x2"}
     assert ta.loc[ta["ETCD"] == "SCRN", "TABRANCH"].notna().all()
     assert ta.loc[(ta["ETCD"] == "INT") & (ta["ARMCD"] != "PBO"), "TABRANCH"].notna().all()
     te = build_te(spec)

@@ -47,8 +47,8 @@ def test_02_the_study_level_specs_load(spec_root: Path) -> None:
     assert isinstance(spec, Spec)
     assert spec.study.registry_id == "NCT05985863"
     assert spec.study.ct_versions["SDTM"] == "2025-03-28"
-    assert {"PBO", "MSC3PBO2", "MSC5", "MSC3"} == {a.armcd for a in spec.study.arms}
-    assert not next(a for a in spec.study.arms if a.armcd == "MSC3").planned
+    assert {"PBO", "MSC-PBO", "MSC-MSC", "MSC"} == {a.armcd for a in spec.study.arms}
+    assert not next(a for a in spec.study.arms if a.armcd == "MSC").planned
     assert [v.visit for v in spec.study.visits][:2] == ["Screening", "Week 0"]
     assert all(v.edc_folder for v in spec.study.visits)
     assert "CL.SEX" in spec.codelists and spec.codelists["CL.MEDDRA"].external["version"] == "27.1"

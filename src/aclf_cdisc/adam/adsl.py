@@ -138,7 +138,7 @@ def planned_period_treatments(spec: Spec) -> dict[str, tuple[str | None, str | N
 
     The treatment of a period is the CL.TRT term that begins the name of the arm's element in
     epoch TREATMENT 1 (stage 1) or TREATMENT 2 (stage 2), e.g. element "hUC-MSC stage 1" ->
-    "hUC-MSC". A partial multi-stage arm that is not in TA (MSC3, "hUC-MSC x3") takes the
+    "hUC-MSC". A partial multi-stage arm that is not in TA (MSC, "hUC-MSC x3") takes the
     stage-1 treatment of the TA arms whose ARM begins with its ARM and no stage-2 treatment.
     """
     codelist = spec.codelists[TREATMENT_CODELIST]

@@ -15,7 +15,7 @@ Decisions (stated in specs/methods.yaml so Define-XML carries them):
   when the birth year is unknown; a derived age that differs from the CRF age is a warning.
 * ARM/ARMCD from the IRT stage-1 and stage-2 groups; ACTARM/ACTARMCD from the kits actually
   infused (multi-stage assignment, SDTMIG 3.4 section 5.2). An hUC-MSC patient without a stage-2
-  randomization gets the partial path MSC3 "hUC-MSC x3".
+  randomization gets the partial path MSC "hUC-MSC x3".
 * Blinded builds: without the IRT files the arms cannot be derived, so :func:`build_dm` raises an
   :class:`~aclf_cdisc.errors.InputError` unless ``blinded=True``; then every arm variable of a
   randomized (or infused) subject is :data:`~aclf_cdisc.sdtm.irt.BLINDED` and the IRT treatment
@@ -48,9 +48,9 @@ DOMAIN = "DM"
 # Multi-stage assignment: (stage-1 group, stage-2 group or None) -> ARMCD (spec.study.arms).
 ARMCD_BY_STAGES: dict[tuple[str, str | None], str] = {
     (PBO, None): "PBO",
-    (MSC, PBO): "MSC3PBO2",
-    (MSC, MSC): "MSC5",
-    (MSC, None): "MSC3",  # partial path: not re-randomized (SDTMIG 3.4 multi-stage assignment)
+    (MSC, PBO): "MSC-PBO",
+    (MSC, MSC): "MSC-MSC",
+    (MSC, None): "MSC",  # partial path: not re-randomized (SDTMIG 3.4 multi-stage assignment)
 }
 ARMNRS_SCREEN_FAILURE = "SCREEN FAILURE"
 ARMNRS_NOT_ASSIGNED = "NOT ASSIGNED"

@@ -16,7 +16,7 @@ Rules (MT.SE.ELEMENTS; element codes and epochs from study.yaml TE/TA):
    next element's SESTDTC; the last element ends at RFPENDTC.
 
 TAETORD comes from TA for the subject's actual (else planned) arm, or from the element's unique
-TAETORD across arms (the partial path MSC3 is not a TA arm). EPOCH is the element's TA epoch.
+TAETORD across arms (the partial path MSC is not a TA arm). EPOCH is the element's TA epoch.
 Blinded builds (no kit contents): stage elements are ETCD BLINDED, EPOCH still by stage.
 """
 
