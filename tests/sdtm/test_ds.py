@@ -152,4 +152,8 @@ def test_10_sample_treatment_dispositions(ds, ec) -> None:
     assert stage1["DSDECOD"].value_counts().to_dict() == {
         "COMPLETED": 125, "DEATH": 17, "LIVER TRANSPLANTATION": 3, "LOGISTICAL PROBLEM": 2,
         "PHYSICIAN DECISION": 2, "WITHDRAWAL BY SUBJECT": 1}
-    assert len(stage1) == 150 and set(stage2["DSDECOD"]) == {"COMPLETED"}
+    assert len(stage1) == 150
+    # 101-0013 refused the week-5 infusion (a planted boundary case): stage-2 treatment not completed
+    assert stage2["DSDECOD"].value_counts().to_dict() == {"COMPLETED": 92, "WITHDRAWAL BY SUBJECT": 1}
+    refused = stage2[stage2["DSDECOD"] == "WITHDRAWAL BY SUBJECT"]
+    assert refused[["USUBJID", "DSTERM"]].values.tolist() == [[usubjid("101-0013"), "Subject refused"]]

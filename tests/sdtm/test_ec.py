@@ -13,7 +13,7 @@ from aclf_cdisc.sdtm.domains.ex import build_ex
 def test_01_one_record_per_planned_infusion(ec) -> None:
     raw = raw_csv("ex")
     assert len(ec) == len(raw) == 603
-    assert ec["ECOCCUR"].value_counts().to_dict() == {"Y": 592, "N": 11}
+    assert ec["ECOCCUR"].value_counts().to_dict() == {"Y": 591, "N": 12}
     assert set(ec["ECTRT"]) == {"hUC-MSC OR PLACEBO"} and set(ec["ECPRESP"]) == {"Y"}
     assert not ec.duplicated(["USUBJID", "ECLNKID"]).any()
 

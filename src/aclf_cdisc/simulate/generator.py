@@ -36,6 +36,7 @@ import pandas as pd
 
 from aclf_cdisc.simulate import scenarios as sc
 from aclf_cdisc.simulate import tables as tb
+from aclf_cdisc.simulate.boundaries import plant_boundary_cases, randomize_before_infusion
 
 MONTHS = np.array(["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"])
 NEVER = 10**6  # study day of an event that does not happen
@@ -856,4 +857,6 @@ class _Sim:
         self.disposition()
         self.visit_frame()
         self.mess()
-        return {name: self.frames[name] for name in sorted(self.frames)}
+        frames = plant_boundary_cases(self.frames) if self.planted else dict(self.frames)
+        frames["irt_rand"] = randomize_before_infusion(frames["irt_rand"], frames["ex"])
+        return {name: frames[name] for name in sorted(frames)}

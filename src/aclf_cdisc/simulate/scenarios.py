@@ -59,3 +59,26 @@ STAGE1_FIXED_BLOCKS = ((0, 1, 1, 1, 0, 1), (0, 1, 1, 0, 1, 1))
 # First two stage-2 blocks at site 101 (1 = hUC-MSC): 101-0002, 101-0003, 101-0007, 101-0009,
 # then 101-0010, 101-0012, 101-0013 and the next site-101 subject reaching week 4.
 STAGE2_FIXED_BLOCKS = ((1, 0, 0, 1), (1, 0, 1, 0))
+
+
+@dataclass(frozen=True)
+class BoundaryCase:
+    case: str
+    subjid: str
+    visit: str
+    detail: str  # the reason, MedDRA key or value the case plants
+    description: str
+
+
+# Element-boundary cases planted on the subjects above (aclf_cdisc.simulate.boundaries), so every
+# export with planted subjects holds each one whatever the seed.
+BOUNDARY_CASES: tuple[BoundaryCase, ...] = (
+    BoundaryCase("lab_after_stage2_dose", "101-0003", "Week 4", "",
+                 "Week 4 labs drawn 60 minutes after the end of the stage-2 infusion (EPOCH TREATMENT 2)"),
+    BoundaryCase("lab_without_time_on_stage2_day", "101-0007", "Week 4", "",
+                 "Week 4 labs without a draw time on the stage-2 infusion day (date-only finding: TREATMENT 1)"),
+    BoundaryCase("missed_infusion_with_reason", "101-0013", "Week 5", "Subject refused",
+                 "Week 5 infusion not given (EXYN = N, reason Subject refused): EC ECOCCUR = N, no EX record"),
+    BoundaryCase("ae_on_stage2_infusion_day", "101-0002", "Week 4", "pyrexia",
+                 "Fever starting on the day of the stage-2 infusion, date only (event: TREATMENT 2)"),
+)
