@@ -228,11 +228,11 @@ def test_the_manifest_lists_every_file_with_size_and_sha256(built, spec):
     on_disk = sorted(p.relative_to(root).as_posix() for folder in ("m5", "reports")
                      for p in (root / folder).rglob("*") if p.is_file())
     assert [f["path"] for f in manifest["files"]] == on_disk
-    # 20 XPT + 20 Dataset-JSON + 2 x (define.xml, stylesheet, define.html) + 4 validation reports
+    # 21 XPT + 21 Dataset-JSON + 2 x (define.xml, stylesheet, define.html) + 4 validation reports
     # + acrf, csdrg, adrg (PDF, and HTML copies in reports/) + the ADaM programs as text
     programs = len(list(adam_programs_dir(root, STUDY).iterdir()))
     assert programs > 20
-    assert manifest["file_count"] == len(on_disk) == 50 + 6 + programs
+    assert manifest["file_count"] == len(on_disk) == 52 + 6 + programs
     for entry in manifest["files"]:
         path = root / entry["path"]
         assert (entry["size"], entry["sha256"]) == (path.stat().st_size, _sha256(path))
@@ -342,4 +342,4 @@ def test_every_dataset_has_a_valid_dataset_json_copy_equal_to_its_xpt(folders, s
             pd.testing.assert_frame_equal(back.reset_index(drop=True), frame.reset_index(drop=True),
                                           check_dtype=False)
             checked += 1
-    assert checked == 20
+    assert checked == 21
