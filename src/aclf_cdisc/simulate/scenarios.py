@@ -79,6 +79,6 @@ BOUNDARY_CASES: tuple[BoundaryCase, ...] = (
                  "Week 4 labs without a draw time on the stage-2 infusion day (date-only finding: TREATMENT 1)"),
     BoundaryCase("missed_infusion_with_reason", "101-0013", "Week 5", "Subject refused",
                  "Week 5 infusion not given (EXYN = N, reason Subject refused): EC ECOCCUR = N, no EX record"),
-    BoundaryCase("ae_on_stage2_infusion_day", "101-0002", "Week 4", "pyrexia",
+    BoundaryCase("ae_on_stage2_infusion_day", "101-0013", "Week 4", "pyrexia",
                  "Fever starting on the day of the stage-2 infusion, date only (event: TREATMENT 2)"),
 )
