@@ -38,7 +38,7 @@ def _moments(dtc: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     se = datasets.get("SE")
-    if se is None or se.empty:
+    if se is None or se.empty or not {"USUBJID", "EPOCH", "SESTDTC"} <= set(se.columns):
         return []
     day, moment, timed = _moments(se["SESTDTC"])
     starts = pd.DataFrame({"USUBJID": se["USUBJID"].to_numpy(), "EPOCH": se["EPOCH"].to_numpy(),
