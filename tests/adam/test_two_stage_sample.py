@@ -40,14 +40,20 @@ def test_02_every_teae_has_a_period(sample_adam):  # noqa: F811
     assert adae.loc[adae["TRTEMFL"] == "Y", "APERIOD"].notna().all()
 
 
-def test_03_pre_dose_samples_belong_to_the_earlier_period(sample_sdtm, adlb1):  # noqa: F811
-    lb = sample_sdtm["LB"][["USUBJID", "LBSEQ", "VISIT"]]
+def test_03_pre_dose_samples_belong_to_the_earlier_period(sample_sdtm, sample_adam, adlb1):  # noqa: F811
+    lb = sample_sdtm["LB"][["USUBJID", "LBSEQ", "VISIT", "LBDTC"]]
     rec = adlb1[adlb1["SRCDOM"] == "LB"].merge(lb, left_on=["USUBJID", "SRCSEQ"], right_on=["USUBJID", "LBSEQ"])
     week0 = rec[rec["VISIT"] == "Week 0"]
     assert len(week0) == 900 and week0["APERIOD"].isna().all()  # drawn before the first infusion
-    rerand = set(rec.loc[rec["APERIOD"] == 2, "USUBJID"])
-    week4 = rec[(rec["VISIT"] == "Week 4") & rec["USUBJID"].isin(rerand)]
-    assert len(week4) == 558 and (week4["APERIOD"] == 1).all()  # before the stage-2 infusion
+    tr02 = sample_adam["ADSL"].set_index("USUBJID")["TR02SDTM"].dropna()
+    week4 = rec[(rec["VISIT"] == "Week 4") & rec["USUBJID"].isin(tr02.index)]
+    # Period 2 only from the stage-2 infusion's date and time on; a date-only draw on that day
+    # counts as pre-dose (101-0007). The simulator plants one post-dose draw (101-0003).
+    drawn = pd.to_datetime(week4["LBDTC"], format="ISO8601")
+    expected = (drawn >= week4["USUBJID"].map(tr02)).map({True: 2, False: 1})
+    assert len(week4) == 558 and (week4["APERIOD"] == expected).all()
+    post_dose = week4.loc[expected == 2, "USUBJID"].unique().tolist()
+    assert post_dose == [SUBJ("101-0003")]
 
 
 def test_04_stage_2_baseline_is_the_pre_dose_week_4_value(sample_adam):  # noqa: F811

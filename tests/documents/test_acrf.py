@@ -51,10 +51,17 @@ def test_02_fields_are_annotated_in_the_usual_conventions(layout):
     assert layout.form("ic").datasets == ("DS", "SUPPDS", "DM")
     assert _notes(layout, "ic") == {"DSSTDAT": ["RFICDTC in DM", "DSSTDTC"], "ICVER": ["ICVER in SUPPDS"]}
     assert _notes(layout, "cla")["ASCITES"] == ["RSORRES where RSTESTCD = CPS0102"]
-    assert _notes(layout, "ex")["EXYN"] == [NOT_SUBMITTED]  # EX holds infusions given only
-    assert _notes(layout, "ex")["EXSTTIM"] == ["EXSTDTC"]
+    # the infusion log is EC as collected (given or not, with the reason and the volume); EX is
+    # derived from the infusions given
+    assert layout.form("ex").datasets == ("EC", "EX")
+    assert _notes(layout, "ex")["EXYN"] == ["ECOCCUR"]
+    assert _notes(layout, "ex")["EXREASND"] == ["ECREASOC"]
+    assert _notes(layout, "ex")["EXVOL"] == ["ECDOSE"]
+    assert _notes(layout, "ex")["EXSTTIM"] == ["ECSTDTC", "EXSTDTC in EX"]
     assert _notes(layout, "dd") == {"DTHDAT": ["DTHDTC"], "DDORRES": [NOT_SUBMITTED]}
-    assert layout.form("ex").assigned == (("EXDOSFRQ", "ONCE"), ("EXROUTE", "INTRAVENOUS"))
+    assert layout.form("ex").assigned == (("ECTRT", "hUC-MSC OR PLACEBO"), ("ECPRESP", "Y"),  # EC is blinded
+                                          ("ECDOSFRM", "INJECTION"), ("ECDOSFRQ", "ONCE"),
+                                          ("ECROUTE", "INTRAVENOUS"))
     assert layout.form("dm").assigned == (("COUNTRY", "CHN"),)
     assert layout.form("dd").assigned == ()  # DM's hard-coded values are on its home form only
     lbtest = next(f for f in layout.form("lb").fields if f.column.name == "LBTEST")
