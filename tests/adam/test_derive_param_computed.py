@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 from adam_helpers import assert_keyed_equal, dates
+from conventions_helpers import CTP_CONV, MELD_CONV, MELD_NA_CONV
 
 from aclf_cdisc.adam.derivations import (
     compute_ctp_score,
@@ -17,7 +18,7 @@ MELD = {"PARAMCD": "MELD", "PARAM": "MELD Score"}
 
 
 def meld_fn(d):
-    return compute_meld(d["CREAT"], d["BILI"], d["INR"])
+    return compute_meld(d["CREAT"], d["BILI"], d["INR"], meld=MELD_CONV)
 
 
 def labs():
@@ -61,7 +62,7 @@ def test_03_meld_na_from_the_derived_meld():
     # MELD 25, Na 130: 25 + 1.32*7 - 0.033*25*7 = 28.465 -> 28
     with_meld = derive_param_computed(labs(), ["CREAT", "BILI", "INR"], meld_fn, MELD)
     out = derive_param_computed(with_meld, ["MELD", "SODIUM"],
-                                lambda d: compute_meld_na(d["MELD"], d["SODIUM"]),
+                                lambda d: compute_meld_na(d["MELD"], d["SODIUM"], meld_na=MELD_NA_CONV),
                                 {"PARAMCD": "MELDNA", "PARAM": "MELD-Na Score"})
     row = out[out["PARAMCD"] == "MELDNA"]
     assert (row["USUBJID"].tolist(), row["AVAL"].tolist()) == (["01"], [28.0])
@@ -71,7 +72,7 @@ def test_04_ctp_uses_text_grades_from_avalc():
     # TBIL 8.5 (3) + ALB 27 (3) + INR 2.1 (2) + MODERATE ascites (3) + HE grade 1 (2) = 13
     out = derive_param_computed(
         labs(), ["BILI", "ALB", "INR", "ASCITES", "HE"],
-        lambda d: compute_ctp_score(d["BILI"], d["ALB"], d["INR"], d["ASCITES"], d["HE"]),
+        lambda d: compute_ctp_score(d["BILI"], d["ALB"], d["INR"], d["ASCITES"], d["HE"], ctp=CTP_CONV),
         {"PARAMCD": "CTP", "PARAM": "Child-Turcotte-Pugh Score"},
         value_vars={"ASCITES": "AVALC", "HE": "AVALC"})
     row = out[out["PARAMCD"] == "CTP"]

@@ -32,6 +32,7 @@ from aclf_cdisc.adam.derivations import (
     on_or_after_start,
 )
 from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.spec.conventions import ctp_convention, meld_convention, meld_na_convention
 from aclf_cdisc.spec.model import Spec
 
 PARAMCD_CODELIST = "CL.PARAMCD.ADLB"
@@ -209,15 +210,19 @@ def _links(parts: list[pd.DataFrame], by: list[str], dates: pd.DataFrame) -> pd.
     return pd.Series(keyed["__L"].to_numpy(), index=dates.index)
 
 
-def _derived(inputs: pd.DataFrame, assessments: pd.DataFrame) -> pd.DataFrame:
-    """MELD, MELD-Na and CTP per subject and date from that date's analysed component draws."""
+def _derived(inputs: pd.DataFrame, assessments: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    """MELD, MELD-Na and CTP per subject and date from that date's analysed component draws
+    (formulas with the study's conventions: study.yaml meld, meld_na, ctp)."""
     by = ["STUDYID", "USUBJID", "ADT"]
+    meld_conv = meld_convention(spec.study.conventions)
+    meld_na_conv = meld_na_convention(spec.study.conventions)
+    ctp_conv = ctp_convention(spec.study.conventions)
     comps = _one_per_date(inputs[inputs["ADT"].notna()], [*by, "PARAMCD"])
     grades = _one_per_date(assessments[assessments["ADT"].notna()], [*by, "PARAMCD"])
     work = pd.concat([comps[[*by, "PARAMCD", "AVAL"]].assign(AVALC=None),
                       grades[[*by, "PARAMCD", "AVALC"]].assign(AVAL=np.nan)], ignore_index=True)
     work = derive_param_computed(
-        work, list(MELD_INPUTS), lambda d: compute_meld(d["CREAT"], d["TBIL"], d["INR"]),
+        work, list(MELD_INPUTS), lambda d: compute_meld(d["CREAT"], d["TBIL"], d["INR"], meld=meld_conv),
         {"PARAMCD": "MELD"}, by_vars=by, dataset_name="ADLB")
     meld = work[work["PARAMCD"] == "MELD"].copy()
     sources = {p: comps[comps["PARAMCD"] == p] for p in ("CREAT", "TBIL", "INR", "ALB", "SODIUM")}
@@ -225,11 +230,11 @@ def _derived(inputs: pd.DataFrame, assessments: pd.DataFrame) -> pd.DataFrame:
     meld["__ID"] = "MELD " + pd.to_datetime(meld["ADT"]).dt.strftime("%Y-%m-%d")
     sources["MELD"] = meld
     work = derive_param_computed(
-        work, list(MELDNA_INPUTS), lambda d: compute_meld_na(d["MELD"], d["SODIUM"]),
+        work, list(MELDNA_INPUTS), lambda d: compute_meld_na(d["MELD"], d["SODIUM"], meld_na=meld_na_conv),
         {"PARAMCD": "MELDNA"}, by_vars=by, dataset_name="ADLB")
     work = derive_param_computed(
         work, [*CTP_INPUTS, "ASCITES", "HE"],
-        lambda d: compute_ctp_score(d["TBIL"], d["ALB"], d["INR"], d["ASCITES"], d["HE"]),
+        lambda d: compute_ctp_score(d["TBIL"], d["ALB"], d["INR"], d["ASCITES"], d["HE"], ctp=ctp_conv),
         {"PARAMCD": "CTP"}, by_vars=by, value_vars={"ASCITES": "AVALC", "HE": "AVALC"}, dataset_name="ADLB")
     rs = {p: grades[grades["PARAMCD"] == p] for p in ("ASCITES", "HE")}
     out = []
@@ -317,7 +322,7 @@ def build_adlb(sdtm: Mapping[str, pd.DataFrame], adsl: pd.DataFrame, spec: Spec)
     collected = _collected(lb, spec)
     rs = sdtm.get("RS")
     assessments = _assessments(rs[rs["USUBJID"].isin(set(adsl["USUBJID"]))] if rs is not None else None)
-    adlb = pd.concat([collected.assign(__LINKS=None), _derived(_score_inputs(collected, spec), assessments)],
+    adlb = pd.concat([collected.assign(__LINKS=None), _derived(_score_inputs(collected, spec), assessments, spec)],
                      ignore_index=True).drop(columns="__UNIT")
     params = _params(spec)
     adlb["PARAM"] = adlb["PARAMCD"].map(params)

@@ -28,6 +28,7 @@ from aclf_cdisc.adam.derivations import (
     derive_vars_dt,
 )
 from aclf_cdisc.errors import DerivationError, Issue, SpecError
+from aclf_cdisc.spec.conventions import ctp_convention
 from aclf_cdisc.spec.model import Codelist, Spec
 
 TREATMENT_CODELIST = "CL.TRT"
@@ -381,7 +382,7 @@ def build_adsl_core(sdtm: Mapping[str, pd.DataFrame], spec: Spec) -> pd.DataFram
 # ----------------------------------------------------------------------------------------------
 # Step 2: baselines from ADLB
 # ----------------------------------------------------------------------------------------------
-def add_baselines(adsl: pd.DataFrame, adlb: pd.DataFrame, basetype: str | None = None) -> pd.DataFrame:
+def add_baselines(adsl: pd.DataFrame, adlb: pd.DataFrame, spec: Spec, basetype: str | None = None) -> pd.DataFrame:
     """Fill TBILBL ... CTPBL from the ADLB record with ABLFL = "Y" (of ``basetype`` when ADLB has
     BASETYPE rows: the stage-1 baseline); CTPCLBL = class of CTPBL."""
     base = adlb[(adlb["ABLFL"] == "Y").to_numpy()
@@ -390,5 +391,5 @@ def add_baselines(adsl: pd.DataFrame, adlb: pd.DataFrame, basetype: str | None =
     for var, (paramcd, value_var) in BASELINE_VARS.items():
         rows = base[base["PARAMCD"] == paramcd].set_index("USUBJID")[value_var]
         out[var] = out["USUBJID"].map(rows).astype(float)
-    out["CTPCLBL"] = compute_ctp_class(out["CTPBL"])
+    out["CTPCLBL"] = compute_ctp_class(out["CTPBL"], ctp=ctp_convention(spec.study.conventions))
     return out

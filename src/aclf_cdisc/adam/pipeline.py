@@ -50,7 +50,7 @@ def build_adam(sdtm: Mapping[str, pd.DataFrame], spec: Spec) -> dict[str, pd.Dat
         built["ADSL"] = build_adsl_core(frames, spec)
         built["ADLB"] = build_adlb(frames, built["ADSL"], spec)
         stage1 = str(min(adam_convention(spec, "ADLB", "basetypes").items())[1])
-        built["ADSL"] = add_baselines(built["ADSL"], built["ADLB"], basetype=stage1)
+        built["ADSL"] = add_baselines(built["ADSL"], built["ADLB"], spec, basetype=stage1)
         built["ADAE"] = build_adae(frames, built["ADSL"], spec)
         built["ADTTE"] = build_adtte(frames, built["ADSL"], spec)
     except AclfError as exc:  # the same error, its Issues naming the raw records behind them

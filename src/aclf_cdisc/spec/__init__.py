@@ -13,6 +13,7 @@ Usage::
 from aclf_cdisc.spec.loader import (
     check_spec,
     default_spec_root,
+    load_conventions,
     load_dataset_file,
     load_raw_form_file,
     load_schema,
@@ -44,6 +45,7 @@ __all__ = [
     "Variable",
     "check_spec",
     "default_spec_root",
+    "load_conventions",
     "load_dataset_file",
     "load_raw_form_file",
     "load_schema",

@@ -30,6 +30,7 @@ from jsonschema.exceptions import ValidationError as JsonSchemaError
 from referencing import Registry, Resource
 
 from aclf_cdisc.errors import Issue, SpecError, raise_if_errors
+from aclf_cdisc.spec.conventions import convention_value, placeholders, render_conventions
 from aclf_cdisc.spec.model import (
     UNSCHEDULED_FOLDER,
     Arm,
@@ -755,12 +756,16 @@ def check_spec(root: Path) -> tuple[Spec | None, list[Issue]]:
     documents = [Document(oid=d["oid"], title=d["title"], href=d["href"]) for d in dc_doc.data["documents"]]
     _oid_table_issues("documents", documents, _Ctx(dc_doc, issues), None)
     doc_table = {d.oid: d for d in documents}
-    methods = [Method(oid=m["oid"], name=m["name"], type=m["type"], description=m["description"],
+    methods = [Method(oid=m["oid"], name=m["name"], type=m["type"],
+                      description=_with_conventions(m["description"], study, _Ctx(mt_doc, issues),
+                                                    ["methods", i, "description"]),
                       document=m.get("document"), expression=m.get("expression"))
-               for m in mt_doc.data["methods"]]
+               for i, m in enumerate(mt_doc.data["methods"])]
     _oid_table_issues("methods", methods, _Ctx(mt_doc, issues), doc_table)
-    comments = [Comment(oid=c["oid"], description=c["description"], document=c.get("document"))
-                for c in cm_doc.data["comments"]]
+    comments = [Comment(oid=c["oid"], description=_with_conventions(c["description"], study, _Ctx(cm_doc, issues),
+                                                                    ["comments", i, "description"]),
+                        document=c.get("document"))
+                for i, c in enumerate(cm_doc.data["comments"])]
     _oid_table_issues("comments", comments, _Ctx(cm_doc, issues), doc_table)
 
     spec = Spec(
@@ -775,6 +780,32 @@ def check_spec(root: Path) -> tuple[Spec | None, list[Issue]]:
     if any(i.severity == "error" for i in issues):
         return None, issues
     return spec, issues
+
+
+def _with_conventions(text: str, study: Study, ctx: _Ctx, path: list[str | int]) -> str:
+    """A method/comment text with its ``{{ path }}`` placeholders filled from study.yaml conventions."""
+    for name in placeholders(text):
+        try:
+            convention_value(study.conventions, name)
+        except KeyError:
+            ctx.add("spec.convention-unknown", path, f"the text quotes {{{{ {name} }}}}, which is not a "
+                    "key of conventions in study.yaml", name, "a dotted path into conventions")
+            return text
+    return render_conventions(text, study.conventions)
+
+
+def load_conventions(root: Path | None = None) -> dict[str, Any]:
+    """The ``conventions`` of ``study.yaml`` alone, schema-checked (SpecError otherwise).
+
+    For examples and tools that need a convention but not the whole spec; a build reads them
+    from :func:`load_spec` (``spec.study.conventions``), which checks every file.
+    """
+    root = Path(root) if root is not None else default_spec_root()
+    issues: list[Issue] = []
+    doc = _read(root / "study.yaml", root, "study", issues)
+    raise_if_errors(issues, SpecError, f"{root / 'study.yaml'} has problems")
+    assert doc is not None
+    return dict(doc.data.get("conventions") or {})
 
 
 def load_spec(root: Path | None = None) -> Spec:

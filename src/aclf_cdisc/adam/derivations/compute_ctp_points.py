@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.spec.conventions import CtpBand, CtpConvention
 
 from ._common import shape_like
 
@@ -22,14 +23,14 @@ ASCITES_GRADE = {0: 1, 1: 2, 2: 3, 3: 3}
 HE_GRADE = {0: 1, 1: 2, 2: 2, 3: 3, 4: 3}
 
 
-def _lab_points(values: np.ndarray, component: str) -> np.ndarray:
+def _lab_points(values: np.ndarray, band: CtpBand) -> np.ndarray:
+    """2 inside the closed middle band [low, high]; 3 on the ``worse`` side of it, else 1."""
+    low, high = band.middle
     with np.errstate(invalid="ignore"):
-        if component == "TBIL":  # mg/dL: < 2 -> 1; 2..3 -> 2; > 3 -> 3
-            pts = np.where(values < 2.0, 1, np.where(values <= 3.0, 2, 3))
-        elif component == "ALB":  # g/L: > 35 -> 1; 28..35 -> 2; < 28 -> 3
-            pts = np.where(values > 35.0, 1, np.where(values >= 28.0, 2, 3))
-        else:  # INR: < 1.7 -> 1; 1.7..2.3 -> 2; > 2.3 -> 3
-            pts = np.where(values < 1.7, 1, np.where(values <= 2.3, 2, 3))
+        if band.worse == "higher":
+            pts = np.where(values < low, 1, np.where(values <= high, 2, 3))
+        else:
+            pts = np.where(values > high, 1, np.where(values >= low, 2, 3))
     return np.where(np.isnan(values), np.nan, pts).astype(float)
 
 
@@ -58,8 +59,12 @@ def _grade_points(values: Any, component: str) -> np.ndarray:
     return np.asarray(out, dtype=float).reshape(np.shape(np.asarray(values, dtype=object)))
 
 
-def compute_ctp_points(component: str, values: Any) -> Any:
+def compute_ctp_points(component: str, values: Any, *, ctp: CtpConvention) -> Any:
     """Points (1, 2 or 3) for one Child-Turcotte-Pugh component.
+
+    The lab bands are ``ctp`` (``conventions.ctp`` in specs/study.yaml, read with
+    :func:`aclf_cdisc.spec.conventions.ctp_convention`): each lab's closed middle band scores 2
+    and the side named by ``worse`` scores 3. The study's bands are quoted below.
 
     Permitted values of ``component`` and units of ``values`` (study.md "CTP"):
       "TBIL": total bilirubin mg/dL. < 2 -> 1; 2 to 3 inclusive -> 2; > 3 -> 3.
@@ -83,13 +88,18 @@ def compute_ctp_points(component: str, values: Any) -> Any:
 
     Example::
 
-        >>> compute_ctp_points("TBIL", [1.99, 2.0, 3.0, 3.01]).tolist()
+        >>> from aclf_cdisc.spec import load_conventions
+        >>> from aclf_cdisc.spec.conventions import ctp_convention
+        >>> ctp = ctp_convention(load_conventions())
+        >>> compute_ctp_points("TBIL", [1.99, 2.0, 3.0, 3.01], ctp=ctp).tolist()
         [1.0, 2.0, 2.0, 3.0]
+        >>> compute_ctp_points("ALB", [27.9, 28.0, 35.0, 35.1], ctp=ctp).tolist()
+        [3.0, 2.0, 2.0, 1.0]
     """
     if component not in COMPONENTS:
         raise ValueError(f"`component` must be one of {COMPONENTS}")
     if component in ("ASCITES", "HE"):
         points = _grade_points(values, component)
     else:
-        points = _lab_points(np.asarray(values, dtype=float), component)
+        points = _lab_points(np.asarray(values, dtype=float), ctp.bands[component])
     return shape_like(np.asarray(points, dtype=float), values)

@@ -6,15 +6,19 @@ from typing import Any
 
 import numpy as np
 
+from aclf_cdisc.spec.conventions import CtpConvention
+
 from ._common import shape_like
 from .compute_ctp_points import compute_ctp_points
 
 
-def compute_ctp_score(tbil_mgdl: Any, alb_gl: Any, inr: Any, ascites: Any, encephalopathy: Any) -> Any:
+def compute_ctp_score(tbil_mgdl: Any, alb_gl: Any, inr: Any, ascites: Any, encephalopathy: Any, *,
+                      ctp: CtpConvention) -> Any:
     """CTP score = points(TBIL) + points(ALB) + points(INR) + points(ascites) + points(HE).
 
     Permitted values: as compute_ctp_points for each component (TBIL mg/dL, albumin g/L, INR,
     ascites grade, hepatic encephalopathy grade); scalars, arrays or Series of equal length.
+    ``ctp``: the bands (``conventions.ctp``), see compute_ctp_points.
 
     Details (study.md "CTP"):
       1. Any component missing: score missing (no partial score is guessed).
@@ -25,11 +29,14 @@ def compute_ctp_score(tbil_mgdl: Any, alb_gl: Any, inr: Any, ascites: Any, encep
 
     Example::
 
-        >>> compute_ctp_score(2.5, 30, 1.5, "MILD", 0)   # 2 + 2 + 1 + 2 + 1
+        >>> from aclf_cdisc.spec import load_conventions
+        >>> from aclf_cdisc.spec.conventions import ctp_convention
+        >>> ctp = ctp_convention(load_conventions())
+        >>> compute_ctp_score(2.5, 30, 1.5, "MILD", 0, ctp=ctp)   # 2 + 2 + 1 + 2 + 1
         8.0
     """
     parts = [
-        np.asarray(compute_ctp_points(component, values), dtype=float)
+        np.asarray(compute_ctp_points(component, values, ctp=ctp), dtype=float)
         for component, values in (("TBIL", tbil_mgdl), ("ALB", alb_gl), ("INR", inr),
                                   ("ASCITES", ascites), ("HE", encephalopathy))
     ]

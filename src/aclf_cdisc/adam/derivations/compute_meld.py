@@ -6,15 +6,19 @@ from typing import Any
 
 import numpy as np
 
+from aclf_cdisc.spec.conventions import MeldConvention
+
 from ._common import round_half_up, shape_like
 
-MELD_MIN, MELD_MAX = 6.0, 40.0
-LAB_FLOOR = 1.0
-CREAT_CAP = 4.0
 
+def compute_meld(cr_mgdl: Any, tbil_mgdl: Any, inr: Any, dialysis_twice_past_week: Any = False, *,
+                 meld: MeldConvention) -> Any:
+    """MELD (UNOS) = multiplier x (c1 ln Cr + c2 ln TBIL + c3 ln INR + constant), an integer, bounded.
 
-def compute_meld(cr_mgdl: Any, tbil_mgdl: Any, inr: Any, dialysis_twice_past_week: Any = False) -> Any:
-    """MELD (UNOS) = 10 x (0.957 ln Cr + 0.378 ln TBIL + 1.120 ln INR + 0.643), an integer 6..40.
+    The coefficients, lab floor, creatinine cap and bounds are ``meld`` (``conventions.meld`` in
+    specs/study.yaml, read with :func:`aclf_cdisc.spec.conventions.meld_convention`); the study's
+    values are 10 x (0.957 ln Cr + 0.378 ln TBIL + 1.120 ln INR + 0.643), floor 1.0, cap 4.0,
+    bounds 6..40, and the description below quotes them.
 
     Permitted values: creatinine and total bilirubin in mg/dL (convert umol/L first with
     compute_unit_conversions), INR unitless; scalars, arrays or Series of equal length.
@@ -22,7 +26,8 @@ def compute_meld(cr_mgdl: Any, tbil_mgdl: Any, inr: Any, dialysis_twice_past_wee
     for 24 hours, in the week before the lab date).
 
     Details, in order (study.md "Analysis conventions", MELD (UNOS)):
-      1. Dialysis twice in the past week: creatinine is set to 4.0 mg/dL (even if missing).
+      1. Dialysis twice in the past week (and ``meld.dialysis_sets_creat_to_cap``): creatinine is
+         set to the cap, 4.0 mg/dL (even if missing).
       2. Any of creatinine, bilirubin, INR still missing: MELD missing.
       3. Each of the three values below 1.0 is set to 1.0 (so no logarithm is negative).
       4. Creatinine above 4.0 mg/dL is capped at 4.0.
@@ -36,8 +41,13 @@ def compute_meld(cr_mgdl: Any, tbil_mgdl: Any, inr: Any, dialysis_twice_past_wee
 
     Example::
 
-        >>> compute_meld(1.2, 8.5, 2.1)   # 10 x (0.957*0.1823 + 0.378*2.1401 + 1.120*0.7419 + 0.643)
-        25.0                               # = 24.574 -> 25
+        >>> from aclf_cdisc.spec import load_conventions
+        >>> from aclf_cdisc.spec.conventions import meld_convention
+        >>> meld = meld_convention(load_conventions())
+        >>> compute_meld(1.2, 8.5, 2.1, meld=meld)  # 10 x (0.957*0.1823 + 0.378*2.1401 + 1.120*0.7419 + 0.643)
+        25.0
+
+    (= 24.574, rounded to 25.)
     """
     cr = np.asarray(cr_mgdl, dtype=float)
     tbil = np.asarray(tbil_mgdl, dtype=float)
@@ -45,11 +55,13 @@ def compute_meld(cr_mgdl: Any, tbil_mgdl: Any, inr: Any, dialysis_twice_past_wee
     dialysis = np.asarray(dialysis_twice_past_week, dtype=bool)
     cr, tbil, inr_, dialysis = np.broadcast_arrays(cr, tbil, inr_, dialysis)
 
-    cr = np.where(dialysis, CREAT_CAP, cr)
-    cr = np.minimum(np.maximum(cr, LAB_FLOOR), CREAT_CAP)
-    tbil = np.maximum(tbil, LAB_FLOOR)
-    inr_ = np.maximum(inr_, LAB_FLOOR)
+    if meld.dialysis_sets_creat_to_cap:
+        cr = np.where(dialysis, meld.creat_cap, cr)
+    cr = np.minimum(np.maximum(cr, meld.lab_floor), meld.creat_cap)
+    tbil = np.maximum(tbil, meld.lab_floor)
+    inr_ = np.maximum(inr_, meld.lab_floor)
     with np.errstate(invalid="ignore"):
-        raw = 10.0 * (0.957 * np.log(cr) + 0.378 * np.log(tbil) + 1.120 * np.log(inr_) + 0.643)
-        meld = np.clip(round_half_up(raw), MELD_MIN, MELD_MAX)
-    return shape_like(meld, cr_mgdl, tbil_mgdl, inr, dialysis_twice_past_week)
+        raw = meld.multiplier * (meld.creat * np.log(cr) + meld.bili * np.log(tbil) + meld.inr * np.log(inr_)
+                                 + meld.constant)
+        score = np.clip(round_half_up(raw), meld.low, meld.high)
+    return shape_like(score, cr_mgdl, tbil_mgdl, inr, dialysis_twice_past_week)

@@ -6,15 +6,17 @@ from typing import Any
 
 import numpy as np
 
+from aclf_cdisc.spec.conventions import MeldNaConvention
+
 from ._common import round_half_up, shape_like
 
-NA_LOW, NA_HIGH = 125.0, 137.0
-MELD_NA_MAX = 40.0
-MELD_NA_THRESHOLD = 11.0
 
-
-def compute_meld_na(meld: Any, sodium: Any) -> Any:
+def compute_meld_na(meld: Any, sodium: Any, *, meld_na: MeldNaConvention) -> Any:
     """MELD-Na = MELD + 1.32 (137 - Na) - 0.033 MELD (137 - Na) when MELD > 11, else MELD.
+
+    The threshold, both coefficients, the sodium bounds (137 is the upper bound) and the cap are
+    ``meld_na`` (``conventions.meld_na`` in specs/study.yaml, read with
+    :func:`aclf_cdisc.spec.conventions.meld_na_convention`); the study's values are quoted here.
 
     Permitted values: ``meld`` is the integer MELD from compute_meld (OPTN applies the sodium
     term to the rounded initial MELD); ``sodium`` in mmol/L. Scalars, arrays or Series.
@@ -33,15 +35,19 @@ def compute_meld_na(meld: Any, sodium: Any) -> Any:
 
     Example::
 
-        >>> compute_meld_na(25, 130)   # 25 + 1.32*7 - 0.033*25*7 = 25 + 9.24 - 5.775 = 28.465
+        >>> from aclf_cdisc.spec import load_conventions
+        >>> from aclf_cdisc.spec.conventions import meld_na_convention
+        >>> meld_na = meld_na_convention(load_conventions())
+        >>> compute_meld_na(25, 130, meld_na=meld_na)  # 25 + 1.32*7 - 0.033*25*7 = 28.465
         28.0
     """
     meld_ = np.asarray(meld, dtype=float)
     na = np.asarray(sodium, dtype=float)
     meld_, na = np.broadcast_arrays(meld_, na)
-    na = np.clip(na, NA_LOW, NA_HIGH)
-    delta = NA_HIGH - na
+    na = np.clip(na, meld_na.sodium_low, meld_na.sodium_high)
+    delta = meld_na.sodium_high - na
     with np.errstate(invalid="ignore"):
-        adjusted = np.minimum(round_half_up(meld_ + 1.32 * delta - 0.033 * meld_ * delta), MELD_NA_MAX)
-        result = np.where(meld_ > MELD_NA_THRESHOLD, adjusted, meld_)
+        adjusted = np.minimum(round_half_up(meld_ + meld_na.sodium * delta - meld_na.meld_sodium * meld_ * delta),
+                              meld_na.cap)
+        result = np.where(meld_ > meld_na.applies_if_meld_above, adjusted, meld_)
     return shape_like(np.asarray(result, dtype=float), meld, sodium)

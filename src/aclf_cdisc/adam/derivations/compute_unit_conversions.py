@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -11,18 +12,6 @@ from aclf_cdisc.errors import DerivationError, Issue
 
 from ._common import shape_like
 
-#: (test code, normalised unit) -> factor to the standard unit; standard units map to 1.
-FACTORS: dict[tuple[str, str], float] = {
-    ("BILI", "MG/DL"): 1.0,
-    ("BILI", "UMOL/L"): 1 / 17.1,
-    ("CREAT", "MG/DL"): 1.0,
-    ("CREAT", "UMOL/L"): 1 / 88.4,
-    ("ALB", "G/L"): 1.0,
-    ("ALB", "G/DL"): 10.0,
-}
-STANDARD_UNITS = {"BILI": "mg/dL", "CREAT": "mg/dL", "ALB": "g/L"}
-_TEST_ALIASES = {"TBIL": "BILI", "BILI": "BILI", "CREAT": "CREAT", "ALB": "ALB"}
-
 
 def _norm_unit(unit: Any) -> str | None:
     if unit is None or (not isinstance(unit, str) and pd.isna(unit)):
@@ -31,44 +20,54 @@ def _norm_unit(unit: Any) -> str | None:
     return text
 
 
-def compute_unit_conversions(values: Any, units: Any, testcd: Any) -> Any:
-    """Convert bilirubin, creatinine and albumin results to the study's standard units.
+def compute_unit_conversions(values: Any, units: Any, testcd: Any,
+                             lab_units: Mapping[str, Mapping[str, Any]]) -> Any:
+    """Convert lab results to the study's standard units with the spec's factor table.
 
-    Permitted values: ``testcd`` "BILI" (or "TBIL"), "CREAT", "ALB" (scalar or per value);
-    ``units`` per value, matched trimmed, case-insensitive, with "µ"/"μ" read as "u":
-      bilirubin: umol/L -> / 17.1 -> mg/dL; mg/dL unchanged;
-      creatinine: umol/L -> / 88.4 -> mg/dL; mg/dL unchanged;
-      albumin: g/dL -> x 10 -> g/L; g/L unchanged.
+    Permitted values: ``lab_units`` is ``conventions.lab_units`` of specs/study.yaml (read with
+    :func:`aclf_cdisc.spec.conventions.lab_units`): LBTESTCD -> {standard: unit, from: {original
+    unit: factor}}; the factor multiplies the original value (bilirubin umol/L x 1/17.1, creatinine
+    umol/L x 1/88.4, albumin g/dL x 10 in this study). ``testcd``: a key of that table (scalar or
+    per value). ``units`` per value, matched trimmed, case-insensitive, with "µ"/"μ" read as "u".
 
     Details (first match decides, per value):
       1. Missing value: missing result.
-      2. Unit missing, or a unit/test pair not listed: DerivationError (rule
+      2. A test code not in the table: ValueError (a programming error, not data).
+      3. Unit missing, or a unit not listed for the test: DerivationError (rule
          adam.unit-unknown; row is the 1-based position, column the test code, value the unit).
-      3. Value times the factor above; no rounding (rounding belongs to display).
+      4. Value times the factor; no rounding (rounding belongs to display).
 
     Returns: float results in standard units, shaped like ``values`` (see compute_meld).
 
     Example::
 
-        >>> compute_unit_conversions([171.0, 1.2], ["umol/L", "mg/dL"], "BILI").tolist()
+        >>> from aclf_cdisc.spec import load_conventions
+        >>> from aclf_cdisc.spec.conventions import lab_units
+        >>> table = lab_units(load_conventions())
+        >>> compute_unit_conversions([171.0, 1.2], ["umol/L", "mg/dL"], "BILI", table).tolist()
         [10.0, 1.2]
+        >>> compute_unit_conversions(3.1, "g/dL", "ALB", table)
+        31.0
     """
     vals = np.atleast_1d(np.asarray(values, dtype=float))
     unit_arr = np.broadcast_to(np.asarray(units, dtype=object), vals.shape)
     test_arr = np.broadcast_to(np.asarray(testcd, dtype=object), vals.shape)
     factors = np.full(vals.shape, np.nan)
+    tables = {str(test).strip().upper(): {_norm_unit(unit) or "": float(f) for unit, f in cfg["from"].items()}
+              for test, cfg in lab_units.items()}
     issues: list[Issue] = []
     for i in range(vals.size):
         if np.isnan(vals[i]):
             continue
-        test = _TEST_ALIASES.get(str(test_arr[i]).strip().upper())
-        if test is None:
-            raise ValueError(f"`testcd` must be one of {sorted(_TEST_ALIASES)}; got {test_arr[i]!r}")
-        factor = FACTORS.get((test, _norm_unit(unit_arr[i]) or ""))
+        test = str(test_arr[i]).strip().upper()
+        if test not in tables:
+            raise ValueError(f"`testcd` must be one of {sorted(tables)}; got {test_arr[i]!r}")
+        table = tables[test]
+        factor = table.get(_norm_unit(unit_arr[i]) or "")
         if factor is None:
             issues.append(Issue(rule="adam.unit-unknown", row=i + 1, column=test, value=unit_arr[i],
                                 message=f"no conversion of {test} from unit {unit_arr[i]!r}",
-                                expected=f"{STANDARD_UNITS[test]} or a listed unit"))
+                                expected=f"one of {sorted(table)} (conventions.lab_units.{test})"))
             continue
         factors[i] = factor
     if issues:

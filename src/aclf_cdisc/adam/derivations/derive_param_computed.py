@@ -65,9 +65,16 @@ def derive_param_computed(
 
     Example::
 
-        >>> derive_param_computed(adlb, ["CREAT", "BILI", "INR"],
-        ...     lambda d: compute_meld(d["CREAT"], d["BILI"], d["INR"]),
-        ...     {"PARAMCD": "MELD", "PARAM": "MELD Score"})
+        >>> from aclf_cdisc.adam.derivations import compute_meld
+        >>> from aclf_cdisc.spec import load_conventions
+        >>> from aclf_cdisc.spec.conventions import meld_convention
+        >>> meld = meld_convention(load_conventions())
+        >>> adlb = pd.DataFrame({"STUDYID": "S", "USUBJID": "01", "ADT": pd.to_datetime(["2023-10-10"] * 3),
+        ...                      "PARAMCD": ["CREAT", "BILI", "INR"], "AVAL": [1.2, 8.5, 2.1]})
+        >>> out = derive_param_computed(adlb, ["CREAT", "BILI", "INR"],
+        ...     lambda d: compute_meld(d["CREAT"], d["BILI"], d["INR"], meld=meld), {"PARAMCD": "MELD"})
+        >>> out[["PARAMCD", "AVAL"]].values.tolist()[-1]
+        ['MELD', 25.0]
     """
     assert_frame(dataset, "dataset")
     by_vars = as_tuple(by_vars, "by_vars")

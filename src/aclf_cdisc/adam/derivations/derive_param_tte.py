@@ -92,8 +92,16 @@ def derive_param_tte(
 
     Example::
 
-        >>> derive_param_tte(adsl, {"adsl": adsl, "pr": pr}, "RANDDT", [death, transplant],
-        ...                  [last_alive], {"PARAMCD": "TFS", "PARAM": "Transplant-free Survival (days)"})
+        >>> from aclf_cdisc.adam.sources import CensorSource, EventSource
+        >>> adsl = pd.DataFrame({"STUDYID": "S", "USUBJID": ["01", "02"],
+        ...                      "RANDDT": pd.to_datetime(["2023-10-01", "2023-10-03"]),
+        ...                      "DTHDT": pd.to_datetime(["2023-10-20", None]),
+        ...                      "LSTALVDT": pd.to_datetime(["2023-10-20", "2024-09-01"])})
+        >>> death = EventSource("adsl", "DTHDT", filter="DTHDT.notna()", set_values_to={"EVNTDESC": "DEATH"})
+        >>> alive = CensorSource("adsl", "LSTALVDT", set_values_to={"CNSDTDSC": "LAST KNOWN ALIVE"})
+        >>> os_ = derive_param_tte(adsl, {"adsl": adsl}, "RANDDT", [death], [alive], {"PARAMCD": "OS"})
+        >>> os_[["USUBJID", "AVAL", "CNSR"]].values.tolist()  # death on day 20; censored on day 335
+        [['01', 20.0, 0], ['02', 335.0, 1]]
     """
     assert_frame(dataset_adsl, "dataset_adsl")
     keys = as_tuple(subject_keys, "subject_keys")

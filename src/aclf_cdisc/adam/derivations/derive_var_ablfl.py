@@ -52,8 +52,11 @@ def derive_var_ablfl(
 
     Example::
 
-        >>> derive_var_ablfl(adlb, order=("ADT", "LBSEQ"))
-        ... # per subject and PARAMCD, "Y" on the latest result with ADT <= TRTSDT
+        >>> adlb = pd.DataFrame({"STUDYID": "S", "USUBJID": "01", "PARAMCD": "TBIL", "AVAL": [9.1, 8.7, 7.5],
+        ...                      "ADT": pd.to_datetime(["2023-10-05", "2023-10-10", "2023-10-17"]),
+        ...                      "TRTSDT": pd.to_datetime("2023-10-10")})
+        >>> derive_var_ablfl(adlb)["ABLFL"].tolist()  # the latest result with ADT <= TRTSDT
+        [None, 'Y', None]
     """
     assert_frame(dataset, "dataset")
     by_vars = as_tuple(by_vars, "by_vars")

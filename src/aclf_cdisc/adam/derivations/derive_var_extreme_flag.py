@@ -49,8 +49,12 @@ def derive_var_extreme_flag(
 
     Example::
 
+        >>> adae = pd.DataFrame({"STUDYID": "S", "USUBJID": "01", "AESEQ": [1, 2, 3],
+        ...                      "TRTEMFL": ["Y", "Y", None],
+        ...                      "ASTDT": pd.to_datetime(["2023-10-12", "2023-10-11", "2023-10-01"])})
         >>> derive_var_extreme_flag(adae, ("STUDYID", "USUBJID"), ("ASTDT", "AESEQ"), "AOCCFL",
-        ...                         filter="TRTEMFL == 'Y'")
+        ...                         filter="TRTEMFL == 'Y'")["AOCCFL"].tolist()
+        [None, 'Y', None]
     """
     assert_frame(dataset, "dataset")
     by_vars = as_tuple(by_vars, "by_vars")

@@ -51,7 +51,11 @@ def derive_var_max_severity_flag(
 
     Example::
 
-        >>> derive_var_max_severity_flag(adae)  # MILD day 3, SEVERE day 9, SEVERE day 20 -> day 9
+        >>> adae = pd.DataFrame({"STUDYID": "S", "USUBJID": "01", "AESEQ": [1, 2, 3], "TRTEMFL": "Y",
+        ...                      "ASEV": ["MILD", "SEVERE", "SEVERE"],
+        ...                      "ASTDT": pd.to_datetime(["2023-10-03", "2023-10-09", "2023-10-20"])})
+        >>> derive_var_max_severity_flag(adae)["AOCCIFL"].tolist()  # the first SEVERE one (day 9)
+        [None, 'Y', None]
     """
     assert_frame(dataset, "dataset")
     by_vars = as_tuple(by_vars, "by_vars")

@@ -56,8 +56,12 @@ def derive_var_trtemfl(
 
     Example::
 
-        >>> derive_var_trtemfl(adae)   # TRTSDT 2023-10-10, TRTEDT 2023-10-24:
-        ... # ASTDT 2023-10-09 -> missing; 2023-10-15 -> Y; 2023-11-22 -> missing (day 29 after)
+        >>> adae = pd.DataFrame({"STUDYID": "S", "USUBJID": "01", "AEGRPID": None, "ASEV": "MILD",
+        ...                      "ASTDT": pd.to_datetime(["2023-10-09", "2023-10-15", "2023-11-22"]),
+        ...                      "AENDT": pd.to_datetime([None, None, None]),
+        ...                      "TRTSDT": pd.to_datetime("2023-10-10"), "TRTEDT": pd.to_datetime("2023-10-24")})
+        >>> derive_var_trtemfl(adae)["TRTEMFL"].tolist()  # before start; within; 29 days after the end
+        [None, 'Y', None]
     """
     assert_frame(dataset, "dataset")
     keys = as_tuple(subject_keys, "subject_keys")

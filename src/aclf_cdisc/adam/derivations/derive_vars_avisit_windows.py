@@ -79,7 +79,10 @@ def derive_vars_avisit_windows(
 
         >>> windows = pd.DataFrame({"AVISIT": ["WEEK 1"], "AVISITN": [1], "TARGET": [8],
         ...                         "LOW": [5], "HIGH": [11]})
-        >>> derive_vars_avisit_windows(adlb, windows)  # ADY 7 and 9: both WEEK 1, ANL01FL on day 9
+        >>> adlb = pd.DataFrame({"STUDYID": "S", "USUBJID": "01", "PARAMCD": "INR", "ADY": [7, 9],
+        ...                      "AVAL": [2.0, 1.8]})
+        >>> derive_vars_avisit_windows(adlb, windows)[["ADY", "AVISIT", "ANL01FL"]].values.tolist()
+        [[7, 'WEEK 1', None], [9, 'WEEK 1', 'Y']]
     """
     assert_frame(dataset, "dataset")
     by_vars = as_tuple(by_vars, "by_vars")

@@ -37,7 +37,10 @@ def derive_vars_base_chg_pchg(
 
     Example::
 
-        >>> derive_vars_base_chg_pchg(adlb)  # AVAL 20 (ABLFL Y), 15 -> BASE 20, CHG -5, PCHG -25.0
+        >>> adlb = pd.DataFrame({"STUDYID": "S", "USUBJID": "01", "PARAMCD": "ALB", "AVAL": [20.0, 15.0],
+        ...                      "ABLFL": ["Y", None]})
+        >>> derive_vars_base_chg_pchg(adlb)[["BASE", "CHG", "PCHG"]].values.tolist()
+        [[20.0, 0.0, 0.0], [20.0, -5.0, -25.0]]
     """
     assert_frame(dataset, "dataset")
     by_vars = as_tuple(by_vars, "by_vars")

@@ -119,8 +119,9 @@ def derive_vars_dt(
 
         >>> ae = pd.DataFrame({"USUBJID": ["1", "2"], "AESTDTC": ["2023-10", "2023-10-05"],
         ...                    "TRTSDT": pd.to_datetime(["2023-10-12", "2023-10-01"])})
-        >>> derive_vars_dt(ae, "AST", "AESTDTC", highest_imputation="M", min_dates=["TRTSDT"])
-        ... # ASTDT 2023-10-12 / 2023-10-05, ASTDTF "D" / missing
+        >>> out = derive_vars_dt(ae, "AST", "AESTDTC", highest_imputation="M", min_dates=["TRTSDT"])
+        >>> out["ASTDT"].dt.strftime("%Y-%m-%d").tolist(), out["ASTDTF"].tolist()
+        (['2023-10-12', '2023-10-05'], ['D', None])
     """
     assert_frame(dataset, "dataset")
     if highest_imputation not in _LEVELS:

@@ -68,8 +68,16 @@ def derive_vars_period(
 
     Example::
 
-        >>> derive_vars_period(adae, adsl, date="ASTDT", end_window=28,
-        ...                    period_labels={1: "STAGE 1", 2: "STAGE 2"})
+        >>> adsl = pd.DataFrame({"STUDYID": "S", "USUBJID": "01", "TR01SDT": pd.to_datetime(["2023-10-10"]),
+        ...                      "TR01EDT": pd.to_datetime(["2023-10-24"]), "TR02SDT": pd.to_datetime(["2023-11-07"]),
+        ...                      "TR02EDT": pd.to_datetime(["2023-11-14"]), "TRT01A": "HUC-MSC",
+        ...                      "TRT02A": "PLACEBO"})
+        >>> adae = pd.DataFrame({"STUDYID": "S", "USUBJID": "01",
+        ...                      "ASTDT": pd.to_datetime(["2023-10-05", "2023-10-20", "2023-11-30"])})
+        >>> out = derive_vars_period(adae, adsl, date="ASTDT", end_window=28,
+        ...                          period_labels={1: "STAGE 1", 2: "STAGE 2"})
+        >>> out[["APERIOD", "APERIODC", "TRTA"]].astype(object).values.tolist()
+        [[<NA>, None, None], [1, 'STAGE 1', 'HUC-MSC'], [2, 'STAGE 2', 'PLACEBO']]
     """
     assert_frame(dataset, "dataset")
     assert_frame(dataset_adsl, "dataset_adsl")

@@ -1,0 +1,101 @@
+"""Conventions are data, once: a change in specs/study.yaml changes ADLB and the define's text."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aclf_cdisc.adam.pipeline import build_adam
+from aclf_cdisc.define import build_define
+from aclf_cdisc.errors import SpecError
+from aclf_cdisc.spec import load_spec
+from aclf_cdisc.spec.conventions import lab_units
+
+REPO = Path(__file__).resolve().parents[2]
+ODM = "{http://www.cdisc.org/ns/odm/v1.3}"
+ALB_BAND = "albumin_gl: {middle_band: [28, 35], worse: lower}"
+
+
+def _specs_copy(tmp_path, old: str, new: str):
+    root = tmp_path / "specs"
+    shutil.copytree(REPO / "specs", root)
+    study = root / "study.yaml"
+    text = study.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    study.write_text(text.replace(old, new), encoding="utf-8")
+    return root
+
+
+def _method_text(tree, oid: str) -> str:
+    method = tree.getroot().find(f".//{ODM}MethodDef[@OID='{oid}']")
+    return "".join(method.find(f"{ODM}Description").itertext())
+
+
+def test_01_albumin_band_30_35_changes_adlb_and_define(tmp_path, sample_spec, sample_sdtm, sample_adam):
+    spec30 = load_spec(_specs_copy(tmp_path, ALB_BAND, "albumin_gl: {middle_band: [30, 35], worse: lower}"))
+    adam30 = build_adam(sample_sdtm, spec30)
+
+    key = ["USUBJID", "ADT"]
+    old = sample_adam["ADLB"].query("PARAMCD == 'CTP'").set_index(key)["AVAL"]
+    new = adam30["ADLB"].query("PARAMCD == 'CTP'").set_index(key)["AVAL"]
+    alb = sample_adam["ADLB"].query("PARAMCD == 'ALB'").groupby(key)["AVAL"].last()  # one per date here
+    assert old.index.equals(new.index)
+    # Albumin 28 to < 30 g/L leaves the middle band (2 points) for the lowest band (3 points);
+    # every other CTP is unchanged.
+    moved = alb.reindex(old.index).between(28, 30, inclusive="left").to_numpy()
+    assert moved.sum() > 0
+    np.testing.assert_array_equal((new - old).to_numpy(), np.where(moved, 1.0, 0.0))
+    # ... and the ADSL baseline class follows.
+    base_old = sample_adam["ADSL"].set_index("USUBJID")["CTPBL"]
+    base_new = adam30["ADSL"].set_index("USUBJID")["CTPBL"]
+    assert ((base_new - base_old).dropna().isin([0.0, 1.0])).all() and (base_new > base_old).any()
+
+    defines = {name: build_define(spec, "ADaM", {k: (f, None) for k, f in frames.items()},
+                                  creation_datetime="2025-03-28T00:00:00")
+               for name, spec, frames in (("28", sample_spec, sample_adam), ("30", spec30, adam30))}
+    assert "albumin (> 35, 28-35, < 28 g/L" in _method_text(defines["28"], "MT.ADLB.CTP")
+    assert "albumin (> 35, 30-35, < 30 g/L" in _method_text(defines["30"], "MT.ADLB.CTP")
+    assert "28-35" not in _method_text(defines["30"], "MT.ADLB.CTP")
+
+
+def test_02_meld_cap_in_the_spec_reaches_the_method_text(tmp_path):
+    spec = load_spec(_specs_copy(tmp_path, "bounds: [6, 40]", "bounds: [6, 42]"))
+    assert "bounded to 6..42" in spec.methods["MT.ADLB.MELD"].description
+    assert "{{" not in "".join(m.description for m in spec.methods.values())
+
+
+def test_03_a_placeholder_naming_no_convention_stops_the_spec(tmp_path):
+    root = tmp_path / "specs"
+    shutil.copytree(REPO / "specs", root)
+    methods = root / "methods.yaml"
+    methods.write_text(methods.read_text(encoding="utf-8").replace(
+        "{{ meld_na.cap }}", "{{ meld_na.ceiling }}", 1), encoding="utf-8")
+    with pytest.raises(SpecError) as err:
+        load_spec(root)
+    issue = next(i for i in err.value.issues if i.rule == "spec.convention-unknown")
+    assert (issue.file, issue.value) == ("specs/methods.yaml", "meld_na.ceiling")
+
+
+def test_04_unit_notes_state_the_factors(sample_spec):
+    # The human-readable note beside each factor says the same thing: umol/L / 17.1 = x 1/17.1.
+    units = lab_units(sample_spec.study.conventions)
+    assert units["BILI"]["from"]["umol/L"] == pytest.approx(1 / 17.1, rel=1e-15)
+    assert units["CREAT"]["from"]["umol/L"] == pytest.approx(1 / 88.4, rel=1e-15)
+    assert units["ALB"]["from"]["g/dL"] == 10.0
+    assert (units["BILI"]["note"], units["CREAT"]["note"], units["ALB"]["note"]) == (
+        "umol/L / 17.1", "umol/L / 88.4", "g/dL x 10")
+
+
+def test_05_adlb_uses_the_spec_factor_table(sample_spec, sample_sdtm, sample_adam):
+    # ADLB AVAL of TBIL = LB's original umol/L result x the spec's factor (no second table).
+    factor = lab_units(sample_spec.study.conventions)["BILI"]["from"]["umol/L"]
+    lb = sample_sdtm["LB"].query("LBTESTCD == 'BILI' and LBORRESU == 'umol/L'").copy()
+    lb["ORIG"] = pd.to_numeric(lb["LBORRES"], errors="coerce")
+    adlb = sample_adam["ADLB"].query("PARAMCD == 'TBIL' and SRCDOM == 'LB'")
+    both = adlb.merge(lb, left_on=["USUBJID", "SRCSEQ"], right_on=["USUBJID", "LBSEQ"]).dropna(subset=["ORIG"])
+    assert len(both) > 100
+    np.testing.assert_allclose(both["AVAL"], both["ORIG"] * factor, rtol=0, atol=0.006)  # LB rounds to 2 d.p.
