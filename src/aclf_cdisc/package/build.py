@@ -147,6 +147,22 @@ def fail_with_report(issues: list[Issue], summary: str, spec: Spec, out_dir: Pat
                                   f"full report in {folder}")
 
 
+def write_analysis_files(datasets: Mapping[str, pd.DataFrame], spec: Spec, folder: Path,
+                         dummy_label: str | None = None) -> list[Path]:
+    """reports/analysis.html and reports/analysis/* (aclf_cdisc.analysis); none without ADaM."""
+    from aclf_cdisc.analysis import build_analysis
+
+    if "ADTTE" not in datasets:
+        return []
+    written = []
+    for name, data in build_analysis(datasets, spec, dummy_label=dummy_label).items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written.append(path)
+    return written
+
+
 def build_package(options: BuildOptions) -> BuildResult:
     """Run the whole pipeline; raise AclfError (nothing published) on any error."""
     check_output_target(options.out_dir)  # fail before the long build, not after it
@@ -168,6 +184,7 @@ def build_package(options: BuildOptions) -> BuildResult:
         files += write_documents(staging, spec, datasets, issues)  # aCRF, reviewer's guides, ADaM programs
         write_report(issues, reports_dir(staging), title=f"{spec.study.studyid} build report", spec=spec,
                      datasets=datasets)
+        files += write_analysis_files(datasets, spec, reports_dir(staging))
         if options.dataset_json:
             files.extend(write_dataset_json_copies(datasets, spec, staging, xpt_header(spec)))
         write_build_manifest(staging, spec, raw_dir=options.raw_dir or edc_dir(), blinded=options.blinded,

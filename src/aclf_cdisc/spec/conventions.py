@@ -138,6 +138,6 @@ def placeholders(text: str) -> list[str]:
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, list):
-        return "..".join(_text(v) for v in value)
+    if isinstance(value, list):  # a pair is a range (bounds [6, 40] -> 6..40), longer lists are listed
+        return "..".join(_text(v) for v in value) if len(value) == 2 else ", ".join(_text(v) for v in value)
     return str(value)

@@ -1,0 +1,111 @@
+"""The study at a glance: reports/analysis.html and its CSV and figure files, from the ADaM datasets.
+
+``build_analysis`` is pure: ADaM (and SDTM DM) frames and the spec in, ``{relative path: bytes}``
+out; the package build writes the files into ``reports/``. What is analysed, with which
+conventions, is ``specs/analysis.yaml``. A dummy-randomization build passes ``dummy_label``: it
+is the first line of every file (a comment line in CSV, the banner and an HTML comment in the
+page, the top line of every figure) and every arm is labelled with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from aclf_cdisc.analysis import baseline, figures, labs, page, survival, teae
+from aclf_cdisc.spec.analysis import load_analysis_spec
+from aclf_cdisc.spec.model import Spec
+
+REPORT = "analysis.html"
+FOLDER = "analysis"
+ARM_VARIABLES = ("TRTP", "TRT01P", "TRT01A", "TRT02P", "TRT02A", "TRTA")
+DUMMY_ARM_PREFIX = "DUMMY "
+
+
+def _csv(frame: pd.DataFrame, dummy_label: str | None) -> bytes:
+    text = frame.to_csv(index=False, float_format="%.10g", lineterminator="\n")
+    return ((f"# {dummy_label}\n" if dummy_label else "") + text).encode("utf-8")
+
+
+def _relabel(frame: pd.DataFrame) -> pd.DataFrame:
+    """Arm values prefixed with DUMMY, so no figure or table shows a bare arm name."""
+    cols = {c: frame[c].map(lambda v: v if v is None or pd.isna(v) else f"{DUMMY_ARM_PREFIX}{v}")
+            for c in ARM_VARIABLES if c in frame.columns}
+    return frame.assign(**cols)
+
+
+def _labels(spec: Spec, dataset: str) -> dict[str, str]:
+    return {v.name: v.label for v in spec.dataset(dataset).variables} if dataset in spec.datasets else {}
+
+
+def build_analysis(datasets: Mapping[str, pd.DataFrame], spec: Spec, *,
+                   dummy_label: str | None = None) -> dict[str, bytes]:
+    """Every file of the analysis page, keyed by its path under ``reports/``; {} without analysis.yaml."""
+    analyses = load_analysis_spec(spec)
+    if analyses is None:
+        return {}
+    settings: dict[str, Any] = analyses["settings"]
+    frames = {k: (_relabel(v) if dummy_label else v) for k, v in datasets.items()}
+    prefix = DUMMY_ARM_PREFIX if dummy_label else ""
+    level = float(settings["confidence_level"])
+    points = [int(d) for d in settings["km_timepoints_days"]]
+    files: dict[str, bytes] = {}
+    sections: list[tuple[str, str, str]] = []
+
+    # Time to event
+    follow_up = 7 * int(spec.study.conventions.get("follow_up_weeks", 48))
+    ticks = sorted({0, *points, follow_up})
+    tte_html, summaries, comparisons = [], [], []
+    for item in analyses["survival"]:
+        result = survival.survival_analysis(
+            frames["ADTTE"], paramcd=item["paramcd"], population=item["population"], arm=item["arm"],
+            reference=prefix + item["reference"], confidence_level=level, timepoints=points)
+        name = f"km_{item['paramcd'].lower()}"
+        fig = figures.render(figures.km_figure(result, title=result.param, ticks=ticks, note=dummy_label or ""), name)
+        files[f"{FOLDER}/{name}.svg"], files[f"{FOLDER}/{name}.png"] = fig.svg, fig.png
+        files[f"{FOLDER}/{name}.csv"] = _csv(survival.curve_frame(result), dummy_label)
+        summaries.append(survival.summary_frame(result))
+        comparisons.append(survival.comparison_frame(result))
+        tte_html.append(page.survival_section(result, fig.svg, result.param, level, points))
+    files[f"{FOLDER}/survival_summary.csv"] = _csv(pd.concat(summaries, ignore_index=True), dummy_label)
+    files[f"{FOLDER}/survival_tests.csv"] = _csv(pd.concat(comparisons, ignore_index=True), dummy_label)
+    sections.append(("survival", "Transplant-free and overall survival", "".join(tte_html)))
+
+    # Safety
+    safety = analyses["safety"]
+    overview = teae.overview(frames["ADAE"], frames["ADSL"], safety)
+    soc_pt = teae.by_soc_pt(frames["ADAE"], frames["ADSL"], safety)
+    files[f"{FOLDER}/teae_overview.csv"] = _csv(overview, dummy_label)
+    files[f"{FOLDER}/teae_soc_pt.csv"] = _csv(soc_pt, dummy_label)
+    sections.append(("teae", f"Treatment-emergent adverse events by {safety['arm']} (safety population)",
+                     page.teae_sections(overview, soc_pt)))
+
+    # Baseline and disposition
+    base = baseline.baseline_table(frames["ADSL"], analyses["baseline"], _labels(spec, "ADSL"))
+    disp = baseline.disposition(frames["ADSL"], frames.get("DM"))
+    files[f"{FOLDER}/baseline.csv"] = _csv(base, dummy_label)
+    files[f"{FOLDER}/disposition.csv"] = _csv(disp, dummy_label)
+    sections.append(("baseline", f"Baseline characteristics by {analyses['baseline']['arm']} (ITT)",
+                     page.baseline_section(base)))
+    sections.append(("disposition", "Disposition", page.disposition_section(disp)))
+
+    # Labs over time
+    params = list(settings["lab_parameters"])
+    summary = labs.lab_summary(frames["ADLB"], parameters=params, record_flag=settings["lab_record_flag"],
+                               arm="TRT01P", population="ITTFL", confidence_level=level)
+    files[f"{FOLDER}/labs.csv"] = _csv(summary, dummy_label)
+    fig = figures.render(figures.lab_figure(summary, params, note=dummy_label or ""), "labs")
+    files[f"{FOLDER}/labs.svg"], files[f"{FOLDER}/labs.png"] = fig.svg, fig.png
+    sections.append(("labs", "Liver function over the analysis visits by TRT01P (ITT)",
+                     f"<figure>{page.inline_svg(fig.svg)}<figcaption>Mean and {100 * level:g}% confidence "
+                     f"interval (t distribution) per analysis visit (ANL01FL = Y).</figcaption></figure>"))
+
+    study = spec.study
+    files[REPORT] = page.page(
+        title=f"{study.studyid}: the study at a glance",
+        subtitle=f"{study.registry_id}. {study.title}. Built from the ADaM datasets of this build; "
+                 f"conventions in specs/analysis.yaml.",
+        banner=dummy_label, sections=sections).encode("utf-8")
+    return dict(sorted(files.items()))
