@@ -29,6 +29,15 @@ def _csv(frame: pd.DataFrame, dummy_label: str | None) -> bytes:
     return ((f"# {dummy_label}\n" if dummy_label else "") + text).encode("utf-8")
 
 
+def _svg(svg: bytes, dummy_label: str | None) -> bytes:
+    """An SVG file; in a dummy build the label also as a comment after the XML declaration (the
+    figure's own top line draws it as glyphs)."""
+    if not dummy_label:
+        return svg
+    end = svg.index(b"?>") + 2
+    return svg[:end] + f"\n<!-- {dummy_label} -->".encode() + svg[end:]
+
+
 def _relabel(frame: pd.DataFrame) -> pd.DataFrame:
     """Arm values prefixed with DUMMY, so no figure or table shows a bare arm name."""
     cols = {c: frame[c].map(lambda v: v if v is None or pd.isna(v) else f"{DUMMY_ARM_PREFIX}{v}")
@@ -64,7 +73,7 @@ def build_analysis(datasets: Mapping[str, pd.DataFrame], spec: Spec, *,
             reference=prefix + item["reference"], confidence_level=level, timepoints=points)
         name = f"km_{item['paramcd'].lower()}"
         fig = figures.render(figures.km_figure(result, title=result.param, ticks=ticks, note=dummy_label or ""), name)
-        files[f"{FOLDER}/{name}.svg"], files[f"{FOLDER}/{name}.png"] = fig.svg, fig.png
+        files[f"{FOLDER}/{name}.svg"], files[f"{FOLDER}/{name}.png"] = _svg(fig.svg, dummy_label), fig.png
         files[f"{FOLDER}/{name}.csv"] = _csv(survival.curve_frame(result), dummy_label)
         summaries.append(survival.summary_frame(result))
         comparisons.append(survival.comparison_frame(result))
@@ -97,7 +106,7 @@ def build_analysis(datasets: Mapping[str, pd.DataFrame], spec: Spec, *,
                                arm="TRT01P", population="ITTFL", confidence_level=level)
     files[f"{FOLDER}/labs.csv"] = _csv(summary, dummy_label)
     fig = figures.render(figures.lab_figure(summary, params, note=dummy_label or ""), "labs")
-    files[f"{FOLDER}/labs.svg"], files[f"{FOLDER}/labs.png"] = fig.svg, fig.png
+    files[f"{FOLDER}/labs.svg"], files[f"{FOLDER}/labs.png"] = _svg(fig.svg, dummy_label), fig.png
     sections.append(("labs", "Liver function over the analysis visits by TRT01P (ITT)",
                      f"<figure>{page.inline_svg(fig.svg)}<figcaption>Mean and {100 * level:g}% confidence "
                      f"interval (t distribution) per analysis visit (ANL01FL = Y).</figcaption></figure>"))

@@ -28,8 +28,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "define.xml with (default: the schema set shipped with aclf-cdisc)")
     parser.add_argument("--dataset-json", action="store_true",
                         help="also write a CDISC Dataset-JSON v1.1 copy of every dataset beside its XPT file")
-    parser.add_argument("--blinded", action="store_true",
-                        help="build without the IRT randomization export: treatment variables are masked")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--blinded", action="store_true",
+                      help="build without the IRT randomization export: treatment variables are masked")
+    mode.add_argument("--dummy-randomization", type=int, default=None, metavar="SEED",
+                      help="dry run while blind: the IRT files are not read; a generated, balanced dummy "
+                           "randomization (seeded) replaces them and every output says DUMMY RANDOMIZATION")
     parser.set_defaults(run=run)
 
 
@@ -43,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"aclf-cdisc build: specs from {found_by}: {spec_root}", file=sys.stderr)
     result = build_package(
         BuildOptions(raw_dir=args.raw, spec_root=spec_root, out_dir=args.out,
-                     schema_dir=args.schema_dir, blinded=args.blinded, dataset_json=args.dataset_json)
+                     schema_dir=args.schema_dir, blinded=args.blinded, dataset_json=args.dataset_json,
+                     dummy_randomization=args.dummy_randomization)
     )
     print(summarise(result))
     return 0

@@ -21,6 +21,7 @@ from aclf_cdisc.documents.write import write_documents
 from aclf_cdisc.errors import AclfError, Issue, ValidationError
 from aclf_cdisc.package.atomic import check_output_target, staged_output
 from aclf_cdisc.package.dataset_json import write_dataset_json_copies
+from aclf_cdisc.package.blinding import collapse_masked, stamp_outputs
 from aclf_cdisc.package.layout import reports_dir, standard_dir, xpt_name
 from aclf_cdisc.package.manifest import write_build_manifest
 from aclf_cdisc.raw import RawExport, read_export
@@ -41,6 +42,7 @@ class BuildOptions:
     schema_dir: Path | None = None
     blinded: bool = False  # build without the IRT export: treatment variables masked
     dataset_json: bool = False  # also write a Dataset-JSON v1.1 copy of every dataset beside its XPT
+    dummy_randomization: int | None = None  # seed: a generated dummy IRT export replaces the real one
 
 
 @dataclass
@@ -64,10 +66,20 @@ def xpt_header(spec: Spec) -> XptHeader:
     )
 
 
+def blinded_forms(spec: Spec) -> tuple[str, ...]:
+    """The raw forms that unblind (irt_rand, irt_kits): never read, not even hashed, in a dry run."""
+    return tuple(sorted(name for name, form in spec.raw_forms.items() if form.blinded))
+
+
+def dummy_label(spec: Spec) -> str:
+    """The label every output of a dummy-randomization build carries (study.yaml conventions)."""
+    return str(spec.study.conventions["dummy_randomization_label"])
+
+
 def read_raw(options: BuildOptions, spec: Spec) -> RawExport:
     from aclf_cdisc.sample import edc_dir
 
-    raw = read_export(options.raw_dir or edc_dir(), spec)
+    raw = read_export(options.raw_dir or edc_dir(), spec, dummy_seed=options.dummy_randomization)
     if raw.blinded and not options.blinded:
         raise AclfError(
             Issue(
@@ -169,8 +181,15 @@ def build_package(options: BuildOptions) -> BuildResult:
     spec = load_spec(options.spec_root)
     raw = read_raw(options, spec)
     issues: list[Issue] = list(raw.issues)
+    dummy = dummy_label(spec) if options.dummy_randomization is not None else None
+    if dummy:
+        issues.append(Issue(rule="build.dummy-randomization", severity="note",
+                            message=f"{dummy}: the IRT files were not read; treatment comes from a generated "
+                                    f"dummy randomization (seed {options.dummy_randomization})"))
     datasets = build_datasets(raw, spec, blinded=options.blinded, issues=issues)
     issues.extend(check_datasets(datasets, spec, blinded=options.blinded))
+    if options.blinded:
+        issues = collapse_masked(issues)
     if any(i.severity == "error" for i in issues):
         fail_with_report(issues, "datasets broke their specs or conformance rules", spec, options.out_dir)
 
@@ -179,16 +198,25 @@ def build_package(options: BuildOptions) -> BuildResult:
         define_issues = build_for_outputs(staging, spec, schema_dir=options.schema_dir,
                                           creation_datetime=xpt_header(spec).created.isoformat())
         issues.extend(define_issues)
+        if options.blinded:
+            issues = collapse_masked(issues)
         if any(i.severity == "error" for i in define_issues):
             fail_with_report(issues, "define.xml failed its checks", spec, options.out_dir)
         files += write_documents(staging, spec, datasets, issues)  # aCRF, reviewer's guides, ADaM programs
-        write_report(issues, reports_dir(staging), title=f"{spec.study.studyid} build report", spec=spec,
-                     datasets=datasets)
-        files += write_analysis_files(datasets, spec, reports_dir(staging))
+        title = f"{dummy + ': ' if dummy else ''}{spec.study.studyid} build report"
+        write_report(issues, reports_dir(staging), title=title, spec=spec, datasets=datasets)
+        analysis = write_analysis_files(datasets, spec, reports_dir(staging), dummy_label=dummy)
+        files += analysis
         if options.dataset_json:
             files.extend(write_dataset_json_copies(datasets, spec, staging, xpt_header(spec)))
+        if dummy:
+            (staging / "DUMMY-RANDOMIZATION.txt").write_text(
+                f"{dummy}\nThe treatment assignments in this folder come from a generated dummy randomization "
+                f"(seed {options.dummy_randomization}), not from the IRT export.\n", encoding="utf-8")
+            stamp_outputs(staging, dummy, skip=frozenset(analysis))
         write_build_manifest(staging, spec, raw_dir=options.raw_dir or edc_dir(), blinded=options.blinded,
-                             dataset_json=options.dataset_json)
+                             dataset_json=options.dataset_json, dummy=dummy,
+                             raw_exclude=blinded_forms(spec) if dummy else ())
     return BuildResult(out_dir=options.out_dir, spec_root=Path(spec.root) if spec.root else None,
                        datasets=datasets, issues=issues, files=files)
 

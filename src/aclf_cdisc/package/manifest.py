@@ -60,8 +60,10 @@ def file_entries(root: Path, files: Iterable[Path]) -> list[dict[str, Any]]:
             for f in files]
 
 
-def input_digests(folder: Path | None, pattern: str = "*") -> dict[str, Any]:
+def input_digests(folder: Path | None, pattern: str = "*", exclude: Sequence[str] = ()) -> dict[str, Any]:
     """SHA-256 of each file under ``folder`` (relative names) and one digest over the set.
+
+    Files whose stem is in ``exclude`` are not opened (the IRT forms of a dummy-randomization build).
 
     The set digest is the SHA-256 of the ``<sha256>  <path>`` lines, sorted by path, so it changes
     when any file is added, removed, renamed or edited.
@@ -70,7 +72,8 @@ def input_digests(folder: Path | None, pattern: str = "*") -> dict[str, Any]:
         return {"files": {}, "sha256": hashlib.sha256(b"").hexdigest()}
     folder = Path(folder)
     files = sorted((p.relative_to(folder) for p in folder.rglob(pattern)
-                    if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)),
+                    if p.is_file() and p.stem not in exclude
+                    and not any(part.startswith(".") for part in p.relative_to(folder).parts)),
                    key=lambda p: p.as_posix())
     digests = {f.as_posix(): file_digest(folder / f) for f in files}
     lines = "".join(f"{digest}  {name}\n" for name, digest in digests.items())
@@ -188,7 +191,8 @@ def _checksum_issues(root: Path, listed: Mapping[str, Any]) -> list[Issue]:
 PACKAGE_FOLDERS = ("m5", "reports")
 
 
-def build_facts(spec: Any, *, raw_dir: Path, blinded: bool, dataset_json: bool) -> dict[str, Any]:
+def build_facts(spec: Any, *, raw_dir: Path, blinded: bool, dataset_json: bool, dummy: str | None = None,
+                raw_exclude: Sequence[str] = ()) -> dict[str, Any]:
     """The manifest sections a build states about itself (tool, mode, standards, specs, inputs)."""
     from aclf_cdisc import __version__
     from aclf_cdisc.define.standards import DEFINE_VERSION, IG_STANDARDS
@@ -199,11 +203,12 @@ def build_facts(spec: Any, *, raw_dir: Path, blinded: bool, dataset_json: bool) 
                       "CDISC CT": {k: str(v) for k, v in sorted(study.ct_versions.items())}})
     return {
         "tool": {"name": "aclf-cdisc", "version": __version__},
-        "build": {"study": study.studyid, "mode": "blinded" if blinded else "unblinded",
+        "build": {"study": study.studyid,
+                  "mode": dummy if dummy else "blinded" if blinded else "unblinded",
                   "dataset_json": dataset_json},
         "standards": standards,
         "specs": input_digests(Path(spec.root) if spec.root else None, "*.yaml"),
-        "inputs": {"raw_export": input_digests(raw_dir)},
+        "inputs": {"raw_export": input_digests(raw_dir, exclude=raw_exclude)},
     }
 
 
@@ -218,7 +223,9 @@ def refresh_manifest(root: Path) -> list[Path]:
 
 
 def write_build_manifest(root: Path, spec: Any, *, raw_dir: Path, blinded: bool,
-                         dataset_json: bool = False) -> list[Path]:
+                         dataset_json: bool = False, dummy: str | None = None,
+                         raw_exclude: Sequence[str] = ()) -> list[Path]:
     """The manifest and checksum file of a finished outputs tree (called last in a build)."""
-    facts = build_facts(spec, raw_dir=raw_dir, blinded=blinded, dataset_json=dataset_json)
+    facts = build_facts(spec, raw_dir=raw_dir, blinded=blinded, dataset_json=dataset_json, dummy=dummy,
+                        raw_exclude=raw_exclude)
     return write_manifest(root, manifest_document(root, PACKAGE_FOLDERS, **facts))

@@ -56,6 +56,7 @@ class RawExport:
     files: dict[str, Path]
     blinded: bool
     issues: list[Issue] = field(default_factory=list)
+    dummy: bool = False  # the IRT forms are a generated dummy randomization (aclf_cdisc.raw.dummy)
 
     def __getitem__(self, form: str) -> pd.DataFrame:
         return self.forms[form]
@@ -145,8 +146,14 @@ def check_form(frame: pd.DataFrame, form: RawForm, file: str) -> tuple[pd.DataFr
     return out, issues
 
 
-def read_export(path: Path, spec: Spec | Mapping[str, RawForm] | None = None) -> RawExport:
-    """Read and check every declared form in folder ``path``; raise InputError on any error."""
+def read_export(path: Path, spec: Spec | Mapping[str, RawForm] | None = None, *,
+                dummy_seed: int | None = None) -> RawExport:
+    """Read and check every declared form in folder ``path``; raise InputError on any error.
+
+    ``dummy_seed``: the IRT forms are not read at all (not even looked for); a dummy
+    randomization made from the other forms with that seed takes their place
+    (:mod:`aclf_cdisc.raw.dummy`).
+    """
     folder = Path(path)
     layouts = as_raw_forms(spec)
     if not folder.is_dir():
@@ -159,6 +166,8 @@ def read_export(path: Path, spec: Spec | Mapping[str, RawForm] | None = None) ->
     checks = (spec.study.conventions.get("checks") or {}) if isinstance(spec, Spec) else {}
     for name in sorted(layouts):
         layout = layouts[name]
+        if layout.blinded and dummy_seed is not None:
+            continue  # never read the real IRT files in a dummy-randomization build
         found = _find(folder, name)
         if not found:
             if layout.blinded:
@@ -185,7 +194,15 @@ def read_export(path: Path, spec: Spec | Mapping[str, RawForm] | None = None) ->
         forms[name] = checked
         files[name] = file
     blinded_forms = sorted(n for n, f in layouts.items() if f.blinded)
-    blinded = bool(blinded_forms) and len(blinded_missing) == len(blinded_forms)
+    if dummy_seed is not None and not [i for i in issues if i.severity == "error"]:
+        from aclf_cdisc.raw.dummy import dummy_file_name, dummy_irt
+
+        conventions = spec.study.conventions if isinstance(spec, Spec) else {}
+        for name, frame in dummy_irt(forms, conventions, dummy_seed).items():
+            checked, found_issues = check_form(frame, layouts[name], dummy_file_name(name))
+            issues.extend(found_issues)
+            forms[name] = checked
+    blinded = dummy_seed is None and bool(blinded_forms) and len(blinded_missing) == len(blinded_forms)
     if blinded_missing and not blinded:
         for name in blinded_missing:
             issues.append(Issue(rule="raw.form-missing", dataset=name, file=f"{name}.csv",
@@ -199,4 +216,4 @@ def read_export(path: Path, spec: Spec | Mapping[str, RawForm] | None = None) ->
         errors = [i for i in issues if i.severity == "error"]
         if errors:
             raise InputError(errors, f"the raw export in {folder} holds impossible data: {len(errors)} problem(s)")
-    return RawExport(forms=forms, files=files, blinded=blinded, issues=issues)
+    return RawExport(forms=forms, files=files, blinded=blinded, issues=issues, dummy=dummy_seed is not None)
