@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
+from aclf_cdisc.define.analysis_results import analysis_results_for
 from aclf_cdisc.define.build import build_define
 from aclf_cdisc.define.checks import check_define, check_define_against_data
 from aclf_cdisc.define.common import DEFINE_NAME
@@ -69,7 +70,9 @@ def build_for_outputs(outputs: Path, spec: Any, *, schema_dir: Path | None = Non
         found_any = True
         stamp = _creation_datetime(creation_datetime, [m for _, m in datasets.values()])
         build_issues: list[Issue] = []
-        tree = build_define(spec, standard, datasets, creation_datetime=stamp, issues=build_issues)
+        arm = analysis_results_for(spec, frozenset(datasets)) if standard == "ADaM" else None  # specs/analysis.yaml
+        tree = build_define(spec, standard, datasets, creation_datetime=stamp, issues=build_issues,
+                            analysis_results=arm)
         target = folder / DEFINE_NAME
         write_define(tree, folder)
         found = [*build_issues, *check_define(tree), *check_define_against_data(tree, datasets, spec=spec),

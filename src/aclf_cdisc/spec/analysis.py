@@ -84,10 +84,16 @@ def _reference_issues(data: dict[str, Any], spec: Spec, name: str) -> list[Issue
     base = data["baseline"]
     found += [check("ADSL", v, "baseline/variables") for v in (base["population"], base["arm"], *base["variables"])]
     for d, display in enumerate(data["displays"]):
+        if display.get("document") and display["document"]["oid"] not in spec.documents:
+            found.append(Issue(rule="spec.analysis-reference", file=name, column=f"displays/{d}/document",
+                               value=display["document"]["oid"], message="the document is not in documents.yaml"))
         for r, result in enumerate(display["results"]):
             at = f"displays/{d}/results/{r}"
             if "parameter" in result:
                 found.append(check(result["parameter"]["dataset"], result["parameter"]["variable"], f"{at}/parameter"))
+            if result.get("comment") and result["comment"] not in spec.comments:
+                found.append(Issue(rule="spec.analysis-reference", file=name, column=f"{at}/comment",
+                                   value=result["comment"], message="the comment is not in comments.yaml"))
             for k, ds in enumerate(result["datasets"]):
                 for var in [c[0] for c in ds["where"]] + list(ds["variables"]):
                     found.append(check(ds["dataset"], var, f"{at}/datasets/{k}"))
