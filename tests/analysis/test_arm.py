@@ -76,3 +76,20 @@ def test_04_sdtm_define_has_no_arm(sample_spec, sample_sdtm):
     tree = build_define(sample_spec, "SDTM", frames, creation_datetime="2025-03-28T00:00:00")
     assert not tree.getroot().xpath("//arm:AnalysisResultDisplays", namespaces=NS)
     assert etree.tostring(tree).find(ARM_NS.encode()) == -1
+
+
+def test_05_analysis_spec_naming_a_missing_variable_stops(tmp_path, repo_root):
+    import shutil
+
+    from aclf_cdisc.errors import SpecError
+    from aclf_cdisc.spec import load_spec
+    from aclf_cdisc.spec.analysis import load_analysis_spec
+
+    root = tmp_path / "specs"
+    shutil.copytree(repo_root / "specs", root)
+    path = root / "analysis.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("variables: [AVAL, CNSR]", "variables: [AVAL, CNSRX]"),
+                    encoding="utf-8")
+    with pytest.raises(SpecError) as err:
+        load_analysis_spec(load_spec(root))
+    assert [(i.rule, i.value) for i in err.value.issues] == [("spec.analysis-reference", "CNSRX")]

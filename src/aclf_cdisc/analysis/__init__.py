@@ -103,13 +103,13 @@ def build_analysis(datasets: Mapping[str, pd.DataFrame], spec: Spec, *,
     # Labs over time
     params = list(settings["lab_parameters"])
     summary = labs.lab_summary(frames["ADLB"], parameters=params, record_flag=settings["lab_record_flag"],
-                               arm="TRT01P", population="ITTFL", confidence_level=level)
+                               arm="TRT01P", population="ITTFL")
     files[f"{FOLDER}/labs.csv"] = _csv(summary, dummy_label)
     fig = figures.render(figures.lab_figure(summary, params, note=dummy_label or ""), "labs")
     files[f"{FOLDER}/labs.svg"], files[f"{FOLDER}/labs.png"] = _svg(fig.svg, dummy_label), fig.png
     sections.append(("labs", "Liver function over the analysis visits by TRT01P (ITT)",
-                     f"<figure>{page.inline_svg(fig.svg)}<figcaption>Mean and {100 * level:g}% confidence "
-                     f"interval (t distribution) per analysis visit (ANL01FL = Y).</figcaption></figure>"))
+                     f"<figure>{page.inline_svg(fig.svg)}<figcaption>Median with first and third quartiles per "
+                     f"analysis visit ({settings['lab_record_flag']} = Y).</figcaption></figure>"))
 
     study = spec.study
     files[REPORT] = page.page(

@@ -82,7 +82,7 @@ def km_figure(result: SurvivalResult, *, title: str, ticks: Sequence[int], note:
 
 
 def lab_figure(summary: pd.DataFrame, parameters: Sequence[str], *, note: str = "") -> Figure:
-    """One panel per parameter: mean and confidence interval per analysis visit, by arm."""
+    """One panel per parameter: median and quartiles per analysis visit, by arm."""
     with plt.rc_context(RC):  # type: ignore[arg-type]
         n = len(parameters)
         fig, axes = plt.subplots(n, 1, figsize=(7.2, 2.1 * n), sharex=True)
@@ -91,8 +91,8 @@ def lab_figure(summary: pd.DataFrame, parameters: Sequence[str], *, note: str = 
             part = summary[summary["paramcd"] == paramcd]
             for i, (arm, rows) in enumerate(part.groupby("arm", sort=True)):
                 offset = (i - 0.5) * 0.12
-                ax.errorbar(rows["avisitn"] + offset, rows["mean"],
-                            yerr=[rows["mean"] - rows["lower"], rows["upper"] - rows["mean"]],
+                ax.errorbar(rows["avisitn"] + offset, rows["median"],
+                            yerr=[rows["median"] - rows["q1"], rows["q3"] - rows["median"]],
                             color=COLOURS[i % len(COLOURS)], marker="o", ms=3, lw=1.2, capsize=2, label=arm)
             ax.set_ylabel(str(part["param"].iloc[0]) if len(part) else paramcd, fontsize=8)
             ax.legend(loc="best", frameon=False, fontsize=7)
