@@ -20,8 +20,8 @@ from aclf_cdisc.define.outputs import build_for_outputs
 from aclf_cdisc.documents.write import write_documents
 from aclf_cdisc.errors import AclfError, Issue, ValidationError
 from aclf_cdisc.package.atomic import check_output_target, staged_output
-from aclf_cdisc.package.dataset_json import write_dataset_json_copies
 from aclf_cdisc.package.blinding import collapse_masked, stamp_outputs
+from aclf_cdisc.package.dataset_json import write_dataset_json_copies
 from aclf_cdisc.package.layout import reports_dir, standard_dir, xpt_name
 from aclf_cdisc.package.manifest import write_build_manifest
 from aclf_cdisc.raw import RawExport, read_export
