@@ -5,7 +5,8 @@
   one note per dataset and variable saying how many records carry the masked value.
 * Dummy-randomization builds stamp ``DUMMY RANDOMIZATION`` on the first line (or page) of every
   text output: a comment line in CSV, an XML comment after the declaration, an HTML comment and
-  a banner in HTML, a ``notice`` member first in JSON objects.
+  a banner in HTML, a ``notice`` member first in JSON objects, a first line in text files. PDF,
+  XLSX, PNG and XPT files are binary and left as they are.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def stamp_text(data: bytes, suffix: str, label: str) -> bytes:
     text = data.decode("utf-8")
     if suffix == ".csv":
         return f"# {label}\n{text}".encode()
+    if suffix == ".txt":
+        return f"{label}\n{text}".encode()
     if suffix == ".json":
         obj = json.loads(text)
         if isinstance(obj, dict):
@@ -73,7 +76,7 @@ def stamp_text(data: bytes, suffix: str, label: str) -> bytes:
     return data
 
 
-STAMPED_SUFFIXES = (".csv", ".json", ".xml", ".xsl", ".html", ".htm")
+STAMPED_SUFFIXES = (".csv", ".txt", ".json", ".xml", ".xsl", ".html", ".htm")
 
 
 def stamp_outputs(root: Path, label: str, skip: frozenset[Path] = frozenset()) -> list[Path]:
