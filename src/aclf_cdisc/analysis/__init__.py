@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from aclf_cdisc.analysis import baseline, figures, labs, page, survival, teae
+from aclf_cdisc.errors import DerivationError
 from aclf_cdisc.spec.analysis import load_analysis_spec
 from aclf_cdisc.spec.model import Spec
 
@@ -68,9 +69,14 @@ def build_analysis(datasets: Mapping[str, pd.DataFrame], spec: Spec, *,
     ticks = sorted({0, *points, follow_up})
     tte_html, summaries, comparisons = [], [], []
     for item in analyses["survival"]:
-        result = survival.survival_analysis(
-            frames["ADTTE"], paramcd=item["paramcd"], population=item["population"], arm=item["arm"],
-            reference=prefix + item["reference"], confidence_level=level, timepoints=points)
+        try:
+            result = survival.survival_analysis(
+                frames["ADTTE"], paramcd=item["paramcd"], population=item["population"], arm=item["arm"],
+                reference=prefix + item["reference"], confidence_level=level, timepoints=points)
+        except DerivationError:  # no records of the parameter in this export: nothing to show
+            tte_html.append(f"<h3>{page.esc(item['paramcd'])}</h3><p>No records with "
+                            f"{page.esc(item['population'])} = Y.</p>")
+            continue
         name = f"km_{item['paramcd'].lower()}"
         fig = figures.render(figures.km_figure(result, title=result.param, ticks=ticks, note=dummy_label or ""), name)
         files[f"{FOLDER}/{name}.svg"], files[f"{FOLDER}/{name}.png"] = _svg(fig.svg, dummy_label), fig.png
@@ -78,8 +84,10 @@ def build_analysis(datasets: Mapping[str, pd.DataFrame], spec: Spec, *,
         summaries.append(survival.summary_frame(result))
         comparisons.append(survival.comparison_frame(result))
         tte_html.append(page.survival_section(result, fig.svg, result.param, level, points))
-    files[f"{FOLDER}/survival_summary.csv"] = _csv(pd.concat(summaries, ignore_index=True), dummy_label)
-    files[f"{FOLDER}/survival_tests.csv"] = _csv(pd.concat(comparisons, ignore_index=True), dummy_label)
+    files[f"{FOLDER}/survival_summary.csv"] = _csv(pd.concat(summaries, ignore_index=True) if summaries
+                                                   else pd.DataFrame(), dummy_label)
+    files[f"{FOLDER}/survival_tests.csv"] = _csv(pd.concat(comparisons, ignore_index=True) if comparisons
+                                                 else pd.DataFrame(), dummy_label)
     sections.append(("survival", "Transplant-free and overall survival", "".join(tte_html)))
 
     # Safety

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from lifelines import CoxPHFitter, KaplanMeierFitter
+from lifelines.exceptions import ConvergenceError
 from lifelines.statistics import logrank_test
 from lifelines.utils import median_survival_times
 
@@ -94,10 +95,10 @@ def _survival_analysis(adtte: pd.DataFrame, *, paramcd: str, population: str, ar
                        confidence_level: float, timepoints: Sequence[int]) -> SurvivalResult:
     rows = adtte[(adtte["PARAMCD"] == paramcd) & (adtte[population] == "Y")]
     arms = sorted(rows[arm].dropna().unique().tolist(), key=lambda a: (a == reference, a))
-    if len(arms) != 2 or reference not in arms:
-        raise DerivationError([Issue(rule="analysis.arms", dataset="ADTTE", column=arm, value=", ".join(arms),
-                                     message=f"{paramcd}: the comparison needs two arms, one of them {reference}",
-                                     expected=f"two values of {arm}, one {reference}")])
+    if not arms:
+        raise DerivationError([Issue(rule="analysis.arms", dataset="ADTTE", column=arm, value=paramcd,
+                                     message=f"{paramcd}: no records with {population} = Y",
+                                     expected=f"records of {paramcd}")])
     alpha = 1 - confidence_level
     curves: list[ArmCurve] = []
     points = []
@@ -116,19 +117,25 @@ def _survival_analysis(adtte: pd.DataFrame, *, paramcd: str, population: str, ar
                            "lower": step_value(curve, day, "lower"), "upper": step_value(curve, day, "upper"),
                            "at_risk": int((times >= day).sum())})
     experimental = arms[0]
-    exp_rows, ref_rows = rows[rows[arm] == experimental], rows[rows[arm] == reference]
-    test = logrank_test(exp_rows["AVAL"].to_numpy(float), ref_rows["AVAL"].to_numpy(float),
-                        (exp_rows["CNSR"] == 0).to_numpy(int), (ref_rows["CNSR"] == 0).to_numpy(int))
-    data = pd.DataFrame({"T": rows["AVAL"].to_numpy(float), "E": (rows["CNSR"] == 0).to_numpy(int),
-                         "X": (rows[arm] == experimental).to_numpy(float)})
-    cox = CoxPHFitter(alpha=alpha).fit(data, "T", "E", fit_options={"precision": COX_PRECISION})
-    beta = float(cox.params_["X"])
-    low, high = (float(v) for v in cox.confidence_intervals_.loc["X"])
+    chisq = p_value = hr = hr_low = hr_high = float("nan")
+    if len(arms) == 2 and reference in arms:  # otherwise only the curves (a study too small to compare)
+        exp_rows, ref_rows = rows[rows[arm] == experimental], rows[rows[arm] == reference]
+        test = logrank_test(exp_rows["AVAL"].to_numpy(float), ref_rows["AVAL"].to_numpy(float),
+                            (exp_rows["CNSR"] == 0).to_numpy(int), (ref_rows["CNSR"] == 0).to_numpy(int))
+        chisq, p_value = float(test.test_statistic), float(test.p_value)
+        data = pd.DataFrame({"T": rows["AVAL"].to_numpy(float), "E": (rows["CNSR"] == 0).to_numpy(int),
+                             "X": (rows[arm] == experimental).to_numpy(float)})
+        try:
+            cox = CoxPHFitter(alpha=alpha).fit(data, "T", "E", fit_options={"precision": COX_PRECISION})
+            beta = float(cox.params_["X"])
+            low, high = (float(v) for v in cox.confidence_intervals_.loc["X"])
+            hr, hr_low, hr_high = float(np.exp(beta)), float(np.exp(low)), float(np.exp(high))
+        except ConvergenceError:  # e.g. no event in one arm: no finite hazard ratio
+            pass
     param = str(rows["PARAM"].iloc[0]) if "PARAM" in rows and len(rows) else paramcd
     return SurvivalResult(paramcd=paramcd, param=param, population=population, arms=tuple(curves),
-                          timepoints=pd.DataFrame(points), logrank_chisq=float(test.test_statistic),
-                          logrank_p=float(test.p_value), hazard_ratio=float(np.exp(beta)),
-                          hr_lower=float(np.exp(low)), hr_upper=float(np.exp(high)),
+                          timepoints=pd.DataFrame(points), logrank_chisq=chisq, logrank_p=p_value,
+                          hazard_ratio=hr, hr_lower=hr_low, hr_upper=hr_high,
                           experimental=experimental, reference=reference)
 
 
