@@ -129,7 +129,9 @@ def _survival_analysis(adtte: pd.DataFrame, *, paramcd: str, population: str, ar
             cox = CoxPHFitter(alpha=alpha).fit(data, "T", "E", fit_options={"precision": COX_PRECISION})
             beta = float(cox.params_["X"])
             low, high = (float(v) for v in cox.confidence_intervals_.loc["X"])
-            hr, hr_low, hr_high = float(np.exp(beta)), float(np.exp(low)), float(np.exp(high))
+            with np.errstate(over="ignore"):  # a diverging fit (no event in one arm) gives inf: reported as NE
+                hr, hr_low, hr_high = (float(v) if np.isfinite(v) else float("nan")
+                                       for v in np.exp([beta, low, high]))
         except ConvergenceError:  # e.g. no event in one arm: no finite hazard ratio
             pass
     param = str(rows["PARAM"].iloc[0]) if "PARAM" in rows and len(rows) else paramcd
