@@ -31,3 +31,10 @@ def test_02_each_unmapped_value_is_one_issue_with_rows():
     ]
     assert "rows [3, 5]" in issues[1].message
     assert values.isna().tolist() == [False, True, True, True]
+
+
+def test_02b_without_source_rows_an_issue_names_no_row_rather_than_a_frame_position():
+    raw = pd.Series(["F", "unknown"])  # index 0, 1: positions, not 1-based source rows
+    _, issues = recode_ct(raw, SEX, dataset="DM", variable="SEX", file="dm.csv")
+    assert [(i.value, i.row) for i in issues] == [("unknown", None)]
+    assert "rows" not in issues[0].message

@@ -36,7 +36,7 @@ def recode_ct(
     Matching is case-insensitive after folding white space, against the submission value, the
     decode and the term's synonyms. Missing values stay missing. Every distinct raw value that
     matches no term yields one error Issue listing the rows it occurs in (``rows`` gives the
-    1-based source rows; by default the frame index).
+    1-based source rows; without it the Issue names no row rather than a frame position).
     """
     lookup = codelist_lookup(codelist)
     present = values.notna() & (values.astype("string").str.strip() != "")
@@ -47,15 +47,15 @@ def recode_ct(
     issues: list[Issue] = []
     unmapped = recoded.isna()
     if unmapped.any():
-        source_rows = (rows if rows is not None else values.index.to_series())[present][unmapped]
+        source_rows = (rows if rows is not None else pd.Series(None, index=values.index))[present][unmapped]
         raw_unmapped = values[present][unmapped]
         for raw_value in sorted(raw_unmapped.astype(str).unique()):
-            where = source_rows[raw_unmapped.astype(str) == raw_value].tolist()
+            where = source_rows[raw_unmapped.astype(str) == raw_value].dropna().astype(int).tolist()
             issues.append(
                 Issue(
                     rule="sdtm.ct-unmapped",
                     message=f"raw value {raw_value!r} maps to no term of codelist {codelist.oid} "
-                    f"({codelist.name}); rows {where[:20]}",
+                    f"({codelist.name})" + (f"; rows {where[:20]}" if where else ""),
                     file=file,
                     dataset=dataset,
                     row=where[0] if where else None,
