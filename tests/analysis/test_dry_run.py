@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from pypdf import PdfReader
 
 from aclf_cdisc.package.build import BuildOptions, build_package
 from aclf_cdisc.raw import read_export
@@ -56,6 +57,11 @@ def test_02_every_output_says_dummy_on_its_first_line(dry_run):
             unstamped.append(str(path.relative_to(out)))
     assert unstamped == []
     assert (out / "DUMMY-RANDOMIZATION.txt").read_text(encoding="utf-8").startswith(LABEL)
+    pdfs = sorted(out.rglob("*.pdf"))
+    assert [p.name for p in pdfs] == ["adrg.pdf", "acrf.pdf", "csdrg.pdf"]
+    for pdf in pdfs:  # the documents say it on their first page and in their title
+        reader = PdfReader(pdf)
+        assert LABEL in reader.pages[0].extract_text() and reader.metadata.title.startswith(LABEL), pdf.name
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["build"]["mode"] == LABEL
     assert not [f for f in manifest["inputs"]["raw_export"]["files"] if f.startswith("irt_")]

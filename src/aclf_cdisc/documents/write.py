@@ -11,6 +11,7 @@ defines cite). Inputs are the spec and the build's in-memory datasets and issues
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -43,9 +44,17 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def build_documents(spec: Spec, datasets: Mapping[str, pd.DataFrame],
-                    issues: Sequence[Issue]) -> dict[str, tuple[str, Document]]:
-    """role -> (standard folder, document) for every document this build can make."""
+def labelled(document: Document, label: str | None) -> Document:
+    """``document`` with ``label`` (e.g. DUMMY RANDOMIZATION) heading its title and first page."""
+    if not label:
+        return document
+    return dataclasses.replace(document, title=f"{label}: {document.title}", subtitle=(label, *document.subtitle))
+
+
+def build_documents(spec: Spec, datasets: Mapping[str, pd.DataFrame], issues: Sequence[Issue],
+                    label: str | None = None) -> dict[str, tuple[str, Document]]:
+    """role -> (standard folder, document) for every document this build can make; ``label``, when
+    given, heads every document's title and first page."""
     layout = acrf_layout(spec)
     has_adam = any(name in datasets for name in (d.name for d in spec.by_standard("ADaM")))
     programs = tuple(p.name for p in adam_programs(spec)) if has_adam else ()
@@ -56,15 +65,19 @@ def build_documents(spec: Spec, datasets: Mapping[str, pd.DataFrame],
     }
     if has_adam:
         makers["adrg"] = ("ADaM", lambda: adrg_document(spec, facts))
-    return {role: (standard, make()) for role, (standard, make) in makers.items() if document_href(spec, role)}
+    return {role: (standard, labelled(make(), label)) for role, (standard, make) in makers.items()
+            if document_href(spec, role)}
 
 
 def write_documents(root: Path, spec: Spec, datasets: Mapping[str, pd.DataFrame],
-                    issues: Sequence[Issue]) -> list[Path]:
-    """Write every document and the ADaM programs under ``root`` (the package tree); return the files."""
+                    issues: Sequence[Issue], label: str | None = None) -> list[Path]:
+    """Write every document and the ADaM programs under ``root`` (the package tree); return the files.
+
+    ``label`` (a dummy-randomization build's) heads every document's title and first page.
+    """
     studyid = spec.study.studyid
     written = []
-    for role, (standard, document) in build_documents(spec, datasets, issues).items():
+    for role, (standard, document) in build_documents(spec, datasets, issues, label).items():
         folder = sdtm_dir(root, studyid) if standard == "SDTM" else adam_dir(root, studyid)
         href = document_href(spec, role)
         assert href is not None

@@ -202,7 +202,7 @@ def build_package(options: BuildOptions) -> BuildResult:
             issues = collapse_masked(issues)
         if any(i.severity == "error" for i in define_issues):
             fail_with_report(issues, "define.xml failed its checks", spec, options.out_dir)
-        files += write_documents(staging, spec, datasets, issues)  # aCRF, reviewer's guides, ADaM programs
+        files += write_documents(staging, spec, datasets, issues, dummy)  # aCRF, reviewer's guides, programs
         title = f"{dummy + ': ' if dummy else ''}{spec.study.studyid} build report"
         write_report(issues, reports_dir(staging), title=title, spec=spec, datasets=datasets)
         analysis = write_analysis_files(datasets, spec, reports_dir(staging), dummy_label=dummy)
