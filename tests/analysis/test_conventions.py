@@ -1,4 +1,4 @@
-"""Conventions are data, once: a change in specs/study.yaml changes ADLB and the define's text."""
+"""Conventions are data, once: a change in specs/study.yaml changes ADLB, the define's text and the ADRG."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import pytest
 
 from aclf_cdisc.adam.pipeline import build_adam
 from aclf_cdisc.define import build_define
+from aclf_cdisc.documents.html import render_html
+from aclf_cdisc.documents.write import build_documents
 from aclf_cdisc.errors import SpecError
 from aclf_cdisc.spec import load_spec
 from aclf_cdisc.spec.conventions import lab_units
@@ -60,6 +62,11 @@ def test_01_albumin_band_30_35_changes_adlb_and_define(tmp_path, sample_spec, sa
     assert "albumin (> 35, 28-35, < 28 g/L" in _method_text(defines["28"], "MT.ADLB.CTP")
     assert "albumin (> 35, 30-35, < 30 g/L" in _method_text(defines["30"], "MT.ADLB.CTP")
     assert "28-35" not in _method_text(defines["30"], "MT.ADLB.CTP")
+    # ... and so does the ADRG, which quotes the same method texts.
+    guides = {name: render_html(build_documents(spec, {**sample_sdtm, **frames}, [])["adrg"][1])
+              for name, spec, frames in (("28", sample_spec, sample_adam), ("30", spec30, adam30))}
+    assert "albumin (&gt; 35, 28-35, &lt; 28 g/L" in guides["28"]
+    assert "albumin (&gt; 35, 30-35, &lt; 30 g/L" in guides["30"] and "28-35" not in guides["30"]
 
 
 def test_02_meld_cap_in_the_spec_reaches_the_method_text(tmp_path):
