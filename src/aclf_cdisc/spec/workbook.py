@@ -1,0 +1,931 @@
+"""Spec YAML <-> a Pinnacle 21 style spec workbook (.xlsx), losslessly.
+
+:func:`export_workbook` writes every file of a spec folder into the sheets of
+:mod:`aclf_cdisc.spec.layout`; :func:`import_workbook` turns such a workbook back into the spec
+files (relative path -> YAML data), and :func:`write_spec_folder` writes them atomically.
+Export then import gives YAML data equal to the original (``yaml.safe_load`` equal), whatever
+keys the files hold: a key no column takes travels in the row's ``Extra (JSON)`` cell, and a
+spec file the layout does not know travels whole on the ``Files`` sheet.
+
+The workbook is byte-reproducible: its document properties and the zip entry times come from the
+spec (``conventions.xpt.created`` in ``study.yaml``), never from the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from aclf_cdisc.errors import Issue, Severity, SpecError
+from aclf_cdisc.spec.cells import (
+    UNFIT,
+    CellError,
+    chunks,
+    decode,
+    encode,
+    flatten,
+    from_json,
+    get_path,
+    is_missing,
+    json_fits,
+    merge,
+    same,
+    set_path,
+    to_json,
+)
+from aclf_cdisc.spec.layout import (
+    CODELISTS,
+    COMMENTS,
+    DATASETS,
+    DICTIONARIES,
+    DOCUMENTS,
+    EXTRA,
+    FILES,
+    METHODS,
+    P21_SHEETS,
+    RAW_COLUMNS,
+    RAW_FORMS,
+    REQUIRED_SHEETS,
+    STUDY,
+    STUDY_ATTRIBUTES,
+    STUDY_FILES,
+    STUDY_TABLE_SHEETS,
+    TERM_COLUMNS,
+    VALUE_LEVEL,
+    VARIABLES,
+    WHERE_CLAUSES,
+    Col,
+    Sheet,
+)
+from aclf_cdisc.spec.loader import load_schema
+
+Row = dict[str, Any]
+DATASET_FOLDERS = ("sdtm", "adam")
+RAW_FOLDER = "raw"
+# Used only when study.yaml names no fixed timestamp (conventions.xpt.created).
+FALLBACK_TIMESTAMP = dt.datetime(2000, 1, 1)
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+P21_FILL = PatternFill("solid", fgColor="1F4E78")
+EXTENSION_FILL = PatternFill("solid", fgColor="548235")
+
+
+# ============================================================================================
+# Reading the spec folder
+# ============================================================================================
+def read_spec_files(root: Path) -> dict[str, Any]:
+    """Every file under ``root`` (relative POSIX path -> YAML data; text for non-YAML files)."""
+    files: dict[str, Any] = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = path.relative_to(root).as_posix()
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        text = path.read_text(encoding="utf-8")
+        files[rel] = yaml.safe_load(text) if path.suffix in (".yaml", ".yml") else text
+    return files
+
+
+def _kind_of(rel: str, data: Any) -> str:
+    """Which sheets hold a file: study, a study-level list, dataset, raw, or whole (Files sheet)."""
+    if not isinstance(data, dict):
+        return "file"
+    if rel == "study.yaml":
+        return "study"
+    if rel in STUDY_FILES:
+        return "list"
+    folder = rel.split("/")[0] if "/" in rel else ""
+    if folder in DATASET_FOLDERS and rel.count("/") == 1 and isinstance(data.get("dataset"), str):
+        return "dataset"
+    if folder == RAW_FOLDER and rel.count("/") == 1 and isinstance(data.get("form"), str):
+        return "raw"
+    return "file"
+
+
+# ============================================================================================
+# Export: spec data -> rows per sheet
+# ============================================================================================
+class _Unrepresentable(Exception):
+    def __init__(self, where: str, value: Any) -> None:
+        super().__init__(where)
+        self.where, self.value = where, value
+
+
+def record_row(record: dict[str, Any], sheet: Sheet, extra_header: str = EXTRA,
+               columns: Iterable[Col] | None = None) -> Row:
+    """Cells for the data columns of ``sheet`` plus the rest of ``record`` as JSON."""
+    cols = [c for c in (columns if columns is not None else sheet.data_columns()) if c.path]
+    cells, rest = flatten(record, [c.path for c in cols], [c.kind for c in cols])
+    row: Row = {c.header: cells[c.path] for c in cols if c.path in cells}
+    if rest is not None:
+        if not json_fits(rest):
+            raise _Unrepresentable(f"{sheet.name} {extra_header}", rest)
+        row[extra_header] = to_json(rest)
+    return row
+
+
+def _records(value: Any) -> bool:
+    """A non-empty list of mappings: what a record sheet can hold."""
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _table_sheet_name(key: str) -> str:
+    return STUDY_TABLE_SHEETS.get(key, key[:31])
+
+
+def study_rows(files: dict[str, Any]) -> tuple[list[Row], dict[str, list[dict[str, Any]]]]:
+    """Study sheet rows and the study tables (sheet name -> records) they point to."""
+    rows: list[Row] = []
+    tables: dict[str, list[dict[str, Any]]] = {}
+    study = files.get("study.yaml")
+    attributes: list[tuple[str, Any, bool]] = []
+    if isinstance(study, dict):
+        attributes += [(STUDY_ATTRIBUTES.get(str(k), str(k)), v, True) for k, v in study.items()]
+    for rel, list_key in STUDY_FILES.items():
+        data = files.get(rel)
+        if isinstance(data, dict):
+            attributes += [(f"{rel}#{k}", v, False) for k, v in data.items()
+                           if k != list_key or not _records(v)]
+    for name, value, tabular in attributes:
+        cell = encode("scalar", value)
+        if cell is not UNFIT and same(decode("scalar", cell), value):
+            rows.append({"Attribute": name, "Value": cell})
+        elif tabular and _records(value) and _table_sheet_name(name) not in _reserved():
+            sheet = _table_sheet_name(name)
+            tables[sheet] = value
+            rows.append({"Attribute": name, "Sheet": sheet})
+        elif json_fits(value):
+            rows.append({"Attribute": name, "Value (JSON)": to_json(value)})
+        else:
+            raise _Unrepresentable(f"Study {name}", value)
+    return rows, tables
+
+
+def _reserved() -> set[str]:
+    return {s.name for s in (*P21_SHEETS, RAW_FORMS, RAW_COLUMNS, FILES)}
+
+
+def table_sheet(name: str, records: list[dict[str, Any]]) -> Sheet:
+    """A sheet for a study table: one column per key holding a cell-fit value somewhere."""
+    headers: list[str] = []
+    for record in records:
+        for key, value in record.items():
+            if key not in headers and not is_missing(value) and encode("scalar", value) is not UNFIT:
+                headers.append(key)
+    return Sheet(name, tuple(Col(h, (h,), p21=False, width=max(10, min(40, len(h) + 4))) for h in headers))
+
+
+def dataset_rows(files: dict[str, Any]) -> tuple[list[Row], list[Row], list[Row], list[Row]]:
+    """Rows of Datasets, Variables, ValueLevel and WhereClauses for every dataset file."""
+    datasets: list[Row] = []
+    variables: list[Row] = []
+    value_level: list[Row] = []
+    where_rows: list[Row] = []
+    for rel, data in files.items():
+        if _kind_of(rel, data) != "dataset":
+            continue
+        name = data["dataset"]
+        record = dict(data)
+        own_vars = record.pop("variables") if _records(record.get("variables")) else []
+        own_vl = record.pop("value_level") if _records(record.get("value_level")) else []
+        row = record_row(record, DATASETS)
+        row["File"] = rel
+        datasets.append(row)
+        for order, var in enumerate(own_vars, start=1):
+            vrow = {"Order": order, "Dataset": name, **record_row(var, VARIABLES)}
+            core = var.get("core")
+            if isinstance(core, str):
+                vrow["Mandatory"] = "Yes" if core == "Req" else "No"
+            variables.append(vrow)
+        seen: dict[str, Any] = {}
+        for order, vl in enumerate(own_vl, start=1):
+            record_vl = dict(vl)
+            where = record_vl.get("where")
+            conditions = get_path(record_vl, ("where", "conditions"))
+            oid = get_path(record_vl, ("where", "oid"))
+            if isinstance(oid, str) and not is_missing(conditions):
+                if oid not in seen and (wc := where_clause_rows(name, oid, conditions)) is not None:
+                    seen[oid] = conditions
+                    where_rows.extend(wc)
+                if oid in seen and same(seen[oid], conditions) and isinstance(where, dict):
+                    record_vl["where"] = {k: v for k, v in where.items() if k != "conditions"}
+            value_level.append({"Order": order, "Dataset": name, **record_row(record_vl, VALUE_LEVEL)})
+    return datasets, variables, value_level, where_rows
+
+
+def where_clause_rows(dataset: str, oid: str, conditions: Any) -> list[Row] | None:
+    """One WhereClauses row per condition, or None when the conditions are not [var, op, [values]]."""
+    if not isinstance(conditions, list) or not conditions:
+        return None
+    rows: list[Row] = []
+    for condition in conditions:
+        if not (isinstance(condition, list) and len(condition) == 3 and isinstance(condition[2], list)):
+            return None
+        variable, comparator, values = condition
+        row: Row = {"ID": oid, "Dataset": dataset}
+        for header, value in (("Variable", variable), ("Comparator", comparator)):
+            if encode("scalar", value) is UNFIT or not isinstance(value, str):
+                return None
+            row[header] = value
+        listed = encode("list", values)
+        if listed is not UNFIT and same(decode("list", listed), values):
+            row["Value"] = listed
+        elif json_fits(values):
+            row["Values (JSON)"] = to_json(values)
+        else:
+            return None
+        rows.append(row)
+    return rows
+
+
+def codelist_rows(files: dict[str, Any]) -> tuple[list[Row], list[Row]]:
+    """Rows of Codelists (one per term) and Dictionaries (external codelists without terms)."""
+    data = files.get("codelists.yaml")
+    if not isinstance(data, dict) or not _records(data.get("codelists")):
+        return [], []
+    codelists: list[dict[str, Any]] = data["codelists"]
+    ct_version = data.get("ct_version")
+    codelist_cols = [c for c in CODELISTS.data_columns() if c.header not in TERM_COLUMNS]
+    term_cols = [c for c in CODELISTS.columns if c.header in TERM_COLUMNS]
+    rows: list[Row] = []
+    dictionaries: list[Row] = []
+    for position, codelist in enumerate(codelists, start=1):
+        if isinstance(codelist.get("external"), dict) and "terms" not in codelist:
+            dictionaries.append({**record_row(codelist, DICTIONARIES), "Position": position})
+            continue
+        record = dict(codelist)
+        terms: list[Any] = record.pop("terms") if _records(record.get("terms")) else [None]
+        head = record_row(record, CODELISTS, "Codelist Extra (JSON)", codelist_cols)
+        if isinstance(record.get("nci_code"), str) and ct_version:
+            head["Terminology"] = f"CDISC CT {ct_version}"
+        for term in terms:
+            row = dict(head)
+            if term is not None:
+                row.update(record_row(term, CODELISTS, "Term Extra (JSON)", term_cols))
+            rows.append(row)
+    return rows, dictionaries
+
+
+def list_rows(files: dict[str, Any], rel: str, sheet: Sheet) -> list[Row]:
+    data = files.get(rel)
+    records = data.get(STUDY_FILES[rel]) if isinstance(data, dict) else None
+    return [record_row(r, sheet) for r in records] if records and _records(records) else []
+
+
+def raw_rows(files: dict[str, Any]) -> tuple[list[Row], list[Row]]:
+    forms: list[Row] = []
+    columns: list[Row] = []
+    for rel, data in files.items():
+        if _kind_of(rel, data) != "raw":
+            continue
+        record = dict(data)
+        own = record.pop("columns") if _records(record.get("columns")) else []
+        forms.append({**record_row(record, RAW_FORMS), "File": rel})
+        columns += [{"Form": data["form"], "Order": i, **record_row(c, RAW_COLUMNS)}
+                    for i, c in enumerate(own, start=1)]
+    return forms, columns
+
+
+def file_rows(root_files: dict[str, Any], texts: dict[str, str]) -> list[Row]:
+    """Files the layout does not know, whole, in parts that fit a cell."""
+    rows: list[Row] = []
+    for rel, data in root_files.items():
+        if _kind_of(rel, data) == "file":
+            text = texts[rel]
+            rows += [{"Path": rel, "Part": i, "Content": part}
+                     for i, part in enumerate(chunks(text) if text else [""], start=1)]
+    return rows
+
+
+def workbook_timestamp(files: dict[str, Any]) -> dt.datetime:
+    """The fixed creation time: ``conventions.xpt.created`` of study.yaml."""
+    value = get_path(files.get("study.yaml") or {}, ("conventions", "xpt", "created"))
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value).replace(tzinfo=None)
+        except ValueError:
+            pass
+    return FALLBACK_TIMESTAMP
+
+
+def spec_sheets(root: Path) -> tuple[list[tuple[Sheet, list[Row]]], dt.datetime, str]:
+    """Every sheet with its rows, the workbook timestamp and the study id."""
+    files = read_spec_files(root)
+    texts = {rel: (root / rel).read_text(encoding="utf-8") for rel in files}
+    try:
+        study, tables = study_rows(files)
+        datasets, variables, value_level, where_rows = dataset_rows(files)
+        codelists, dictionaries = codelist_rows(files)
+        forms, columns = raw_rows(files)
+        sheets: list[tuple[Sheet, list[Row]]] = [
+            (STUDY, study), (DATASETS, datasets), (VARIABLES, variables), (VALUE_LEVEL, value_level),
+            (WHERE_CLAUSES, where_rows), (CODELISTS, codelists), (DICTIONARIES, dictionaries),
+            (METHODS, list_rows(files, "methods.yaml", METHODS)),
+            (COMMENTS, list_rows(files, "comments.yaml", COMMENTS)),
+            (DOCUMENTS, list_rows(files, "documents.yaml", DOCUMENTS)),
+        ]
+        for name, records in tables.items():
+            sheet = table_sheet(name, records)
+            sheets.append((sheet, [record_row(r, sheet) for r in records]))
+        sheets += [(RAW_FORMS, forms), (RAW_COLUMNS, columns)]
+        extra_files = file_rows(files, texts)
+        if extra_files:
+            sheets.append((FILES, extra_files))
+    except _Unrepresentable as exc:
+        raise SpecError(Issue(
+            rule="workbook.unrepresentable", message=f"{exc.where}: value cannot be stored in a workbook cell",
+            file=str(root), value=str(exc.value)[:200],
+            expected=f"JSON-compatible data of at most {32767} characters per cell")) from exc
+    study_data = files.get("study.yaml")
+    studyid = study_data.get("studyid") if isinstance(study_data, dict) else None
+    return sheets, workbook_timestamp(files), str(studyid or root.name)
+
+
+# ============================================================================================
+# Export: rows -> xlsx bytes
+# ============================================================================================
+def _write_sheet(ws: Worksheet, sheet: Sheet, rows: list[Row]) -> None:
+    headers = sheet.headers
+    for j, header in enumerate(headers, start=1):
+        cell = ws.cell(row=1, column=j, value=header)
+        cell.data_type = "s"
+        col = sheet.column(header)
+        cell.font = HEADER_FONT
+        cell.fill = P21_FILL if col is not None and col.p21 else EXTENSION_FILL
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+        ws.column_dimensions[get_column_letter(j)].width = col.width if col is not None else 40
+    for i, row in enumerate(rows, start=2):
+        for j, header in enumerate(headers, start=1):
+            value = row.get(header)
+            if value is None:
+                continue
+            cell = ws.cell(row=i, column=j)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"  # text stays text: "=..." is never a formula
+            cell.alignment = Alignment(vertical="top")
+    ws.freeze_panes = "A2"
+    if headers:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(rows) + 1)}"
+
+
+class _FixedTimeZip(zipfile.ZipFile):
+    """A zip whose entries all carry one fixed time (openpyxl would stamp the clock)."""
+
+    fixed: tuple[int, int, int, int, int, int] = (2000, 1, 1, 0, 0, 0)
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: int | None = None,
+                 compresslevel: int | None = None) -> None:
+        if isinstance(zinfo_or_arcname, str):
+            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.fixed)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            zinfo_or_arcname = info
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename: Any, arcname: Any = None, compress_type: int | None = None,
+              compresslevel: int | None = None) -> None:
+        """openpyxl writes worksheets through temporary files: store their bytes with the fixed time."""
+        self.writestr(str(arcname or filename), Path(filename).read_bytes(), compress_type, compresslevel)
+
+
+def workbook_bytes(sheets: list[tuple[Sheet, list[Row]]], timestamp: dt.datetime, title: str) -> bytes:
+    """The xlsx file for ``sheets``; identical bytes for identical input."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet, rows in sheets:
+        _write_sheet(wb.create_sheet(sheet.name), sheet, rows)
+    props = wb.properties
+    props.creator = props.lastModifiedBy = "aclf-cdisc"
+    props.title = f"{title} specification"
+    props.created = props.modified = timestamp
+    buffer = io.BytesIO()
+    archive = _FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    archive.fixed = (max(timestamp.year, 1980), timestamp.month, timestamp.day,
+                     timestamp.hour, timestamp.minute, timestamp.second)
+    ExcelWriter(wb, archive).save()  # save_workbook() would set properties.modified to now
+    return buffer.getvalue()
+
+
+def export_workbook(root: Path, target: Path) -> dict[str, int]:
+    """Write the spec folder ``root`` as a workbook at ``target``; return rows per sheet."""
+    sheets, timestamp, studyid = spec_sheets(root)
+    data = workbook_bytes(sheets, timestamp, studyid)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, target)
+    return {sheet.name: len(rows) for sheet, rows in sheets}
+
+
+# ============================================================================================
+# Import: xlsx -> rows per sheet
+# ============================================================================================
+@dataclass
+class SheetRows:
+    """A sheet as read: header -> column letter, and (Excel row number, header -> value) rows."""
+
+    name: str
+    letters: dict[str, str]
+    rows: list[tuple[int, Row]] = field(default_factory=list)
+
+
+@dataclass
+class Reader:
+    """Collects findings while a workbook is read; knows where each spec record came from."""
+
+    workbook: str
+    issues: list[Issue] = field(default_factory=list)
+    # (file, JSON path of a record) -> (sheet, row number, sheet layout)
+    origins: dict[tuple[str, tuple[Any, ...]], tuple[SheetRows, int, Sheet]] = field(default_factory=dict)
+
+    def add(self, rule: str, message: str, sheet: SheetRows | str, row: int | None = None,
+            header: str | None = None, value: Any = None, expected: str | None = None,
+            severity: Severity = "error") -> None:
+        """Record a finding at sheet, Excel row and column (letter and header)."""
+        name = sheet if isinstance(sheet, str) else sheet.name
+        letters = {} if isinstance(sheet, str) else sheet.letters
+        column = f"{letters[header]} ({header})" if header in letters else header
+        self.issues.append(Issue(rule=rule, message=f"{name}: {message}", severity=severity,
+                                 file=f"{self.workbook}#{name}", row=row, column=column,
+                                 value=value, expected=expected))
+
+    def errors(self) -> bool:
+        return any(i.severity == "error" for i in self.issues)
+
+
+def read_sheet(ws: Worksheet, sheet: Sheet | None, reader: Reader) -> SheetRows:
+    """Header row and data rows of ``ws``; findings for formulas, dates and unknown headers."""
+    out = SheetRows(ws.title, {})
+    grid = list(ws.iter_rows())
+    headers: dict[int, str] = {}
+    for cell in grid[0] if grid else ():
+        if cell.value is not None:
+            header = str(cell.value).strip()
+            headers[cell.column] = header
+            out.letters[header] = cell.column_letter
+    if sheet is not None:
+        known = set(sheet.headers)
+        for header in out.letters:
+            if header not in known:
+                reader.add("workbook.column-unknown", f"column {header!r} is not part of the layout; ignored",
+                           out, 1, header, header, "one of " + ", ".join(sheet.headers), "warning")
+        for col in sheet.columns:
+            if col.required and col.header not in out.letters:
+                reader.add("workbook.column-missing", f"required column {col.header!r} is missing",
+                           out, 1, col.header, None, f"a header cell {col.header!r} in row 1")
+    for cells in grid[1:]:
+        row: Row = {}
+        for cell in cells:
+            found = headers.get(cell.column) if isinstance(cell.column, int) else None
+            if found is None or cell.value is None:
+                continue
+            header = found
+            if cell.data_type == "f":
+                reader.add("workbook.formula", "a formula cannot be a spec value", out, cell.row, header,
+                           cell.value, "a plain value (type text, not =...)")
+                continue
+            if isinstance(cell.value, dt.datetime | dt.date | dt.time):
+                reader.add("workbook.cell-date", "a date cell cannot be a spec value", out, cell.row, header,
+                           str(cell.value), "text (format the cell as Text, e.g. 2024-01-31)")
+                continue
+            row[header] = cell.value
+        if row:
+            out.rows.append((cells[0].row, row))
+    return out
+
+
+def record_from_row(reader: Reader, rows: SheetRows, number: int, row: Row, sheet: Sheet,
+                    columns: Iterable[Col] | None = None, extra_header: str = EXTRA) -> dict[str, Any]:
+    """The spec record of one row: its data columns, then its Extra (JSON) merged in."""
+    record: dict[str, Any] = {}
+    for col in columns if columns is not None else sheet.data_columns():
+        if not col.path or col.header not in row:
+            continue
+        try:
+            set_path(record, col.path, decode(col.kind, row[col.header]))
+        except CellError as exc:
+            reader.add("workbook.cell-invalid", f"{col.header} cannot be read", rows, number, col.header,
+                       row[col.header], exc.expected)
+    for col in sheet.columns:
+        if col.role == "unused" and col.header in row:
+            reader.add("workbook.column-unused", f"{col.header} has no place in the spec; ignored", rows,
+                       number, col.header, row[col.header], "an empty cell", "warning")
+    if extra_header in row:
+        extra = json_cell(reader, rows, number, row, extra_header)
+        if isinstance(extra, dict):
+            for clash in merge(record, extra):
+                reader.add("workbook.extra-clash", f"{'.'.join(clash)} is set both by a column and by "
+                           f"{extra_header}", rows, number, extra_header, '.'.join(clash),
+                           "each key in one place only")
+        elif extra is not None:
+            reader.add("workbook.cell-invalid", f"{extra_header} must be a JSON object", rows, number,
+                       extra_header, row[extra_header], 'a JSON object such as {"key": "value"}')
+    return record
+
+
+def json_cell(reader: Reader, rows: SheetRows, number: int, row: Row, header: str) -> Any:
+    try:
+        return from_json(row[header])
+    except CellError as exc:
+        reader.add("workbook.cell-invalid", f"{header} is not valid JSON", rows, number, header,
+                   str(row[header])[:200], exc.expected)
+        return None
+
+
+def _order_key(reader: Reader, rows: SheetRows, number: int, row: Row) -> int:
+    value = row.get("Order")
+    if value is None:
+        return 0
+    try:
+        return int(decode("integer", value))
+    except (TypeError, ValueError):
+        reader.add("workbook.cell-invalid", "Order must be a whole number", rows, number, "Order", value,
+                   "a whole number (the position within the dataset)")
+        return 0
+
+
+# ============================================================================================
+# Import: rows -> spec files
+# ============================================================================================
+def _sheet(sheets: dict[str, SheetRows], name: str) -> SheetRows:
+    """A sheet as read, or an empty one when the workbook lacks it (optional sheets)."""
+    return sheets.get(name) or SheetRows(name, {})
+
+
+def import_study(reader: Reader, sheets: dict[str, SheetRows], files: dict[str, Any]) -> None:
+    rows = sheets["Study"]
+    reverse = {v: k for k, v in STUDY_ATTRIBUTES.items()}
+    study: dict[str, Any] = {}
+    for number, row in rows.rows:
+        name = row.get("Attribute")
+        if not isinstance(name, str):
+            reader.add("workbook.cell-invalid", "every row needs an Attribute", rows, number, "Attribute",
+                       name, "an attribute name such as StudyName")
+            continue
+        if "Sheet" in row:
+            table = sheets.get(str(row["Sheet"]))
+            if table is None:
+                reader.add("workbook.sheet-missing", f"attribute {name} points to a sheet that is missing",
+                           rows, number, "Sheet", row["Sheet"], "the name of a sheet of this workbook")
+                continue
+            value: Any = import_table(reader, table)
+        elif "Value (JSON)" in row:
+            value = json_cell(reader, rows, number, row, "Value (JSON)")
+        elif "Value" in row:
+            value = row["Value"]
+        else:
+            value = None
+        file_name, key = name.split("#", 1) if "#" in name else ("study.yaml", name)
+        if file_name == "study.yaml":
+            study[reverse.get(key, key)] = value
+        else:
+            files.setdefault(file_name, {})[key] = value
+    files["study.yaml"] = study
+
+
+def import_table(reader: Reader, rows: SheetRows) -> list[dict[str, Any]]:
+    sheet = Sheet(rows.name, tuple(Col(h, (h,)) for h in rows.letters if h != EXTRA))
+    out: list[dict[str, Any]] = []
+    for number, row in rows.rows:
+        reader.origins[("study.yaml", (rows.name, len(out)))] = (rows, number, sheet)
+        out.append(record_from_row(reader, rows, number, row, sheet))
+    return out
+
+
+def _dataset_file(reader: Reader, rows: SheetRows, number: int, row: Row, record: dict[str, Any]) -> str | None:
+    if isinstance(row.get("File"), str):
+        return str(row["File"])
+    standard, name = record.get("standard"), record.get("dataset")
+    if isinstance(name, str) and standard in ("SDTM", "ADaM"):
+        return f"{str(standard).lower()}/{name.lower()}.yaml"
+    reader.add("workbook.cell-invalid", "cannot tell which file the dataset goes to", rows, number,
+               "Standard", standard, "Standard SDTM or ADaM (or a File such as sdtm/dm.yaml)")
+    return None
+
+
+def import_datasets(reader: Reader, sheets: dict[str, SheetRows], files: dict[str, Any]) -> None:
+    rows = sheets["Datasets"]
+    by_name: dict[str, str] = {}
+    for number, row in rows.rows:
+        record = record_from_row(reader, rows, number, row, DATASETS)
+        name = record.get("dataset")
+        rel = _dataset_file(reader, rows, number, row, record)
+        if rel is None or not isinstance(name, str):
+            continue
+        if name in by_name:
+            reader.add("workbook.duplicate", f"dataset {name} is listed twice", rows, number, "Dataset", name,
+                       "one row per dataset")
+            continue
+        by_name[name] = rel
+        files[rel] = record
+        reader.origins[(rel, ())] = (rows, number, DATASETS)
+    wheres = import_where_clauses(reader, sheets.get("WhereClauses"))
+    for sheet, key in ((VARIABLES, "variables"), (VALUE_LEVEL, "value_level")):
+        table = sheets.get(sheet.name)
+        if table is None:
+            continue
+        grouped: dict[str, list[tuple[int, int, dict[str, Any]]]] = {}
+        for number, row in table.rows:
+            dataset = row.get("Dataset")
+            if not isinstance(dataset, str) or dataset not in by_name:
+                reader.add("workbook.dataset-unknown", "the row names a dataset the Datasets sheet does not list",
+                           table, number, "Dataset", dataset, "a Dataset of the Datasets sheet")
+                continue
+            record = record_from_row(reader, table, number, row, sheet)
+            if key == "value_level":
+                _fill_where(record, wheres.get((dataset, get_path(record, ("where", "oid")))))
+            grouped.setdefault(dataset, []).append((_order_key(reader, table, number, row), number, record))
+        for dataset, items in grouped.items():
+            rel = by_name[dataset]
+            if key in files[rel]:
+                reader.add("workbook.extra-clash", f"{dataset} has {key} rows and {key} in its Extra (JSON)",
+                           table, items[0][1], "Dataset", dataset, "one of the two")
+                continue
+            items.sort(key=lambda item: item[0])
+            files[rel][key] = [record for _, _, record in items]
+            for index, (_, number, _) in enumerate(items):
+                reader.origins[(rel, (key, index))] = (table, number, sheet)
+
+
+def _fill_where(record: dict[str, Any], conditions: list[Any] | None) -> None:
+    where = record.get("where")
+    if isinstance(where, dict) and "conditions" not in where and conditions is not None:
+        where["conditions"] = conditions
+
+
+def import_where_clauses(reader: Reader, rows: SheetRows | None) -> dict[tuple[str, Any], list[Any]]:
+    """(dataset, where clause ID) -> conditions [[variable, comparator, [values]], ...]."""
+    out: dict[tuple[str, Any], list[Any]] = {}
+    if rows is None:
+        return out
+    for number, row in rows.rows:
+        values: Any = None
+        if "Values (JSON)" in row:
+            values = json_cell(reader, rows, number, row, "Values (JSON)")
+        elif "Value" in row:
+            values = decode("list", row["Value"])
+        missing = [h for h in ("ID", "Dataset", "Variable", "Comparator") if not isinstance(row.get(h), str)]
+        for header in missing:
+            reader.add("workbook.cell-invalid", f"a where clause condition needs {header}", rows, number, header,
+                       row.get(header), "text")
+        if not isinstance(values, list):
+            reader.add("workbook.cell-invalid", "a where clause condition needs values", rows, number, "Value",
+                       row.get("Value"), "values separated by commas (or a JSON list in Values (JSON))")
+            continue
+        if not missing:
+            out.setdefault((row["Dataset"], row["ID"]), []).append([row["Variable"], row["Comparator"], values])
+    return out
+
+
+def import_codelists(reader: Reader, sheets: dict[str, SheetRows], files: dict[str, Any]) -> None:
+    codelist_cols = [c for c in CODELISTS.data_columns() if c.header not in TERM_COLUMNS]
+    term_cols = [c for c in CODELISTS.columns if c.header in TERM_COLUMNS and c.path]
+    ordered: dict[str, dict[str, Any]] = {}
+    rows = _sheet(sheets, "Codelists")
+    for number, row in rows.rows:
+        oid = row.get("ID")
+        if not isinstance(oid, str):
+            reader.add("workbook.cell-invalid", "every row needs a codelist ID", rows, number, "ID", oid,
+                       "a codelist OID such as CL.SEX")
+            continue
+        if oid not in ordered:
+            ordered[oid] = record_from_row(reader, rows, number, row, CODELISTS,
+                                           codelist_cols, "Codelist Extra (JSON)")
+            reader.origins[("codelists.yaml", ("codelists", oid))] = (rows, number, CODELISTS)
+        if any(h in row for h in (*TERM_COLUMNS, "Term Extra (JSON)")):
+            term = record_from_row(reader, rows, number, row, CODELISTS, term_cols,
+                                   "Term Extra (JSON)")
+            ordered[oid].setdefault("terms", []).append(term)
+    codelists = list(ordered.values())
+    rows = _sheet(sheets, "Dictionaries")
+    placed: list[tuple[int, int, dict[str, Any]]] = []
+    for number, row in rows.rows:
+        record = record_from_row(reader, rows, number, row, DICTIONARIES)
+        placed.append((_position(row), number, record))
+    for position, _, record in sorted(placed, key=lambda p: p[0]):
+        codelists.insert(position - 1 if position > 0 else len(codelists), record)
+    data = files.setdefault("codelists.yaml", {})
+    data["codelists"] = codelists
+    for index, codelist in enumerate(codelists):
+        where = reader.origins.pop(("codelists.yaml", ("codelists", codelist.get("oid"))), None)
+        if where is not None:
+            reader.origins[("codelists.yaml", ("codelists", index))] = where
+
+
+def _position(row: Row) -> int:
+    try:
+        return int(decode("integer", row.get("Position", 0)))
+    except (TypeError, ValueError):
+        return 0
+
+
+def import_list(reader: Reader, sheets: dict[str, SheetRows], files: dict[str, Any], rel: str, sheet: Sheet) -> None:
+    rows = _sheet(sheets, sheet.name)
+    records: list[dict[str, Any]] = []
+    for number, row in rows.rows:
+        reader.origins[(rel, (STUDY_FILES[rel], len(records)))] = (rows, number, sheet)
+        records.append(record_from_row(reader, rows, number, row, sheet))
+    files.setdefault(rel, {})[STUDY_FILES[rel]] = records
+
+
+def import_raw(reader: Reader, sheets: dict[str, SheetRows], files: dict[str, Any]) -> None:
+    rows = _sheet(sheets, "RawForms")
+    by_form: dict[str, str] = {}
+    for number, row in rows.rows:
+        record = record_from_row(reader, rows, number, row, RAW_FORMS)
+        form = record.get("form")
+        if not isinstance(form, str):
+            reader.add("workbook.cell-invalid", "every raw form needs a Form name", rows, number, "Form", form,
+                       "the form name")
+            continue
+        rel = str(row.get("File") or f"{RAW_FOLDER}/{form}.yaml")
+        by_form[form] = rel
+        files[rel] = record
+        reader.origins[(rel, ())] = (rows, number, RAW_FORMS)
+    table = _sheet(sheets, "RawColumns")
+    grouped: dict[str, list[tuple[int, int, dict[str, Any]]]] = {}
+    for number, row in table.rows:
+        form = row.get("Form")
+        if form not in by_form:
+            reader.add("workbook.form-unknown", "the row names a form the RawForms sheet does not list", table,
+                       number, "Form", form, "a Form of the RawForms sheet")
+            continue
+        record = record_from_row(reader, table, number, row, RAW_COLUMNS)
+        grouped.setdefault(str(form), []).append((_order_key(reader, table, number, row), number, record))
+    for form, items in grouped.items():
+        items.sort(key=lambda item: item[0])
+        files[by_form[form]]["columns"] = [record for _, _, record in items]
+        for index, (_, number, _) in enumerate(items):
+            reader.origins[(by_form[form], ("columns", index))] = (table, number, RAW_COLUMNS)
+
+
+def import_files(sheets: dict[str, SheetRows], files: dict[str, Any]) -> None:
+    rows = _sheet(sheets, "Files")
+    parts: dict[str, list[tuple[int, str]]] = {}
+    for _, row in rows.rows:
+        if isinstance(row.get("Path"), str):
+            parts.setdefault(row["Path"], []).append((_position({"Position": row.get("Part", 0)}),
+                                                      str(row.get("Content") or "")))
+    for rel, pieces in parts.items():
+        files[rel] = _Text("".join(text for _, text in sorted(pieces)))
+
+
+class _Text(str):
+    """A file carried whole on the Files sheet: written as is, not dumped as YAML."""
+
+
+def import_workbook(path: Path) -> tuple[dict[str, Any], list[Issue]]:
+    """Spec files (relative path -> data) from a workbook, and the findings (errors and warnings)."""
+    reader = Reader(path.name)
+    try:
+        wb = load_workbook(path, data_only=False)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        reader.add("workbook.unreadable", f"not a readable .xlsx workbook ({exc})", "(workbook)",
+                   expected="an Excel .xlsx file")
+        return {}, reader.issues
+    layouts = {s.name: s for s in (*P21_SHEETS, RAW_FORMS, RAW_COLUMNS, FILES)}
+    sheets = {ws.title: read_sheet(ws, layouts.get(ws.title), reader) for ws in wb.worksheets}
+    for name in REQUIRED_SHEETS:
+        if name not in sheets:
+            reader.add("workbook.sheet-missing", f"the workbook has no {name} sheet", name,
+                       expected="sheets " + ", ".join(s.name for s in P21_SHEETS))
+    if reader.errors():
+        return {}, reader.issues
+    files: dict[str, Any] = {}
+    import_study(reader, sheets, files)
+    import_datasets(reader, sheets, files)
+    import_codelists(reader, sheets, files)
+    for rel, sheet in (("methods.yaml", METHODS), ("comments.yaml", COMMENTS), ("documents.yaml", DOCUMENTS)):
+        import_list(reader, sheets, files, rel, sheet)
+    import_raw(reader, sheets, files)
+    import_files(sheets, files)
+    schema_findings(reader, files)
+    return files, reader.issues
+
+
+# ============================================================================================
+# Import: schema checks located in the workbook
+# ============================================================================================
+SCHEMA_OF_FILE = {"study.yaml": "study", "codelists.yaml": "codelists", "methods.yaml": "methods",
+                  "comments.yaml": "comments", "documents.yaml": "documents"}
+_PATH_PART = re.compile(r"\[(\d+)\]|\.?([^.\[]+)")
+
+
+def parse_path(text: str) -> tuple[Any, ...]:
+    """``variables[3].length`` -> ``("variables", 3, "length")``."""
+    if text == "$":
+        return ()
+    return tuple(int(i) if i else name for i, name in _PATH_PART.findall(text))
+
+
+def schema_name(rel: str) -> str | None:
+    if rel in SCHEMA_OF_FILE:
+        return SCHEMA_OF_FILE[rel]
+    folder = rel.split("/")[0]
+    if folder in DATASET_FOLDERS:
+        return "dataset"
+    return "raw_form" if folder == RAW_FOLDER else None
+
+
+def schema_findings(reader: Reader, files: dict[str, Any]) -> None:
+    """Check every file against its JSON Schema; report each violation at its sheet, row and column."""
+    from aclf_cdisc.spec.loader import schema_issues
+    from aclf_cdisc.spec.yamlio import YamlDoc
+
+    for rel, data in files.items():
+        name = schema_name(rel)
+        if name is None or isinstance(data, _Text):
+            continue
+        for issue in schema_issues(YamlDoc(file=rel, data=data), name):
+            path = parse_path(issue.column or "$")
+            located = _locate(reader, rel, path)
+            if located is None:
+                reader.add(issue.rule, f"{rel} {issue.message}", "Study" if rel == "study.yaml" else rel,
+                           value=issue.value, expected=issue.expected)
+                continue
+            rows, number, _, header = located
+            reader.add(issue.rule, f"{rel} {issue.message}", rows, number, header, issue.value, issue.expected)
+
+
+def _locate(reader: Reader, rel: str, path: tuple[Any, ...]) -> tuple[SheetRows, int, Sheet, str] | None:
+    for cut in range(len(path), -1, -1):
+        found = reader.origins.get((rel, path[:cut]))
+        if found is None:
+            continue
+        rows, number, sheet = found
+        rest = tuple(p for p in path[cut:])
+        header = next((c.header for c in sheet.columns if c.path and rest[:len(c.path)] == c.path and rest),
+                      None)
+        if header is None and rest:
+            header = next((c.header for c in sheet.columns if c.path and c.path[:len(rest)] == rest), None)
+        extras = sheet.extras[-1] if sheet.extras else None
+        return rows, number, sheet, header or extras or ""
+    return None
+
+
+# ============================================================================================
+# Writing the spec folder
+# ============================================================================================
+def yaml_text(data: Any) -> str:
+    """Block-style YAML in the data's own key order; ``yaml.safe_load`` gives ``data`` back."""
+    if isinstance(data, _Text):
+        return str(data)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+
+
+def order_keys(files: dict[str, Any]) -> dict[str, Any]:
+    """Dataset files with their keys in the order the dataset schema lists them (unknown keys last)."""
+    schema = load_schema("dataset")
+    top = list(schema["properties"])
+    nested = {"variables": list(schema["$defs"]["variable"]["properties"]),
+              "value_level": list(schema["$defs"]["valueLevel"]["properties"])}
+
+    def ordered(record: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+        return {**{k: record[k] for k in keys if k in record}, **{k: v for k, v in record.items() if k not in keys}}
+
+    out: dict[str, Any] = {}
+    for rel, data in files.items():
+        if schema_name(rel) == "dataset" and isinstance(data, dict):
+            data = ordered(data, top)
+            for key, keys in nested.items():
+                if isinstance(data.get(key), list):
+                    data[key] = [ordered(r, keys) if isinstance(r, dict) else r for r in data[key]]
+        out[rel] = data
+    return out
+
+
+def write_spec_folder(files: dict[str, Any], target: Path) -> list[Path]:
+    """Write the files into ``target`` (absent or empty) all at once: a staged folder renamed into place."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise SpecError(Issue(rule="workbook.target-not-empty", message=f"{target} exists and is not empty",
+                              file=str(target), expected="a new or empty folder"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
+    try:
+        written = []
+        for rel, data in sorted(order_keys(files).items()):
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(yaml_text(data), encoding="utf-8")
+            written.append(target / rel)
+        if target.exists():
+            target.rmdir()
+        os.replace(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return written
