@@ -800,11 +800,11 @@ def import_workbook(path: Path) -> tuple[dict[str, Any], list[Issue]]:
         return {}, reader.issues
     layouts = {s.name: s for s in (*P21_SHEETS, RAW_FORMS, RAW_COLUMNS, FILES)}
     sheets = {ws.title: read_sheet(ws, layouts.get(ws.title), reader) for ws in wb.worksheets}
-    for name in REQUIRED_SHEETS:
-        if name not in sheets:
-            reader.add("workbook.sheet-missing", f"the workbook has no {name} sheet", name,
-                       expected="sheets " + ", ".join(s.name for s in P21_SHEETS))
-    if reader.errors():
+    missing = [name for name in REQUIRED_SHEETS if name not in sheets]
+    for name in missing:
+        reader.add("workbook.sheet-missing", f"the workbook has no {name} sheet", name,
+                   expected="sheets " + ", ".join(s.name for s in P21_SHEETS))
+    if missing:
         return {}, reader.issues
     files: dict[str, Any] = {}
     import_study(reader, sheets, files)

@@ -1,0 +1,201 @@
+"""Spec workbook export/import: the P21 layout read back with openpyxl, lossless round trip, findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+from aclf_cdisc.cli import main
+from aclf_cdisc.spec.workbook import export_workbook, import_workbook
+
+REPO_SPECS = Path(__file__).resolve().parents[2] / "specs"
+P21_SHEETS = ["Study", "Datasets", "Variables", "ValueLevel", "WhereClauses", "Codelists", "Dictionaries",
+              "Methods", "Comments", "Documents"]
+
+
+def _yaml_files(root: Path) -> dict[str, object]:
+    return {p.relative_to(root).as_posix(): yaml.safe_load(p.read_text(encoding="utf-8"))
+            for p in sorted(root.rglob("*.yaml"))}
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("wb") / "specs.xlsx"
+    assert main(["spec", "export", "--xlsx", str(target), "--specs", str(REPO_SPECS)]) == 0
+    return target
+
+
+@pytest.fixture(scope="module")
+def imported(exported, tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("imp") / "specs"
+    assert main(["spec", "import", "--xlsx", str(exported), "--to", str(target)]) == 0
+    return target
+
+
+def test_sheets_follow_the_p21_layout_and_hold_every_record(exported):
+    specs = _yaml_files(REPO_SPECS)
+    datasets = {k: v for k, v in specs.items() if k.startswith(("sdtm/", "adam/"))}
+    codelists = specs["codelists.yaml"]["codelists"]
+    wb = load_workbook(exported)
+    assert wb.sheetnames[:10] == P21_SHEETS
+    assert wb.sheetnames[10:] == ["Arms", "Elements", "TrialArms", "Visits", "TrialSummary",
+                                  "InclusionExclusion", "RawForms", "RawColumns"]
+
+    def data_rows(name: str) -> int:
+        return wb[name].max_row - 1
+
+    assert data_rows("Datasets") == len(datasets) == 20
+    assert data_rows("Variables") == sum(len(d["variables"]) for d in datasets.values())
+    assert data_rows("ValueLevel") == sum(len(d.get("value_level") or []) for d in datasets.values())
+    with_terms = [c for c in codelists if "terms" in c]
+    assert data_rows("Codelists") == sum(len(c["terms"]) for c in with_terms)
+    assert data_rows("Dictionaries") == len(codelists) - len(with_terms) == 2
+    assert data_rows("Methods") == len(specs["methods.yaml"]["methods"])
+    assert data_rows("Comments") == len(specs["comments.yaml"]["comments"])
+    assert data_rows("Documents") == 3
+    assert data_rows("Visits") == len(specs["study.yaml"]["visits"]) == 12
+    assert data_rows("RawForms") == len([k for k in specs if k.startswith("raw/")])
+
+    header = [c.value for c in wb["Variables"][1]]
+    assert header[:17] == ["Order", "Dataset", "Variable", "Label", "Data Type", "Length", "Significant Digits",
+                           "Format", "Mandatory", "Codelist", "Origin", "Source", "Pages", "Method",
+                           "Predecessor", "Role", "Comment"]
+    assert header[-1] == "Extra (JSON)"
+    assert [c.value for c in wb["Datasets"][1]][:9] == [
+        "Dataset", "Description", "Class", "Structure", "Purpose", "Key Variables", "Repeating",
+        "Reference Data", "Comment"]
+    assert [c.value for c in wb["Codelists"][1]][:10] == [
+        "ID", "Name", "NCI Codelist Code", "Data Type", "Terminology", "Comment", "Order", "Term",
+        "NCI Term Code", "Decoded Value"]
+    # the first DM variable as P21 shows it
+    dm = next(r for r in wb["Variables"].iter_rows(min_row=2, values_only=True) if r[1] == "DM")
+    assert dm[:6] == (1, "DM", "STUDYID", "Study Identifier", "text", "auto")
+    ds = next(r for r in wb["Datasets"].iter_rows(min_row=2, values_only=True) if r[0] == "LB")
+    assert ds[5] == "STUDYID, USUBJID, LBTESTCD, VISITNUM, LBDTC" and ds[6] == "Yes"
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2"
+        assert ws["A1"].font.bold
+    assert wb.properties.created == wb.properties.modified == dt.datetime(2025, 3, 28)
+
+
+def test_export_is_byte_reproducible(exported, tmp_path):
+    again = tmp_path / "again.xlsx"
+    export_workbook(REPO_SPECS, again)
+    assert again.read_bytes() == exported.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(exported.read_bytes())) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2025, 3, 28, 0, 0, 0)}
+
+
+def test_import_gives_every_spec_file_back(imported):
+    original = _yaml_files(REPO_SPECS)
+    assert _yaml_files(imported) == original
+    assert len(original) == 38
+    assert main(["spec", "check", "--specs", str(imported)]) == 0
+
+
+def test_build_from_imported_specs_is_byte_identical(imported, tmp_path, shared):
+    outputs = {}
+    for name, specs in (("original", REPO_SPECS), ("imported", imported)):
+        out = tmp_path / name
+        assert main(["build", "--specs", str(specs), "--out", str(out)]) == 0
+        outputs[name] = {p.relative_to(out).as_posix(): p.read_bytes()
+                         for p in sorted(out.rglob("*")) if p.is_file()}
+    assert sorted(outputs["imported"]) == sorted(outputs["original"])
+    assert len(outputs["original"]) >= 26
+    for rel, data in outputs["original"].items():
+        assert outputs["imported"][rel] == data, rel
+
+
+def test_unknown_keys_and_files_survive(tmp_path):
+    specs = tmp_path / "specs"
+    shutil.copytree(REPO_SPECS, specs)
+    dm = yaml.safe_load((specs / "sdtm" / "dm.yaml").read_text(encoding="utf-8"))
+    dm["review_status"] = {"by": "QC", "rounds": [1, 2]}
+    dm["variables"][0]["new_flag"] = None
+    dm["variables"][1]["origin"]["pages"] = [12, "13"]
+    (specs / "sdtm" / "dm.yaml").write_text(yaml.safe_dump(dm, sort_keys=False), encoding="utf-8")
+    (specs / "analysis").mkdir()
+    (specs / "analysis" / "displays.yaml").write_text("displays:\n  - {id: T14.1, title: 'A, B'}\n",
+                                                       encoding="utf-8")
+    target = tmp_path / "wb.xlsx"
+    export_workbook(specs, target)
+    files, issues = import_workbook(target)
+    assert files["sdtm/dm.yaml"] == dm
+    # the data survive; the dataset schema (not extended here) still names the new keys where they sit
+    errors = {(i.rule, i.file, i.value, i.column.split(" ", 1)[1]) for i in issues if i.severity == "error"}
+    assert errors == {("spec.schema.unknown-key", "wb.xlsx#Datasets", "review_status", "(Extra (JSON))"),
+                      ("spec.schema.unknown-key", "wb.xlsx#Variables", "new_flag", "(Extra (JSON))")}
+    assert yaml.safe_load(files["analysis/displays.yaml"]) == {"displays": [{"id": "T14.1", "title": "A, B"}]}
+    assert load_workbook(target).sheetnames[-1] == "Files"
+
+
+# --------------------------------------------------------------------------------------------
+# A workbook that breaks the layout
+# --------------------------------------------------------------------------------------------
+def _broken(exported: Path, tmp_path: Path, edit) -> Path:
+    wb = load_workbook(exported)
+    edit(wb)
+    path = tmp_path / "broken.xlsx"
+    wb.save(path)
+    return path
+
+
+def _row_of(ws, dataset: str, variable: str | None = None) -> int:
+    for row in ws.iter_rows(min_row=2):
+        values = [c.value for c in row]
+        if variable is None and values[0] == dataset:
+            return row[0].row
+        if variable is not None and values[1] == dataset and values[2] == variable:
+            return row[0].row
+    raise AssertionError(dataset)
+
+
+def test_bad_cells_are_named_by_sheet_row_and_column(exported, tmp_path, capsys):
+    rows = {}
+
+    def edit(wb):
+        rows["ds"] = _row_of(wb["Datasets"], "AE")
+        wb["Datasets"].cell(rows["ds"], 7).value = "Maybe"                     # Repeating
+        rows["var"] = _row_of(wb["Variables"], "DM", "AGE")
+        wb["Variables"].cell(rows["var"], 6).value = "eight"                   # Length
+        wb["Variables"].cell(rows["var"] + 1, 2).value = "XX"                  # Dataset
+        wb["Methods"]["D2"] = "=CONCAT(A1, B1)"                                # a formula
+    target = tmp_path / "out"
+    code = main(["spec", "import", "--xlsx", str(_broken(exported, tmp_path, edit)), "--to", str(target)])
+    assert code == 1
+    assert not target.exists()
+    _, issues = import_workbook(tmp_path / "broken.xlsx")
+    found = {(i.rule, i.file, i.row, i.column, i.value) for i in issues if i.severity == "error"}
+    assert ("workbook.cell-invalid", "broken.xlsx#Datasets", rows["ds"], "G (Repeating)", "Maybe") in found
+    assert ("workbook.dataset-unknown", "broken.xlsx#Variables", rows["var"] + 1, "B (Dataset)", "XX") in found
+    assert ("workbook.formula", "broken.xlsx#Methods", 2, "D (Description)", "=CONCAT(A1, B1)") in found
+    length = next(i for i in issues if i.column == "F (Length)")
+    assert (length.file, length.row, length.value) == ("broken.xlsx#Variables", rows["var"], "eight")
+    assert length.rule.startswith("spec.schema.")
+    assert "nothing written" in capsys.readouterr().err
+
+
+def test_missing_sheet_and_column(exported, tmp_path):
+    def edit(wb):
+        del wb["Variables"]
+        wb["Datasets"].delete_cols(1)
+    _, issues = import_workbook(_broken(exported, tmp_path, edit))
+    found = {(i.rule, i.file, i.column) for i in issues}
+    assert ("workbook.sheet-missing", "broken.xlsx#Variables", None) in found
+    assert ("workbook.column-missing", "broken.xlsx#Datasets", "Dataset") in found
+
+
+def test_import_refuses_a_folder_that_is_not_empty(exported, tmp_path, capsys):
+    target = tmp_path / "specs"
+    target.mkdir()
+    (target / "keep.txt").write_text("mine", encoding="utf-8")
+    assert main(["spec", "import", "--xlsx", str(exported), "--to", str(target)]) == 1
+    assert sorted(p.name for p in target.iterdir()) == ["keep.txt"]
+    assert "workbook.target-not-empty" in capsys.readouterr().err
