@@ -1,0 +1,91 @@
+"""``spec import --define``: CDISC's example defines (2.0 and 2.1) become schema-valid spec folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from lxml import etree
+
+from aclf_cdisc.cli import main
+from aclf_cdisc.spec.loader import schema_issues
+from aclf_cdisc.spec.workbook import schema_name
+from aclf_cdisc.spec.yamlio import YamlDoc
+
+ODM = {"odm": "http://www.cdisc.org/ns/odm/v1.3"}
+# example define -> (datasets, variables, value-level rows, codelists), counted by hand from the files
+EXAMPLES = {
+    "define-xml-2.0-examples/define2-0-0-example-sdtm.xml": (34, 414, 179, 84),
+    "define-xml-2.0-examples/define2-0-0-example-adam.xml": (2, 88, 6, 24),
+    "define-xml-2.1-examples/defineV21-SDTM.xml": (11, 155, 44, 40),
+    "define-xml-2.1-examples/defineV21-ADaM.xml": (3, 144, 6, 32),
+}
+
+
+def _import(define: Path, target: Path) -> dict[str, object]:
+    assert main(["spec", "import", "--define", str(define), "--to", str(target)]) == 0
+    return {p.relative_to(target).as_posix(): yaml.safe_load(p.read_text(encoding="utf-8"))
+            for p in sorted(target.rglob("*.yaml"))}
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES))
+def test_example_define_becomes_a_schema_valid_spec(example, shared, tmp_path, capsys):
+    define = shared / "anchors" / example
+    files = _import(define, tmp_path / "specs")
+    for rel, data in files.items():
+        assert schema_issues(YamlDoc(file=rel, data=data), schema_name(rel)) == [], rel
+
+    datasets = {rel: d for rel, d in files.items() if rel.startswith(("sdtm/", "adam/"))}
+    n_datasets, n_variables, n_value_level, n_codelists = EXAMPLES[example]
+    assert len(datasets) == n_datasets
+    assert sum(len(d["variables"]) for d in datasets.values()) == n_variables
+    assert sum(len(d.get("value_level", [])) for d in datasets.values()) == n_value_level
+    assert len(files["codelists.yaml"]["codelists"]) == n_codelists
+    # the same numbers straight from the XML
+    root = etree.parse(str(define))
+    assert len(root.findall(".//odm:ItemGroupDef", ODM)) == n_datasets
+    assert len(root.findall(".//odm:ItemGroupDef/odm:ItemRef", ODM)) == n_variables
+    assert len(root.findall(".//odm:CodeList", ODM)) == n_codelists
+    assert len(files["methods.yaml"]["methods"]) == len(root.findall(".//odm:MethodDef", ODM))
+
+    study_text = (tmp_path / "specs" / "study.yaml").read_text(encoding="utf-8")
+    assert "TODO" in study_text and files["study.yaml"]["sponsor"] == "TODO"
+    readme = (tmp_path / "specs" / "README.md").read_text(encoding="utf-8")
+    assert "raw/<form>.yaml" in readme and "core" in readme
+    out = capsys.readouterr().out
+    assert f"{n_datasets} datasets, {n_variables} variables" in out
+
+
+def test_define_21_details(shared, tmp_path):
+    files = _import(shared / "anchors" / "define-xml-2.1-examples" / "defineV21-SDTM.xml", tmp_path / "s")
+    dm = files["sdtm/dm.yaml"]
+    assert (dm["class"], dm["keys"], dm["repeating"], dm["domain"]) == ("SPECIAL PURPOSE", ["STUDYID", "USUBJID"],
+                                                                        False, "DM")
+    age = next(v for v in dm["variables"] if v["name"] == "AGE")
+    assert age == {"name": "AGE", "label": "Age", "data_type": "integer", "length": 2, "core": "Req",
+                   "origin": {"type": "Derived", "source": "Sponsor"}, "method": "MT.AGE"}
+    first = files["sdtm/lb.yaml"]["value_level"][0]
+    assert first["where"] == {"oid": "WC.LB.LBTESTCD.SET1.LBSPEC.BLOOD",
+                              "conditions": [["LBTESTCD", "IN", ["BILI", "GLUC"]], ["LBSPEC", "EQ", ["BLOOD"]]]}
+    assert (first["data_type"], first["length"], first["significant_digits"]) == ("float", 3, 1)
+    country = next(c for c in files["codelists.yaml"]["codelists"] if c["oid"] == "CL.ISO.COUNTRY")
+    assert country["external"]["dictionary"] == "ISO-3166 (Country Codes)"
+    # an OID the spec format cannot hold is renamed everywhere, and the rename is listed
+    comments = {c["oid"] for c in files["comments.yaml"]["comments"]}
+    assert "COM.LBORRESU_Repeated" in comments
+    assert "'COM.LBORRESU(Repeated)' renamed" in (tmp_path / "s" / "README.md").read_text(encoding="utf-8")
+
+
+def test_define_20_origin_types_are_renamed(shared, tmp_path):
+    files = _import(shared / "anchors" / "define-xml-2.0-examples" / "define2-0-0-example-sdtm.xml", tmp_path / "s")
+    origins = {v["origin"]["type"] for rel, d in files.items() if rel.startswith("sdtm/") for v in d["variables"]}
+    assert "CRF" not in origins and "Collected" in origins
+
+
+def test_a_file_that_is_not_a_define_is_a_finding(tmp_path, capsys):
+    bad = tmp_path / "define.xml"
+    bad.write_text("<ODM><Study/>", encoding="utf-8")
+    assert main(["spec", "import", "--define", str(bad), "--to", str(tmp_path / "s")]) == 1
+    assert not (tmp_path / "s").exists()
+    assert "define-import.unreadable" in capsys.readouterr().err
