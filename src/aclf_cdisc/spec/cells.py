@@ -75,8 +75,8 @@ def _scalar_fits(value: Any) -> bool:
     if isinstance(value, int):
         return abs(value) <= MAX_EXACT_INT
     if isinstance(value, float):
-        # an integral float would come back as an int
-        return math.isfinite(value) and not value.is_integer()
+        # an integral float would come back as an int; the xlsx writer keeps 16 significant digits
+        return math.isfinite(value) and not value.is_integer() and float(f"{value:.16g}") == value
     if isinstance(value, str):
         return _text_fits(value)
     return False
