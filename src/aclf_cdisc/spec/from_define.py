@@ -25,7 +25,7 @@ from lxml import etree
 
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.loader import schema_issues
-from aclf_cdisc.spec.workbook import _Text, schema_name
+from aclf_cdisc.spec.workbook import TextFile, schema_name
 from aclf_cdisc.spec.yamlio import YamlDoc
 
 ODM = "http://www.cdisc.org/ns/odm/v1.3"
@@ -370,7 +370,7 @@ def import_define(path: Path) -> tuple[dict[str, Any], list[Issue], list[str]]:
     files["methods.yaml"] = {"methods": [method_of(define, m) for m in define.findall("odm:MethodDef")]}
     files["comments.yaml"] = {"comments": [comment_of(define, c) for c in define.findall("def:CommentDef")]}
     files["documents.yaml"] = {"documents": [document_of(define, d) for d in define.findall("def:leaf")]}
-    files["study.yaml"] = _Text(study_skeleton(define))
+    files["study.yaml"] = TextFile(study_skeleton(define))
     counts = {"datasets": len(groups),
               "variables": sum(len(d["variables"]) for d in files.values() if isinstance(d, dict) and "dataset" in d),
               "value-level rows": sum(len(d.get("value_level", [])) for d in files.values()
@@ -380,12 +380,12 @@ def import_define(path: Path) -> tuple[dict[str, Any], list[Issue], list[str]]:
               "documents": len(files["documents.yaml"]["documents"])}
     notes += [f"OID {old!r} renamed {new!r} (spec OIDs are letters, digits, '.', '_', '-')"
               for old, new in sorted(define.renamed.items())]
-    files["README.md"] = _Text(readme(path.name, define.version, counts, notes))
+    files["README.md"] = TextFile(readme(path.name, define.version, counts, notes))
     issues = []
     for rel, data in files.items():
         name = schema_name(rel)
         if name is not None:
-            parsed = yaml.safe_load(data) if isinstance(data, _Text) else data
+            parsed = yaml.safe_load(data) if isinstance(data, TextFile) else data
             issues += schema_issues(YamlDoc(file=rel, data=parsed), name)
     summary = [f"spec import: from Define-XML {define.version}: "
                + ", ".join(f"{n} {what}" for what, n in counts.items()),

@@ -782,10 +782,10 @@ def import_files(sheets: dict[str, SheetRows], files: dict[str, Any]) -> None:
             parts.setdefault(row["Path"], []).append((_position({"Position": row.get("Part", 0)}),
                                                       str(row.get("Content") or "")))
     for rel, pieces in parts.items():
-        files[rel] = _Text("".join(text for _, text in sorted(pieces)))
+        files[rel] = TextFile("".join(text for _, text in sorted(pieces)))
 
 
-class _Text(str):
+class TextFile(str):
     """A file carried whole on the Files sheet: written as is, not dumped as YAML."""
 
 
@@ -849,7 +849,7 @@ def schema_findings(reader: Reader, files: dict[str, Any]) -> None:
 
     for rel, data in files.items():
         name = schema_name(rel)
-        if name is None or isinstance(data, _Text):
+        if name is None or isinstance(data, TextFile):
             continue
         for issue in schema_issues(YamlDoc(file=rel, data=data), name):
             path = parse_path(issue.column or "$")
@@ -883,7 +883,7 @@ def _locate(reader: Reader, rel: str, path: tuple[Any, ...]) -> tuple[SheetRows,
 # ============================================================================================
 def yaml_text(data: Any) -> str:
     """Block-style YAML in the data's own key order; ``yaml.safe_load`` gives ``data`` back."""
-    if isinstance(data, _Text):
+    if isinstance(data, TextFile):
         return str(data)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
 
