@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -47,7 +46,8 @@ def test_sheets_follow_the_p21_layout_and_hold_every_record(exported):
     wb = load_workbook(exported)
     assert wb.sheetnames[:10] == P21_SHEETS
     assert wb.sheetnames[10:] == ["Arms", "Elements", "TrialArms", "Visits", "TrialSummary",
-                                  "InclusionExclusion", "RawForms", "RawColumns"]
+                                  "InclusionExclusion", "RawForms", "RawColumns", "SpecSource"]
+    assert wb["SpecSource"].sheet_state == "hidden" and wb["Study"].sheet_state == "visible"
 
     def data_rows(name: str) -> int:
         return wb[name].max_row - 1
@@ -80,7 +80,7 @@ def test_sheets_follow_the_p21_layout_and_hold_every_record(exported):
     assert dm[:6] == (1, "DM", "STUDYID", "Study Identifier", "text", "auto")
     ds = next(r for r in wb["Datasets"].iter_rows(min_row=2, values_only=True) if r[0] == "LB")
     assert ds[5] == "STUDYID, USUBJID, LBTESTCD, VISITNUM, LBDTC" and ds[6] == "Yes"
-    for ws in wb.worksheets:
+    for ws in wb.worksheets[:-1]:
         assert ws.freeze_panes == "A2"
         assert ws["A1"].font.bold
     assert wb.properties.created == wb.properties.modified == dt.datetime(2025, 3, 28)
@@ -111,14 +111,20 @@ def test_build_from_imported_specs_is_byte_identical(imported, tmp_path, shared)
     assert sorted(outputs["imported"]) == sorted(outputs["original"])
     assert len(outputs["original"]) >= 26
     for rel, data in outputs["original"].items():
-        if rel != "manifest.json":
-            assert outputs["imported"][rel] == data, rel
-    # the manifest fingerprints the spec files' bytes (YAML comments and layout, which a workbook
-    # does not carry); everything else in it, the hash of every output file included, is identical
-    manifests = {name: json.loads(files["manifest.json"]) for name, files in outputs.items()}
-    specs = {name: m.pop("specs") for name, m in manifests.items()}
-    assert manifests["imported"] == manifests["original"]
-    assert sorted(specs["imported"]["files"]) == sorted(specs["original"]["files"])
+        assert outputs["imported"][rel] == data, rel
+
+
+def test_unchanged_files_keep_their_text_and_edited_ones_are_rewritten(exported, tmp_path):
+    def edit(wb):
+        ws = wb["Variables"]
+        ws.cell(_row_of(ws, "DM", "AGE"), 4).value = "Age at Consent"
+    target = tmp_path / "specs"
+    assert main(["spec", "import", "--xlsx", str(_broken(exported, tmp_path, edit)), "--to", str(target)]) == 0
+    dm = yaml.safe_load((target / "sdtm" / "dm.yaml").read_text(encoding="utf-8"))
+    assert next(v for v in dm["variables"] if v["name"] == "AGE")["label"] == "Age at Consent"
+    assert "#" not in (target / "sdtm" / "dm.yaml").read_text(encoding="utf-8")  # regenerated
+    for rel in ("study.yaml", "codelists.yaml", "sdtm/ae.yaml", "raw/dm.yaml"):
+        assert (target / rel).read_bytes() == (REPO_SPECS / rel).read_bytes(), rel
 
 
 def test_unknown_keys_and_files_survive(tmp_path):
@@ -135,13 +141,13 @@ def test_unknown_keys_and_files_survive(tmp_path):
     target = tmp_path / "wb.xlsx"
     export_workbook(specs, target)
     files, issues = import_workbook(target)
-    assert files["sdtm/dm.yaml"] == dm
+    assert yaml.safe_load(files["sdtm/dm.yaml"]) == dm  # unchanged since export: its text is kept
     # the data survive; the dataset schema (not extended here) still names the new keys where they sit
     errors = {(i.rule, i.file, i.value, i.column.split(" ", 1)[1]) for i in issues if i.severity == "error"}
     assert errors == {("spec.schema.unknown-key", "wb.xlsx#Datasets", "review_status", "(Extra (JSON))"),
                       ("spec.schema.unknown-key", "wb.xlsx#Variables", "new_flag", "(Extra (JSON))")}
     assert yaml.safe_load(files["analysis/displays.yaml"]) == {"displays": [{"id": "T14.1", "title": "A, B"}]}
-    assert load_workbook(target).sheetnames[-1] == "Files"
+    assert load_workbook(target).sheetnames[-2:] == ["Files", "SpecSource"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -127,6 +127,7 @@ VARIABLES = Sheet("Variables", (
     _ext("Map Time", ("map", "time"), width=12),
     _ext("Map Value", ("map", "value"), width=14),
     _ext("Map Function", ("map", "function"), width=24),
+    _ext("Collected From", ("collected_from",), "list", width=24),
 ))
 
 VALUE_LEVEL = Sheet("ValueLevel", (
@@ -148,6 +149,7 @@ VALUE_LEVEL = Sheet("ValueLevel", (
     _ext("Label", ("label",), width=30),
     _ext("Unit", ("unit",), width=10),
     _ext("Origin Description", ("origin", "description"), width=30),
+    _ext("Collected From", ("collected_from",), "list", width=24),
 ))
 
 WHERE_CLAUSES = Sheet("WhereClauses", (
@@ -172,6 +174,7 @@ CODELISTS = Sheet("Codelists", (
     Col("NCI Term Code", ("nci_code",), width=12, role="context"),
     Col("Decoded Value", ("decode",), width=30, role="context"),
     _ext("Extensible", ("extensible",), "yesno", width=10),
+    _ext("CT Package", ("ct",), width=10),
     _ext("Extended", ("extended",), "yesno", width=10, role="context"),
     _ext("Synonyms", ("synonyms",), "list", width=30, role="context"),
 ), extras=("Codelist Extra (JSON)", "Term Extra (JSON)"))
@@ -218,6 +221,8 @@ RAW_FORMS = Sheet("RawForms", (
     _ext("Blinded", ("blinded",), "yesno", width=9),
     _ext("Keys", ("keys",), "list", width=30),
     _ext("Description", ("description",), width=60),
+    _ext("CRF", ("crf",), "yesno", width=6),
+    _ext("Visits", ("visits",), "list", width=40),
     _ext("File", width=18, role="context"),
 ))
 
@@ -236,6 +241,10 @@ FILES = Sheet("Files", (
     _ext("Part", kind="integer", width=6, role="context"),
     _ext("Content", width=100, role="context"),
 ), extras=())
+
+# The YAML text of every spec file as exported (hidden): import writes a file's text back
+# verbatim, comments and layout included, when the sheets give exactly its data.
+SOURCES = Sheet("SpecSource", FILES.columns, extras=())
 
 # P21 sheets first, in P21's order; extension sheets after.
 P21_SHEETS: tuple[Sheet, ...] = (STUDY, DATASETS, VARIABLES, VALUE_LEVEL, WHERE_CLAUSES, CODELISTS,

@@ -62,6 +62,7 @@ from aclf_cdisc.spec.layout import (
     RAW_COLUMNS,
     RAW_FORMS,
     REQUIRED_SHEETS,
+    SOURCES,
     STUDY,
     STUDY_ATTRIBUTES,
     STUDY_FILES,
@@ -176,7 +177,7 @@ def study_rows(files: dict[str, Any]) -> tuple[list[Row], dict[str, list[dict[st
 
 
 def _reserved() -> set[str]:
-    return {s.name for s in (*P21_SHEETS, RAW_FORMS, RAW_COLUMNS, FILES)}
+    return {s.name for s in (*P21_SHEETS, RAW_FORMS, RAW_COLUMNS, FILES, SOURCES)}
 
 
 def table_sheet(name: str, records: list[dict[str, Any]]) -> Sheet:
@@ -311,6 +312,16 @@ def file_rows(root_files: dict[str, Any], texts: dict[str, str]) -> list[Row]:
     return rows
 
 
+def source_rows(files: dict[str, Any], texts: dict[str, str]) -> list[Row]:
+    """The exported YAML text of every file the sheets carry (see :func:`keep_source_text`)."""
+    rows: list[Row] = []
+    for rel, data in files.items():
+        if _kind_of(rel, data) != "file":
+            rows += [{"Path": rel, "Part": i, "Content": part}
+                     for i, part in enumerate(chunks(texts[rel]) if texts[rel] else [""], start=1)]
+    return rows
+
+
 def workbook_timestamp(files: dict[str, Any]) -> dt.datetime:
     """The fixed creation time: ``conventions.xpt.created`` of study.yaml."""
     value = get_path(files.get("study.yaml") or {}, ("conventions", "xpt", "created"))
@@ -345,6 +356,7 @@ def spec_sheets(root: Path) -> tuple[list[tuple[Sheet, list[Row]]], dt.datetime,
         extra_files = file_rows(files, texts)
         if extra_files:
             sheets.append((FILES, extra_files))
+        sheets.append((SOURCES, source_rows(files, texts)))
     except _Unrepresentable as exc:
         raise SpecError(Issue(
             rule="workbook.unrepresentable", message=f"{exc.where}: value cannot be stored in a workbook cell",
@@ -368,6 +380,8 @@ def _write_sheet(ws: Worksheet, sheet: Sheet, rows: list[Row]) -> None:
         cell.fill = P21_FILL if col is not None and col.p21 else EXTENSION_FILL
         cell.alignment = Alignment(vertical="top", wrap_text=True)
         ws.column_dimensions[get_column_letter(j)].width = col.width if col is not None else 40
+    if sheet is SOURCES:
+        ws.sheet_state = "hidden"
     for i, row in enumerate(rows, start=2):
         for j, header in enumerate(headers, start=1):
             value = row.get(header)
@@ -774,15 +788,32 @@ def import_raw(reader: Reader, sheets: dict[str, SheetRows], files: dict[str, An
             reader.origins[(by_form[form], ("columns", index))] = (table, number, RAW_COLUMNS)
 
 
-def import_files(sheets: dict[str, SheetRows], files: dict[str, Any]) -> None:
-    rows = _sheet(sheets, "Files")
+def file_texts(rows: SheetRows) -> dict[str, str]:
+    """Path -> text from a Files-like sheet (Path, Part, Content)."""
     parts: dict[str, list[tuple[int, str]]] = {}
     for _, row in rows.rows:
         if isinstance(row.get("Path"), str):
             parts.setdefault(row["Path"], []).append((_position({"Position": row.get("Part", 0)}),
                                                       str(row.get("Content") or "")))
-    for rel, pieces in parts.items():
-        files[rel] = TextFile("".join(text for _, text in sorted(pieces)))
+    return {rel: "".join(text for _, text in sorted(pieces)) for rel, pieces in parts.items()}
+
+
+def import_files(sheets: dict[str, SheetRows], files: dict[str, Any]) -> None:
+    for rel, text in file_texts(_sheet(sheets, "Files")).items():
+        files[rel] = TextFile(text)
+
+
+def keep_source_text(sheets: dict[str, SheetRows], files: dict[str, Any]) -> None:
+    """A file whose data the sheets give unchanged is written as its exported text (comments kept)."""
+    for rel, text in file_texts(_sheet(sheets, SOURCES.name)).items():
+        if rel not in files or isinstance(files[rel], TextFile):
+            continue
+        try:
+            exported = yaml.safe_load(text)
+        except yaml.YAMLError:
+            continue
+        if same(exported, files[rel]):
+            files[rel] = TextFile(text)
 
 
 class TextFile(str):
@@ -798,7 +829,7 @@ def import_workbook(path: Path) -> tuple[dict[str, Any], list[Issue]]:
         reader.add("workbook.unreadable", f"not a readable .xlsx workbook ({exc})", "(workbook)",
                    expected="an Excel .xlsx file")
         return {}, reader.issues
-    layouts = {s.name: s for s in (*P21_SHEETS, RAW_FORMS, RAW_COLUMNS, FILES)}
+    layouts = {s.name: s for s in (*P21_SHEETS, RAW_FORMS, RAW_COLUMNS, FILES, SOURCES)}
     sheets = {ws.title: read_sheet(ws, layouts.get(ws.title), reader) for ws in wb.worksheets}
     missing = [name for name in REQUIRED_SHEETS if name not in sheets]
     for name in missing:
@@ -815,6 +846,7 @@ def import_workbook(path: Path) -> tuple[dict[str, Any], list[Issue]]:
     import_raw(reader, sheets, files)
     import_files(sheets, files)
     schema_findings(reader, files)
+    keep_source_text(sheets, files)
     return files, reader.issues
 
 
