@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from aclf_cdisc.spec.cells import decode, encode, same
+from aclf_cdisc.spec.cells import decode, encode, from_json, same, to_structured
 from aclf_cdisc.spec.layout import Col, Sheet
 from aclf_cdisc.spec.workbook import Reader, read_sheet, record_from_row, record_row, workbook_bytes
 
@@ -67,3 +67,7 @@ def test_list_and_yesno_cells():
     assert decode("integer", "8") == 8 and decode("integer", 8.0) == 8
     assert decode("words", "12, 13 14") == ["12", "13", "14"]
     assert not math.isnan(decode("scalar", 0.5))
+    # JSON cannot key a mapping by number: such values travel as YAML flow and come back exact
+    nested = {"basetypes": {1: "STAGE 1", 2: "STAGE 2"}, "x": None}
+    assert to_structured(nested) == "{basetypes: {1: STAGE 1, 2: STAGE 2}, x: null}"
+    assert same(from_json(to_structured(nested)), nested)

@@ -1,4 +1,5 @@
-"""``aclf-cdisc spec check``: validate the spec files (and optionally their codelists against a CT release)."""
+"""``aclf-cdisc spec check|export|import``: validate the spec files (and optionally their codelists against a
+CT release); write them as a spec workbook; write them from a workbook or a previous study's define."""
 
 from __future__ import annotations
 
@@ -36,8 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      "same specs back. Identical specs give an identical file."),
     )
     export.add_argument("--xlsx", type=Path, required=True, metavar="FILE", help="the workbook to write")
-    export.add_argument("--specs", type=Path, default=None, metavar="DIR",
-                        help="the spec folder (default: ./specs found from the current directory)")
+    export.add_argument("--specs", type=Path, default=None, metavar="DIR", help=SPECS_HELP)
     export.set_defaults(run=run_export)
 
     imp = actions.add_parser(
@@ -69,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from aclf_cdisc.spec.loader import default_spec_root
     from aclf_cdisc.spec.workbook import export_workbook
 
     root = args.specs if args.specs is not None else default_spec_root()

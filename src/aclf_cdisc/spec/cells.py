@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import yaml
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 KINDS = ("scalar", "integer", "yesno", "list", "words")
@@ -223,12 +224,34 @@ def json_fits(value: Any) -> bool:
     return len(text) <= MAX_CELL and same(json.loads(text), value)
 
 
+def to_structured(value: Any) -> str | None:
+    """Nested data as one cell: compact JSON, or YAML flow style where JSON cannot hold it exactly
+    (a mapping with number keys); None when neither fits a cell.
+
+    >>> to_structured({"a": [1, None]})
+    '{"a": [1, null]}'
+    >>> to_structured({1: "STAGE 1"})
+    '{1: STAGE 1}'
+    """
+    if json_fits(value):
+        return to_json(value)
+    try:
+        text = yaml.safe_dump(value, default_flow_style=True, width=2 ** 31 - 1, allow_unicode=True,
+                              sort_keys=False).strip()
+    except yaml.YAMLError:
+        return None
+    return text if len(text) <= MAX_CELL and same(yaml.safe_load(text), value) else None
+
+
 def from_json(cell: Any) -> Any:
-    """Parse a JSON cell; :class:`CellError` when it is not JSON."""
+    """Parse a JSON (or YAML flow) cell; :class:`CellError` when it is neither."""
     try:
         return json.loads(str(cell))
     except json.JSONDecodeError as exc:
-        raise CellError(f"JSON ({exc.msg} at character {exc.pos})") from exc
+        try:
+            return yaml.safe_load(str(cell))
+        except yaml.YAMLError:
+            raise CellError(f"JSON ({exc.msg} at character {exc.pos})") from exc
 
 
 def chunks(text: str, size: int = MAX_CELL) -> Iterable[str]:

@@ -43,11 +43,10 @@ from aclf_cdisc.spec.cells import (
     from_json,
     get_path,
     is_missing,
-    json_fits,
     merge,
     same,
     set_path,
-    to_json,
+    to_structured,
 )
 from aclf_cdisc.spec.layout import (
     CODELISTS,
@@ -133,9 +132,10 @@ def record_row(record: dict[str, Any], sheet: Sheet, extra_header: str = EXTRA,
     cells, rest = flatten(record, [c.path for c in cols], [c.kind for c in cols])
     row: Row = {c.header: cells[c.path] for c in cols if c.path in cells}
     if rest is not None:
-        if not json_fits(rest):
+        text = to_structured(rest)
+        if text is None:
             raise _Unrepresentable(f"{sheet.name} {extra_header}", rest)
-        row[extra_header] = to_json(rest)
+        row[extra_header] = text
     return row
 
 
@@ -169,8 +169,8 @@ def study_rows(files: dict[str, Any]) -> tuple[list[Row], dict[str, list[dict[st
             sheet = _table_sheet_name(name)
             tables[sheet] = value
             rows.append({"Attribute": name, "Sheet": sheet})
-        elif json_fits(value):
-            rows.append({"Attribute": name, "Value (JSON)": to_json(value)})
+        elif (text := to_structured(value)) is not None:
+            rows.append({"Attribute": name, "Value (JSON)": text})
         else:
             raise _Unrepresentable(f"Study {name}", value)
     return rows, tables
@@ -245,8 +245,8 @@ def where_clause_rows(dataset: str, oid: str, conditions: Any) -> list[Row] | No
         listed = encode("list", values)
         if listed is not UNFIT and same(decode("list", listed), values):
             row["Value"] = listed
-        elif json_fits(values):
-            row["Values (JSON)"] = to_json(values)
+        elif (text := to_structured(values)) is not None:
+            row["Values (JSON)"] = text
         else:
             return None
         rows.append(row)
