@@ -8,6 +8,8 @@ from pathlib import Path
 
 from aclf_cdisc.simulate import DEFAULT_SEED, DEFAULT_SUBJECTS
 
+ODM_NAME = "odm.xml"  # the file name of an ODM export written by --format odm
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -19,8 +21,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help=f"randomized patients (default {DEFAULT_SUBJECTS})")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     parser.add_argument("--out", type=Path, required=True, help="output folder (created if needed)")
-    parser.add_argument("--format", choices=("csv",), default="csv",
-                        help="file format (csv; the reader also accepts .xpt and .sas7bdat)")
+    parser.add_argument("--format", choices=("csv", "odm"), default="csv",
+                        help="csv: one file per form (the reader also accepts .xpt and .sas7bdat); "
+                             f"odm: one CDISC ODM 1.3.2 file, {ODM_NAME}, with its MetaDataVersion")
+    parser.add_argument("--specs", type=Path, default=None, metavar="DIR",
+                        help="the specs folder whose raw layouts and ODM conventions --format odm follows "
+                             "(default: as the build finds it)")
     parser.add_argument("--blinded", action="store_true",
                         help="leave out the IRT files (irt_rand, irt_kits), as the blinded team receives it")
     parser.set_defaults(run=run)
@@ -35,8 +41,14 @@ def run(args: argparse.Namespace) -> int:
     frames = simulate_export(args.subjects, args.seed)
     if args.blinded:
         frames = {k: v for k, v in frames.items() if not k.startswith("irt_")}
-    paths = write_export(frames, args.out)
+    if args.format == "odm":
+        from aclf_cdisc.simulate.odm import write_odm
+        from aclf_cdisc.spec.loader import load_spec
+
+        paths = [write_odm(frames, args.out / ODM_NAME, load_spec(args.specs))]
+    else:
+        paths = write_export(frames, args.out)
     rows = sum(len(f) for f in frames.values())
-    print(f"wrote {len(paths)} forms, {rows} records, to {args.out} "
+    print(f"wrote {len(frames)} forms ({len(paths)} file(s)), {rows} records, to {args.out} "
           f"({args.subjects} randomized, seed {args.seed}, {time.perf_counter() - start:.1f}s)")
     return 0

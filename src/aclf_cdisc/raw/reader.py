@@ -5,7 +5,9 @@
     export.blinded                              # True when the IRT files are absent
 
 Reading: ``<form>.csv`` (UTF-8, header row), ``<form>.sas7bdat`` or ``<form>.xpt`` with the same
-columns; every value is read as text, trimmed of surrounding spaces, and blank becomes missing
+columns, or, for each form without such a file, the folder's one CDISC ODM 1.3 ``.xml`` export
+(:mod:`aclf_cdisc.raw.odm`; its records cite the XML file and the line of their ItemGroupData);
+every value is read as text, trimmed of surrounding spaces, and blank becomes missing
 (``NaN``; an absent optional column is all ``pd.NA``); case is kept as typed. Files that are not
 a declared form (README.md, scenarios.csv) are ignored. Each record carries ``__file`` (the file
 name) and ``__row`` (its 1-based record number in that file, header not counted: CSV line =
@@ -40,6 +42,7 @@ import pandas as pd
 
 from aclf_cdisc.errors import InputError, Issue
 from aclf_cdisc.raw.layout import as_raw_forms
+from aclf_cdisc.raw.odm import OdmForms, OdmMalformed, is_odm_file, read_odm
 from aclf_cdisc.raw.plausibility import duplicated_header_issues, plausibility_issues
 from aclf_cdisc.spec.model import RawForm, Spec
 from aclf_cdisc.spec.schemas import raw_distinct_issues
@@ -111,8 +114,12 @@ def _trimmed(values: pd.Series) -> tuple[pd.Series, np.ndarray, list[object]]:
     return pd.Series(lookup[codes], dtype="object"), codes, lookup[:-1].tolist()
 
 
-def check_form(frame: pd.DataFrame, form: RawForm, file: str) -> tuple[pd.DataFrame, list[Issue]]:
-    """Trim, blank -> NA, check against the layout; return (frame in layout order + __file/__row, issues)."""
+def check_form(frame: pd.DataFrame, form: RawForm, file: str,
+               rows: Sequence[int] | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+    """Trim, blank -> NA, check against the layout; return (frame in layout order + __file/__row, issues).
+
+    ``rows`` cites each record (default its 1-based number; an ODM file gives its line).
+    """
     issues: list[Issue] = []
     frame = frame.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -139,11 +146,27 @@ def check_form(frame: pd.DataFrame, form: RawForm, file: str) -> tuple[pd.DataFr
         out[col.name], codes, values = _trimmed(frame[col.name])
         distinct[col.name] = (codes, values)
     out[FILE_COL] = file
-    out[ROW_COL] = np.arange(1, n + 1)
+    out[ROW_COL] = np.arange(1, n + 1) if rows is None else np.asarray(rows, dtype=np.int64)
     # every value-level check comes from the pandera schema of the layout (columns present in the file),
     # run on each column's distinct trimmed values
     issues.extend(raw_distinct_issues(form, distinct, rows=out[ROW_COL].to_numpy(), file=file))
     return out, issues
+
+
+def _odm_forms(folder: Path, layouts: Mapping[str, RawForm]) -> tuple[Path | None, OdmForms | None, list[Issue]]:
+    """The folder's ODM export (its one ``.xml`` file), read; (None, None, []) when there is none."""
+    xml = sorted(p for p in folder.iterdir() if is_odm_file(p))
+    if not xml:
+        return None, None, []
+    if len(xml) > 1:
+        return None, None, [Issue(rule="raw.odm-ambiguous", file=", ".join(p.name for p in xml),
+                                  message=f"{folder} holds {len(xml)} XML files; which is the ODM export?",
+                                  expected="one ODM .xml file per export folder")]
+    try:
+        odm = read_odm(xml[0], layouts)
+    except OdmMalformed as exc:  # one finding: where the file stops being ODM
+        raise InputError([exc.issue], f"the ODM export {xml[0]} is unreadable: {exc.issue.message}") from None
+    return xml[0], odm, odm.issues
 
 
 def read_export(path: Path, spec: Spec | Mapping[str, RawForm] | None = None, *,
@@ -164,18 +187,26 @@ def read_export(path: Path, spec: Spec | Mapping[str, RawForm] | None = None, *,
     files: dict[str, Path] = {}
     blinded_missing = []
     checks = (spec.study.conventions.get("checks") or {}) if isinstance(spec, Spec) else {}
+    odm_file, odm, odm_issues = _odm_forms(folder, layouts)
+    issues.extend(odm_issues)
     for name in sorted(layouts):
         layout = layouts[name]
         if layout.blinded and dummy_seed is not None:
             continue  # never read the real IRT files in a dummy-randomization build
         found = _find(folder, name)
+        if not found and odm is not None and odm_file is not None and (name in odm.present or not layout.blinded):
+            checked, found_issues = check_form(odm.frames[name], layout, odm_file.name, rows=odm.lines[name])
+            issues.extend(found_issues)
+            forms[name] = checked
+            files[name] = odm_file
+            continue
         if not found:
             if layout.blinded:
                 blinded_missing.append(name)
                 continue
             issues.append(Issue(rule="raw.form-missing", message=f"form {name} is missing from the export",
                                 file=f"{name}.csv", dataset=name,
-                                expected=f"{name}.csv, {name}.sas7bdat or {name}.xpt"))
+                                expected=f"{name}.csv, {name}.sas7bdat, {name}.xpt or an ODM .xml file"))
             continue
         if len(found) > 1:
             issues.append(Issue(rule="raw.form-ambiguous", dataset=name, file=", ".join(p.name for p in found),

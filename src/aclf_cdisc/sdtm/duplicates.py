@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from aclf_cdisc.errors import InputError, Issue
-from aclf_cdisc.raw.reader import ROW_COL
+from aclf_cdisc.raw.reader import FILE_COL, ROW_COL
 
 _MISSING = "\x00"  # stands for a missing value in the duplicate key (missing equals missing)
 
@@ -50,11 +50,13 @@ def drop_duplicate_records(frame: pd.DataFrame, columns: Sequence[str], *, datas
     if not repeats.any():
         return frame
     rows = frame[ROW_COL].to_numpy()[maybe]
+    files = (frame[FILE_COL].to_numpy()[maybe] if FILE_COL in frame.columns
+             else np.full(len(rows), file, dtype=object))  # the record's own file (an ODM export's .xml)
     first_row = pd.Series(rows).groupby([candidates[c] for c in columns], dropna=False, sort=False).transform("min")
-    for row, first in zip(rows[repeats], first_row.to_numpy()[repeats], strict=True):
+    for row, first, source in zip(rows[repeats], first_row.to_numpy()[repeats], files[repeats], strict=True):
         issues.append(Issue(rule="sdtm.duplicate-record", severity="warning",
                             message=f"record repeats row {int(first)} in every mapped variable; dropped",
-                            file=file, dataset=dataset, row=int(row), value=f"duplicate of row {int(first)}",
+                            file=str(source), dataset=dataset, row=int(row), value=f"duplicate of row {int(first)}",
                             expected="each observation entered once"))
     dropped = np.zeros(len(frame), dtype=bool)
     dropped[np.flatnonzero(maybe)[repeats]] = True

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -41,6 +41,7 @@ from aclf_cdisc.spec.model import (
     Element,
     Mapping,
     Method,
+    OdmMapping,
     Origin,
     RawColumn,
     RawForm,
@@ -295,10 +296,23 @@ def raw_form_from_data(data: dict[str, Any]) -> RawForm:
         columns=tuple(
             RawColumn(name=c["name"], data_type=c["type"], required=bool(c.get("required", False)),
                       allowed=tuple(str(a) for a in c.get("allowed", ()) or ()),
-                      description=c.get("description"))
+                      description=c.get("description"), odm_item=c.get("odm"))
             for c in data["columns"]
         ),
+        odm=odm_mapping_from_data(data.get("odm") or {}, {c["name"] for c in data["columns"]}),
     )
+
+
+def odm_mapping_from_data(data: dict[str, Any], columns: set[str]) -> OdmMapping:
+    """The ``odm:`` block of a raw layout; a structural column defaults to its usual name when declared."""
+    def column(key: str, default: str | None) -> str | None:
+        if key in data:
+            return cast(str | None, data[key])
+        return default if default in columns else None
+
+    return OdmMapping(form_oid=data.get("form"), item_group_oid=data.get("item_group"),
+                      study=column("study", "STUDYID"), subject=column("subject", "SUBJID"),
+                      site=column("site", "SITEID"), visit=column("visit", None))
 
 
 def study_from_data(data: dict[str, Any]) -> Study:
@@ -593,6 +607,14 @@ def raw_form_issues(form: RawForm, ctx: _Ctx) -> None:
         if key not in names:
             ctx.add("spec.keys-unknown", ["keys", j], f"{key} is not a column of form {form.name}", key,
                     "a declared column")
+    for role in ("study", "subject", "site", "visit"):
+        target = getattr(form.odm, role)
+        if target is not None and target not in names:
+            ctx.add("spec.odm-column-unknown", ["odm", role], f"odm.{role} names {target}, not a column of "
+                    f"form {form.name}", target, "a declared column")
+    oids = [c.odm_item or f"IT.{form.name.upper()}.{c.name}" for c in form.columns]
+    for value in _duplicates(oids):
+        ctx.add("spec.odm-item-duplicate", ["columns"], f"ItemOID {value} is given to two columns", value)
 
 
 def raw_visit_issues(form: RawForm, study: Study, ctx: _Ctx) -> None:

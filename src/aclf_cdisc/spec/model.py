@@ -257,6 +257,23 @@ class RawColumn:
     required: bool = False
     allowed: tuple[str, ...] = ()  # allowed raw values (case-insensitive), empty = any
     description: str | None = None
+    odm_item: str | None = None  # ItemOID in an ODM export; None = IT.<FORM>.<COLUMN>
+
+
+@dataclass(frozen=True)
+class OdmMapping:
+    """How one raw form is found in a CDISC ODM 1.3 export (``odm:`` of ``specs/raw/<form>.yaml``).
+
+    Empty OIDs take the documented defaults (``F.<FORM>``, ``IG.<FORM>``); the columns name which
+    field is filled from the ODM structure instead of an ItemData (None = not from the structure).
+    """
+
+    form_oid: str | None = None
+    item_group_oid: str | None = None
+    study: str | None = "STUDYID"   # ClinicalData/@StudyOID
+    subject: str | None = "SUBJID"  # SubjectData/@SubjectKey
+    site: str | None = "SITEID"     # SubjectData/SiteRef/@LocationOID
+    visit: str | None = None        # StudyEventData (the StudyEventDef Name, plus the repeat key)
 
 
 @dataclass(frozen=True)
@@ -271,6 +288,29 @@ class RawForm:
     description: str | None = None
     crf: bool = True  # False for a vendor transfer that is no CRF page (left out of the aCRF)
     visits: tuple[str, ...] = ()  # EDC visit folders the form is collected at; empty: a log form
+    odm: OdmMapping = field(default_factory=OdmMapping)  # where the form is in an ODM export
+
+    @property
+    def form_oid(self) -> str:
+        """FormOID in an ODM export: ``odm.form``, else ``F.<FORM>``."""
+        return self.odm.form_oid or f"F.{self.name.upper()}"
+
+    @property
+    def item_group_oid(self) -> str:
+        """ItemGroupOID in an ODM export: ``odm.item_group``, else ``IG.<FORM>``."""
+        return self.odm.item_group_oid or f"IG.{self.name.upper()}"
+
+    @property
+    def structural_columns(self) -> dict[str, str]:
+        """Columns filled from the ODM structure (StudyOID, SubjectKey, ...), by role."""
+        roles = ("study", "subject", "site", "visit")
+        return {role: col for role in roles if (col := getattr(self.odm, role)) is not None}
+
+    def item_oids(self) -> dict[str, str]:
+        """ItemOID -> column for each column carried as ItemData (``odm:``, else ``IT.<FORM>.<COLUMN>``)."""
+        structural = set(self.structural_columns.values())
+        return {c.odm_item or f"IT.{self.name.upper()}.{c.name}": c.name
+                for c in self.columns if c.name not in structural}
 
 
 @dataclass(frozen=True)
