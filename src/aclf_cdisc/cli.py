@@ -31,7 +31,7 @@ from aclf_cdisc.errors import AclfError, Interrupted, cap
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 # Subcommands in the order of the data flow; each names a module in aclf_cdisc.commands.
-COMMANDS: tuple[str, ...] = ("simulate", "spec", "build", "define", "xpt", "package", "validate")
+COMMANDS: tuple[str, ...] = ("init", "simulate", "spec", "build", "define", "xpt", "package", "validate")
 
 
 def build_parser() -> argparse.ArgumentParser:
