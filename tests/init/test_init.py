@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyreadstat
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -29,6 +30,10 @@ def _make_build_command(folder: Path) -> list[str]:
     recipe = lines[lines.index("build:") + 1]
     assert recipe.startswith("\t$(ACLF_CDISC) ")
     return shlex.split(recipe.removeprefix("\t$(ACLF_CDISC) "))
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_01_init_writes_a_study_folder_that_builds_from_inside_it(tmp_path: Path) -> None:
@@ -57,6 +62,17 @@ def test_01_init_writes_a_study_folder_that_builds_from_inside_it(tmp_path: Path
     xpts = sorted(p.name for p in (study / "outputs").rglob("*.xpt"))
     assert "dm.xpt" in xpts and "adsl.xpt" in xpts and len(xpts) == 20
     assert len(list((study / "outputs").rglob("define.xml"))) == 2
+    # the same build with a JSON log: the log counts what was written, and no output byte changes
+    logged = _cli([*_make_build_command(study)[:-1], "logged", "--quiet", "--log-json", "build.jsonl"], cwd=study)
+    assert logged.returncode == 0, logged.stderr
+    assert _tree(study / "outputs") == _tree(study / "logged")
+    steps = [json.loads(line) for line in (study / "build.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [s["stage"] for s in steps if s["stage"] != "xpt"] == [
+        "specs", "raw", "datasets", "checks", "define", "documents", "report"]
+    written = {s["dataset"]: s["records"] for s in steps if s["stage"] == "xpt"}
+    dm = pyreadstat.read_xport(str(next((study / "logged").rglob("dm.xpt"))))[0]
+    assert len(written) == 20 and written["DM"] == len(dm) == dm["USUBJID"].nunique()
+    assert all(isinstance(s["seconds"], float) and s["seconds"] >= 0 for s in steps)
 
 
 def test_02_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:

@@ -34,6 +34,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     mode.add_argument("--dummy-randomization", type=int, default=None, metavar="SEED",
                       help="dry run while blind: the IRT files are not read; a generated, balanced dummy "
                            "randomization (seeded) replaces them and every output says DUMMY RANDOMIZATION")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress line on the terminal (there is none when stderr is not a terminal)")
+    parser.add_argument("--log-json", type=Path, default=None, metavar="FILE",
+                        help="write a JSON-lines log of the build steps: stage, dataset, records, seconds")
     parser.set_defaults(run=run)
 
 
@@ -41,14 +45,16 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from aclf_cdisc.package.build import BuildOptions, build_package, summarise
+    from aclf_cdisc.progress import BuildProgress
     from aclf_cdisc.spec.loader import locate_spec_root
 
     spec_root, found_by = locate_spec_root(args.specs)
     print(f"aclf-cdisc build: specs from {found_by}: {spec_root}", file=sys.stderr)
-    result = build_package(
-        BuildOptions(raw_dir=args.raw, spec_root=spec_root, out_dir=args.out,
-                     schema_dir=args.schema_dir, blinded=args.blinded, dataset_json=args.dataset_json,
-                     dummy_randomization=args.dummy_randomization)
-    )
+    with BuildProgress(quiet=args.quiet, log_json=args.log_json) as progress:
+        result = build_package(
+            BuildOptions(raw_dir=args.raw, spec_root=spec_root, out_dir=args.out, schema_dir=args.schema_dir,
+                         blinded=args.blinded, dataset_json=args.dataset_json,
+                         dummy_randomization=args.dummy_randomization, progress=progress)
+        )
     print(summarise(result))
     return 0

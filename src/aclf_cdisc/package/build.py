@@ -24,6 +24,7 @@ from aclf_cdisc.package.blinding import collapse_masked, stamp_outputs
 from aclf_cdisc.package.dataset_json import write_dataset_json_copies
 from aclf_cdisc.package.layout import reports_dir, standard_dir, xpt_name
 from aclf_cdisc.package.manifest import write_build_manifest
+from aclf_cdisc.progress import ProgressHook, no_progress
 from aclf_cdisc.raw import RawExport, read_export
 from aclf_cdisc.sample import edc_dir
 from aclf_cdisc.spec import load_spec
@@ -43,6 +44,7 @@ class BuildOptions:
     blinded: bool = False  # build without the IRT export: treatment variables masked
     dataset_json: bool = False  # also write a Dataset-JSON v1.1 copy of every dataset beside its XPT
     dummy_randomization: int | None = None  # seed: a generated dummy IRT export replaces the real one
+    progress: ProgressHook = no_progress  # called as each step is done: (stage, dataset, records)
 
 
 @dataclass
@@ -115,7 +117,8 @@ def check_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, *, blinded:
     return [*run_schemas(datasets, spec), *run_rules(datasets, spec, checklist=build_checklist(spec, blinded=blinded))]
 
 
-def write_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, root: Path) -> list[Path]:
+def write_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, root: Path,
+                   progress: ProgressHook = no_progress) -> list[Path]:
     """One XPT v5 file per dataset, in the eCTD folder of its standard."""
     header = xpt_header(spec)
     written = []
@@ -127,6 +130,7 @@ def write_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, root: Path)
         path = folder / xpt_name(name)
         write_xpt(frame, xpt_meta_from_spec(dataset, frame, header), path)
         written.append(path)
+        progress("xpt", name, len(frame))
     return written
 
 
@@ -178,8 +182,11 @@ def write_analysis_files(datasets: Mapping[str, pd.DataFrame], spec: Spec, folde
 def build_package(options: BuildOptions) -> BuildResult:
     """Run the whole pipeline; raise AclfError (nothing published) on any error."""
     check_output_target(options.out_dir)  # fail before the long build, not after it
+    progress = options.progress
     spec = load_spec(options.spec_root)
+    progress("specs", None, len(spec.datasets))
     raw = read_raw(options, spec)
+    progress("raw", None, sum(len(f) for f in raw.forms.values()))
     issues: list[Issue] = list(raw.issues)
     dummy = dummy_label(spec) if options.dummy_randomization is not None else None
     if dummy:
@@ -187,22 +194,26 @@ def build_package(options: BuildOptions) -> BuildResult:
                             message=f"{dummy}: the IRT files were not read; treatment comes from a generated "
                                     f"dummy randomization (seed {options.dummy_randomization})"))
     datasets = build_datasets(raw, spec, blinded=options.blinded, issues=issues)
+    progress("datasets", None, sum(len(d) for d in datasets.values()))
     issues.extend(check_datasets(datasets, spec, blinded=options.blinded))
     if options.blinded:
         issues = collapse_masked(issues)
+    progress("checks", None, len(issues))
     if any(i.severity == "error" for i in issues):
         fail_with_report(issues, "datasets broke their specs or conformance rules", spec, options.out_dir)
 
     with staged_output(options.out_dir) as staging:
-        files = write_datasets(datasets, spec, staging)
+        files = write_datasets(datasets, spec, staging, progress)
         define_issues = build_for_outputs(staging, spec, schema_dir=options.schema_dir,
                                           creation_datetime=xpt_header(spec).created.isoformat())
         issues.extend(define_issues)
+        progress("define", None, None)
         if options.blinded:
             issues = collapse_masked(issues)
         if any(i.severity == "error" for i in define_issues):
             fail_with_report(issues, "define.xml failed its checks", spec, options.out_dir)
         files += write_documents(staging, spec, datasets, issues, dummy)  # aCRF, reviewer's guides, programs
+        progress("documents", None, None)
         title = f"{dummy + ': ' if dummy else ''}{spec.study.studyid} build report"
         write_report(issues, reports_dir(staging), title=title, spec=spec, datasets=datasets)
         analysis = write_analysis_files(datasets, spec, reports_dir(staging), dummy_label=dummy)
@@ -217,6 +228,7 @@ def build_package(options: BuildOptions) -> BuildResult:
         write_build_manifest(staging, spec, raw_dir=options.raw_dir or edc_dir(), blinded=options.blinded,
                              dataset_json=options.dataset_json, dummy=dummy,
                              raw_exclude=blinded_forms(spec) if dummy else ())
+        progress("report", None, len(issues))
     return BuildResult(out_dir=options.out_dir, spec_root=Path(spec.root) if spec.root else None,
                        datasets=datasets, issues=issues, files=files)
 
