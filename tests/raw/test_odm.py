@@ -289,3 +289,11 @@ def test_12_the_build_from_odm_equals_the_build_from_csv_byte_for_byte(tmp_path:
     assert findings(a[report]) == findings(b[report])
     cited = {(i["file"], i["rule"]) for i in json.loads(b[report])["issues"] if i["rule"] == "sdtm.duplicate-record"}
     assert cited == {("odm.xml", "sdtm.duplicate-record")}
+
+
+def test_13_an_xml_file_beside_every_form_file_is_not_read(tmp_path: Path, spec) -> None:
+    for name in spec.raw_forms:
+        (tmp_path / f"{name}.csv").write_bytes((edc_dir() / f"{name}.csv").read_bytes())
+    (tmp_path / "define.xml").write_text("<not-odm/>", encoding="utf-8")
+    export = read_export(tmp_path, spec)
+    assert {p.suffix for p in export.files.values()} == {".csv"}

@@ -154,9 +154,12 @@ def check_form(frame: pd.DataFrame, form: RawForm, file: str,
 
 
 def _odm_forms(folder: Path, layouts: Mapping[str, RawForm]) -> tuple[Path | None, OdmForms | None, list[Issue]]:
-    """The folder's ODM export (its one ``.xml`` file), read; (None, None, []) when there is none."""
+    """The folder's ODM export (its one ``.xml`` file), read; (None, None, []) when there is none.
+
+    An XML file beside a complete set of per-form files is not read (it may be anything).
+    """
     xml = sorted(p for p in folder.iterdir() if is_odm_file(p))
-    if not xml:
+    if not xml or all(_find(folder, name) for name in layouts):
         return None, None, []
     if len(xml) > 1:
         return None, None, [Issue(rule="raw.odm-ambiguous", file=", ".join(p.name for p in xml),
