@@ -195,6 +195,8 @@ def odm_document(frames: Mapping[str, pd.DataFrame], spec: Spec) -> bytes:
         root.set(key, value)
     study = _el(root, "Study", OID=next(iter(subjects))[0] if subjects else spec.study.studyid)
     _metadata(study, spec, layouts, conf, events)
+    cells = {name: frame[list(layouts[name].item_oids().values())].to_numpy(dtype=object)
+             for name, frame in ordered.items()}
     by_study: dict[str, etree._Element] = {}
     for (study_oid, site, subject), subject_events in subjects.items():
         if study_oid not in by_study:
@@ -208,15 +210,15 @@ def odm_document(frames: Mapping[str, pd.DataFrame], spec: Spec) -> bytes:
             if repeat_key is not None:
                 ev.set("StudyEventRepeatKey", repeat_key)
             for name, rows in forms.items():
-                _form_data(ev, layouts[name], ordered[name], rows)
+                _form_data(ev, layouts[name], cells[name], rows)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
-def _form_data(event: etree._Element, layout: RawForm, frame: pd.DataFrame, rows: list[int]) -> None:
+def _form_data(event: etree._Element, layout: RawForm, cells: Any, rows: list[int]) -> None:
+    """One FormData: an ItemGroupData per record ``rows`` of ``cells`` (the form's items as text, in ItemOID order)."""
     fd = _el(event, "FormData", FormOID=layout.form_oid)
     repeats = repeating_group(layout)
     items = list(layout.item_oids().items())
-    cells = frame[[column for _, column in items]].to_numpy(dtype=object)
     for n, i in enumerate(rows, start=1):
         ig = _el(fd, "ItemGroupData", ItemGroupOID=layout.item_group_oid)
         if repeats:
