@@ -192,7 +192,7 @@ def test_07_an_unknown_item_oid_is_a_warning_with_its_line(tmp_path: Path, spec)
      "</ClinicalData></ODM>", 3, "mismatch"),
     ("<ODM xmlns='%s'><ClinicalData StudyOID='S' MetaDataVersionOID='M'>\n<SubjectData SubjectKey='1'>\n"
      "<ItemGroupData ItemGroupOID='IG.AE'/></SubjectData></ClinicalData></ODM>", 3,
-     "ItemGroupData inside SubjectData, not inside FormData"),
+     "ItemGroupData inside SubjectData, not inside FormData or ReferenceData"),
     ("<ODM xmlns='%s'><ClinicalData StudyOID='S' MetaDataVersionOID='M'>\n\n<SubjectData>"
      "</SubjectData></ClinicalData></ODM>", 3, "SubjectData has no SubjectKey"),
     ("<Define xmlns='%s'/>", 1, "not ODM"),

@@ -20,6 +20,7 @@ Findings: a file that is not well-formed XML, not ODM 1.3, or whose data sit in 
 gives one error (``raw.odm-malformed``) naming the element and line (and column for syntax
 errors); an ItemOID or item group no layout declares gives a warning per distinct OID
 (``raw.odm-item-unknown``, ``raw.odm-group-unknown``) with the line of its first use.
+ReferenceData item groups are not a subject's records and are skipped.
 
 The file is read with ``lxml.etree.iterparse`` and each ItemGroupData is released once read, so
 memory grows with the records kept, not with the XML.
@@ -45,9 +46,9 @@ TYPED_ITEMS = frozenset({"ItemDataAny", "ItemDataString", "ItemDataInteger", "It
                          "ItemDataIncompleteDate", "ItemDataIncompleteTime", "ItemDataURI", "ItemDataHexBinary",
                          "ItemDataBase64Binary", "ItemDataHexFloat", "ItemDataBase64Float"})
 # element -> the element it must sit in (ODM 1.3.2 ClinicalData)
-PARENTS = {"SubjectData": "ClinicalData", "SiteRef": "SubjectData", "StudyEventData": "SubjectData",
-           "FormData": "StudyEventData", "ItemGroupData": "FormData", "ItemData": "ItemGroupData",
-           **{t: "ItemGroupData" for t in TYPED_ITEMS}}
+PARENTS = {"SubjectData": ("ClinicalData",), "SiteRef": ("SubjectData",), "StudyEventData": ("SubjectData",),
+           "FormData": ("StudyEventData",), "ItemGroupData": ("FormData", "ReferenceData"),
+           "ItemData": ("ItemGroupData",), **{t: ("ItemGroupData",) for t in TYPED_ITEMS}}
 REQUIRED = {"ClinicalData": "StudyOID", "SubjectData": "SubjectKey", "StudyEventData": "StudyEventOID",
             "FormData": "FormOID", "ItemGroupData": "ItemGroupOID", "ItemData": "ItemOID",
             **{t: "ItemOID" for t in TYPED_ITEMS}}
@@ -127,9 +128,10 @@ class _Reader:
         attrib = element.attrib
         line = element.sourceline
         parent = PARENTS.get(local)
-        if parent is not None and (not self.stack or self.stack[-1] != parent):
+        if parent is not None and (not self.stack or self.stack[-1] not in parent):
             where = self.stack[-1] if self.stack else "the document"
-            raise OdmMalformed(malformed(self.file, f"{local} inside {where}, not inside {parent}", local, line))
+            raise OdmMalformed(malformed(self.file, f"{local} inside {where}, not inside {' or '.join(parent)}",
+                                         local, line))
         needed = REQUIRED.get(local)
         if needed is not None and not attrib.get(needed):
             raise OdmMalformed(malformed(self.file, f"{local} has no {needed}", local, line))
@@ -149,6 +151,8 @@ class _Reader:
                                                self.events)
         elif local == "FormData":
             self.context["form"] = attrib.get("FormOID")
+        elif local == "ItemGroupData" and self.stack[-1] == "ReferenceData":
+            self.group = None  # reference data (not a subject's record): not read
         elif local == "ItemGroupData":
             self.start_group(str(attrib.get("ItemGroupOID")), line)
         elif local == "ItemData" or local in TYPED_ITEMS:
