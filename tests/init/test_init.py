@@ -57,6 +57,7 @@ def test_01_init_writes_a_study_folder_that_builds_from_inside_it(tmp_path: Path
     study_yaml.write_bytes(study_yaml.read_bytes() + b"# edited in the new study\n")
     built = _cli(_make_build_command(study), cwd=study)
     assert built.returncode == 0, built.stderr
+    assert f"specs from ./specs: {(study / 'specs').resolve()}" in built.stderr
     manifest = json.loads((study / "outputs" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["specs"]["files"]["study.yaml"] == hashlib.sha256(study_yaml.read_bytes()).hexdigest()
     xpts = sorted(p.name for p in (study / "outputs").rglob("*.xpt"))

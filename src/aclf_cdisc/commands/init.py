@@ -13,6 +13,8 @@ import argparse
 import shutil
 from pathlib import Path
 
+from aclf_cdisc.spec_search import SPECS_SEARCH
+
 INIT_SUBJECTS = 20  # the smallest simulation that still plants every scenario of the sample
 INIT_SEED = 20230930
 
@@ -62,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("dir", type=Path, metavar="DIR", help="the new study folder (empty or not yet there)")
     parser.add_argument("--specs", type=Path, default=None, metavar="DIR",
-                        help="the specs to copy (default: the specs the build would find)")
+                        help=f"the specs to copy (default: found as the build finds them: {SPECS_SEARCH})")
     parser.add_argument("--subjects", type=int, default=INIT_SUBJECTS,
                         help=f"randomized subjects in the simulated export (default {INIT_SUBJECTS})")
     parser.add_argument("--format", choices=("csv", "odm"), default="csv",
@@ -89,13 +91,13 @@ def copy_specs(source: Path, target: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     from aclf_cdisc.simulate import simulate_export, write_export
     from aclf_cdisc.simulate.odm import write_odm
-    from aclf_cdisc.spec.loader import default_spec_root, load_spec
+    from aclf_cdisc.spec.loader import load_spec, locate_spec_root
 
     folder: Path = args.dir
     refuse_non_empty(folder)
     if args.subjects < 1:
         raise SystemExit("aclf-cdisc init: --subjects must be at least 1")
-    source = Path(args.specs) if args.specs is not None else default_spec_root()
+    source, found_by = locate_spec_root(args.specs)
     spec = load_spec(source)  # a broken spec is refused before anything is written
     folder.mkdir(parents=True, exist_ok=True)
     copy_specs(source, folder / "specs")
@@ -110,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
     (folder / "README.md").write_text(README.format(studyid=spec.study.studyid, source=source.resolve(),
                                                     subjects=args.subjects, seed=INIT_SEED, what=what),
                                       encoding="utf-8")
-    print(f"aclf-cdisc init: wrote {folder} (specs from {source.resolve()}, {args.subjects} simulated subjects); "
+    print(f"aclf-cdisc init: wrote {folder} (specs from {found_by}: {source.resolve()}, {args.subjects} simulated "
+          "subjects); "
           f"to build: cd {folder} && make build")
     return 0

@@ -43,9 +43,9 @@ def run(args: argparse.Namespace) -> int:
         frames = {k: v for k, v in frames.items() if not k.startswith("irt_")}
     if args.format == "odm":
         from aclf_cdisc.simulate.odm import write_odm
-        from aclf_cdisc.spec.loader import load_spec
+        from aclf_cdisc.spec.loader import load_spec, locate_spec_root
 
-        paths = [write_odm(frames, args.out / ODM_NAME, load_spec(args.specs))]
+        paths = [write_odm(frames, args.out / ODM_NAME, load_spec(locate_spec_root(args.specs)[0]))]
     else:
         paths = write_export(frames, args.out)
     rows = sum(len(f) for f in frames.values())
