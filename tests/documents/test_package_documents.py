@@ -14,6 +14,7 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
+from aclf_cdisc.checks.explanations import spec_explanations
 from aclf_cdisc.documents.write import build_documents
 from aclf_cdisc.package.build import BuildOptions, build_package
 from aclf_cdisc.package.layout import adam_dir, adam_programs_dir, sdtm_dir
@@ -136,7 +137,7 @@ def test_05_the_guides_list_every_dataset_with_its_records(built, spec, folders)
     assert _squash("partial multi-stage path (not a TA arm)") in csdrg
 
 
-def test_06_the_guides_list_every_finding_left_in_the_build(built, folders):
+def test_06_the_guides_list_every_finding_left_in_the_build(built, spec, folders):
     csdrg, adrg = _text(folders["SDTM"] / "csdrg.pdf"), _text(folders["ADaM"] / "adrg.pdf")
     remaining = [i for i in built.issues if i.severity != "error"]
     assert len(remaining) >= 35
@@ -145,6 +146,9 @@ def test_06_the_guides_list_every_finding_left_in_the_build(built, folders):
     duplicates = [i for i in remaining if i.rule == "sdtm.duplicate-record"]
     assert _squash(f"Duplicate entries: {len(duplicates)} raw record(s)") in csdrg
     assert _squash("To be written by the study team") in csdrg
+    # the study's written explanation of the remaining rule is quoted, not retyped (study.yaml)
+    explanation = spec_explanations(spec)["sdtm.duplicate-record/LB"]
+    assert _squash(explanation) in csdrg
 
 
 def test_07_documents_are_byte_reproducible_from_the_same_build_results(built, spec, folders):

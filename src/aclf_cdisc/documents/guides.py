@@ -201,14 +201,20 @@ def guide_issues(spec: Spec, issues: Sequence[Issue], standard: str) -> list[Iss
 
 def conformance_section(spec: Spec, facts: BuildFacts, standard: str, anchor: str) -> Section:
     from aclf_cdisc.checks.catalogue import RULES
-    from aclf_cdisc.checks.report import rule_summaries, rule_title, sorted_issues
+    from aclf_cdisc.checks.explanations import spec_explanations
+    from aclf_cdisc.checks.report import explanation_for, rule_summaries, rule_title, sorted_issues
 
     found = sorted_issues(guide_issues(spec, facts.issues, standard))
     summaries = rule_summaries(found)
+    sponsor = spec_explanations(spec)  # the study's explanations of expected findings (study.yaml)
     summary_rows = []
+    unexplained_rules = 0
     for s in summaries:
         first = next(i for i in found if i.rule == s.rule)
-        explanation = first.message + (f" (expected {first.expected})" if first.expected else "")
+        explanation = explanation_for(s.rule, first.dataset, sponsor)
+        if not explanation:
+            unexplained_rules += 1
+            explanation = first.message + (f" (expected {first.expected})" if first.expected else "")
         summary_rows.append((cell(s.rule, bold=True), rule_title(s.rule), s.severity, s.count, explanation))
     detail = [(i.rule, i.severity, i.dataset or "", i.row if i.row is not None else "", i.column or "",
                "" if i.value is None else i.value, i.message) for i in found]
@@ -226,14 +232,18 @@ def conformance_section(spec: Spec, facts: BuildFacts, standard: str, anchor: st
     ))
     blocks: list[Paragraph | Table] = [
         p(f"{len(found)} finding(s) remain in the final build for this package ({len(summaries)} rule(s)); none is "
-          "an error (a build with an error publishes nothing). The explanation is the validation engine's own "
-          "message for the first finding of each rule; every finding is listed after the table."),
+          "an error (a build with an error publishes nothing). The explanation is the study's own, written "
+          "with the specs (the validation report carries the same text); where none is written yet it is the "
+          "validation engine's message for the first finding of the rule. Every finding is listed after the "
+          "table."),
     ]
     if summary_rows:
-        blocks.append(table(("Rule", "Title", "Severity", "Count", "Explanation (first finding)"), summary_rows,
+        blocks.append(table(("Rule", "Title", "Severity", "Count", "Explanation"), summary_rows,
                             (0.19, 0.2, 0.08, 0.06, 0.47)))
-        blocks.append(person("the sponsor's justification for each rule above (why it remains and why it does "
-                             "not affect the review)."))
+        if unexplained_rules:
+            blocks.append(person(f"the sponsor's justification for the {unexplained_rules} rule(s) above that "
+                                 "have no written explanation (why each remains and why it does not affect "
+                                 "the review)."))
     else:
         blocks.append(p("No finding remains."))
     subsections: tuple[Section, ...] = (inputs, Section("Issues Summary", f"{anchor}.summary", tuple(blocks)))
