@@ -24,7 +24,7 @@ from aclf_cdisc.sdtm.infusions import assemble_infusions
 from aclf_cdisc.sdtm.mapping import Derivation, MappingContext, apply_mappings
 from aclf_cdisc.sdtm.seq import derive_var_seq
 from aclf_cdisc.sdtm.visits import derive_vars_visit, subject_visit_map
-from aclf_cdisc.spec.model import Spec
+from aclf_cdisc.spec.model import Dataset, Spec
 
 DOMAIN = "EC"
 VOLUME_UNIT = "infusion_volume_unit"  # key of spec.study.conventions: the unit of ex.EXVOL
@@ -55,19 +55,33 @@ def derive_var_lnkid(frame: pd.DataFrame, new_var: str, visit_var: str = "VISIT"
     return out
 
 
+def map_infusion_log(raw: Any, spec: Spec, dataset: Dataset, derivations: dict[str, Derivation], *,
+                     dm: pd.DataFrame, se: pd.DataFrame, visit_map: pd.DataFrame | None, blinded: bool,
+                     planned: bool, found: list[Issue], options: dict[str, Any] | None = None) -> pd.DataFrame:
+    """The infusion log mapped to ``dataset`` (EC: every ``planned`` infusion; EX: those given), with
+    VISIT/VISITNUM and --LNKID; problems are appended to ``found``.
+
+    ``visit_map`` is :func:`aclf_cdisc.sdtm.visits.subject_visit_map` (built here when not given).
+    """
+    domain = dataset.name
+    assembled = assemble_infusions(raw, spec, blinded=blinded, planned=planned, issues=found)
+    frame, mapped = apply_mappings(assembled, dataset, spec, derivations, domains={"DM": dm, "SE": se},
+                                   options=options)
+    found += mapped
+    vmap = visit_map if visit_map is not None else subject_visit_map(raw, spec)
+    frame, visit_issues = derive_vars_visit(frame, "ex.VISIT", vmap, spec.study, domain=domain, file="ex.csv",
+                                            row_var="_row")
+    found += visit_issues
+    return derive_var_lnkid(frame, f"{domain}LNKID")
+
+
 def build_ec(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, visit_map: pd.DataFrame | None = None,
              issues: list[Issue] | None = None) -> pd.DataFrame:
     """Build EC from the infusion log: every planned infusion, EPOCH from SE, --DY from DM."""
     dataset = spec.dataset(DOMAIN)
     found: list[Issue] = []
-    assembled = assemble_infusions(raw, spec, blinded=True, planned=True, issues=found)
-    frame, mapped = apply_mappings(assembled, dataset, spec, DERIVATIONS, domains={"DM": dm, "SE": se})
-    found += mapped
-    vmap = visit_map if visit_map is not None else subject_visit_map(raw, spec)
-    frame, visit_issues = derive_vars_visit(frame, "ex.VISIT", vmap, spec.study, domain=DOMAIN, file="ex.csv",
-                                            row_var="_row")
-    found += visit_issues
-    frame = derive_var_lnkid(frame, "ECLNKID")
+    frame = map_infusion_log(raw, spec, dataset, DERIVATIONS, dm=dm, se=se, visit_map=visit_map, blinded=True,
+                             planned=True, found=found)
     frame = derive_var_epoch_for(frame, "ECSTDTC", se, conventions=spec.study.conventions,
                                  observation_class=dataset.class_)
     settle_issues(found, issues, DOMAIN)

@@ -21,14 +21,12 @@ import pandas as pd
 from aclf_cdisc.errors import DerivationError, Issue
 from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS, study_day
-from aclf_cdisc.sdtm.domains.ec import derive_var_lnkid
+from aclf_cdisc.sdtm.domains.ec import map_infusion_log
 from aclf_cdisc.sdtm.epoch import derive_var_epoch_for
 from aclf_cdisc.sdtm.finish import settle_issues
-from aclf_cdisc.sdtm.infusions import assemble_infusions
 from aclf_cdisc.sdtm.irt import BLINDED, MSC, PBO, require_irt
-from aclf_cdisc.sdtm.mapping import Derivation, MappingContext, apply_mappings
+from aclf_cdisc.sdtm.mapping import Derivation, MappingContext
 from aclf_cdisc.sdtm.seq import derive_var_seq
-from aclf_cdisc.sdtm.visits import derive_vars_visit, subject_visit_map
 from aclf_cdisc.spec.model import Spec
 
 DOMAIN = "EX"
@@ -108,15 +106,8 @@ def build_ex(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, ec: pd
     require_irt(raw, blinded, DOMAIN)
     dataset = spec.dataset(DOMAIN)
     found: list[Issue] = []
-    assembled = assemble_infusions(raw, spec, blinded=blinded, issues=found)
-    frame, mapped = apply_mappings(assembled, dataset, spec, DERIVATIONS, domains={"DM": dm, "SE": se},
-                                   options={"blinded": blinded})
-    found += mapped
-    vmap = visit_map if visit_map is not None else subject_visit_map(raw, spec)
-    frame, visit_issues = derive_vars_visit(frame, "ex.VISIT", vmap, spec.study, domain=DOMAIN, file="ex.csv",
-                                            row_var="_row")
-    found += visit_issues
-    frame = derive_var_lnkid(frame, "EXLNKID")
+    frame = map_infusion_log(raw, spec, dataset, DERIVATIONS, dm=dm, se=se, visit_map=visit_map, blinded=blinded,
+                             planned=False, found=found, options={"blinded": blinded})
     settle_issues(found, issues, DOMAIN)
     in_ec = given_in_ec(frame, ec)
     if not in_ec.all():
