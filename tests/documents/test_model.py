@@ -112,3 +112,15 @@ def test_06_any_text_survives_both_renderers(words):
     text = re.sub(r"\s+", "", PdfReader(io.BytesIO(render_pdf(doc))).pages[0].extract_text())
     for word in words:
         assert re.sub(r"\s+", "", word) in text
+
+
+def test_both_renderers_read_runs_through_one_markup_with_their_own_syntax():
+    from aclf_cdisc.documents.html import RUNS
+    from aclf_cdisc.documents.pdf import MARKUP
+
+    paragraph = Paragraph.of('a<b & "c"\nd ', Run("e", link="form.ae", bold=True), Run(" f", bold=True))
+    assert RUNS.render(paragraph) == ('a&lt;b &amp; &quot;c&quot;<br>d <a href="#form.ae"><b>e</b></a><b> f</b>')
+    assert MARKUP.render(paragraph) == ('a&lt;b &amp; "c"<br/>d <a href="#form.ae" color="#1a4fa0"><u><b>e</b></u></a>'
+                                        '<b> f</b>')
+    html = render_html(Document(title="T", sections=(Section("A", "form.ae", (paragraph,)),)))
+    assert f'<p class="body">{RUNS.render(paragraph)}</p>' in html

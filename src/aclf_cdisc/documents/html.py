@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from html import escape
 
-from aclf_cdisc.documents.model import Block, Cell, Document, OutlineEntry, Paragraph, Section, Table
+from aclf_cdisc.documents.model import Block, Cell, Document, OutlineEntry, Paragraph, RunMarkup, Section, Table
 
 CSS = """
 body{font-family:"DejaVu Sans","Bitstream Vera Sans",Verdana,sans-serif;font-size:13px;max-width:1100px;
@@ -30,20 +30,12 @@ tr:nth-child(even) td{background:#f3f6f9}.title{text-align:center}.subtitle{text
 """
 
 
-def _runs(paragraph: Paragraph) -> str:
-    parts = []
-    for run in paragraph.runs:
-        text = escape(run.text).replace("\n", "<br>")
-        if run.bold:
-            text = f"<b>{text}</b>"
-        if run.link:
-            text = f'<a href="#{escape(run.link)}">{text}</a>'
-        parts.append(text)
-    return "".join(parts)
+RUNS = RunMarkup(escape=escape, line_break="<br>", bold=lambda text: f"<b>{text}</b>",
+                 link=lambda target, text: f'<a href="#{escape(target)}">{text}</a>')
 
 
 def _paragraph(paragraph: Paragraph) -> str:
-    return f'<p class="{paragraph.style}">{_runs(paragraph)}</p>'
+    return f'<p class="{paragraph.style}">{RUNS.render(paragraph)}</p>'
 
 
 def _cell(cell: Cell) -> str:

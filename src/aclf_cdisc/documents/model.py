@@ -14,6 +14,7 @@ one source gives the same words in the PDF and in HTML.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -44,6 +45,38 @@ class Paragraph:
     @property
     def plain(self) -> str:
         return "".join(r.text for r in self.runs)
+
+
+@dataclass(frozen=True)
+class RunMarkup:
+    """How a renderer marks up inline runs: its text escape, line break, bold and link wrappers.
+
+    :meth:`render` is the one reading of a paragraph's runs both renderers share; each supplies
+    only its own syntax (reportlab paragraph markup for the PDF, HTML for the page).
+
+    >>> tags = RunMarkup(escape=str.upper, line_break="|", bold=lambda t: f"*{t}*",
+    ...                  link=lambda target, t: f"[{t}](#{target})")
+    >>> tags.render(Paragraph.of("a\\nb ", Run("c", link="x", bold=True)))
+    'A|B [*C*](#x)'
+    """
+
+    escape: Callable[[str], str]
+    line_break: str
+    bold: Callable[[str], str]
+    link: Callable[[str, str], str]  # (target anchor, marked-up text) -> linked text
+
+    def run(self, run: Run) -> str:
+        """One run: escaped text with its line breaks, then bold, then the link around it."""
+        text = self.escape(run.text).replace("\n", self.line_break)
+        if run.bold:
+            text = self.bold(text)
+        if run.link:
+            text = self.link(run.link, text)
+        return text
+
+    def render(self, paragraph: Paragraph) -> str:
+        """Every run of ``paragraph``, marked up and joined."""
+        return "".join(self.run(r) for r in paragraph.runs)
 
 
 Cell = Paragraph | tuple[Paragraph, ...]

@@ -37,7 +37,17 @@ from reportlab.platypus import (
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
-from aclf_cdisc.documents.model import Block, Cell, Document, OutlineEntry, Paragraph, Section, Table, check_document
+from aclf_cdisc.documents.model import (
+    Block,
+    Cell,
+    Document,
+    OutlineEntry,
+    Paragraph,
+    RunMarkup,
+    Section,
+    Table,
+    check_document,
+)
 
 FONT, FONT_BOLD, FONT_ITALIC, FONT_BOLD_ITALIC = "Vera", "VeraBd", "VeraIt", "VeraBI"
 MARGIN = 0.6 * inch
@@ -85,17 +95,9 @@ def _styles() -> dict[str, RLStyle]:
     }
 
 
-def markup(paragraph: Paragraph) -> str:
-    """reportlab paragraph markup of a model paragraph: escaped text, bold runs, internal links."""
-    parts = []
-    for run in paragraph.runs:
-        text = escape(run.text).replace("\n", "<br/>")
-        if run.bold:
-            text = f"<b>{text}</b>"
-        if run.link:
-            text = f'<a href="#{run.link}" color="{LINK_COLOR}"><u>{text}</u></a>'
-        parts.append(text)
-    return "".join(parts)
+MARKUP = RunMarkup(  # reportlab paragraph markup: escaped text, bold runs, internal links
+    escape=escape, line_break="<br/>", bold=lambda text: f"<b>{text}</b>",
+    link=lambda target, text: f'<a href="#{target}" color="{LINK_COLOR}"><u>{text}</u></a>')
 
 
 class _Canvas(Canvas):
@@ -154,7 +156,7 @@ class _Outline(Flowable):
 
 
 def _paragraph(p: Paragraph, styles: dict[str, RLStyle]) -> RLParagraph:
-    return RLParagraph(markup(p), styles[p.style])
+    return RLParagraph(MARKUP.render(p), styles[p.style])
 
 
 def _cell(cell: Cell, styles: dict[str, RLStyle]) -> Any:
