@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from aclf_cdisc.documents.acrf import FIRST_FORM_PAGE, NOT_SUBMITTED, acrf_document, acrf_layout
+from aclf_cdisc.contents.acrf import FIRST_FORM_PAGE, acrf_layout
+from aclf_cdisc.documents.acrf import NOT_SUBMITTED, acrf_document
 from aclf_cdisc.documents.pdf import render_pdf
 from aclf_cdisc.spec import load_spec
 

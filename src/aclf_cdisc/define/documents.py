@@ -69,6 +69,6 @@ def document_leaves(documents: dict[str, Document], oids: Iterable[str]) -> list
 
 
 def program_leaves(programs: Iterable[Any]) -> list[etree._Element]:
-    """The def:leaf of each ADaM program file a method cites (documents.programs.Program), by leaf ID."""
+    """The def:leaf of each ADaM program file a method cites (contents.programs.Program), by leaf ID."""
     unique = {p.leaf_id: p for p in programs}
     return [leaf_element(leaf_id, p.href, p.title) for leaf_id, p in sorted(unique.items())]

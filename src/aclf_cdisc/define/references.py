@@ -83,10 +83,10 @@ class References:
         return oid
 
     def _program(self, oid: str) -> None:
-        """ADaM: record the exported program that implements a method (documents.programs)."""
+        """ADaM: record the exported program that implements a method (contents.programs)."""
         if self.standard != "ADaM" or oid in self.method_programs:
             return
-        from aclf_cdisc.documents.programs import adam_programs, program_for_method
+        from aclf_cdisc.contents.programs import adam_programs, program_for_method
 
         if self._programs is None:
             self._programs = adam_programs(self.spec)
@@ -99,7 +99,7 @@ class References:
         annotated on (the annotated CRF's layout, a pure function of the spec)."""
         if origin.type != "Collected" or origin.pages or self.standard != "SDTM":
             return origin
-        from aclf_cdisc.documents.acrf import acrf_layout
+        from aclf_cdisc.contents.acrf import acrf_layout
 
         if self._acrf_layout is None:
             self._acrf_layout = acrf_layout(self.spec)

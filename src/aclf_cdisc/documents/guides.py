@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from aclf_cdisc.documents.acrf import AcrfLayout
+from aclf_cdisc.contents.acrf import AcrfLayout
 from aclf_cdisc.documents.model import Document, Paragraph, Run, Section, Table, number_sections
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Dataset, Spec, Variable

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from aclf_cdisc.documents.acrf import acrf_document, acrf_layout
+from aclf_cdisc.contents.acrf import acrf_layout
+from aclf_cdisc.contents.programs import adam_programs, program_text
+from aclf_cdisc.documents.acrf import acrf_document
 from aclf_cdisc.documents.guides import BuildFacts, adrg_document, csdrg_document
 from aclf_cdisc.documents.html import render_html
 from aclf_cdisc.documents.model import Document
 from aclf_cdisc.documents.pdf import render_pdf
-from aclf_cdisc.documents.programs import adam_programs, program_text
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.package.layout import adam_dir, adam_programs_dir, reports_dir, sdtm_dir
 from aclf_cdisc.spec.model import Spec
