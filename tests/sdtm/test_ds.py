@@ -103,8 +103,10 @@ def test_07_suppds_holds_the_consent_version(ds_supp, planted) -> None:
     assert len(supp) == len(ds[ds["DSDECOD"] == "INFORMED CONSENT OBTAINED"])
 
 
-def test_08_a_death_date_differing_from_the_death_form_is_an_error(raw, spec, dm, se, planted) -> None:
+def test_08_a_death_date_differing_from_the_death_form_is_an_error(raw, spec, dm, se, planted,
+                                                                     sample_records) -> None:
     subjid = planted["death_before_week4"]
+    record = [n for n, r in enumerate(sample_records("eos"), start=1) if r["SUBJID"] == subjid]
 
     def later(eos: pd.DataFrame) -> pd.DataFrame:
         eos.loc[eos["SUBJID"] == subjid, "DSSTDAT"] = "21 OCT 2023"
@@ -113,8 +115,10 @@ def test_08_a_death_date_differing_from_the_death_form_is_an_error(raw, spec, dm
     forms = with_form(raw, "eos", later)
     with pytest.raises(DerivationError) as caught:
         build_ds_suppds(forms, spec, dm=dm, se=se)
-    assert [(i.rule, i.row, i.value) for i in caught.value.issues] == [
-        ("sdtm.ds-death-date", f"USUBJID={usubjid(subjid)}", "2023-10-21")]
+    # the end-of-study record's raw file and record, the subject in the message
+    assert [(i.rule, i.file, [i.row], i.value) for i in caught.value.issues] == [
+        ("sdtm.ds-death-date", "eos.csv", record, "2023-10-21")]
+    assert usubjid(subjid) in caught.value.issues[0].message
 
 
 def test_09_treatment_disposition_per_stage_hand_cases(spec) -> None:

@@ -52,6 +52,26 @@ def get_form(raw: Any, name: str, *, required: bool = True) -> pd.DataFrame | No
     return frame.reset_index(drop=True)
 
 
+def frame_file(frame: pd.DataFrame | None, form: str) -> str:
+    """The raw file a form's records were read from: their ``__file`` (``ae.csv``, ``ae.xpt``, an
+    ODM export's ``.xml``, whose records' ``__row`` is the line of their ItemGroupData), or
+    ``<form>.csv`` for records that carry none (a form built in memory).
+
+    >>> frame_file(pd.DataFrame({"__file": ["odm.xml"], "__row": [412]}), "ex"), frame_file(None, "ex")
+    ('odm.xml', 'ex.csv')
+    """
+    if frame is not None and FILE_COL in frame.columns:
+        files = frame[FILE_COL].dropna()
+        if len(files):
+            return str(files.iloc[0])
+    return f"{form}.csv"
+
+
+def form_file(raw: Any, form: str) -> str:
+    """The raw file form ``form`` of a raw export was read from (:func:`frame_file`), without copying it."""
+    return frame_file(raw_forms(raw).get(form), form)
+
+
 def compute_usubjid(studyid: str, siteid: pd.Series, subjid: pd.Series) -> pd.Series:
     """USUBJID = STUDYID-SITEID-subject number; the site is not repeated when SUBJID starts with it.
 
@@ -104,9 +124,10 @@ def assemble_form(raw: Any, spec: Spec, form: str, dm: pd.DataFrame, *, dataset:
     out[FILE_COL] = frame[FILE_COL].to_numpy()
     facts = dm.set_index("USUBJID")
     known = out["USUBJID"].isin(facts.index)
-    for row, subjid in zip(out.loc[~known, ROW_COL], out.loc[~known, f"{form}.SUBJID"], strict=True):
+    for file, row, subjid in zip(out.loc[~known, FILE_COL], out.loc[~known, ROW_COL],
+                                 out.loc[~known, f"{form}.SUBJID"], strict=True):
         issues.append(Issue(rule="sdtm.subject-not-in-dm", message=f"{form} record of a subject DM does not hold",
-                            file=f"{form}.csv", dataset=dataset, row=int(row), column="SUBJID", value=subjid,
+                            file=file, dataset=dataset, row=int(row), column="SUBJID", value=subjid,
                             expected="a subject of the dm form"))
     out[RFSTDTC] = out["USUBJID"].map(facts["RFSTDTC"]) if "RFSTDTC" in facts else None
     out[RFXSTDTC] = out["USUBJID"].map(facts["RFXSTDTC"]) if "RFXSTDTC" in facts else None

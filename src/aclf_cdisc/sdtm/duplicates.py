@@ -16,6 +16,7 @@ import pandas as pd
 
 from aclf_cdisc.errors import InputError, Issue
 from aclf_cdisc.raw.reader import FILE_COL, ROW_COL
+from aclf_cdisc.sdtm.assemble import frame_file
 
 _MISSING = "\x00"  # stands for a missing value in the duplicate key (missing equals missing)
 
@@ -26,7 +27,7 @@ def one_per_subject(frame: pd.DataFrame, form: str) -> pd.DataFrame:
     if not dupes.empty:
         raise InputError([
             Issue(rule="sdtm.duplicate-subject-record", message=f"{form} holds more than one record for the subject",
-                  file=f"{form}.csv", row=int(r), column="SUBJID", value=s, expected="one record per subject")
+                  file=frame_file(frame, form), row=int(r), column="SUBJID", value=s, expected="one record per subject")
             for s, r in zip(dupes["SUBJID"], dupes["_row"], strict=True)
         ])
     return frame

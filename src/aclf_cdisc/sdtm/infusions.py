@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from aclf_cdisc.errors import Issue
-from aclf_cdisc.sdtm.assemble import get_form, prefix_columns, with_usubjid
+from aclf_cdisc.sdtm.assemble import frame_file, get_form, prefix_columns, with_usubjid
 from aclf_cdisc.sdtm.dates import raw_to_iso8601
 from aclf_cdisc.sdtm.finish import settle_issues
 from aclf_cdisc.sdtm.irt import MSC, PBO
@@ -59,11 +59,11 @@ def assemble_infusions(raw: Any, spec: Spec, *, blinded: bool = False, planned: 
     frame["STAGE"] = given["VISIT"].map(lambda v: stages.get(fold_name(v)) if v is not None else None)
     for pos in np.flatnonzero(frame["STAGE"].isna().to_numpy()):
         found.append(Issue(rule="sdtm.infusion-visit-unknown", message="infusion recorded at a visit with no dose",
-                           file="ex.csv", dataset=DOMAIN, row=int(rows[pos]), column="VISIT",
+                           file=frame_file(ex, "ex"), dataset=DOMAIN, row=int(rows[pos]), column="VISIT",
                            value=visits[pos], expected=", ".join(sorted(stages))))
     for target, clock in (("EXSTDTC", "EXSTTIM"), ("EXENDTC", "EXENTIM")):
         values, bad = raw_to_iso8601(frame["ex.EXDAT"], frame[f"ex.{clock}"], dataset=DOMAIN, variable=target,
-                                     file="ex.csv", rows=frame["_row"])
+                                     file=frame_file(ex, "ex"), rows=frame["_row"])
         frame[target] = values
         found += bad
     frame["TRTGRP"] = None
@@ -80,12 +80,12 @@ def assemble_infusions(raw: Any, spec: Spec, *, blinded: bool = False, planned: 
             lambda v: next((g for g in (MSC, PBO) if v is not None and str(v).casefold() == g.casefold()), None))
         for pos in np.flatnonzero(frame["TRTGRP"].isna().to_numpy() & was_given):
             found.append(Issue(rule="sdtm.kit-unknown", message="infused kit is not in the IRT kit list",
-                               file="ex.csv", dataset=DOMAIN, row=int(rows[pos]), column="KITNO",
+                               file=frame_file(ex, "ex"), dataset=DOMAIN, row=int(rows[pos]), column="KITNO",
                                value=kitnos[pos], expected="a KITNO of irt_kits with TRTGRP"))
         other = frame["ex.KITNO"].map(owner)
         for pos in np.flatnonzero((other.notna() & (other != frame["ex.SUBJID"])).to_numpy()):
             found.append(Issue(rule="sdtm.kit-other-subject", severity="warning",
-                               message="infused kit was dispensed to another subject", file="ex.csv",
+                               message="infused kit was dispensed to another subject", file=frame_file(ex, "ex"),
                                dataset=DOMAIN, row=int(rows[pos]), column="KITNO",
                                value=kitnos[pos], expected=f"a kit of {subjids[pos]}"))
     settle_issues(found, issues, DOMAIN, "infusion record(s) cannot be used")

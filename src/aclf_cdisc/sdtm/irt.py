@@ -14,7 +14,7 @@ from pandas.api.typing import NAType
 
 from aclf_cdisc.errors import InputError, Issue
 from aclf_cdisc.raw.reader import FILE_COL, ROW_COL
-from aclf_cdisc.sdtm.assemble import get_form, raw_forms, with_usubjid
+from aclf_cdisc.sdtm.assemble import frame_file, get_form, raw_forms, with_usubjid
 from aclf_cdisc.sdtm.dates import to_iso8601
 from aclf_cdisc.spec.model import Spec
 
@@ -44,8 +44,11 @@ def require_irt(raw: Any, blinded: bool, dataset: str) -> None:
         ])
 
 
-def irt_group(value: str | float | NAType | None) -> str | None:
-    """The IRT treatment group (hUC-MSC or Placebo, case and white space folded); None when missing."""
+def irt_group(value: str | float | NAType | None, *, file: str = "irt_rand.csv", row: int | None = None) -> str | None:
+    """The IRT treatment group (hUC-MSC or Placebo, case and white space folded); None when missing.
+
+    An unknown group is an error citing ``file`` and ``row``, the irt_rand record it was read from.
+    """
     if value is None or pd.isna(value):
         return None
     folded = " ".join(str(value).split()).casefold()
@@ -53,7 +56,7 @@ def irt_group(value: str | float | NAType | None) -> str | None:
         if folded == group.casefold():
             return group
     raise InputError(Issue(rule="sdtm.irt-group-unknown", message="IRT treatment group is not hUC-MSC or Placebo",
-                           file="irt_rand.csv", column="TRTGRP", value=value, expected="hUC-MSC or Placebo"))
+                           file=file, row=row, column="TRTGRP", value=value, expected="hUC-MSC or Placebo"))
 
 
 def assemble_randomization(raw: Any, spec: Spec, *, blinded: bool) -> pd.DataFrame:
@@ -68,13 +71,14 @@ def assemble_randomization(raw: Any, spec: Spec, *, blinded: bool) -> pd.DataFra
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     rand = with_usubjid(rand, spec)
     rand["DTC"] = to_iso8601(rand["RANDDAT"], rand["RANDTIM"], dataset="DM", variable="RANDDTC",
-                             file="irt_rand.csv", rows=rand["_row"])
-    rand["GRP"] = None if blinded else rand["TRTGRP"].map(irt_group)
+                             file=frame_file(rand, "irt_rand"), rows=rand["_row"])
+    rand["GRP"] = None if blinded else [irt_group(g, file=frame_file(rand, "irt_rand"), row=int(r))
+                                        for g, r in zip(rand["TRTGRP"], rand["_row"], strict=True)]
     stage = pd.to_numeric(rand["RANDSTG"], errors="coerce")
     dupes = rand[rand.duplicated(["USUBJID", "RANDSTG"], keep=False)]
     if not dupes.empty:
         raise InputError([Issue(rule="sdtm.duplicate-randomization", message="subject randomized twice at a stage",
-                                file="irt_rand.csv", row=int(r), column="RANDSTG", value=s)
+                                file=frame_file(rand, "irt_rand"), row=int(r), column="RANDSTG", value=s)
                           for s, r in zip(dupes["SUBJID"], dupes["_row"], strict=True)])
     out = pd.DataFrame({"USUBJID": rand["USUBJID"].drop_duplicates()})
     for k in (1, 2):

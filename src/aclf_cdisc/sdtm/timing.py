@@ -6,7 +6,7 @@ import pandas as pd
 
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.raw.reader import ROW_COL
-from aclf_cdisc.sdtm.assemble import RFSTDTC
+from aclf_cdisc.sdtm.assemble import RFSTDTC, frame_file
 from aclf_cdisc.sdtm.epoch import derive_var_epoch_for
 from aclf_cdisc.sdtm.study_day import compute_dy
 from aclf_cdisc.sdtm.visits import derive_vars_visit
@@ -24,7 +24,7 @@ def derive_timing(frame: pd.DataFrame, spec: Spec, *, dataset: str, form: str, d
     if f"{form}.VISIT" in out.columns:
         out, found = derive_vars_visit(out, f"{form}.VISIT", visit_map if visit_map is not None else
                                        pd.DataFrame(columns=["USUBJID", "FOLDER", "VISITNUM", "VISIT"]),
-                                       spec.study, domain=dataset, file=f"{form}.csv", row_var=ROW_COL)
+                                       spec.study, domain=dataset, file=frame_file(frame, form), row_var=ROW_COL)
         issues.extend(found)
     # derive_var_epoch cannot as-of join an empty frame; there is nothing to attribute then
     out = out.assign(EPOCH=pd.Series(dtype=object)) if out.empty else derive_var_epoch_for(

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from aclf_cdisc.errors import Issue
-from aclf_cdisc.sdtm.assemble import get_form, with_usubjid
+from aclf_cdisc.sdtm.assemble import frame_file, get_form, with_usubjid
 from aclf_cdisc.sdtm.dates import raw_to_iso8601
 from aclf_cdisc.sdtm.study_day import iso_date_part
 from aclf_cdisc.spec.model import Spec, Study
@@ -99,7 +99,8 @@ def subject_visit_map(raw: Any, spec: Spec) -> pd.DataFrame:
     assert form is not None  # required form: get_form raised InputError when it is missing
     sv = with_usubjid(form, spec)
     done = sv[sv["VISYN"].fillna("").str.upper() == "Y"].copy()
-    done["_DTC"], _ = raw_to_iso8601(done["VISDAT"], dataset="SV", variable="SVSTDTC", file="sv.csv")
+    done["_DTC"], _ = raw_to_iso8601(done["VISDAT"], dataset="SV", variable="SVSTDTC",
+                                    file=frame_file(sv, "sv"))
     return derive_visit_map(done, spec.study, folder_var="VISIT", dtc_var="_DTC")
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.raw.reader import ROW_COL
-from aclf_cdisc.sdtm.assemble import assemble_form
+from aclf_cdisc.sdtm.assemble import assemble_form, form_file, frame_file
 from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS
 from aclf_cdisc.sdtm.duplicates import drop_duplicate_records, key_conflicts
 from aclf_cdisc.sdtm.finish import finish
@@ -76,7 +76,7 @@ def ongoing_issues(frame: pd.DataFrame) -> list[Issue]:
     both = _ongoing(frame) & frame["AEENDTC"].notna()
     return [
         Issue(rule="sdtm.ae-ongoing-with-end", severity="warning", message="AE is marked ongoing but has an end date",
-              file=f"{FORM}.csv", dataset=DOMAIN, row=int(row), column="AEENDTC", value=end,
+              file=frame_file(frame, FORM), dataset=DOMAIN, row=int(row), column="AEENDTC", value=end,
               expected="no end date when AEONGO = Y")
         for row, end in zip(frame.loc[both, ROW_COL], frame.loc[both, "AEENDTC"], strict=True)
     ]
@@ -96,10 +96,12 @@ def build_ae(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame,
     frame, mapped = apply_mappings(assembled, dataset, spec, DERIVATIONS)
     found += mapped
     mapped_columns = [v.name for v in dataset.variables if v.mapping is not None] + ["ae.AEONGO"]
-    frame = drop_duplicate_records(frame, mapped_columns, dataset=DOMAIN, file=f"{FORM}.csv", issues=found)
+    frame = drop_duplicate_records(frame, mapped_columns, dataset=DOMAIN, file=form_file(raw, FORM),
+                                   issues=found)
     frame = derive_timing(frame, spec, dataset=DOMAIN, form=FORM, dtc_var="AESTDTC", dy_var="AESTDY", se=se,
                           visit_map=None, issues=found)
     frame["AEENDY"] = compute_dy(frame["AEENDTC"], frame["_RFSTDTC"]).astype("float64")
     found += ongoing_issues(frame)
-    found += key_conflicts(frame, [k for k in dataset.keys if k != "AESEQ"], dataset=DOMAIN, file=f"{FORM}.csv")
+    found += key_conflicts(frame, [k for k in dataset.keys if k != "AESEQ"], dataset=DOMAIN,
+                           file=form_file(raw, FORM))
     return finish(frame, dataset, found, issues, "AESEQ")

@@ -31,7 +31,7 @@ import pandas as pd
 
 from aclf_cdisc.errors import DerivationError, Issue
 from aclf_cdisc.raw.reader import ROW_COL
-from aclf_cdisc.sdtm.assemble import compute_usubjid, get_form, prefix_columns, with_usubjid
+from aclf_cdisc.sdtm.assemble import compute_usubjid, frame_file, get_form, prefix_columns, with_usubjid
 from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.dates import raw_to_iso8601, to_iso8601
 from aclf_cdisc.sdtm.derivations import derive_studyid
@@ -77,7 +77,7 @@ def last_contact_dates(raw: Any, spec: Spec) -> pd.Series:
             if column.data_type != "date" or column.name == "BRTHDAT" or column.name not in frame.columns:
                 continue
             values, _ = raw_to_iso8601(frame[column.name], dataset=DOMAIN, variable="RFPENDTC",
-                                       file=f"{form_name}.csv")
+                                       file=frame_file(frame, form_name))
             dates = iso_date_part(pd.Series(values, index=frame.index))
             pieces.append(pd.DataFrame({"USUBJID": frame["USUBJID"], "DATE": dates}).dropna())
     if not pieces:
@@ -93,7 +93,8 @@ def fatal_ae_dates(raw: Any, spec: Spec) -> pd.DataFrame:
         return pd.DataFrame({"USUBJID": pd.Series(dtype=object), "AEDTHDTC": pd.Series(dtype=object)})
     ae = with_usubjid(ae, spec)
     fatal = ae[ae["AEOUT"].fillna("").str.casefold() == "fatal"].copy()
-    fatal["AEDTHDTC"] = raw_to_iso8601(fatal["AEENDAT"], dataset=DOMAIN, variable="DTHDTC", file="ae.csv")[0] \
+    fatal["AEDTHDTC"] = raw_to_iso8601(fatal["AEENDAT"], dataset=DOMAIN, variable="DTHDTC",
+                                      file=frame_file(ae, "ae"))[0] \
         if not fatal.empty else pd.Series(dtype=object)
     return (fatal.sort_values("AEDTHDTC", na_position="first")
             .drop_duplicates("USUBJID", keep="last")[["USUBJID", "AEDTHDTC"]].reset_index(drop=True))
@@ -370,7 +371,7 @@ def age_issues(frame: pd.DataFrame) -> list[Issue]:
     return [
         Issue(rule="sdtm.age-crf-differs", severity="warning",
               message="AGE derived from the birth date at consent differs from the CRF age",
-              file="dm.csv", dataset=DOMAIN, row=int(r), column="AGE", value=int(a),
+              file=frame_file(frame, "dm"), dataset=DOMAIN, row=int(r), column="AGE", value=int(a),
               expected=f"CRF AGE {int(c)}")
         for r, a, c in zip(frame.loc[differs, "_row"], frame.loc[differs, "AGE"], crf[differs], strict=True)
     ]

@@ -32,7 +32,7 @@ import pandas as pd
 
 from aclf_cdisc.errors import DerivationError, Issue
 from aclf_cdisc.raw.reader import FILE_COL, ROW_COL
-from aclf_cdisc.sdtm.assemble import get_form, with_usubjid
+from aclf_cdisc.sdtm.assemble import form_file, frame_file, get_form, with_usubjid
 from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.ct import recode_ct
 from aclf_cdisc.sdtm.dates import to_iso8601
@@ -80,8 +80,8 @@ def assemble_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, ec: pd.DataFrame | No
     ic = with_usubjid(ic_form, spec)
     pieces.append(_records(
         ic, "ic", DSTERM=CONSENT, DSDECOD=CONSENT, DSCAT=MILESTONE, DSSCAT=None,
-        DSSTDTC=to_iso8601(ic["DSSTDAT"], dataset=DOMAIN, variable="DSSTDTC", file="ic.csv", rows=ic["_row"],
-                    issues=found),
+        DSSTDTC=to_iso8601(ic["DSSTDAT"], dataset=DOMAIN, variable="DSSTDTC", file=frame_file(ic, "ic"),
+                           rows=ic["_row"], issues=found),
         DSREFID=None, ICVER=ic["ICVER"]))
 
     rand = assemble_randomization(raw, spec, blinded=blinded)
@@ -100,7 +100,8 @@ def assemble_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, ec: pd.DataFrame | No
                + failed["IETEST"].fillna("")).str.strip()
     pieces.append(_records(
         failed, "ie", DSTERM=ie_term, DSDECOD="SCREEN FAILURE", DSCAT=DISPOSITION, DSSCAT=STUDY_PARTICIPATION,
-        DSSTDTC=to_iso8601(failed["IEDAT"], dataset=DOMAIN, variable="DSSTDTC", file="ie.csv", rows=failed["_row"],
+        DSSTDTC=to_iso8601(failed["IEDAT"], dataset=DOMAIN, variable="DSSTDTC", file=frame_file(ie, "ie"),
+                           rows=failed["_row"],
                     issues=found),
         DSREFID=None, ICVER=None))
 
@@ -109,17 +110,17 @@ def assemble_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, ec: pd.DataFrame | No
     eos = with_usubjid(eos_form, spec)
     ncomplt = spec.codelists[_codelist(spec, "DSDECOD", DISPOSITION)]
     eos_decod, ct_issues = recode_ct(eos["DSDECOD"], ncomplt, dataset=DOMAIN, variable="DSDECOD",
-                                     file="eos.csv", rows=eos["_row"])
+                                     file=frame_file(eos, "eos"), rows=eos["_row"])
     found += ct_issues
-    eos_dtc = to_iso8601(eos["DSSTDAT"], dataset=DOMAIN, variable="DSSTDTC", file="eos.csv", rows=eos["_row"],
-                  issues=found)
+    eos_dtc = to_iso8601(eos["DSSTDAT"], dataset=DOMAIN, variable="DSSTDTC", file=frame_file(eos, "eos"),
+                         rows=eos["_row"], issues=found)
     end_of_study = _records(
         eos, "eos", DSTERM=eos["DSTERM"].where(eos["DSTERM"].notna(), eos_decod), DSDECOD=eos_decod,
         DSCAT=DISPOSITION, DSSCAT=STUDY_PARTICIPATION, DSSTDTC=eos_dtc, DSREFID=None, ICVER=None)
     pieces.append(end_of_study)
     if ec is not None:
         treatment, trt_issues = treatment_dispositions(ec, end_of_study, infusion_visits(spec), stage_epochs(spec),
-                                                       ncomplt)
+                                                       ncomplt, file=form_file(raw, "ex"))
         found += trt_issues
         if not treatment.empty:
             pieces.append(_records(treatment, "trt", **{c: treatment[c] for c in treatment.columns
@@ -133,7 +134,8 @@ def assemble_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, ec: pd.DataFrame | No
 
 
 def treatment_dispositions(ec: pd.DataFrame, end_of_study: pd.DataFrame, schedule: dict[int, list[str]],
-                           epochs: dict[int, str], ncomplt: Codelist) -> tuple[pd.DataFrame, list[Issue]]:
+                           epochs: dict[int, str], ncomplt: Codelist, *,
+                           file: str = "ex.csv") -> tuple[pd.DataFrame, list[Issue]]:
     """One STUDY TREATMENT disposition per subject and stage with an EC record of that stage (MT.DS.TREATMENT).
 
     * the stage's last scheduled infusion (``schedule[stage][-1]``) given: COMPLETED, dated at
@@ -143,7 +145,8 @@ def treatment_dispositions(ec: pd.DataFrame, end_of_study: pd.DataFrame, schedul
     * never reached and participation ended (end of study not COMPLETED): the end-of-study reason
       and date; participation not ended: no record yet (still on treatment).
 
-    ``end_of_study`` holds USUBJID, DSDECOD, DSTERM, DSSTDTC of the end-of-study records.
+    ``end_of_study`` holds USUBJID, DSDECOD, DSTERM, DSSTDTC of the end-of-study records; ``file``
+    is the raw file of the infusion log the reasons come from.
     """
     columns = ["USUBJID", "DSTERM", "DSDECOD", "DSCAT", "DSSCAT", "DSSTDTC", "DSREFID", "ICVER", "_EPOCH"]
     eos = end_of_study[end_of_study["DSDECOD"].notna() & (end_of_study["DSDECOD"] != COMPLETED)]
@@ -168,7 +171,7 @@ def treatment_dispositions(ec: pd.DataFrame, end_of_study: pd.DataFrame, schedul
     frame = pd.DataFrame.from_records(records, columns=[*columns, "_missed"])
     missed = frame["_missed"].astype(bool)
     recoded, issues = recode_ct(frame.loc[missed, "DSTERM"], ncomplt, dataset=DOMAIN, variable="DSDECOD",
-                                file="ex.csv")
+                                file=file)
     frame.loc[missed, "DSDECOD"] = recoded
     return frame[columns], issues
 
@@ -186,14 +189,24 @@ def _codelist(spec: Spec, variable: str, dscat: str) -> str:
 
 
 def death_date_issues(ds: pd.DataFrame, dm: pd.DataFrame) -> list[Issue]:
-    """DS DEATH records whose date differs from DM.DTHDTC (date part compared)."""
+    """DS DEATH records whose date differs from DM.DTHDTC (date part compared).
+
+    Each Issue cites the end-of-study record's raw file and 1-based row (``__file``/``__row``, for
+    an ODM export the line of its ItemGroupData) and names the subject in its message; the subject
+    alone (``USUBJID=...``) where the record carries no raw source.
+    """
     deaths = ds[(ds["DSDECOD"] == "DEATH") & (ds["DSSCAT"] != STUDY_TREATMENT)]  # treatment records copy the date
     dthdtc = deaths["USUBJID"].map(dm.set_index("USUBJID")["DTHDTC"])
     differs = iso_date_part(deaths["DSSTDTC"]).fillna("") != iso_date_part(dthdtc).fillna("")
-    return [Issue(rule="sdtm.ds-death-date", message="end-of-study DEATH date differs from the death form date",
-                  dataset=DOMAIN, row=f"USUBJID={s}", column="DSSTDTC", value=d, expected=f"DM.DTHDTC {t}")
-            for s, d, t in zip(deaths.loc[differs, "USUBJID"], deaths.loc[differs, "DSSTDTC"], dthdtc[differs],
-                               strict=True)]
+    bad = deaths[differs]
+    files = bad[FILE_COL] if FILE_COL in bad.columns else pd.Series(None, index=bad.index, dtype=object)
+    rows = bad[ROW_COL] if ROW_COL in bad.columns else pd.Series(None, index=bad.index, dtype=object)
+    return [Issue(rule="sdtm.ds-death-date",
+                  message=f"end-of-study DEATH date of {s} differs from the death form date",
+                  file=None if pd.isna(f) else str(f), dataset=DOMAIN,
+                  row=f"USUBJID={s}" if pd.isna(r) else int(r), column="DSSTDTC", value=d,
+                  expected=f"DM.DTHDTC {t}")
+            for s, f, r, d, t in zip(bad["USUBJID"], files, rows, bad["DSSTDTC"], dthdtc[differs], strict=True)]
 
 
 def build_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, ec: pd.DataFrame | None = None,

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from aclf_cdisc.errors import Issue
+from aclf_cdisc.sdtm.assemble import form_file
 from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS, study_day
 from aclf_cdisc.sdtm.epoch import derive_var_epoch_for
@@ -69,7 +70,8 @@ def map_infusion_log(raw: Any, spec: Spec, dataset: Dataset, derivations: dict[s
                                    options=options)
     found += mapped
     vmap = visit_map if visit_map is not None else subject_visit_map(raw, spec)
-    frame, visit_issues = derive_vars_visit(frame, "ex.VISIT", vmap, spec.study, domain=domain, file="ex.csv",
+    frame, visit_issues = derive_vars_visit(frame, "ex.VISIT", vmap, spec.study, domain=domain,
+                                            file=form_file(raw, "ex"),
                                             row_var="_row")
     found += visit_issues
     return derive_var_lnkid(frame, f"{domain}LNKID")

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.sdtm.assemble import form_file
 from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS, study_day
 from aclf_cdisc.sdtm.domains.ec import map_infusion_log
@@ -111,8 +112,9 @@ def build_ex(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, ec: pd
     settle_issues(found, issues, DOMAIN)
     in_ec = given_in_ec(frame, ec)
     if not in_ec.all():
+        file = form_file(raw, "ex")
         raise DerivationError([
-            Issue(rule="sdtm.ex-not-in-ec", dataset=DOMAIN, file="ex.csv", row=int(r["_row"]), column="EXLNKID",
+            Issue(rule="sdtm.ex-not-in-ec", dataset=DOMAIN, file=file, row=int(r["_row"]), column="EXLNKID",
                   value=r["EXLNKID"], message="infusion given but EC has no ECOCCUR = Y record for it",
                   expected="an EC record with the same USUBJID, ECLNKID and ECOCCUR = Y")
             for _, r in frame[~in_ec].iterrows()], "EX must be derived from EC")

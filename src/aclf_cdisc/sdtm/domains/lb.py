@@ -32,7 +32,7 @@ import pandas as pd
 from aclf_cdisc.errors import DerivationError, Issue
 from aclf_cdisc.raw.parse import parse_result
 from aclf_cdisc.raw.reader import ROW_COL
-from aclf_cdisc.sdtm.assemble import RFXSTDTC, assemble_form
+from aclf_cdisc.sdtm.assemble import RFXSTDTC, assemble_form, form_file, frame_file
 from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.ct import recode_ct
 from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS
@@ -87,6 +87,7 @@ def standardize(frame: pd.DataFrame, spec: Spec, dataset: Dataset) -> tuple[pd.D
     decimals = stated_decimals(dataset)
     n = len(frame)
     rows = frame[ROW_COL] if ROW_COL in frame.columns else pd.Series(range(1, n + 1), index=frame.index)
+    file = frame_file(frame, FORM)
     stresc: list[str | None] = [None] * n
     stresn = np.full(n, np.nan)
     stresu: list[str | None] = [None] * n
@@ -117,7 +118,7 @@ def standardize(frame: pd.DataFrame, spec: Spec, dataset: Dataset) -> tuple[pd.D
         stresu[pos] = rule["standard"]  # type: ignore[index]
         if result is None:
             issues.append(Issue(
-                rule="sdtm.lab-result-not-numeric", severity="warning", dataset=DOMAIN, file=f"{FORM}.csv",
+                rule="sdtm.lab-result-not-numeric", severity="warning", dataset=DOMAIN, file=file,
                 row=int(rows.iloc[pos]), column="LBORRES", value=text,
                 message="result is not a number or a <x / >x result; copied to LBSTRESC as text",
                 expected="a number, <x or >x"))
@@ -146,7 +147,7 @@ def standardize(frame: pd.DataFrame, spec: Spec, dataset: Dataset) -> tuple[pd.D
         nrind[pos] = reference_range_indicator(result.value, result.comparator, low, high)
     for (testcd, unit), where in sorted(unconvertible.items()):
         issues.append(Issue(
-            rule="sdtm.lab-unit-unknown", dataset=DOMAIN, file=f"{FORM}.csv", row=where[0], column="LBORRESU",
+            rule="sdtm.lab-unit-unknown", dataset=DOMAIN, file=file, row=where[0], column="LBORRESU",
             value=unit or None,
             message=f"no conversion of {testcd} from unit {unit!r} to the standard unit; rows {where[:20]}",
             expected=f"one of {sorted((units.get(testcd) or {}).get('from', {}))} (conventions.lab_units.{testcd})"))
@@ -307,12 +308,14 @@ def build_lb(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame,
     found += mapped
     _, standard_issues = _standardized(frame, spec, dataset, cache)
     found += standard_issues
-    frame = drop_duplicate_records(frame, DUPLICATE_COLUMNS, dataset=DOMAIN, file=f"{FORM}.csv", issues=found)
+    frame = drop_duplicate_records(frame, DUPLICATE_COLUMNS, dataset=DOMAIN, file=form_file(raw, FORM),
+                                   issues=found)
     if visit_map is None:
         visit_map = subject_visit_map(raw, spec)
     frame = derive_timing(frame, spec, dataset=DOMAIN, form=FORM, dtc_var="LBDTC", dy_var="LBDY", se=se,
                           visit_map=visit_map, issues=found)
-    found += key_conflicts(frame, [k for k in dataset.keys if k != "LBSEQ"], dataset=DOMAIN, file=f"{FORM}.csv")
+    found += key_conflicts(frame, [k for k in dataset.keys if k != "LBSEQ"], dataset=DOMAIN,
+                           file=form_file(raw, FORM))
     settle_issues(found, issues, DOMAIN)
     numbered = derive_var_seq(frame, "LBSEQ", order=list(dataset.keys))
     return conform_to_spec(derive_var_lobxfl(numbered), dataset)

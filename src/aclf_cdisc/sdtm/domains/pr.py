@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from aclf_cdisc.errors import Issue
-from aclf_cdisc.sdtm.assemble import assemble_form
+from aclf_cdisc.sdtm.assemble import assemble_form, form_file
 from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS
 from aclf_cdisc.sdtm.duplicates import drop_duplicate_records, key_conflicts
@@ -46,10 +46,11 @@ def build_pr_supppr(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame,
     frame, mapped = apply_mappings(assembled, dataset, spec, DERIVATIONS)
     found += mapped
     frame = drop_duplicate_records(frame, ["USUBJID", "PRTRT", "PRSTDTC", f"{FORM}.PRDONOR"], dataset=DOMAIN,
-                                   file=f"{FORM}.csv", issues=found)
+                                   file=form_file(raw, FORM), issues=found)
     frame = derive_timing(frame, spec, dataset=DOMAIN, form=FORM, dtc_var="PRSTDTC", dy_var="PRSTDY", se=se,
                           visit_map=None, issues=found)
-    found += key_conflicts(frame, [k for k in dataset.keys if k != "PRSEQ"], dataset=DOMAIN, file=f"{FORM}.csv")
+    found += key_conflicts(frame, [k for k in dataset.keys if k != "PRSEQ"], dataset=DOMAIN,
+                           file=form_file(raw, FORM))
     pr = finish(frame, dataset, found, issues, "PRSEQ")
     # SUPPPR needs PRSEQ on the working frame: number it the same way finish() did.
     working = frame.merge(pr[["USUBJID", "PRTRT", "PRSTDTC", "PRSEQ"]], on=["USUBJID", "PRTRT", "PRSTDTC"],

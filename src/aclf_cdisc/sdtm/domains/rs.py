@@ -27,7 +27,7 @@ import pandas as pd
 
 from aclf_cdisc.errors import DerivationError, Issue
 from aclf_cdisc.raw.reader import ROW_COL
-from aclf_cdisc.sdtm.assemble import assemble_form
+from aclf_cdisc.sdtm.assemble import assemble_form, form_file, frame_file
 from aclf_cdisc.sdtm.ct import recode_ct
 from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS
 from aclf_cdisc.sdtm.duplicates import drop_duplicate_records, key_conflicts
@@ -89,7 +89,7 @@ def recode_issues(frame: pd.DataFrame, dataset: Dataset, spec: Spec) -> list[Iss
         mask = frame["RSTESTCD"] == testcd
         if mask.any():
             _, found = recode_ct(frame.loc[mask, VALUE], codelist, dataset=DOMAIN, variable="RSORRES",
-                                 file=f"{FORM}.csv", rows=frame.loc[mask, ROW_COL])
+                                 file=frame_file(frame, FORM), rows=frame.loc[mask, ROW_COL])
             issues += found
     return issues
 
@@ -169,10 +169,11 @@ def build_rs(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame,
     frame, mapped = apply_mappings(assembled, dataset, spec, DERIVATIONS)
     found += mapped + recode_issues(frame, dataset, spec)
     frame = drop_duplicate_records(frame, ["USUBJID", "RSTESTCD", f"{FORM}.VISIT", "RSDTC", "RSORRES"],
-                                   dataset=DOMAIN, file=f"{FORM}.csv", issues=found)
+                                   dataset=DOMAIN, file=form_file(raw, FORM), issues=found)
     if visit_map is None:
         visit_map = subject_visit_map(raw, spec)
     frame = derive_timing(frame, spec, dataset=DOMAIN, form=FORM, dtc_var="RSDTC", dy_var="RSDY", se=se,
                           visit_map=visit_map, issues=found)
-    found += key_conflicts(frame, [k for k in dataset.keys if k != "RSSEQ"], dataset=DOMAIN, file=f"{FORM}.csv")
+    found += key_conflicts(frame, [k for k in dataset.keys if k != "RSSEQ"], dataset=DOMAIN,
+                           file=form_file(raw, FORM))
     return finish(frame, dataset, found, issues, "RSSEQ")

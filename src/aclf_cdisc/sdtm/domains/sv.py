@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from aclf_cdisc.errors import Issue
-from aclf_cdisc.sdtm.assemble import get_form, prefix_columns, with_usubjid
+from aclf_cdisc.sdtm.assemble import frame_file, get_form, prefix_columns, with_usubjid
 from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS, study_day
 from aclf_cdisc.sdtm.finish import settle_issues
@@ -62,13 +62,13 @@ def build_sv(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame,
     found: list[Issue] = []
     dupes = sv[sv.duplicated(["USUBJID", "VISIT"], keep=False)]
     found += [Issue(rule="sdtm.duplicate-visit", message="visit folder recorded twice for the subject",
-                    file="sv.csv", dataset=DOMAIN, row=int(r), column="VISIT", value=v)
+                    file=frame_file(sv, "sv"), dataset=DOMAIN, row=int(r), column="VISIT", value=v)
               for v, r in zip(dupes["VISIT"], dupes["_row"], strict=True)]
     assembled = prefix_columns(sv, "sv")
     frame, mapped = apply_mappings(assembled, dataset, spec, DERIVATIONS, domains={"DM": dm, "SE": se})
     found += mapped
     frame, visit_issues = derive_vars_visit(frame, "sv.VISIT", subject_visit_map(raw, spec), spec.study, domain=DOMAIN,
-                                            file="sv.csv", row_var="_row")
+                                            file=frame_file(sv, "sv"), row_var="_row")
     found += visit_issues
     visitdy = {float(v.visitnum): v.visitdy for v in spec.study.visits}
     frame["VISITDY"] = frame["VISITNUM"].map(visitdy).astype("float64")
