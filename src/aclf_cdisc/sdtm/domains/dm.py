@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from aclf_cdisc.errors import DerivationError, Issue
-from aclf_cdisc.raw.reader import ROW_COL
+from aclf_cdisc.raw.reader import FILE_COL, ROW_COL
 from aclf_cdisc.sdtm.assemble import compute_usubjid, frame_file, get_form, prefix_columns, with_usubjid
 from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.dates import raw_to_iso8601, to_iso8601
@@ -152,7 +152,8 @@ def assemble_dm(raw: Any, spec: Spec, *, blinded: bool = False,
         join("sv", ["VISDAT"])
 
     rand = assemble_randomization(raw, spec, blinded=blinded).set_index("USUBJID")
-    for column in ("RAND1DTC", "RAND1GRP", "RAND2DTC", "RAND2GRP", f"RAND1{ROW_COL}", f"RAND2{ROW_COL}"):
+    for column in ("RAND1DTC", "RAND1GRP", "RAND2DTC", "RAND2GRP", f"RAND1{ROW_COL}", f"RAND2{ROW_COL}",
+                   f"RAND1{FILE_COL}", f"RAND2{FILE_COL}"):
         frame[f"_{column}"] = frame["USUBJID"].map(rand[column]) if len(rand) else None
 
     infusions = assemble_infusions(raw, spec, blinded=blinded, issues=found)
@@ -270,14 +271,17 @@ def derive_armcd(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
     codes = [ARMCD_BY_STAGES.get((g1, g2)) if g1 else None
              for g1, g2 in zip(frame["_RAND1GRP"], frame["_RAND2GRP"], strict=True)]
     # the irt_rand record that makes the pair impossible: stage 2's when there is one
-    record = frame[f"_RAND2{ROW_COL}"].where(frame["_RAND2GRP"].notna(), frame[f"_RAND1{ROW_COL}"])
-    unknown = [(s, g1, g2, r) for s, g1, g2, c, r in zip(frame["USUBJID"], frame["_RAND1GRP"], frame["_RAND2GRP"],
-                                                          codes, record, strict=True) if g1 and c is None]
+    stage2 = frame["_RAND2GRP"].notna()
+    record = frame[f"_RAND2{ROW_COL}"].where(stage2, frame[f"_RAND1{ROW_COL}"])
+    file = frame[f"_RAND2{FILE_COL}"].where(stage2, frame[f"_RAND1{FILE_COL}"])
+    unknown = [(s, g1, g2, f, r) for s, g1, g2, c, f, r in zip(frame["USUBJID"], frame["_RAND1GRP"], frame["_RAND2GRP"],
+                                                                codes, file, record, strict=True) if g1 and c is None]
     if unknown:
         raise DerivationError([Issue(rule="sdtm.arm-unknown", message=f"randomization groups match no arm ({s})",
-                                     file="irt_rand.csv", dataset=DOMAIN, row=int(r) if pd.notna(r) else f"USUBJID={s}",
+                                     file=f if pd.notna(f) else "irt_rand.csv", dataset=DOMAIN,
+                                     row=int(r) if pd.notna(r) else f"USUBJID={s}",
                                      column="TRTGRP", value=f"{g1} / {g2}", expected="a stage pair of the study's arms")
-                               for s, g1, g2, r in unknown])
+                               for s, g1, g2, f, r in unknown])
     return pd.Series(codes, index=frame.index, dtype=object)
 
 
