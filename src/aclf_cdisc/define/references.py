@@ -8,6 +8,7 @@ an OID the spec does not define is an error naming where it was made.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -37,30 +38,30 @@ class References:
         self.problems.append(Issue("define.spec-ref-missing", f"{where} names {kind} {oid}, which {file} "
                                    "does not define", value=oid))
 
-    def method(self, oid: str | None, where: str) -> str | None:
-        """Record a MethodOID (and the document it cites); None when absent or undefined."""
+    def _cite(self, kind: str, oid: str | None, where: str, defined: Mapping[str, Any], file: str,
+              recorded: set[str]) -> str | None:
+        """Record ``oid`` (a method or comment) and the document its definition cites; None when
+        absent or undefined."""
         if oid is None:
             return None
-        if oid not in self.spec.methods:
-            self._missing("method", oid, where, "methods.yaml")
+        if oid not in defined:
+            self._missing(kind, oid, where, file)
             return None
-        self.methods.add(oid)
-        self._program(oid)
-        if self.spec.methods[oid].document:
-            self.document(self.spec.methods[oid].document or "", f"method {oid}")
+        recorded.add(oid)
+        if defined[oid].document:
+            self.document(defined[oid].document or "", f"{kind} {oid}")
         return oid
+
+    def method(self, oid: str | None, where: str) -> str | None:
+        """Record a MethodOID (the document and the program it cites); None when absent or undefined."""
+        cited = self._cite("method", oid, where, self.spec.methods, "methods.yaml", self.methods)
+        if cited is not None:
+            self._program(cited)
+        return cited
 
     def comment(self, oid: str | None, where: str) -> str | None:
         """Record a CommentOID (and the document it cites); None when absent or undefined."""
-        if oid is None:
-            return None
-        if oid not in self.spec.comments:
-            self._missing("comment", oid, where, "comments.yaml")
-            return None
-        self.comments.add(oid)
-        if self.spec.comments[oid].document:
-            self.document(self.spec.comments[oid].document or "", f"comment {oid}")
-        return oid
+        return self._cite("comment", oid, where, self.spec.comments, "comments.yaml", self.comments)
 
     def document(self, oid: str, where: str) -> str | None:
         """Record a document; return its def:leaf ID."""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from lxml import etree
 
 from aclf_cdisc.define.build import define_bytes
 from aclf_cdisc.define.common import DEFINE_NAME, HTML_NAME, STYLESHEET_NAME
+from aclf_cdisc.files import replace_atomically
 
 
 def stylesheet_path() -> Path:
@@ -28,17 +27,7 @@ def render_html(define_path: Path | str, xsl_path: Path | str | None = None) -> 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and os.replace."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a package file is 0644 like the XPT files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_atomically(path, lambda handle: handle.write(data), suffix=".tmp", sync=True)
 
 
 def write_define(tree: etree._ElementTree, folder: Path | str, *, html: bool = True) -> list[Path]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from aclf_cdisc.errors import Issue, TransportError
+from aclf_cdisc.files import replace_atomically
 from aclf_cdisc.transport import temporal, xpt
 from aclf_cdisc.transport.meta import XptDataset, XptVariable
 
@@ -169,16 +169,7 @@ def write_dataset_json(df: pd.DataFrame, meta: XptDataset, path: str | os.PathLi
     document = dataset_json_document(df, meta, info=info, data_types=data_types, keys=keys,
                                      special_missing_as_null=special_missing_as_null)
     text = json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    target = Path(path)
-    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(temp_name, 0o644)
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    replace_atomically(Path(path), lambda handle: handle.write(text.encode("utf-8")))
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,8 +11,7 @@ clock: the same input always gives the same bytes.
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -21,6 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from aclf_cdisc.errors import Issue, TransportError
+from aclf_cdisc.files import replace_atomically
 from aclf_cdisc.limits import MAX_CHAR_BYTES, MAX_XPT_BYTES
 from aclf_cdisc.transport import ibm, temporal
 from aclf_cdisc.transport.meta import SpecialMissing, XptDataset, XptVariable
@@ -264,26 +264,16 @@ def write_xpt(df: pd.DataFrame, meta: XptDataset, path: str | os.PathLike[str], 
         handle.write(header_bytes(meta))
         _write_body(handle, df, meta, encoding, findings)
 
-    _atomic_write(target, fill, findings)
+    def refuse_on_findings() -> None:
+        issues = findings.all()
+        if issues:
+            raise TransportError(issues, f"{meta.name}: cannot write {target.name}: {len(issues)} problems")
+
+    replace_atomically(target, fill, check=refuse_on_findings)
 
 
 def _with_file(issue: Issue, target: Path) -> Issue:
     return Issue(**{**issue.as_dict(), "file": str(target)})
 
 
-def _atomic_write(target: Path, fill: Callable[[BinaryIO], None], findings: Findings) -> None:
-    """Run ``fill(handle)`` on a temp file beside ``target``; replace ``target`` only on success."""
-    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            fill(handle)
-        issues = findings.all()
-        if issues:
-            raise TransportError(issues, f"{findings.meta.name}: cannot write {target.name}: "
-                                         f"{len(issues)} problems")
-        os.chmod(temp_name, 0o644)
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
 

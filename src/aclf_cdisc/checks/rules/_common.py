@@ -31,6 +31,12 @@ def datasets_of(datasets: Any, spec: Spec, standard: str) -> list[tuple[str, pd.
     return [(name, datasets[name]) for name in sorted(datasets) if standard_of(name, spec) == standard]
 
 
+def specified_datasets_of(datasets: Any, spec: Spec, standard: str) -> list[tuple[str, pd.DataFrame, Dataset]]:
+    """(name, frame, spec dataset) of the given standard's datasets the spec defines, sorted by name."""
+    return [(name, frame, spec.datasets[name]) for name, frame in datasets_of(datasets, spec, standard)
+            if name in spec.datasets]
+
+
 def is_missing(value: Any) -> bool:
     """None, NaN, NaT, pd.NA, or a blank string."""
     if isinstance(value, str):

@@ -1,17 +1,15 @@
 """SD0002: a variable the spec marks Required (core Req) is never null (SDTMIG: CG0014, CG0208)."""
 
 from aclf_cdisc.checks.rule import Datasets, Rule
-from aclf_cdisc.checks.rules._common import datasets_of, missing_mask
+from aclf_cdisc.checks.rules._common import missing_mask, specified_datasets_of
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Spec
 
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in datasets_of(datasets, spec, "SDTM"):
-        if name not in spec.datasets:
-            continue
-        for var in spec.datasets[name].variables:
+    for name, frame, dataset in specified_datasets_of(datasets, spec, "SDTM"):
+        for var in dataset.variables:
             if var.core != "Req" or var.name not in frame.columns:
                 continue
             for pos in missing_mask(frame[var.name]).to_numpy().nonzero()[0]:

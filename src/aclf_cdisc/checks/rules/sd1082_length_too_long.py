@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from aclf_cdisc.checks.rule import Datasets, Rule
-from aclf_cdisc.checks.rules._common import datasets_of
+from aclf_cdisc.checks.rules._common import specified_datasets_of
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Spec
 
@@ -45,10 +45,8 @@ def length_issues(rule: Rule, dataset: str, frame: pd.DataFrame, declared: Mappi
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in datasets_of(datasets, spec, "SDTM"):
-        if name not in spec.datasets:
-            continue
-        declared = {v.name: v.length for v in spec.datasets[name].variables if not v.is_numeric}
+    for name, frame, dataset in specified_datasets_of(datasets, spec, "SDTM"):
+        declared = {v.name: v.length for v in dataset.variables if not v.is_numeric}
         issues.extend(length_issues(rule, name, frame, declared))
     return issues
 
