@@ -71,9 +71,9 @@ def _map_distinct(series: pd.Series, predicate: Callable[[Any], bool]) -> pd.Ser
     values and the verdicts are spread back by their factorize codes. Only values that cannot be
     told apart by equality are shared: text, and any value of a non-object column (one type).
     Missing values and the non-text values of an object column (where ``1 == 1.0 == True``) are
-    judged one by one, exactly as ``map`` would.
+    judged one by one, exactly as ``map`` would (:func:`_judge_each`).
     """
-    codes, distinct = pd.factorize(series, use_na_sentinel=True)
+    codes, distinct = _factorized(series)
     shared = series.dtype != object
     verdicts = np.zeros(len(distinct) + 1, dtype=bool)  # the last slot stands for code -1
     one_by_one = np.zeros(len(distinct) + 1, dtype=bool)
@@ -86,8 +86,41 @@ def _map_distinct(series: pd.Series, predicate: Callable[[Any], bool]) -> pd.Ser
     passed = verdicts[codes]
     singles = np.flatnonzero(one_by_one[codes])
     if len(singles):
-        passed[singles] = series.iloc[singles].map(predicate).astype(bool).to_numpy()
+        passed[singles] = _judge_each(series.iloc[singles], predicate)
     return pd.Series(passed, index=series.index)
+
+
+def _judge_each(values: pd.Series, predicate: Callable[[Any], bool]) -> np.ndarray:
+    """``values.map(predicate)`` as booleans; every None is alike, and so is every float NaN, so
+    each of those two is judged once."""
+    verdicts = np.empty(len(values), dtype=bool)
+    alike: dict[bool, bool] = {}  # key: the value is None (else: it is a float NaN)
+    for i, value in enumerate(values.tolist()):
+        if value is None or (type(value) is float and value != value):
+            key = value is None
+            if key not in alike:
+                alike[key] = bool(predicate(value))
+            verdicts[i] = alike[key]
+        else:
+            verdicts[i] = bool(predicate(value))
+    return verdicts
+
+
+_FACTORIZED: ContextVar[dict[int, tuple[pd.Series, np.ndarray, Any]] | None] = ContextVar("_FACTORIZED",
+                                                                                          default=None)
+
+
+def _factorized(series: pd.Series) -> tuple[np.ndarray, Any]:
+    """``pd.factorize(series)``, shared by the checks of one column within one validation
+    (:func:`_shared_condition_columns`)."""
+    shared = _FACTORIZED.get()
+    known = shared.get(id(series)) if shared is not None else None
+    if known is not None and known[0] is series:
+        return known[1], known[2]
+    codes, distinct = pd.factorize(series, use_na_sentinel=True)
+    if shared is not None:
+        shared[id(series)] = (series, codes, distinct)
+    return codes, distinct
 
 
 def _text_ok(value: Any) -> bool:
@@ -253,14 +286,17 @@ _CONDITION_COLUMNS: ContextVar[dict[int, _ConditionColumns] | None] = ContextVar
 
 @contextmanager
 def _shared_condition_columns() -> Iterator[None]:
-    """Within the block, where clauses on the same frame share their :class:`_ConditionColumns`.
+    """Within the block, where clauses on the same frame share their :class:`_ConditionColumns`,
+    and the checks of one column its factorization.
 
     Scoped to one validation, during which the frame does not change.
     """
     token = _CONDITION_COLUMNS.set({})
+    factorized = _FACTORIZED.set({})
     try:
         yield
     finally:
+        _FACTORIZED.reset(factorized)
         _CONDITION_COLUMNS.reset(token)
 
 
@@ -692,7 +728,8 @@ def validate_frame(frame: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: 
     try:
         with warnings.catch_warnings(), _shared_condition_columns():
             warnings.simplefilter("ignore")
-            schema.validate(data, lazy=True)
+            if not _passes_plainly(data, schema):
+                schema.validate(data, lazy=True)
     except SchemaErrors as exc:
         cases = exc.failure_cases
         seen: set[tuple[Any, ...]] = set()
@@ -734,6 +771,42 @@ def validate_frame(frame: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: 
     with _shared_condition_columns():
         issues.extend(_warning_issues(data, schema, dataset=dataset, file=file, label=label))
     return _dedupe_issues(issues)
+
+
+def _passes_plainly(data: pd.DataFrame, schema: pa.DataFrameSchema) -> bool:
+    """True only when ``schema.validate(data)`` would find nothing: the same checks run directly.
+
+    pandera's own pass costs far more than the checks (a copy of the frame, a null mask of the
+    whole frame per frame-level check, failure bookkeeping); a frame that passes every check
+    needs none of it. The answer errs one way only: whatever this pass cannot vouch for (a dtype
+    to coerce, a check shape it does not know, any failing value) answers False, and pandera
+    then runs in full and reports the failures as before, so the findings never differ.
+    """
+    if schema.index is not None or schema.dtype is not None or schema.parsers or schema.unique_column_names:
+        return False
+    if list(data.columns) != list(schema.columns):  # strict, ordered, every column present
+        return False
+    for name, column in schema.columns.items():
+        series = data[name]
+        if column.dtype is not None and str(column.dtype) != str(series.dtype):
+            return False
+        if column.parsers or column.unique or (not column.nullable and bool(series.isna().any())):
+            return False
+        if not all(_check_holds(check, series) for check in column.checks):
+            return False
+    if not all(_check_holds(check, data) for check in schema.checks):
+        return False
+    keys = _keys(schema)
+    return not (keys and bool(data.duplicated(subset=keys).any()))
+
+
+def _check_holds(check: pa.Check, data: pd.DataFrame | pd.Series) -> bool:
+    """The check's predicate holds on every record (a lenient check is not an error: it holds)."""
+    if check.raise_warning:
+        return True
+    if check.element_wise or check.groupby is not None:
+        return False
+    return bool(np.asarray(check._check_fn(data), dtype=bool).all())
 
 
 def _keys(schema: pa.DataFrameSchema) -> list[str]:
