@@ -4,9 +4,27 @@ Kept in one place so no other module restates them.
 """
 
 import re
+from typing import Any
 
 MAX_NAME_LENGTH = 8  # dataset and variable names
 MAX_LABEL_BYTES = 40  # dataset and variable labels
 MAX_CHAR_BYTES = 200  # character values and lengths
 NAME_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
 MAX_XPT_BYTES = 5 * 1024**3  # FDA: split datasets above 5 GB
+
+
+def longest_text_bytes(values: Any) -> int:
+    """The longest text among ``values`` (a pandas Series or numpy array) in UTF-8 bytes; 0 without text.
+
+    Values that are not text (missing, numbers) do not count. Each distinct value is measured once:
+    columns repeat few distinct values over many records.
+
+    >>> import pandas as pd
+    >>> longest_text_bytes(pd.Series(["a", None, "é", "a"]))
+    2
+    >>> longest_text_bytes(pd.Series([None, 1.5]))
+    0
+    """
+    import pandas as pd  # here, so that importing the limits costs nothing
+
+    return max((len(value.encode("utf-8")) for value in pd.unique(values) if isinstance(value, str)), default=0)

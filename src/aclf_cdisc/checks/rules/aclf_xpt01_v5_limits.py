@@ -9,15 +9,11 @@ import re
 
 from aclf_cdisc.checks.rule import Context, Datasets, Rule
 from aclf_cdisc.errors import Issue
+from aclf_cdisc.limits import longest_text_bytes
 from aclf_cdisc.spec.model import Spec
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,7}$")
 MAX_LABEL, MAX_CHAR = 40, 200
-
-
-def _longest(values: object) -> int:
-    texts = [v for v in values if isinstance(v, str)]  # type: ignore[attr-defined]
-    return max([0, *(len(v.encode("utf-8")) for v in texts)])
 
 
 def check(datasets: Datasets, spec: Spec, rule: Rule, context: Context) -> list[Issue]:
@@ -31,7 +27,7 @@ def check(datasets: Datasets, spec: Spec, rule: Rule, context: Context) -> list[
         elif name in spec.datasets:
             ds = spec.datasets[name]
             label = ds.label
-            variables = [(v.name, v.label, None if v.is_numeric else _longest(frame[v.name].tolist())
+            variables = [(v.name, v.label, None if v.is_numeric else longest_text_bytes(frame[v.name])
                           if v.name in frame.columns else None) for v in ds.variables]
         else:
             continue
