@@ -1,15 +1,19 @@
-"""XPT throughput: our writer/reader against pyreadstat on a 1,000,000 x 20 LB-shaped frame.
+"""The benchmarks: every figure of the project's performance targets, each next to its target.
 
-Run as ``python benchmarks/run.py [--rows N]`` (``tox -e bench``: the XPT figures, then the validation
-wall times of benchmarks/validation.py; ``--validation`` runs only those); ``python benchmarks/run.py
---pipeline [--sizes 150,2000,20000] [--work DIR]`` runs the full-build benchmark of
-benchmarks/pipeline.py instead, and ``--startup`` the whole-process figures of
-benchmarks/startup.py (start-up, spec loading, the bundled build, XPT peak memory from the OS).
-Prints figures only: timings depend on the machine, so nothing here passes or fails. Targets
-the project holds itself to: write >= 5x and read >= 2x pyreadstat's speed, writer memory above
-the input frame no larger than the output file, reader memory at most 1.2x the file (measured
-here with tracemalloc, which sees numpy's and Python's allocations; pyreadstat's own C buffers
-are invisible to it, so its memory is not compared; --startup reads the same from the OS).
+``tox -e bench`` (``python benchmarks/run.py``) runs four parts and then prints the targets table:
+
+xpt         our XPT writer/reader against pyreadstat on a 1,000,000 x 20 LB-shaped frame (``--rows``):
+            speed, and memory as tracemalloc sees it (numpy's and Python's allocations)
+startup     benchmarks/startup.py: ``--version``/``--help``, spec loading cold and cached, the bundled
+            150-subject build as a whole process, XPT peak memory from the operating system
+pipeline    benchmarks/pipeline.py: simulated exports built stage by stage in a fresh process per
+            size, with peak RSS; 150 and 2,000 subjects by default (``--sizes``), ``--large`` adds
+            20,000 subjects and ``--huge`` 100,000 (minutes each; ``--work DIR`` keeps the exports)
+validation  benchmarks/validation.py: ``aclf-cdisc validate`` wall times
+
+``--xpt``, ``--startup``, ``--pipeline``, ``--validation`` run only the parts named (the targets
+table needs all four). The default run takes a few minutes on two cores. Prints figures only:
+timings depend on the machine, so nothing here passes or fails.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ import pyreadstat
 from aclf_cdisc.transport.meta import XptDataset, XptVariable
 from aclf_cdisc.transport.xpt import read_xpt, write_xpt
 
+PARTS = ("xpt", "startup", "pipeline", "validation")
+DEFAULT_SIZES = (150, 2_000)
+LARGE, HUGE = 20_000, 100_000  # opt-in sizes: --large, --huge
 CHAR_WIDTHS = (12, 2, 11, 8, 40, 20, 8, 8, 20, 8, 20, 19)  # 12 columns, widths 8-40 bytes
 CHAR_NAMES = ("STUDYID", "DOMAIN", "USUBJID", "LBTESTCD", "LBTEST", "LBCAT", "LBORRES", "LBORRESU",
               "LBSTRESC", "LBSTRESU", "VISIT", "LBDTC")
@@ -82,32 +89,11 @@ def traced_peak(action: Callable[[], Any]) -> int:
     return peak - base
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if "--startup" in argv:
-        argv.remove("--startup")
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        import startup
-
-        return startup.main()
-    if "--pipeline" in argv:
-        argv.remove("--pipeline")
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        import pipeline
-
-        return pipeline.main(argv)
-    if "--validation" in argv:
-        return _validation()
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--pipeline", action="store_true",
-                        help="run the full-build benchmark (benchmarks/pipeline.py; see its --help)")
-    parser.add_argument("--startup", action="store_true",
-                        help="run the start-up, spec-loading and memory figures (benchmarks/startup.py)")
-    args = parser.parse_args(argv)
-    df, meta = lb_frame(args.rows)
+def xpt_figures(rows: int) -> dict[str, float]:
+    """Write and read a ``rows`` x 20 frame with ours and pyreadstat; print the table, return the ratios."""
+    df, meta = lb_frame(rows)
     frame_mb = df.memory_usage(deep=True).sum() / 1e6
-    print(f"frame: {len(df):,} rows x {df.shape[1]} columns, {frame_mb:,.0f} MB in memory", flush=True)
+    print(f"XPT: {len(df):,} rows x {df.shape[1]} columns, {frame_mb:,.0f} MB in memory", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         ours, theirs = Path(folder, "ours.xpt"), Path(folder, "theirs.xpt")
         t_write, _ = timed(lambda: write_xpt(df, meta, ours))
@@ -120,7 +106,6 @@ def main(argv: list[str] | None = None) -> int:
         write_peak = traced_peak(lambda: write_xpt(df, meta, ours))
         read_peak = traced_peak(lambda: read_xpt(ours))
     mb = size / 1e6
-    rows = len(df)
     print(f"output file: {mb:,.1f} MB")
     print(f"{'':24}{'seconds':>10}{'rows/s':>14}{'MB/s':>10}")
     for label, seconds in (("write (aclf)", t_write), ("write (pyreadstat v5)", t_write_p),
@@ -128,17 +113,98 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{label:24}{seconds:10.2f}{rows / seconds:14,.0f}{mb / seconds:10.1f}")
     print(f"write speed-up vs pyreadstat: {t_write_p / t_write:.1f}x (target >= 5x)")
     print(f"read speed-up vs pyreadstat:  {t_read_p / t_read:.1f}x (target >= 2x)")
-    print(f"writer peak memory above input: {write_peak / 1e6:,.1f} MB = {write_peak / size:.3f} x file size "
-          f"(target <= 1x)")
-    print(f"reader peak memory: {read_peak / 1e6:,.1f} MB = {read_peak / size:.2f} x file size (target <= 1.2x)")
-    return _validation()
+    print(f"writer peak memory above input (tracemalloc): {write_peak / 1e6:,.1f} MB = {write_peak / size:.3f} x "
+          f"file size (target <= 1x)")
+    print(f"reader peak memory (tracemalloc): {read_peak / 1e6:,.1f} MB = {read_peak / size:.2f} x file size "
+          f"(target <= 1.2x)", flush=True)
+    return {"write speed-up": t_write_p / t_write, "read speed-up": t_read_p / t_read}
 
 
-def _validation() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the XPT frame (default %(default)s)")
+    parser.add_argument("--sizes", default=",".join(str(n) for n in DEFAULT_SIZES),
+                        help="subject counts of the pipeline benchmark (default %(default)s)")
+    parser.add_argument("--large", action="store_true", help=f"also build {LARGE:,} subjects (minutes)")
+    parser.add_argument("--huge", action="store_true", help=f"also build {HUGE:,} subjects (many minutes, GBs)")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="folder that keeps the simulated exports between runs (default: temporary)")
+    for part in PARTS:
+        parser.add_argument(f"--{part}", action="store_true", help=f"run only the {part} part (may be combined)")
+    args = parser.parse_args(argv)
+    chosen = [part for part in PARTS if getattr(args, part)] or list(PARTS)
+    sizes = sorted({int(n) for n in str(args.sizes).split(",") if n.strip()}
+                   | ({LARGE} if args.large else set()) | ({HUGE} if args.huge else set()))
     sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import pipeline
+    import startup
     import validation
 
-    return validation.main()
+    xpt: dict[str, float] = {}
+    start_up: dict[str, startup.Figure] = {}
+    builds: dict[int, dict[str, Any]] = {}
+    if "xpt" in chosen:
+        xpt = xpt_figures(args.rows)
+    if "startup" in chosen:
+        print("\nstart-up and whole-process figures (fresh child processes, wall clock):", flush=True)
+        start_up = startup.measure(args.rows)
+        startup.print_figures(start_up)
+    if "pipeline" in chosen:
+        print("\nfull build by stage (fresh child process per size; peak RSS from the OS):", flush=True)
+        builds = pipeline.run(["--sizes", ",".join(map(str, sizes))]
+                              + (["--work", str(args.work)] if args.work else []))
+    if "validation" in chosen:
+        print()
+        validation.main()
+    if len(chosen) == len(PARTS):
+        print_targets(xpt, start_up, builds)
+    return 0
+
+
+def print_targets(xpt: dict[str, float], start_up: dict[str, Any], builds: dict[int, dict[str, Any]]) -> None:
+    """Every figure of the performance targets (README, Performance) next to its target."""
+    import pipeline
+
+    def build(size: int, flag: str) -> tuple[str, str]:
+        if size not in builds:
+            return f"not run (add {flag})", f"not run (add {flag})"
+        figures = builds[size]
+        return (f"{sum(figures['seconds'].values()):.1f} s", f"{figures['peak_bytes'] / 1e9:.2f} GB")
+
+    large_time, large_peak = build(LARGE, "--large")
+    huge_time, huge_peak = build(HUGE, "--huge")
+    if LARGE in builds and 2_000 in builds:
+        ratios = pipeline.per_subject_ratios(builds, LARGE, 2_000)
+        worst = max((stage for stage in ratios if stage != "total"), key=lambda stage: ratios[stage])
+        per_subject = f"{ratios['total']:.2f} (worst stage {worst} {ratios[worst]:.2f})"
+    else:
+        per_subject = "not run (add --large)"
+
+    def figure(name: str) -> str:
+        if name not in start_up:
+            return "not run"
+        _label, value, unit, _target = start_up[name]
+        return f"{value:.2f} {unit}"
+
+    rows = [
+        ("bundled 150-subject build, whole process", figure("build"), "<= 2.5 s"),
+        ("aclf-cdisc --version", figure("version"), "<= 0.15 s"),
+        ("aclf-cdisc --help", figure("help"), "<= 0.15 s"),
+        ("spec loading, cached", figure("spec cached"), "<= 0.15 s"),
+        ("spec loading, cold", figure("spec cold"), "-"),
+        (f"{LARGE:,} subjects, whole build", large_time, "<= 60 s"),
+        (f"peak memory at {LARGE:,} subjects (RSS)", large_peak, "<= 1.5 GB"),
+        (f"{HUGE:,} subjects, whole build", huge_time, "<= 360 s"),
+        (f"peak memory at {HUGE:,} subjects (RSS)", huge_peak, "<= 4 GB"),
+        (f"time per subject, {LARGE:,} vs 2,000", per_subject, "<= 1.0 every stage"),
+        ("XPT write vs pyreadstat, 1 M x 20",
+         f"{xpt['write speed-up']:.1f}x faster" if xpt else "not run", ">= 5x"),
+        ("XPT read peak memory (RSS)", figure("xpt read memory"), "<= 1.2x file"),
+    ]
+    print("\nperformance targets:")
+    for label, value, target in rows:
+        print(f"  {label:<44}{value:>36}   target {target}")
 
 
 if __name__ == "__main__":
