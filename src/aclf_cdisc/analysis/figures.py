@@ -1,7 +1,8 @@
 """Figures of the analysis page (matplotlib, Agg): SVG for the page, PNG/SVG files for slides.
 
 Bytes are reproducible: the SVG id salt is fixed per figure, metadata dates and software tags are
-left out, and the only font is the one matplotlib ships.
+left out, and the only font is the one matplotlib ships. Figures are plain ``Figure`` objects on
+the Agg canvas: no pyplot, so no interactive backend machinery and no global figure registry.
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib import rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from aclf_cdisc.analysis.survival import SurvivalResult, step_value
@@ -33,19 +32,25 @@ class Rendered:
 
 
 def render(fig: Figure, name: str) -> Rendered:
-    """SVG and PNG bytes of ``fig`` (closed afterwards); ``name`` salts the SVG ids."""
-    with plt.rc_context({"svg.hashsalt": f"aclf-{name}"}):
+    """SVG and PNG bytes of ``fig``; ``name`` salts the SVG ids."""
+    with rc_context({"svg.hashsalt": f"aclf-{name}"}):
         svg, png = io.BytesIO(), io.BytesIO()
         fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
         fig.savefig(png, format="png", dpi=120, metadata={"Software": None})
-    plt.close(fig)
     return Rendered(name=name, svg=svg.getvalue(), png=png.getvalue())
+
+
+def _figure(figsize: tuple[float, float]) -> Figure:
+    """An empty figure drawn by Agg (under the caller's rc settings)."""
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def km_figure(result: SurvivalResult, *, title: str, ticks: Sequence[int], note: str = "") -> Figure:
     """KM curves by arm with censoring marks, and the numbers at risk under the axis."""
-    with plt.rc_context(RC):  # type: ignore[arg-type]
-        fig = plt.figure(figsize=(7.2, 4.6))
+    with rc_context(RC):  # type: ignore[arg-type]
+        fig = _figure(figsize=(7.2, 4.6))
         ax = fig.add_axes((0.1, 0.34, 0.86, 0.54))
         for i, arm in enumerate(result.arms):
             c = arm.curve
@@ -83,9 +88,10 @@ def km_figure(result: SurvivalResult, *, title: str, ticks: Sequence[int], note:
 
 def lab_figure(summary: pd.DataFrame, parameters: Sequence[str], *, note: str = "") -> Figure:
     """One panel per parameter: median and quartiles per analysis visit, by arm."""
-    with plt.rc_context(RC):  # type: ignore[arg-type]
+    with rc_context(RC):  # type: ignore[arg-type]
         n = len(parameters)
-        fig, axes = plt.subplots(n, 1, figsize=(7.2, 2.1 * n), sharex=True)
+        fig = _figure(figsize=(7.2, 2.1 * n))
+        axes = fig.subplots(n, 1, sharex=True)
         visits = summary[["avisitn", "avisit"]].drop_duplicates().sort_values("avisitn")
         for ax, paramcd in zip(axes if n > 1 else [axes], parameters, strict=True):
             part = summary[summary["paramcd"] == paramcd]

@@ -25,8 +25,11 @@ MAX_DECIMALS = 10
 
 
 def _numbers(values: Iterable[object]) -> np.ndarray:
-    series = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce")
-    array = series.to_numpy(dtype=float)
+    """The finite numbers among ``values``; text that reads as a number counts, anything else not."""
+    array = np.asarray(values if isinstance(values, np.ndarray | pd.Series) else list(values))
+    if array.dtype.kind not in "biuf":  # text or missing values among them: read each as pandas does
+        array = pd.to_numeric(pd.Series(array, dtype=object), errors="coerce").to_numpy(dtype=float)
+    array = array.astype(float, copy=False)
     return array[np.isfinite(array)]
 
 
