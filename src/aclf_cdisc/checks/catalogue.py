@@ -87,7 +87,7 @@ def rule_from_entry(entry: Mapping[str, Any]) -> Rule:
 def load_catalogue() -> tuple[Rule, ...]:
     """Every rule of the shipped catalogue, in report order (IDs and modules each used once)."""
     text = resources.files("aclf_cdisc.checks").joinpath(CATALOGUE_FILE).read_text(encoding="utf-8")
-    entries = yaml.safe_load(text)
+    entries = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 8x faster
     rules = tuple(rule_from_entry(entry) for entry in entries)
     for what in ("id", "module"):
         seen: set[str] = set()

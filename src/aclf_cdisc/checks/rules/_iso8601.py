@@ -9,6 +9,7 @@ date/times or one of them a duration (``P3D``). Complete components must name a 
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 
 _DATE = re.compile(r"^(\d{4}|-)(?:-(\d{2}|-)(?:-(\d{2}|-))?)?$")
@@ -21,8 +22,12 @@ Components = tuple[int | float | None, ...]
 UNKNOWN = -1
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parse_datetime(text: str) -> Components | None:
-    """The six components of one ISO 8601 date/time, or None when the text is not one."""
+    """The six components of one ISO 8601 date/time, or None when the text is not one.
+
+    Pure, and datasets repeat their dates across records and rules: each text is parsed once.
+    """
     date_text, _, time_text = text.partition("T")
     date = _DATE.match(date_text)
     if date is None:
