@@ -57,7 +57,7 @@ def non_ascii_issues(frame: pd.DataFrame, dataset: str) -> list[Issue]:
     for column in frame.columns:
         if frame[column].dtype != object and not pd.api.types.is_string_dtype(frame[column]):
             continue
-        bad = [v for v in pd.unique(frame[column].dropna()) if isinstance(v, str) and not v.isascii()]
+        bad = [v for v in pd.unique(frame[column]) if isinstance(v, str) and not v.isascii()]
         if not bad:
             continue
         for position in np.flatnonzero(frame[column].isin(bad).to_numpy()).tolist():
