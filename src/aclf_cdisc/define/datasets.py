@@ -63,7 +63,7 @@ def item_size(data_type: str, values: pd.Series | None, xpt_length: int | None,
         return ItemSize(None, None)
     if data_type not in NUMERIC_TYPES:
         return ItemSize(xpt_length or 1, None)
-    observed = [] if values is None else values.tolist()
+    observed = values if values is not None else pd.Series([], dtype=float)
     digits = None
     if data_type == "float":
         digits = significant_digits if significant_digits is not None else decimals_needed(observed)

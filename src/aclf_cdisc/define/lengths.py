@@ -25,11 +25,13 @@ MAX_DECIMALS = 10
 
 
 def _numbers(values: Iterable[object]) -> np.ndarray:
-    """The finite numbers among ``values``; text that reads as a number counts, anything else not."""
-    array = np.asarray(values if isinstance(values, np.ndarray | pd.Series) else list(values))
-    if array.dtype.kind not in "biuf":  # text or missing values among them: read each as pandas does
-        array = pd.to_numeric(pd.Series(array, dtype=object), errors="coerce").to_numpy(dtype=float)
-    array = array.astype(float, copy=False)
+    """The finite numbers among ``values``: a numeric numpy array or Series as it is, anything
+    else value by value (text that reads as a number counts, other values do not)."""
+    if isinstance(values, pd.Series | np.ndarray) and isinstance(values.dtype, np.dtype) \
+            and values.dtype.kind in "biuf":
+        array = np.asarray(values, dtype=float)
+    else:
+        array = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(dtype=float)
     return array[np.isfinite(array)]
 
 
@@ -76,8 +78,8 @@ def numeric_length(values: Iterable[object], data_type: str, significant_digits:
     >>> numeric_length([15.83, 8.4], "float", 2)
     4
     """
-    values = list(values)
-    digits = integer_digits(values)
+    numbers = _numbers(values)
+    digits = integer_digits(numbers)
     if data_type == "float":
-        digits += significant_digits if significant_digits is not None else decimals_needed(values)
+        digits += significant_digits if significant_digits is not None else decimals_needed(numbers)
     return digits
