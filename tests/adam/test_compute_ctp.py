@@ -22,15 +22,23 @@ def test_03_inr_bands_with_boundaries_in_middle_band():
     assert compute_ctp_points("INR", [1.69, 1.7, 2.0, 2.3, 2.31], ctp=CTP_CONV).tolist() == [1, 2, 2, 2, 3]
 
 
-def test_04_ascites_and_encephalopathy_grades_text_and_numeric():
-    grades = ["none", " Mild ", "MODERATE", "SEVERE", 0, 1, 2, 3]
-    assert compute_ctp_points("ASCITES", grades, ctp=CTP_CONV).tolist() == [1, 2, 3, 3, 1, 2, 3, 3]
-    assert compute_ctp_points("HE", ["NONE", 0, 1, 2, 3, 4, "grade 2"], ctp=CTP_CONV).tolist() == [1, 1, 2, 2, 3, 3, 2]
+def test_04_ascites_and_encephalopathy_grades_from_the_spec_maps():
+    # study.yaml conventions.ctp: ascites absent/slight/moderate = 1/2/3; West Haven grade 0 = 1,
+    # grades 1-2 = 2, grades 3-4 = 3; matched trimmed and case-insensitive.
+    grades = ["absent", " Slight ", "MODERATE", None]
+    assert compute_ctp_points("ASCITES", grades, ctp=CTP_CONV)[:3].tolist() == [1, 2, 3]
+    he = ["GRADE 0", "grade 1", "Grade  2", "GRADE 3", "GRADE 4"]
+    assert compute_ctp_points("HE", he, ctp=CTP_CONV).tolist() == [1, 2, 2, 3, 3]
+    # The CRF's own words and bare grades are not RS results: they are unknown grades.
+    with pytest.raises(DerivationError):
+        compute_ctp_points("ASCITES", ["MILD"], ctp=CTP_CONV)
+    with pytest.raises(DerivationError):
+        compute_ctp_points("HE", [2], ctp=CTP_CONV)
 
 
 def test_05_unknown_grade_raises_with_position_and_value():
     with pytest.raises(DerivationError) as err:
-        compute_ctp_points("ASCITES", ["NONE", "TENSE"], ctp=CTP_CONV)
+        compute_ctp_points("ASCITES", ["absent", "TENSE"], ctp=CTP_CONV)
     issue = err.value.issues[0]
     assert (issue.rule, issue.row, issue.column, issue.value) == ("adam.ctp-grade-unknown", 2, "ASCITES", "TENSE")
 
@@ -41,13 +49,14 @@ def test_06_scores_for_hand_picked_patients():
     # C: TBIL 8.5 (3) + ALB 27 (3) + INR 2.1 (2) + moderate (3) + grade 1 (2) = 13 -> class C
     # D: TBIL 3.0 (2) + ALB 28 (2) + INR 2.3 (2) + none (1) + none (1)        = 8 -> class B
     score = compute_ctp_score([1.5, 2.0, 8.5, 3.0], [36, 35, 27, 28], [1.2, 1.7, 2.1, 2.3],
-                              ["NONE", "MILD", "MODERATE", "NONE"], [0, 0, 1, 0], ctp=CTP_CONV)
+                              ["absent", "slight", "moderate", "absent"],
+                              ["GRADE 0", "GRADE 0", "GRADE 1", "GRADE 0"], ctp=CTP_CONV)
     assert score.tolist() == [5.0, 9.0, 13.0, 8.0]
     assert compute_ctp_class(score, ctp=CTP_CONV).tolist() == ["A", "B", "C", "B"]
 
 
 def test_07_any_missing_component_gives_missing_score_and_class():
-    assert math.isnan(compute_ctp_score(2.5, None, 1.5, "MILD", 0, ctp=CTP_CONV))
+    assert math.isnan(compute_ctp_score(2.5, None, 1.5, "slight", "GRADE 0", ctp=CTP_CONV))
     assert compute_ctp_class(float("nan"), ctp=CTP_CONV) is None
 
 

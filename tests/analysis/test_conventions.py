@@ -13,7 +13,7 @@ from aclf_cdisc.adam.pipeline import build_adam
 from aclf_cdisc.define import build_define
 from aclf_cdisc.documents.html import render_html
 from aclf_cdisc.documents.write import build_documents
-from aclf_cdisc.errors import SpecError
+from aclf_cdisc.errors import DerivationError, SpecError
 from aclf_cdisc.spec import load_spec
 from aclf_cdisc.spec.conventions import lab_units
 
@@ -106,3 +106,56 @@ def test_05_adlb_uses_the_spec_factor_table(sample_spec, sample_sdtm, sample_ada
     both = adlb.merge(lb, left_on=["USUBJID", "SRCSEQ"], right_on=["USUBJID", "LBSEQ"]).dropna(subset=["ORIG"])
     assert len(both) > 100
     np.testing.assert_allclose(both["AVAL"], both["ORIG"] * factor, rtol=0, atol=0.006)  # LB rounds to 2 d.p.
+
+
+ASCITES_MAP = "ascites: {absent: 1, slight: 2, moderate: 3}"
+
+
+def test_06_ascites_grade_map_changes_adlb_define_and_adrg(tmp_path, sample_spec, sample_sdtm, sample_adam):
+    # Slight ascites scored 3 instead of 2: every CTP whose ascites result is "slight" rises by one.
+    spec3 = load_spec(_specs_copy(tmp_path, ASCITES_MAP, "ascites: {absent: 1, slight: 3, moderate: 3}"))
+    adam3 = build_adam(sample_sdtm, spec3)
+
+    key = ["USUBJID", "ADT"]
+    old = sample_adam["ADLB"].query("PARAMCD == 'CTP'").set_index(key)["AVAL"]
+    new = adam3["ADLB"].query("PARAMCD == 'CTP'").set_index(key)["AVAL"]
+    assert old.index.equals(new.index)
+    rs = sample_sdtm["RS"].query("RSTESTCD == 'CPS0102'").copy()
+    rs["ADT"] = pd.to_datetime(rs["RSDTC"].str[:10])
+    rs = rs.sort_values(["USUBJID", "ADT", "RSDTC", "RSSEQ"]).drop_duplicates(key, keep="last")
+    slight = (rs.set_index(key)["RSORRES"].str.lower() == "slight").reindex(old.index).fillna(False).to_numpy()
+    assert slight.sum() > 50
+    np.testing.assert_array_equal((new - old).to_numpy(), np.where(slight, 1.0, 0.0))
+
+    defines = {name: build_define(spec, "ADaM", {k: (f, None) for k, f in frames.items()},
+                                  creation_datetime="2025-03-28T00:00:00")
+               for name, spec, frames in (("2", sample_spec, sample_adam), ("3", spec3, adam3))}
+    assert "absent = 1, slight = 2, moderate = 3" in _method_text(defines["2"], "MT.ADLB.CTP")
+    assert "absent = 1, slight = 3, moderate = 3" in _method_text(defines["3"], "MT.ADLB.CTP")
+    he_points = "GRADE 0 = 1, GRADE 1 = 2, GRADE 2 = 2, GRADE 3 = 3, GRADE 4 = 3"
+    assert he_points in _method_text(defines["3"], "MT.ADLB.CTP")
+    guides = {name: render_html(build_documents(spec, {**sample_sdtm, **frames}, [])["adrg"][1])
+              for name, spec, frames in (("2", sample_spec, sample_adam), ("3", spec3, adam3))}
+    assert "slight = 2" in guides["2"] and "slight = 3" not in guides["2"]
+    assert "slight = 3" in guides["3"] and "slight = 2" not in guides["3"]
+
+
+def test_07_a_result_the_grade_map_does_not_name_stops_adlb(tmp_path, sample_sdtm):
+    # Dropping "moderate" from the map: the RS records holding it are named, not silently scored.
+    spec = load_spec(_specs_copy(tmp_path, ASCITES_MAP, "ascites: {absent: 1, slight: 2}"))
+    with pytest.raises(DerivationError) as err:
+        build_adam(sample_sdtm, spec)
+    issues = [i for i in err.value.issues if i.rule == "adam.ctp-grade-unknown"]
+    moderate = sample_sdtm["RS"].query("RSTESTCD == 'CPS0102' and RSORRES == 'moderate'")
+    assert issues and {i.value for i in issues} == {"moderate"} and issues[0].column == "RSORRES"
+    assert len(issues) <= len(moderate)
+
+
+def test_08_a_missing_convention_is_a_spec_error_naming_the_key():
+    from aclf_cdisc.spec.conventions import required_convention
+
+    with pytest.raises(SpecError) as err:
+        required_convention({"follow_up_weeks": 48}, "teae_window_days")
+    issue = err.value.issues[0]
+    assert (issue.rule, issue.file, issue.column) == ("spec.convention-missing", "specs/study.yaml",
+                                                      "conventions.teae_window_days")

@@ -22,6 +22,7 @@ from aclf_cdisc.adam.derivations import (
     derive_vars_period,
 )
 from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.spec.conventions import required_convention
 from aclf_cdisc.spec.model import Spec
 
 SEVERITY_CODELIST = "CL.AESEV"
@@ -77,7 +78,7 @@ def build_adae(sdtm: Mapping[str, pd.DataFrame], adsl: pd.DataFrame, spec: Spec)
     severities = [t.submission_value for t in spec.codelists[SEVERITY_CODELIST].terms]
     adae["ASEV"] = adae["AESEV"]
     adae["ASEVN"] = adae["ASEV"].map({v: float(i + 1) for i, v in enumerate(severities)})
-    window = int(spec.study.conventions.get("teae_window_days", 28))
+    window = int(required_convention(spec.study.conventions, "teae_window_days"))
     adae = derive_var_trtemfl(adae, end_window=window, intensity_order=severities, dataset_name="ADAE")
 
     adae = derive_vars_period(adae, adsl, date="ASTDT", end_window=follow_up_days(spec),

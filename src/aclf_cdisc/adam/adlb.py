@@ -32,15 +32,13 @@ from aclf_cdisc.adam.derivations import (
     on_or_after_start,
 )
 from aclf_cdisc.errors import DerivationError, Issue
-from aclf_cdisc.spec.conventions import ctp_convention, meld_convention, meld_na_convention
+from aclf_cdisc.spec.conventions import ctp_convention, grade_key, meld_convention, meld_na_convention
 from aclf_cdisc.spec.model import Spec
 
 PARAMCD_CODELIST = "CL.PARAMCD.ADLB"
 PARAM_CODELIST = "CL.PARAM.ADLB"
 COLLECTED = ("TBIL", "INR", "ALB", "BUN", "CREAT", "SODIUM")
 ASCITES_TESTCD, HE_TESTCD = "CPS0102", "WHEG0101"
-#: RS ascites results (CPS0102 original result) -> the CTP ascites grade compute_ctp_points reads.
-ASCITES_GRADES = {"ABSENT": "NONE", "SLIGHT": "MILD", "MODERATE": "MODERATE-SEVERE"}
 PERIOD_LABELS = {1: "STAGE 1", 2: "STAGE 2"}
 ADSL_VARS = ("STUDYID", "USUBJID", "SUBJID", "SITEID", "AGE", "SEX", "RACE", "SAFFL", "ITTFL",
              "TRT01P", "TRT01PN", "TRT01A", "TRT01AN", "TRT02P", "TRT02A", "TRTSDT", "TRTEDT",
@@ -156,24 +154,23 @@ def _score_inputs(collected: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     return out
 
 
-def _assessments(rs: pd.DataFrame | None) -> pd.DataFrame:
-    """Ascites and hepatic encephalopathy grades from RS, one column of component records."""
+def _assessments(rs: pd.DataFrame | None, grades: Mapping[str, Mapping[str, int]]) -> pd.DataFrame:
+    """Ascites and hepatic encephalopathy results from RS (RSORRES), one column of component records;
+    ``grades``: the CTP grade maps (conventions.ctp ascites / encephalopathy) they must be named in."""
     cols = ["STUDYID", "USUBJID", "PARAMCD", "AVALC", "ADT", "SRCSEQ", "__DTC", "__ID"]
     if rs is None or rs.empty:
         return pd.DataFrame(columns=cols)
     part = rs[rs["RSTESTCD"].isin([ASCITES_TESTCD, HE_TESTCD])].copy()
-    text = part["RSORRES"].fillna("").astype(str).str.strip().str.upper()
-    std = part["RSSTRESC"].fillna("").astype(str).str.strip().str.upper() if "RSSTRESC" in part else text
-    ascites = text.map(ASCITES_GRADES)
-    he = std.str.extract(r"(\d)$", expand=False).astype(float)
-    part["AVALC"] = np.where(part["RSTESTCD"] == ASCITES_TESTCD, ascites, he).astype(object)
+    text = part["RSORRES"].fillna("").astype(str)
     part["PARAMCD"] = np.where(part["RSTESTCD"] == ASCITES_TESTCD, "ASCITES", "HE")
-    unknown = part[text.ne("") & pd.isna(part["AVALC"])]
+    known = [grade_key(t) in grades[p] for t, p in zip(text, part["PARAMCD"], strict=True)]
+    part["AVALC"] = text.where(text.str.strip().ne(""), None).astype(object)
+    unknown = part[part["AVALC"].notna() & ~np.asarray(known, dtype=bool)]
     if len(unknown):
         raise DerivationError([
             Issue(rule="adam.ctp-grade-unknown", dataset="RS", row=f"USUBJID={r.USUBJID}, RSSEQ={r.RSSEQ}",
                   column="RSORRES", value=r.RSORRES, message=f"{r.RSTESTCD} result is not a known grade",
-                  expected="absent/slight/moderate (CPS0102) or GRADE 0-4 (WHEG0101)")
+                  expected=f"one of {list(grades[r.PARAMCD])} (study.yaml conventions.ctp)")
             for r in unknown.itertuples()])
     part["ADT"] = iso_to_date(part, "RSDTC", "ADT", dataset_name="RS")
     part["SRCSEQ"] = pd.to_numeric(part["RSSEQ"]).astype(float)
@@ -321,7 +318,8 @@ def build_adlb(sdtm: Mapping[str, pd.DataFrame], adsl: pd.DataFrame, spec: Spec)
     lb = sdtm["LB"][sdtm["LB"]["USUBJID"].isin(set(adsl["USUBJID"]))]
     collected = _collected(lb, spec)
     rs = sdtm.get("RS")
-    assessments = _assessments(rs[rs["USUBJID"].isin(set(adsl["USUBJID"]))] if rs is not None else None)
+    assessments = _assessments(rs[rs["USUBJID"].isin(set(adsl["USUBJID"]))] if rs is not None else None,
+                               ctp_convention(spec.study.conventions).grades)
     adlb = pd.concat([collected.assign(__LINKS=None), _derived(_score_inputs(collected, spec), assessments, spec)],
                      ignore_index=True).drop(columns="__UNIT")
     params = _params(spec)

@@ -28,14 +28,13 @@ from aclf_cdisc.adam.derivations import (
     derive_vars_dt,
 )
 from aclf_cdisc.errors import DerivationError, Issue, SpecError
-from aclf_cdisc.spec.conventions import ctp_convention
+from aclf_cdisc.spec.conventions import ctp_convention, required_convention
 from aclf_cdisc.spec.model import Codelist, Spec
 
 TREATMENT_CODELIST = "CL.TRT"
 AGE_GROUP_CODELIST = "CL.AGEGR1"
 STAGE_1_EPOCH = "TREATMENT 1"
 STAGE_2_EPOCH = "TREATMENT 2"
-FOLLOW_UP_WEEKS_DEFAULT = 48
 
 #: ADSL baseline variable -> (ADLB PARAMCD, ADLB variable holding the value).
 BASELINE_VARS: dict[str, tuple[str, str]] = {
@@ -71,7 +70,7 @@ def iso_to_date(frame: pd.DataFrame, dtc: str, new_var: str, *, dataset_name: st
 
 def follow_up_days(spec: Spec) -> int:
     """End of follow-up in days after RANDDT: 7 x the study's follow_up_weeks (48 weeks)."""
-    return 7 * int(spec.study.conventions.get("follow_up_weeks", FOLLOW_UP_WEEKS_DEFAULT))
+    return 7 * int(required_convention(spec.study.conventions, "follow_up_weeks"))
 
 
 def adam_convention(spec: Spec, dataset: str, key: str) -> Any:

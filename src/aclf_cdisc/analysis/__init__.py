@@ -17,6 +17,7 @@ import pandas as pd
 from aclf_cdisc.analysis import baseline, figures, labs, page, survival, teae
 from aclf_cdisc.errors import DerivationError
 from aclf_cdisc.spec.analysis import load_analysis_spec
+from aclf_cdisc.spec.conventions import required_convention
 from aclf_cdisc.spec.model import Spec
 
 REPORT = "analysis.html"
@@ -65,7 +66,7 @@ def build_analysis(datasets: Mapping[str, pd.DataFrame], spec: Spec, *,
     sections: list[tuple[str, str, str]] = []
 
     # Time to event
-    follow_up = 7 * int(spec.study.conventions.get("follow_up_weeks", 48))
+    follow_up = 7 * int(required_convention(spec.study.conventions, "follow_up_weeks"))
     ticks = sorted({0, *points, follow_up})
     tte_html, summaries, comparisons = [], [], []
     for item in analyses["survival"]:

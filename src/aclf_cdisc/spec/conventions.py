@@ -27,10 +27,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from aclf_cdisc.errors import Issue, SpecError
+
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_./\-]+)\s*\}\}")
 
 #: CTP lab components (compute_ctp_points codes) -> their key in ``conventions.ctp``.
 CTP_LAB_KEYS = {"TBIL": "bili_mgdl", "ALB": "albumin_gl", "INR": "inr"}
+#: CTP clinical components (compute_ctp_points codes) -> their grade map in ``conventions.ctp``.
+CTP_GRADE_KEYS = {"ASCITES": "ascites", "HE": "encephalopathy"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,16 @@ class CtpBand:
 class CtpConvention:
     bands: dict[str, CtpBand]  # TBIL, ALB, INR
     classes: dict[str, tuple[int, int]]  # class -> [low, high] score, inclusive
+    grades: dict[str, dict[str, int]]  # ASCITES, HE -> {grade (see grade_key): points}
+
+
+def grade_key(value: str) -> str:
+    """A grade as the CTP grade maps compare it: trimmed, upper case, inner spaces collapsed.
+
+    >>> grade_key("  grade   1 ")
+    'GRADE 1'
+    """
+    return " ".join(str(value).strip().upper().split())
 
 
 def _pair(value: Any) -> tuple[float, float]:
@@ -105,7 +119,18 @@ def ctp_convention(conventions: Mapping[str, Any]) -> CtpConvention:
     bands = {code: CtpBand(middle=_pair(ctp[key]["middle_band"]), worse=str(ctp[key]["worse"]))
              for code, key in CTP_LAB_KEYS.items()}
     classes = {str(name): (int(low), int(high)) for name, (low, high) in ctp["classes"].items()}
-    return CtpConvention(bands=bands, classes=classes)
+    grades = {code: {grade_key(grade): int(points) for grade, points in ctp[key].items()}
+              for code, key in CTP_GRADE_KEYS.items()}
+    return CtpConvention(bands=bands, classes=classes, grades=grades)
+
+
+def required_convention(conventions: Mapping[str, Any], key: str) -> Any:
+    """``conventions[key]``; a SpecError naming specs/study.yaml when the study does not state it."""
+    if key not in conventions:
+        raise SpecError([Issue(rule="spec.convention-missing", file="specs/study.yaml", column=f"conventions.{key}",
+                               message=f"study.yaml conventions has no {key}; the derivations read it",
+                               expected=f"conventions.{key} (see docs/spec-format.md)")])
+    return conventions[key]
 
 
 def lab_units(conventions: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -138,6 +163,8 @@ def placeholders(text: str) -> list[str]:
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, Mapping):  # a grade map: "absent = 1, slight = 2, moderate = 3"
+        return ", ".join(f"{k} = {_text(v)}" for k, v in value.items())
     if isinstance(value, list):  # a pair is a range (bounds [6, 40] -> 6..40), longer lists are listed
         return "..".join(_text(v) for v in value) if len(value) == 2 else ", ".join(_text(v) for v in value)
     return str(value)

@@ -17,8 +17,8 @@ def compute_ctp_score(tbil_mgdl: Any, alb_gl: Any, inr: Any, ascites: Any, encep
     """CTP score = points(TBIL) + points(ALB) + points(INR) + points(ascites) + points(HE).
 
     Permitted values: as compute_ctp_points for each component (TBIL mg/dL, albumin g/L, INR,
-    ascites grade, hepatic encephalopathy grade); scalars, arrays or Series of equal length.
-    ``ctp``: the bands (``conventions.ctp``), see compute_ctp_points.
+    RS ascites result, RS West Haven grade); scalars, arrays or Series of equal length.
+    ``ctp``: the bands and grade maps (``conventions.ctp``), see compute_ctp_points.
 
     Details (study.md "CTP"):
       1. Any component missing: score missing (no partial score is guessed).
@@ -32,7 +32,7 @@ def compute_ctp_score(tbil_mgdl: Any, alb_gl: Any, inr: Any, ascites: Any, encep
         >>> from aclf_cdisc.spec import load_conventions
         >>> from aclf_cdisc.spec.conventions import ctp_convention
         >>> ctp = ctp_convention(load_conventions())
-        >>> compute_ctp_score(2.5, 30, 1.5, "MILD", 0, ctp=ctp)   # 2 + 2 + 1 + 2 + 1
+        >>> compute_ctp_score(2.5, 30, 1.5, "slight", "GRADE 0", ctp=ctp)   # 2 + 2 + 1 + 2 + 1
         8.0
     """
     parts = [
