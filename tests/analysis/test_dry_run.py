@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
+import pyreadstat
 import pytest
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from aclf_cdisc.package.build import BuildOptions, build_package
+from aclf_cdisc.package.manifest import verify_package
 from aclf_cdisc.raw import read_export
 from aclf_cdisc.raw.dummy import dummy_irt
 
@@ -45,26 +50,58 @@ def test_01_real_irt_never_read_and_no_real_randomization_in_any_byte(dry_run):
 
 def test_02_every_output_says_dummy_on_its_first_line(dry_run):
     out, _ = dry_run
-    unstamped = []
+    unstamped, kinds = [], Counter()
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
-        head = path.read_bytes()[:400]
-        if path.suffix in (".xpt", ".png", ".pdf", ".xlsx"):
-            continue  # binary: XPT headers are fixed by the format; PNG figures draw the label
-        if path.name in ("manifest.json", "checksums.md5"):
-            continue  # written last, over the stamped files; the manifest states the mode (below)
+        head = path.read_bytes()[:560]
+        kinds[path.suffix] += 1
+        if path.suffix == ".png":
+            continue  # pixels: the figures draw the label on their top line
+        if path.suffix == ".pdf":
+            continue  # first page and title, below
+        if path.suffix == ".xpt":  # the dataset label of the member header: 80-byte record 7
+            assert head[240:320].startswith(b"HEADER RECORD*******MEMBER  HEADER RECORD"), path.name
+            if not head[512:552].startswith(LABEL.encode() + b": "):
+                unstamped.append(str(path.relative_to(out)))
+            continue
+        if path.suffix == ".xlsx":
+            wb = load_workbook(path)
+            first = wb.worksheets[0]
+            if not (str(first["A1"].value).startswith(LABEL) and wb.properties.title == LABEL
+                    and all(ws.oddHeader.center.text == LABEL for ws in wb.worksheets)):
+                unstamped.append(str(path.relative_to(out)))
+            continue
         first = head.decode("utf-8", errors="replace").splitlines()[:3]
         if not any(LABEL in line for line in first):
             unstamped.append(str(path.relative_to(out)))
     assert unstamped == []
+    assert kinds[".xpt"] >= 20 and kinds[".xlsx"] == 1 and kinds[".png"] > 0
     assert (out / "DUMMY-RANDOMIZATION.txt").read_text(encoding="utf-8").startswith(LABEL)
     pdfs = sorted(out.rglob("*.pdf"))
     assert [p.name for p in pdfs] == ["adrg.pdf", "acrf.pdf", "csdrg.pdf"]
     for pdf in pdfs:  # the documents say it on their first page and in their title
         reader = PdfReader(pdf)
         assert LABEL in reader.pages[0].extract_text() and reader.metadata.title.startswith(LABEL), pdf.name
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest_text = (out / "manifest.json").read_text(encoding="utf-8")
+    assert manifest_text.splitlines()[1] == f'  "notice": "{LABEL}",'
+    manifest = json.loads(manifest_text)
     assert manifest["build"]["mode"] == LABEL
     assert not [f for f in manifest["inputs"]["raw_export"]["files"] if f.startswith("irt_")]
+    checksums = (out / "checksums.md5").read_text(encoding="utf-8").splitlines()
+    assert checksums[0] == f"# {LABEL}" and len(checksums) == manifest["file_count"] + 1
+
+
+def test_02b_stamped_outputs_still_read_and_verify(dry_run):
+    out, result = dry_run
+    # The XPT files still read, with the label prefixed (cut to 40) and the data untouched.
+    adsl = out / "m5" / "datasets" / "aclf-msc-302" / "analysis" / "adam" / "datasets" / "adsl.xpt"
+    frame, meta = pyreadstat.read_xport(adsl)
+    assert meta.file_label == f"{LABEL}: Subject-Level Analysis Dataset"[:40]
+    assert len(frame) == len(result.datasets["ADSL"]) and list(frame.columns) == list(result.datasets["ADSL"].columns)
+    # The package still verifies, and md5sum reads the notice line as a comment.
+    assert verify_package(out) == []
+    run = subprocess.run(["md5sum", "-c", "--strict", "--quiet", "checksums.md5"], cwd=out,
+                         capture_output=True, text=True, check=False)
+    assert (run.returncode, run.stdout, run.stderr) == (0, "", "")
 
 
 def test_03_analysis_page_labels_every_arm_dummy(dry_run):

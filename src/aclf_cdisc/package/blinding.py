@@ -4,19 +4,24 @@
   the per-record codelist findings it causes (schema, CT2002, define CT checks) are replaced by
   one note per dataset and variable saying how many records carry the masked value.
 * Dummy-randomization builds stamp ``DUMMY RANDOMIZATION`` on the first line (or page) of every
-  text output: a comment line in CSV, an XML comment after the declaration, an HTML comment and
-  a banner in HTML, a ``notice`` member first in JSON objects, a first line in text files. PDF,
-  XLSX, PNG and XPT files are binary and left as they are.
+  output: a comment line in CSV, an XML comment after the declaration, an HTML comment and
+  a banner in HTML, a ``notice`` member first in JSON objects, a first line in text files; in
+  XPT files the dataset label (member header, record 7: ``DUMMY RANDOMIZATION: <label>`` cut to
+  the format's 40 bytes); in workbooks cell A1 of the first sheet, the page header of every
+  sheet and the document title. PDF documents and PNG figures draw it themselves; the manifest
+  and checksum file carry it on their first line (aclf_cdisc.package.manifest).
 """
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 from pathlib import Path
 
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.sdtm.irt import BLINDED
+from aclf_cdisc.transport.xpt_format import relabel_dataset
 
 #: Findings a masked treatment value causes by design (the value is not a codelist term).
 MASKED_RULES = frozenset({"schema.isin", "CT2001", "CT2002", "define.data-ct-value"})
@@ -76,17 +81,50 @@ def stamp_text(data: bytes, suffix: str, label: str) -> bytes:
     return data
 
 
+def stamp_xlsx(data: bytes, label: str) -> bytes:
+    """A workbook with ``label`` in A1 of its first sheet (a row inserted above when A1 does not
+    start with it), in the printed page header of every sheet and as the document title."""
+    from openpyxl import load_workbook
+
+    from aclf_cdisc.checks.workbook import workbook_bytes
+
+    wb = load_workbook(io.BytesIO(data))
+    wb.properties.title = label
+    for ws in wb.worksheets:
+        for header in (ws.oddHeader, ws.evenHeader, ws.firstHeader):
+            header.center.text = label
+    first = wb.worksheets[0]
+    if not str(first["A1"].value or "").startswith(label):
+        first.insert_rows(1)
+        first["A1"] = label
+    return workbook_bytes(wb)
+
+
+def stamp_binary(data: bytes, suffix: str, label: str) -> bytes | None:
+    """``data`` of an XPT or XLSX output carrying ``label`` (see the module docstring); None for a
+    format that draws it itself (PDF, PNG) or cannot carry it."""
+    if suffix == ".xpt":
+        return relabel_dataset(data, label)
+    if suffix == ".xlsx":
+        return stamp_xlsx(data, label)
+    return None
+
+
 STAMPED_SUFFIXES = (".csv", ".txt", ".json", ".xml", ".xsl", ".html", ".htm")
 
 
 def stamp_outputs(root: Path, label: str, skip: frozenset[Path] = frozenset()) -> list[Path]:
-    """Stamp every text output under ``root`` (binary files such as XPT, PNG are listed, not changed)."""
+    """Stamp every output under ``root``; the files left as they are (PDF and PNG, which draw the
+    label themselves) are returned."""
     unstamped = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         if path in skip:
             continue
-        if path.suffix.lower() in STAMPED_SUFFIXES:
-            path.write_bytes(stamp_text(path.read_bytes(), path.suffix.lower(), label))
+        suffix = path.suffix.lower()
+        if suffix in STAMPED_SUFFIXES:
+            path.write_bytes(stamp_text(path.read_bytes(), suffix, label))
+        elif (stamped := stamp_binary(path.read_bytes(), suffix, label)) is not None:
+            path.write_bytes(stamped)
         else:
             unstamped.append(path)
     return unstamped

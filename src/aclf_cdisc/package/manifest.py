@@ -11,6 +11,10 @@ A build writes two files at the top of the outputs tree, beside ``m5/`` and ``re
     one ``<md5>  <path>`` line per file, the per-file MD5 an eCTD index (``index.xml``) records
     and ``md5sum -c checksums.md5`` re-checks.
 
+A dummy-randomization build's manifest has a ``notice`` member first (``"notice": "DUMMY
+RANDOMIZATION"``, before the sorted keys) and its checksum file a first line ``# DUMMY
+RANDOMIZATION``, a comment ``md5sum -c`` and :func:`verify_package` skip.
+
 :func:`verify_package` re-checks a copied tree against its manifest and names every missing,
 changed and extra file (extra: a file under a folder the manifest covers that it does not list).
 """
@@ -82,10 +86,12 @@ def input_digests(folder: Path | None, pattern: str = "*", exclude: Sequence[str
 
 def manifest_document(root: Path, folders: Sequence[str], *, tool: Mapping[str, str],
                       build: Mapping[str, Any], standards: Mapping[str, Any],
-                      specs: Mapping[str, Any], inputs: Mapping[str, Any]) -> dict[str, Any]:
+                      specs: Mapping[str, Any], inputs: Mapping[str, Any],
+                      notice: str | None = None) -> dict[str, Any]:
     """The manifest of the files under ``root/<folders>`` with the build facts given."""
     files = file_entries(root, tree_files(root, folders))
     return {
+        **({"notice": notice} if notice else {}),
         "manifest_format": MANIFEST_FORMAT,
         "tool": dict(tool),
         "build": dict(build),
@@ -100,14 +106,20 @@ def manifest_document(root: Path, folders: Sequence[str], *, tool: Mapping[str, 
 
 
 def manifest_bytes(document: Mapping[str, Any]) -> bytes:
-    """Canonical JSON: sorted keys, two-space indent, UTF-8, trailing newline."""
-    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    """Canonical JSON: sorted keys (a ``notice`` first), two-space indent, UTF-8, trailing newline."""
+    rest = {k: v for k, v in document.items() if k != "notice"}
+    text = json.dumps(rest, indent=2, sort_keys=True, ensure_ascii=False)
+    if "notice" in document:
+        notice = json.dumps(document["notice"], ensure_ascii=False)
+        text = "{\n  \"notice\": " + notice + ("," if rest else "") + text[1:]
+    return (text + "\n").encode("utf-8")
 
 
 def checksum_bytes(root: Path, document: Mapping[str, Any]) -> bytes:
-    """``md5sum`` format, one line per manifest file, in manifest order."""
-    return "".join(f"{file_digest(root / f['path'], 'md5')}  {f['path']}\n"
-                   for f in document["files"]).encode("utf-8")
+    """``md5sum`` format, one line per manifest file, in manifest order (after a ``# notice`` line)."""
+    head = f"# {document['notice']}\n" if document.get("notice") else ""
+    return (head + "".join(f"{file_digest(root / f['path'], 'md5')}  {f['path']}\n"
+                           for f in document["files"])).encode("utf-8")
 
 
 def write_manifest(root: Path, document: Mapping[str, Any]) -> list[Path]:
@@ -174,6 +186,8 @@ def _checksum_issues(root: Path, listed: Mapping[str, Any]) -> list[Issue]:
     issues = []
     seen = set()
     for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+        if line.startswith("#"):  # a comment line (the dummy-randomization notice), as md5sum -c reads it
+            continue
         digest, _, name = line.partition("  ")
         seen.add(name)
         target = root / name
@@ -219,6 +233,7 @@ def refresh_manifest(root: Path) -> list[Path]:
     if document is None:
         return []
     facts = {key: document[key] for key in ("tool", "build", "standards", "specs", "inputs")}
+    facts["notice"] = document.get("notice")
     return write_manifest(root, manifest_document(root, document.get("folders", PACKAGE_FOLDERS), **facts))
 
 
@@ -228,4 +243,4 @@ def write_build_manifest(root: Path, spec: Any, *, raw_dir: Path, blinded: bool,
     """The manifest and checksum file of a finished outputs tree (called last in a build)."""
     facts = build_facts(spec, raw_dir=raw_dir, blinded=blinded, dataset_json=dataset_json, dummy=dummy,
                         raw_exclude=raw_exclude)
-    return write_manifest(root, manifest_document(root, PACKAGE_FOLDERS, **facts))
+    return write_manifest(root, manifest_document(root, PACKAGE_FOLDERS, **facts, notice=dummy))

@@ -111,3 +111,23 @@ def file_size(meta: XptDataset, rows: int) -> int:
 def is_ascii(encoding: str) -> bool:
     """True for the names Python gives plain ASCII."""
     return encoding.lower().replace("-", "").replace("_", "") in ("ascii", "usascii", "646")
+
+
+#: Where the dataset label sits: bytes 32-71 of the second DSCRPTR data record (record 7 of a file).
+DATASET_LABEL_AT = 6 * RECORD + 32
+
+
+def relabel_dataset(data: bytes, prefix: str) -> bytes:
+    """An XPT file (one dataset, as :func:`header_bytes` lays it out) with ``prefix`` in front of its
+    dataset label, cut to the format's 40 bytes; every other byte is unchanged.
+
+    >>> head = header_bytes(XptDataset(name="DM", label="Demographics"))
+    >>> head = relabel_dataset(head, "DUMMY RANDOMIZATION")
+    >>> head[DATASET_LABEL_AT:DATASET_LABEL_AT + 40]
+    b'DUMMY RANDOMIZATION: Demographics       '
+    """
+    if data[:RECORD] != LIBRARY_HEADER or data[3 * RECORD:4 * RECORD] != MEMBER_HEADER:
+        raise ValueError("not a SAS XPORT v5 file of the layout header_bytes writes")
+    old = data[DATASET_LABEL_AT:DATASET_LABEL_AT + 40].decode("ascii").rstrip()
+    new = (f"{prefix}: {old}" if old else prefix)[:40]
+    return data[:DATASET_LABEL_AT] + _pad(new, 40) + data[DATASET_LABEL_AT + 40:]
