@@ -159,3 +159,14 @@ def test_08_a_missing_convention_is_a_spec_error_naming_the_key():
     issue = err.value.issues[0]
     assert (issue.rule, issue.file, issue.column) == ("spec.convention-missing", "specs/study.yaml",
                                                       "conventions.teae_window_days")
+
+
+def test_09_age_group_cutoff_in_the_spec_moves_agegr1_and_its_method(tmp_path, sample_sdtm, sample_adam):
+    from aclf_cdisc.adam.adsl import build_adsl_core
+
+    spec = load_spec(_specs_copy(tmp_path, "age_group_cutoff: 50 ", "age_group_cutoff: 60 "))
+    adsl = build_adsl_core(sample_sdtm, spec).set_index("USUBJID")
+    age = sample_adam["ADSL"].set_index("USUBJID")["AGE"]
+    assert (sample_adam["ADSL"]["AGEGR1"] == "<50").sum() == (age < 50).sum()
+    assert (adsl["AGEGR1"] == "<50").sum() == (age < 60).sum() > (age < 50).sum()
+    assert "when AGE < 60" in spec.methods["MT.ADSL.AGEGR1"].description

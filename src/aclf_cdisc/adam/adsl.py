@@ -320,8 +320,11 @@ def build_adsl_core(sdtm: Mapping[str, pd.DataFrame], spec: Spec) -> pd.DataFram
     adsl = adsl.sort_values("USUBJID", kind="mergesort").reset_index(drop=True)
     subjects = adsl["USUBJID"]
 
-    # age group (CL.AGEGR1 terms carry the bounds in their order: "<50" then ">=50")
-    adsl["AGEGR1"] = np.where(pd.to_numeric(adsl["AGE"]) < 50, "<50", ">=50")
+    # age group: below the study's cut-off the first CL.AGEGR1 term (by order), else the second
+    orders = _term_orders(spec, AGE_GROUP_CODELIST)
+    below, above = sorted(orders, key=orders.__getitem__)[:2]
+    cutoff = float(required_convention(spec.study.conventions, "age_group_cutoff"))
+    adsl["AGEGR1"] = np.where(pd.to_numeric(adsl["AGE"]) < cutoff, below, above)
     adsl.loc[adsl["AGE"].isna(), "AGEGR1"] = None
     adsl["AGEGR1N"] = adsl["AGEGR1"].map(_term_orders(spec, AGE_GROUP_CODELIST)).astype(float)
 
