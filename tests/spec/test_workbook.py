@@ -17,7 +17,7 @@ from aclf_cdisc.spec.workbook import export_workbook, import_workbook
 
 REPO_SPECS = Path(__file__).resolve().parents[2] / "specs"
 P21_SHEETS = ["Study", "Datasets", "Variables", "ValueLevel", "WhereClauses", "Codelists", "Dictionaries",
-              "Methods", "Comments", "Documents"]
+              "Methods", "Comments", "Documents", "Analysis Displays", "Analysis Results"]
 
 
 def _yaml_files(root: Path) -> dict[str, object]:
@@ -44,11 +44,10 @@ def test_sheets_follow_the_p21_layout_and_hold_every_record(exported):
     datasets = {k: v for k, v in specs.items() if k.startswith(("sdtm/", "adam/"))}
     codelists = specs["codelists.yaml"]["codelists"]
     wb = load_workbook(exported)
-    assert wb.sheetnames[:10] == P21_SHEETS
-    assert wb.sheetnames[10:] == ["Arms", "Elements", "TrialArms", "Visits", "TrialSummary",
-                                  "InclusionExclusion", "RawForms", "RawColumns", "Files", "SpecSource"]
-    # analysis.yaml (the analyses and their ARM displays) has no sheet layout yet: it travels whole
-    assert [row[0] for row in wb["Files"].iter_rows(min_row=2, values_only=True)] == ["analysis.yaml"]
+    assert wb.sheetnames[:12] == P21_SHEETS
+    # every spec file has sheets of its own: no Files sheet
+    assert wb.sheetnames[12:] == ["Arms", "Elements", "TrialArms", "Visits", "TrialSummary",
+                                  "InclusionExclusion", "RawForms", "RawColumns", "SpecSource"]
     assert wb["SpecSource"].sheet_state == "hidden" and wb["Study"].sheet_state == "visible"
 
     def data_rows(name: str) -> int:
@@ -87,6 +86,80 @@ def test_sheets_follow_the_p21_layout_and_hold_every_record(exported):
         assert ws.freeze_panes == "A2"
         assert ws["A1"].font.bold
     assert wb.properties.created == wb.properties.modified == dt.datetime(2025, 3, 28)
+
+
+def test_analysis_displays_and_results_in_the_p21_layout(exported):
+    analysis = _yaml_files(REPO_SPECS)["analysis.yaml"]
+    wb = load_workbook(exported)
+    displays = [r for r in wb["Analysis Displays"].iter_rows(values_only=True)]
+    assert displays[0][:4] == ("ID", "Title", "Document", "Pages")
+    assert [r[0] for r in displays[1:]] == [d["oid"] for d in analysis["displays"]] == ["RD.TFS.KM", "RD.TEAE.INC"]
+    assert displays[1][:3] == ("RD.TFS.KM", analysis["displays"][0]["description"], "LF.ADRG")
+    results = [r for r in wb["Analysis Results"].iter_rows(values_only=True)]
+    assert results[0][:13] == ("Display", "ID", "Description", "Variable(s)", "Reason", "Purpose", "Join Comment",
+                               "Where Clause", "Documentation", "Pages", "Programming Context",
+                               "Programming Code", "Programming Document")
+    teae = {h: v for h, v in zip(results[0], results[2], strict=True)}
+    assert (teae["Display"], teae["ID"], teae["Reason"], teae["Purpose"], teae["Join Comment"]) == (
+        "RD.TEAE.INC", "AR.TEAE.INC", "SPECIFIED IN PROTOCOL", "PRIMARY OUTCOME MEASURE", "COM.AR.TEAE.INC")
+    assert teae["Variable(s)"] == "ADAE.AEBODSYS, ADAE.AEDECOD, ADAE.TRT01A, ADSL.TRT01A"
+    assert teae["Where Clause"] == "WC.AR.TEAE.INC.ADAE, WC.AR.TEAE.INC.ADSL"
+    assert teae["Programming Code"] == "aclf_cdisc.analysis.teae.teae_incidence(adae, adsl, safety)"
+    assert teae["Extra (JSON)"] is None  # every key in a column of its own
+    tfs = {h: v for h, v in zip(results[0], results[1], strict=True)}
+    assert (tfs["Parameter Dataset"], tfs["Parameter Variable"], tfs["Variable(s)"]) == ("ADTTE", "PARAMCD",
+                                                                                          "ADTTE.AVAL, ADTTE.CNSR")
+    # the selections are WhereClauses rows, one condition a row, as P21 lists them
+    wheres = [r[:5] for r in wb["WhereClauses"].iter_rows(min_row=2, values_only=True)
+              if str(r[0]).startswith("WC.AR.")]
+    assert wheres == [("WC.AR.TFS.KM.LOGRANK.COX.ADTTE", "ADTTE", "PARAMCD", "EQ", "TFS"),
+                      ("WC.AR.TFS.KM.LOGRANK.COX.ADTTE", "ADTTE", "ITTFL", "EQ", "Y"),
+                      ("WC.AR.TEAE.INC.ADAE", "ADAE", "TRTEMFL", "EQ", "Y"),
+                      ("WC.AR.TEAE.INC.ADAE", "ADAE", "SAFFL", "EQ", "Y"),
+                      ("WC.AR.TEAE.INC.ADSL", "ADSL", "SAFFL", "EQ", "Y")]
+    # the other analysis keys are Study attributes
+    study = {r[0]: r for r in wb["Study"].iter_rows(min_row=2, values_only=True)}
+    assert {k for k in study if k.startswith("analysis.yaml#")} == {
+        "analysis.yaml#settings", "analysis.yaml#survival", "analysis.yaml#safety", "analysis.yaml#baseline"}
+
+
+def test_analysis_sheets_alone_give_analysis_yaml_back(exported, tmp_path):
+    # Without the hidden SpecSource texts, the data come from the sheets alone.
+    files, issues = import_workbook(_broken(exported, tmp_path, lambda wb: wb.remove(wb["SpecSource"])))
+    assert [i for i in issues if i.severity == "error"] == []
+    assert files["analysis.yaml"] == _yaml_files(REPO_SPECS)["analysis.yaml"]
+
+
+def test_edited_analysis_result_is_written_fresh(exported, tmp_path):
+    def edit(wb):
+        ws = wb["Analysis Results"]
+        ws["D3"] = "ADAE.AEBODSYS, ADAE.AEDECOD, ADSL.TRT01A"   # Variable(s): ADAE.TRT01A dropped
+        ws["E3"] = "SPECIFIED IN SAP"                            # Reason
+    files, issues = import_workbook(_broken(exported, tmp_path, edit))
+    assert [i for i in issues if i.severity == "error"] == []
+    result = files["analysis.yaml"]["displays"][1]["results"][0]
+    assert result["reason"] == "SPECIFIED IN SAP"
+    assert [(d["dataset"], d["variables"]) for d in result["datasets"]] == [
+        ("ADAE", ["AEBODSYS", "AEDECOD"]), ("ADSL", ["TRT01A"])]
+    assert result["datasets"][0]["where"] == [["TRTEMFL", "EQ", ["Y"]], ["SAFFL", "EQ", ["Y"]]]
+
+
+def test_bad_analysis_cells_are_named_by_sheet_row_and_column(exported, tmp_path):
+    def edit(wb):
+        ws = wb["Analysis Results"]
+        ws["A2"] = "RD.NOPE"                                      # Display not on Analysis Displays
+        ws["H3"] = "WC.AR.TEAE.INC.ADAE, WC.MISSING"              # Where Clause unknown
+        ws["D3"] = "ADAE.AEBODSYS, ADLB.AVAL, TRT01A"             # not DATASET.VARIABLE of a selected dataset
+        ws["E3"] = "BECAUSE"                                      # Reason outside the ARM terms
+    _, issues = import_workbook(_broken(exported, tmp_path, edit))
+    found = {(i.rule, i.file, i.row, i.column, i.value) for i in issues if i.severity == "error"}
+    assert ("workbook.display-unknown", "broken.xlsx#Analysis Results", 2, "A (Display)", "RD.NOPE") in found
+    assert ("workbook.where-unknown", "broken.xlsx#Analysis Results", 3, "H (Where Clause)", "WC.MISSING") in found
+    assert ("workbook.cell-invalid", "broken.xlsx#Analysis Results", 3, "D (Variable(s))", "ADLB.AVAL") in found
+    assert ("workbook.cell-invalid", "broken.xlsx#Analysis Results", 3, "D (Variable(s))", "TRT01A") in found
+    reason = next(i for i in issues if i.column == "E (Reason)")
+    assert (reason.rule, reason.file, reason.row, reason.value) == ("spec.schema.enum", "broken.xlsx#Analysis Results",
+                                                                    3, "BECAUSE")
 
 
 def test_export_is_byte_reproducible(exported, tmp_path):
@@ -151,6 +224,8 @@ def test_unknown_keys_and_files_survive(tmp_path):
                       ("spec.schema.unknown-key", "wb.xlsx#Variables", "new_flag", "(Extra (JSON))")}
     assert yaml.safe_load(files["analysis/displays.yaml"]) == {"displays": [{"id": "T14.1", "title": "A, B"}]}
     assert load_workbook(target).sheetnames[-2:] == ["Files", "SpecSource"]
+    assert [r[0] for r in load_workbook(target)["Files"].iter_rows(min_row=2, values_only=True)] == [
+        "analysis/displays.yaml"]
 
 
 # --------------------------------------------------------------------------------------------

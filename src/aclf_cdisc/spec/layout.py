@@ -75,7 +75,9 @@ STUDY_TABLE_SHEETS: dict[str, str] = {
 # Study-level files whose record list has a sheet of its own; their other top-level keys are
 # Study sheet attributes named ``<file>#<key>``.
 STUDY_FILES: dict[str, str] = {"codelists.yaml": "codelists", "methods.yaml": "methods",
-                               "comments.yaml": "comments", "documents.yaml": "documents"}
+                               "comments.yaml": "comments", "documents.yaml": "documents",
+                               "analysis.yaml": "displays"}
+ANALYSIS_FILE = "analysis.yaml"
 
 ORIGIN = (
     Col("Origin", ("origin", "type"), width=12),
@@ -215,6 +217,36 @@ DOCUMENTS = Sheet("Documents", (
     Col("Href", ("href",), width=24),
 ))
 
+# Analysis Results Metadata (analysis.yaml ``displays``): one row per display, one per result.
+# A result's datasets are its Where Clause IDs (rows of the WhereClauses sheet, whose Dataset
+# column names the dataset, one ID per dataset in order) and its Variable(s) as DATASET.VARIABLE.
+ANALYSIS_DISPLAYS = Sheet("Analysis Displays", (
+    Col("ID", ("oid",), width=16, required=True),
+    Col("Title", ("description",), width=60),
+    Col("Document", ("document", "oid"), width=12),
+    Col("Pages", ("document", "destination"), width=14),
+    _ext("Name", ("name",), width=16),
+    _ext("Document Title", ("document", "title"), width=30),
+))
+
+ANALYSIS_RESULTS = Sheet("Analysis Results", (
+    Col("Display", width=16, role="context", required=True),
+    Col("ID", ("oid",), width=26, required=True),
+    Col("Description", ("description",), width=50),
+    Col("Variable(s)", width=30, role="context"),
+    Col("Reason", ("reason",), width=22),
+    Col("Purpose", ("purpose",), width=26),
+    Col("Join Comment", ("comment",), width=18),
+    Col("Where Clause", width=34, role="context"),
+    Col("Documentation", ("documentation",), width=60),
+    Col("Pages", width=8, role="unused"),
+    Col("Programming Context", ("code", "context"), width=30),
+    Col("Programming Code", ("code", "text"), width=60),
+    Col("Programming Document", width=16, role="unused"),
+    _ext("Parameter Dataset", ("parameter", "dataset"), width=12),
+    _ext("Parameter Variable", ("parameter", "variable"), width=12),
+))
+
 RAW_FORMS = Sheet("RawForms", (
     _ext("Form", ("form",), width=12),
     _ext("Label", ("label",), width=30),
@@ -248,5 +280,5 @@ SOURCES = Sheet("SpecSource", FILES.columns, extras=())
 
 # P21 sheets first, in P21's order; extension sheets after.
 P21_SHEETS: tuple[Sheet, ...] = (STUDY, DATASETS, VARIABLES, VALUE_LEVEL, WHERE_CLAUSES, CODELISTS,
-                                 DICTIONARIES, METHODS, COMMENTS, DOCUMENTS)
+                                 DICTIONARIES, METHODS, COMMENTS, DOCUMENTS, ANALYSIS_DISPLAYS, ANALYSIS_RESULTS)
 REQUIRED_SHEETS: tuple[str, ...] = ("Study", "Datasets", "Variables")

@@ -57,7 +57,7 @@ from aclf_cdisc.spec.yamlio import YamlDoc, format_path, read_yaml
 from aclf_cdisc.spec_search import SPECS_ENV
 
 SCHEMA_NAMES: tuple[str, ...] = (
-    "common", "study", "codelists", "methods", "comments", "documents", "raw_form", "dataset",
+    "common", "study", "codelists", "methods", "comments", "documents", "raw_form", "dataset", "analysis",
 )
 # The study-level files every spec root has, and the schema each one follows.
 STUDY_FILES: dict[str, str] = {

@@ -5,7 +5,8 @@
 files (relative path -> YAML data), and :func:`write_spec_folder` writes them atomically.
 Export then import gives YAML data equal to the original (``yaml.safe_load`` equal), whatever
 keys the files hold: a key no column takes travels in the row's ``Extra (JSON)`` cell, and a
-spec file the layout does not know travels whole on the ``Files`` sheet.
+spec file the layout does not know travels whole on the ``Files`` sheet. ``analysis.yaml`` fills
+the P21 Analysis Displays and Analysis Results sheets (its other keys are Study attributes).
 
 The workbook is byte-reproducible: its document properties and the zip entry times come from the
 spec (``conventions.xpt.created`` in ``study.yaml``), never from the clock.
@@ -49,6 +50,9 @@ from aclf_cdisc.spec.cells import (
     to_structured,
 )
 from aclf_cdisc.spec.layout import (
+    ANALYSIS_DISPLAYS,
+    ANALYSIS_FILE,
+    ANALYSIS_RESULTS,
     CODELISTS,
     COMMENTS,
     DATASETS,
@@ -281,6 +285,100 @@ def codelist_rows(files: dict[str, Any]) -> tuple[list[Row], list[Row]]:
     return rows, dictionaries
 
 
+def result_where_id(result_oid: str, dataset: str) -> str:
+    """The WhereClauses ID of one dataset's selection in an analysis result."""
+    return f"WC.{result_oid}.{dataset}"
+
+
+def decode_result_datasets(ids: list[str], variables: list[str],
+                           wheres: dict[str, list[tuple[str, list[Any]]]]) -> tuple[list[dict[str, Any]], list[str],
+                                                                                    list[str]]:
+    """An analysis result's ``datasets`` from its Where Clause IDs and DATASET.VARIABLE list, with
+    the IDs that name no single dataset's where clause and the variables of no selected dataset."""
+    datasets: list[dict[str, Any]] = []
+    unknown: list[str] = []
+    for wid in ids:
+        found = wheres.get(wid, [])
+        if len(found) != 1:
+            unknown.append(wid)
+            continue
+        dataset, conditions = found[0]
+        datasets.append({"dataset": dataset, "where": conditions, "variables": []})
+    by_name = {d["dataset"]: d for d in datasets}
+    stray: list[str] = []
+    for variable in variables:
+        dataset, dot, name = variable.partition(".")
+        if not dot or not name or dataset not in by_name:
+            stray.append(variable)
+        else:
+            by_name[dataset]["variables"].append(name)
+    return datasets, unknown, stray
+
+
+def encode_result_datasets(result_oid: Any, datasets: Any) -> tuple[Row, list[Row]] | None:
+    """Where Clause and Variable(s) cells and the WhereClauses rows of a result's ``datasets``, or
+    None when they cannot be read back exactly (they then travel in the row's Extra (JSON))."""
+    if not isinstance(result_oid, str) or not _records(datasets):
+        return None
+    ids: list[str] = []
+    variables: list[Any] = []
+    where_rows: list[Row] = []
+    index: dict[str, list[tuple[str, list[Any]]]] = {}
+    for entry in datasets:
+        name = entry.get("dataset")
+        if (set(entry) != {"dataset", "where", "variables"} or not isinstance(name, str) or not name
+                or "." in name or not isinstance(entry["variables"], list)):
+            return None
+        wid = result_where_id(result_oid, name)
+        rows = where_clause_rows(name, wid, entry["where"])
+        if rows is None or wid in index:
+            return None
+        index[wid] = [(name, entry["where"])]
+        ids.append(wid)
+        where_rows += rows
+        variables += [f"{name}.{v}" if isinstance(v, str) else None for v in entry["variables"]]
+    if None in variables:
+        return None
+    cells: Row = {"Where Clause": encode("list", ids)}
+    if variables:
+        cells["Variable(s)"] = encode("list", variables)
+    if any(cell is UNFIT for cell in cells.values()):
+        return None
+    back, unknown, stray = decode_result_datasets(decode("list", cells["Where Clause"]),
+                                                  decode("list", cells.get("Variable(s)", "")), index)
+    return (cells, where_rows) if not unknown and not stray and same(back, datasets) else None
+
+
+def analysis_rows(files: dict[str, Any]) -> tuple[list[Row], list[Row], list[Row]]:
+    """Rows of Analysis Displays and Analysis Results (analysis.yaml ``displays``) and the
+    WhereClauses rows their results select with."""
+    data = files.get(ANALYSIS_FILE)
+    displays = data.get("displays") if isinstance(data, dict) else None
+    if not _records(displays):
+        return [], [], []
+    display_rows: list[Row] = []
+    result_rows: list[Row] = []
+    where_rows: list[Row] = []
+    for display in displays:
+        record = dict(display)
+        oid, results = record.get("oid"), record.get("results")
+        if isinstance(oid, str) and _records(results):
+            del record["results"]
+        else:
+            results = []
+        display_rows.append(record_row(record, ANALYSIS_DISPLAYS))
+        for result in results:
+            entry = dict(result)
+            encoded = encode_result_datasets(entry.get("oid"), entry.get("datasets"))
+            cells: Row = {}
+            if encoded is not None:
+                cells, wheres = encoded
+                where_rows += wheres
+                del entry["datasets"]
+            result_rows.append({"Display": oid, **record_row(entry, ANALYSIS_RESULTS), **cells})
+    return display_rows, result_rows, where_rows
+
+
 def list_rows(files: dict[str, Any], rel: str, sheet: Sheet) -> list[Row]:
     data = files.get(rel)
     records = data.get(STUDY_FILES[rel]) if isinstance(data, dict) else None
@@ -342,12 +440,14 @@ def spec_sheets(root: Path) -> tuple[list[tuple[Sheet, list[Row]]], dt.datetime,
         datasets, variables, value_level, where_rows = dataset_rows(files)
         codelists, dictionaries = codelist_rows(files)
         forms, columns = raw_rows(files)
+        displays, results, result_wheres = analysis_rows(files)
         sheets: list[tuple[Sheet, list[Row]]] = [
             (STUDY, study), (DATASETS, datasets), (VARIABLES, variables), (VALUE_LEVEL, value_level),
-            (WHERE_CLAUSES, where_rows), (CODELISTS, codelists), (DICTIONARIES, dictionaries),
+            (WHERE_CLAUSES, where_rows + result_wheres), (CODELISTS, codelists), (DICTIONARIES, dictionaries),
             (METHODS, list_rows(files, "methods.yaml", METHODS)),
             (COMMENTS, list_rows(files, "comments.yaml", COMMENTS)),
             (DOCUMENTS, list_rows(files, "documents.yaml", DOCUMENTS)),
+            (ANALYSIS_DISPLAYS, displays), (ANALYSIS_RESULTS, results),
         ]
         for name, records in tables.items():
             sheet = table_sheet(name, records)
@@ -632,7 +732,8 @@ def _dataset_file(reader: Reader, rows: SheetRows, number: int, row: Row, record
     return None
 
 
-def import_datasets(reader: Reader, sheets: dict[str, SheetRows], files: dict[str, Any]) -> None:
+def import_datasets(reader: Reader, sheets: dict[str, SheetRows], files: dict[str, Any],
+                    wheres: dict[tuple[str, Any], list[Any]]) -> None:
     rows = sheets["Datasets"]
     by_name: dict[str, str] = {}
     for number, row in rows.rows:
@@ -648,7 +749,6 @@ def import_datasets(reader: Reader, sheets: dict[str, SheetRows], files: dict[st
         by_name[name] = rel
         files[rel] = record
         reader.origins[(rel, ())] = (rows, number, DATASETS)
-    wheres = import_where_clauses(reader, sheets.get("WhereClauses"))
     for sheet, key in ((VARIABLES, "variables"), (VALUE_LEVEL, "value_level")):
         table = sheets.get(sheet.name)
         if table is None:
@@ -757,6 +857,75 @@ def import_list(reader: Reader, sheets: dict[str, SheetRows], files: dict[str, A
     files.setdefault(rel, {})[STUDY_FILES[rel]] = records
 
 
+def import_analysis(reader: Reader, sheets: dict[str, SheetRows], files: dict[str, Any],
+                    wheres: dict[tuple[str, Any], list[Any]]) -> None:
+    """analysis.yaml ``displays`` from the Analysis Displays and Analysis Results sheets (none
+    written when both are empty: the Study sheet's ``analysis.yaml#...`` attributes stay as they are)."""
+    rows = _sheet(sheets, ANALYSIS_DISPLAYS.name)
+    displays: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    for number, row in rows.rows:
+        record = record_from_row(reader, rows, number, row, ANALYSIS_DISPLAYS)
+        oid = record.get("oid")
+        if not isinstance(oid, str) or oid in index:
+            reader.add("workbook.cell-invalid" if not isinstance(oid, str) else "workbook.duplicate",
+                       "every display needs an ID of its own", rows, number, "ID", oid,
+                       "a display OID such as RD.T14.1")
+            continue
+        index[oid] = len(displays)
+        reader.origins[(ANALYSIS_FILE, ("displays", len(displays)))] = (rows, number, ANALYSIS_DISPLAYS)
+        displays.append(record)
+    by_id: dict[str, list[tuple[str, list[Any]]]] = {}
+    for (dataset, wid), conditions in wheres.items():
+        by_id.setdefault(str(wid), []).append((dataset, conditions))
+    table = _sheet(sheets, ANALYSIS_RESULTS.name)
+    from_rows: set[int] = set()
+    for number, row in table.rows:
+        display = row.get("Display")
+        if display not in index:
+            reader.add("workbook.display-unknown", "the row names a display the Analysis Displays sheet does not "
+                       "list", table, number, "Display", display, "an ID of the Analysis Displays sheet")
+            continue
+        record = record_from_row(reader, table, number, row, ANALYSIS_RESULTS)
+        datasets = _result_datasets(reader, table, number, row, by_id)
+        if datasets is not None:
+            if "datasets" in record:
+                reader.add("workbook.extra-clash", "datasets are set both by Where Clause and by Extra (JSON)",
+                           table, number, EXTRA, "datasets", "each key in one place only")
+            record["datasets"] = datasets
+        target = displays[index[display]]
+        if index[display] not in from_rows and "results" in target:
+            reader.add("workbook.extra-clash", f"display {display} has results rows and results in its Extra (JSON)",
+                       table, number, "Display", display, "one of the two")
+            continue
+        from_rows.add(index[display])
+        results = target.setdefault("results", [])
+        reader.origins[(ANALYSIS_FILE, ("displays", index[display], "results", len(results)))] = (
+            table, number, ANALYSIS_RESULTS)
+        results.append(record)
+    if displays:
+        files.setdefault(ANALYSIS_FILE, {})["displays"] = displays
+
+
+def _result_datasets(reader: Reader, rows: SheetRows, number: int, row: Row,
+                     by_id: dict[str, list[tuple[str, list[Any]]]]) -> list[dict[str, Any]] | None:
+    if "Where Clause" not in row:
+        if "Variable(s)" in row:
+            reader.add("workbook.cell-invalid", "Variable(s) need the Where Clause of their dataset", rows, number,
+                       "Where Clause", None, "one WhereClauses ID per dataset the result reads")
+        return None
+    variables = decode("list", row["Variable(s)"]) if "Variable(s)" in row else []
+    datasets, unknown, stray = decode_result_datasets(decode("list", row["Where Clause"]), variables, by_id)
+    for wid in unknown:
+        reader.add("workbook.where-unknown", f"where clause {wid} is not the ID of one dataset's rows on the "
+                   "WhereClauses sheet", rows, number, "Where Clause", wid, "an ID of the WhereClauses sheet")
+    for variable in stray:
+        reader.add("workbook.cell-invalid", f"variable {variable} is not DATASET.VARIABLE of a dataset the Where "
+                   "Clause selects", rows, number, "Variable(s)", variable,
+                   "DATASET.VARIABLE, e.g. " + (f"{datasets[0]['dataset']}.AVAL" if datasets else "ADTTE.AVAL"))
+    return datasets
+
+
 def import_raw(reader: Reader, sheets: dict[str, SheetRows], files: dict[str, Any]) -> None:
     rows = _sheet(sheets, "RawForms")
     by_form: dict[str, str] = {}
@@ -839,10 +1008,12 @@ def import_workbook(path: Path) -> tuple[dict[str, Any], list[Issue]]:
         return {}, reader.issues
     files: dict[str, Any] = {}
     import_study(reader, sheets, files)
-    import_datasets(reader, sheets, files)
+    wheres = import_where_clauses(reader, sheets.get("WhereClauses"))
+    import_datasets(reader, sheets, files, wheres)
     import_codelists(reader, sheets, files)
     for rel, sheet in (("methods.yaml", METHODS), ("comments.yaml", COMMENTS), ("documents.yaml", DOCUMENTS)):
         import_list(reader, sheets, files, rel, sheet)
+    import_analysis(reader, sheets, files, wheres)
     import_raw(reader, sheets, files)
     import_files(sheets, files)
     schema_findings(reader, files)
@@ -854,7 +1025,7 @@ def import_workbook(path: Path) -> tuple[dict[str, Any], list[Issue]]:
 # Import: schema checks located in the workbook
 # ============================================================================================
 SCHEMA_OF_FILE = {"study.yaml": "study", "codelists.yaml": "codelists", "methods.yaml": "methods",
-                  "comments.yaml": "comments", "documents.yaml": "documents"}
+                  "comments.yaml": "comments", "documents.yaml": "documents", ANALYSIS_FILE: "analysis"}
 _PATH_PART = re.compile(r"\[(\d+)\]|\.?([^.\[]+)")
 
 
