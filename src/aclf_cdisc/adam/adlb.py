@@ -170,7 +170,7 @@ def _assessments(rs: pd.DataFrame | None, grades: Mapping[str, Mapping[str, int]
         raise DerivationError([
             Issue(rule="adam.ctp-grade-unknown", dataset="RS", row=f"USUBJID={r.USUBJID}, RSSEQ={r.RSSEQ}",
                   column="RSORRES", value=r.RSORRES, message=f"{r.RSTESTCD} result is not a known grade",
-                  expected=f"one of {list(grades[r.PARAMCD])} (study.yaml conventions.ctp)")
+                  expected=f"one of {list(grades[str(r.PARAMCD)])} (study.yaml conventions.ctp)")
             for r in unknown.itertuples()])
     part["ADT"] = iso_to_date(part, "RSDTC", "ADT", dataset_name="RS")
     part["SRCSEQ"] = pd.to_numeric(part["RSSEQ"]).astype(float)

@@ -354,18 +354,17 @@ def analysis_rows(files: dict[str, Any]) -> tuple[list[Row], list[Row], list[Row
     WhereClauses rows their results select with."""
     data = files.get(ANALYSIS_FILE)
     displays = data.get("displays") if isinstance(data, dict) else None
-    if not _records(displays):
+    if displays is None or not _records(displays):
         return [], [], []
     display_rows: list[Row] = []
     result_rows: list[Row] = []
     where_rows: list[Row] = []
     for display in displays:
         record = dict(display)
-        oid, results = record.get("oid"), record.get("results")
-        if isinstance(oid, str) and _records(results):
-            del record["results"]
-        else:
-            results = []
+        oid, found = record.get("oid"), record.get("results")
+        results: list[dict[str, Any]] = []
+        if isinstance(oid, str) and found is not None and _records(found):
+            results = record.pop("results")
         display_rows.append(record_row(record, ANALYSIS_DISPLAYS))
         for result in results:
             entry = dict(result)
