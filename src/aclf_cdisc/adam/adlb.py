@@ -191,9 +191,10 @@ def _latest_dtc(parts: list[pd.DataFrame], by: list[str], dates: pd.DataFrame) -
     """A derived record's date/time: the latest component date/time when every component has a
     time, else the date alone (so the boundary rule treats it as date-only)."""
     stacked = pd.concat([p[[*by, "__DTC"]] for p in parts], ignore_index=True)
-    grouped = stacked.groupby(by, dropna=False)["__DTC"]
-    timed = grouped.agg(lambda t: bool((t.str.len() >= 16).all()))
-    latest = grouped.max()
+    stacked["__T"] = stacked["__DTC"].str.len().ge(16).to_numpy(dtype=bool)  # a date and a time
+    grouped = stacked.groupby(by, dropna=False)
+    timed = grouped["__T"].all()
+    latest = grouped["__DTC"].max()
     keyed = dates[by].merge(pd.DataFrame({"__T": timed, "__L": latest}).reset_index(), on=by, how="left")
     day = pd.to_datetime(keyed["ADT"]).dt.strftime("%Y-%m-%d")
     return pd.Series(np.where(keyed["__T"].fillna(False).astype(bool), keyed["__L"], day), index=dates.index)
