@@ -16,6 +16,7 @@ import pandas as pd
 
 from aclf_cdisc.errors import InputError, Issue
 from aclf_cdisc.raw.reader import FILE_COL, ROW_COL
+from aclf_cdisc.sdtm.text import per_distinct_text
 from aclf_cdisc.spec.model import Spec
 
 RFSTDTC, RFXSTDTC = "_RFSTDTC", "_RFXSTDTC"  # DM reference dates carried on an assembled frame
@@ -47,8 +48,7 @@ def get_form(raw: Any, name: str, *, required: bool = True) -> pd.DataFrame | No
         if column.startswith("_"):
             continue
         if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
-            text = frame[column].astype("string").str.strip()
-            frame[column] = text.where(text.notna() & (text != ""), None).astype(object)
+            frame[column] = per_distinct_text(frame[column], str.strip, pd.NA)
     return frame.reset_index(drop=True)
 
 

@@ -6,16 +6,13 @@ import pandas as pd
 
 from aclf_cdisc.errors import DerivationError, Issue
 from aclf_cdisc.sdtm.lineage import FILE_COL, ROW_COL, make_lineage, with_lineage
+from aclf_cdisc.sdtm.text import per_distinct_text
 from aclf_cdisc.spec.model import Dataset
 
 
 def _as_text(values: pd.Series) -> pd.Series:
     """Object column of str, with None (never pd.NA or NaN) for missing and empty values."""
-    text = values.astype("string").str.rstrip()
-    keep = (text.notna() & (text != "")).to_numpy(dtype=bool)
-    out = text.astype(object).to_numpy(copy=True)
-    out[~keep] = None
-    return pd.Series(out, index=values.index, dtype=object)
+    return per_distinct_text(values, str.rstrip, None)
 
 
 def conform_to_spec(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from aclf_cdisc.errors import Issue
 from aclf_cdisc.raw.reader import FILE_COL, ROW_COL
 from aclf_cdisc.sdtm.ct import recode_ct
 from aclf_cdisc.sdtm.dates import raw_to_iso8601
+from aclf_cdisc.sdtm.text import per_distinct_text
 from aclf_cdisc.spec.model import Dataset, Spec, Variable
 
 
@@ -55,8 +56,7 @@ def _source_file(frame: pd.DataFrame, source: str | None) -> str | None:
 
 
 def _trimmed(values: pd.Series) -> pd.Series:
-    text = values.astype("string").str.strip()
-    return text.mask(text.isna() | (text == ""), pd.NA).astype(object)
+    return per_distinct_text(values, str.strip, pd.NA)
 
 
 def map_copy(frame: pd.DataFrame, variable: Variable, dataset: Dataset) -> tuple[pd.Series, list[Issue]]:

@@ -1,0 +1,23 @@
+"""Text cleaning done once per distinct value: the cost grows with the distinct values, not the records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+
+def per_distinct_text(values: pd.Series, clean: Callable[[str], str], missing: object) -> pd.Series:
+    """``clean`` applied to each distinct value of ``values`` as text; ``missing`` for missing and blank results.
+
+    Values become text as ``astype("string")`` makes them; the result is an object column on
+    the same index.
+
+    >>> per_distinct_text(pd.Series([" a ", None, " ", " a "]), str.strip, None).tolist()
+    ['a', None, None, 'a']
+    """
+    codes, distinct = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    cleaned = [clean(text) for text in distinct]
+    lookup = np.array([text if text else missing for text in cleaned] + [missing], dtype=object)
+    return pd.Series(lookup[codes], index=values.index, dtype=object)  # code -1 (missing) takes the last
