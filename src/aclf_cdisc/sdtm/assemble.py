@@ -8,7 +8,7 @@ identifies subjects with :func:`compute_usubjid` and turns a form into the recor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -30,18 +30,9 @@ def raw_forms(raw: Any) -> Mapping[str, pd.DataFrame]:
     return forms
 
 
-def get_form(raw: Any, name: str, *, required: bool = True) -> pd.DataFrame | None:
-    """A copy of form ``name`` with text trimmed (blank -> None) and ``_row`` (1-based source record).
-
-    A missing required form is an :class:`InputError`; a missing optional one returns None.
-    """
-    forms = raw_forms(raw)
-    if name not in forms or forms[name] is None:
-        if required:
-            raise InputError(Issue(rule="sdtm.form-missing", message=f"raw form {name} is needed for SDTM",
-                                   file=f"{name}.csv", expected=f"{name}.csv in the raw export"))
-        return None
-    frame = forms[name].copy()
+def trim_form(form: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a raw form frame with text trimmed (blank -> missing) and ``_row`` (1-based source record)."""
+    frame = form.copy()
     if "_row" not in frame.columns:
         frame["_row"] = frame[ROW_COL] if ROW_COL in frame.columns else np.arange(1, len(frame) + 1)
     for column in frame.columns:
@@ -50,6 +41,43 @@ def get_form(raw: Any, name: str, *, required: bool = True) -> pd.DataFrame | No
         if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
             frame[column] = per_distinct_text(frame[column], str.strip, pd.NA)
     return frame.reset_index(drop=True)
+
+
+class TrimmedForms(Mapping[str, pd.DataFrame]):
+    """Every form of a raw export through :func:`trim_form`, once: :func:`get_form` copies from it.
+
+    Build it once per build (``TrimmedForms(raw)``) and pass it where a raw export is expected;
+    the frames it holds are never handed out, only copies.
+    """
+
+    def __init__(self, raw: Any) -> None:
+        self._forms = {name: None if form is None else trim_form(form) for name, form in raw_forms(raw).items()}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self._forms[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._forms)
+
+    def __len__(self) -> int:
+        return len(self._forms)
+
+
+def get_form(raw: Any, name: str, *, required: bool = True) -> pd.DataFrame | None:
+    """A copy of form ``name`` with text trimmed (blank -> missing) and ``_row`` (1-based source record).
+
+    A missing required form is an :class:`InputError`; a missing optional one returns None.
+    ``raw`` may be :class:`TrimmedForms` (each form trimmed once, then copied).
+    """
+    forms = raw_forms(raw)
+    if name not in forms or forms[name] is None:
+        if required:
+            raise InputError(Issue(rule="sdtm.form-missing", message=f"raw form {name} is needed for SDTM",
+                                   file=f"{name}.csv", expected=f"{name}.csv in the raw export"))
+        return None
+    if isinstance(forms, TrimmedForms):
+        return forms[name].copy()
+    return trim_form(forms[name])
 
 
 def frame_file(frame: pd.DataFrame | None, form: str) -> str:
@@ -80,7 +108,13 @@ def compute_usubjid(studyid: str, siteid: pd.Series, subjid: pd.Series) -> pd.Se
     """
     site = siteid.astype("string").str.strip()
     subj = subjid.astype("string").str.strip()
-    embedded = pd.Series([str(b).startswith(f"{a}-") for a, b in zip(site, subj, strict=True)], index=subj.index)
+    # a subject's records share one (site, subject) pair: test each distinct pair once
+    pair = pd.DataFrame({"SITE": site, "SUBJ": subj}).groupby(["SITE", "SUBJ"], dropna=False, sort=False).ngroup()
+    codes = pair.to_numpy()
+    first = np.unique(codes, return_index=True)[1]  # the first record of each pair, in pair order
+    starts = np.array([str(b).startswith(f"{a}-") for a, b in zip(site.iloc[first], subj.iloc[first], strict=True)],
+                      dtype=bool)
+    embedded = pd.Series(starts[codes], index=subj.index)
     local = subj.where(embedded, site + "-" + subj)
     return (studyid + "-" + local).astype(object)
 

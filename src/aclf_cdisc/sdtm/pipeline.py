@@ -15,6 +15,7 @@ import pandas as pd
 
 from aclf_cdisc.errors import DerivationError, Issue
 from aclf_cdisc.raw import RawExport
+from aclf_cdisc.sdtm.assemble import TrimmedForms
 from aclf_cdisc.sdtm.domains.ae import build_ae
 from aclf_cdisc.sdtm.domains.dm import build_dm
 from aclf_cdisc.sdtm.domains.ds import build_ds_suppds
@@ -55,23 +56,24 @@ def build_sdtm(raw: RawExport, spec: Spec, *, blinded: bool = False,
     """Every SDTM dataset of the spec, keyed by dataset name."""
     check_spec_coverage(spec)
     issues = issues if issues is not None else []
-    dm = build_dm(raw, spec, blinded=blinded, issues=issues)
-    se = build_se(raw, spec, dm=dm, blinded=blinded, issues=issues)
-    visits = subject_visit_map(raw, spec)
-    ec = build_ec(raw, spec, dm=dm, se=se, visit_map=visits, issues=issues)
-    ds, suppds = build_ds_suppds(raw, spec, dm=dm, se=se, ec=ec, blinded=blinded, issues=issues)
-    pr, supppr = build_pr_supppr(raw, spec, dm=dm, se=se, issues=issues)
+    forms = TrimmedForms(raw)  # every form trimmed once; each builder reads copies
+    dm = build_dm(forms, spec, blinded=blinded, issues=issues)
+    se = build_se(forms, spec, dm=dm, blinded=blinded, issues=issues)
+    visits = subject_visit_map(forms, spec)
+    ec = build_ec(forms, spec, dm=dm, se=se, visit_map=visits, issues=issues)
+    ds, suppds = build_ds_suppds(forms, spec, dm=dm, se=se, ec=ec, blinded=blinded, issues=issues)
+    pr, supppr = build_pr_supppr(forms, spec, dm=dm, se=se, issues=issues)
     built = {
         "DM": dm,
         "SE": se,
-        "SV": build_sv(raw, spec, dm=dm, se=se, issues=issues),
+        "SV": build_sv(forms, spec, dm=dm, se=se, issues=issues),
         "DS": ds,
         "SUPPDS": suppds,
         "EC": ec,
-        "EX": build_ex(raw, spec, dm=dm, se=se, ec=ec, visit_map=visits, blinded=blinded, issues=issues),
-        "LB": build_lb(raw, spec, dm=dm, se=se, visit_map=visits, issues=issues),
-        "AE": build_ae(raw, spec, dm=dm, se=se, issues=issues),
-        "RS": build_rs(raw, spec, dm=dm, se=se, visit_map=visits, issues=issues),
+        "EX": build_ex(forms, spec, dm=dm, se=se, ec=ec, visit_map=visits, blinded=blinded, issues=issues),
+        "LB": build_lb(forms, spec, dm=dm, se=se, visit_map=visits, issues=issues),
+        "AE": build_ae(forms, spec, dm=dm, se=se, issues=issues),
+        "RS": build_rs(forms, spec, dm=dm, se=se, visit_map=visits, issues=issues),
         "PR": pr,
         "SUPPPR": supppr,
         "TS": build_ts(spec, dm=dm),

@@ -154,16 +154,18 @@ def treatment_dispositions(ec: pd.DataFrame, end_of_study: pd.DataFrame, schedul
     records: list[dict[str, Any]] = []
     for stage, visits in sorted(schedule.items()):
         staged = ec[ec["VISIT"].isin(visits)]
-        for usubjid, rows in staged.groupby("USUBJID", sort=True):
-            last = rows[rows["VISIT"] == visits[-1]]
-            given = rows[rows["ECOCCUR"] == "Y"].sort_values("ECSTDTC", kind="mergesort")
+        last = _first_record(staged[staged["VISIT"] == visits[-1]], ["ECOCCUR", "ECENDTC", "ECREASOC"])
+        given = staged[staged["ECOCCUR"] == "Y"].sort_values("ECSTDTC", kind="mergesort")
+        last_end = _last_record(given, ["ECENDTC"])["ECENDTC"]  # the end of the stage's last infusion given
+        for usubjid in sorted(staged["USUBJID"].dropna().unique()):
             base = {"USUBJID": usubjid, "DSCAT": DISPOSITION, "DSSCAT": STUDY_TREATMENT, "DSREFID": None,
                     "ICVER": None, "_EPOCH": epochs[stage], "_missed": False}
-            if not last.empty and last["ECOCCUR"].iloc[0] == "Y":
-                records.append({**base, "DSTERM": COMPLETED, "DSDECOD": COMPLETED, "DSSTDTC": last["ECENDTC"].iloc[0]})
-            elif not last.empty:
-                records.append({**base, "DSTERM": last["ECREASOC"].iloc[0], "DSDECOD": None, "_missed": True,
-                                "DSSTDTC": given["ECENDTC"].iloc[-1] if not given.empty else None})
+            if usubjid in last["ECOCCUR"] and last["ECOCCUR"][usubjid] == "Y":
+                records.append({**base, "DSTERM": COMPLETED, "DSDECOD": COMPLETED,
+                                "DSSTDTC": last["ECENDTC"][usubjid]})
+            elif usubjid in last["ECOCCUR"]:
+                records.append({**base, "DSTERM": last["ECREASOC"][usubjid], "DSDECOD": None, "_missed": True,
+                                "DSSTDTC": last_end.get(usubjid)})
             elif usubjid in eos.index:
                 ended = eos.loc[usubjid]
                 records.append({**base, "DSTERM": ended["DSTERM"], "DSDECOD": ended["DSDECOD"],
@@ -174,6 +176,18 @@ def treatment_dispositions(ec: pd.DataFrame, end_of_study: pd.DataFrame, schedul
                                 file=file)
     frame.loc[missed, "DSDECOD"] = recoded
     return frame[columns], issues
+
+
+def _first_record(frame: pd.DataFrame, columns: list[str]) -> dict[str, dict[Any, Any]]:
+    """Column -> {USUBJID: value on the subject's first record of ``frame``}."""
+    first = frame.drop_duplicates("USUBJID", keep="first")
+    return {c: dict(zip(first["USUBJID"], first[c], strict=True)) for c in columns}
+
+
+def _last_record(frame: pd.DataFrame, columns: list[str]) -> dict[str, dict[Any, Any]]:
+    """Column -> {USUBJID: value on the subject's last record of ``frame``}."""
+    last = frame.drop_duplicates("USUBJID", keep="last")
+    return {c: dict(zip(last["USUBJID"], last[c], strict=True)) for c in columns}
 
 
 def _codelist(spec: Spec, variable: str, dscat: str) -> str:
