@@ -192,10 +192,11 @@ def _latest_dtc(parts: list[pd.DataFrame], by: list[str], dates: pd.DataFrame) -
     time, else the date alone (so the boundary rule treats it as date-only)."""
     stacked = pd.concat([p[[*by, "__DTC"]] for p in parts], ignore_index=True)
     stacked["__T"] = stacked["__DTC"].str.len().ge(16).to_numpy(dtype=bool)  # a date and a time
-    grouped = stacked.groupby(by, dropna=False)
-    timed = grouped["__T"].all()
-    latest = grouped["__DTC"].max()
-    keyed = dates[by].merge(pd.DataFrame({"__T": timed, "__L": latest}).reset_index(), on=by, how="left")
+    timed = stacked.groupby(by, dropna=False)["__T"].all().rename("__T").reset_index()
+    # the latest text of each group: sorted, then the last (ISO 8601 text sorts in time order)
+    latest = (stacked.sort_values("__DTC", kind="mergesort").drop_duplicates(by, keep="last")
+              [[*by, "__DTC"]].rename(columns={"__DTC": "__L"}))
+    keyed = dates[by].merge(timed.merge(latest, on=by, how="left"), on=by, how="left")
     day = pd.to_datetime(keyed["ADT"]).dt.strftime("%Y-%m-%d")
     return pd.Series(np.where(keyed["__T"].fillna(False).astype(bool), keyed["__L"], day), index=dates.index)
 
@@ -203,9 +204,19 @@ def _latest_dtc(parts: list[pd.DataFrame], by: list[str], dates: pd.DataFrame) -
 def _links(parts: list[pd.DataFrame], by: list[str], dates: pd.DataFrame) -> pd.Series:
     """Per derived record, the component record ids (``PARAMCD LBSEQ``, ``MELD date``, ``RS RSSEQ``)."""
     stacked = pd.concat([p[[*by, "__ID"]] for p in parts], ignore_index=True)
-    joined = stacked.groupby(by, dropna=False)["__ID"].agg(list)
-    keyed = dates[by].merge(joined.rename("__L").reset_index(), on=by, how="left")
+    keyed = dates[by].merge(_lists_by(stacked, by, "__ID", "__L"), on=by, how="left")
     return pd.Series(keyed["__L"].to_numpy(), index=dates.index)
+
+
+def _lists_by(frame: pd.DataFrame, by: list[str], column: str, name: str) -> pd.DataFrame:
+    """One row per distinct ``by`` (missing keys included): ``by`` and ``name``, the group's ``column``
+    values as a list in record order."""
+    codes = frame.groupby(by, dropna=False, sort=False).ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    starts = np.flatnonzero(np.diff(codes[order], prepend=-1))  # where each group begins in ``order``
+    values = frame[column].to_numpy(dtype=object)[order]
+    lists = [chunk.tolist() for chunk in np.split(values, starts[1:])] if len(frame) else []
+    return frame.iloc[order[starts]][by].assign(**{name: lists}).reset_index(drop=True)
 
 
 def _derived(inputs: pd.DataFrame, assessments: pd.DataFrame, spec: Spec) -> pd.DataFrame:
