@@ -321,8 +321,11 @@ def _component_aseq(adlb: pd.DataFrame, first_basetype: str) -> pd.Series:
                 out.append(f"{link.split(' ')[0]} {int(lookup[(usubjid, link)])}")
         return ", ".join(out)
 
-    return pd.Series([text(u, v) for u, v in zip(adlb["USUBJID"], adlb["__LINKS"], strict=True)],
-                     index=adlb.index, dtype=object)
+    out = np.full(len(adlb), None, dtype=object)
+    derived = np.flatnonzero(adlb["__LINKS"].notna().to_numpy())  # collected records have no links
+    subjects, links = adlb["USUBJID"].to_numpy(dtype=object), adlb["__LINKS"].to_numpy(dtype=object)
+    out[derived] = [text(subjects[i], links[i]) for i in derived]
+    return pd.Series(out, index=adlb.index, dtype=object)
 
 
 def build_adlb(sdtm: Mapping[str, pd.DataFrame], adsl: pd.DataFrame, spec: Spec) -> pd.DataFrame:

@@ -26,7 +26,15 @@ def _parse(values: Any) -> tuple[np.ndarray, np.ndarray]:
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         dt = series.to_numpy(dtype="datetime64[m]")
         return dt, ~np.isnat(dt)
-    text = series.astype(object).where(series.notna(), "").astype(str).str.strip()
+    text = series.astype(object).where(series.notna(), "").astype(str)
+    codes, distinct = pd.factorize(text.to_numpy(dtype=object))  # each distinct text parsed once
+    dt, timed = _parse_text(pd.Series(distinct, dtype=object))
+    return dt[codes], timed[codes]
+
+
+def _parse_text(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_parse` of text values."""
+    text = text.str.strip()
     timed = text.str.len().to_numpy() >= 16
     dated = text.str.len().to_numpy() >= 10
     clipped = text.str.slice(0, 16).where(timed, text.str.slice(0, 10)).where(dated, "")
