@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from aclf_cdisc.errors import InputError, Issue
@@ -18,13 +19,15 @@ from aclf_cdisc.raw.parse import parse_raw_date
 TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-def _parse_unique(values: pd.Series) -> tuple[dict[str, str | None], dict[str, str]]:
-    parsed: dict[str, str | None] = {}
+def _parse_distinct(distinct: list[str]) -> tuple[list[str | None], dict[str, str]]:
+    """Each distinct stripped date text parsed: (ISO value or None per text, reason per unreadable text)."""
+    parsed: list[str | None] = []
     errors: dict[str, str] = {}
-    for text in values.dropna().astype(str).unique():
+    for text in distinct:
         try:
-            parsed[text] = parse_raw_date(text)
+            parsed.append(parse_raw_date(text) if text else None)
         except ValueError as exc:
+            parsed.append(None)
             errors[text] = str(exc)
     return parsed, errors
 
@@ -39,22 +42,24 @@ def raw_to_iso8601(
     rows: pd.Series | None = None,
 ) -> tuple[pd.Series, list[Issue]]:
     """Convert raw date (and time) text to ISO 8601; one Issue per unparseable cell."""
-    text = date.astype("string").str.strip()
-    text = text.mask(text == "", pd.NA)
-    parsed, errors = _parse_unique(text)
-    iso = text.map(lambda t: parsed.get(t) if pd.notna(t) else None).astype(object)
+    codes, distinct = pd.factorize(date.astype("string"), use_na_sentinel=True)
+    stripped = [str(text).strip() for text in distinct]
+    parsed, errors = _parse_distinct(stripped)
+    iso = pd.Series(np.array([*parsed, None], dtype=object)[codes], index=date.index, dtype=object)
     issues: list[Issue] = []
     row_of = rows if rows is not None else pd.Series(range(1, len(date) + 1), index=date.index)
-    for idx in text.index[text.isin(list(errors))]:
+    unreadable = np.array([text in errors for text in stripped] + [False], dtype=bool)[codes]
+    for idx, text in zip(date.index[unreadable], np.array([*stripped, ""], dtype=object)[codes][unreadable],
+                         strict=True):
         issues.append(
             Issue(
                 rule="sdtm.date-invalid",
-                message=f"raw date cannot be read: {errors[text[idx]]}",
+                message=f"raw date cannot be read: {errors[text]}",
                 file=file,
                 dataset=dataset,
                 row=int(row_of[idx]),
                 column=variable,
-                value=str(text[idx]),
+                value=text,
                 expected="DD MON YYYY with UN/UNK for unknown parts",
             )
         )
@@ -75,7 +80,8 @@ def raw_to_iso8601(
                     expected="HH:MM (24-hour clock)",
                 )
             )
-        complete = iso.map(lambda v: isinstance(v, str) and len(v) == 10)
+        complete = pd.Series(np.array([v is not None and len(v) == 10 for v in parsed] + [False], dtype=bool)[codes],
+                             index=date.index)
         attach = complete & clock.notna() & ~bad_time
         iso = iso.where(~attach, iso.astype(str) + "T" + clock.astype(str))
     return iso.where(iso.notna(), None).astype(object), issues
