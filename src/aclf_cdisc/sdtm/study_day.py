@@ -7,10 +7,12 @@ import pandas as pd
 
 def iso_date_part(dtc: pd.Series) -> pd.Series:
     """The complete date part (YYYY-MM-DD) of ISO 8601 values; missing when the date is partial."""
-    text = dtc.astype("string")
-    date = text.str.slice(0, 10)
+    codes, distinct = pd.factorize(dtc.astype("string"), use_na_sentinel=True)  # each distinct value once
+    date = pd.Series(distinct, dtype="string").str.slice(0, 10)
     complete = date.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
-    return date.where(complete)
+    lookup = pd.concat([date.where(complete), pd.Series([pd.NA], dtype="string")], ignore_index=True)
+    # code -1 (missing) takes the last value, NA
+    return pd.Series(lookup.array.take(codes), index=dtc.index, dtype="string", name=dtc.name)
 
 
 def compute_dy(dtc: pd.Series, ref_dtc: pd.Series) -> pd.Series:

@@ -17,7 +17,10 @@ def per_distinct_text(values: pd.Series, clean: Callable[[str], str], missing: o
     >>> per_distinct_text(pd.Series([" a ", None, " ", " a "]), str.strip, None).tolist()
     ['a', None, None, 'a']
     """
-    codes, distinct = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):  # text already: no conversion
+        codes, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    else:
+        codes, distinct = pd.factorize(values.astype("string"), use_na_sentinel=True)
     cleaned = [clean(text) for text in distinct]
     lookup = np.array([text if text else missing for text in cleaned] + [missing], dtype=object)
     return pd.Series(lookup[codes], index=values.index, dtype=object)  # code -1 (missing) takes the last
