@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from aclf_cdisc.sdtm.study_day import iso_date_part
+from aclf_cdisc.sdtm.text import by_distinct_text
 
 EPOCH_BOUNDARY = "epoch_boundary"  # key of spec.study.conventions holding the boundary rule
 BEFORE, AFTER = "before", "after"
@@ -56,10 +57,15 @@ def boundary_rule(conventions: Mapping[str, Any], observation_class: str) -> tup
 def _instants(dtc: pd.Series, date_only_offset: np.int64) -> np.ndarray:
     """Sortable int64 instants: date + time + 2 ns when timed, date + ``date_only_offset`` when not.
 
-    Missing or partial dates give NaT's integer (the minimum int64); callers drop them.
+    Missing or partial dates give NaT's integer (the minimum int64); callers drop them. Each
+    distinct value is parsed once.
     """
-    text = dtc.astype("string")
-    day = pd.to_datetime(iso_date_part(dtc), format="%Y-%m-%d", errors="coerce")
+    return by_distinct_text(dtc, lambda text: _text_instants(text, date_only_offset))
+
+
+def _text_instants(text: pd.Series, date_only_offset: np.int64) -> np.ndarray:
+    """:func:`_instants` of a ``string`` Series."""
+    day = pd.to_datetime(iso_date_part(text), format="%Y-%m-%d", errors="coerce")
     timed = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?").fillna(False).astype(bool)
     moment = pd.to_datetime(text.where(timed), format="ISO8601", errors="coerce")
     days = day.to_numpy(dtype="datetime64[ns]").astype(np.int64)

@@ -24,3 +24,15 @@ def per_distinct_text(values: pd.Series, clean: Callable[[str], str], missing: o
     cleaned = [clean(text) for text in distinct]
     lookup = np.array([text if text else missing for text in cleaned] + [missing], dtype=object)
     return pd.Series(lookup[codes], index=values.index, dtype=object)  # code -1 (missing) takes the last
+
+
+def by_distinct_text(values: pd.Series, derive: Callable[[pd.Series], object]) -> np.ndarray:
+    """``derive`` (an element-wise function of a ``string`` Series) of ``values`` as text, computed
+    once per distinct value: the cost grows with the distinct values, not the records.
+
+    >>> by_distinct_text(pd.Series(["ab", None, "ab", "c"]), lambda t: t.str.len().fillna(-1)).tolist()
+    [2, -1, 2, 1]
+    """
+    codes, distinct = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    text = pd.Series(pd.array([*distinct, pd.NA], dtype="string"))  # code -1 (missing) takes the last
+    return np.asarray(derive(text))[codes]
