@@ -28,6 +28,7 @@ from aclf_cdisc.adam.derivations import (
     derive_vars_dt,
 )
 from aclf_cdisc.errors import DerivationError, Issue, SpecError
+from aclf_cdisc.sdtm.text import map_distinct
 from aclf_cdisc.spec.conventions import ctp_convention, required_convention
 from aclf_cdisc.spec.model import Codelist, Spec
 
@@ -178,12 +179,15 @@ def _randomization_dates(ds: pd.DataFrame, subjects: pd.Series) -> pd.DataFrame:
     ms = ds[(ds["DSCAT"] == "PROTOCOL MILESTONE") & ds["DSDECOD"].isin(["RANDOMIZED", "RE-RANDOMIZED"])]
     ms = ms.assign(__DT=iso_to_date(ms, "DSSTDTC", "__DT", dataset_name="DS"))
     issues = []
-    for (usubjid, decod), group in ms.groupby(["USUBJID", "DSDECOD"], sort=True):
-        if len(group) > 1 or group["__DT"].isna().any():
-            issues.append(_issue("adam.randomization-date", usubjid,
-                                 f"{decod} needs exactly one DS record with a complete DSSTDTC",
-                                 column="DSSTDTC", value=", ".join(map(str, group["DSSTDTC"])),
-                                 expected="one complete date", dataset="DS"))
+    keys = [ms["USUBJID"], ms["DSDECOD"]]
+    several = ms.groupby(keys, sort=True).size() > 1
+    undated = ms["__DT"].isna().groupby(keys, sort=True).any()
+    for usubjid, decod in several.index[(several | undated).to_numpy()]:  # only the broken groups
+        group = ms[(ms["USUBJID"] == usubjid).to_numpy() & (ms["DSDECOD"] == decod).to_numpy()]
+        issues.append(_issue("adam.randomization-date", usubjid,
+                             f"{decod} needs exactly one DS record with a complete DSSTDTC",
+                             column="DSSTDTC", value=", ".join(map(str, group["DSSTDTC"])),
+                             expected="one complete date", dataset="DS"))
     if issues:
         raise DerivationError(issues)
     wide = ms.pivot(index="USUBJID", columns="DSDECOD", values="__DT")
@@ -212,7 +216,7 @@ def _exposure(ex: pd.DataFrame, rand: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     given = given[given["__ST"].notna()].merge(rand[["USUBJID", "RAND2DT"]], on="USUBJID", how="left")
     given["__PER"] = np.where(given["RAND2DT"].notna() & (given["__ST"] >= given["RAND2DT"]), 2, 1)
     codelist = spec.codelists[TREATMENT_CODELIST]
-    given["__TRT"] = given["EXTRT"].map(lambda v: _match_term(codelist, v))
+    given["__TRT"] = map_distinct(given["EXTRT"], lambda v: _match_term(codelist, v))
     unknown = given[given["__TRT"].isna()]
     if len(unknown):
         raise DerivationError([
@@ -232,7 +236,8 @@ def _exposure(ex: pd.DataFrame, rand: pd.DataFrame, spec: Spec) -> pd.DataFrame:
         out[f"TR0{per}EDT"] = out["USUBJID"].map(part["__EN"].max())
         out[f"TR0{per}SDTM"] = out["USUBJID"].map(_first_dose_datetime(stage))
         out[f"TR0{per}INFN"] = out["USUBJID"].map(part.size()).fillna(0).astype(float)
-        trt = part["__TRT"].agg(lambda s: active if (s == active).any() else s.iloc[0])
+        any_active = (stage["__TRT"] == active).groupby(stage["USUBJID"]).any()
+        trt = part["__TRT"].first().where(~any_active, active)  # __TRT is never missing (checked above)
         out[f"TRT0{per}A"] = out["USUBJID"].map(trt).astype(object)
     for col in ("TRTSDT", "TRTEDT", "TR01SDT", "TR01EDT", "TR02SDT", "TR02EDT", "TRTSDTM", "TR01SDTM", "TR02SDTM"):
         out[col] = out[col].astype("datetime64[ns]")

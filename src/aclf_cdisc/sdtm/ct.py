@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from aclf_cdisc.errors import Issue
+from aclf_cdisc.sdtm.text import map_distinct, per_distinct_text
 from aclf_cdisc.spec.model import Codelist
 
 
@@ -39,8 +40,8 @@ def recode_ct(
     1-based source rows; without it the Issue names no row rather than a frame position).
     """
     lookup = codelist_lookup(codelist)
-    present = values.notna() & (values.astype("string").str.strip() != "")
-    folded = values[present].map(_normalise)
+    present = per_distinct_text(values, str.strip, None).notna()  # missing or blank stays missing
+    folded = map_distinct(values[present], _normalise)
     recoded = folded.map(lookup)
     result = pd.Series(pd.NA, index=values.index, dtype="object")
     result[present] = recoded

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,3 +37,24 @@ def by_distinct_text(values: pd.Series, derive: Callable[[pd.Series], object]) -
     codes, distinct = pd.factorize(values.astype("string"), use_na_sentinel=True)
     text = pd.Series(pd.array([*distinct, pd.NA], dtype="string"))  # code -1 (missing) takes the last
     return np.asarray(derive(text))[codes]
+
+
+def map_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+    """``values.map(fn)`` for a pure ``fn``, called once per distinct text value (missing values
+    one by one: None, NaN and NA may map differently). Values that are not all text map as usual.
+
+    >>> map_distinct(pd.Series(["a", None, "a", "b"]), lambda v: f"<{v}>").tolist()
+    ['<a>', '<nan>', '<a>', '<b>']
+    """
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        return values.map(fn)
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    kinds, first = np.unique(codes, return_index=True)  # the first record of each code, -1 (missing) first
+    first = first[kinds >= 0]
+    missing = np.flatnonzero(codes == -1)
+    mapped = values.iloc[np.concatenate([first, missing])].map(fn)
+    indexer = codes.copy()
+    indexer[missing] = len(first) + np.arange(len(missing))
+    out = mapped.take(indexer)
+    out.index = values.index
+    return out

@@ -18,6 +18,7 @@ from aclf_cdisc.errors import Issue
 from aclf_cdisc.sdtm.assemble import frame_file, get_form, with_usubjid
 from aclf_cdisc.sdtm.dates import raw_to_iso8601
 from aclf_cdisc.sdtm.study_day import iso_date_part
+from aclf_cdisc.sdtm.text import map_distinct
 from aclf_cdisc.spec.model import Spec, Study
 
 UNSCHEDULED_PREFIX = "unscheduled"
@@ -30,7 +31,7 @@ def fold_name(name: object) -> str:
 
 def is_unscheduled(folder: pd.Series) -> pd.Series:
     """True for unscheduled EDC folders ("Unscheduled n")."""
-    return folder.map(fold_name).str.startswith(UNSCHEDULED_PREFIX)
+    return map_distinct(folder, fold_name).str.startswith(UNSCHEDULED_PREFIX)
 
 
 def scheduled_visit_lookup(study: Study) -> pd.DataFrame:
@@ -124,7 +125,7 @@ def derive_vars_visit(
         if var in dataset.columns:
             raise ValueError(f"{var} already exists; derive_vars_visit does not overwrite")
     tv = scheduled_visit_lookup(study)
-    folded = dataset[folder_var].map(lambda v: fold_name(v) if pd.notna(v) else None)
+    folded = map_distinct(dataset[folder_var], lambda v: fold_name(v) if pd.notna(v) else None)
     keys = pd.DataFrame({"USUBJID": dataset["USUBJID"].astype(str).to_numpy(), "FOLDER": folded.to_numpy()})
     by_tv = keys.merge(tv, on="FOLDER", how="left")
     by_map = keys.merge(visit_map, on=["USUBJID", "FOLDER"], how="left")

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.sdtm.text import map_distinct
 
 
 def _norm_unit(unit: Any) -> str:
@@ -52,16 +53,13 @@ def convert_to_unit(values: Any, units: Any, factors: Mapping[str, float], targe
                                     message=f"no factor for the target unit {target!r} of {test}",
                                     expected=f"one of {sorted(factors)}"))
     to_target = table[_norm_unit(target)]
-    out = np.full(vals.shape, np.nan)
-    issues = []
-    for i in np.flatnonzero(~np.isnan(vals)).tolist():
-        factor = table.get(_norm_unit(unit_arr[i]))
-        if factor is None:
-            issues.append(Issue(rule="adam.unit-unknown", row=i + 1, column=test, value=unit_arr[i],
-                                message=f"no conversion of {test} from unit {unit_arr[i]!r}",
-                                expected=f"one of {sorted(factors)}"))
-            continue
-        out[i] = vals[i] * factor / to_target
+    # each distinct unit normalised once; NaN where the table has no factor
+    factor = map_distinct(pd.Series(unit_arr, dtype=object), lambda u: table.get(_norm_unit(u), np.nan))
+    factor_arr = factor.to_numpy(dtype=float)
+    valued = ~np.isnan(vals)
+    issues = [Issue(rule="adam.unit-unknown", row=i + 1, column=test, value=unit_arr[i],
+                    message=f"no conversion of {test} from unit {unit_arr[i]!r}", expected=f"one of {sorted(factors)}")
+              for i in np.flatnonzero(valued & np.isnan(factor_arr)).tolist()]
     if issues:
         raise DerivationError(issues)
-    return out
+    return np.where(valued, vals * factor_arr / to_target, np.nan)
