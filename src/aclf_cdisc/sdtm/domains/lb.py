@@ -41,6 +41,7 @@ from aclf_cdisc.sdtm.finish import settle_issues
 from aclf_cdisc.sdtm.mapping import Derivation, MappingContext, apply_mappings
 from aclf_cdisc.sdtm.seq import derive_var_seq
 from aclf_cdisc.sdtm.study_day import iso_date_part
+from aclf_cdisc.sdtm.text import map_distinct
 from aclf_cdisc.sdtm.timing import derive_timing
 from aclf_cdisc.sdtm.value_level import value_level_by
 from aclf_cdisc.sdtm.visits import subject_visit_map
@@ -93,17 +94,17 @@ def standardize(frame: pd.DataFrame, spec: Spec, dataset: Dataset) -> tuple[pd.D
     stresu: list[str | None] = [None] * n
     stnrlo = np.full(n, np.nan)
     stnrhi = np.full(n, np.nan)
-    nrind: list[str | None] = [None] * n
+    collected = np.full(n, np.nan)  # the result as collected (NRIND compares it, before any rounding)
+    comparators: list[str | None] = [None] * n
     issues: list[Issue] = []
     parsed: dict[str, Any] = {}
     unconvertible: dict[tuple[str, str], list[int]] = {}
     has_result = (frame["LBORRES"].notna() & frame["LBTESTCD"].notna() & frame["LBSTAT"].isna()).to_numpy()
     testcds, texts = frame["LBTESTCD"].to_numpy(), frame["LBORRES"].to_numpy()
-    unit_values = frame["LBORRESU"].to_numpy()
+    unit_values = map_distinct(frame["LBORRESU"], lambda u: "" if u is None or pd.isna(u) else str(u)).to_numpy()
     lows, highs = frame["LBORNRLO"].map(_number).to_numpy(), frame["LBORNRHI"].map(_number).to_numpy()
     for pos in np.flatnonzero(has_result):
         testcd, text, unit = testcds[pos], str(texts[pos]), unit_values[pos]
-        unit = "" if unit is None or pd.isna(unit) else str(unit)
         rule = units.get(testcd)
         factor = None if rule is None else (rule.get("from") or {}).get(unit)
         if factor is None:
@@ -144,7 +145,7 @@ def standardize(frame: pd.DataFrame, spec: Spec, dataset: Dataset) -> tuple[pd.D
             stnrlo[pos], stnrhi[pos] = low, high
         stresc[pos] = f"{result.comparator or ''}{number_text}"
         stresn[pos] = np.nan if result.censored else value
-        nrind[pos] = reference_range_indicator(result.value, result.comparator, low, high)
+        collected[pos], comparators[pos] = result.value, result.comparator
     for (testcd, unit), where in sorted(unconvertible.items()):
         issues.append(Issue(
             rule="sdtm.lab-unit-unknown", dataset=DOMAIN, file=file, row=where[0], column="LBORRESU",
@@ -153,27 +154,36 @@ def standardize(frame: pd.DataFrame, spec: Spec, dataset: Dataset) -> tuple[pd.D
             expected=f"one of {sorted((units.get(testcd) or {}).get('from', {}))} (conventions.lab_units.{testcd})"))
     out = pd.DataFrame({"STRESC": pd.Series(stresc, dtype=object).to_numpy(), "STRESN": stresn,
                         "STRESU": pd.Series(stresu, dtype=object).to_numpy(), "STNRLO": stnrlo, "STNRHI": stnrhi,
-                        "NRIND": pd.Series(nrind, dtype=object).to_numpy()}, index=frame.index)
+                        "NRIND": reference_range_indicators(collected, np.array(comparators, dtype=object),
+                                                            lows, highs)}, index=frame.index)
     return out, issues
 
 
-def reference_range_indicator(value: float, comparator: str | None, low: float, high: float) -> str | None:
-    """LOW / HIGH / NORMAL in the original units (exact, before any rounding); None when unknown.
+def reference_range_indicators(values: np.ndarray, comparators: np.ndarray, lows: np.ndarray,
+                               highs: np.ndarray) -> np.ndarray:
+    """LOW / HIGH / NORMAL in the original units (exact, before any rounding); None when unknown,
+    element by element (object array). A missing value has no indicator.
 
     A "<x" result is LOW when x <= the lower limit, a ">x" result HIGH when x >= the upper
     limit; otherwise its position is unknown. Without any limit there is no indicator.
     """
-    if np.isnan(low) and np.isnan(high):
-        return None
-    if comparator in ("<", "<="):
-        return "LOW" if not np.isnan(low) and value <= low else None
-    if comparator in (">", ">="):
-        return "HIGH" if not np.isnan(high) and value >= high else None
-    if not np.isnan(low) and value < low:
-        return "LOW"
-    if not np.isnan(high) and value > high:
-        return "HIGH"
-    return "NORMAL"
+    values, lows, highs = (np.asarray(a, dtype=float) for a in (values, lows, highs))
+    has_low, has_high = ~np.isnan(lows), ~np.isnan(highs)
+    below = np.isin(comparators, ["<", "<="])
+    above = np.isin(comparators, [">", ">="])
+    exact = ~below & ~above
+    low = (below & has_low & (values <= lows)) | (exact & has_low & (values < lows))
+    high = (above & has_high & (values >= highs)) | (exact & ~low & has_high & (values > highs))
+    normal = exact & ~low & ~high
+    out = np.select([low, high, normal], np.array(["LOW", "HIGH", "NORMAL"], dtype=object), default=None)
+    return np.where((has_low | has_high) & ~np.isnan(values), out, None).astype(object)
+
+
+def reference_range_indicator(value: float, comparator: str | None, low: float, high: float) -> str | None:
+    """:func:`reference_range_indicators` of one result."""
+    found = reference_range_indicators(np.array([value]), np.array([comparator], dtype=object), np.array([low]),
+                                       np.array([high]))
+    return found[0]  # type: ignore[no-any-return]
 
 
 # ------------------------------------------------------------------------------------------
