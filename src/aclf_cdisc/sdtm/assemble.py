@@ -106,15 +106,23 @@ def compute_usubjid(studyid: str, siteid: pd.Series, subjid: pd.Series) -> pd.Se
     >>> compute_usubjid("ACLF-MSC-302", pd.Series(["101"]), pd.Series(["101-0001"])).tolist()
     ['ACLF-MSC-302-101-0001']
     """
+    text = pd.api.types.infer_dtype(siteid, skipna=True) in ("string", "empty") and \
+        pd.api.types.infer_dtype(subjid, skipna=True) in ("string", "empty")
+    if not text or siteid.empty:
+        return _usubjid(studyid, siteid, subjid)
+    # a subject's records share one (site, subject) pair: each distinct pair is computed once
+    pairs = pd.DataFrame({"SITE": siteid.to_numpy(dtype=object), "SUBJ": subjid.to_numpy(dtype=object)})
+    codes = pairs.groupby(["SITE", "SUBJ"], dropna=False, sort=False).ngroup().to_numpy()
+    first = np.unique(codes, return_index=True)[1]  # the first record of each pair, in pair order
+    distinct = _usubjid(studyid, siteid.iloc[first], subjid.iloc[first])
+    return pd.Series(distinct.to_numpy()[codes], index=subjid.index, dtype=object, name=distinct.name)
+
+
+def _usubjid(studyid: str, siteid: pd.Series, subjid: pd.Series) -> pd.Series:
+    """:func:`compute_usubjid`, record by record."""
     site = siteid.astype("string").str.strip()
     subj = subjid.astype("string").str.strip()
-    # a subject's records share one (site, subject) pair: test each distinct pair once
-    pair = pd.DataFrame({"SITE": site, "SUBJ": subj}).groupby(["SITE", "SUBJ"], dropna=False, sort=False).ngroup()
-    codes = pair.to_numpy()
-    first = np.unique(codes, return_index=True)[1]  # the first record of each pair, in pair order
-    starts = np.array([str(b).startswith(f"{a}-") for a, b in zip(site.iloc[first], subj.iloc[first], strict=True)],
-                      dtype=bool)
-    embedded = pd.Series(starts[codes], index=subj.index)
+    embedded = pd.Series([str(b).startswith(f"{a}-") for a, b in zip(site, subj, strict=True)], index=subj.index)
     local = subj.where(embedded, site + "-" + subj)
     return (studyid + "-" + local).astype(object)
 
