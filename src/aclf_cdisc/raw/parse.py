@@ -12,6 +12,7 @@ into an Issue naming file, row and column.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 
@@ -24,8 +25,13 @@ _INTEGER = re.compile(r"^[+-]?\d+$")
 _RESULT = re.compile(r"^\s*(<=|>=|<|>)?\s*([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?)\s*$")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parse_raw_date(text: str) -> str:
-    """``DD MON YYYY`` (day may be UN/UNK; month may be UN/UNK only when the day is) -> ISO 8601 (partial)."""
+    """``DD MON YYYY`` (day may be UN/UNK; month may be UN/UNK only when the day is) -> ISO 8601 (partial).
+
+    A pure function of its text, memoised: the layout check, the plausibility checks and the SDTM
+    mapping read the same dates, and each distinct text is parsed once per process.
+    """
     if not isinstance(text, str):
         raise ValueError(f"not a date text: {text!r}")
     m = _DATE.match(text)
