@@ -165,3 +165,40 @@ def test_08_a_blinded_export_needs_the_blinded_option_and_then_builds_sdtm_only(
     assert "ADSL" not in result.datasets
     assert set(result.datasets["DM"].loc[result.datasets["DM"]["ARMNRS"].isna(), "ARMCD"]) == {"BLINDED"}
     assert any(i.rule == "build.adam-skipped-blinded" for i in result.issues)
+
+
+#: SHA-256 of every XPT file of the bundled sample's build. A change that is meant to alter a dataset
+#: updates its digest here in the same commit; any other change (a refactoring, a faster derivation)
+#: must leave every one of them as it is.
+SAMPLE_XPT_SHA256 = {
+    "analysis/adam/datasets/adae.xpt": "64b558015ec60aef65ce14dd270eb4e7ca4f626370c4d57555064e697afba355",
+    "analysis/adam/datasets/adlb.xpt": "f5c568a50752f4a7cf90e0f5c6839a55344e531d9987aff6c2f18889522e5349",
+    "analysis/adam/datasets/adsl.xpt": "205c48d7c0c1792dc3d88cf7cfb20fdc1e9ceb3aae83a583250d0a953604043b",
+    "analysis/adam/datasets/adtte.xpt": "8ab7a133eaf08760db7c451c5115645298c96770095f392421c034593f7565db",
+    "tabulations/sdtm/ae.xpt": "4ca09cab6c6428e748aeb17644e6821329fc2765c1293755f9705ef75f40a001",
+    "tabulations/sdtm/dm.xpt": "c3eb6e00042ecb39ad20fbddf82b7cf244549a6debea023b7cf40585d04ea37e",
+    "tabulations/sdtm/ds.xpt": "25fed8bf0d5726af7150c4eb622a53a4628124101a146dfd329232485ba21eaf",
+    "tabulations/sdtm/ec.xpt": "20467bcceeb9274bdbaf848fd2c8d6bdf7a65dc7d26fd01a669cafb32c62e59d",
+    "tabulations/sdtm/ex.xpt": "80402efaa776aaa307b5755444375363f67e27824cbfc1652fc127514e2eaebb",
+    "tabulations/sdtm/lb.xpt": "9936866c8fbe9a0335eb98c07c3b9fb1bb58a7335a3ef48140c2c1616a458a71",
+    "tabulations/sdtm/pr.xpt": "83f9cee5e9909c71cc22d3e047922a02849e6361382affe7a22f97dfa968b22e",
+    "tabulations/sdtm/rs.xpt": "ac20289d95d4dc8aaa20f8448869324699a106c6f10505e353631f65f917af48",
+    "tabulations/sdtm/se.xpt": "994878132938972eb46e3236f4e5ce22fb8849880ab40d982b4b312e515c6f42",
+    "tabulations/sdtm/suppds.xpt": "6c4a9e3835ea54ffe941fb1d5f8ca4bac4d70347d0efd01ce6b318903a8bfc25",
+    "tabulations/sdtm/supppr.xpt": "f99ec79a7fd62c8a756b03bec281bea7da0cd867d4d8ef4883b882bf748ab579",
+    "tabulations/sdtm/sv.xpt": "7fbe3af0eaae56bdbc8745f15ab84c26dc76a93aa955ae3ad4133217aa345d6b",
+    "tabulations/sdtm/ta.xpt": "8f80a57249d7fa8e9b52164f778914b7f12b2a7b120098ed7b3b8ef0b32446a4",
+    "tabulations/sdtm/te.xpt": "815fe608b5713d57a16656b732b997f6914d41604f4cce159a3821227855a7b9",
+    "tabulations/sdtm/ti.xpt": "19f9e548ab5e3febced9e5eaf62248042675f7b55c20dcba367f15f7afa8de5c",
+    "tabulations/sdtm/ts.xpt": "736e2bf9552ae46fcdeb03a86fd3409322e8504bde919b87d98c19513b9a5ce5",
+    "tabulations/sdtm/tv.xpt": "5866fe2d12731d77bb413e9fa8895096d44233ca1f48af064e7e2f84e694734b",
+}
+
+
+def test_09_the_sample_builds_the_same_xpt_bytes_as_pinned(built, spec):
+    import hashlib
+
+    root = built.out_dir / "m5" / "datasets" / spec.study.studyid.lower()
+    found = {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in sorted(root.rglob("*.xpt"))}
+    assert found == SAMPLE_XPT_SHA256
