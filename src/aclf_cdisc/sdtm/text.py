@@ -21,7 +21,8 @@ def per_distinct_text(values: pd.Series, clean: Callable[[str], str], missing: o
     if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):  # text already: no conversion
         codes, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
     else:
-        codes, distinct = pd.factorize(values.astype("string"), use_na_sentinel=True)
+        codes, converted = pd.factorize(values.astype("string"), use_na_sentinel=True)
+        distinct = converted.to_numpy(dtype=object)
     cleaned = [clean(text) for text in distinct]
     lookup = np.array([text if text else missing for text in cleaned] + [missing], dtype=object)
     return pd.Series(lookup[codes], index=values.index, dtype=object)  # code -1 (missing) takes the last
@@ -48,7 +49,7 @@ def map_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
     """
     if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
         return values.map(fn)
-    codes, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    codes = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)[0]
     kinds, first = np.unique(codes, return_index=True)  # the first record of each code, -1 (missing) first
     first = first[kinds >= 0]
     missing = np.flatnonzero(codes == -1)

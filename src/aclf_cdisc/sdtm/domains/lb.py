@@ -174,16 +174,19 @@ def reference_range_indicators(values: np.ndarray, comparators: np.ndarray, lows
     exact = ~below & ~above
     low = (below & has_low & (values <= lows)) | (exact & has_low & (values < lows))
     high = (above & has_high & (values >= highs)) | (exact & ~low & has_high & (values > highs))
-    normal = exact & ~low & ~high
-    out = np.select([low, high, normal], np.array(["LOW", "HIGH", "NORMAL"], dtype=object), default=None)
-    return np.where((has_low | has_high) & ~np.isnan(values), out, None).astype(object)
+    out = np.full(values.shape, None, dtype=object)
+    out[exact] = "NORMAL"
+    out[low] = "LOW"
+    out[high] = "HIGH"
+    out[~(has_low | has_high) | np.isnan(values)] = None  # no limit, or no result: no indicator
+    return out
 
 
 def reference_range_indicator(value: float, comparator: str | None, low: float, high: float) -> str | None:
     """:func:`reference_range_indicators` of one result."""
     found = reference_range_indicators(np.array([value]), np.array([comparator], dtype=object), np.array([low]),
                                        np.array([high]))
-    return found[0]  # type: ignore[no-any-return]
+    return None if found[0] is None else str(found[0])
 
 
 # ------------------------------------------------------------------------------------------
