@@ -145,14 +145,19 @@ def _collected(lb: pd.DataFrame, spec: Spec) -> pd.DataFrame:
 
 def _score_inputs(collected: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     """Component values for the scores in each score's input unit (adlb.yaml score_input_units),
-    converted from the analysis unit through the same factor table."""
+    converted from the analysis unit through the same factor table and taken at the decimals of
+    score_input_digits (Python's round, as LB rounds converted results)."""
     wanted = {str(k): str(v) for k, v in adam_convention(spec, "ADLB", "score_input_units").items()}
+    digits = {str(k): int(v) for k, v in adam_convention(spec, "ADLB", "score_input_digits").items()}
     tables = _factor_tables(spec, _paramcd_of_testcd(spec))
     out = collected[collected["PARAMCD"].isin(wanted) & collected["AVAL"].notna()].copy()
     for key, part in out.groupby("PARAMCD"):
         paramcd = str(key)
-        out.loc[part.index, "AVAL"] = _convert(part.assign(LBSEQ=part["SRCSEQ"]), "AVAL", paramcd,
-                                               wanted[paramcd], tables, unit_column="__UNIT")
+        values = _convert(part.assign(LBSEQ=part["SRCSEQ"]), "AVAL", paramcd, wanted[paramcd], tables,
+                          unit_column="__UNIT")
+        if paramcd in digits:
+            values = np.array([round(float(v), digits[paramcd]) for v in values])
+        out.loc[part.index, "AVAL"] = values
     return out
 
 
