@@ -23,11 +23,13 @@ def _value(adlb, usubjid, paramcd, adt, basetype="STAGE 1"):
     return rows.iloc[0]
 
 
-def test_01_bilirubin_in_umol_is_converted_to_mg_dl(adlb):
-    row = _value(adlb, "S1", "TBIL", "2023-10-02")
-    assert row["AVAL"] == pytest.approx(171.0 / 17.1)
-    assert row["ANRHI"] == pytest.approx(20.5 / 17.1)
+def test_01_bilirubin_is_analysed_in_si_units(adlb):
+    row = _value(adlb, "S1", "TBIL", "2023-10-02")  # LBSTRESN 171 umol/L: the analysis unit already
+    assert (row["AVAL"], row["ANRHI"]) == (171.0, 20.5)
     assert (row["SRCDOM"], row["SRCVAR"], row["SRCSEQ"]) == ("LB", "LBSTRESN", 1)
+    # an LB record in mg/dL is converted with the study's factor: 8.5 x 17.1 = 145.35 umol/L
+    assert _value(adlb, "S1", "TBIL", "2023-10-09")["AVAL"] == pytest.approx(145.35, rel=1e-12)
+    assert _value(adlb, "S1", "CREAT", "2023-10-02")["AVAL"] == pytest.approx(106.08, rel=1e-12)  # 1.2 x 88.4
 
 
 def test_02_meld_by_hand(adlb):
@@ -81,19 +83,21 @@ def test_07_asq_unique_within_subject(adlb):
 
 
 def test_08_analysis_unit_is_the_spec_s_and_scores_keep_their_input_units():
-    """Declaring TBIL's analysis unit umol/L (value-level unit in adlb.yaml) gives AVAL in umol/L
-    through the study's factor table, while MELD/CTP still read mg/dL (score_input_units): the
-    scores do not change (S1 2023-10-02: TBIL 171 umol/L, MELD 25, CTP 10)."""
+    """Declaring TBIL's analysis unit mg/dL (value-level unit in adlb.yaml) instead of the study's SI
+    umol/L gives AVAL in mg/dL through the study's factor table, while MELD/CTP read mg/dL
+    (score_input_units) either way: the scores do not change (S1 2023-10-02: TBIL 171 umol/L =
+    10 mg/dL, MELD 25, CTP 10)."""
     import dataclasses
 
     spec = adam_spec()
     adlb_spec = spec.dataset("ADLB")
-    rows = tuple(dataclasses.replace(r, unit="umol/L")
+    assert _value(build_adam(make_sdtm(), spec)["ADLB"], "S1", "MELD", "2023-10-02")["AVAL"] == 25
+    rows = tuple(dataclasses.replace(r, unit="mg/dL")
                  if r.variable == "AVAL" and tuple(r.where.conditions[0][2]) == ("TBIL",) else r
                  for r in adlb_spec.value_level)
     datasets = {**spec.datasets, "ADLB": dataclasses.replace(adlb_spec, value_level=rows)}
     out = build_adam(make_sdtm(), dataclasses.replace(spec, datasets=datasets))["ADLB"]
-    assert _value(out, "S1", "TBIL", "2023-10-02")["AVAL"] == pytest.approx(171.0)
-    assert _value(out, "S1", "TBIL", "2023-10-09")["AVAL"] == pytest.approx(8.5 * 17.1, rel=1e-8)
+    assert _value(out, "S1", "TBIL", "2023-10-02")["AVAL"] == pytest.approx(10.0)  # 171 / 17.1
+    assert _value(out, "S1", "TBIL", "2023-10-09")["AVAL"] == pytest.approx(8.5, rel=1e-12)
     assert _value(out, "S1", "MELD", "2023-10-02")["AVAL"] == 25
     assert _value(out, "S1", "CTP", "2023-10-02")["AVAL"] == 10

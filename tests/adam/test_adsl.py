@@ -71,7 +71,7 @@ def test_05_dates_stay_datetime_in_memory(adam):
 def test_06_baselines_from_adlb(adam):
     adsl = adam["ADSL"].set_index("USUBJID")
     assert adsl.loc["S1", ["TBILBL", "INRBL", "ALBBL", "BUNBL", "CREATBL", "SODIUMBL"]].tolist() == pytest.approx([
-        10.0, 2.1, 30.0, 6.0, 1.2, 130.0], rel=1e-8)  # TBIL 171 umol/L x 0.058479532 (spec factor, 1/17.1)
+        171.0, 2.1, 30.0, 6.0, 106.08, 130.0], rel=1e-12)  # SI: TBIL 171 umol/L; CREAT 1.2 mg/dL x 88.4
     assert adsl.loc["S1", ["MELDBL", "MELDNABL", "CTPBL", "CTPCLBL"]].tolist() == [25.0, 28.0, 10.0, "C"]
 
 

@@ -89,8 +89,22 @@ def test_05_transplant_before_randomization_stops_the_build(spec):
 def test_06_death_record_with_partial_date_stops_the_build(spec):
     sdtm = make_sdtm()
     ds = sdtm["DS"]
-    ds.loc[(ds["USUBJID"] == "S2") & (ds["DSDECOD"] == "DEATH"), "DSSTDTC"] = "2023-12"
+    ds.loc[(ds["USUBJID"] == "S2") & (ds["DSDECOD"] == "DEATH") & (ds["DSSCAT"] == "STUDY PARTICIPATION"),
+           "DSSTDTC"] = "2023-12"
     with pytest.raises(DerivationError) as caught:
         build_adam(sdtm, spec)
     assert [(i.rule, i.dataset, i.row) for i in caught.value.issues] == [
         ("adam.tte-event-date-missing", "DS", "USUBJID=S2")]
+
+
+def test_07_death_is_taken_from_the_study_participation_record_only(spec, adtte):
+    # S2 has two DS DEATH records of 2023-12-15: end of study (DSSEQ 3) and the stage-2 treatment
+    # disposition (DSSEQ 4). OS traces the STUDY PARTICIPATION one.
+    assert _row(adtte, "S2", "OS")["SRCSEQ"] == 3
+    # without the end-of-study record the treatment disposition is no death source: the death is
+    # the one DM/ADSL holds (DTHDT 2023-12-15, SRCDOM ADSL), not DS DSSEQ 4
+    sdtm = make_sdtm()
+    ds = sdtm["DS"]
+    sdtm["DS"] = ds[~((ds["USUBJID"] == "S2") & (ds["DSSCAT"] == "STUDY PARTICIPATION"))].reset_index(drop=True)
+    row = _row(build_adam(sdtm, spec)["ADTTE"], "S2", "OS")
+    assert (str(row["ADT"])[:10], row["CNSR"], row["SRCDOM"], row["SRCVAR"]) == ("2023-12-15", 0, "ADSL", "DTHDT")

@@ -7,15 +7,16 @@ from aclf_cdisc.adam.derivations import compute_unit_conversions
 from aclf_cdisc.errors import DerivationError
 
 
-def test_01_bilirubin_umol_per_l_divided_by_17_1():
-    # 145.35 / 17.1 = 8.5 mg/dL; mg/dL unchanged; µ spelling accepted
+def test_01_bilirubin_mg_per_dl_times_17_1():
+    # SI standard: 8.5 mg/dL x 17.1 = 145.35 umol/L; umol/L unchanged; µ spelling accepted
     out = compute_unit_conversions([145.35, 8.5, 171.0], ["umol/L", "mg/dL", "µmol/L"], "BILI", LAB_UNITS)
-    assert out.tolist() == pytest.approx([8.5, 8.5, 10.0])
+    assert out.tolist() == pytest.approx([145.35, 145.35, 171.0], rel=1e-12)
 
 
-def test_02_creatinine_umol_per_l_divided_by_88_4():
-    # 106.08 / 88.4 = 1.2 mg/dL
-    assert compute_unit_conversions(106.08, "UMOL/L", "CREAT", LAB_UNITS) == pytest.approx(1.2)
+def test_02_creatinine_mg_per_dl_times_88_4():
+    # 1.2 mg/dL x 88.4 = 106.08 umol/L; UMOL/L unchanged
+    assert compute_unit_conversions(1.2, "mg/dL", "CREAT", LAB_UNITS) == pytest.approx(106.08, rel=1e-12)
+    assert compute_unit_conversions(106.08, "UMOL/L", "CREAT", LAB_UNITS) == pytest.approx(106.08)
 
 
 def test_03_albumin_g_per_dl_times_10():
@@ -24,9 +25,9 @@ def test_03_albumin_g_per_dl_times_10():
 
 
 def test_04_mixed_tests_per_value():
-    out = compute_unit_conversions([171.0, 88.4, 3.0], ["umol/L", "umol/L", "g/dL"], ["BILI", "CREAT", "ALB"],
+    out = compute_unit_conversions([10.0, 1.0, 3.0], ["mg/dL", "mg/dL", "g/dL"], ["BILI", "CREAT", "ALB"],
                                    LAB_UNITS)
-    assert out.tolist() == pytest.approx([10.0, 1.0, 30.0])
+    assert out.tolist() == pytest.approx([171.0, 88.4, 30.0], rel=1e-12)
 
 
 def test_05_unknown_unit_raises_with_position_and_unit():

@@ -206,7 +206,9 @@ def test_08_meld_and_ctp_of_hand_picked_records(sample_adam, sample_sdtm):
     for (usubjid, adt), row in meld.iterrows():
         comps = adlb[(adlb["USUBJID"] == usubjid) & (adlb["ADT"] == adt) & adlb["PARAMTYP"].isna()]
         last = comps.sort_values("SRCSEQ").groupby("PARAMCD")["AVAL"].last()
-        assert row["MELD"] == _meld(last["CREAT"], last["TBIL"], last["INR"]), (usubjid, adt)
+        # AVAL in SI (umol/L); MELD reads mg/dL to 2 decimals (adlb.yaml score_input_units/_digits)
+        cr, tbil = round(last["CREAT"] / 88.4, 2), round(last["TBIL"] / 17.1, 2)
+        assert row["MELD"] == _meld(cr, tbil, last["INR"]), (usubjid, adt)
     rs = sample_sdtm["RS"]
     ctp = wide.dropna(subset=["CTP"]).sample(n=8, random_state=7)
     for (usubjid, adt), row in ctp.iterrows():
@@ -217,7 +219,8 @@ def test_08_meld_and_ctp_of_hand_picked_records(sample_adam, sample_sdtm):
         ascites = {"absent": 1, "slight": 2, "moderate": 3}[day["CPS0102"]]
         grade = int(str(day["WHEG0101"])[-1])
         he = 1 if grade == 0 else (2 if grade <= 2 else 3)
-        hand = (_ctp_points(last["TBIL"], 2, 3) + _ctp_points(last["ALB"], 28, 35, higher_is_worse=False)
+        hand = (_ctp_points(round(last["TBIL"] / 17.1, 2), 2, 3)
+                + _ctp_points(last["ALB"], 28, 35, higher_is_worse=False)
                 + _ctp_points(last["INR"], 1.7, 2.3) + ascites + he)
         assert row["CTP"] == hand, (usubjid, adt)
 
@@ -242,25 +245,27 @@ def test_09_death_before_randomization_in_mutated_input_names_the_subject(sample
 
 
 def test_creatinine_below_the_quantitation_limit_has_one_rule_for_aval_and_meld(sample_adam):
-    # 101-0027 has creatinine '<44' umol/L (LBSTRESC "<0.50" mg/dL) at screening and week 0. ADLB
-    # convention below_limit_fraction 1.0: AVAL = 0.50 mg/dL (SRCVAR LBSTRESC), and MELD takes that
-    # AVAL, which its floor sets to 1.0. Week 0 (2024-03-29): TBIL 5.92 mg/dL, INR 2.21.
+    # 101-0027 has creatinine '<44' umol/L (LBSTRESC "<44", SI) at screening and week 0. ADLB
+    # convention below_limit_fraction 1.0: AVAL = 44 umol/L (SRCVAR LBSTRESC), and MELD takes that
+    # AVAL (44 / 88.4 = 0.50 mg/dL), which its floor sets to 1.0. Week 0 (2024-03-29): TBIL 101.2
+    # umol/L = 5.92 mg/dL, INR 2.21.
     adlb, adsl = sample_adam["ADLB"], sample_adam["ADSL"].set_index("USUBJID")
     adlb = adlb[adlb["BASETYPE"] == "STAGE 1"]
     subject = "ACLF-MSC-302-101-0027"
     rows = adlb[(adlb["USUBJID"] == subject) & (adlb["ADT"] == pd.Timestamp("2024-03-29"))].set_index("PARAMCD")
-    assert rows.loc["CREAT", "AVAL"] == pytest.approx(0.50)
+    assert rows.loc["CREAT", "AVAL"] == 44.0
     assert rows.loc["CREAT", "SRCVAR"] == "LBSTRESC"
-    hand = 10 * (0.378 * np.log(rows.loc["TBIL", "AVAL"]) + 1.120 * np.log(rows.loc["INR", "AVAL"]) + 0.643)
+    tbil_mgdl = round(rows.loc["TBIL", "AVAL"] / 17.1, 2)
+    hand = 10 * (0.378 * np.log(tbil_mgdl) + 1.120 * np.log(rows.loc["INR", "AVAL"]) + 0.643)
     assert rows.loc["MELD", "AVAL"] == round(hand) == 22
     assert rows.loc["MELD", "ABLFL"] == "Y"
     assert adsl.loc[subject, "MELDBL"] == 22
-    assert adsl.loc[subject, "CREATBL"] == pytest.approx(0.50)
+    assert adsl.loc[subject, "CREATBL"] == 44.0
     # every randomized subject has a baseline MELD and MELD-Na
     assert adsl["MELDBL"].notna().sum() == adsl["MELDNABL"].notna().sum() == 150
-    # the 65 creatinine results "<0.50" all have an AVAL now (none left out of summaries)
+    # the 65 creatinine results "<44" umol/L all have an AVAL now (none left out of summaries)
     creat = adlb[adlb["PARAMCD"] == "CREAT"]
     blq = creat[creat["SRCVAR"] == "LBSTRESC"]
-    assert len(blq) == 65 and (blq["AVAL"] == 0.5).all()
+    assert len(blq) == 65 and (blq["AVAL"] == 44.0).all()
     # 63 of them fall on a date with TBIL and INR: 1478 MELD records, as when MELD floored them itself
     assert (adlb["PARAMCD"] == "MELD").sum() == 1478

@@ -61,17 +61,18 @@ def test_04_stage_2_baseline_is_the_pre_dose_week_4_value(sample_adam):  # noqa:
     s2 = adlb[adlb["BASETYPE"] == "STAGE 2"]
     assert s2["USUBJID"].nunique() == 93 == (adsl["RAND2FL"] == "Y").sum()
     assert (s2["ABLFL"] == "Y").sum() == 93 * 9
-    # 101-0002: stage-2 infusion 2023-11-02 13:35; TBIL that morning (09:16, LBSEQ 42) 4.72 mg/dL
+    # 101-0002: stage-2 infusion 2023-11-02 13:35; TBIL that morning (09:16, LBSEQ 42) 80.7 umol/L
+    # (raw lb.csv, SI: analysed as collected); week 5 70.2; week 0 (stage-1 baseline) 309.2
     u = SUBJ("101-0002")
     assert adsl.loc[u, "TR02SDTM"] == pd.Timestamp("2023-11-02 13:35")
     tbil = adlb[(adlb["USUBJID"] == u) & (adlb["PARAMCD"] == "TBIL")]
     base2 = tbil[(tbil["BASETYPE"] == "STAGE 2") & (tbil["ABLFL"] == "Y")].iloc[0]
-    assert (base2["SRCSEQ"], base2["AVAL"], base2["APERIOD"]) == (42, 4.72, 1)
+    assert (base2["SRCSEQ"], base2["AVAL"], base2["APERIOD"]) == (42, 80.7, 1)
     week5 = tbil[(tbil["BASETYPE"] == "STAGE 2") & (tbil["AVISIT"] == "WEEK 5")].iloc[0]
-    assert (week5["BASE"], week5["CHG"]) == (4.72, pytest.approx(4.11 - 4.72))
+    assert (week5["BASE"], week5["CHG"]) == (80.7, pytest.approx(70.2 - 80.7))
     stage1 = tbil[(tbil["BASETYPE"] == "STAGE 1") & (tbil["AVISIT"] == "WEEK 5")].iloc[0]
-    assert (stage1["BASE"], stage1["CHG"]) == (18.08, pytest.approx(4.11 - 18.08))
-    assert adsl.loc[u, "TBILBL"] == 18.08  # ADSL keeps the stage-1 baseline
+    assert (stage1["BASE"], stage1["CHG"]) == (309.2, pytest.approx(70.2 - 309.2))
+    assert adsl.loc[u, "TBILBL"] == 309.2  # ADSL keeps the stage-1 baseline
 
 
 def test_05_unscheduled_records_are_in_analysis_windows(sample_sdtm, adlb1):  # noqa: F811

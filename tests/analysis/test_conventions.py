@@ -88,24 +88,28 @@ def test_03_a_placeholder_naming_no_convention_stops_the_spec(tmp_path):
 
 
 def test_04_unit_notes_state_the_factors(sample_spec):
-    # The human-readable note beside each factor says the same thing: umol/L / 17.1 = x 1/17.1.
-    units = lab_units(sample_spec.study.conventions)
-    assert units["BILI"]["from"]["umol/L"] == pytest.approx(1 / 17.1, rel=1e-15)
-    assert units["CREAT"]["from"]["umol/L"] == pytest.approx(1 / 88.4, rel=1e-15)
-    assert units["ALB"]["from"]["g/dL"] == 10.0
+    # The human-readable note beside each factor says the same thing: mg/dL x 17.1 (SI standard units).
+    conventions = sample_spec.study.conventions
+    units = lab_units(conventions)
+    assert conventions["lab_unit_system"] == "SI"
+    assert (units["BILI"]["standard"], units["CREAT"]["standard"], units["ALB"]["standard"]) == (
+        "umol/L", "umol/L", "g/L")
+    assert (units["BILI"]["from"]["mg/dL"], units["CREAT"]["from"]["mg/dL"], units["ALB"]["from"]["g/dL"]) == (
+        17.1, 88.4, 10.0)
+    assert units["BILI"]["from"]["umol/L"] == units["CREAT"]["from"]["umol/L"] == 1.0
     assert (units["BILI"]["note"], units["CREAT"]["note"], units["ALB"]["note"]) == (
-        "umol/L / 17.1", "umol/L / 88.4", "g/dL x 10")
+        "mg/dL x 17.1", "mg/dL x 88.4", "g/dL x 10")
 
 
 def test_05_adlb_uses_the_spec_factor_table(sample_spec, sample_sdtm, sample_adam):
-    # ADLB AVAL of TBIL = LB's original umol/L result x the spec's factor (no second table).
-    factor = lab_units(sample_spec.study.conventions)["BILI"]["from"]["umol/L"]
-    lb = sample_sdtm["LB"].query("LBTESTCD == 'BILI' and LBORRESU == 'umol/L'").copy()
+    # ADLB AVAL of TBIL = LB's original mg/dL result x the spec's factor (no second table).
+    factor = lab_units(sample_spec.study.conventions)["BILI"]["from"]["mg/dL"]
+    lb = sample_sdtm["LB"].query("LBTESTCD == 'BILI' and LBORRESU == 'mg/dL'").copy()
     lb["ORIG"] = pd.to_numeric(lb["LBORRES"], errors="coerce")
     adlb = sample_adam["ADLB"].query("PARAMCD == 'TBIL' and SRCDOM == 'LB'")
     both = adlb.merge(lb, left_on=["USUBJID", "SRCSEQ"], right_on=["USUBJID", "LBSEQ"]).dropna(subset=["ORIG"])
     assert len(both) > 100
-    np.testing.assert_allclose(both["AVAL"], both["ORIG"] * factor, rtol=0, atol=0.006)  # LB rounds to 2 d.p.
+    np.testing.assert_allclose(both["AVAL"], both["ORIG"] * factor, rtol=0, atol=0.05 + 1e-9)  # LB: 1 d.p.
 
 
 ASCITES_MAP = "ascites: {absent: 1, slight: 2, moderate: 3}"

@@ -54,6 +54,9 @@ def test_sd0064_subject_not_in_dm():
     assert found(sd0064_subject_not_in_dm, {"DM": dm, "AE": pd.DataFrame({"USUBJID": ["A"]})}) == []
     got = found(sd0064_subject_not_in_dm, {"DM": dm, "AE": pd.DataFrame({"USUBJID": ["A", "Z", "Z"]})})
     assert got == [("SD0064", "AE", "USUBJID", "Z")]
+    # RELREC's dataset-level records name no subject: missing in memory, blank read back from XPT
+    relrec = pd.DataFrame({"USUBJID": [None, "", "  "], "RDOMAIN": ["EC", "EX", "EX"]})
+    assert found(sd0064_subject_not_in_dm, {"DM": dm, "RELREC": relrec}) == []
 
 
 def test_sd0083_duplicate_usubjid():

@@ -1,11 +1,12 @@
-"""ACLF-EPOCH-01 and ACLF-EX-01: a failing and a passing example each (hand-made rows)."""
+"""ACLF-EPOCH-01, ACLF-EX-01 and ACLF-LB-02: a failing and a passing example each (hand-made rows)."""
 
 from __future__ import annotations
 
 import pandas as pd
 from rule_helpers import dataset, found, spec, var
 
-from aclf_cdisc.checks.rules import aclf_epoch01_before_element, aclf_ex01_not_in_ec
+from aclf_cdisc.checks.catalogue import rule_of
+from aclf_cdisc.checks.rules import aclf_epoch01_before_element, aclf_ex01_not_in_ec, aclf_lb02_mixed_unit_systems
 
 SE = pd.DataFrame({
     "USUBJID": ["S-1", "S-1", "S-1"],
@@ -49,3 +50,34 @@ def test_ex01_passes_exposures_collected_as_given_and_builds_without_ec():
     by_date = pd.DataFrame({"USUBJID": ["S-1"], "EXSTDTC": ["2024-01-08T11:50"]})
     ec = pd.DataFrame({"USUBJID": ["S-1"], "ECSTDTC": ["2024-01-08T11:50"]})
     assert found(aclf_ex01_not_in_ec, {"EX": by_date, "EC": ec}, SPEC) == []
+
+
+def _study_units(system):
+    import dataclasses
+
+    from rule_helpers import STUDY
+    study = dataclasses.replace(STUDY, conventions={"lab_unit_system": system} if system else {})
+    return dataclasses.replace(spec(dataset("LB", var("USUBJID"))), study=study)
+
+
+LB_UNITS = pd.DataFrame({"USUBJID": "S-1", "LBTESTCD": ["BILI", "BILI", "CREAT", "ALB", "ALT", "INR"],
+                         "LBSTRESU": ["mg/dL", "mg/dL", "mg/dL", "g/L", "U/L", "RATIO"]})
+
+
+def test_lb02_flags_mixed_unit_systems_in_stresu():
+    # the study states SI: each conventional unit of a test is one finding, on its first record
+    assert found(aclf_lb02_mixed_unit_systems, {"LB": LB_UNITS}, _study_units("SI")) == [
+        ("ACLF-LB-02", "LB", "LBSTRESU", "mg/dL"), ("ACLF-LB-02", "LB", "LBSTRESU", "mg/dL")]
+    rows = [i.row for i in rule_of(aclf_lb02_mixed_unit_systems).run({"LB": LB_UNITS}, _study_units("SI"))]
+    assert rows == [1, 3]
+    # no stated system: the majority (3 conventional records against 1 SI) decides, g/L is flagged
+    assert found(aclf_lb02_mixed_unit_systems, {"LB": LB_UNITS}, _study_units(None)) == [
+        ("ACLF-LB-02", "LB", "LBSTRESU", "g/L")]
+
+
+def test_lb02_passes_one_system_and_units_both_systems_use():
+    si = LB_UNITS.assign(LBSTRESU=["umol/L", "umol/L", "umol/L", "g/L", "U/L", "RATIO"])
+    assert found(aclf_lb02_mixed_unit_systems, {"LB": si}, _study_units("SI")) == []
+    assert found(aclf_lb02_mixed_unit_systems, {"LB": si}, _study_units(None)) == []
+    conventional = LB_UNITS.assign(LBSTRESU=["mg/dL", "mg/dL", "mg/dL", "g/dL", "U/L", None])
+    assert found(aclf_lb02_mixed_unit_systems, {"LB": conventional}, _study_units(None)) == []

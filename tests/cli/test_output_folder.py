@@ -85,7 +85,7 @@ def test_06_every_file_of_the_package_has_the_permissions_of_the_xpt_files(refer
     for name in ("define.xml", "define.html", "define2-1.xsl"):  # written through mkstemp (0600)
         assert modes[f"{sdtm}/{name}"] == 0o644
     files = {k for k in modes if (reference_build / k).is_file()}
-    assert sum(k.endswith(".xpt") for k in files) == 21  # 17 SDTM (EC included) + 4 ADaM
+    assert sum(k.endswith(".xpt") for k in files) == 22  # 18 SDTM (EC and RELREC included) + 4 ADaM
     assert sum(k.rsplit("/", 1)[-1] in ("define.xml", "define.html", "define2-1.xsl") for k in files) == 6
     assert {"reports/validation.csv", "reports/validation.json", "reports/validation.html"} <= files
     assert {modes[k] for k in files} == {0o644}

@@ -138,7 +138,7 @@ def test_codelists_of_both_defines_are_classified(folders, shared):
         # ISO 3166 for country
         country = _x(tree, "//odm:CodeList[@OID='CL.COUNTRY']/odm:ExternalCodeList")[0]
         assert country.get("Dictionary") == "ISO 3166-1 alpha-3"
-    assert counts == {"SDTM": (39, 6, 3), "ADaM": (14, 23, 3)}  # ADaM sponsor lists include CL.BASETYPE
+    assert counts == {"SDTM": (40, 6, 3), "ADaM": (14, 23, 3)}  # ADaM sponsor lists include CL.BASETYPE
     sdtm, adam = _define(folders, "SDTM"), _define(folders, "ADaM")
     # IECAT is CDISC C66797 with its two terms
     assert _x(sdtm, "//odm:CodeList[@OID='CL.IECAT']/@def:StandardOID") == ["STD.CT.SDTM"]
@@ -228,12 +228,12 @@ def test_the_manifest_lists_every_file_with_size_and_sha256(built, spec):
     on_disk = sorted(p.relative_to(root).as_posix() for folder in ("m5", "reports")
                      for p in (root / folder).rglob("*") if p.is_file())
     assert [f["path"] for f in manifest["files"]] == on_disk
-    # 21 XPT + 21 Dataset-JSON + 2 x (define.xml, stylesheet, define.html) + 4 validation reports
+    # 22 XPT + 22 Dataset-JSON + 2 x (define.xml, stylesheet, define.html) + 4 validation reports
     # + acrf, csdrg, adrg (PDF, and HTML copies in reports/) + the ADaM programs as text
     # + the analysis page: analysis.html, 4 figures as SVG and PNG with their CSV, 6 more CSV tables
     programs = len(list(adam_programs_dir(root, STUDY).iterdir()))
     assert programs > 20
-    assert manifest["file_count"] == len(on_disk) == 52 + 6 + programs + 1 + 4 * 3 + 6
+    assert manifest["file_count"] == len(on_disk) == 54 + 6 + programs + 1 + 4 * 3 + 6
     for entry in manifest["files"]:
         path = root / entry["path"]
         assert (entry["size"], entry["sha256"]) == (path.stat().st_size, _sha256(path))
@@ -343,4 +343,4 @@ def test_every_dataset_has_a_valid_dataset_json_copy_equal_to_its_xpt(folders, s
             pd.testing.assert_frame_equal(back.reset_index(drop=True), frame.reset_index(drop=True),
                                           check_dtype=False)
             checked += 1
-    assert checked == 21
+    assert checked == 22

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from sdtm_helpers import raw_rows, rows_of, usubjid, with_form
+from sdtm_helpers import raw_csv, raw_rows, rows_of, usubjid, with_form
 
 from aclf_cdisc.errors import DerivationError
 from aclf_cdisc.sdtm.domains.ds import build_ds_suppds
@@ -161,3 +161,30 @@ def test_10_sample_treatment_dispositions(ds, ec) -> None:
     assert stage2["DSDECOD"].value_counts().to_dict() == {"COMPLETED": 92, "WITHDRAWAL BY SUBJECT": 1}
     refused = stage2[stage2["DSDECOD"] == "WITHDRAWAL BY SUBJECT"]
     assert refused[["USUBJID", "DSTERM"]].values.tolist() == [[usubjid("101-0013"), "Subject refused"]]
+
+
+def test_11_treatment_dispositions_carry_the_raw_record_they_derive_from(ds, planted) -> None:
+    from aclf_cdisc.sdtm.lineage import lineage_of
+    lineage = lineage_of(ds)
+    assert lineage is not None
+    treatment = ds.index[ds["DSSCAT"] == "STUDY TREATMENT"]
+    sources = [lineage.source(ds.index.get_loc(i)) for i in treatment]
+    assert None not in sources
+    assert {file for file, _ in sources} == {"ex.csv", "eos.csv"}
+    ex, eos = raw_csv("ex"), raw_csv("eos")
+    last_visit = {"TREATMENT 1": "Week 2", "TREATMENT 2": "Week 5"}
+    for i, (file, row) in zip(treatment, sources, strict=True):
+        record = ds.loc[i]
+        source = (ex if file == "ex.csv" else eos)[row - 1]  # 1-based data rows
+        assert usubjid(source["SUBJID"]) == record["USUBJID"]
+        if file == "ex.csv":  # the stage's last scheduled infusion: given (COMPLETED) or its reason
+            assert source["VISIT"] == last_visit[record["EPOCH"]]
+            assert (record["DSDECOD"] == "COMPLETED") == (source["EXYN"] == "Y")
+            assert source["EXYN"] == "Y" or record["DSTERM"] == source["EXREASND"]
+        else:  # never reached: the end-of-study record
+            assert record["DSDECOD"] != "COMPLETED"
+    # 101-0013 refused the week-5 infusion: its stage-2 record cites that row of the infusion log
+    refused = [(file, row) for i, (file, row) in zip(treatment, sources, strict=True)
+               if ds.loc[i, "USUBJID"] == usubjid("101-0013") and ds.loc[i, "EPOCH"] == "TREATMENT 2"]
+    rows = [n + 1 for n, r in enumerate(ex) if r["SUBJID"] == "101-0013" and r["VISIT"] == "Week 5"]
+    assert refused == [("ex.csv", rows[0])]

@@ -18,13 +18,28 @@ def test_01_one_record_per_planned_infusion(ec) -> None:
     assert not ec.duplicated(["USUBJID", "ECLNKID"]).any()
 
 
-def test_02_missed_infusions_keep_their_reason_and_no_dose_or_date(ec) -> None:
+def test_02_missed_infusions_keep_their_reason_and_no_dose(ec) -> None:
     raw = [r for r in raw_csv("ex") if r["EXYN"] == "N"]
     missed = ec[ec["ECOCCUR"] == "N"]
     expected = sorted((usubjid(r["SUBJID"]), r["VISIT"], r["EXREASND"]) for r in raw)
     assert sorted(zip(missed["USUBJID"], missed["VISIT"], missed["ECREASOC"], strict=True)) == expected
-    assert missed[["ECDOSE", "ECSTDTC", "EPOCH", "ECREFID"]].isna().all().all()
+    assert missed[["ECDOSE", "ECENDTC", "ECREFID"]].isna().all().all()
     assert missed["ECDOSU"].isna().all()
+
+
+def test_02b_missed_infusions_are_dated_at_their_planned_day_with_an_epoch(ec, dm) -> None:
+    # planned date = first infusion date (RFSTDTC, day 1) + TV VISITDY - 1, date only (COM.EC.ECSTDTC)
+    visitdy = {"Week 0": 1, "Week 1": 8, "Week 2": 15, "Week 4": 29, "Week 5": 36}
+    missed = ec[ec["ECOCCUR"] == "N"]
+    day1 = pd.to_datetime(missed["USUBJID"].map(dm.set_index("USUBJID")["RFSTDTC"]).str[:10])
+    planned = (day1 + pd.to_timedelta(missed["VISIT"].map(visitdy) - 1, unit="D")).dt.strftime("%Y-%m-%d")
+    assert missed["ECSTDTC"].tolist() == planned.tolist()
+    assert (missed["ECSTDY"] == missed["VISIT"].map(visitdy)).all()
+    by_hand = {r["USUBJID"][-8:]: (r["VISIT"], r["ECSTDTC"], r["EPOCH"]) for r in missed.to_dict("records")}
+    assert by_hand["101-0024"] == ("Week 2", "2024-03-13", "TREATMENT 1")  # 2024-02-28 + 14 days
+    assert by_hand["101-0013"] == ("Week 5", "2023-12-01", "TREATMENT 2")  # 2023-10-27 + 35 days
+    assert by_hand["101-0062"] == ("Week 4", "2024-11-08", "TREATMENT 1")  # no stage-2 element began
+    assert missed["EPOCH"].value_counts().to_dict() == {"TREATMENT 1": 11, "TREATMENT 2": 1}
 
 
 def test_03_the_volume_is_the_collected_dose(ec, planted) -> None:

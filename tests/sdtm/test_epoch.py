@@ -103,3 +103,14 @@ def test_11_boundary_rule_is_read_from_the_spec_per_class(spec):
     from aclf_cdisc.sdtm.epoch import boundary_rule
     assert boundary_rule(spec.study.conventions, "FINDINGS") == ("before", "start_of_day")
     assert boundary_rule(spec.study.conventions, "EVENTS") == ("after", "start_of_day")
+
+
+def test_09_a_date_only_event_on_the_day_before_a_date_only_start_keeps_its_element():
+    # "after" places a date-only event at the last nanosecond of its day, one nanosecond before the
+    # next element's date-only start; an observation outside every element (2023-12-01) used to turn
+    # the join's columns into floats, which cannot tell the two apart, and lost the first one's EPOCH
+    from aclf_cdisc.sdtm.epoch import element_of
+    elements = pd.DataFrame({"USUBJID": "A", "STDTC": ["2024-01-01T10:00", "2024-01-22"],
+                             "ENDTC": ["2024-01-22", "2024-02-01"], "ORDER": [1, 2]}, index=["E1", "E2"])
+    observations = pd.DataFrame({"USUBJID": "A", "DTC": ["2024-01-21", "2023-12-01", "2024-01-22", "2024-02-01"]})
+    assert element_of(observations, elements, observation_without_time="after").tolist() == ["E1", pd.NA, "E2", "E2"]

@@ -74,25 +74,42 @@ def test_05_below_limit_creatinine_keeps_the_qualifier_and_has_no_number(lb, pla
     rec = one(lb, subjid, "CREAT", "Week 1")
     assert rec["LBORRES"] == "<44"
     assert rec["LBORRESU"] == "umol/L"
-    assert rec["LBSTRESC"] == "<0.50"  # 44 / 88.4 = 0.4977 -> 2 decimals (LBSTRESN value-level metadata)
+    assert rec["LBSTRESC"] == "<44"  # umol/L is the standard (SI) unit: the limit is kept as collected
     assert rec["LBSTRESN"] is None
-    assert rec["LBSTRESU"] == "mg/dL"
-    assert rec["LBSTNRLO"] == round(57 / 88.4, 2) == 0.64  # site range 57-111 umol/L
-    assert rec["LBSTNRHI"] == round(111 / 88.4, 2) == 1.26
+    assert rec["LBSTRESU"] == "umol/L"
+    assert (rec["LBSTNRLO"], rec["LBSTNRHI"]) == (57.0, 111.0)  # site range 57-111 umol/L
     assert rec["LBNRIND"] == "LOW"  # every value below 44 is below the lower limit 57
 
 
-def test_06_bilirubin_in_umol_per_litre_is_converted_to_mg_per_decilitre(lb, planted) -> None:
+def test_06_bilirubin_and_creatinine_in_mg_per_decilitre_are_converted_to_si(lb, planted) -> None:
+    # site 104 reports conventional units: 10.7 mg/dL x 17.1 = 182.97 -> 183.0 umol/L (1 decimal,
+    # LBSTRESN value-level metadata); creatinine 1.33 mg/dL x 88.4 = 117.572 -> 117.6 umol/L
+    rows = {r["LBTEST"]: r for r in raw_rows("lb", "104-0001") if r["VISIT"] == "Screening"}
+    assert (rows["Total Bilirubin"]["LBORRES"], rows["Total Bilirubin"]["LBORRESU"]) == ("10.7", "mg/dL")
+    assert (rows["Creatinine"]["LBORRES"], rows["Creatinine"]["LBORRESU"]) == ("1.33", "mg/dL")
+    bili = one(lb, "104-0001", "BILI", "Screening")
+    assert (bili["LBSTRESN"], bili["LBSTRESC"], bili["LBSTRESU"]) == (183.0, "183.0", "umol/L")
+    assert (bili["LBSTNRLO"], bili["LBSTNRHI"]) == (3.4, 20.5)  # 0.2 x 17.1 = 3.42, 1.2 x 17.1 = 20.52
+    assert (bili["LBORRESU"], bili["LBNRIND"]) == ("mg/dL", "HIGH")
+    creat = one(lb, "104-0001", "CREAT", "Screening")
+    assert (creat["LBSTRESN"], creat["LBSTRESC"], creat["LBSTRESU"]) == (117.6, "117.6", "umol/L")
+    assert (creat["LBSTNRLO"], creat["LBSTNRHI"]) == (53.0, 114.9)  # 0.6 x 88.4 = 53.04, 1.3 x 88.4 = 114.92
+    assert creat["LBNRIND"] == "HIGH"
+    # an SI site's bilirubin is already in the standard unit: kept as collected
     subjid = planted["placebo_completed"]
     (raw_row,) = [r for r in raw_rows("lb", subjid) if r["LBTEST"] == "Total Bilirubin" and r["VISIT"] == "Screening"]
     assert (raw_row["LBORRES"], raw_row["LBORRESU"]) == ("270.7", "umol/L")
     rec = one(lb, subjid, "BILI", "Screening")
-    assert rec["LBSTRESN"] == 15.83  # 270.7 / 17.1 = 15.8304...
-    assert rec["LBSTRESN"] == round(float(raw_row["LBORRES"]) / 17.1, 2)
-    assert rec["LBSTRESC"] == "15.83" and rec["LBSTRESU"] == "mg/dL"
-    assert rec["LBSTNRLO"] == round(3.4 / 17.1, 2) and rec["LBSTNRHI"] == round(20.5 / 17.1, 2)
-    assert rec["LBNRIND"] == "HIGH"
-    assert (rec["LBORNRLO"], rec["LBORNRHI"]) == ("3.4", "20.5")
+    assert (rec["LBSTRESN"], rec["LBSTRESC"], rec["LBSTRESU"]) == (270.7, "270.7", "umol/L")
+    assert (rec["LBSTNRLO"], rec["LBSTNRHI"], rec["LBNRIND"]) == (3.4, 20.5, "HIGH")
+
+
+def test_06b_standard_units_are_one_system_si(lb, spec) -> None:
+    assert spec.study.conventions["lab_unit_system"] == "SI"
+    units = lb.dropna(subset=["LBSTRESU"]).groupby("LBTESTCD")["LBSTRESU"].agg(set).to_dict()
+    assert units == {"ALB": {"g/L"}, "ALT": {"U/L"}, "AST": {"U/L"}, "BILI": {"umol/L"}, "CREAT": {"umol/L"},
+                     "INR": {"RATIO"}, "PLAT": {"10^9/L"}, "PTA": {"%"}, "SODIUM": {"mmol/L"}, "UREAN": {"mmol/L"}}
+    assert {"mg/dL", "g/dL"} <= set(lb["LBORRESU"].dropna())  # conventional units stay as collected
 
 
 def test_07_albumin_in_g_per_decilitre_is_multiplied_by_ten(lb) -> None:
@@ -113,11 +130,11 @@ def test_08_results_already_in_standard_units_are_kept_as_collected(lb) -> None:
 
 def test_09_conversion_factors_come_from_the_study_conventions(raw, spec, dm, se, visits) -> None:
     units = {k: dict(v) for k, v in spec.study.conventions["lab_units"].items()}
-    units["CREAT"]["from"] = {"umol/L": 0.01, "mg/dL": 1.0}
+    units["CREAT"]["from"] = {"umol/L": 1.0, "mg/dL": 100.0}
     study = dataclasses.replace(spec.study, conventions={**spec.study.conventions, "lab_units": units})
     changed = build_lb(raw, dataclasses.replace(spec, study=study), dm=dm, se=se, visit_map=visits)
-    rec = one(changed, "101-0008", "CREAT", "Week 1")
-    assert rec["LBSTRESC"] == "<0.44"
+    rec = one(changed, "104-0001", "CREAT", "Screening")
+    assert rec["LBSTRESC"] == "133.0"  # 1.33 mg/dL x 100
 
 
 def test_10_a_unit_with_no_conversion_is_an_issue(raw, spec, dm, se, visits) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from aclf_cdisc.adam.adlb import PERIOD_LABELS
-from aclf_cdisc.adam.adsl import adam_convention, follow_up_days, treatment_number
+from aclf_cdisc.adam.adsl import follow_up_days, period_boundary, treatment_number
 from aclf_cdisc.adam.derivations import (
     derive_var_extreme_flag,
     derive_var_max_severity_flag,
@@ -81,9 +81,10 @@ def build_adae(sdtm: Mapping[str, pd.DataFrame], adsl: pd.DataFrame, spec: Spec)
     window = int(required_convention(spec.study.conventions, "teae_window_days"))
     adae = derive_var_trtemfl(adae, end_window=window, intensity_order=severities, dataset_name="ADAE")
 
+    without_time, start_without_time = period_boundary(spec, "ADAE")
     adae = derive_vars_period(adae, adsl, date="ASTDT", end_window=follow_up_days(spec),
                               period_labels=PERIOD_LABELS, dataset_name="ADAE",
-                              observation_without_time=str(adam_convention(spec, "ADAE", "period_boundary_date_only")))
+                              observation_without_time=without_time, element_start_without_time=start_without_time)
     adae["APERIOD"] = adae["APERIOD"].astype(float)
     adae["TRTAN"] = treatment_number(spec, adae["TRTA"])
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from aclf_cdisc.adam.adsl import adam_convention, follow_up_days, iso_to_date, treatment_number
+from aclf_cdisc.adam.adsl import adam_convention, follow_up_days, iso_to_date, period_boundary, treatment_number
 from aclf_cdisc.adam.derivations import (
     compute_ctp_score,
     compute_meld,
@@ -143,14 +143,19 @@ def _collected(lb: pd.DataFrame, spec: Spec) -> pd.DataFrame:
 
 def _score_inputs(collected: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     """Component values for the scores in each score's input unit (adlb.yaml score_input_units),
-    converted from the analysis unit through the same factor table."""
+    converted from the analysis unit through the same factor table and taken at the decimals of
+    score_input_digits (Python's round, as LB rounds converted results)."""
     wanted = {str(k): str(v) for k, v in adam_convention(spec, "ADLB", "score_input_units").items()}
+    digits = {str(k): int(v) for k, v in adam_convention(spec, "ADLB", "score_input_digits").items()}
     tables = _factor_tables(spec, _paramcd_of_testcd(spec))
     out = collected[collected["PARAMCD"].isin(wanted) & collected["AVAL"].notna()].copy()
     for key, part in out.groupby("PARAMCD"):
         paramcd = str(key)
-        out.loc[part.index, "AVAL"] = _convert(part.assign(LBSEQ=part["SRCSEQ"]), "AVAL", paramcd,
-                                               wanted[paramcd], tables, unit_column="__UNIT")
+        values = _convert(part.assign(LBSEQ=part["SRCSEQ"]), "AVAL", paramcd, wanted[paramcd], tables,
+                          unit_column="__UNIT")
+        if paramcd in digits:
+            values = np.array([round(float(v), digits[paramcd]) for v in values])
+        out.loc[part.index, "AVAL"] = values
     return out
 
 
@@ -284,16 +289,17 @@ def _basetype_rows(adlb: pd.DataFrame, adsl: pd.DataFrame, spec: Spec) -> pd.Dat
     BASETYPE of period 1 (adlb.yaml basetypes): every record; baseline = last value before the
     first infusion. BASETYPE of period 2: for subjects with a stage-2 infusion, the records of
     period 2 and the stage-2 baseline = last value before the first stage-2 infusion. "Before" is
-    the APERIOD boundary rule (on_or_after_start with the ADLB convention period_boundary_date_only).
+    the APERIOD boundary rule (on_or_after_start: the SDTM EPOCH rule for the ADLB epoch_boundary_class).
     """
-    rule = str(adam_convention(spec, "ADLB", "period_boundary_date_only"))
+    without_time, start_without_time = period_boundary(spec, "ADLB")
     basetypes = {int(k): str(v) for k, v in adam_convention(spec, "ADLB", "basetypes").items()}
     frames = []
     for period, basetype in sorted(basetypes.items()):
         start = adlb["USUBJID"].map(_period_start_text(adsl, period))
         rows = adlb[start.notna().to_numpy()].copy()
         pre = ~on_or_after_start(rows["__DTC"].reset_index(drop=True), start[start.notna()].reset_index(drop=True),
-                                 observation_without_time=rule)
+                                 observation_without_time=without_time,
+                                 element_start_without_time=start_without_time)
         rows["__PRE"] = pre
         rows["BASETYPE"] = basetype
         rows = derive_var_ablfl(rows, reference_date=f"TR{period:02d}SDT", order=("ADT", "__DTC", "SRCSEQ"),
@@ -346,9 +352,10 @@ def build_adlb(sdtm: Mapping[str, pd.DataFrame], adsl: pd.DataFrame, spec: Spec)
     adlb = adlb.merge(adsl[list(ADSL_VARS)], on=["STUDYID", "USUBJID"], how="left")
     adlb = derive_vars_dy(adlb, "TRTSDT", ["ADT"], dataset_name="ADLB")
     adlb["ADY"] = adlb["ADY"].astype(float)
-    rule = str(adam_convention(spec, "ADLB", "period_boundary_date_only"))
+    without_time, start_without_time = period_boundary(spec, "ADLB")
     adlb = derive_vars_period(adlb, adsl, date="ADT", dtc="__DTC", end_window=follow_up_days(spec),
-                              period_labels=PERIOD_LABELS, observation_without_time=rule, dataset_name="ADLB")
+                              period_labels=PERIOD_LABELS, observation_without_time=without_time,
+                              element_start_without_time=start_without_time, dataset_name="ADLB")
     adlb["APERIOD"] = adlb["APERIOD"].astype(float)
     adlb["TRTAN"] = treatment_number(spec, adlb["TRTA"])
     adlb = _basetype_rows(adlb, adsl, spec)

@@ -28,6 +28,7 @@ from aclf_cdisc.adam.derivations import (
     derive_vars_dt,
 )
 from aclf_cdisc.errors import DerivationError, Issue, SpecError
+from aclf_cdisc.sdtm.epoch import boundary_rule
 from aclf_cdisc.sdtm.text import map_distinct
 from aclf_cdisc.spec.conventions import ctp_convention, required_convention
 from aclf_cdisc.spec.model import Codelist, Spec
@@ -85,6 +86,20 @@ def adam_convention(spec: Spec, dataset: str, key: str) -> Any:
                                message=f"specs/adam/{dataset.lower()}.yaml states no convention {key}",
                                expected=f"conventions: {{{key}: ...}}")])
     return conventions[key]
+
+
+def period_boundary(spec: Spec, dataset: str) -> tuple[str, str]:
+    """(observation_without_time, element_start_without_time) of APERIOD in an ADaM dataset: the
+    SDTM EPOCH rule (study.yaml ``conventions.epoch_boundary``) for the observation class the
+    dataset's ``epoch_boundary_class`` convention names (FINDINGS for ADLB, EVENTS for ADAE)."""
+    observation_class = str(adam_convention(spec, dataset, "epoch_boundary_class"))
+    try:
+        return boundary_rule(spec.study.conventions, observation_class)
+    except KeyError as err:
+        raise SpecError([Issue(rule="adam.convention-missing", dataset=dataset, column="epoch_boundary_class",
+                               value=observation_class, message=str(err.args[0]),
+                               expected="a class of study.yaml conventions.epoch_boundary.observation_without_time")]
+                        ) from None
 
 
 def _term_orders(spec: Spec, codelist_oid: str) -> dict[str, float]:

@@ -47,11 +47,14 @@ class TteParameter:
 # ----------------------------------------------------------------------------------------------
 # Events
 # ----------------------------------------------------------------------------------------------
-#: Death, from the DS disposition record (DSDECOD DEATH), within follow-up.
+#: Death, from the end-of-study disposition record (DSSCAT STUDY PARTICIPATION, DSDECOD DEATH),
+#: within follow-up. The STUDY TREATMENT disposition of a stage ended by death copies that date; it
+#: is not a second source (and its DSSEQ is not the record to trace).
 DEATH_DS = EventSource(
     "ds",
     date="DSSTDT",
-    filter=f"DSCAT == 'DISPOSITION EVENT' and DSDECOD == 'DEATH' and DSSTDT <= {FOLLOW_UP_END}",
+    filter=("DSCAT == 'DISPOSITION EVENT' and DSSCAT == 'STUDY PARTICIPATION' and DSDECOD == 'DEATH' "
+            f"and DSSTDT <= {FOLLOW_UP_END}"),
     set_values_to={"EVNTDESC": "DEATH", "SRCDOM": "DS", "SRCVAR": "DSSTDTC"},
     srcseq_var="DSSEQ",
 )

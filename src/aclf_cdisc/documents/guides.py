@@ -271,9 +271,13 @@ def conventions_section(spec: Spec, facts: BuildFacts) -> Section:
             seen = ", ".join(sorted(str(u) for u in part["LBORRESU"].dropna().unique()))
         factors = "; ".join(f"{unit or '(none)'} x {factor}" for unit, factor in rule.get("from", {}).items())
         unit_rows.append((testcd, rule.get("standard", ""), seen, factors, records))
+    system = conventions.get("lab_unit_system")
+    stated = (f" Standard units are one system, {system} units, as the FDA Study Data Technical Conformance "
+              "Guide supports; conventional units remain in LBORRESU where a site collected them, and the "
+              "ADLB analysis units are the same system." if system else "")
     blocks: list[Paragraph | Table] = [
         p("Laboratory results keep the site's original result and unit (LBORRES/LBORRESU) and are converted to "
-          "the study's standard units (LBSTRESC/LBSTRESN/LBSTRESU) by the factors of the spec:"),
+          "the study's standard units (LBSTRESC/LBSTRESN/LBSTRESU) by the factors of the spec:" + stated),
         table(("LBTESTCD", "Standard unit", "Units collected", "Factor to the standard unit", "LB records"),
               unit_rows, (0.13, 0.15, 0.22, 0.38, 0.12)),
     ]

@@ -128,12 +128,20 @@ def element_of(observations: pd.DataFrame, elements: pd.DataFrame, *, observatio
     frame = frame[frame["_start"] != missing].sort_values(["USUBJID", "_start", "_order"], kind="mergesort")
     frame["_last"] = ~frame.duplicated("USUBJID", keep="last")
     frame = frame.drop_duplicates(["USUBJID", "_start"], keep="last").sort_values("_start", kind="mergesort")
-    matched = pd.merge_asof(obs, frame, left_on="_at", right_on="_start", by="USUBJID", direction="backward")
-    open_end = matched["_end"] == missing
-    inside = matched["_at"] < matched["_end"]
-    closes_last = matched["_last"].fillna(False).astype(bool) & ((matched["_at"] <= matched["_last_end"]) | open_end)
-    matched = matched[matched["_label"].notna() & (inside | closes_last)]
-    result.iloc[matched["_pos"].to_numpy()] = matched["_label"].to_numpy()
+    frame["_idx"] = np.arange(len(frame))
+    joined = pd.merge_asof(obs, frame[["USUBJID", "_start", "_idx"]], left_on="_at", right_on="_start",
+                           by="USUBJID", direction="backward")
+    # the element's instants are taken back as int64 by position: the join gives float columns where
+    # an observation has no element, and a float cannot hold a date-only "after" instant (the last
+    # nanosecond of a day) apart from the next day's start
+    found = joined["_idx"].notna().to_numpy()
+    at = joined["_at"].to_numpy(dtype=np.int64)[found]
+    idx = joined["_idx"].to_numpy()[found].astype(np.int64)
+    end, last_end = frame["_end"].to_numpy(dtype=np.int64)[idx], frame["_last_end"].to_numpy(dtype=np.int64)[idx]
+    is_last = frame["_last"].to_numpy(dtype=bool)[idx]
+    keep = (at < end) | (is_last & ((at <= last_end) | (end == missing)))
+    positions = joined["_pos"].to_numpy(dtype=np.int64)[found][keep]
+    result.iloc[positions] = frame["_label"].to_numpy(dtype=object)[idx[keep]]
     return result
 
 

@@ -4,6 +4,7 @@
     SE  (subject elements: EPOCH for everything after)
     SV  visit map (one numbering of unscheduled visits for every domain)
     DS/SUPPDS, EC, EX (from EC), SV, LB, AE, RS, PR/SUPPPR
+    RELREC (the dataset-level relationships of relrec.yaml: EC and EX by --LNKID)
     TS, TA, TE, TV, TI (trial design; TS counts ACTSUB from DM)
 
 Warnings are appended to ``issues``; any error stops the build with every problem listed.
@@ -23,6 +24,7 @@ from aclf_cdisc.sdtm.domains.ec import build_ec
 from aclf_cdisc.sdtm.domains.ex import build_ex
 from aclf_cdisc.sdtm.domains.lb import build_lb
 from aclf_cdisc.sdtm.domains.pr import build_pr_supppr
+from aclf_cdisc.sdtm.domains.relrec import build_relrec
 from aclf_cdisc.sdtm.domains.rs import build_rs
 from aclf_cdisc.sdtm.domains.se import build_se
 from aclf_cdisc.sdtm.domains.sv import build_sv
@@ -31,7 +33,7 @@ from aclf_cdisc.sdtm.visits import subject_visit_map
 from aclf_cdisc.spec.model import Spec
 
 # Every SDTM dataset a builder here produces; the spec must declare exactly these.
-BUILT_DATASETS = ("AE", "DM", "DS", "EC", "EX", "LB", "PR", "RS", "SE", "SUPPDS", "SUPPPR", "SV",
+BUILT_DATASETS = ("AE", "DM", "DS", "EC", "EX", "LB", "PR", "RELREC", "RS", "SE", "SUPPDS", "SUPPPR", "SV",
                   "TA", "TE", "TI", "TS", "TV")
 
 
@@ -82,5 +84,6 @@ def build_sdtm(raw: RawExport, spec: Spec, *, blinded: bool = False,
         "TV": build_tv(spec),
         "TI": build_ti(spec),
     }
+    built["RELREC"] = build_relrec(built, spec)
     assert set(built) == set(BUILT_DATASETS), "BUILT_DATASETS is out of date"
     return {name: built[name] for name in sorted(built)}

@@ -26,9 +26,10 @@ def compute_unit_conversions(values: Any, units: Any, testcd: Any,
 
     Permitted values: ``lab_units`` is ``conventions.lab_units`` of specs/study.yaml (read with
     :func:`aclf_cdisc.spec.conventions.lab_units`): LBTESTCD -> {standard: unit, from: {original
-    unit: factor}}; the factor multiplies the original value (bilirubin umol/L x 1/17.1, creatinine
-    umol/L x 1/88.4, albumin g/dL x 10 in this study). ``testcd``: a key of that table (scalar or
-    per value). ``units`` per value, matched trimmed, case-insensitive, with "µ"/"μ" read as "u".
+    unit: factor}}; the factor multiplies the original value (SI standard units in this study:
+    bilirubin mg/dL x 17.1 = umol/L, creatinine mg/dL x 88.4 = umol/L, albumin g/dL x 10 = g/L).
+    ``testcd``: a key of that table (scalar or per value). ``units`` per value, matched trimmed,
+    case-insensitive, with "µ"/"μ" read as "u".
 
     Details (first match decides, per value):
       1. Missing value: missing result.
@@ -44,8 +45,8 @@ def compute_unit_conversions(values: Any, units: Any, testcd: Any,
         >>> from aclf_cdisc.spec import load_conventions
         >>> from aclf_cdisc.spec.conventions import lab_units
         >>> table = lab_units(load_conventions())
-        >>> compute_unit_conversions([171.0, 1.2], ["umol/L", "mg/dL"], "BILI", table).tolist()
-        [10.0, 1.2]
+        >>> compute_unit_conversions([171.0, 1.2], ["umol/L", "mg/dL"], "BILI", table).round(6).tolist()
+        [171.0, 20.52]
         >>> compute_unit_conversions(3.1, "g/dL", "ALB", table)
         31.0
     """

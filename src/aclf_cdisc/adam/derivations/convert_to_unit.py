@@ -25,7 +25,7 @@ def convert_to_unit(values: Any, units: Any, factors: Mapping[str, float], targe
 
     Permitted values: ``factors`` maps every unit the test may be reported in to the factor that
     multiplies a value in that unit to give the test's standard unit (specs/study.yaml
-    conventions.lab_units.<LBTESTCD>.from, e.g. BILI {umol/L: 0.058479532, mg/dL: 1.0});
+    conventions.lab_units.<LBTESTCD>.from, e.g. BILI {umol/L: 1.0, mg/dL: 17.1});
     ``target`` must be one of those units (the analysis unit of specs/adam/adlb.yaml, or a score's
     input unit); ``test`` names the test in issues.
 

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.sdtm.epoch import START_OF_DAY, element_of
 
 from ._common import as_date, as_tuple, assert_columns, assert_frame, assert_new_vars, record_key
-from .on_or_after_start import on_or_after_start
 
 _PERIOD_START = re.compile(r"^TR(\d\d)SDT$")
 
@@ -27,6 +27,12 @@ def _start_text(adsl: pd.DataFrame, n: int) -> np.ndarray:
     return text.to_numpy(dtype=object)
 
 
+def _subject_key(frame: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
+    """One text key per row from the subject key columns (element_of matches on one column)."""
+    return frame[list(keys)].astype(str).agg("\x1f".join, axis=1).to_numpy(dtype=object) if len(frame) else \
+        np.empty(0, dtype=object)
+
+
 def derive_vars_period(
     dataset: pd.DataFrame,
     dataset_adsl: pd.DataFrame,
@@ -34,6 +40,7 @@ def derive_vars_period(
     date: str = "ADT",
     dtc: str | None = None,
     observation_without_time: str = "before",
+    element_start_without_time: str = START_OF_DAY,
     subject_keys: Sequence[str] = ("STUDYID", "USUBJID"),
     end_window: int = 0,
     period_labels: Mapping[int, str] | None = None,
@@ -47,18 +54,22 @@ def derive_vars_period(
     record's ISO 8601 date/time (e.g. LBDTC; default: ``date``, date only); ``period_labels`` maps
     a period number to APERIODC (default "PERIOD xx", e.g. {1: "STAGE 1", 2: "STAGE 2"});
     ``end_window`` days are added to the end of a subject's last period (e.g. 28 to keep the TEAE
-    follow-up in the last stage); ``observation_without_time`` is the boundary rule of
-    :func:`on_or_after_start` ("before" or "after").
+    follow-up in the last stage); ``observation_without_time`` and ``element_start_without_time``
+    are the boundary rule of SDTM EPOCH (:func:`aclf_cdisc.sdtm.epoch.element_of`, words of
+    study.yaml ``conventions.epoch_boundary``; callers read it with
+    :func:`aclf_cdisc.sdtm.epoch.boundary_rule`).
 
     Details (study.md "Stage attribution ... follows the element the date falls in"; first match
     decides, per record):
       1. Date missing, or subject not in ADSL: all three missing.
-      2. Period xx holds a record at or after its start (TRxxSDTM, else TRxxSDT) and before the
-         subject's next period start, "at or after" judged by :func:`on_or_after_start`: full
-         datetimes when both sides have a time, else by date with the start day resolved by
-         ``observation_without_time``. The subject's last started period ends at TRxxEDT +
-         end_window (by date; TRxxEDT missing: open-ended). So the stage-1 to stage-2 interval
-         (weeks 3-4) and a pre-dose week-4 sample belong to stage 1.
+      2. The periods are the subject's elements and the record is placed by the SDTM EPOCH rule,
+         :func:`aclf_cdisc.sdtm.epoch.element_of` (one function for EPOCH and APERIOD): period xx
+         holds [its start (TRxxSDTM, else TRxxSDT), the next period's start); full datetimes
+         when both sides have a time, a date-only start at ``element_start_without_time``, a
+         date-only record on the day of a timed start by ``observation_without_time``. The
+         subject's last started period ends at TRxxEDT + end_window (a date: its whole day;
+         TRxxEDT missing: open-ended). So the stage-1 to stage-2 interval (weeks 3-4) and a
+         pre-dose week-4 sample belong to stage 1.
       3. Before the first period or after the last period's end: all three missing.
       4. A subject whose period starts do not increase (TR02SDT <= TR01SDT): DerivationError
          (rule adam.period-order).
@@ -117,36 +128,36 @@ def derive_vars_period(
                                 message="period start dates do not increase", expected="TR01SDT < TR02SDT < ..."))
         raise DerivationError(issues)
 
-    # per record: its subject's period starts as ISO text (TRxxSDTM when known, else TRxxSDT)
-    lookup = (pd.MultiIndex.from_frame(dataset[list(keys)]) if len(keys) > 1
-              else pd.Index(dataset[keys[0]]))
-    pos = adsl.index.get_indexer(lookup)
+    # the subject's periods as elements of sdtm.epoch.element_of (the EPOCH rule): period xx runs
+    # from its start (TRxxSDTM, else TRxxSDT) to the next period's start; the last one to TRxxEDT +
+    # end_window (a date: its whole day), open-ended without TRxxEDT
+    subject = _subject_key(adsl.index.to_frame(index=False), keys)
+    start_text = np.stack([_start_text(adsl, n) for n in numbers], axis=1) if len(adsl) else \
+        np.empty((0, len(numbers)), dtype=object)
+    elements = []
+    for i in range(len(adsl)):
+        started = [j for j in range(len(numbers)) if start_text[i, j] is not None]
+        for at, j in enumerate(started):
+            if at + 1 < len(started):
+                end_text = start_text[i, started[at + 1]]
+            else:
+                end = ends[i, j] + np.timedelta64(end_window, "D")
+                end_text = None if np.isnat(end) else str(np.datetime_as_string(end, unit="D"))
+            elements.append((subject[i], start_text[i, j], end_text, j))
+    periods = pd.DataFrame(elements, columns=["USUBJID", "STDTC", "ENDTC", "ORDER"])
     dates = as_date(dataset[date]).to_numpy()
-    matched = (pos >= 0) & ~np.isnat(dates)
-    at = np.where(matched, pos, 0)
     # the record's ISO date/time; without ``dtc`` the date alone (date-only text, never midnight)
     day_text = pd.Series(np.datetime_as_string(dates, unit="D"), index=dataset.index).where(~np.isnat(dates))
     observed = dataset[dtc] if dtc is not None else day_text
-    start_text = np.stack([_start_text(adsl, n) for n in numbers], axis=1) if len(adsl) else \
-        np.empty((0, len(numbers)), dtype=object)
-    after = np.zeros((len(dataset), len(numbers)), dtype=bool)
-    for j in range(len(numbers) if len(adsl) else 0):
-        after[:, j] = matched & on_or_after_start(observed.reset_index(drop=True),
-                                                  pd.Series(start_text[at, j]),
-                                                  observation_without_time=observation_without_time)
+    observations = pd.DataFrame({"USUBJID": _subject_key(dataset[list(keys)], keys),
+                                 "DTC": observed.where(~np.isnat(dates)).to_numpy(dtype=object)})
+    which = element_of(observations, periods, observation_without_time=observation_without_time,
+                       element_start_without_time=element_start_without_time)
+    held = which.notna().to_numpy()
     period = np.full(len(dataset), -1)
-    for j in range(len(numbers) if len(adsl) else 0):
-        later = [k for k in range(j + 1, len(numbers))]
-        before_next = np.ones(len(dataset), dtype=bool)
-        has_later = np.zeros(len(dataset), dtype=bool)
-        for k in later:
-            known_k = known[at, k]
-            before_next &= ~(known_k & after[:, k])
-            has_later |= known_k
-        end = ends[at, j] + np.timedelta64(end_window, "D")
-        within_end = has_later | np.isnat(end) | (dates <= end)
-        inside = matched & (period < 0) & known[at, j] & after[:, j] & before_next & within_end
-        period[inside] = j
+    period[held] = periods["ORDER"].to_numpy()[which[held].astype(int).to_numpy()]
+    pos = adsl.index.get_indexer(pd.MultiIndex.from_frame(dataset[list(keys)]) if len(keys) > 1
+                                 else pd.Index(dataset[keys[0]]))
 
     out = dataset.copy()
     aperiod_var, aperiodc_var, trta_var = new_vars

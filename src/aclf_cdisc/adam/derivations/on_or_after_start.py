@@ -1,9 +1,9 @@
 """on_or_after_start: whether an observation falls at or after the start of a period (element).
 
-The one boundary rule of APERIOD (and of the stage baselines that depend on it), matching the
-EPOCH rule of SDTM: full datetimes are compared whenever both sides have a time; a date-only
-side is compared by date, and an observation on the start day itself is resolved by
-``observation_without_time``.
+Not a rule of its own: it asks :func:`aclf_cdisc.sdtm.epoch.element_of`, the SDTM EPOCH rule,
+whether the observation lies in an open-ended element starting at ``start``. So APERIOD, the stage
+baselines that depend on it and SDTM EPOCH place a record on the same side of a boundary, by one
+function of one spec convention (study.yaml ``conventions.epoch_boundary``).
 """
 
 from __future__ import annotations
@@ -13,51 +13,41 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-BOUNDARY_RULES = ("before", "after")
+from aclf_cdisc.sdtm.epoch import AFTER, BEFORE, END_OF_DAY, START_OF_DAY, element_of
+from aclf_cdisc.sdtm.text import map_distinct
+
+BOUNDARY_RULES = (BEFORE, AFTER)
+START_RULES = (START_OF_DAY, END_OF_DAY)
 
 
-def _parse(values: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(datetime64[m] values, has-time mask) from ISO 8601 text or datetime64 values.
-
-    Text of 16+ characters ("YYYY-MM-DDThh:mm") has a time; 10 characters is a date; anything
-    shorter (partial) or missing is NaT. datetime64 input has a time unless it is NaT.
-    """
+def _as_text(values: Any) -> pd.Series:
+    """ISO 8601 text: text as given, datetime64 values as "YYYY-MM-DDThh:mm" (they have a time)."""
     series = values if isinstance(values, pd.Series) else pd.Series(values)
+    series = series.reset_index(drop=True)
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        dt = series.to_numpy(dtype="datetime64[m]")
-        return dt, ~np.isnat(dt)
-    text = series.astype(object).where(series.notna(), "").astype(str)
-    codes, distinct = pd.factorize(text.to_numpy(dtype=object))  # each distinct text parsed once
-    dt, timed = _parse_text(pd.Series(distinct, dtype=object))
-    return dt[codes], timed[codes]
+        text = series.dt.strftime("%Y-%m-%dT%H:%M")
+        return text.astype(object).where(series.notna(), None)
+    text = series.astype(object).where(series.notna(), None)
+    return map_distinct(text, lambda v: None if pd.isna(v) else str(v).strip())
 
 
-def _parse_text(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_parse` of text values."""
-    text = text.str.strip()
-    timed = text.str.len().to_numpy() >= 16
-    dated = text.str.len().to_numpy() >= 10
-    clipped = text.str.slice(0, 16).where(timed, text.str.slice(0, 10)).where(dated, "")
-    dt = pd.to_datetime(clipped.replace("", None), format="ISO8601", errors="coerce").to_numpy(dtype="datetime64[m]")
-    return dt, timed & ~np.isnat(dt)
-
-
-def on_or_after_start(observed: Any, start: Any, *, observation_without_time: str = "before") -> np.ndarray:
+def on_or_after_start(observed: Any, start: Any, *, observation_without_time: str = BEFORE,
+                      element_start_without_time: str = START_OF_DAY) -> np.ndarray:
     """True where an observation is at or after a period start, element by element.
 
     Permitted values: ``observed`` and ``start`` are equal-length sequences of ISO 8601 text
     ("2023-11-02T13:35", "2023-11-02") or datetime64 values (a datetime64 value has a time);
-    ``observation_without_time`` is "before" (an observation dated the start day without a time,
-    or against a start without a time, belongs to the earlier period: e.g. a pre-dose assessment
-    on the day of the stage-2 infusion) or "after" (it belongs to the period that starts); the
-    words of the SDTM EPOCH convention (study.yaml epoch_boundary.observation_without_time).
+    ``observation_without_time`` ("before" | "after") and ``element_start_without_time``
+    ("start_of_day" | "end_of_day") are the words of study.yaml ``conventions.epoch_boundary``
+    (read them with :func:`aclf_cdisc.sdtm.epoch.boundary_rule`).
 
-    Details (first match decides, per element):
+    Details (:func:`aclf_cdisc.sdtm.epoch.element_of`, the EPOCH rule, per element):
       1. Either side missing or partial: False (no comparison is possible).
       2. Both sides have a time: observed >= start (an observation at the very minute of the
          start belongs to the period that starts, as an element starts at its SESTDTC).
-      3. Otherwise by date: a later day is True, an earlier day False; the start day itself is
-         False under "before" and True under "after".
+      3. A start without a time sits at the start (or end) of its day.
+      4. An observation without a time on the day of a timed start: False under "before" (a
+         pre-dose assessment), True under "after".
 
     Returns: a boolean numpy array.
 
@@ -68,16 +58,21 @@ def on_or_after_start(observed: Any, start: Any, *, observation_without_time: st
         [False, True, False, True]
         >>> on_or_after_start(["2023-11-02"], ["2023-11-02T13:35"], observation_without_time="after").tolist()
         [True]
+        >>> on_or_after_start(["2023-11-02T09:00", "2023-11-01"], ["2023-11-02", "2023-11-02"]).tolist()
+        [True, False]
     """
     if observation_without_time not in BOUNDARY_RULES:
         raise ValueError(f"`observation_without_time` must be one of {BOUNDARY_RULES}")
-    obs, obs_timed = _parse(observed)
-    st, st_timed = _parse(start)
-    if obs.shape != st.shape:
-        raise ValueError(f"`observed` has {obs.size} values, `start` {st.size}")
-    known = ~np.isnat(obs) & ~np.isnat(st)
-    both_timed = obs_timed & st_timed
-    obs_day, st_day = obs.astype("datetime64[D]"), st.astype("datetime64[D]")
-    same_day = obs_day == st_day
-    by_date = (obs_day > st_day) | (same_day & (observation_without_time == "after"))
-    return known & np.where(both_timed, obs >= st, by_date)
+    if element_start_without_time not in START_RULES:
+        raise ValueError(f"`element_start_without_time` must be one of {START_RULES}")
+    obs, st = _as_text(observed), _as_text(start)
+    if len(obs) != len(st):
+        raise ValueError(f"`observed` has {len(obs)} values, `start` {len(st)}")
+    if len(obs) == 0:
+        return np.zeros(0, dtype=bool)
+    keys = np.arange(len(obs)).astype(str)  # each observation against its own open-ended element
+    elements = pd.DataFrame({"USUBJID": keys, "STDTC": st.to_numpy(dtype=object), "ENDTC": None, "ORDER": 1})
+    observations = pd.DataFrame({"USUBJID": keys, "DTC": obs.to_numpy(dtype=object)})
+    which = element_of(observations, elements, observation_without_time=observation_without_time,
+                       element_start_without_time=element_start_without_time)
+    return which.notna().to_numpy(dtype=bool)

@@ -1,4 +1,8 @@
-"""SD0064: every subject in a subject-level domain appears in DM."""
+"""SD0064: every subject in a subject-level domain appears in DM.
+
+An empty USUBJID (missing, or blank as read back from an XPT file) names no subject: RELREC's
+dataset-level relationships have none.
+"""
 
 from aclf_cdisc.checks.rule import Datasets, Rule
 from aclf_cdisc.errors import Issue
@@ -13,7 +17,8 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     for name, frame in sorted(datasets.items()):
         if name == "DM" or "USUBJID" not in frame.columns:
             continue
-        unknown = frame["USUBJID"].notna() & ~frame["USUBJID"].isin(known)
+        named = frame["USUBJID"].notna() & frame["USUBJID"].astype("string").str.strip().ne("").fillna(False)
+        unknown = named & ~frame["USUBJID"].isin(known)
         for subject in sorted(frame.loc[unknown, "USUBJID"].unique()):
             issues.append(rule.issue("subject is not in DM", dataset=name, column="USUBJID", value=subject))
     return issues

@@ -42,6 +42,7 @@ from aclf_cdisc.sdtm.epoch import derive_var_epoch_for
 from aclf_cdisc.sdtm.finish import settle_issues
 from aclf_cdisc.sdtm.infusions import infusion_visits
 from aclf_cdisc.sdtm.irt import assemble_randomization, require_irt
+from aclf_cdisc.sdtm.lineage import lineage_of
 from aclf_cdisc.sdtm.seq import derive_var_seq
 from aclf_cdisc.sdtm.study_day import compute_dy, iso_date_part
 from aclf_cdisc.sdtm.supp import build_supp
@@ -124,7 +125,7 @@ def assemble_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, ec: pd.DataFrame | No
         found += trt_issues
         if not treatment.empty:
             pieces.append(_records(treatment, "trt", **{c: treatment[c] for c in treatment.columns
-                                                         if c != "USUBJID"}))
+                                                         if c not in ("USUBJID", FILE_COL, ROW_COL)}))
 
     frame = pd.concat(pieces, ignore_index=True)
     death_issues = death_date_issues(frame, dm)
@@ -145,16 +146,21 @@ def treatment_dispositions(ec: pd.DataFrame, end_of_study: pd.DataFrame, schedul
     * never reached and participation ended (end of study not COMPLETED): the end-of-study reason
       and date; participation not ended: no record yet (still on treatment).
 
-    ``end_of_study`` holds USUBJID, DSDECOD, DSTERM, DSSTDTC of the end-of-study records; ``file``
-    is the raw file of the infusion log the reasons come from.
+    ``end_of_study`` holds USUBJID, DSDECOD, DSTERM, DSSTDTC of the end-of-study records (and their
+    raw ``__file``/``__row``); ``file`` is the raw file of the infusion log the reasons come from.
+    Each record keeps the raw record it derives from (sdtm.lineage): the infusion log row of the
+    stage's last scheduled infusion (EC's lineage), else the end-of-study row.
     """
-    columns = ["USUBJID", "DSTERM", "DSDECOD", "DSCAT", "DSSCAT", "DSSTDTC", "DSREFID", "ICVER", "_EPOCH"]
+    columns = ["USUBJID", "DSTERM", "DSDECOD", "DSCAT", "DSSCAT", "DSSTDTC", "DSREFID", "ICVER", "_EPOCH",
+               FILE_COL, ROW_COL]
+    ec = with_raw_source(ec)
     eos = end_of_study[end_of_study["DSDECOD"].notna() & (end_of_study["DSDECOD"] != COMPLETED)]
     eos = eos.drop_duplicates("USUBJID").set_index("USUBJID")
     records: list[dict[str, Any]] = []
     for stage, visits in sorted(schedule.items()):
         staged = ec[ec["VISIT"].isin(visits)]
-        last = _first_record(staged[staged["VISIT"] == visits[-1]], ["ECOCCUR", "ECENDTC", "ECREASOC"])
+        last = _first_record(staged[staged["VISIT"] == visits[-1]],
+                             ["ECOCCUR", "ECENDTC", "ECREASOC", FILE_COL, ROW_COL])
         given = staged[staged["ECOCCUR"] == "Y"].sort_values("ECSTDTC", kind="mergesort")
         last_end = _last_record(given, ["ECENDTC"])["ECENDTC"]  # the end of the stage's last infusion given
         for usubjid in sorted(staged["USUBJID"].dropna().unique()):
@@ -162,14 +168,16 @@ def treatment_dispositions(ec: pd.DataFrame, end_of_study: pd.DataFrame, schedul
                     "ICVER": None, "_EPOCH": epochs[stage], "_missed": False}
             if usubjid in last["ECOCCUR"] and last["ECOCCUR"][usubjid] == "Y":
                 records.append({**base, "DSTERM": COMPLETED, "DSDECOD": COMPLETED,
-                                "DSSTDTC": last["ECENDTC"][usubjid]})
+                                "DSSTDTC": last["ECENDTC"][usubjid],
+                                **_source(last, usubjid)})
             elif usubjid in last["ECOCCUR"]:
                 records.append({**base, "DSTERM": last["ECREASOC"][usubjid], "DSDECOD": None, "_missed": True,
-                                "DSSTDTC": last_end.get(usubjid)})
+                                "DSSTDTC": last_end.get(usubjid), **_source(last, usubjid)})
             elif usubjid in eos.index:
                 ended = eos.loc[usubjid]
                 records.append({**base, "DSTERM": ended["DSTERM"], "DSDECOD": ended["DSDECOD"],
-                                "DSSTDTC": ended["DSSTDTC"]})
+                                "DSSTDTC": ended["DSSTDTC"], FILE_COL: ended.get(FILE_COL),
+                                ROW_COL: ended.get(ROW_COL)})
     frame = pd.DataFrame.from_records(records, columns=[*columns, "_missed"])
     missed = frame["_missed"].astype(bool)
     recoded, issues = recode_ct(frame.loc[missed, "DSTERM"], ncomplt, dataset=DOMAIN, variable="DSDECOD",
@@ -184,10 +192,25 @@ def _first_record(frame: pd.DataFrame, columns: list[str]) -> dict[str, dict[Any
     return {c: dict(zip(first["USUBJID"], first[c], strict=True)) for c in columns}
 
 
+def _source(records: dict[str, dict[Any, Any]], usubjid: Any) -> dict[str, Any]:
+    """The raw file and row (``__file``/``__row``) of ``usubjid``'s record in ``records`` (:func:`_first_record`)."""
+    return {FILE_COL: records[FILE_COL][usubjid], ROW_COL: records[ROW_COL][usubjid]}
+
+
 def _last_record(frame: pd.DataFrame, columns: list[str]) -> dict[str, dict[Any, Any]]:
     """Column -> {USUBJID: value on the subject's last record of ``frame``}."""
     last = frame.drop_duplicates("USUBJID", keep="last")
     return {c: dict(zip(last["USUBJID"], last[c], strict=True)) for c in columns}
+
+
+def with_raw_source(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a conformed SDTM ``frame`` with its lineage (raw file and row per record) as the
+    ``__file``/``__row`` columns; both missing when the frame has no valid lineage."""
+    lineage = lineage_of(frame)
+    out = frame.copy()
+    out[FILE_COL] = list(lineage.files) if lineage is not None else None
+    out[ROW_COL] = list(lineage.rows) if lineage is not None else None
+    return out
 
 
 def _codelist(spec: Spec, variable: str, dscat: str) -> str:

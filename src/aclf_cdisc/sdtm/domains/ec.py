@@ -4,7 +4,9 @@ One record per planned infusion (raw ex row): ECOCCUR = Y when given, N when not
 reason in ECREASOC); ECPRESP = Y (the protocol schedules every infusion). The EDC holds kit
 numbers only, so EC is blinded by construction: ECTRT names both possibilities (COM.EC) and the
 collected dose is the volume infused (ECDOSE, ECDOSU = ``conventions.infusion_volume_unit``).
-Missed infusions have no date, so no EPOCH or --DY. ECLNKID (the visit of the infusion) links
+A missed infusion has no collected date: its ECSTDTC is the planned date (:func:`derive_planned_start`,
+the TV planned study day from the first infusion, date only; COM.EC.ECSTDTC), which gives it an
+EPOCH and ECSTDY; ECENDTC stays empty. ECLNKID (the visit of the infusion) links
 each given infusion to its EX record (EXLNKID); EX holds exactly the EC records with ECOCCUR = Y,
 unblinded through the IRT kit list (:func:`aclf_cdisc.sdtm.domains.ex.build_ex`).
 """
@@ -24,6 +26,7 @@ from aclf_cdisc.sdtm.finish import settle_issues
 from aclf_cdisc.sdtm.infusions import assemble_infusions
 from aclf_cdisc.sdtm.mapping import Derivation, MappingContext, apply_mappings
 from aclf_cdisc.sdtm.seq import derive_var_seq
+from aclf_cdisc.sdtm.study_day import compute_dy, iso_date_part
 from aclf_cdisc.sdtm.visits import derive_vars_visit, subject_visit_map
 from aclf_cdisc.spec.model import Dataset, Spec
 
@@ -56,6 +59,34 @@ def derive_var_lnkid(frame: pd.DataFrame, new_var: str, visit_var: str = "VISIT"
     return out
 
 
+def derive_planned_start(frame: pd.DataFrame, spec: Spec, dm: pd.DataFrame, *, dtc_var: str = "ECSTDTC",
+                         dy_var: str = "ECSTDY", occur_var: str = "ECOCCUR") -> pd.DataFrame:
+    """ECSTDTC (and ECSTDY) of a planned infusion not given: its planned date, date only.
+
+    The planned date is DM.RFSTDTC (study day 1, the first infusion) + the visit's planned study
+    day (TV VISITDY) - 1 (no day 0). Records given, records with a date, visits without a planned
+    day and subjects without RFSTDTC are left as they are.
+
+    >>> from types import SimpleNamespace as N
+    >>> spec = N(study=N(visits=(N(visit="Week 0", visitdy=1), N(visit="Week 2", visitdy=15))))
+    >>> ec = pd.DataFrame({"USUBJID": ["A", "A"], "VISIT": ["Week 0", "Week 2"], "ECOCCUR": ["Y", "N"],
+    ...                    "ECSTDTC": ["2024-01-03T10:00", None], "ECSTDY": [1.0, None]})
+    >>> dm = pd.DataFrame({"USUBJID": ["A"], "RFSTDTC": ["2024-01-03T10:00"]})
+    >>> derive_planned_start(ec, spec, dm)[["ECSTDTC", "ECSTDY"]].values.tolist()
+    [['2024-01-03T10:00', 1.0], ['2024-01-17', 15.0]]
+    """
+    out = frame.copy()
+    planned_day = {v.visit: v.visitdy for v in spec.study.visits if v.visitdy is not None}
+    rfstdtc = out["USUBJID"].map(dm.set_index("USUBJID")["RFSTDTC"])
+    day1 = pd.to_datetime(iso_date_part(rfstdtc), format="%Y-%m-%d", errors="coerce")
+    offset = pd.to_timedelta(out["VISIT"].map(planned_day).astype(float) - 1, unit="D")
+    planned = (day1 + offset).dt.strftime("%Y-%m-%d")
+    missing = out[dtc_var].isna() & (out[occur_var] == "N") & planned.notna()
+    out[dtc_var] = out[dtc_var].astype(object).where(~missing, planned)
+    out[dy_var] = out[dy_var].where(~missing, compute_dy(out[dtc_var], rfstdtc).astype("float64"))
+    return out
+
+
 def map_infusion_log(raw: Any, spec: Spec, dataset: Dataset, derivations: dict[str, Derivation], *,
                      dm: pd.DataFrame, se: pd.DataFrame, visit_map: pd.DataFrame | None, blinded: bool,
                      planned: bool, found: list[Issue], options: dict[str, Any] | None = None) -> pd.DataFrame:
@@ -84,6 +115,7 @@ def build_ec(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, visit_
     found: list[Issue] = []
     frame = map_infusion_log(raw, spec, dataset, DERIVATIONS, dm=dm, se=se, visit_map=visit_map, blinded=True,
                              planned=True, found=found)
+    frame = derive_planned_start(frame, spec, dm)
     frame = derive_var_epoch_for(frame, "ECSTDTC", se, conventions=spec.study.conventions,
                                  observation_class=dataset.class_)
     settle_issues(found, issues, DOMAIN)
