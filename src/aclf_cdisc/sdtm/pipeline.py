@@ -51,9 +51,23 @@ def check_spec_coverage(spec: Spec) -> None:
         raise DerivationError(problems, "the SDTM builders and the spec's SDTM datasets disagree")
 
 
+# The trial design datasets: from the spec, and (TS) from the whole study's DM, never one subject's.
+STUDY_DATASETS = ("TA", "TE", "TI", "TS", "TV")
+
+
+def build_study_sdtm(spec: Spec, *, dm: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The study-level SDTM datasets (:data:`STUDY_DATASETS`) from the spec and the study's DM."""
+    return {"TS": build_ts(spec, dm=dm), "TA": build_ta(spec), "TE": build_te(spec), "TV": build_tv(spec),
+            "TI": build_ti(spec)}
+
+
 def build_sdtm(raw: RawExport, spec: Spec, *, blinded: bool = False,
-               issues: list[Issue] | None = None) -> dict[str, pd.DataFrame]:
-    """Every SDTM dataset of the spec, keyed by dataset name."""
+               issues: list[Issue] | None = None, study_level: bool = True) -> dict[str, pd.DataFrame]:
+    """Every SDTM dataset of the spec, keyed by dataset name.
+
+    ``study_level=False`` leaves out :data:`STUDY_DATASETS`: a block of subjects builds only the
+    datasets whose records belong to a subject (:mod:`aclf_cdisc.package.blocks`).
+    """
     check_spec_coverage(spec)
     issues = issues if issues is not None else []
     forms = TrimmedForms(raw)  # every form trimmed once; each builder reads copies
@@ -76,11 +90,9 @@ def build_sdtm(raw: RawExport, spec: Spec, *, blinded: bool = False,
         "RS": build_rs(forms, spec, dm=dm, se=se, visit_map=visits, issues=issues),
         "PR": pr,
         "SUPPPR": supppr,
-        "TS": build_ts(spec, dm=dm),
-        "TA": build_ta(spec),
-        "TE": build_te(spec),
-        "TV": build_tv(spec),
-        "TI": build_ti(spec),
     }
+    if not study_level:
+        return {name: built[name] for name in sorted(built)}
+    built.update(build_study_sdtm(spec, dm=dm))
     assert set(built) == set(BUILT_DATASETS), "BUILT_DATASETS is out of date"
     return {name: built[name] for name in sorted(built)}
