@@ -38,6 +38,7 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
@@ -221,14 +222,28 @@ def _run_block(index: int) -> BlockResult:
 
 def run_blocks(raw: RawExport, spec: Spec, plan: list[dict[str, np.ndarray]], *, blinded: bool,
                workers: int) -> Iterator[BlockResult]:
-    """Each block's result, in block order, built by up to ``workers`` forked processes."""
+    """Each block's result, in block order, built by up to ``workers`` forked processes.
+
+    A worker that dies (killed, out of memory) stops the build with BrokenProcessPool (exit 3),
+    never a hang; an interrupt or error in the build stops the workers at once.
+    """
     if workers <= 1 or len(plan) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for rows in plan:
             yield build_block(block_export(raw, rows), spec, blinded=blinded)
         return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(min(workers, len(plan)), initializer=_adopt, initargs=(raw, spec, plan, blinded)) as pool:
-        yield from pool.imap(_run_block, range(len(plan)))  # leaving the block terminates the workers
+    pool = ProcessPoolExecutor(min(workers, len(plan)), mp_context=multiprocessing.get_context("fork"),
+                               initializer=_adopt, initargs=(raw, spec, plan, blinded))
+    finished = False
+    try:
+        futures = [pool.submit(_run_block, index) for index in range(len(plan))]
+        for future in futures:
+            yield future.result()
+        finished = True
+    finally:
+        if not finished:  # Ctrl-C, SIGTERM or an error: do not wait for blocks nobody will read
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -301,7 +316,7 @@ def build_in_blocks(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[I
     if errors:
         kind, _, summary = errors[0]
         raise kind([i for _, found, _ in errors for i in found], summary)
-    datasets = {name: concat_blocks(name, frames, spec) for name, frames in parts.items()}
+    datasets = {name: concat_blocks(name, parts.pop(name), spec) for name in list(parts)}  # blocks freed as joined
     study = build_study_sdtm(spec, dm=datasets["DM"])
     assert set(study) == set(STUDY_DATASETS), "build_study_sdtm and STUDY_DATASETS disagree"
     built = {**datasets, **study}

@@ -203,6 +203,7 @@ def build_package(options: BuildOptions) -> BuildResult:
     schedule = resolve_schedule(options.block_subjects, options.workers)
     datasets = build_datasets(raw, spec, blinded=options.blinded, issues=issues, schedule=schedule,
                               progress=progress)
+    del raw  # the raw forms are not read again (the manifest hashes the files): their memory goes back
     progress("datasets", None, sum(len(d) for d in datasets.values()))
     issues.extend(check_datasets(datasets, spec, blinded=options.blinded))
     if options.blinded:
