@@ -139,6 +139,7 @@ def _same_datasets(whole: dict[str, pd.DataFrame], streamed: dict[str, pd.DataFr
             assert (after.files, after.rows, after.keys) == (before.files, before.rows, before.keys), name
 
 
+@pytest.mark.scale
 def test_2000_subjects_build_the_same_datasets_issues_and_xpt_files_in_blocks(simulated_2000, spec, tmp_path):
     raw = read_raw(BuildOptions(raw_dir=simulated_2000), spec)
     whole_issues: list[Issue] = []
