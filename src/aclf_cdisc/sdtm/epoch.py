@@ -128,12 +128,19 @@ def element_of(observations: pd.DataFrame, elements: pd.DataFrame, *, observatio
     frame = frame[frame["_start"] != missing].sort_values(["USUBJID", "_start", "_order"], kind="mergesort")
     frame["_last"] = ~frame.duplicated("USUBJID", keep="last")
     frame = frame.drop_duplicates(["USUBJID", "_start"], keep="last").sort_values("_start", kind="mergesort")
-    matched = pd.merge_asof(obs, frame, left_on="_at", right_on="_start", by="USUBJID", direction="backward")
-    open_end = matched["_end"] == missing
-    inside = matched["_at"] < matched["_end"]
-    closes_last = matched["_last"].fillna(False).astype(bool) & ((matched["_at"] <= matched["_last_end"]) | open_end)
-    matched = matched[matched["_label"].notna() & (inside | closes_last)]
-    result.iloc[matched["_pos"].to_numpy()] = matched["_label"].to_numpy()
+    frame["_element"] = np.arange(len(frame), dtype=np.int64)
+    matched = pd.merge_asof(obs, frame[["USUBJID", "_start", "_element"]], left_on="_at", right_on="_start",
+                            by="USUBJID", direction="backward")
+    # the element's bounds by position, as exact int64: merge_asof turns a column with an unmatched
+    # row into float64, which cannot tell a date-only observation (day + 1 day - 1 ns) from the
+    # next day's start, and would make one subject's EPOCH depend on the other subjects' records
+    matched = matched[matched["_element"].notna()]
+    element = matched["_element"].to_numpy(np.int64)  # small integers: exact in float64
+    at = matched["_at"].to_numpy(np.int64)
+    end, last_end = frame["_end"].to_numpy(np.int64)[element], frame["_last_end"].to_numpy(np.int64)[element]
+    closes_last = frame["_last"].to_numpy(bool)[element] & ((at <= last_end) | (end == missing))
+    keep = (at < end) | closes_last
+    result.iloc[matched["_pos"].to_numpy()[keep]] = frame["_label"].to_numpy(dtype=object)[element[keep]]
     return result
 
 
