@@ -114,3 +114,18 @@ def test_09_a_date_only_event_on_the_day_before_a_date_only_start_keeps_its_elem
                              "ENDTC": ["2024-01-22", "2024-02-01"], "ORDER": [1, 2]}, index=["E1", "E2"])
     observations = pd.DataFrame({"USUBJID": "A", "DTC": ["2024-01-21", "2023-12-01", "2024-01-22", "2024-02-01"]})
     assert element_of(observations, elements, observation_without_time="after").tolist() == ["E1", pd.NA, "E2", "E2"]
+
+
+def test_12_a_subjects_epoch_does_not_depend_on_other_subjects_records():
+    """A date-only observation the day before a date-only element start sits 1 ns before it; an
+    unmatched record of another subject once turned the bounds into float64 and lost that ns."""
+    from aclf_cdisc.sdtm.epoch import element_of
+
+    elements = pd.DataFrame({"USUBJID": ["A", "A", "B"],
+                             "STDTC": ["2024-08-21T13:30", "2024-09-04", "2024-01-10"],
+                             "ENDTC": ["2024-09-04", "2025-06-26", "2024-02-01"], "ORDER": [4, 5, 1]},
+                            index=["A4", "A5", "B1"])
+    alone = pd.DataFrame({"USUBJID": ["A"], "DTC": ["2024-09-03"]})
+    both = pd.DataFrame({"USUBJID": ["A", "B"], "DTC": ["2024-09-03", "2024-01-02"]})  # B's: before B's elements
+    assert element_of(alone, elements, observation_without_time="after").tolist() == ["A4"]
+    assert element_of(both, elements, observation_without_time="after").tolist() == ["A4", pd.NA]

@@ -8,6 +8,21 @@ from pathlib import Path
 from aclf_cdisc.spec_search import SPECS_HELP
 
 
+def positive_int(text: str) -> int:
+    """A whole number >= 1 (argparse type: anything else is a usage error, exit 2).
+
+    >>> positive_int("2")
+    2
+    """
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return number
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "build",
@@ -34,6 +49,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     mode.add_argument("--dummy-randomization", type=int, default=None, metavar="SEED",
                       help="dry run while blind: the IRT files are not read; a generated, balanced dummy "
                            "randomization (seeded) replaces them and every output says DUMMY RANDOMIZATION")
+    parser.add_argument("--workers", type=positive_int, default=None, metavar="N",
+                        help="worker processes building blocks of subjects at once (default: $ACLF_WORKERS, "
+                             "else the cores available, at most 4); the output is the same for every N")
+    parser.add_argument("--block-subjects", type=positive_int, default=None, metavar="N",
+                        help="subjects per block (default: $ACLF_BLOCK_SUBJECTS, else 1000); a study of at "
+                             "most N subjects builds as one block; the output is the same for every N")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress line on the terminal (there is none when stderr is not a terminal)")
     parser.add_argument("--log-json", type=Path, default=None, metavar="FILE",
@@ -54,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
         result = build_package(
             BuildOptions(raw_dir=args.raw, spec_root=spec_root, out_dir=args.out, schema_dir=args.schema_dir,
                          blinded=args.blinded, dataset_json=args.dataset_json,
-                         dummy_randomization=args.dummy_randomization, progress=progress)
+                         dummy_randomization=args.dummy_randomization, progress=progress,
+                         block_subjects=args.block_subjects, workers=args.workers)
         )
     print(summarise(result))
     return 0

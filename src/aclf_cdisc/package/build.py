@@ -21,6 +21,7 @@ from aclf_cdisc.documents.write import write_documents
 from aclf_cdisc.errors import AclfError, Issue, ValidationError
 from aclf_cdisc.package.atomic import check_output_target, staged_output
 from aclf_cdisc.package.blinding import collapse_masked, stamp_outputs
+from aclf_cdisc.package.blocks import Schedule, build_in_blocks, resolve_schedule
 from aclf_cdisc.package.dataset_json import write_dataset_json_copies
 from aclf_cdisc.package.layout import reports_dir, standard_dir, xpt_name
 from aclf_cdisc.package.manifest import write_build_manifest
@@ -45,6 +46,8 @@ class BuildOptions:
     dataset_json: bool = False  # also write a Dataset-JSON v1.1 copy of every dataset beside its XPT
     dummy_randomization: int | None = None  # seed: a generated dummy IRT export replaces the real one
     progress: ProgressHook = no_progress  # called as each step is done: (stage, dataset, records)
+    block_subjects: int | None = None  # subjects per block (package.blocks); None: $ACLF_BLOCK_SUBJECTS or default
+    workers: int | None = None  # worker processes for the blocks; None: $ACLF_WORKERS or the cores, at most 4
 
 
 @dataclass
@@ -94,12 +97,16 @@ def read_raw(options: BuildOptions, spec: Spec) -> RawExport:
     return raw
 
 
-def build_datasets(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Issue]) -> dict[str, pd.DataFrame]:
-    """SDTM then ADaM, in memory."""
+def build_datasets(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Issue],
+                   schedule: Schedule | None = None, progress: ProgressHook = no_progress) -> dict[str, pd.DataFrame]:
+    """SDTM then ADaM, in memory: in blocks of subjects when ``schedule`` cuts the study into more
+    than one (:mod:`aclf_cdisc.package.blocks`; the same datasets), else as one frame."""
     from aclf_cdisc.adam.pipeline import build_adam
     from aclf_cdisc.sdtm.pipeline import build_sdtm
 
-    sdtm = build_sdtm(raw, spec, blinded=blinded, issues=issues)
+    streamed = build_in_blocks(raw, spec, blinded=blinded, issues=issues, schedule=schedule,
+                               progress=progress) if schedule is not None else None
+    sdtm = streamed if streamed is not None else build_sdtm(raw, spec, blinded=blinded, issues=issues)
     if blinded:
         # Without the IRT export there are no randomization dates or treatments: ADSL, ADTTE and
         # every by-treatment analysis would be guesses, so a blinded build stops at SDTM.
@@ -107,7 +114,7 @@ def build_datasets(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Is
                             message="blinded build: ADaM datasets need the IRT randomization export "
                                     "and were not built"))
         return sdtm
-    return {**sdtm, **build_adam(sdtm, spec)}
+    return sdtm if streamed is not None else {**sdtm, **build_adam(sdtm, spec)}
 
 
 def check_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, *, blinded: bool = False) -> list[Issue]:
@@ -193,7 +200,10 @@ def build_package(options: BuildOptions) -> BuildResult:
         issues.append(Issue(rule="build.dummy-randomization", severity="note",
                             message=f"{dummy}: the IRT files were not read; treatment comes from a generated "
                                     f"dummy randomization (seed {options.dummy_randomization})"))
-    datasets = build_datasets(raw, spec, blinded=options.blinded, issues=issues)
+    schedule = resolve_schedule(options.block_subjects, options.workers)
+    datasets = build_datasets(raw, spec, blinded=options.blinded, issues=issues, schedule=schedule,
+                              progress=progress)
+    del raw  # the raw forms are not read again (the manifest hashes the files): their memory goes back
     progress("datasets", None, sum(len(d) for d in datasets.values()))
     issues.extend(check_datasets(datasets, spec, blinded=options.blinded))
     if options.blinded:

@@ -12,6 +12,8 @@ Warnings are appended to ``issues``; any error stops the build with every proble
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from aclf_cdisc.errors import DerivationError, Issue
@@ -53,9 +55,25 @@ def check_spec_coverage(spec: Spec) -> None:
         raise DerivationError(problems, "the SDTM builders and the spec's SDTM datasets disagree")
 
 
+# The study-level datasets: the trial design from the spec and (TS) the whole study's DM, and the
+# dataset-level relationships (RELREC) from the whole study's records: never from one subject's.
+STUDY_DATASETS = ("RELREC", "TA", "TE", "TI", "TS", "TV")
+
+
+def build_study_sdtm(spec: Spec, subject_level: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The study-level SDTM datasets (:data:`STUDY_DATASETS`) from the spec and the whole study's
+    subject-level datasets (``subject_level``: DM, EC, EX, ...)."""
+    return {"TS": build_ts(spec, dm=subject_level["DM"]), "TA": build_ta(spec), "TE": build_te(spec),
+            "TV": build_tv(spec), "TI": build_ti(spec), "RELREC": build_relrec(subject_level, spec)}
+
+
 def build_sdtm(raw: RawExport, spec: Spec, *, blinded: bool = False,
-               issues: list[Issue] | None = None) -> dict[str, pd.DataFrame]:
-    """Every SDTM dataset of the spec, keyed by dataset name."""
+               issues: list[Issue] | None = None, study_level: bool = True) -> dict[str, pd.DataFrame]:
+    """Every SDTM dataset of the spec, keyed by dataset name.
+
+    ``study_level=False`` leaves out :data:`STUDY_DATASETS`: a block of subjects builds only the
+    datasets whose records belong to a subject (:mod:`aclf_cdisc.package.blocks`).
+    """
     check_spec_coverage(spec)
     issues = issues if issues is not None else []
     forms = TrimmedForms(raw)  # every form trimmed once; each builder reads copies
@@ -78,12 +96,9 @@ def build_sdtm(raw: RawExport, spec: Spec, *, blinded: bool = False,
         "RS": build_rs(forms, spec, dm=dm, se=se, visit_map=visits, issues=issues),
         "PR": pr,
         "SUPPPR": supppr,
-        "TS": build_ts(spec, dm=dm),
-        "TA": build_ta(spec),
-        "TE": build_te(spec),
-        "TV": build_tv(spec),
-        "TI": build_ti(spec),
     }
-    built["RELREC"] = build_relrec(built, spec)
+    if not study_level:
+        return {name: built[name] for name in sorted(built)}
+    built.update(build_study_sdtm(spec, built))
     assert set(built) == set(BUILT_DATASETS), "BUILT_DATASETS is out of date"
     return {name: built[name] for name in sorted(built)}

@@ -1,0 +1,325 @@
+"""Subject blocks: the one place that schedules the SDTM and ADaM build over blocks of subjects.
+
+The raw export is read once, whole (its layout and plausibility checks look across subjects).
+It is then cut into blocks of consecutive subjects, and each block runs the ordinary stages,
+DataFrames in, DataFrames out (:func:`aclf_cdisc.sdtm.pipeline.build_sdtm` without the trial
+design, then :func:`aclf_cdisc.adam.pipeline.build_adam`), in a pool of worker processes.
+The finished blocks are concatenated in block order and the study-level datasets (TS from the
+whole study's DM; TA, TE, TV, TI from the spec) are built once, on the concatenated DM.
+
+Why the result is the whole-frame build, byte for byte, at every block size:
+
+* **Every record belongs to one subject.** Each raw form row is given to the block of the
+  USUBJID it maps to (:func:`aclf_cdisc.sdtm.assemble.compute_usubjid`, the same function every
+  domain uses). Within a block the rows keep their raw order and their raw index, file and record.
+  The derivations of a subject's records (--SEQ, study days, EPOCH, visits, baselines, flags,
+  time to event) read only that subject's rows. The one lookup across subjects, the IRT kit list
+  (an infusion can use a kit dispensed to another subject; ``sdtm.infusions`` looks kits up by
+  KITNO), is :data:`SHARED_FORMS`: every block gets it whole.
+* **Blocks are ordered as the datasets are sorted.** Every subject-level dataset's sort order
+  starts with variables that hold one value in the whole dataset (STUDYID, RDOMAIN) and then
+  USUBJID; blocks hold consecutive USUBJIDs in ascending order. So the concatenation is sorted
+  by the spec's keys, and records tied on every key belong to one subject, built in the same
+  relative order as in the whole frame (the stable sort of ``conform_to_spec`` keeps it).
+  :func:`concat_blocks` checks both facts on the data and stops (a bug, exit 3) if either fails.
+* **Study-wide facts are computed once.** TS counts and dates come from the concatenated DM;
+  XPT lengths, define statistics, checks, documents and the analysis page see the concatenated
+  datasets, exactly as in the whole-frame build. Issues from the blocks are merged; the
+  reports sort them by their content (``checks.report.sort_key``), never by arrival.
+
+A study whose forms lack SITEID or SUBJID, or whose datasets do not sort by subject, builds as
+one block. Worker processes are forked, so they inherit the raw export and the spec instead of
+receiving copies; where fork does not exist the blocks run one after the other.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aclf_cdisc.errors import AclfError, Issue
+from aclf_cdisc.progress import ProgressHook, no_progress
+from aclf_cdisc.raw import RawExport
+from aclf_cdisc.sdtm.assemble import compute_usubjid
+from aclf_cdisc.sdtm.lineage import LINEAGE, Lineage, lineage_of
+from aclf_cdisc.spec.model import Spec
+
+WORKERS_ENV = "ACLF_WORKERS"  # worker processes when --workers is not given
+BLOCK_ENV = "ACLF_BLOCK_SUBJECTS"  # subjects per block when --block-subjects is not given
+DEFAULT_BLOCK_SUBJECTS = 1000  # about 100 MB of working frames per worker at this study's density
+MAX_DEFAULT_WORKERS = 4  # each worker holds a block's working frames: more cores, not more memory
+SHARED_FORMS = ("irt_kits",)  # looked up by KITNO across subjects (sdtm.infusions): whole in every block
+SUBJECT_COLUMNS = ("SITEID", "SUBJID")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """How a build runs: subjects per block and worker processes (both at least 1)."""
+
+    block_subjects: int = DEFAULT_BLOCK_SUBJECTS
+    workers: int = 1
+
+
+def default_workers() -> int:
+    """The cores this process may use, at most :data:`MAX_DEFAULT_WORKERS`."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_DEFAULT_WORKERS))
+
+
+def _positive(value: str | int, name: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise AclfError(Issue(rule="build.schedule-invalid", message=f"{name} must be a whole number >= 1",
+                              value=str(value), expected="1, 2, ..."))
+    return number
+
+
+def resolve_schedule(block_subjects: int | None = None, workers: int | None = None,
+                     environ: Mapping[str, str] | None = None) -> Schedule:
+    """The schedule from the command line, else the environment, else the defaults.
+
+    >>> resolve_schedule(500, None, {"ACLF_WORKERS": "2"})
+    Schedule(block_subjects=500, workers=2)
+    >>> resolve_schedule(None, 1, {}).block_subjects == DEFAULT_BLOCK_SUBJECTS
+    True
+    """
+    env = os.environ if environ is None else environ
+    size = block_subjects if block_subjects is not None else env.get(BLOCK_ENV, DEFAULT_BLOCK_SUBJECTS)
+    count = workers if workers is not None else env.get(WORKERS_ENV) or default_workers()
+    return Schedule(block_subjects=_positive(size, "--block-subjects / " + BLOCK_ENV),
+                    workers=_positive(count, "--workers / " + WORKERS_ENV))
+
+
+# --------------------------------------------------------------------------------------------
+# cutting the raw export into blocks
+# --------------------------------------------------------------------------------------------
+
+def form_subjects(form: pd.DataFrame, studyid: str) -> pd.Series | None:
+    """USUBJID of every row of a raw form (None if the form cannot name its subjects).
+
+    Computed once per distinct (SITEID, SUBJID) pair, then spread to the rows.
+    """
+    if any(c not in form.columns for c in SUBJECT_COLUMNS):
+        return None
+    pairs = pd.MultiIndex.from_arrays([form[c].astype(object) for c in SUBJECT_COLUMNS])
+    codes, distinct = pd.factorize(pairs)
+    if (codes < 0).any():
+        return None
+    ids = compute_usubjid(studyid, pd.Series(distinct.get_level_values(0), dtype=object),
+                          pd.Series(distinct.get_level_values(1), dtype=object))
+    if ids.isna().any():
+        return None
+    return pd.Series(ids.to_numpy(dtype=object)[codes], index=form.index, dtype=object)
+
+
+def sorts_by_subject(spec: Spec) -> bool:
+    """Every dataset but the trial design sorts by USUBJID (after variables holding one value)."""
+    from aclf_cdisc.sdtm.pipeline import STUDY_DATASETS
+
+    return all("USUBJID" in d.sort_order for d in spec.datasets.values() if d.name not in STUDY_DATASETS)
+
+
+def plan_blocks(raw: RawExport, spec: Spec, block_subjects: int) -> list[dict[str, np.ndarray]] | None:
+    """Row positions of each form per block, raw order kept; None when the export is one block.
+
+    Blocks hold ``block_subjects`` consecutive subjects in ascending USUBJID order (the order the
+    datasets are sorted in). Forms in :data:`SHARED_FORMS` go whole to every block.
+    """
+    if not sorts_by_subject(spec):
+        return None
+    subjects: dict[str, pd.Series] = {}
+    for name, form in raw.forms.items():
+        if name in SHARED_FORMS or form is None:
+            continue
+        ids = form_subjects(form, spec.study.studyid)
+        if ids is None:
+            return None
+        subjects[name] = ids
+    everyone = sorted(set().union(*(set(ids.unique()) for ids in subjects.values()))) if subjects else []
+    if len(everyone) <= block_subjects:
+        return None
+    block_of = pd.Series(np.arange(len(everyone)) // block_subjects, index=pd.Index(everyone, dtype=object))
+    count = int(block_of.iloc[-1]) + 1
+    plan: list[dict[str, np.ndarray]] = [{} for _ in range(count)]
+    for name, form in raw.forms.items():
+        if form is None:
+            continue
+        if name in SHARED_FORMS:
+            for rows in plan:
+                rows[name] = np.arange(len(form))
+            continue
+        blocks = block_of.reindex(subjects[name].to_numpy()).to_numpy(dtype=np.int64)
+        order = np.argsort(blocks, kind="stable")  # within a block, raw order
+        cuts = np.searchsorted(blocks[order], np.arange(1, count))
+        for rows, part in zip(plan, np.split(order, cuts), strict=True):
+            rows[name] = part
+    return plan
+
+
+def block_export(raw: RawExport, rows: Mapping[str, np.ndarray]) -> RawExport:
+    """The export restricted to one block's rows (raw index, file and record kept; no issues)."""
+    forms = {name: form if form is None or name in SHARED_FORMS else form.iloc[rows[name]]
+             for name, form in raw.forms.items()}
+    return replace(raw, forms=forms, issues=[])
+
+
+# --------------------------------------------------------------------------------------------
+# one block
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class BlockResult:
+    """What one block gives back: its datasets and warnings, or the Issues of the error that stopped it."""
+
+    datasets: dict[str, pd.DataFrame]
+    issues: list[Issue]
+    error: tuple[type[AclfError], list[Issue], str] | None = None
+
+
+def build_block(raw: RawExport, spec: Spec, *, blinded: bool) -> BlockResult:
+    """SDTM (without the trial design) then ADaM for one block of subjects."""
+    from aclf_cdisc.adam.pipeline import build_adam
+    from aclf_cdisc.sdtm.pipeline import build_sdtm
+
+    issues: list[Issue] = []
+    try:
+        sdtm = build_sdtm(raw, spec, blinded=blinded, issues=issues, study_level=False)
+        datasets = sdtm if blinded else {**sdtm, **build_adam(sdtm, spec)}
+    except AclfError as exc:
+        return BlockResult({}, issues, (type(exc), list(exc.issues), exc.summary))
+    return BlockResult(datasets, issues)
+
+
+_INHERITED: dict[str, Any] = {}  # a forked worker's view of the build it serves (set once, read only)
+
+
+def _adopt(raw: RawExport, spec: Spec, plan: list[dict[str, np.ndarray]], blinded: bool) -> None:
+    """Worker start: keep what the parent handed over; the parent alone answers Ctrl-C and SIGTERM."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _INHERITED.update(raw=raw, spec=spec, plan=plan, blinded=blinded)
+
+
+def _run_block(index: int) -> BlockResult:
+    raw, spec, plan = _INHERITED["raw"], _INHERITED["spec"], _INHERITED["plan"]
+    return build_block(block_export(raw, plan[index]), spec, blinded=_INHERITED["blinded"])
+
+
+def run_blocks(raw: RawExport, spec: Spec, plan: list[dict[str, np.ndarray]], *, blinded: bool,
+               workers: int) -> Iterator[BlockResult]:
+    """Each block's result, in block order, built by up to ``workers`` forked processes.
+
+    A worker that dies (killed, out of memory) stops the build with BrokenProcessPool (exit 3),
+    never a hang; an interrupt or error in the build stops the workers at once.
+    """
+    if workers <= 1 or len(plan) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for rows in plan:
+            yield build_block(block_export(raw, rows), spec, blinded=blinded)
+        return
+    pool = ProcessPoolExecutor(min(workers, len(plan)), mp_context=multiprocessing.get_context("fork"),
+                               initializer=_adopt, initargs=(raw, spec, plan, blinded))
+    finished = False
+    try:
+        futures = [pool.submit(_run_block, index) for index in range(len(plan))]
+        for future in futures:
+            yield future.result()
+        finished = True
+    finally:
+        if not finished:  # Ctrl-C, SIGTERM or an error: do not wait for blocks nobody will read
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --------------------------------------------------------------------------------------------
+# putting the blocks together
+# --------------------------------------------------------------------------------------------
+
+def _concat_lineage(parts: Sequence[pd.DataFrame]) -> Lineage | None:
+    """One lineage for the concatenated parts; None unless every non-empty part has one."""
+    lineages = [lineage_of(p) for p in parts if len(p)]
+    if not lineages or any(lin is None for lin in lineages):
+        return None
+    present = [lin for lin in lineages if lin is not None]
+    names = [name for name, _ in present[0].keys]
+    if any([name for name, _ in lin.keys] != names for lin in present):
+        return None
+    return Lineage(files=sum((lin.files for lin in present), ()), rows=sum((lin.rows for lin in present), ()),
+                   keys=tuple((name, sum((dict(lin.keys)[name] for lin in present), ())) for name in names))
+
+
+class BlockOrderError(AssertionError):
+    """The concatenated blocks are not in the dataset's sort order: a bug, never the user's data."""
+
+
+def _check_block_order(name: str, parts: Sequence[pd.DataFrame], sort_order: Sequence[str]) -> None:
+    """The variables before USUBJID hold one value; USUBJIDs ascend strictly from block to block."""
+    present = [p for p in parts if len(p)]
+    leading = list(sort_order[:list(sort_order).index("USUBJID")])
+    for column in leading:
+        if len({v for p in present for v in p[column].drop_duplicates().tolist()}) > 1:
+            raise BlockOrderError(f"{name}: {column} sorts before USUBJID and is not constant")
+    for before, after in pairwise(present):
+        if not str(before["USUBJID"].iloc[-1]) < str(after["USUBJID"].iloc[0]):
+            raise BlockOrderError(f"{name}: block of {after['USUBJID'].iloc[0]} after {before['USUBJID'].iloc[-1]}")
+
+
+def concat_blocks(name: str, parts: Sequence[pd.DataFrame], spec: Spec) -> pd.DataFrame:
+    """One dataset from its blocks, in block order, with the lineage of every record."""
+    _check_block_order(name, parts, spec.dataset(name).sort_order)
+    present = [p for p in parts if len(p)] or list(parts[:1])
+    out = pd.concat(present, ignore_index=True) if len(present) > 1 else present[0].reset_index(drop=True)
+    out.attrs = {}
+    lineage = _concat_lineage(present)
+    if lineage is not None:
+        out.attrs[LINEAGE] = lineage
+    return out
+
+
+def build_in_blocks(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Issue], schedule: Schedule,
+                    progress: ProgressHook = no_progress) -> dict[str, pd.DataFrame] | None:
+    """SDTM and ADaM block by block; None when the study is one block (the caller builds it whole).
+
+    Warnings are appended to ``issues``; errors of every block are raised together, as one error
+    of the first block's kind.
+    """
+    from aclf_cdisc.adam.pipeline import ADAM_DATASETS
+    from aclf_cdisc.sdtm.pipeline import STUDY_DATASETS, build_study_sdtm
+
+    plan = plan_blocks(raw, spec, schedule.block_subjects)
+    if plan is None:
+        return None
+    parts: dict[str, list[pd.DataFrame]] = {}
+    errors: list[tuple[type[AclfError], list[Issue], str]] = []
+    for number, result in enumerate(run_blocks(raw, spec, plan, blinded=blinded, workers=schedule.workers), 1):
+        issues.extend(result.issues)
+        if result.error is not None:
+            errors.append(result.error)
+        for name, frame in result.datasets.items():
+            parts.setdefault(name, []).append(frame)
+        progress("block", f"{number}/{len(plan)}", sum(len(f) for f in result.datasets.values()))
+    if errors:
+        kind, _, summary = errors[0]
+        raise kind([i for _, found, _ in errors for i in found], summary)
+    datasets = {name: concat_blocks(name, parts.pop(name), spec) for name in list(parts)}  # blocks freed as joined
+    study = build_study_sdtm(spec, datasets)
+    assert set(study) == set(STUDY_DATASETS), "build_study_sdtm and STUDY_DATASETS disagree"
+    built = {**datasets, **study}
+    # the whole-frame order: SDTM by name (build_sdtm), then ADaM in build order (build_adam)
+    return {name: built[name] for name in [*sorted(set(built) - set(ADAM_DATASETS)),
+                                           *(n for n in ADAM_DATASETS if n in built)]}

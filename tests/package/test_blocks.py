@@ -1,0 +1,157 @@
+"""Subject blocks (aclf_cdisc.package.blocks): the streamed build is the whole-frame build, byte for byte.
+
+The sample is built whole and then in blocks of two sizes with one and two workers, and every
+file of the two packages is compared. A 2,000-subject simulated export (simulated once per
+session) is built whole and in blocks: the datasets (values, dtypes, order, raw lineage), the
+issues and the XPT files must be the same. Everything else in the package (define, documents,
+reports, analysis page) is a function of those, which the sample's package comparison covers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aclf_cdisc.errors import AclfError, Issue
+from aclf_cdisc.package.blocks import BlockOrderError, Schedule, concat_blocks, plan_blocks, resolve_schedule
+from aclf_cdisc.package.build import BuildOptions, build_datasets, build_package, read_raw, write_datasets
+from aclf_cdisc.sdtm.lineage import lineage_of
+from aclf_cdisc.spec import load_spec
+
+REPO_SPECS = Path(__file__).resolve().parents[2] / "specs"
+WHOLE = Schedule(block_subjects=10**9, workers=1)
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_spec(REPO_SPECS)
+
+
+@pytest.fixture(scope="module")
+def sample_raw(spec):
+    return read_raw(BuildOptions(spec_root=REPO_SPECS), spec)
+
+
+@pytest.fixture(scope="session")
+def simulated_2000(tmp_path_factory) -> Path:
+    from aclf_cdisc.simulate import simulate_export, write_export
+
+    folder = tmp_path_factory.mktemp("edc-2000")
+    write_export(simulate_export(n_subjects=2000, seed=20230930), folder)
+    return folder
+
+
+def _subjects(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    return list(zip(frame["SITEID"], frame["SUBJID"], strict=True))
+
+
+# --------------------------------------------------------------------------------------------
+# the plan
+# --------------------------------------------------------------------------------------------
+
+def test_blocks_hold_consecutive_subjects_each_row_once_in_raw_order(sample_raw, spec):
+    everyone = sorted({s for name, f in sample_raw.forms.items() if name != "irt_kits" for s in _subjects(f)},
+                      key=lambda s: s[1])  # SUBJID starts with the site: USUBJID order is SUBJID order
+    plan = plan_blocks(sample_raw, spec, 40)
+    assert plan is not None and len(plan) == -(-len(everyone) // 40)
+    seen: list[tuple[str, str]] = []
+    for number, rows in enumerate(plan):
+        block = {s for name, f in sample_raw.forms.items() if name != "irt_kits"
+                 for s in _subjects(f.iloc[rows[name]])}
+        assert sorted(block, key=lambda s: s[1]) == everyone[40 * number:40 * (number + 1)]
+        seen += block
+        assert np.array_equal(rows["irt_kits"], np.arange(len(sample_raw.forms["irt_kits"])))  # the whole kit list
+        for name, positions in rows.items():
+            assert np.all(np.diff(positions) > 0), name  # raw order kept within the block
+    assert sorted(seen) == sorted(everyone)
+    for name, form in sample_raw.forms.items():
+        if name != "irt_kits":
+            together = np.sort(np.concatenate([rows[name] for rows in plan]))
+            assert np.array_equal(together, np.arange(len(form))), name  # every row in exactly one block
+
+
+def test_a_study_no_bigger_than_a_block_is_one_block(sample_raw, spec):
+    subjects = len({s for f in sample_raw.forms.values() for s in _subjects(f)})
+    assert plan_blocks(sample_raw, spec, subjects + 50) is None
+    assert plan_blocks(sample_raw, spec, subjects - 1) is not None
+
+
+def test_the_schedule_comes_from_the_options_then_the_environment():
+    assert resolve_schedule(200, 3, {"ACLF_WORKERS": "1", "ACLF_BLOCK_SUBJECTS": "9"}) == Schedule(200, 3)
+    assert resolve_schedule(None, None, {"ACLF_WORKERS": "2", "ACLF_BLOCK_SUBJECTS": "9"}) == Schedule(9, 2)
+    assert 1 <= resolve_schedule(None, None, {}).workers <= 4
+    with pytest.raises(AclfError) as caught:
+        resolve_schedule(None, None, {"ACLF_WORKERS": "two"})
+    assert caught.value.issues[0].rule == "build.schedule-invalid"
+    assert caught.value.issues[0].value == "two"
+
+
+def test_blocks_out_of_subject_order_are_refused(spec):
+    def dm(*subjects: str) -> pd.DataFrame:
+        return pd.DataFrame({"STUDYID": ["S"] * len(subjects), "USUBJID": list(subjects)})
+
+    assert concat_blocks("DM", [dm("S-1", "S-2"), dm("S-3")], spec)["USUBJID"].tolist() == ["S-1", "S-2", "S-3"]
+    with pytest.raises(BlockOrderError):
+        concat_blocks("DM", [dm("S-3"), dm("S-1", "S-2")], spec)
+
+
+# --------------------------------------------------------------------------------------------
+# the same bytes
+# --------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def whole_sample(tmp_path_factory):
+    out = tmp_path_factory.mktemp("whole") / "outputs"
+    build_package(BuildOptions(spec_root=REPO_SPECS, out_dir=out, block_subjects=10**9, workers=1))
+    return _files(out)
+
+
+@pytest.mark.parametrize("block_subjects", [40, 100])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_sample_package_is_the_same_bytes_in_blocks(whole_sample, tmp_path, block_subjects, workers):
+    out = tmp_path / "outputs"
+    steps: list[tuple[str, str | None]] = []
+    result = build_package(BuildOptions(spec_root=REPO_SPECS, out_dir=out, block_subjects=block_subjects,
+                                        workers=workers, progress=lambda s, d, r: steps.append((s, d))))
+    blocks = [d for s, d in steps if s == "block"]
+    assert len(blocks) == (5 if block_subjects == 40 else 2)  # 173 subjects in the sample export
+    assert len(result.datasets) == 22  # 18 SDTM (RELREC and the trial design built once) and 4 ADaM
+    streamed = _files(out)
+    assert sorted(streamed) == sorted(whole_sample)
+    assert [name for name in streamed if streamed[name] != whole_sample[name]] == []
+
+
+def _same_datasets(whole: dict[str, pd.DataFrame], streamed: dict[str, pd.DataFrame]) -> None:
+    assert list(streamed) == list(whole)
+    for name, frame in whole.items():
+        pd.testing.assert_frame_equal(streamed[name], frame, check_exact=True)
+        before, after = lineage_of(frame), lineage_of(streamed[name])
+        assert (before is None) == (after is None), name
+        if before is not None and after is not None:
+            assert (after.files, after.rows, after.keys) == (before.files, before.rows, before.keys), name
+
+
+@pytest.mark.scale
+def test_2000_subjects_build_the_same_datasets_issues_and_xpt_files_in_blocks(simulated_2000, spec, tmp_path):
+    raw = read_raw(BuildOptions(raw_dir=simulated_2000), spec)
+    whole_issues: list[Issue] = []
+    whole = build_datasets(raw, spec, blinded=False, issues=whole_issues, schedule=WHOLE)
+    assert len(whole["DM"]) > 2000  # randomized patients plus screen failures
+    whole_xpt = tmp_path / "whole"
+    write_datasets(whole, spec, whole_xpt)
+    for schedule in (Schedule(block_subjects=400, workers=1), Schedule(block_subjects=900, workers=2)):
+        issues: list[Issue] = []
+        streamed = build_datasets(raw, spec, blinded=False, issues=issues, schedule=schedule)
+        _same_datasets(whole, streamed)
+        assert Counter(map(repr, issues)) == Counter(map(repr, whole_issues))
+        folder = tmp_path / f"blocks-{schedule.block_subjects}"
+        write_datasets(streamed, spec, folder)
+        assert _files(folder) == _files(whole_xpt)
