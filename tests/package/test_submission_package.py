@@ -230,10 +230,10 @@ def test_the_manifest_lists_every_file_with_size_and_sha256(built, spec):
     assert [f["path"] for f in manifest["files"]] == on_disk
     # 22 XPT + 22 Dataset-JSON + 2 x (define.xml, stylesheet, define.html) + 4 validation reports
     # + acrf, csdrg, adrg (PDF, and HTML copies in reports/) + the ADaM programs as text
-    # + the analysis page: analysis.html, 4 figures as SVG and PNG with their CSV, 6 more CSV tables
+    # + the analysis page: analysis.html, 4 figures as SVG with their CSV, 6 more CSV tables
     programs = len(list(adam_programs_dir(root, STUDY).iterdir()))
     assert programs > 20
-    assert manifest["file_count"] == len(on_disk) == 54 + 6 + programs + 1 + 4 * 3 + 6
+    assert manifest["file_count"] == len(on_disk) == 54 + 6 + programs + 1 + 4 * 2 + 6
     for entry in manifest["files"]:
         path = root / entry["path"]
         assert (entry["size"], entry["sha256"]) == (path.stat().st_size, _sha256(path))

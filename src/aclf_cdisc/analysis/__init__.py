@@ -80,7 +80,7 @@ def build_analysis(datasets: Mapping[str, pd.DataFrame], spec: Spec, *,
             continue
         name = f"km_{item['paramcd'].lower()}"
         fig = figures.render(figures.km_figure(result, title=result.param, ticks=ticks, note=dummy_label or ""), name)
-        files[f"{FOLDER}/{name}.svg"], files[f"{FOLDER}/{name}.png"] = _svg(fig.svg, dummy_label), fig.png
+        files[f"{FOLDER}/{name}.svg"] = _svg(fig.svg, dummy_label)
         files[f"{FOLDER}/{name}.csv"] = _csv(survival.curve_frame(result), dummy_label)
         summaries.append(survival.summary_frame(result))
         comparisons.append(survival.comparison_frame(result))
@@ -115,7 +115,7 @@ def build_analysis(datasets: Mapping[str, pd.DataFrame], spec: Spec, *,
                                arm="TRT01P", population="ITTFL")
     files[f"{FOLDER}/labs.csv"] = _csv(summary, dummy_label)
     fig = figures.render(figures.lab_figure(summary, params, note=dummy_label or ""), "labs")
-    files[f"{FOLDER}/labs.svg"], files[f"{FOLDER}/labs.png"] = _svg(fig.svg, dummy_label), fig.png
+    files[f"{FOLDER}/labs.svg"] = _svg(fig.svg, dummy_label)
     sections.append(("labs", "Liver function over the analysis visits by TRT01P (ITT)",
                      f"<figure>{page.inline_svg(fig.svg)}<figcaption>Median with first and third quartiles per "
                      f"analysis visit ({settings['lab_record_flag']} = Y).</figcaption></figure>"))

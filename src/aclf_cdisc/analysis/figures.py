@@ -1,4 +1,7 @@
-"""Figures of the analysis page (matplotlib, Agg): SVG for the page, PNG/SVG files for slides.
+"""Figures of the analysis page (matplotlib, laid out on Agg): SVG, inline in the page and as files for slides.
+
+Each figure is drawn once, as SVG: a vector file scales on any slide, so a PNG copy would only
+cost a second full draw per figure (about a fifth of the page's build time).
 
 Bytes are reproducible: the SVG id salt is fixed per figure, metadata dates and software tags are
 left out, and the only font is the one matplotlib ships. Figures are plain ``Figure`` objects on
@@ -28,16 +31,14 @@ RC: dict[str, Any] = {"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttyp
 class Rendered:
     name: str
     svg: bytes
-    png: bytes
 
 
 def render(fig: Figure, name: str) -> Rendered:
-    """SVG and PNG bytes of ``fig``; ``name`` salts the SVG ids."""
+    """SVG bytes of ``fig``; ``name`` salts the SVG ids."""
     with rc_context({"svg.hashsalt": f"aclf-{name}"}):
-        svg, png = io.BytesIO(), io.BytesIO()
+        svg = io.BytesIO()
         fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-        fig.savefig(png, format="png", dpi=120, metadata={"Software": None})
-    return Rendered(name=name, svg=svg.getvalue(), png=png.getvalue())
+    return Rendered(name=name, svg=svg.getvalue())
 
 
 def _figure(figsize: tuple[float, float]) -> Figure:
