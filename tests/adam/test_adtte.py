@@ -135,6 +135,9 @@ def test_08_follow_up_weeks_in_the_spec_move_the_end_of_follow_up_and_its_term(t
     assert (s1["ADT"], s1["AVAL"], s1["CNSR"]) == (pd.Timestamp("2024-07-08"), 281, 1)
     assert s1["CNSDTDSC"] == "END OF FOLLOW-UP (WEEK 40)"
     assert (_row(adtte, "S2", "TFS")["AVAL"], _row(adtte, "S2", "TFS")["CNSR"]) == (74, 0)  # death on day 74
+    spec = load_spec(_specs_copy(tmp_path / "m", FOLLOW_UP_40))
+    assert "RANDDT + 40 weeks" in spec.methods["MT.ADTTE.ADT"].description
+    assert "END OF FOLLOW-UP (WEEK 40)" in spec.methods["MT.ADTTE.SRC"].description
 
 
 def test_09_cnsr_of_censoring_is_the_spec_convention(tmp_path):
@@ -143,6 +146,7 @@ def test_09_cnsr_of_censoring_is_the_spec_convention(tmp_path):
     spec = load_spec(_specs_copy(tmp_path, [("study.yaml", "cnsr: {event: 0, censored: 1}",
                                              "cnsr: {event: 0, censored: 2}")]))
     adtte = build_adam(make_sdtm(), spec)["ADTTE"]
+    assert "censoring (the study's 0/2 convention)" in spec.methods["MT.ADTTE.ADT"].description
     cnsr = {(r.USUBJID, r.PARAMCD): r.CNSR for r in adtte.itertuples()}
     assert cnsr == {("S1", "TFS"): 2, ("S1", "OS"): 2, ("S2", "TFS"): 0, ("S2", "TFS2"): 0, ("S2", "OS"): 0,
                     ("S3", "TFS"): 0, ("S3", "TFS2"): 0, ("S3", "OS"): 2, ("S4", "TFS"): 2, ("S4", "OS"): 2}
