@@ -108,3 +108,62 @@ def test_07_death_is_taken_from_the_study_participation_record_only(spec, adtte)
     sdtm["DS"] = ds[~((ds["USUBJID"] == "S2") & (ds["DSSCAT"] == "STUDY PARTICIPATION"))].reset_index(drop=True)
     row = _row(build_adam(sdtm, spec)["ADTTE"], "S2", "OS")
     assert (str(row["ADT"])[:10], row["CNSR"], row["SRCDOM"], row["SRCVAR"]) == ("2023-12-15", 0, "ADSL", "DTHDT")
+
+def _specs_copy(tmp_path, edits):
+    """specs/ copied to tmp_path with each (file, old, new) edit applied once."""
+    import shutil
+    from pathlib import Path
+
+    root = tmp_path / "specs"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "specs", root)
+    for name, old, new in edits:
+        text = (root / name).read_text(encoding="utf-8")
+        assert text.count(old) == 1, old
+        (root / name).write_text(text.replace(old, new), encoding="utf-8")
+    return root
+
+
+FOLLOW_UP_40 = [("study.yaml", "follow_up_weeks: 48", "follow_up_weeks: 40"),
+                ("codelists.yaml", "{value: END OF FOLLOW-UP (WEEK 48)}", "{value: END OF FOLLOW-UP (WEEK 40)}")]
+
+
+def test_08_follow_up_weeks_in_the_spec_move_the_end_of_follow_up_and_its_term(tmp_path):
+    from aclf_cdisc.spec import load_spec
+
+    adtte = build_adam(make_sdtm(), load_spec(_specs_copy(tmp_path, FOLLOW_UP_40)))["ADTTE"]
+    s1 = _row(adtte, "S1", "TFS")  # alive after week 48: now censored at RANDDT + 280 days
+    assert (s1["ADT"], s1["AVAL"], s1["CNSR"]) == (pd.Timestamp("2024-07-08"), 281, 1)
+    assert s1["CNSDTDSC"] == "END OF FOLLOW-UP (WEEK 40)"
+    assert (_row(adtte, "S2", "TFS")["AVAL"], _row(adtte, "S2", "TFS")["CNSR"]) == (74, 0)  # death on day 74
+    spec = load_spec(_specs_copy(tmp_path / "m", FOLLOW_UP_40))
+    assert "RANDDT + 40 weeks" in spec.methods["MT.ADTTE.ADT"].description
+    assert "END OF FOLLOW-UP (WEEK 40)" in spec.methods["MT.ADTTE.SRC"].description
+
+
+def test_09_cnsr_of_censoring_is_the_spec_convention(tmp_path):
+    from aclf_cdisc.spec import load_spec
+
+    spec = load_spec(_specs_copy(tmp_path, [("study.yaml", "cnsr: {event: 0, censored: 1}",
+                                             "cnsr: {event: 0, censored: 2}")]))
+    adtte = build_adam(make_sdtm(), spec)["ADTTE"]
+    assert "censoring (the study's 0/2 convention)" in spec.methods["MT.ADTTE.ADT"].description
+    cnsr = {(r.USUBJID, r.PARAMCD): r.CNSR for r in adtte.itertuples()}
+    assert cnsr == {("S1", "TFS"): 2, ("S1", "OS"): 2, ("S2", "TFS"): 0, ("S2", "TFS2"): 0, ("S2", "OS"): 0,
+                    ("S3", "TFS"): 0, ("S3", "TFS2"): 0, ("S3", "OS"): 2, ("S4", "TFS"): 2, ("S4", "OS"): 2}
+
+
+def test_10_a_term_the_codelist_does_not_list_or_a_bad_cnsr_is_a_spec_error(tmp_path):
+    from aclf_cdisc.adam.tte_sources import tte_parameters
+    from aclf_cdisc.errors import SpecError
+    from aclf_cdisc.spec import load_spec
+
+    spec = load_spec(_specs_copy(tmp_path / "a", FOLLOW_UP_40[:1]))  # the codelist still says WEEK 48
+    with pytest.raises(SpecError) as err:
+        tte_parameters(spec)
+    assert [(i.rule, i.column, i.value) for i in err.value.issues] == [
+        ("spec.tte-description", "CL.CNSDTDSC", "END OF FOLLOW-UP (WEEK 40)")]
+    spec = load_spec(_specs_copy(tmp_path / "b", [("study.yaml", "cnsr: {event: 0, censored: 1}",
+                                                   "cnsr: {event: 1, censored: 0}")]))
+    with pytest.raises(SpecError) as err:
+        tte_parameters(spec)
+    assert [(i.rule, i.value) for i in err.value.issues] == [("spec.tte-cnsr", "event: 1, censored: 0")]

@@ -174,3 +174,18 @@ def test_09_age_group_cutoff_in_the_spec_moves_agegr1_and_its_method(tmp_path, s
     assert (sample_adam["ADSL"]["AGEGR1"] == "<50").sum() == (age < 50).sum()
     assert (adsl["AGEGR1"] == "<50").sum() == (age < 60).sum() > (age < 50).sum()
     assert "when AGE < 60" in spec.methods["MT.ADSL.AGEGR1"].description
+
+
+def test_10_teae_window_in_the_spec_moves_trtemfl_and_its_method(tmp_path, sample_sdtm, sample_adam):
+    spec = load_spec(_specs_copy(tmp_path, "teae_window_days: 28 ", "teae_window_days: 7 "))
+    assert "no later than 7 days after the last infusion (TRTEDT + 7)" in spec.methods["MT.ADAE.TRTEMFL"].description
+    key = ["USUBJID", "AESEQ"]
+    old = sample_adam["ADAE"].set_index(key)
+    new = build_adam(sample_sdtm, spec)["ADAE"].set_index(key).reindex(old.index)
+    late = (old["ASTDT"] > old["TRTEDT"] + pd.Timedelta(days=7)).to_numpy()
+    was = (old["TRTEMFL"] == "Y").to_numpy()
+    now = (new["TRTEMFL"] == "Y").to_numpy()
+    # Emergent records starting 8 to 28 days after the last infusion are no longer emergent; the
+    # rest keep their flag.
+    assert (was & late).sum() > 0
+    np.testing.assert_array_equal(now, was & ~late)

@@ -92,10 +92,10 @@ def test_08_blinded_build_keeps_epochs(blinded, planted) -> None:
                    ("BLINDED", "TREATMENT 2"), ("FU", "FOLLOW-UP")]
 
 
-def test_first_infusions_pick_what_subject_elements_picks() -> None:
+def test_first_infusions_pick_what_subject_elements_picks(spec) -> None:
     import pandas as pd
 
-    from aclf_cdisc.sdtm.domains.se import first_infusions, planned_elements, subject_elements
+    from aclf_cdisc.sdtm.domains.se import element_days, first_infusions, planned_elements, subject_elements
     from aclf_cdisc.sdtm.irt import MSC, PBO
 
     infusions = pd.DataFrame({"USUBJID": ["A", "A", "A", "B"], "STAGE": [1, 1, 2, 1],
@@ -105,4 +105,71 @@ def test_first_infusions_pick_what_subject_elements_picks() -> None:
     first1, first2 = first_infusions(infusions, 1), first_infusions(infusions, 2)
     for usubjid in ("A", "B"):
         own = infusions[infusions["USUBJID"] == usubjid]
-        assert planned_elements(subject, first1.get(usubjid), first2.get(usubjid)) == subject_elements(subject, own)
+        days = element_days(spec)
+        assert (planned_elements(subject, first1.get(usubjid), first2.get(usubjid), days)
+                == subject_elements(subject, own, days))
+
+
+def _specs_copy(repo_root, tmp_path, edits: dict[str, str]):
+    import shutil
+
+    root = tmp_path / "specs"
+    shutil.copytree(repo_root / "specs", root)
+    study = root / "study.yaml"
+    text = study.read_text(encoding="utf-8")
+    for old, new in edits.items():
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    study.write_text(text, encoding="utf-8")
+    return root
+
+
+def test_element_days_are_the_te_durations(spec) -> None:
+    from aclf_cdisc.sdtm.domains.se import ElementDays, element_days
+
+    # study.yaml TEDUR: MSC1/PBO1 P3W, INT P1W, MSC2/PBO2 P2W
+    assert element_days(spec) == ElementDays(stage1=21, interval=7, stage2=14)
+
+
+def test_te_durations_in_a_spec_copy_move_int_and_fu(repo_root, tmp_path, raw, dm, planted) -> None:
+    from aclf_cdisc.spec import load_spec
+
+    # Stage-1 elements 4 weeks (P3W -> P4W), stage-2 elements 3 weeks (P2W -> P3W), INT 2 weeks
+    # (P1W -> P2W), in this order so no edit catches another's result.
+    root = _specs_copy(repo_root, tmp_path, {})
+    study = root / "study.yaml"
+    text = study.read_text(encoding="utf-8")
+    for old, new, count in (("duration: P3W", "duration: P4W", 2), ("duration: P2W", "duration: P3W", 2),
+                            ("duration: P1W", "duration: P2W", 1)):
+        assert text.count(old) == count
+        text = text.replace(old, new)
+    study.write_text(text, encoding="utf-8")
+    changed = build_se(raw, load_spec(root), dm=dm)
+    # placebo patient, first infusion 03 OCT 2023: INT on day 29 (31 OCT), FU 28 + 14 days after (14 NOV)
+    assert elements(changed, planted["placebo_completed"])[1:] == [
+        ("PBO1", "TREATMENT 1", 2.0, "2023-10-03T12:35", "2023-10-31"),
+        ("INT", "TREATMENT 1", 3.0, "2023-10-31", "2023-11-14"),
+        ("FU", "FOLLOW-UP", 4.0, "2023-11-14", "2024-09-03"),
+    ]
+    # stage-2 placebo patient, first stage-2 infusion 05 NOV 2023: FU 21 days after (26 NOV); INT
+    # (07 OCT + 28 = 04 NOV) still before the stage-2 infusion
+    assert elements(changed, planted["stage2_placebo"])[2:] == [
+        ("INT", "TREATMENT 1", 3.0, "2023-11-04", "2023-11-05T10:00"),
+        ("PBO2", "TREATMENT 2", 4.0, "2023-11-05T10:00", "2023-11-26"),
+        ("FU", "FOLLOW-UP", 5.0, "2023-11-26", "2024-09-10"),
+    ]
+
+
+def test_stage_elements_with_different_durations_are_a_spec_error(repo_root, tmp_path) -> None:
+    import pytest
+
+    from aclf_cdisc.errors import SpecError
+    from aclf_cdisc.sdtm.domains.se import element_days
+    from aclf_cdisc.spec import load_spec
+
+    root = _specs_copy(repo_root, tmp_path, {
+        "end_rule: 3 weeks after the first stage-1 infusion\n    duration: P3W\n  - etcd: PBO1":
+        "end_rule: 3 weeks after the first stage-1 infusion\n    duration: P4W\n  - etcd: PBO1"})
+    with pytest.raises(SpecError) as err:
+        element_days(load_spec(root))
+    assert [(i.rule, i.value) for i in err.value.issues] == [("spec.element-duration", "MSC1: P4W, PBO1: P3W")]

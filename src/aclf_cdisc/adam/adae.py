@@ -1,7 +1,7 @@
 """ADAE: OCCDS adverse events analysis dataset, one record per AE record (traceable by AESEQ).
 
 Analysis dates with conservative imputation of partial start dates, study days, the TEAE flag
-of study.md (first infusion .. last infusion + 28 days, worsened pre-existing AEs), stage
+of study.md (first infusion .. last infusion + teae_window_days, worsened pre-existing AEs), stage
 attribution (APERIOD/TRTA) and first-occurrence flags. Rules: methods.yaml MT.ADAE.*.
 """
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from aclf_cdisc.adam.adsl import follow_up_days, iso_to_date, treatment_number
 from aclf_cdisc.adam.derivations import derive_param_tte
-from aclf_cdisc.adam.tte_sources import FOLLOW_UP_END, TTE_PARAMETERS, TteParameter
+from aclf_cdisc.adam.tte_sources import FOLLOW_UP_END, TTE_PARAMETERS, TteParameter, tte_parameters
 from aclf_cdisc.errors import DerivationError, Issue
 from aclf_cdisc.spec.model import Spec
 
@@ -66,7 +66,7 @@ def build_adtte(sdtm: Mapping[str, pd.DataFrame], adsl: pd.DataFrame, spec: Spec
     """
     sources = tte_source_datasets(sdtm, adsl, spec)
     adtte: pd.DataFrame | None = None
-    for par in parameters:
+    for par in tte_parameters(spec, tuple(parameters)):
         adtte = derive_param_tte(
             adsl, sources, par.start_date, list(par.events), list(par.censors),
             {"PARAMCD": par.paramcd, "PARAM": par.param, "__STAGE": STAGE_OF_START.get(par.start_date, 1)},

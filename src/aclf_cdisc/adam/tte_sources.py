@@ -25,9 +25,12 @@ Rules every declaration follows (stated in methods.yaml, MT.ADTTE.*):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aclf_cdisc.adam.sources import CensorSource, EventSource
+from aclf_cdisc.errors import Issue, SpecError
+from aclf_cdisc.spec.conventions import convention_value, render_conventions
+from aclf_cdisc.spec.model import Spec
 
 #: Column added to every source dataset: the subject's end of follow-up date.
 FOLLOW_UP_END = "FUENDDT"
@@ -85,18 +88,17 @@ LAST_ALIVE = CensorSource(
     filter=f"LSTALVDT <= {FOLLOW_UP_END}",
     set_values_to={"EVNTDESC": "ALIVE WITHOUT EVENT", "CNSDTDSC": "LAST KNOWN ALIVE DATE",
                    "SRCDOM": "ADSL", "SRCVAR": "LSTALVDT"},
-    censor=1,
 )
 #: End of follow-up, when the subject was known alive after it. Administrative censoring has
-#: CNSR 1 like every censoring (specs: tfs.cnsr {event: 0, censored: 1}); CNSDTDSC tells it apart.
-#: SRCDOM/SRCVAR stay empty: the date is computed (RANDDT + 48 weeks), no variable holds it.
+#: the CNSR of every censoring (conventions tfs.cnsr.censored); CNSDTDSC tells it apart, its week
+#: filled in from conventions.follow_up_weeks by :func:`tte_parameters`.
+#: SRCDOM/SRCVAR stay empty: the date is computed (RANDDT + follow-up), no variable holds it.
 END_OF_FOLLOW_UP = CensorSource(
     "adsl",
     date=FOLLOW_UP_END,
     filter=f"LSTALVDT > {FOLLOW_UP_END}",
     set_values_to={"EVNTDESC": "ALIVE WITHOUT EVENT AT END OF FOLLOW-UP",
-                   "CNSDTDSC": "END OF FOLLOW-UP (WEEK 48)"},
-    censor=1,
+                   "CNSDTDSC": "END OF FOLLOW-UP (WEEK {{ follow_up_weeks }})"},
 )
 #: OS only: a liver transplant within follow-up censors overall survival at the transplant (it
 #: ends participation: informative censoring, named as such).
@@ -108,7 +110,6 @@ TRANSPLANT_CENSOR = CensorSource(
     set_values_to={"EVNTDESC": "CENSORED AT LIVER TRANSPLANTATION", "CNSDTDSC": "LIVER TRANSPLANTATION DATE",
                    "SRCDOM": "PR", "SRCVAR": "PRSTDTC"},
     srcseq_var="PRSEQ",
-    censor=1,
 )
 #: OS: the last-alive and end-of-follow-up censorings of subjects not transplanted within follow-up.
 LAST_ALIVE_NOT_TRANSPLANTED = CensorSource(
@@ -116,14 +117,12 @@ LAST_ALIVE_NOT_TRANSPLANTED = CensorSource(
     date="LSTALVDT",
     filter=f"LSTALVDT <= {FOLLOW_UP_END} and not ({_TRANSPLANTED})",
     set_values_to=dict(LAST_ALIVE.set_values_to),
-    censor=1,
 )
 END_OF_FOLLOW_UP_NOT_TRANSPLANTED = CensorSource(
     "adsl",
     date=FOLLOW_UP_END,
     filter=f"LSTALVDT > {FOLLOW_UP_END} and not ({_TRANSPLANTED})",
     set_values_to=dict(END_OF_FOLLOW_UP.set_values_to),
-    censor=1,
 )
 
 # ----------------------------------------------------------------------------------------------
@@ -152,3 +151,58 @@ TTE_PARAMETERS: tuple[TteParameter, ...] = (
         censors=(TRANSPLANT_CENSOR, LAST_ALIVE_NOT_TRANSPLANTED, END_OF_FOLLOW_UP_NOT_TRANSPLANTED),
     ),
 )
+
+
+# ----------------------------------------------------------------------------------------------
+# The declarations completed from the study's conventions
+# ----------------------------------------------------------------------------------------------
+#: Codelist of each description variable a source sets.
+DESCRIPTION_CODELISTS = {"EVNTDESC": "CL.EVNTDESC", "CNSDTDSC": "CL.CNSDTDSC"}
+
+
+def _cnsr_convention(spec: Spec) -> tuple[object, object]:
+    try:
+        return (convention_value(spec.study.conventions, "tfs.cnsr.event"),
+                convention_value(spec.study.conventions, "tfs.cnsr.censored"))
+    except KeyError:
+        return None, None
+
+
+def tte_parameters(spec: Spec, parameters: tuple[TteParameter, ...] = TTE_PARAMETERS) -> tuple[TteParameter, ...]:
+    """``parameters`` with the study's conventions filled in, as ADTTE derives them.
+
+    * CNSR of every censoring source = ``conventions.tfs.cnsr.censored``; ``tfs.cnsr.event`` must
+      be 0, the CNSR every event has (ADaMIG; :class:`EventSource`);
+    * ``{{ path }}`` placeholders in EVNTDESC/CNSDTDSC (the end-of-follow-up week) are rendered
+      from the conventions, and each rendered text must be a term of its codelist
+      (:data:`DESCRIPTION_CODELISTS`), so the codelist and the convention cannot disagree.
+
+    Any breach is a SpecError naming the convention or codelist (rules ``spec.tte-cnsr``,
+    ``spec.tte-description``).
+    """
+    event, censored = _cnsr_convention(spec)
+    if (event != 0 or isinstance(censored, bool) or not isinstance(censored, int) or censored < 1):
+        raise SpecError([Issue(rule="spec.tte-cnsr", file="specs/study.yaml", column="conventions.tfs.cnsr",
+                               value=f"event: {event}, censored: {censored}",
+                               message="ADTTE takes CNSR from conventions.tfs.cnsr",
+                               expected="event: 0 and censored: a positive integer")])
+    issues: list[Issue] = []
+
+    def completed(source: EventSource | CensorSource) -> dict[str, str]:
+        values = {k: render_conventions(v, spec.study.conventions) for k, v in source.set_values_to.items()}
+        for var, oid in DESCRIPTION_CODELISTS.items():
+            codelist = spec.codelists.get(oid)
+            if var in values and (codelist is None or values[var] not in codelist.values):
+                issues.append(Issue(rule="spec.tte-description", file="specs/codelists.yaml", column=oid,
+                                    value=values[var], message=f"ADTTE sets {var} to a text {oid} does not list",
+                                    expected=f"a term of {oid} (rendered from study.yaml conventions)"))
+        return values
+
+    out = tuple(replace(
+        par,
+        events=tuple(replace(e, set_values_to=completed(e)) for e in par.events),
+        censors=tuple(replace(c, set_values_to=completed(c), censor=censored) for c in par.censors),
+    ) for par in parameters)
+    if issues:
+        raise SpecError(list({(i.column, i.value): i for i in issues}.values()))
+    return out

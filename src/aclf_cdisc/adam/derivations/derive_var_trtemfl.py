@@ -20,7 +20,7 @@ def derive_var_trtemfl(
     end_date: str = "AENDT",
     trt_start_date: str = "TRTSDT",
     trt_end_date: str = "TRTEDT",
-    end_window: int | None = 28,
+    end_window: int | None,
     group_var: str | None = "AEGRPID",
     intensity: str = "ASEV",
     intensity_order: Sequence[str] = ("MILD", "MODERATE", "SEVERE"),
@@ -31,12 +31,13 @@ def derive_var_trtemfl(
 
     Permitted values: dates are ADaM dates (ASTDT imputed beforehand with derive_vars_dt and
     min_dates=TRTSDT, so a partial start in the month of first infusion is never imputed before
-    it); ``end_window`` days after TRTEDT (28 per study.md; None for no upper bound);
+    it); ``end_window`` days after TRTEDT (required: the study's ``teae_window_days`` convention,
+    no default here; None for no upper bound);
     ``group_var`` links the records of one AE episode whose severity changed (None: no
     worsening check); ``intensity_order`` lists intensities from least to most severe.
 
     Details (first match decides; study.md "Analysis conventions", TEAE: onset on or after the
-    first infusion and no later than 28 days after the last, or a pre-existing AE that worsened
+    first infusion and no later than ``end_window`` days after the last, or a pre-existing AE that worsened
     in severity after the first infusion; unknown start handled conservatively):
       1. TRTSDT missing (never treated): not emergent.
       2. Start date missing: not emergent if the end date is known and before TRTSDT (it ended
@@ -60,7 +61,7 @@ def derive_var_trtemfl(
         ...                      "ASTDT": pd.to_datetime(["2023-10-09", "2023-10-15", "2023-11-22"]),
         ...                      "AENDT": pd.to_datetime([None, None, None]),
         ...                      "TRTSDT": pd.to_datetime("2023-10-10"), "TRTEDT": pd.to_datetime("2023-10-24")})
-        >>> derive_var_trtemfl(adae)["TRTEMFL"].tolist()  # before start; within; 29 days after the end
+        >>> derive_var_trtemfl(adae, end_window=28)["TRTEMFL"].tolist()  # before; within; 29 days after the end
         [None, 'Y', None]
     """
     assert_frame(dataset, "dataset")

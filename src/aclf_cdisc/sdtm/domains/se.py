@@ -4,16 +4,21 @@ Rules (MT.SE.ELEMENTS; element codes and epochs from study.yaml TE/TA):
 
 1. SCRN starts at informed consent (DM.RFICDTC).
 2. MSC1/PBO1 starts at the first stage-1 infusion (element by the infused kit's treatment).
-3. INT starts 3 weeks after the first stage-1 infusion date (study day 22).
+3. INT starts one stage-1 element duration (TE TEDUR of MSC1/PBO1) after the first stage-1
+   infusion date.
 4. MSC2/PBO2 starts at the first stage-2 infusion; without a stage-2 infusion there is none.
-5. FU starts 2 weeks after the first stage-2 infusion date; for a re-randomized subject never
-   infused at stage 2, at the stage-2 randomization; otherwise 4 weeks after the first stage-1
-   infusion date (study day 29).
+5. FU starts one stage-2 element duration (TEDUR of MSC2/PBO2) after the first stage-2 infusion
+   date; for a re-randomized subject never infused at stage 2, at the stage-2 randomization;
+   otherwise the stage-1 element and INT durations (TEDUR) after the first stage-1 infusion date.
 6. A subject randomized but never infused: SCRN ends at randomization, then an unplanned element
    (ETCD UNPLAN, SEUPDES "Randomized, not treated").
 7. An element with a rule-based start (INT, FU) that would start on or after the end of
    participation (DM.RFPENDTC) or on or after the next element is dropped. Each SEENDTC is the
    next element's SESTDTC; the last element ends at RFPENDTC.
+
+The rule-based day offsets are the TEDUR of specs/study.yaml ``elements`` (whole weeks and days,
+:func:`element_days`); the elements of one stage share one duration, so a blinded build needs no
+kit contents to place INT and FU.
 
 TAETORD comes from TA for the subject's actual (else planned) arm, or from the element's unique
 TAETORD across arms (the partial path MSC is not a TA arm). EPOCH is the element's TA epoch.
@@ -22,13 +27,15 @@ Blinded builds (no kit contents): stage elements are ETCD BLINDED, EPOCH still b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from aclf_cdisc.errors import Issue
+from aclf_cdisc.errors import Issue, SpecError
 from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.infusions import assemble_infusions
 from aclf_cdisc.sdtm.irt import BLINDED, MSC, PBO, assemble_randomization, require_irt
@@ -41,9 +48,7 @@ ETCD_BY_STAGE: dict[tuple[int, str | None], str] = {
     (1, MSC): "MSC1", (1, PBO): "PBO1", (2, MSC): "MSC2", (2, PBO): "PBO2", (1, None): BLINDED, (2, None): BLINDED,
 }
 EPOCH_OF_STAGE_ELEMENT = {1: "MSC1", 2: "MSC2"}  # blinded stage elements take the epoch of these
-INT_START_DAYS = 21  # INT starts 3 weeks after the first stage-1 infusion (TE INT)
-FU_AFTER_STAGE1_DAYS = 28  # FU after INT for subjects without stage 2 (TE FU)
-FU_AFTER_STAGE2_DAYS = 14  # stage-2 element lasts 2 weeks (TE MSC2/PBO2)
+INTERVAL = "INT"  # the element between the stage-1 treatment and stage 2 (or follow-up)
 UNPLANNED = "UNPLAN"
 NOT_TREATED = "Randomized, not treated"
 
@@ -66,6 +71,67 @@ def _plus(dtc: Any, days: int) -> str | None:
     return None if day is None else (day + pd.Timedelta(days=days)).strftime("%Y-%m-%d")
 
 
+_WEEKS_DAYS = re.compile(r"P(?:(\d+)W)?(?:(\d+)D)?")
+
+
+@dataclass(frozen=True)
+class ElementDays:
+    """Day offsets of the rule-based element starts, from TE TEDUR (specs/study.yaml ``elements``).
+
+    ``stage1``: the stage-1 treatment element (INT starts this long after the first stage-1
+    infusion); ``interval``: INT (FU of a subject without stage 2 starts ``stage1 + interval``
+    days after the first stage-1 infusion); ``stage2``: the stage-2 treatment element (FU starts
+    this long after the first stage-2 infusion).
+    """
+
+    stage1: int
+    interval: int
+    stage2: int
+
+
+def duration_days(duration: str | None) -> int | None:
+    """Days of an ISO 8601 duration in whole weeks and/or days; None for any other form.
+
+    >>> duration_days("P3W"), duration_days("P1W2D"), duration_days("P10D")
+    (21, 9, 10)
+    >>> duration_days("P1M") is None, duration_days(None) is None, duration_days("P") is None
+    (True, True, True)
+    """
+    match = _WEEKS_DAYS.fullmatch(duration or "")
+    if match is None or (match.group(1) is None and match.group(2) is None):
+        return None
+    return 7 * int(match.group(1) or 0) + int(match.group(2) or 0)
+
+
+def element_days(spec: Spec) -> ElementDays:
+    """The :class:`ElementDays` of the study: TEDUR of each stage's treatment elements and of INT.
+
+    A SpecError (rule ``spec.element-duration``) when an element used here has no TEDUR in whole
+    weeks/days, or when the treatment elements of one stage state different durations (SE could
+    not place INT/FU without knowing the arm, and a blinded build does not know it).
+    """
+    tedur = {e.etcd: e.duration for e in spec.study.elements}
+    groups = {1: [e for (st, _), e in ETCD_BY_STAGE.items() if st == 1 and e != BLINDED],
+              2: [e for (st, _), e in ETCD_BY_STAGE.items() if st == 2 and e != BLINDED]}
+    problems: list[Issue] = []
+    found: dict[str, int] = {}
+    for name, etcds in (("stage1", groups[1]), ("interval", [INTERVAL]), ("stage2", groups[2])):
+        days = {duration_days(tedur.get(etcd)) for etcd in etcds}
+        only = days.pop() if len(days) == 1 else None
+        if only is not None:
+            found[name] = only
+            continue
+        problems.append(Issue(
+            rule="spec.element-duration", file="specs/study.yaml", column="elements.duration",
+            value=", ".join(f"{etcd}: {tedur.get(etcd)}" for etcd in etcds),
+            message=f"SE places its rule-based element starts by TEDUR; {'/'.join(etcds)} "
+                    "need one duration in whole weeks or days",
+            expected="one ISO 8601 duration such as P3W shared by the elements"))
+    if problems:
+        raise SpecError(problems)
+    return ElementDays(**found)
+
+
 FirstInfusion = tuple[Any, Any]  # (EXSTDTC, TRTGRP) of a subject's first infusion of a stage
 
 
@@ -83,21 +149,21 @@ def first_infusions(infusions: pd.DataFrame, stage: int) -> dict[Hashable, First
                         strict=True), strict=True))
 
 
-def subject_elements(subject: dict[str, Any], infusions: pd.DataFrame) -> list[dict[str, Any]]:
+def subject_elements(subject: dict[str, Any], infusions: pd.DataFrame, days: ElementDays) -> list[dict[str, Any]]:
     """The element records (ETCD, SESTDTC, SEENDTC, SEUPDES) of one subject, in time order.
 
     ``subject`` holds RFICDTC, RFPENDTC, RAND1DTC, RAND2DTC; ``infusions`` that subject's
-    administered infusions (STAGE, EXSTDTC, TRTGRP).
+    administered infusions (STAGE, EXSTDTC, TRTGRP); ``days`` the study's :func:`element_days`.
     """
     firsts = []
     for stage in (1, 2):
         staged = infusions[infusions["STAGE"] == stage].sort_values("EXSTDTC", kind="mergesort")
         firsts.append(None if staged.empty else (staged.iloc[0]["EXSTDTC"], staged.iloc[0]["TRTGRP"]))
-    return planned_elements(subject, firsts[0], firsts[1])
+    return planned_elements(subject, firsts[0], firsts[1], days)
 
 
 def planned_elements(subject: dict[str, Any], first1: FirstInfusion | None,
-                     first2: FirstInfusion | None) -> list[dict[str, Any]]:
+                     first2: FirstInfusion | None, days: ElementDays) -> list[dict[str, Any]]:
     """:func:`subject_elements` from the subject's first stage-1 and stage-2 infusions (None: none)."""
     # (ETCD, start (None: not derivable), rule-based start?, SEUPDES)
     planned: list[tuple[str, str | None, bool, str | None]] = []
@@ -106,15 +172,15 @@ def planned_elements(subject: dict[str, Any], first1: FirstInfusion | None,
     if first1 is not None:
         start1, group1 = first1
         planned.append((ETCD_BY_STAGE[(1, group1)], start1, False, None))
-        planned.append(("INT", _plus(start1, INT_START_DAYS), True, None))
+        planned.append((INTERVAL, _plus(start1, days.stage1), True, None))
         if first2 is not None:
             start2, group2 = first2
             planned.append((ETCD_BY_STAGE[(2, group2)], start2, False, None))
-            planned.append(("FU", _plus(start2, FU_AFTER_STAGE2_DAYS), True, None))
+            planned.append(("FU", _plus(start2, days.stage2), True, None))
         elif subject.get("RAND2DTC"):
             planned.append(("FU", subject["RAND2DTC"], True, None))
         else:
-            planned.append(("FU", _plus(start1, FU_AFTER_STAGE1_DAYS), True, None))
+            planned.append(("FU", _plus(start1, days.stage1 + days.interval), True, None))
     elif subject.get("RAND1DTC"):
         planned.append((UNPLANNED, subject["RAND1DTC"], False, NOT_TREATED))
     end = _date(subject.get("RFPENDTC"))
@@ -170,6 +236,7 @@ def build_se(raw: Any, spec: Spec, *, dm: pd.DataFrame, blinded: bool = False,
     infusions = assemble_infusions(raw, spec, blinded=blinded, issues=issues)
     rand = assemble_randomization(raw, spec, blinded=blinded).set_index("USUBJID")
     first1, first2 = first_infusions(infusions, 1), first_infusions(infusions, 2)
+    days = element_days(spec)
     by_arm, unique_order, epochs = _ta_lookups(spec)
     element_text = {e.etcd: e.element for e in spec.study.elements}
     records = []
@@ -181,7 +248,7 @@ def build_se(raw: Any, spec: Spec, *, dm: pd.DataFrame, blinded: bool = False,
             "RAND2DTC": _value(rand["RAND2DTC"].get(row.USUBJID)) if len(rand) else None,
         }
         arm = row.ACTARMCD or row.ARMCD
-        for record in planned_elements(subject, first1.get(row.USUBJID), first2.get(row.USUBJID)):
+        for record in planned_elements(subject, first1.get(row.USUBJID), first2.get(row.USUBJID), days):
             etcd = record["ETCD"]
             epoch_etcd = etcd
             element = element_text.get(etcd)
