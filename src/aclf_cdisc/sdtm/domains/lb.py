@@ -24,6 +24,7 @@ Decisions (stated in specs/methods.yaml and comments.yaml so Define-XML carries 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -78,84 +79,152 @@ def _number(text: object) -> float:
         return np.nan
 
 
+@dataclass(frozen=True)
+class StandardResult:
+    """The standardisation of one distinct (test, result text, unit): what every record with them gets.
+
+    ``kind``: "standard" (a number or a <x / >x result), "text" (not a number: copied to
+    LBSTRESC), "unconvertible" (no factor for the unit) or "error" (converted without stated
+    decimals). ``digits`` is None when the result keeps its unit (factor 1).
+    """
+
+    kind: str
+    stresc: str | None = None
+    stresn: float = np.nan
+    stresu: str | None = None
+    factor: float = np.nan
+    digits: int | None = None
+    collected: float = np.nan
+    comparator: str | None = None
+    error: Issue | None = None
+
+
+def standard_result(testcd: str, text: str, unit: str, units: Mapping[str, Any],
+                    decimals: Mapping[str, int]) -> StandardResult:
+    """The standard result of one collected result ``text`` of ``testcd`` in ``unit``.
+
+    A converted value is rounded with Python's ``round`` (correctly rounded on the binary value)
+    to the stated decimals and written with exactly that many; an unconverted one keeps its text.
+
+    >>> units = {"CREAT": {"standard": "umol/L", "from": {"mg/dL": 88.4, "umol/L": 1}}}
+    >>> standard_result("CREAT", "<1.2", "mg/dL", units, {"CREAT": 0}).stresc
+    '<106'
+    >>> standard_result("CREAT", "97", "umol/L", units, {}).stresn
+    97.0
+    """
+    rule = units.get(testcd)
+    factor = None if rule is None else (rule.get("from") or {}).get(unit)
+    if factor is None:
+        return StandardResult("unconvertible")
+    try:
+        result = parse_result(text)
+    except ValueError:
+        return StandardResult("text", stresc=text, stresu=rule["standard"])  # type: ignore[index]
+    factor = float(factor)
+    if factor == 1.0:
+        number_text, value, digits = text.replace(" ", "").lstrip("<>="), result.value, None
+    elif testcd not in decimals:
+        return StandardResult("error", error=Issue(
+            rule="sdtm.lab-precision-missing", dataset=DOMAIN, column="LBSTRESN", value=testcd,
+            message=f"{testcd} is converted but the LBSTRESN value-level metadata states no significant_digits",
+            expected=f"value_level LBSTRESN where LBTESTCD EQ {testcd} with significant_digits"))
+    else:
+        digits = decimals[testcd]
+        value = round(result.value * factor, digits)
+        number_text = f"{value:.{digits}f}"
+    return StandardResult("standard", stresc=f"{result.comparator or ''}{number_text}",
+                          stresn=np.nan if result.censored else value, stresu=rule["standard"],  # type: ignore[index]
+                          factor=factor, digits=digits, collected=result.value, comparator=result.comparator)
+
+
+def _distinct_codes(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A code per distinct combination of ``columns`` (missing is a value), numbered in order of
+    first appearance, and the position of each combination's first element.
+
+    >>> codes, first = _distinct_codes(np.array(["a", "b", "a"], dtype=object), np.array([1, 2, 1]))
+    >>> codes.tolist(), first.tolist()
+    ([0, 1, 0], [0, 1])
+    """
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        combined = combined * max(len(uniques), 1) + codes
+    codes = pd.factorize(combined)[0]
+    first = np.unique(codes, return_index=True)[1]
+    return codes, first
+
+
+def converted_limits(limits: np.ndarray, factors: np.ndarray, digits: np.ndarray) -> np.ndarray:
+    """Reference limits times their factors, rounded to ``digits`` (-1: kept as they are) with
+    ``np.round``, as rounding a numpy float does.
+
+    >>> converted_limits(np.array([1.2, 0.5, np.nan]), np.array([88.4, 1.0, 88.4]), np.array([0, -1, 0])).tolist()
+    [106.0, 0.5, nan]
+    """
+    out = np.array(limits, dtype=float)
+    for places in np.unique(digits[digits >= 0]):
+        at = digits == places
+        out[at] = np.round(limits[at] * factors[at], int(places))
+    return out
+
+
 def standardize(frame: pd.DataFrame, spec: Spec, dataset: Dataset) -> tuple[pd.DataFrame, list[Issue]]:
     """Standard results for every record: STRESC, STRESN, STRESU, STNRLO, STNRHI, NRIND (+ issues).
 
     Reads LBTESTCD, LBORRES, LBORRESU (recoded), LBORNRLO, LBORNRHI and LBSTAT. A record not done,
-    or without a result, gets no standard values. Each distinct result text is parsed once.
+    or without a result, gets no standard values. Each distinct test, result text and unit is
+    standardised once (:func:`standard_result`).
     """
     units = lab_units(spec)
     decimals = stated_decimals(dataset)
     n = len(frame)
     rows = frame[ROW_COL] if ROW_COL in frame.columns else pd.Series(range(1, n + 1), index=frame.index)
     file = frame_file(frame, FORM)
-    stresc: list[str | None] = [None] * n
-    stresn = np.full(n, np.nan)
-    stresu: list[str | None] = [None] * n
-    stnrlo = np.full(n, np.nan)
-    stnrhi = np.full(n, np.nan)
-    collected = np.full(n, np.nan)  # the result as collected (NRIND compares it, before any rounding)
-    comparators: list[str | None] = [None] * n
-    issues: list[Issue] = []
-    parsed: dict[str, Any] = {}
-    unconvertible: dict[tuple[str, str], list[int]] = {}
     has_result = (frame["LBORRES"].notna() & frame["LBTESTCD"].notna() & frame["LBSTAT"].isna()).to_numpy()
-    testcds, texts = frame["LBTESTCD"].to_numpy(), frame["LBORRES"].to_numpy()
+    where = np.flatnonzero(has_result)
+    testcds = frame["LBTESTCD"].to_numpy(dtype=object)[where]
+    texts = frame["LBORRES"].to_numpy(dtype=object)[where]
     unit_values = map_distinct(frame["LBORRESU"], lambda u: "" if u is None or pd.isna(u) else str(u)).to_numpy()
+    unit_values = unit_values[where]
+    row_numbers = rows.to_numpy()[where]
     lows, highs = frame["LBORNRLO"].map(_number).to_numpy(), frame["LBORNRHI"].map(_number).to_numpy()
-    for pos in np.flatnonzero(has_result):
-        testcd, text, unit = testcds[pos], str(texts[pos]), unit_values[pos]
-        rule = units.get(testcd)
-        factor = None if rule is None else (rule.get("from") or {}).get(unit)
-        if factor is None:
-            unconvertible.setdefault((str(testcd), unit), []).append(int(rows.iloc[pos]))
-            continue
-        if text not in parsed:
-            try:
-                parsed[text] = parse_result(text)
-            except ValueError:
-                parsed[text] = None
-        result = parsed[text]
-        stresu[pos] = rule["standard"]  # type: ignore[index]
-        if result is None:
-            issues.append(Issue(
-                rule="sdtm.lab-result-not-numeric", severity="warning", dataset=DOMAIN, file=file,
-                row=int(rows.iloc[pos]), column="LBORRES", value=text,
-                message="result is not a number or a <x / >x result; copied to LBSTRESC as text",
-                expected="a number, <x or >x"))
-            stresc[pos] = text
-            continue
-        factor = float(factor)
-        converted = factor != 1.0
-        if converted and testcd not in decimals:
-            raise DerivationError(Issue(
-                rule="sdtm.lab-precision-missing", dataset=DOMAIN, column="LBSTRESN", value=testcd,
-                message=f"{testcd} is converted but the LBSTRESN value-level metadata states no significant_digits",
-                expected=f"value_level LBSTRESN where LBTESTCD EQ {testcd} with significant_digits"))
-        low, high = lows[pos], highs[pos]
-        if converted:
-            digits = decimals[testcd]
-            value = round(result.value * factor, digits)
-            number_text = f"{value:.{digits}f}"
-            stnrlo[pos] = round(low * factor, digits) if not np.isnan(low) else np.nan
-            stnrhi[pos] = round(high * factor, digits) if not np.isnan(high) else np.nan
-        else:
-            value = result.value
-            number_text = text.replace(" ", "").lstrip("<>=")
-            stnrlo[pos], stnrhi[pos] = low, high
-        stresc[pos] = f"{result.comparator or ''}{number_text}"
-        stresn[pos] = np.nan if result.censored else value
-        collected[pos], comparators[pos] = result.value, result.comparator
-    for (testcd, unit), where in sorted(unconvertible.items()):
+    codes, first = _distinct_codes(testcds, texts, unit_values) if len(where) else (np.zeros(0, int), [])
+    distinct = [standard_result(testcds[pos], str(texts[pos]), unit_values[pos], units, decimals) for pos in first]
+
+    def per_record(field: str, dtype: Any, empty: Any) -> np.ndarray:
+        """``field`` of each record's distinct result; ``empty`` for records without a result."""
+        out = np.full(n, empty, dtype=dtype)
+        values = [getattr(d, field) for d in distinct]
+        out[where] = np.array([empty if v is None else v for v in values] + [empty], dtype=dtype)[codes]
+        return out
+
+    kinds = per_record("kind", object, None)[where]
+    for pos in np.flatnonzero(kinds == "error")[:1]:
+        raise DerivationError(distinct[codes[pos]].error)  # type: ignore[arg-type]
+    issues = [Issue(rule="sdtm.lab-result-not-numeric", severity="warning", dataset=DOMAIN, file=file,
+                    row=int(row_numbers[pos]), column="LBORRES", value=str(texts[pos]),
+                    message="result is not a number or a <x / >x result; copied to LBSTRESC as text",
+                    expected="a number, <x or >x")
+              for pos in np.flatnonzero(kinds == "text")]
+    unconvertible: dict[tuple[str, str], list[int]] = {}
+    for pos in np.flatnonzero(kinds == "unconvertible"):
+        unconvertible.setdefault((str(testcds[pos]), unit_values[pos]), []).append(int(row_numbers[pos]))
+    for (testcd, unit), found in sorted(unconvertible.items()):
         issues.append(Issue(
-            rule="sdtm.lab-unit-unknown", dataset=DOMAIN, file=file, row=where[0], column="LBORRESU",
+            rule="sdtm.lab-unit-unknown", dataset=DOMAIN, file=file, row=found[0], column="LBORRESU",
             value=unit or None,
-            message=f"no conversion of {testcd} from unit {unit!r} to the standard unit; rows {where[:20]}",
+            message=f"no conversion of {testcd} from unit {unit!r} to the standard unit; rows {found[:20]}",
             expected=f"one of {sorted((units.get(testcd) or {}).get('from', {}))} (conventions.lab_units.{testcd})"))
-    out = pd.DataFrame({"STRESC": pd.Series(stresc, dtype=object).to_numpy(), "STRESN": stresn,
-                        "STRESU": pd.Series(stresu, dtype=object).to_numpy(), "STNRLO": stnrlo, "STNRHI": stnrhi,
-                        "NRIND": reference_range_indicators(collected, np.array(comparators, dtype=object),
-                                                            lows, highs)}, index=frame.index)
+    standard = per_record("kind", object, None) == "standard"
+    factors = per_record("factor", float, np.nan)
+    places = np.where(standard, per_record("digits", np.int64, -1), -1)  # -1: not converted
+    stnrlo = np.where(standard, converted_limits(lows, factors, places), np.nan)
+    stnrhi = np.where(standard, converted_limits(highs, factors, places), np.nan)
+    out = pd.DataFrame({"STRESC": per_record("stresc", object, None), "STRESN": per_record("stresn", float, np.nan),
+                        "STRESU": per_record("stresu", object, None), "STNRLO": stnrlo, "STNRHI": stnrhi,
+                        "NRIND": reference_range_indicators(per_record("collected", float, np.nan),
+                                                            per_record("comparator", object, None), lows, highs)},
+                       index=frame.index)
     return out, issues
 
 
