@@ -86,7 +86,7 @@ def build_sdtm(raw: RawExport, spec: Spec, *, blinded: bool = False,
     built = {
         "DM": dm,
         "SE": se,
-        "SV": build_sv(forms, spec, dm=dm, se=se, issues=issues),
+        "SV": build_sv(forms, spec, dm=dm, se=se, visit_map=visits, issues=issues),
         "DS": ds,
         "SUPPDS": suppds,
         "EC": ec,

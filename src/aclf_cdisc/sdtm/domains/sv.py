@@ -52,9 +52,12 @@ DERIVATIONS: dict[str, Derivation] = {
 }
 
 
-def build_sv(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame,
+def build_sv(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, visit_map: pd.DataFrame | None = None,
              issues: list[Issue] | None = None) -> pd.DataFrame:
-    """Build SV from the sv form: VISITNUM/VISIT/VISITDY from TV, --DY from DM (``se`` kept for a uniform signature)."""
+    """Build SV from the sv form: VISITNUM/VISIT/VISITDY from TV, --DY from DM (``se`` kept for a uniform signature).
+
+    ``visit_map``: :func:`aclf_cdisc.sdtm.visits.subject_visit_map` of ``raw``, built here when None.
+    """
     dataset = spec.dataset(DOMAIN)
     form = get_form(raw, "sv")
     assert form is not None  # required form: get_form raised InputError when it is missing
@@ -67,7 +70,9 @@ def build_sv(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame,
     assembled = prefix_columns(sv, "sv")
     frame, mapped = apply_mappings(assembled, dataset, spec, DERIVATIONS, domains={"DM": dm, "SE": se})
     found += mapped
-    frame, visit_issues = derive_vars_visit(frame, "sv.VISIT", subject_visit_map(raw, spec), spec.study, domain=DOMAIN,
+    if visit_map is None:
+        visit_map = subject_visit_map(raw, spec)
+    frame, visit_issues = derive_vars_visit(frame, "sv.VISIT", visit_map, spec.study, domain=DOMAIN,
                                             file=frame_file(sv, "sv"), row_var="_row")
     found += visit_issues
     visitdy = {float(v.visitnum): v.visitdy for v in spec.study.visits}
