@@ -188,7 +188,7 @@ def standardize(frame: pd.DataFrame, spec: Spec, dataset: Dataset) -> tuple[pd.D
     unit_values = unit_values[where]
     row_numbers = rows.to_numpy()[where]
     lows, highs = frame["LBORNRLO"].map(_number).to_numpy(), frame["LBORNRHI"].map(_number).to_numpy()
-    codes, first = _distinct_codes(testcds, texts, unit_values) if len(where) else (np.zeros(0, int), [])
+    codes, first = _distinct_codes(testcds, texts, unit_values)
     distinct = [standard_result(testcds[pos], str(texts[pos]), unit_values[pos], units, decimals) for pos in first]
 
     def per_record(field: str, dtype: Any, empty: Any) -> np.ndarray:
@@ -200,7 +200,7 @@ def standardize(frame: pd.DataFrame, spec: Spec, dataset: Dataset) -> tuple[pd.D
 
     kinds = per_record("kind", object, None)[where]
     for pos in np.flatnonzero(kinds == "error")[:1]:
-        raise DerivationError(distinct[codes[pos]].error)  # type: ignore[arg-type]
+        raise DerivationError(distinct[codes[pos]].error)
     issues = [Issue(rule="sdtm.lab-result-not-numeric", severity="warning", dataset=DOMAIN, file=file,
                     row=int(row_numbers[pos]), column="LBORRES", value=str(texts[pos]),
                     message="result is not a number or a <x / >x result; copied to LBSTRESC as text",
