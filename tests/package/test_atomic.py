@@ -104,9 +104,14 @@ def test_06_ctrl_c_during_the_swap_is_held_until_the_new_package_is_in_place(tmp
         real_swap(staging, target)
 
     monkeypatch.setattr(atomic, "swap_in", swap_after_ctrl_c)
-    with pytest.raises(atomic.Published) as caught, staged_output(out) as staging:
-        (staging / "m5").mkdir()
-        (staging / "m5" / "dm.xpt").write_text("new")
+    # Ctrl-C as a terminal delivers it, even when the suite runs as a background job (SIGINT ignored)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(atomic.Published) as caught, staged_output(out) as staging:
+            (staging / "m5").mkdir()
+            (staging / "m5" / "dm.xpt").write_text("new")
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert isinstance(caught.value.interrupt, KeyboardInterrupt)
     assert _tree(out) == {"m5/dm.xpt": "new"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
