@@ -79,6 +79,10 @@ class AclfError(Exception):
                                    f"{len(self.issues)} problems")
         super().__init__(self.__str__())
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its issues and summary, so an error crosses from a worker process intact."""
+        return (type(self), (self.issues, self.summary))
+
     def __str__(self) -> str:
         shown = self.issues[:50]
         lines = [self.summary] if len(self.issues) > 1 else []

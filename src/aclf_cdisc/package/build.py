@@ -20,6 +20,7 @@ from aclf_cdisc.define.outputs import build_for_outputs
 from aclf_cdisc.documents.write import write_documents
 from aclf_cdisc.errors import AclfError, Issue, ValidationError
 from aclf_cdisc.package.atomic import check_output_target, staged_output
+from aclf_cdisc.package.background import in_background
 from aclf_cdisc.package.blinding import collapse_masked, stamp_outputs
 from aclf_cdisc.package.blocks import Schedule, build_in_blocks, resolve_schedule
 from aclf_cdisc.package.dataset_json import write_dataset_json_copies
@@ -170,20 +171,32 @@ def fail_with_report(issues: list[Issue], summary: str, spec: Spec, out_dir: Pat
                                   f"full report in {folder}")
 
 
-def write_analysis_files(datasets: Mapping[str, pd.DataFrame], spec: Spec, folder: Path,
-                         dummy_label: str | None = None) -> list[Path]:
-    """reports/analysis.html and reports/analysis/* (aclf_cdisc.analysis); none without ADaM."""
+def analysis_files(datasets: Mapping[str, pd.DataFrame], spec: Spec,
+                   dummy_label: str | None = None) -> dict[str, bytes]:
+    """The analysis page and its tables and figures by path under reports/ (aclf_cdisc.analysis);
+    none without ADaM."""
     from aclf_cdisc.analysis import build_analysis
 
     if "ADTTE" not in datasets:
-        return []
+        return {}
+    return build_analysis(datasets, spec, dummy_label=dummy_label)
+
+
+def write_files(files: Mapping[str, bytes], folder: Path) -> list[Path]:
+    """Each ``files`` entry written under ``folder`` (its path relative to it), in the given order."""
     written = []
-    for name, data in build_analysis(datasets, spec, dummy_label=dummy_label).items():
+    for name, data in files.items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         written.append(path)
     return written
+
+
+def write_analysis_files(datasets: Mapping[str, pd.DataFrame], spec: Spec, folder: Path,
+                         dummy_label: str | None = None) -> list[Path]:
+    """reports/analysis.html and reports/analysis/* (:func:`analysis_files`) written under ``folder``."""
+    return write_files(analysis_files(datasets, spec, dummy_label), folder)
 
 
 def build_package(options: BuildOptions) -> BuildResult:
@@ -212,7 +225,9 @@ def build_package(options: BuildOptions) -> BuildResult:
     if any(i.severity == "error" for i in issues):
         fail_with_report(issues, "datasets broke their specs or conformance rules", spec, options.out_dir)
 
-    with staged_output(options.out_dir) as staging:
+    # the analysis page needs only the datasets: on a second worker it runs beside the writers
+    with in_background(analysis_files, datasets, spec, dummy, workers=schedule.workers) as analysis_result, \
+            staged_output(options.out_dir) as staging:
         files = write_datasets(datasets, spec, staging, progress)
         define_issues = build_for_outputs(staging, spec, schema_dir=options.schema_dir,
                                           creation_datetime=xpt_header(spec).created.isoformat())
@@ -226,7 +241,7 @@ def build_package(options: BuildOptions) -> BuildResult:
         progress("documents", None, None)
         title = f"{dummy + ': ' if dummy else ''}{spec.study.studyid} build report"
         write_report(issues, reports_dir(staging), title=title, spec=spec, datasets=datasets)
-        analysis = write_analysis_files(datasets, spec, reports_dir(staging), dummy_label=dummy)
+        analysis = write_files(analysis_result(), reports_dir(staging))
         files += analysis
         if options.dataset_json:
             files.extend(write_dataset_json_copies(datasets, spec, staging, xpt_header(spec)))

@@ -1,0 +1,72 @@
+"""One independent step of the build run on the second core while the main process goes on.
+
+The analysis page (:mod:`aclf_cdisc.analysis`) reads only the finished datasets and the spec,
+and nothing after it reads what it makes until the package is assembled: it can be computed in a
+forked process while the main process writes the XPT files, the defines and the documents. The
+result is the same function of the same inputs, so the bytes do not depend on where it ran
+(tests/package/test_blocks.py builds the sample with one worker and with two and compares every
+file).
+
+With one worker, or where ``fork`` does not exist, the step runs in the main process when its
+result is first asked for. A forked child ignores Ctrl-C and dies on SIGTERM: the main process
+alone answers signals, and stops the child when the build stops for any reason.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_TASK: dict[str, Any] = {}  # the forked child's task (set once at its start, read once)
+
+
+def _adopt(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Child start: keep the task the parent handed over (inherited through fork, never pickled)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _TASK.update(fn=fn, args=args, kwargs=kwargs)
+
+
+def _run() -> Any:
+    return _TASK["fn"](*_TASK["args"], **_TASK["kwargs"])
+
+
+@contextmanager
+def in_background(fn: Callable[..., T], *args: Any, workers: int, **kwargs: Any) -> Iterator[Callable[[], T]]:
+    """Start ``fn(*args, **kwargs)`` in a forked process; yield a function that returns its result.
+
+    An error of ``fn`` is raised by that function, as if ``fn`` had run in place. Leaving the
+    ``with`` block before asking (an error, Ctrl-C, SIGTERM) stops the child at once.
+
+    >>> with in_background(sum, [1, 2, 3], workers=1) as result:
+    ...     result()
+    6
+    """
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        done: list[T] = []
+
+        def inline() -> T:
+            if not done:
+                done.append(fn(*args, **kwargs))
+            return done[0]
+
+        yield inline
+        return
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_adopt, initargs=(fn, args, kwargs))
+    finished = False
+    try:
+        future = pool.submit(_run)
+        yield future.result
+        finished = future.done()
+    finally:
+        if not finished:  # nobody will read the result: do not wait for it
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
