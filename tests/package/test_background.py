@@ -1,0 +1,53 @@
+"""in_background: the analysis page's second worker (aclf_cdisc.package.background)."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import time
+from pathlib import Path
+
+import pytest
+
+from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.package.background import in_background
+
+
+def _square_sum(values: list[int], *, offset: int) -> int:
+    return sum(v * v for v in values) + offset
+
+
+def _fail() -> None:
+    raise DerivationError([Issue(rule="adam.example", dataset="ADTTE", message="no event date")], "one problem")
+
+
+def _wait_forever(pid_file: Path) -> None:
+    pid_file.write_text(str(os.getpid()))
+    time.sleep(600)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_01_the_result_is_the_same_in_place_and_in_a_worker(workers):
+    with in_background(_square_sum, [1, 2, 3], workers=workers, offset=10) as result:
+        assert result() == 24  # 1 + 4 + 9 + 10
+        assert result() == 24  # asked twice, computed once
+
+
+def test_02_an_aclf_error_crosses_the_process_boundary_with_its_issues():
+    again = pickle.loads(pickle.dumps(DerivationError([Issue(rule="r", message="m")], "summary")))
+    assert isinstance(again, DerivationError) and again.summary == "summary" and again.issues[0].rule == "r"
+    with in_background(_fail, workers=2) as result, pytest.raises(DerivationError) as caught:
+        result()
+    assert caught.value.summary == "one problem"
+    assert [(i.rule, i.dataset, i.message) for i in caught.value.issues] == [
+        ("adam.example", "ADTTE", "no event date")]
+
+
+def test_03_leaving_early_stops_the_worker(tmp_path):
+    pid_file = tmp_path / "pid"
+    with pytest.raises(KeyboardInterrupt), in_background(_wait_forever, pid_file, workers=2):
+        while not pid_file.exists() or not pid_file.read_text():
+            time.sleep(0.05)
+        raise KeyboardInterrupt  # Ctrl-C in the main process while the worker runs
+    with pytest.raises(ProcessLookupError):  # terminated and reaped, not left running
+        os.kill(int(pid_file.read_text()), 0)
