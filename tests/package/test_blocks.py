@@ -20,19 +20,11 @@ from aclf_cdisc.errors import AclfError, Issue
 from aclf_cdisc.package.blocks import BlockOrderError, Schedule, concat_blocks, plan_blocks, resolve_schedule
 from aclf_cdisc.package.build import BuildOptions, build_datasets, build_package, read_raw, write_datasets
 from aclf_cdisc.sdtm.lineage import lineage_of
-from aclf_cdisc.spec import load_spec
 
 REPO_SPECS = Path(__file__).resolve().parents[2] / "specs"
 WHOLE = Schedule(block_subjects=10**9, workers=1)
 
 
-def _files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_spec(REPO_SPECS)
 
 
 @pytest.fixture(scope="module")
@@ -108,15 +100,15 @@ def test_blocks_out_of_subject_order_are_refused(spec):
 # --------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def whole_sample(tmp_path_factory):
+def whole_sample(tree_bytes, tmp_path_factory):
     out = tmp_path_factory.mktemp("whole") / "outputs"
     build_package(BuildOptions(spec_root=REPO_SPECS, out_dir=out, block_subjects=10**9, workers=1))
-    return _files(out)
+    return tree_bytes(out)
 
 
 @pytest.mark.parametrize("block_subjects", [40, 100])
 @pytest.mark.parametrize("workers", [1, 2])
-def test_the_sample_package_is_the_same_bytes_in_blocks(whole_sample, tmp_path, block_subjects, workers):
+def test_the_sample_package_is_the_same_bytes_in_blocks(tree_bytes, whole_sample, tmp_path, block_subjects, workers):
     out = tmp_path / "outputs"
     steps: list[tuple[str, str | None]] = []
     result = build_package(BuildOptions(spec_root=REPO_SPECS, out_dir=out, block_subjects=block_subjects,
@@ -124,7 +116,7 @@ def test_the_sample_package_is_the_same_bytes_in_blocks(whole_sample, tmp_path, 
     blocks = [d for s, d in steps if s == "block"]
     assert len(blocks) == (5 if block_subjects == 40 else 2)  # 173 subjects in the sample export
     assert len(result.datasets) == 22  # 18 SDTM (RELREC and the trial design built once) and 4 ADaM
-    streamed = _files(out)
+    streamed = tree_bytes(out)
     assert sorted(streamed) == sorted(whole_sample)
     assert [name for name in streamed if streamed[name] != whole_sample[name]] == []
 
@@ -140,7 +132,8 @@ def _same_datasets(whole: dict[str, pd.DataFrame], streamed: dict[str, pd.DataFr
 
 
 @pytest.mark.scale
-def test_2000_subjects_build_the_same_datasets_issues_and_xpt_files_in_blocks(simulated_2000, spec, tmp_path):
+def test_2000_subjects_build_the_same_datasets_issues_and_xpt_files_in_blocks(tree_bytes, simulated_2000, spec,
+                                                                             tmp_path):
     raw = read_raw(BuildOptions(raw_dir=simulated_2000), spec)
     whole_issues: list[Issue] = []
     whole = build_datasets(raw, spec, blinded=False, issues=whole_issues, schedule=WHOLE)
@@ -154,4 +147,4 @@ def test_2000_subjects_build_the_same_datasets_issues_and_xpt_files_in_blocks(si
         assert Counter(map(repr, issues)) == Counter(map(repr, whole_issues))
         folder = tmp_path / f"blocks-{schedule.block_subjects}"
         write_datasets(streamed, spec, folder)
-        assert _files(folder) == _files(whole_xpt)
+        assert tree_bytes(folder) == tree_bytes(whole_xpt)

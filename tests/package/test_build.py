@@ -20,19 +20,11 @@ from aclf_cdisc.errors import AclfError
 from aclf_cdisc.package.build import BuildOptions, build_package
 from aclf_cdisc.package.layout import adam_dir, sdtm_dir
 from aclf_cdisc.sample import edc_dir
-from aclf_cdisc.spec import load_spec
 from aclf_cdisc.transport import read_xpt
 
 REPO_SPECS = Path(__file__).resolve().parents[2] / "specs"
 
 
-def _files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_spec(REPO_SPECS)
 
 
 @pytest.fixture(scope="module")
@@ -92,11 +84,11 @@ def test_04_the_build_report_is_written_and_has_no_errors(built):
     assert (report["rule"] == "sdtm.duplicate-record").sum() >= 1
 
 
-def test_05_same_inputs_give_byte_identical_outputs(tmp_path):
+def test_05_same_inputs_give_byte_identical_outputs(tree_bytes, tmp_path):
     # the report carries the schema notes of both defines: they must not name the staging folder
     one = build_package(BuildOptions(spec_root=REPO_SPECS, out_dir=tmp_path / "one"))
     two = build_package(BuildOptions(spec_root=REPO_SPECS, out_dir=tmp_path / "two"))
-    first, second = _files(one.out_dir), _files(two.out_dir)
+    first, second = tree_bytes(one.out_dir), tree_bytes(two.out_dir)
     assert sorted(first) == sorted(second)
     assert [name for name in first if first[name] != second[name]] == []
     assert {Path(name).name for name in first} >= {"acrf.pdf", "csdrg.pdf", "adrg.pdf"}  # PDFs too
@@ -113,28 +105,28 @@ def _copy_export(tmp_path: Path) -> Path:
     return raw
 
 
-def _previous_build(out: Path) -> dict[str, bytes]:
+def _previous_build(tree_bytes, out: Path) -> dict[str, bytes]:
     (out / "m5").mkdir(parents=True)
     (out / "m5" / "previous.xpt").write_bytes(b"the previous build")
-    return _files(out)
+    return tree_bytes(out)
 
 
-def test_06_an_unmapped_ct_value_stops_the_build_and_leaves_outputs_alone(tmp_path):
+def test_06_an_unmapped_ct_value_stops_the_build_and_leaves_outputs_alone(tree_bytes, tmp_path):
     raw = _copy_export(tmp_path)
     ae = pd.read_csv(raw / "ae.csv", dtype=str, keep_default_na=False)
     ae.loc[3, "AEOUT"] = "Better now"
     ae.to_csv(raw / "ae.csv", index=False)
     out = tmp_path / "outputs"
-    before = _previous_build(out)
+    before = _previous_build(tree_bytes, out)
     with pytest.raises(AclfError) as failure:
         build_package(BuildOptions(raw_dir=raw, spec_root=REPO_SPECS, out_dir=out))
     issues = failure.value.issues
     assert any(i.value == "Better now" and i.row == 4 and i.file and i.file.endswith("ae.csv") for i in issues), \
         [i.render() for i in issues]
-    assert _files(out) == before
+    assert tree_bytes(out) == before
 
 
-def test_07_a_schema_violation_stops_the_build_with_dataset_variable_row_and_value(tmp_path):
+def test_07_a_schema_violation_stops_the_build_with_dataset_variable_row_and_value(tree_bytes, tmp_path):
     specs = tmp_path / "specs"
     shutil.copytree(REPO_SPECS, specs)
     dm = specs / "sdtm" / "dm.yaml"
@@ -145,12 +137,12 @@ def test_07_a_schema_violation_stops_the_build_with_dataset_variable_row_and_val
     line_end = text.index("\n", end)
     dm.write_text(text[:end] + "length: 3" + text[line_end:], encoding="utf-8")
     out = tmp_path / "outputs"
-    before = _previous_build(out)
+    before = _previous_build(tree_bytes, out)
     with pytest.raises(AclfError) as failure:
         build_package(BuildOptions(spec_root=specs, out_dir=out))
     subjid = [i for i in failure.value.issues if i.dataset == "DM" and i.column == "SUBJID"]
     assert subjid and subjid[0].value == "101-0001" and subjid[0].row is not None
-    assert _files(out) == before
+    assert tree_bytes(out) == before
 
 
 def test_08_a_blinded_export_needs_the_blinded_option_and_then_builds_sdtm_only(tmp_path):
