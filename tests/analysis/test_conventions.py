@@ -189,3 +189,19 @@ def test_10_teae_window_in_the_spec_moves_trtemfl_and_its_method(tmp_path, sampl
     # rest keep their flag.
     assert (was & late).sum() > 0
     np.testing.assert_array_equal(now, was & ~late)
+
+
+def test_11_birth_date_imputation_comes_from_the_spec(tmp_path, sample_spec):
+    from aclf_cdisc.sdtm.domains.dm import derive_age
+    from aclf_cdisc.sdtm.mapping import MappingContext
+
+    # consent 2024-03-10; born "1970-03" (day unknown) and "1970" (month and day unknown)
+    frame = pd.DataFrame({"BRTHDTC": ["1970-03", "1970"], "RFICDTC": ["2024-03-10", "2024-03-10"],
+                          "dm.AGE": [None, None]})
+    old = derive_age(frame, MappingContext(spec=sample_spec, dataset=sample_spec.dataset("DM")))
+    assert old.tolist() == [53.0, 53.0]  # 15 March and 1 July 1970 not yet reached on 10 March 2024
+    spec = load_spec(_specs_copy(tmp_path, "{unknown_day: 15, unknown_month: 7, unknown_month_day: 1}",
+                                 "{unknown_day: 1, unknown_month: 1, unknown_month_day: 1}"))
+    new = derive_age(frame, MappingContext(spec=spec, dataset=spec.dataset("DM")))
+    assert new.tolist() == [54.0, 54.0]  # 1 March and 1 January 1970: birthdays passed
+    assert "day 1 of the month is assumed, and month 1 day 1" in " ".join(spec.methods["MT.DM.AGE"].description.split())

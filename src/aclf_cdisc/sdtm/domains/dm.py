@@ -41,6 +41,7 @@ from aclf_cdisc.sdtm.infusions import assemble_infusions
 from aclf_cdisc.sdtm.irt import BLINDED, MSC, PBO, assemble_randomization, require_irt
 from aclf_cdisc.sdtm.mapping import Derivation, MappingContext, apply_mappings
 from aclf_cdisc.sdtm.study_day import compute_dy, iso_date_part
+from aclf_cdisc.spec.conventions import required_convention
 from aclf_cdisc.spec.model import Spec
 
 DOMAIN = "DM"
@@ -241,17 +242,19 @@ def derive_dthfl(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
 
 
 def derive_age(frame: pd.DataFrame, context: MappingContext) -> pd.Series:
-    """Completed years from birth to consent (unknown birth day -> 15th, month -> July 1).
+    """Completed years from birth to consent; an unknown birth day, or month and day, are assumed
+    as study.yaml ``conventions.birth_date_imputation`` says (MT.DM.AGE).
 
     The CRF AGE is used when the birth year or the consent date is unknown.
     """
+    assumed = required_convention(context.spec.study.conventions, "birth_date_imputation")
     birth = frame["BRTHDTC"].astype("string")
     consent = pd.to_datetime(iso_date_part(frame["RFICDTC"]), errors="coerce")
     year = pd.to_numeric(birth.str.slice(0, 4), errors="coerce")
     month = pd.to_numeric(birth.str.slice(5, 7), errors="coerce")
     day = pd.to_numeric(birth.str.slice(8, 10), errors="coerce")
-    day = day.where(day.notna(), np.where(month.notna(), 15, 1))
-    month = month.fillna(7)
+    day = day.where(day.notna(), np.where(month.notna(), assumed["unknown_day"], assumed["unknown_month_day"]))
+    month = month.fillna(assumed["unknown_month"])
     had_birthday = (consent.dt.month > month) | ((consent.dt.month == month) & (consent.dt.day >= day))
     age = consent.dt.year - year - np.where(had_birthday, 0, 1)
     crf = pd.to_numeric(frame["dm.AGE"], errors="coerce")
