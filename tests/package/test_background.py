@@ -51,3 +51,43 @@ def test_03_leaving_early_stops_the_worker(tmp_path):
         raise KeyboardInterrupt  # Ctrl-C in the main process while the worker runs
     with pytest.raises(ProcessLookupError):  # terminated and reaped, not left running
         os.kill(int(pid_file.read_text()), 0)
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for its new parent to reap it counts as ended)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_04_a_killed_build_takes_its_worker_with_it(tmp_path):
+    # A build killed outright (SIGKILL, out of memory) must not leave its worker running: an
+    # orphan would hold the build's output pipes open and its memory in use.
+    import signal
+    import subprocess
+    import sys
+
+    pid_file = tmp_path / "pid"
+    script = (
+        "import os, signal, sys, time\n"
+        "from pathlib import Path\n"
+        "from aclf_cdisc.package.background import in_background\n"
+        "def wait(p):\n"
+        "    Path(p).write_text(str(os.getpid())); time.sleep(600)\n"
+        f"with in_background(wait, {str(pid_file)!r}, workers=2):\n"
+        f"    while not Path({str(pid_file)!r}).exists() or not Path({str(pid_file)!r}).read_text():\n"
+        "        time.sleep(0.05)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    build = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=300,
+                           env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert build.returncode == -signal.SIGKILL
+    worker = int(pid_file.read_text())
+    for _ in range(6000):  # waits on an event (the worker's end), with a guard against hanging
+        if not _alive(worker):
+            break
+        time.sleep(0.05)
+    assert not _alive(worker)

@@ -7,6 +7,10 @@ result is the same function of the same inputs, so the bytes do not depend on wh
 (tests/package/test_blocks.py builds the sample with one worker and with two and compares every
 file).
 
+Every forked worker of the build (this one and the subject blocks') dies with the build: a
+worker left behind by a killed build (SIGKILL, out of memory) would keep the build's output
+pipes open and its memory in use (:func:`die_with_parent`).
+
 With one worker, or where ``fork`` does not exist, the step runs in the main process when its
 result is first asked for. A forked child ignores Ctrl-C and dies on SIGTERM: the main process
 alone answers signals, and stops the child when the build stops for any reason.
@@ -14,7 +18,10 @@ alone answers signals, and stops the child when the build stops for any reason.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -24,12 +31,31 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 _TASK: dict[str, Any] = {}  # the forked child's task (set once at its start, read once)
+PR_SET_PDEATHSIG = 1  # linux/prctl.h: the signal a process gets when its parent ends
 
 
-def _adopt(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    """Child start: keep the task the parent handed over (inherited through fork, never pickled)."""
+def die_with_parent(parent: int) -> None:
+    """In a forked worker: end with the build whose process id is ``parent``, however it ends.
+
+    The kernel sends SIGKILL when the parent ends (Linux ``prctl(PR_SET_PDEATHSIG)``; elsewhere
+    nothing is set); a parent already gone before that ends the worker at once.
+    """
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: nothing to set
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def worker_signals(parent: int) -> None:
+    """A forked worker's signals: the build alone answers Ctrl-C and SIGTERM; the worker dies with it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent(parent)
+
+
+def _adopt(parent: int, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Child start: keep the task the parent handed over (inherited through fork, never pickled)."""
+    worker_signals(parent)
     _TASK.update(fn=fn, args=args, kwargs=kwargs)
 
 
@@ -59,7 +85,7 @@ def in_background(fn: Callable[..., T], *args: Any, workers: int, **kwargs: Any)
         yield inline
         return
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_adopt, initargs=(fn, args, kwargs))
+                               initializer=_adopt, initargs=(os.getpid(), fn, args, kwargs))
     finished = False
     try:
         future = pool.submit(_run)

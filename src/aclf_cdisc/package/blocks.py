@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -47,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from aclf_cdisc.errors import AclfError, Issue
+from aclf_cdisc.package.background import worker_signals
 from aclf_cdisc.progress import ProgressHook, no_progress
 from aclf_cdisc.raw import RawExport
 from aclf_cdisc.sdtm.assemble import compute_usubjid
@@ -208,10 +208,10 @@ def build_block(raw: RawExport, spec: Spec, *, blinded: bool) -> BlockResult:
 _INHERITED: dict[str, Any] = {}  # a forked worker's view of the build it serves (set once, read only)
 
 
-def _adopt(raw: RawExport, spec: Spec, plan: list[dict[str, np.ndarray]], blinded: bool) -> None:
-    """Worker start: keep what the parent handed over; the parent alone answers Ctrl-C and SIGTERM."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+def _adopt(parent: int, raw: RawExport, spec: Spec, plan: list[dict[str, np.ndarray]], blinded: bool) -> None:
+    """Worker start: keep what the parent handed over; the parent alone answers Ctrl-C and SIGTERM,
+    and the worker dies with it (:func:`aclf_cdisc.package.background.worker_signals`)."""
+    worker_signals(parent)
     _INHERITED.update(raw=raw, spec=spec, plan=plan, blinded=blinded)
 
 
@@ -232,7 +232,7 @@ def run_blocks(raw: RawExport, spec: Spec, plan: list[dict[str, np.ndarray]], *,
             yield build_block(block_export(raw, rows), spec, blinded=blinded)
         return
     pool = ProcessPoolExecutor(min(workers, len(plan)), mp_context=multiprocessing.get_context("fork"),
-                               initializer=_adopt, initargs=(raw, spec, plan, blinded))
+                               initializer=_adopt, initargs=(os.getpid(), raw, spec, plan, blinded))
     finished = False
     try:
         futures = [pool.submit(_run_block, index) for index in range(len(plan))]
