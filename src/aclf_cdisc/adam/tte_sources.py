@@ -69,11 +69,12 @@ DEATH_DM = EventSource(
     filter=f"DTHFL == 'Y' and DTHDT <= {FOLLOW_UP_END}",
     set_values_to={"EVNTDESC": "DEATH", "SRCDOM": "ADSL", "SRCVAR": "DTHDT"},
 )
-#: Liver transplantation, from PR, within follow-up.
+#: Liver transplantation, from PR, within follow-up: the TFS event and the OS censoring.
+_PR_TRANSPLANT = f"PRTRT == 'LIVER TRANSPLANTATION' and PRSTDT <= {FOLLOW_UP_END}"
 TRANSPLANT = EventSource(
     "pr",
     date="PRSTDT",
-    filter=f"PRTRT == 'LIVER TRANSPLANTATION' and PRSTDT <= {FOLLOW_UP_END}",
+    filter=_PR_TRANSPLANT,
     set_values_to={"EVNTDESC": "LIVER TRANSPLANTATION", "SRCDOM": "PR", "SRCVAR": "PRSTDTC"},
     srcseq_var="PRSEQ",
 )
@@ -106,7 +107,7 @@ _TRANSPLANTED = f"LTXFL == 'Y' and LTXDT <= {FOLLOW_UP_END}"
 TRANSPLANT_CENSOR = CensorSource(
     "pr",
     date="PRSTDT",
-    filter=f"PRTRT == 'LIVER TRANSPLANTATION' and PRSTDT <= {FOLLOW_UP_END}",
+    filter=_PR_TRANSPLANT,
     set_values_to={"EVNTDESC": "CENSORED AT LIVER TRANSPLANTATION", "CNSDTDSC": "LIVER TRANSPLANTATION DATE",
                    "SRCDOM": "PR", "SRCVAR": "PRSTDTC"},
     srcseq_var="PRSEQ",
