@@ -39,14 +39,21 @@ def _loglog_band(sf: SurvfuncRight, level: float) -> tuple[np.ndarray, np.ndarra
         return np.exp(-np.exp(centre + z * se)), np.exp(-np.exp(centre - z * se))
 
 
-@pytest.mark.parametrize("paramcd", ["TFS", "TFS2", "OS"])
-def test_01_km_estimates_and_bands_equal_statsmodels(paramcd, analyses, sample_adam):
+def _analysed(paramcd, analyses, sample_adam):
+    """The analyses.yaml item of ``paramcd``, the settings, and survival_analysis run on it."""
     item = next(i for i in analyses["survival"] if i["paramcd"] == paramcd)
     settings = analyses["settings"]
-    level = settings["confidence_level"]
     result = survival_analysis(sample_adam["ADTTE"], paramcd=paramcd, population=item["population"],
-                               arm=item["arm"], reference=item["reference"], confidence_level=level,
+                               arm=item["arm"], reference=item["reference"],
+                               confidence_level=settings["confidence_level"],
                                timepoints=settings["km_timepoints_days"])
+    return item, settings, result
+
+
+@pytest.mark.parametrize("paramcd", ["TFS", "TFS2", "OS"])
+def test_01_km_estimates_and_bands_equal_statsmodels(paramcd, analyses, sample_adam):
+    item, settings, result = _analysed(paramcd, analyses, sample_adam)
+    level = settings["confidence_level"]
     times, events, arms = _rows(sample_adam["ADTTE"], item)
     assert sorted(c.arm for c in result.arms) == sorted(set(arms))
     for curve in result.arms:
@@ -76,12 +83,8 @@ def test_01_km_estimates_and_bands_equal_statsmodels(paramcd, analyses, sample_a
 
 @pytest.mark.parametrize("paramcd", ["TFS", "TFS2", "OS"])
 def test_02_logrank_and_cox_equal_statsmodels(paramcd, analyses, sample_adam):
-    item = next(i for i in analyses["survival"] if i["paramcd"] == paramcd)
-    settings = analyses["settings"]
+    item, settings, result = _analysed(paramcd, analyses, sample_adam)
     level = settings["confidence_level"]
-    result = survival_analysis(sample_adam["ADTTE"], paramcd=paramcd, population=item["population"],
-                               arm=item["arm"], reference=item["reference"], confidence_level=level,
-                               timepoints=settings["km_timepoints_days"])
     times, events, arms = _rows(sample_adam["ADTTE"], item)
     chisq, p = survdiff(times, events, arms)
     assert result.logrank_chisq == pytest.approx(chisq, abs=TOL)
