@@ -89,9 +89,9 @@ def frame_file(frame: pd.DataFrame | None, form: str) -> str:
     ('odm.xml', 'ex.csv')
     """
     if frame is not None and FILE_COL in frame.columns:
-        files = frame[FILE_COL].dropna()
-        if len(files):
-            return str(files.iloc[0])
+        known = frame[FILE_COL].notna().to_numpy()
+        if known.any():
+            return str(frame[FILE_COL].iloc[int(known.argmax())])
     return f"{form}.csv"
 
 

@@ -70,15 +70,16 @@ def assemble_randomization(raw: Any, spec: Spec, *, blinded: bool) -> pd.DataFra
     if rand is None:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     rand = with_usubjid(rand, spec)
+    file = frame_file(rand, "irt_rand")
     rand["DTC"] = to_iso8601(rand["RANDDAT"], rand["RANDTIM"], dataset="DM", variable="RANDDTC",
-                             file=frame_file(rand, "irt_rand"), rows=rand["_row"])
-    rand["GRP"] = None if blinded else [irt_group(g, file=frame_file(rand, "irt_rand"), row=int(r))
+                             file=file, rows=rand["_row"])
+    rand["GRP"] = None if blinded else [irt_group(g, file=file, row=int(r))
                                         for g, r in zip(rand["TRTGRP"], rand["_row"], strict=True)]
     stage = pd.to_numeric(rand["RANDSTG"], errors="coerce")
     dupes = rand[rand.duplicated(["USUBJID", "RANDSTG"], keep=False)]
     if not dupes.empty:
         raise InputError([Issue(rule="sdtm.duplicate-randomization", message="subject randomized twice at a stage",
-                                file=frame_file(rand, "irt_rand"), row=int(r), column="RANDSTG", value=s)
+                                file=file, row=int(r), column="RANDSTG", value=s)
                           for s, r in zip(dupes["SUBJID"], dupes["_row"], strict=True)])
     out = pd.DataFrame({"USUBJID": rand["USUBJID"].drop_duplicates()})
     for k in (1, 2):

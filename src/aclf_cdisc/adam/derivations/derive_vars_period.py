@@ -29,8 +29,11 @@ def _start_text(adsl: pd.DataFrame, n: int) -> np.ndarray:
 
 def _subject_key(frame: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
     """One text key per row from the subject key columns (element_of matches on one column)."""
-    return frame[list(keys)].astype(str).agg("\x1f".join, axis=1).to_numpy(dtype=object) if len(frame) else \
-        np.empty(0, dtype=object)
+    parts = [frame[key].astype(str).to_numpy(dtype=object) for key in keys]
+    joined = parts[0] if parts else np.full(len(frame), "", dtype=object)
+    for part in parts[1:]:
+        joined = joined + "\x1f" + part  # element-wise on object arrays: the same text as "\x1f".join
+    return joined
 
 
 def derive_vars_period(
