@@ -1,4 +1,5 @@
-"""in_background: the analysis page's second worker (aclf_cdisc.package.background)."""
+"""Forked workers (aclf_cdisc.package.background): in_background (the analysis page) and forked_map (the checks,
+the subject blocks)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from aclf_cdisc.errors import DerivationError, Issue
-from aclf_cdisc.package.background import in_background
+from aclf_cdisc.package.background import forked_map, in_background
 
 
 def _square_sum(values: list[int], *, offset: int) -> int:
@@ -74,7 +75,7 @@ def test_04_a_killed_build_takes_its_worker_with_it(tmp_path):
     script = (
         "import os, signal, sys, time\n"
         "from pathlib import Path\n"
-        "from aclf_cdisc.package.background import in_background\n"
+        "from aclf_cdisc.package.background import forked_map, in_background\n"
         "def wait(p):\n"
         "    Path(p).write_text(str(os.getpid())); time.sleep(600)\n"
         f"with in_background(wait, {str(pid_file)!r}, workers=2):\n"
@@ -91,3 +92,27 @@ def test_04_a_killed_build_takes_its_worker_with_it(tmp_path):
             break
         time.sleep(0.05)
     assert not _alive(worker)
+
+
+def _cube_or_fail(value: int) -> int:
+    if value < 0:
+        raise DerivationError([Issue(rule="adam.example", value=value, message="negative")], f"item {value}")
+    return value ** 3
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_05_forked_map_gives_results_in_item_order_whatever_the_handing_out_order(workers):
+    items = [3, 1, 4, 1, 5, 9, 2, 6]
+    # handed out largest first (9, 6, 5, ...) on several workers; read back in item order
+    assert list(forked_map(_cube_or_fail, items, workers=workers, cost=float)) == [27, 1, 64, 1, 125, 729, 8, 216]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_06_forked_map_raises_the_first_error_in_item_order(workers):
+    # -2 is handed out first (largest cost), -7 comes first in item order: its error is the one raised
+    handed_out = {-2: 3.0, 1: 2.0, 2: 1.0, -7: 0.0}  # cost: -2 first, -7 last
+    results = forked_map(_cube_or_fail, [2, -7, 1, -2], workers=workers, cost=handed_out.__getitem__)
+    assert next(results) == 8
+    with pytest.raises(DerivationError) as caught:
+        next(results)
+    assert caught.value.summary == "item -7" and caught.value.issues[0].value == -7

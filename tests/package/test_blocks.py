@@ -18,7 +18,14 @@ import pytest
 
 from aclf_cdisc.errors import AclfError, Issue
 from aclf_cdisc.package.blocks import BlockOrderError, Schedule, concat_blocks, plan_blocks, resolve_schedule
-from aclf_cdisc.package.build import BuildOptions, build_datasets, build_package, read_raw, write_datasets
+from aclf_cdisc.package.build import (
+    BuildOptions,
+    build_datasets,
+    build_package,
+    check_datasets,
+    read_raw,
+    write_datasets,
+)
 from aclf_cdisc.sdtm.lineage import lineage_of
 
 REPO_SPECS = Path(__file__).resolve().parents[2] / "specs"
@@ -148,3 +155,7 @@ def test_2000_subjects_build_the_same_datasets_issues_and_xpt_files_in_blocks(tr
         folder = tmp_path / f"blocks-{schedule.block_subjects}"
         write_datasets(streamed, spec, folder)
         assert tree_bytes(folder) == tree_bytes(whole_xpt)
+    # the checks shared by two workers find what one process finds, in the same order
+    alone = check_datasets(whole, spec, workers=1)
+    assert any(i.severity == "warning" for i in alone)
+    assert check_datasets(streamed, spec, workers=2) == alone

@@ -11,8 +11,10 @@ read from files carry no lineage and keep their own record numbers.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -40,14 +42,57 @@ class Validation:
         return sum(1 for i in self.issues if i.severity == "error")
 
 
-def run_schemas(datasets: Datasets, spec: Spec) -> list[Issue]:
+class MapEach(Protocol):
+    """How a run computes independent tasks: ``fn(item)`` for each item, results in item order
+    (:func:`serial_map` here; the build hands the tasks to forked workers,
+    :func:`aclf_cdisc.package.background.forked_map`). ``cost`` guesses each item's work."""
+
+    def __call__(self, fn: Callable[[Any], list[Issue]], items: Sequence[Any], *,
+                 cost: Callable[[Any], float] | None = None) -> Iterable[list[Issue]]: ...
+
+
+def serial_map(fn: Callable[[Any], list[Issue]], items: Sequence[Any], *,
+               cost: Callable[[Any], float] | None = None) -> Iterable[list[Issue]]:
+    """``fn(item)`` for each item, one after the other, in order (``cost`` is not needed)."""
+    return (fn(item) for item in items)
+
+
+def schema_issues(datasets: Datasets, spec: Spec, name: str) -> list[Issue]:
+    """One dataset against the pandera schema generated from its spec (lazily), then the transport's
+    character rule (:func:`non_ascii_issues`); records not yet cited back to the raw export."""
+    return [*validate_frame(datasets[name], dataset_schema(spec, name), dataset=name),
+            *non_ascii_issues(datasets[name], name)]
+
+
+def run_schemas(datasets: Datasets, spec: Spec, *, map_each: MapEach = serial_map) -> list[Issue]:
     """Validate each dataset against the pandera schema generated from its spec (lazily), then the
     transport's character rule (:func:`non_ascii_issues`), before any file is written."""
-    issues: list[Issue] = []
-    for name in sorted(datasets):
-        issues.extend(validate_frame(datasets[name], dataset_schema(spec, name), dataset=name))
-        issues.extend(non_ascii_issues(datasets[name], name))
-    return cite_sources(issues, datasets, spec)
+    found = map_each(partial(schema_issues, datasets, spec), sorted(datasets), cost=partial(_size, datasets))
+    return cite_sources([i for part in found for i in part], datasets, spec)
+
+
+def _size(datasets: Datasets, name: str) -> float:
+    return float(datasets[name].size)
+
+
+def run_checks(datasets: Datasets, spec: Spec, *, checklist: Checklist | None = None,
+               context: Context | None = None, map_each: MapEach = serial_map) -> list[Issue]:
+    """:func:`run_schemas` then :func:`run_rules`, the same findings in the same order, their tasks
+    handed to ``map_each`` together (largest datasets first) so workers share both kinds."""
+    names = sorted(datasets)
+    rules = rules_to_run(checklist or preset("final"), study=True)
+    tasks: list[str | Rule] = [*names, *rules]
+    mean = sum(_size(datasets, n) for n in names) / max(len(names), 1)
+
+    def run(task: str | Rule) -> list[Issue]:
+        return schema_issues(datasets, spec, task) if isinstance(task, str) else task.run(datasets, spec, context)
+
+    def cost(task: str | Rule) -> float:  # a rule's work is unknown: an average dataset's
+        return _size(datasets, task) if isinstance(task, str) else mean
+
+    found = list(map_each(run, tasks, cost=cost))
+    schemas = cite_sources([i for part in found[:len(names)] for i in part], datasets, spec)
+    return [*schemas, *_finish(found[len(names):], datasets, spec, checklist or preset("final"))]
 
 
 def non_ascii_issues(frame: pd.DataFrame, dataset: str) -> list[Issue]:
@@ -77,11 +122,13 @@ def validate(datasets: Datasets, spec: Spec, *, checklist: Checklist | None = No
     """Run every rule the checklist keeps and give each finding its checklist severity."""
     checklist = checklist or preset("final")
     rules = rules_to_run(checklist, study=study)
-    issues: list[Issue] = []
-    for rule in rules:
-        issues.extend(rule.run(datasets, spec, context))
-    cited = cite_sources(issues, datasets, spec)
-    return Validation(issues=tuple(apply_checklist(cited, checklist)), rules=rules, checklist=checklist)
+    found = [rule.run(datasets, spec, context) for rule in rules]
+    return Validation(issues=tuple(_finish(found, datasets, spec, checklist)), rules=rules, checklist=checklist)
+
+
+def _finish(found: Iterable[list[Issue]], datasets: Datasets, spec: Spec, checklist: Checklist) -> list[Issue]:
+    """The rules' findings, in rule order, cited back to the raw export, with checklist severities."""
+    return apply_checklist(cite_sources([i for part in found for i in part], datasets, spec), checklist)
 
 
 def run_rules(datasets: Datasets, spec: Spec, *, checklist: Checklist | None = None,

@@ -1,4 +1,5 @@
-"""One independent step of the build run on the second core while the main process goes on.
+"""Work of the build on forked worker processes: one independent step beside the main process
+(:func:`in_background`), or independent tasks whose results come back in order (:func:`forked_map`).
 
 The analysis page (:mod:`aclf_cdisc.analysis`) reads only the finished datasets and the spec,
 and nothing after it reads what it makes until the package is assembled: it can be computed in a
@@ -23,12 +24,13 @@ import ctypes
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 _TASK: dict[str, Any] = {}  # the forked child's task (set once at its start, read once)
 PR_SET_PDEATHSIG = 1  # linux/prctl.h: the signal a process gets when its parent ends
@@ -93,6 +95,50 @@ def in_background(fn: Callable[..., T], *args: Any, workers: int, **kwargs: Any)
         finished = future.done()
     finally:
         if not finished:  # nobody will read the result: do not wait for it
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _adopt_tasks(parent: int, fn: Callable[[Any], Any], items: Sequence[Any]) -> None:
+    """Child start of :func:`forked_map`: keep the function and the items (inherited, never pickled)."""
+    worker_signals(parent)
+    _TASK.update(fn=fn, items=items)
+
+
+def _run_item(index: int) -> Any:
+    return _TASK["fn"](_TASK["items"][index])
+
+
+def forked_map(fn: Callable[[T], R], items: Sequence[T], *, workers: int,
+               cost: Callable[[T], float] | None = None) -> Iterator[R]:
+    """``fn(item)`` for each item, in the items' order, computed by up to ``workers`` forked processes.
+
+    The function and the items are inherited by the workers, not pickled; only the results
+    travel back. ``cost`` (a guess of each item's work) sets the order the items are handed out
+    in, largest first, so the workers finish together; the results still come in item order, so
+    what the caller makes of them does not depend on the worker count. The first error of ``fn``,
+    in item order, is raised as if ``fn`` had run in place. A worker that dies stops the map with
+    BrokenProcessPool (exit 3), never a hang; when the caller stops reading (an error, Ctrl-C,
+    SIGTERM), the workers are stopped at once.
+
+    >>> list(forked_map(len, ["a", "bb", "ccc"], workers=1))
+    [1, 2, 3]
+    """
+    if workers <= 1 or len(items) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from (fn(item) for item in items)
+        return
+    order = sorted(range(len(items)), key=lambda i: -cost(items[i])) if cost is not None else range(len(items))
+    pool = ProcessPoolExecutor(min(workers, len(items)), mp_context=multiprocessing.get_context("fork"),
+                               initializer=_adopt_tasks, initargs=(os.getpid(), fn, items))
+    finished = False
+    try:
+        futures = {index: pool.submit(_run_item, index) for index in order}
+        for index in range(len(items)):
+            yield futures[index].result()
+        finished = True
+    finally:
+        if not finished:  # an error, Ctrl-C or SIGTERM: do not wait for results nobody will read
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)

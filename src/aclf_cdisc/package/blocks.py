@@ -34,19 +34,16 @@ receiving copies; where fork does not exist the blocks run one after the other.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from itertools import pairwise
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from aclf_cdisc.errors import AclfError, Issue
-from aclf_cdisc.package.background import worker_signals
+from aclf_cdisc.package.background import forked_map
 from aclf_cdisc.progress import ProgressHook, no_progress
 from aclf_cdisc.raw import RawExport
 from aclf_cdisc.sdtm.assemble import compute_usubjid
@@ -205,45 +202,15 @@ def build_block(raw: RawExport, spec: Spec, *, blinded: bool) -> BlockResult:
     return BlockResult(datasets, issues)
 
 
-_INHERITED: dict[str, Any] = {}  # a forked worker's view of the build it serves (set once, read only)
-
-
-def _adopt(parent: int, raw: RawExport, spec: Spec, plan: list[dict[str, np.ndarray]], blinded: bool) -> None:
-    """Worker start: keep what the parent handed over; the parent alone answers Ctrl-C and SIGTERM,
-    and the worker dies with it (:func:`aclf_cdisc.package.background.worker_signals`)."""
-    worker_signals(parent)
-    _INHERITED.update(raw=raw, spec=spec, plan=plan, blinded=blinded)
-
-
-def _run_block(index: int) -> BlockResult:
-    raw, spec, plan = _INHERITED["raw"], _INHERITED["spec"], _INHERITED["plan"]
-    return build_block(block_export(raw, plan[index]), spec, blinded=_INHERITED["blinded"])
-
-
 def run_blocks(raw: RawExport, spec: Spec, plan: list[dict[str, np.ndarray]], *, blinded: bool,
                workers: int) -> Iterator[BlockResult]:
-    """Each block's result, in block order, built by up to ``workers`` forked processes.
-
-    A worker that dies (killed, out of memory) stops the build with BrokenProcessPool (exit 3),
-    never a hang; an interrupt or error in the build stops the workers at once.
+    """Each block's result, in block order, built by up to ``workers`` forked processes
+    (:func:`aclf_cdisc.package.background.forked_map`: they inherit the raw export and the spec).
     """
-    if workers <= 1 or len(plan) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for rows in plan:
-            yield build_block(block_export(raw, rows), spec, blinded=blinded)
-        return
-    pool = ProcessPoolExecutor(min(workers, len(plan)), mp_context=multiprocessing.get_context("fork"),
-                               initializer=_adopt, initargs=(os.getpid(), raw, spec, plan, blinded))
-    finished = False
-    try:
-        futures = [pool.submit(_run_block, index) for index in range(len(plan))]
-        for future in futures:
-            yield future.result()
-        finished = True
-    finally:
-        if not finished:  # Ctrl-C, SIGTERM or an error: do not wait for blocks nobody will read
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.terminate()
-        pool.shutdown(wait=True, cancel_futures=True)
+    def build(rows: dict[str, np.ndarray]) -> BlockResult:
+        return build_block(block_export(raw, rows), spec, blinded=blinded)
+
+    return forked_map(build, plan, workers=workers)
 
 
 # --------------------------------------------------------------------------------------------

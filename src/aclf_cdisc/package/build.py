@@ -8,19 +8,20 @@ swapped into ``--out`` only when the defines have passed their checks too.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
-from aclf_cdisc.checks.run import issues_frame, run_rules, run_schemas
+from aclf_cdisc.checks.run import issues_frame, run_checks
 from aclf_cdisc.define.outputs import build_for_outputs
 from aclf_cdisc.documents.write import write_documents
 from aclf_cdisc.errors import AclfError, Issue, ValidationError
 from aclf_cdisc.package.atomic import check_output_target, staged_output
-from aclf_cdisc.package.background import in_background
+from aclf_cdisc.package.background import forked_map, in_background
 from aclf_cdisc.package.blinding import collapse_masked, stamp_outputs
 from aclf_cdisc.package.blocks import Schedule, build_in_blocks, resolve_schedule
 from aclf_cdisc.package.dataset_json import write_dataset_json_copies
@@ -118,11 +119,14 @@ def build_datasets(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Is
     return sdtm if streamed is not None else {**sdtm, **build_adam(sdtm, spec)}
 
 
-def check_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, *, blinded: bool = False) -> list[Issue]:
-    """Spec-generated pandera schemas, then the conformance rules (under the spec's build checklist)."""
+def check_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, *, blinded: bool = False,
+                   workers: int = 1) -> list[Issue]:
+    """Spec-generated pandera schemas, then the conformance rules (under the spec's build checklist),
+    shared by ``workers`` forked processes (the same findings in the same order for any number)."""
     from aclf_cdisc.checks.run import build_checklist
 
-    return [*run_schemas(datasets, spec), *run_rules(datasets, spec, checklist=build_checklist(spec, blinded=blinded))]
+    return run_checks(datasets, spec, checklist=build_checklist(spec, blinded=blinded),
+                      map_each=partial(forked_map, workers=workers))
 
 
 def write_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, root: Path,
@@ -218,16 +222,24 @@ def build_package(options: BuildOptions) -> BuildResult:
                               progress=progress)
     del raw  # the raw forms are not read again (the manifest hashes the files): their memory goes back
     progress("datasets", None, sum(len(d) for d in datasets.values()))
-    issues.extend(check_datasets(datasets, spec, blinded=options.blinded))
-    if options.blinded:
-        issues = collapse_masked(issues)
-    progress("checks", None, len(issues))
-    if any(i.severity == "error" for i in issues):
-        fail_with_report(issues, "datasets broke their specs or conformance rules", spec, options.out_dir)
+    # the analysis page needs only the datasets: on a worker of its own it runs beside the checks
+    # and the writers (and is dropped if the checks fail)
+    with in_background(analysis_files, datasets, spec, dummy, workers=schedule.workers) as analysis_result:
+        issues.extend(check_datasets(datasets, spec, blinded=options.blinded, workers=schedule.workers))
+        if options.blinded:
+            issues = collapse_masked(issues)
+        progress("checks", None, len(issues))
+        if any(i.severity == "error" for i in issues):
+            fail_with_report(issues, "datasets broke their specs or conformance rules", spec, options.out_dir)
+        return _write_package(options, spec, datasets, issues, dummy, analysis_result)
 
-    # the analysis page needs only the datasets: on a second worker it runs beside the writers
-    with in_background(analysis_files, datasets, spec, dummy, workers=schedule.workers) as analysis_result, \
-            staged_output(options.out_dir) as staging:
+
+def _write_package(options: BuildOptions, spec: Spec, datasets: dict[str, pd.DataFrame], issues: list[Issue],
+                   dummy: str | None, analysis_result: Callable[[], dict[str, bytes]]) -> BuildResult:
+    """The checked datasets written as a package (XPT, defines, documents, reports, the analysis
+    page when ``analysis_result`` gives it), staged and published atomically."""
+    progress = options.progress
+    with staged_output(options.out_dir) as staging:
         files = write_datasets(datasets, spec, staging, progress)
         define_issues = build_for_outputs(staging, spec, schema_dir=options.schema_dir,
                                           creation_datetime=xpt_header(spec).created.isoformat())
