@@ -106,13 +106,14 @@ def compute_usubjid(studyid: str, siteid: pd.Series, subjid: pd.Series) -> pd.Se
     >>> compute_usubjid("ACLF-MSC-302", pd.Series(["101"]), pd.Series(["101-0001"])).tolist()
     ['ACLF-MSC-302-101-0001']
     """
-    text = pd.api.types.infer_dtype(siteid, skipna=True) in ("string", "empty") and \
-        pd.api.types.infer_dtype(subjid, skipna=True) in ("string", "empty")
-    if not text or siteid.empty:
+    site_codes, sites = pd.factorize(siteid.to_numpy(dtype=object))
+    subj_codes, subjects = pd.factorize(subjid.to_numpy(dtype=object))
+    text = all(isinstance(v, str) for v in sites) and all(isinstance(v, str) for v in subjects)
+    if not text or siteid.empty:  # numbers (1 == 1.0) are never merged by value: record by record
         return _usubjid(studyid, siteid, subjid)
     # a subject's records share one (site, subject) pair: each distinct pair is computed once
-    pairs = pd.DataFrame({"SITE": siteid.to_numpy(dtype=object), "SUBJ": subjid.to_numpy(dtype=object)})
-    codes = pairs.groupby(["SITE", "SUBJ"], dropna=False, sort=False).ngroup().to_numpy()
+    pairs = (site_codes.astype(np.int64) + 1) * (len(subjects) + 1) + (subj_codes + 1)  # missing: code -1
+    codes = pd.factorize(pairs)[0]  # pairs numbered in order of first appearance
     first = np.unique(codes, return_index=True)[1]  # the first record of each pair, in pair order
     distinct = _usubjid(studyid, siteid.iloc[first], subjid.iloc[first])
     return pd.Series(distinct.to_numpy()[codes], index=subjid.index, dtype=object, name=distinct.name)
