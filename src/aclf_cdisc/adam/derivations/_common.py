@@ -138,11 +138,18 @@ def pick_extreme(candidates: pd.DataFrame, by_vars: Sequence[str], order: Sequen
     if candidates.empty:
         return candidates.index
     by_vars, order = list(by_vars), list(order)
-    ranked = candidates.sort_values(by_vars + order, kind="mergesort", na_position="last")
-    if mode == "first":
-        chosen = ranked.drop_duplicates(by_vars, keep="first") if by_vars else ranked.head(1)
+    # only the key columns are sorted: the other columns of a wide frame never need to move
+    ranked = candidates[list(dict.fromkeys(by_vars + order))].sort_values(by_vars + order, kind="mergesort",
+                                                                         na_position="last")
+    keep = "first" if mode == "first" else "last"
+    if by_vars:
+        picked = ~ranked.duplicated(by_vars, keep=keep).to_numpy()
     else:
-        chosen = ranked.drop_duplicates(by_vars, keep="last") if by_vars else ranked.tail(1)
+        picked = np.zeros(len(ranked), dtype=bool)
+        picked[0 if keep == "first" else -1] = True
+    chosen = ranked[picked]
+    if not (ranked.duplicated(by_vars + order, keep=False).to_numpy() & picked).any():
+        return chosen.index  # no picked record has a twin on every key: nothing is ambiguous
     tied = ranked.merge(chosen[by_vars + order], on=by_vars + order, how="inner")
     counts = tied.groupby(by_vars, dropna=False).size() if by_vars else pd.Series([len(tied)])
     if (counts > 1).any():
