@@ -8,7 +8,7 @@ inside a :class:`~aclf_cdisc.errors.DerivationError`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -104,8 +104,26 @@ def record_key(row: pd.Series | dict[str, Any], keys: Sequence[str]) -> str:
 
 def flag(mask: Any, index: pd.Index) -> pd.Series:
     """An ADaM Y/null flag column: "Y" where ``mask`` holds, missing elsewhere."""
-    values = [FLAG_YES if m else None for m in np.asarray(mask, dtype=bool)]
+    values = np.full(len(index), None, dtype=object)
+    values[np.asarray(mask, dtype=bool)] = FLAG_YES
     return pd.Series(values, index=index, dtype=object)
+
+
+def flag_records(index: pd.Index, chosen: pd.Index) -> pd.Series:
+    """:func:`flag` of the records ``chosen`` names (labels of ``index``, which are unique).
+
+    >>> flag_records(pd.RangeIndex(4), pd.Index([3, 1])).tolist()
+    [None, 'Y', None, 'Y']
+    """
+    mask = np.zeros(len(index), dtype=bool)
+    mask[index.get_indexer(chosen)] = True
+    return flag(mask, index)
+
+
+def key_columns(dataset: pd.DataFrame, *names: Sequence[str]) -> pd.DataFrame:
+    """The columns :func:`pick_extreme` reads (each once, in order): what a wide frame is cut to
+    before its candidate records are selected."""
+    return dataset[list(dict.fromkeys(n for group in names for n in group))]
 
 
 def round_half_up(values: Any) -> np.ndarray:
@@ -141,7 +159,7 @@ def pick_extreme(candidates: pd.DataFrame, by_vars: Sequence[str], order: Sequen
     # only the key columns are sorted: the other columns of a wide frame never need to move
     ranked = candidates[list(dict.fromkeys(by_vars + order))].sort_values(by_vars + order, kind="mergesort",
                                                                          na_position="last")
-    keep = "first" if mode == "first" else "last"
+    keep: Literal["first", "last"] = "first" if mode == "first" else "last"
     if by_vars:
         picked = ~ranked.duplicated(by_vars, keep=keep).to_numpy()
     else:

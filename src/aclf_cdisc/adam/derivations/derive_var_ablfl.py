@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from ._common import (
@@ -15,7 +14,8 @@ from ._common import (
     assert_frame,
     assert_new_vars,
     filter_mask,
-    flag,
+    flag_records,
+    key_columns,
     pick_extreme,
 )
 
@@ -74,8 +74,8 @@ def derive_var_ablfl(
         & ref.notna().to_numpy()
         & (adt <= ref).fillna(False).to_numpy()
     )
-    chosen = pick_extreme(dataset.loc[candidate], by_vars, order, "last", dataset_name=dataset_name,
-                          rule="adam.baseline-ambiguous", what="baseline")
+    chosen = pick_extreme(key_columns(dataset, by_vars, order).loc[candidate], by_vars, order, "last",
+                          dataset_name=dataset_name, rule="adam.baseline-ambiguous", what="baseline")
     out = dataset.copy()
-    out[new_var] = flag(np.isin(np.arange(len(dataset)), dataset.index.get_indexer(chosen)), dataset.index)
+    out[new_var] = flag_records(dataset.index, chosen)
     return out

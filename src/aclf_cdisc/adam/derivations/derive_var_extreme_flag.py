@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from ._common import (
@@ -14,7 +13,8 @@ from ._common import (
     assert_frame,
     assert_new_vars,
     filter_mask,
-    flag,
+    flag_records,
+    key_columns,
     pick_extreme,
 )
 
@@ -65,9 +65,9 @@ def derive_var_extreme_flag(
         raise ValueError("`order` must name at least one column")
     assert_columns(dataset, [*by_vars, *order], dataset_name=dataset_name, argument="by_vars/order")
     assert_new_vars(dataset, [new_var], dataset_name=dataset_name)
-    candidates = dataset.loc[filter_mask(dataset, filter)]
+    candidates = key_columns(dataset, by_vars, order).loc[filter_mask(dataset, filter)]
     chosen = pick_extreme(candidates, by_vars, order, mode, dataset_name=dataset_name,
                           rule="adam.extreme-ambiguous", what=f"{mode} record for {new_var}")
     out = dataset.copy()
-    out[new_var] = flag(np.isin(np.arange(len(dataset)), dataset.index.get_indexer(chosen)), dataset.index)
+    out[new_var] = flag_records(dataset.index, chosen)
     return out

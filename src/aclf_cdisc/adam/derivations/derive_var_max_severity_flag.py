@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from aclf_cdisc.errors import DerivationError, Issue
@@ -16,7 +15,7 @@ from ._common import (
     assert_frame,
     assert_new_vars,
     filter_mask,
-    flag,
+    flag_records,
     pick_extreme,
     record_key,
     tmp_name,
@@ -79,5 +78,5 @@ def derive_var_max_severity_flag(
     chosen = pick_extreme(candidates, by_vars, [neg, *order], "first", dataset_name=dataset_name,
                           rule="adam.extreme-ambiguous", what=f"record for {new_var}")
     out = dataset.copy()
-    out[new_var] = flag(np.isin(np.arange(len(dataset)), dataset.index.get_indexer(chosen)), dataset.index)
+    out[new_var] = flag_records(dataset.index, chosen)
     return out

@@ -14,7 +14,8 @@ from ._common import (
     assert_columns,
     assert_frame,
     assert_new_vars,
-    flag,
+    flag_records,
+    key_columns,
     pick_extreme,
     tmp_name,
 )
@@ -107,9 +108,8 @@ def derive_vars_avisit_windows(
     out[avisitn_var] = np.where(inside, w["AVISITN"].to_numpy(dtype=float)[which], np.nan)
 
     dist_col, neg_day_col, win_col = tmp_name(out, "dist"), tmp_name(out, "negday"), tmp_name(out, "win")
-    work = out.assign(**{win_col: which,
-                         dist_col: np.abs(day - w["TARGET"].to_numpy(dtype=float)[which]),
-                         neg_day_col: -day})
+    work = key_columns(out, by_vars, tie_order).assign(**{
+        win_col: which, dist_col: np.abs(day - w["TARGET"].to_numpy(dtype=float)[which]), neg_day_col: -day})
     candidates = work[inside & dataset[source_var].notna().to_numpy()]
     # first by (distance, -day) = closest, later day on equal distance; then the last by tie_order
     order = [dist_col, neg_day_col, *[tmp_name(work, f"t{n}") for n in range(len(tie_order))]]
@@ -118,5 +118,5 @@ def derive_vars_avisit_windows(
         candidates = candidates.assign(**{name: rank})
     chosen = pick_extreme(candidates, [*by_vars, win_col], order, "first", dataset_name=dataset_name,
                           rule="adam.window-ambiguous", what="analysed record of the window")
-    out[flag_var] = flag(np.isin(np.arange(len(dataset)), dataset.index.get_indexer(chosen)), dataset.index)
+    out[flag_var] = flag_records(dataset.index, chosen)
     return out

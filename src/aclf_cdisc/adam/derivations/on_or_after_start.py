@@ -71,7 +71,7 @@ def on_or_after_start(observed: Any, start: Any, *, observation_without_time: st
     if len(obs) == 0:
         return np.zeros(0, dtype=bool)
     # the answer depends on the (observation, start) texts alone: each distinct pair is judged once
-    obs_codes, obs_texts = pd.factorize(obs.to_numpy(dtype=object))
+    obs_codes, _ = pd.factorize(obs.to_numpy(dtype=object))
     st_codes, st_texts = pd.factorize(st.to_numpy(dtype=object))
     pair_codes, _ = pd.factorize((obs_codes.astype(np.int64) + 1) * (len(st_texts) + 1) + (st_codes + 1))
     first = np.unique(pair_codes, return_index=True)[1]  # one record of each pair, in pair order
