@@ -35,9 +35,20 @@ def by_distinct_text(values: pd.Series, derive: Callable[[pd.Series], object]) -
     >>> by_distinct_text(pd.Series(["ab", None, "ab", "c"]), lambda t: t.str.len().fillna(-1)).tolist()
     [2, -1, 2, 1]
     """
-    codes, distinct = pd.factorize(values.astype("string"), use_na_sentinel=True)
-    text = pd.Series(pd.array([*distinct, pd.NA], dtype="string"))  # code -1 (missing) takes the last
+    codes, text = distinct_text(values)
     return np.asarray(derive(text))[codes]
+
+
+def distinct_text(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(codes, text): ``values`` as ``string`` text, each distinct value once, then a missing value;
+    record i holds ``text[codes[i]]`` (code -1, missing, takes the last).
+
+    >>> codes, text = distinct_text(pd.Series(["b", None, "b", "a"]))
+    >>> codes.tolist(), text.tolist()
+    ([0, -1, 0, 1], ['b', 'a', <NA>])
+    """
+    codes, distinct = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    return codes, pd.Series(pd.array([*distinct, pd.NA], dtype="string"))
 
 
 def map_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:

@@ -71,43 +71,59 @@ def _map_distinct(series: pd.Series, predicate: Callable[[Any], bool]) -> pd.Ser
     values and the verdicts are spread back by their factorize codes. Only values that cannot be
     told apart by equality are shared: text, and any value of a non-object column (one type).
     Missing values and the non-text values of an object column (where ``1 == 1.0 == True``) are
-    judged one by one, exactly as ``map`` would (:func:`_judge_each`).
+    judged one by one, exactly as ``map`` would, except that every None is alike and so is every
+    float NaN, so each of those two is judged once (:func:`_singles`).
     """
     codes, distinct = _factorized(series)
     shared = series.dtype != object
     verdicts = np.zeros(len(distinct) + 1, dtype=bool)  # the last slot stands for code -1
-    one_by_one = np.zeros(len(distinct) + 1, dtype=bool)
-    one_by_one[-1] = True
     for i, value in enumerate(distinct):
         if shared or isinstance(value, str):
             verdicts[i] = bool(predicate(value))
-        else:
-            one_by_one[i] = True
     passed = verdicts[codes]
-    singles = np.flatnonzero(one_by_one[codes])
-    if len(singles):
-        passed[singles] = _judge_each(series.iloc[singles], predicate)
+    positions, kinds, values = _singles(series)
+    if len(positions):
+        judged = np.empty(len(positions), dtype=bool)
+        for kind in (_NONE, _FLOAT_NAN):
+            alike = np.flatnonzero(kinds == kind)
+            if len(alike):
+                judged[alike] = bool(predicate(values[alike[0]]))
+        for j in np.flatnonzero(kinds == _OTHER).tolist():
+            judged[j] = bool(predicate(values[j]))
+        passed[positions] = judged
     return pd.Series(passed, index=series.index)
 
 
-def _judge_each(values: pd.Series, predicate: Callable[[Any], bool]) -> np.ndarray:
-    """``values.map(predicate)`` as booleans; every None is alike, and so is every float NaN, so
-    each of those two is judged once."""
-    verdicts = np.empty(len(values), dtype=bool)
-    alike: dict[bool, bool] = {}  # key: the value is None (else: it is a float NaN)
-    for i, value in enumerate(values.tolist()):
-        if value is None or (type(value) is float and value != value):
-            key = value is None
-            if key not in alike:
-                alike[key] = bool(predicate(value))
-            verdicts[i] = alike[key]
-        else:
-            verdicts[i] = bool(predicate(value))
-    return verdicts
+_NONE, _FLOAT_NAN, _OTHER = 0, 1, 2  # the kinds of the values judged one by one
+
+
+def _singles(series: pd.Series) -> tuple[np.ndarray, np.ndarray, list[Any]]:
+    """The records :func:`_map_distinct` judges one by one (missing values, and non-text values of
+    an object column): their positions, kinds (None, float NaN, other) and values. Shared by the
+    checks of one column within one validation, like :func:`_factorized`."""
+    shared = _SINGLES.get()
+    known = shared.get(id(series)) if shared is not None else None
+    if known is not None and known[0] is series:
+        return known[1], known[2], known[3]
+    codes, distinct = _factorized(series)
+    one_by_one = np.ones(len(distinct) + 1, dtype=bool)  # the last slot stands for code -1: missing
+    if series.dtype != object:
+        one_by_one[:-1] = False
+    else:
+        one_by_one[:-1] = [not isinstance(value, str) for value in distinct]
+    positions = np.flatnonzero(one_by_one[codes])
+    values = series.iloc[positions].tolist() if len(positions) else []
+    kinds = np.array([_NONE if v is None else _FLOAT_NAN if type(v) is float and v != v else _OTHER
+                      for v in values], dtype=np.int8)
+    if shared is not None:
+        shared[id(series)] = (series, positions, kinds, values)
+    return positions, kinds, values
 
 
 _FACTORIZED: ContextVar[dict[int, tuple[pd.Series, np.ndarray, Any]] | None] = ContextVar("_FACTORIZED",
                                                                                           default=None)
+_SINGLES: ContextVar[dict[int, tuple[pd.Series, np.ndarray, np.ndarray, list[Any]]] | None] = ContextVar(
+    "_SINGLES", default=None)
 
 
 def _factorized(series: pd.Series) -> tuple[np.ndarray, Any]:
@@ -293,9 +309,11 @@ def _shared_condition_columns() -> Iterator[None]:
     """
     token = _CONDITION_COLUMNS.set({})
     factorized = _FACTORIZED.set({})
+    singles = _SINGLES.set({})
     try:
         yield
     finally:
+        _SINGLES.reset(singles)
         _FACTORIZED.reset(factorized)
         _CONDITION_COLUMNS.reset(token)
 

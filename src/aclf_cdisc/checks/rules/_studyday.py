@@ -8,15 +8,21 @@ import pandas as pd
 from aclf_cdisc.checks.rule import Datasets, Rule
 from aclf_cdisc.checks.rules._common import datasets_of, plain
 from aclf_cdisc.errors import Issue
+from aclf_cdisc.sdtm.text import by_distinct_text
 from aclf_cdisc.spec.model import Spec
 
 TRIAL_DESIGN = frozenset({"TA", "TE", "TI", "TS", "TV", "TD", "TM", "DM"})
 
 
 def complete_dates(series: pd.Series) -> pd.Series:
-    """The date portion of ISO 8601 text where it is a complete date, NaT otherwise (partial, missing)."""
-    text = series.astype("string").str.slice(0, 10)
-    return pd.to_datetime(text.where(text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")), format="%Y-%m-%d", errors="coerce")
+    """The date portion of ISO 8601 text where it is a complete date, NaT otherwise (partial, missing);
+    each distinct text read once."""
+    return pd.Series(by_distinct_text(series, _complete_dates), index=series.index, name=series.name)
+
+
+def _complete_dates(text: pd.Series) -> pd.Series:
+    day = text.str.slice(0, 10)
+    return pd.to_datetime(day.where(day.str.fullmatch(r"\d{4}-\d{2}-\d{2}")), format="%Y-%m-%d", errors="coerce")
 
 
 def study_day(dates: pd.Series, reference: pd.Series) -> pd.Series:

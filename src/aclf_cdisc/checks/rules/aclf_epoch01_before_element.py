@@ -17,6 +17,7 @@ import pandas as pd
 from aclf_cdisc.checks.rule import Datasets, Rule
 from aclf_cdisc.checks.rules._common import datasets_of
 from aclf_cdisc.errors import Issue
+from aclf_cdisc.sdtm.text import distinct_text
 from aclf_cdisc.spec.model import Spec
 
 _TIMED = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?"
@@ -27,13 +28,15 @@ def _timing_variable(name: str, frame: pd.DataFrame) -> str | None:
 
 
 def _moments(dtc: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(date, date/time or NaT, has a time) of ISO 8601 values; partial dates give NaT."""
-    text = dtc.astype("string")
+    """(date, date/time or NaT, has a time) of ISO 8601 values; partial dates give NaT. Each
+    distinct text is read once."""
+    codes, text = distinct_text(dtc)
     day = pd.to_datetime(text.str.slice(0, 10).where(text.str.fullmatch(r"\d{4}-\d{2}-\d{2}.*").fillna(False)),
                          format="%Y-%m-%d", errors="coerce")
     timed = text.str.fullmatch(_TIMED).fillna(False).astype(bool)
     moment = pd.to_datetime(text.where(timed), format="ISO8601", errors="coerce")
-    return day, moment, timed
+    return tuple(pd.Series(part.to_numpy()[codes], index=dtc.index)  # type: ignore[return-value]
+                 for part in (day, moment, timed))
 
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
