@@ -61,7 +61,8 @@ VALUE_LEVEL_PREFIX = "value_level"
 # small vectorised predicates (missing values pass: nullability is its own facet)
 # --------------------------------------------------------------------------------------------
 def _is_missing(series: pd.Series) -> pd.Series:
-    return series.isna()
+    """``series.isna()``, read from the column's shared factorization (missing values: code -1)."""
+    return pd.Series(_factorized(series)[0] == -1, index=series.index)
 
 
 def _map_distinct(series: pd.Series, predicate: Callable[[Any], bool]) -> pd.Series:
