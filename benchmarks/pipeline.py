@@ -20,8 +20,16 @@ process, stage by stage, exactly as ``aclf_cdisc.package.build.build_package`` c
 Printed per size: seconds per stage, total (the child's wall time), peak resident memory of the
 child process as the operating system counts it (``VmHWM``), raw records per second, and
 per-subject cost of each stage relative to 2,000 subjects (or the smallest size without 2,000;
-1.00 = linear scaling). Figures only: timings depend on the machine, so nothing here passes or
-fails.
+1.00 = linear scaling).
+
+The stages above run one after the other in one process, whole-frame, so each can be timed. The
+real build overlaps them: subject blocks and the checks on the workers, the analysis page on a
+worker of its own. So each size is also built by the command a user runs (``aclf-cdisc build
+--raw ... --quiet``, default workers and block size): its wall time, and the peak memory of its
+whole process tree, sampled every 0.2 s as the sum of each process's PSS (proportional set size:
+a page shared by forked processes is split between them, not counted in each).
+
+Figures only: timings depend on the machine, so nothing here passes or fails.
 """
 
 from __future__ import annotations
@@ -141,6 +149,41 @@ def measure(raw_dir: Path) -> dict[str, Any]:
     return figures
 
 
+def tree_pss(pid: int) -> int:
+    """Bytes of memory of process ``pid`` and its descendants: the sum of their PSS (Linux
+    ``/proc/<pid>/smaps_rollup``); 0 where /proc does not tell."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as children:
+                    todo.extend(int(c) for c in children.read().split())
+            with open(f"/proc/{current}/smaps_rollup", encoding="ascii") as rollup:
+                total += next((int(line.split()[1]) * 1024 for line in rollup if line.startswith("Pss:")), 0)
+        except (OSError, ValueError):  # ended meanwhile, or not Linux
+            continue
+    return total
+
+
+def measure_command(raw_dir: Path) -> dict[str, float]:
+    """The build a user runs, on ``raw_dir``: wall seconds and peak memory of its process tree."""
+    with tempfile.TemporaryDirectory(prefix="aclf-bench-cli-") as out:
+        start = time.perf_counter()
+        build = subprocess.Popen([sys.executable, "-m", "aclf_cdisc", "build", "--raw", str(raw_dir), "--out",
+                                  str(Path(out) / "outputs"), "--quiet"], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, text=True, env={**os.environ})
+        peak = 0
+        while build.poll() is None:
+            peak = max(peak, tree_pss(build.pid))
+            time.sleep(0.2)
+        wall = time.perf_counter() - start
+        errors = build.stderr.read() if build.stderr else ""
+    if build.returncode not in (0, 1):  # 1: the data broke a rule (reported), still a full run
+        raise RuntimeError(f"aclf-cdisc build exited {build.returncode}: {errors[-2000:]}")
+    return {"wall": wall, "peak_bytes": float(peak), "exit": float(build.returncode)}
+
+
 def per_subject_base(sizes: list[int]) -> int:
     """The size the per-subject costs are relative to: 2,000 subjects when measured, else the smallest."""
     return 2_000 if 2_000 in sizes else sizes[0]
@@ -182,6 +225,14 @@ def report(sizes: list[int], results: dict[int, dict[str, Any]]) -> None:
             ratios = per_subject_ratios(results, size, base)
             print(f"{size:>9,}" + "".join(f"{ratios[s]:>10.2f}" if s in ratios else f"{'-':>10}"
                                           for s in (*STAGES, "total")))
+    print("\nthe build as a user runs it (aclf-cdisc build, default workers and blocks; memory: peak PSS of the "
+          "process tree):")
+    print(f"{'subjects':>9}{'wall s':>10}{'peak MB':>10}{'s/1,000 subjects':>18}")
+    for size in sizes:
+        command = results[size].get("command")
+        if command:
+            print(f"{size:>9,}{command['wall']:>10.1f}{command['peak_bytes'] / 1e6:>10,.0f}"
+                  f"{command['wall'] / size * 1000:>18.2f}")
     errors = {size: results[size]["errors"] for size in sizes if results[size]["errors"]}
     if errors:
         print(f"\nnote: builds with rule errors (a real build would stop there): {errors}")
@@ -217,6 +268,7 @@ def run(argv: list[str] | None = None) -> dict[int, dict[str, Any]]:
             simulate(size, folder)
             print(f"{size:,} subjects: export ready in {time.perf_counter() - start:.1f}s; building ...", flush=True)
             results[size] = measure(folder)
+            results[size]["command"] = measure_command(folder)
         print()
         report(sizes, results)
     return results

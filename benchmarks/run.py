@@ -170,7 +170,12 @@ def print_targets(xpt: dict[str, float], start_up: dict[str, Any], builds: dict[
         if size not in builds:
             return f"not run (add {flag})", f"not run (add {flag})"
         figures = builds[size]
-        return (f"{sum(figures['seconds'].values()):.1f} s", f"{figures['peak_bytes'] / 1e9:.2f} GB")
+        command = figures.get("command")
+        if command is None:
+            return (f"{sum(figures['seconds'].values()):.1f} s", f"{figures['peak_bytes'] / 1e9:.2f} GB")
+        # the build a user runs (workers, blocks), and the stages one by one in one process
+        return (f"{command['wall']:.1f} s (one process, stage by stage: {sum(figures['seconds'].values()):.0f} s)",
+                f"{command['peak_bytes'] / 1e9:.2f} GB (one process: {figures['peak_bytes'] / 1e9:.2f} GB)")
 
     large_time, large_peak = build(LARGE, "--large")
     huge_time, huge_peak = build(HUGE, "--huge")
@@ -194,9 +199,9 @@ def print_targets(xpt: dict[str, float], start_up: dict[str, Any], builds: dict[
         ("spec loading, cached", figure("spec cached"), "<= 0.15 s"),
         ("spec loading, cold", figure("spec cold"), "-"),
         (f"{LARGE:,} subjects, whole build", large_time, "<= 60 s"),
-        (f"peak memory at {LARGE:,} subjects (RSS)", large_peak, "<= 1.5 GB"),
+        (f"peak memory at {LARGE:,} subjects", large_peak, "<= 1.5 GB"),
         (f"{HUGE:,} subjects, whole build", huge_time, "<= 360 s"),
-        (f"peak memory at {HUGE:,} subjects (RSS)", huge_peak, "<= 4 GB"),
+        (f"peak memory at {HUGE:,} subjects", huge_peak, "<= 4 GB"),
         (f"time per subject, {LARGE:,} vs 2,000", per_subject, "<= 1.0 every stage"),
         ("XPT write vs pyreadstat, 1 M x 20",
          f"{xpt['write speed-up']:.1f}x faster" if xpt else "not run", ">= 5x"),
