@@ -130,19 +130,26 @@ def check_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, *, blinded:
 
 
 def write_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, root: Path,
-                   progress: ProgressHook = no_progress) -> list[Path]:
-    """One XPT v5 file per dataset, in the eCTD folder of its standard."""
+                   progress: ProgressHook = no_progress, *, workers: int = 1) -> list[Path]:
+    """One XPT v5 file per dataset, in the eCTD folder of its standard; the files are written by up
+    to ``workers`` forked processes, largest dataset first (each file is the same bytes wherever
+    it is written)."""
     header = xpt_header(spec)
-    written = []
-    for name in sorted(datasets):
+    names = sorted(datasets)
+
+    def write(name: str) -> Path:
         dataset = spec.dataset(name)
         folder = standard_dir(root, spec.study.studyid, dataset.standard)
         folder.mkdir(parents=True, exist_ok=True)
-        frame = datasets[name]
         path = folder / xpt_name(name)
-        write_xpt(frame, xpt_meta_from_spec(dataset, frame, header), path)
+        write_xpt(datasets[name], xpt_meta_from_spec(dataset, datasets[name], header), path)
+        return path
+
+    written = []
+    for name, path in zip(names, forked_map(write, names, workers=workers, cost=lambda n: float(datasets[n].size)),
+                          strict=True):
         written.append(path)
-        progress("xpt", name, len(frame))
+        progress("xpt", name, len(datasets[name]))
     return written
 
 
@@ -231,16 +238,18 @@ def build_package(options: BuildOptions) -> BuildResult:
         progress("checks", None, len(issues))
         if any(i.severity == "error" for i in issues):
             fail_with_report(issues, "datasets broke their specs or conformance rules", spec, options.out_dir)
-        return _write_package(options, spec, datasets, issues, dummy, analysis_result)
+        return _write_package(options, spec, datasets, issues, dummy, analysis_result, workers=schedule.workers)
 
 
 def _write_package(options: BuildOptions, spec: Spec, datasets: dict[str, pd.DataFrame], issues: list[Issue],
-                   dummy: str | None, analysis_result: Callable[[], dict[str, bytes]]) -> BuildResult:
+                   dummy: str | None, analysis_result: Callable[[], dict[str, bytes]], *,
+                   workers: int) -> BuildResult:
     """The checked datasets written as a package (XPT, defines, documents, reports, the analysis
-    page when ``analysis_result`` gives it), staged and published atomically."""
+    page when ``analysis_result`` gives it), staged and published atomically; the XPT files by up
+    to ``workers`` processes."""
     progress = options.progress
     with staged_output(options.out_dir) as staging:
-        files = write_datasets(datasets, spec, staging, progress)
+        files = write_datasets(datasets, spec, staging, progress, workers=workers)
         define_issues = build_for_outputs(staging, spec, schema_dir=options.schema_dir,
                                           creation_datetime=xpt_header(spec).created.isoformat())
         issues.extend(define_issues)
