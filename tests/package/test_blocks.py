@@ -10,6 +10,7 @@ reports, analysis page) is a function of those, which the sample's package compa
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -126,6 +127,29 @@ def test_the_sample_package_is_the_same_bytes_in_blocks(tree_bytes, whole_sample
     streamed = tree_bytes(out)
     assert sorted(streamed) == sorted(whole_sample)
     assert [name for name in streamed if streamed[name] != whole_sample[name]] == []
+
+
+def test_one_block_on_two_workers_is_the_same_bytes(tree_bytes, whole_sample, tmp_path):
+    # one block: the SDTM domain groups, the checks and the XPT files go to the workers instead
+    out = tmp_path / "outputs"
+    result = build_package(BuildOptions(spec_root=REPO_SPECS, out_dir=out, block_subjects=10**9, workers=2))
+    assert len(result.datasets) == 22
+    assert sum(i.severity == "warning" for i in result.issues) > 0  # the warnings came back from the workers
+    together = tree_bytes(out)
+    assert sorted(together) == sorted(whole_sample)
+    assert [name for name in together if together[name] != whole_sample[name]] == []
+
+
+def test_the_sdtm_domain_groups_report_their_warnings_in_group_order(sample_raw, spec):
+    from aclf_cdisc.package.background import forked_map
+    from aclf_cdisc.sdtm.pipeline import build_sdtm
+
+    alone: list[Issue] = []
+    together: list[Issue] = []
+    first = build_sdtm(sample_raw, spec, issues=alone)
+    second = build_sdtm(sample_raw, spec, issues=together, map_each=partial(forked_map, workers=2))
+    assert together == alone and len(alone) > 0
+    _same_datasets(first, second)
 
 
 def _same_datasets(whole: dict[str, pd.DataFrame], streamed: dict[str, pd.DataFrame]) -> None:

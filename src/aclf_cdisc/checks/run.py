@@ -11,10 +11,10 @@ read from files carry no lineage and keep their own record numbers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ from aclf_cdisc.errors import Issue
 from aclf_cdisc.sdtm.lineage import cite_sources
 from aclf_cdisc.spec.model import Spec
 from aclf_cdisc.spec.schemas import dataset_schema, validate_frame
+from aclf_cdisc.tasks import MapEach, serial_map
 
 REPORT_COLUMNS = ("rule", "severity", "dataset", "row", "column", "value", "expected", "message", "file")
 
@@ -40,21 +41,6 @@ class Validation:
     @property
     def errors(self) -> int:
         return sum(1 for i in self.issues if i.severity == "error")
-
-
-class MapEach(Protocol):
-    """How a run computes independent tasks: ``fn(item)`` for each item, results in item order
-    (:func:`serial_map` here; the build hands the tasks to forked workers,
-    :func:`aclf_cdisc.package.background.forked_map`). ``cost`` guesses each item's work."""
-
-    def __call__(self, fn: Callable[[Any], list[Issue]], items: Sequence[Any], *,
-                 cost: Callable[[Any], float] | None = None) -> Iterable[list[Issue]]: ...
-
-
-def serial_map(fn: Callable[[Any], list[Issue]], items: Sequence[Any], *,
-               cost: Callable[[Any], float] | None = None) -> Iterable[list[Issue]]:
-    """``fn(item)`` for each item, one after the other, in order (``cost`` is not needed)."""
-    return (fn(item) for item in items)
 
 
 def schema_issues(datasets: Datasets, spec: Spec, name: str) -> list[Issue]:

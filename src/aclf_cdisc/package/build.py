@@ -108,7 +108,9 @@ def build_datasets(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Is
 
     streamed = build_in_blocks(raw, spec, blinded=blinded, issues=issues, schedule=schedule,
                                progress=progress) if schedule is not None else None
-    sdtm = streamed if streamed is not None else build_sdtm(raw, spec, blinded=blinded, issues=issues)
+    workers = schedule.workers if schedule is not None else 1  # one block: its SDTM domain groups side by side
+    sdtm = streamed if streamed is not None else build_sdtm(raw, spec, blinded=blinded, issues=issues,
+                                                            map_each=partial(forked_map, workers=workers))
     if blinded:
         # Without the IRT export there are no randomization dates or treatments: ADSL, ADTTE and
         # every by-treatment analysis would be guesses, so a blinded build stops at SDTM.

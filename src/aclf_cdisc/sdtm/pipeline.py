@@ -12,7 +12,7 @@ Warnings are appended to ``issues``; any error stops the build with every proble
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 
@@ -33,6 +33,7 @@ from aclf_cdisc.sdtm.domains.sv import build_sv
 from aclf_cdisc.sdtm.domains.trial_design import build_ta, build_te, build_ti, build_ts, build_tv
 from aclf_cdisc.sdtm.visits import subject_visit_map
 from aclf_cdisc.spec.model import Spec
+from aclf_cdisc.tasks import MapEach, serial_map
 
 # Every SDTM dataset a builder here produces; the spec must declare exactly these.
 BUILT_DATASETS = ("AE", "DM", "DS", "EC", "EX", "LB", "PR", "RELREC", "RS", "SE", "SUPPDS", "SUPPPR", "SV",
@@ -68,11 +69,15 @@ def build_study_sdtm(spec: Spec, subject_level: Mapping[str, pd.DataFrame]) -> d
 
 
 def build_sdtm(raw: RawExport, spec: Spec, *, blinded: bool = False,
-               issues: list[Issue] | None = None, study_level: bool = True) -> dict[str, pd.DataFrame]:
+               issues: list[Issue] | None = None, study_level: bool = True,
+               map_each: MapEach = serial_map) -> dict[str, pd.DataFrame]:
     """Every SDTM dataset of the spec, keyed by dataset name.
 
     ``study_level=False`` leaves out :data:`STUDY_DATASETS`: a block of subjects builds only the
-    datasets whose records belong to a subject (:mod:`aclf_cdisc.package.blocks`).
+    datasets whose records belong to a subject (:mod:`aclf_cdisc.package.blocks`). After DM, SE
+    and the visit map, the domains fall in three independent groups (:func:`domain_groups`),
+    computed by ``map_each`` (side by side on forked workers in a build); their warnings are
+    reported in group order, so the issues are the same list wherever the groups ran.
     """
     check_spec_coverage(spec)
     issues = issues if issues is not None else []
@@ -80,25 +85,46 @@ def build_sdtm(raw: RawExport, spec: Spec, *, blinded: bool = False,
     dm = build_dm(forms, spec, blinded=blinded, issues=issues)
     se = build_se(forms, spec, dm=dm, blinded=blinded, issues=issues)
     visits = subject_visit_map(forms, spec)
-    ec = build_ec(forms, spec, dm=dm, se=se, visit_map=visits, issues=issues)
-    ds, suppds = build_ds_suppds(forms, spec, dm=dm, se=se, ec=ec, blinded=blinded, issues=issues)
-    pr, supppr = build_pr_supppr(forms, spec, dm=dm, se=se, issues=issues)
-    built = {
-        "DM": dm,
-        "SE": se,
-        "SV": build_sv(forms, spec, dm=dm, se=se, visit_map=visits, issues=issues),
-        "DS": ds,
-        "SUPPDS": suppds,
-        "EC": ec,
-        "EX": build_ex(forms, spec, dm=dm, se=se, ec=ec, visit_map=visits, blinded=blinded, issues=issues),
-        "LB": build_lb(forms, spec, dm=dm, se=se, visit_map=visits, issues=issues),
-        "AE": build_ae(forms, spec, dm=dm, se=se, issues=issues),
-        "RS": build_rs(forms, spec, dm=dm, se=se, visit_map=visits, issues=issues),
-        "PR": pr,
-        "SUPPPR": supppr,
-    }
+    built = {"DM": dm, "SE": se}
+    groups = domain_groups(forms, spec, dm=dm, se=se, visits=visits, blinded=blinded)
+    sizes = {name: float(len(frame)) for name, frame in raw.forms.items() if frame is not None}
+    for datasets, found in map_each(_run_group, groups, cost=lambda group: sum(sizes.get(f, 0.0) for f in group[0])):
+        issues.extend(found)
+        built.update(datasets)
     if not study_level:
         return {name: built[name] for name in sorted(built)}
     built.update(build_study_sdtm(spec, built))
     assert set(built) == set(BUILT_DATASETS), "BUILT_DATASETS is out of date"
     return {name: built[name] for name in sorted(built)}
+
+
+DomainGroup = tuple[tuple[str, ...], Callable[[list[Issue]], dict[str, pd.DataFrame]]]
+
+
+def domain_groups(forms: TrimmedForms, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, visits: pd.DataFrame,
+                  blinded: bool) -> list[DomainGroup]:
+    """The domains built after DM, SE and the visit map, in three groups that need nothing from each
+    other: (the raw forms a group reads most, its builder). A builder appends its warnings to the
+    list it is given. In order: the interventions and dispositions (EC first: EX and DS read it),
+    labs, the adverse events and clinical assessments."""
+    def interventions(found: list[Issue]) -> dict[str, pd.DataFrame]:
+        ec = build_ec(forms, spec, dm=dm, se=se, visit_map=visits, issues=found)
+        ds, suppds = build_ds_suppds(forms, spec, dm=dm, se=se, ec=ec, blinded=blinded, issues=found)
+        pr, supppr = build_pr_supppr(forms, spec, dm=dm, se=se, issues=found)
+        return {"EC": ec, "DS": ds, "SUPPDS": suppds, "PR": pr, "SUPPPR": supppr,
+                "SV": build_sv(forms, spec, dm=dm, se=se, visit_map=visits, issues=found),
+                "EX": build_ex(forms, spec, dm=dm, se=se, ec=ec, visit_map=visits, blinded=blinded, issues=found)}
+
+    def labs(found: list[Issue]) -> dict[str, pd.DataFrame]:
+        return {"LB": build_lb(forms, spec, dm=dm, se=se, visit_map=visits, issues=found)}
+
+    def events(found: list[Issue]) -> dict[str, pd.DataFrame]:
+        return {"AE": build_ae(forms, spec, dm=dm, se=se, issues=found),
+                "RS": build_rs(forms, spec, dm=dm, se=se, visit_map=visits, issues=found)}
+
+    return [(("ex", "ic", "ie", "eos", "ltx", "sv"), interventions), (("lb",), labs), (("ae", "cla"), events)]
+
+
+def _run_group(group: DomainGroup) -> tuple[dict[str, pd.DataFrame], list[Issue]]:
+    found: list[Issue] = []
+    return group[1](found), found
