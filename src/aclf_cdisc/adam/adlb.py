@@ -312,29 +312,25 @@ def _basetype_rows(adlb: pd.DataFrame, adsl: pd.DataFrame, spec: Spec) -> pd.Dat
 
 def _component_aseq(adlb: pd.DataFrame, first_basetype: str) -> pd.Series:
     """SRCASEQ of derived records: "PARAMCD ASEQ" of each ADLB component (records of the first
-    BASETYPE, which holds every record) and "RS RSSEQ (RSTESTCD)" of each RS grade, comma-joined
-    in link order."""
+    BASETYPE, which holds every record) and "RS RSSEQ (RSTESTCD)" of each RS grade."""
+    ids = adlb[adlb["BASETYPE"] == first_basetype].set_index(["USUBJID", "__ID"])["ASEQ"]
+    lookup = ids.to_dict()
+
+    def text(usubjid: str, links: object) -> str | None:
+        if not isinstance(links, list):
+            return None
+        out = []
+        for link in links:
+            if link.startswith("RS "):
+                out.append(link)
+            else:
+                out.append(f"{link.split(' ')[0]} {int(lookup[(usubjid, link)])}")
+        return ", ".join(out)
+
     out = np.full(len(adlb), None, dtype=object)
     derived = np.flatnonzero(adlb["__LINKS"].notna().to_numpy())  # collected records have no links
-    if not len(derived):
-        return pd.Series(out, index=adlb.index, dtype=object)
-    links = adlb["__LINKS"].to_numpy(dtype=object)[derived]
-    counts = np.fromiter((len(found) for found in links), dtype=np.int64, count=len(links))
-    flat = pd.DataFrame({"USUBJID": np.repeat(adlb["USUBJID"].to_numpy(dtype=object)[derived], counts),
-                         "__ID": [link for found in links for link in found]})
-    ids = adlb.loc[adlb["BASETYPE"] == first_basetype, ["USUBJID", "__ID", "ASEQ"]].drop_duplicates(
-        ["USUBJID", "__ID"], keep="last")  # as a lookup dict built from them would keep
-    aseq = flat.merge(ids, on=["USUBJID", "__ID"], how="left")["ASEQ"].to_numpy()
-    from_rs = flat["__ID"].str.startswith("RS ").to_numpy(dtype=bool)
-    unknown = ~from_rs & np.isnan(aseq.astype(float))
-    if unknown.any():
-        position = int(np.flatnonzero(unknown)[0])
-        raise KeyError((flat["USUBJID"].iloc[position], flat["__ID"].iloc[position]))
-    component = flat["__ID"].str.split(" ", n=1).str[0] + " " + pd.Series(
-        np.where(from_rs, 0, aseq).astype(float).astype(np.int64)).astype(str)
-    pieces = np.where(from_rs, flat["__ID"].to_numpy(dtype=object), component.to_numpy(dtype=object)).tolist()
-    ends = np.cumsum(counts).tolist()
-    out[derived] = [", ".join(pieces[end - count:end]) for end, count in zip(ends, counts.tolist(), strict=True)]
+    subjects, links = adlb["USUBJID"].to_numpy(dtype=object), adlb["__LINKS"].to_numpy(dtype=object)
+    out[derived] = [text(subjects[i], links[i]) for i in derived]
     return pd.Series(out, index=adlb.index, dtype=object)
 
 
