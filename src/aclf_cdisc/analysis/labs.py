@@ -14,7 +14,8 @@ def lab_summary(adlb: pd.DataFrame, *, parameters: Sequence[str], record_flag: s
     visit: ``record_flag`` = Y; quartiles by linear interpolation, numpy's default)."""
     keep = (adlb["PARAMCD"].isin(parameters) & (adlb[record_flag] == "Y") & (adlb[population] == "Y")
             & adlb["AVAL"].notna() & adlb["AVISITN"].notna())
-    rows = adlb.loc[keep, list(dict.fromkeys(["PARAMCD", "AVISITN", arm, "PARAM", "AVISIT", "AVAL"]))]  # what is summarised
+    summarised = list(dict.fromkeys(["PARAMCD", "AVISITN", arm, "PARAM", "AVISIT", "AVAL"]))
+    rows = adlb.loc[keep, summarised]  # ADLB's other columns are not copied by the filter and the group sort
     out = []
     for (paramcd, avisitn, name), part in rows.groupby(["PARAMCD", "AVISITN", arm], sort=True):
         x = part["AVAL"].to_numpy(dtype=float)
