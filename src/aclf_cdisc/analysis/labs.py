@@ -12,8 +12,10 @@ def lab_summary(adlb: pd.DataFrame, *, parameters: Sequence[str], record_flag: s
                 population: str) -> pd.DataFrame:
     """paramcd, param, avisitn, avisit, arm, n, median, q1, q3, mean (one record per subject and
     visit: ``record_flag`` = Y; quartiles by linear interpolation, numpy's default)."""
-    rows = adlb[adlb["PARAMCD"].isin(parameters) & (adlb[record_flag] == "Y") & (adlb[population] == "Y")
-                & adlb["AVAL"].notna() & adlb["AVISITN"].notna()]
+    keep = (adlb["PARAMCD"].isin(parameters) & (adlb[record_flag] == "Y") & (adlb[population] == "Y")
+            & adlb["AVAL"].notna() & adlb["AVISITN"].notna())
+    summarised = list(dict.fromkeys(["PARAMCD", "AVISITN", arm, "PARAM", "AVISIT", "AVAL"]))
+    rows = adlb.loc[keep, summarised]  # ADLB's other columns are not copied by the filter and the group sort
     out = []
     for (paramcd, avisitn, name), part in rows.groupby(["PARAMCD", "AVISITN", arm], sort=True):
         x = part["AVAL"].to_numpy(dtype=float)

@@ -8,9 +8,11 @@ left in the final build). What only the study team can write is a marked placeho
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from aclf_cdisc.contents.acrf import AcrfLayout
@@ -209,8 +211,11 @@ def conformance_section(spec: Spec, facts: BuildFacts, standard: str, anchor: st
     sponsor = spec_explanations(spec)  # the study's explanations of expected findings (study.yaml)
     summary_rows = []
     unexplained_rules = 0
+    first_of_rule: dict[str, Issue] = {}
+    for issue in found:
+        first_of_rule.setdefault(issue.rule, issue)
     for s in summaries:
-        first = next(i for i in found if i.rule == s.rule)
+        first = first_of_rule[s.rule]
         explanation = explanation_for(s.rule, first.dataset, sponsor)
         if not explanation:
             unexplained_rules += 1
@@ -261,16 +266,11 @@ def conventions_section(spec: Spec, facts: BuildFacts) -> Section:
     """Units, '<x' results, duplicates and partial dates: the rules from the spec, the counts from the build."""
     conventions = spec.study.conventions
     lb = facts.datasets.get("LB")
+    records, seen = lab_units_collected(lb) if lb is not None else ({}, {})
     unit_rows = []
     for testcd, rule in sorted(conventions.get("lab_units", {}).items()):
-        seen = ""
-        records = 0
-        if lb is not None:
-            part = lb[lb["LBTESTCD"] == testcd]
-            records = len(part)
-            seen = ", ".join(sorted(str(u) for u in part["LBORRESU"].dropna().unique()))
         factors = "; ".join(f"{unit or '(none)'} x {factor}" for unit, factor in rule.get("from", {}).items())
-        unit_rows.append((testcd, rule.get("standard", ""), seen, factors, records))
+        unit_rows.append((testcd, rule.get("standard", ""), seen.get(testcd, ""), factors, records.get(testcd, 0)))
     system = conventions.get("lab_unit_system")
     stated = (f" Standard units are one system, {system} units, as the FDA Study Data Technical Conformance "
               "Guide supports; conventional units remain in LBORRESU where a site collected them, and the "
@@ -282,9 +282,9 @@ def conventions_section(spec: Spec, facts: BuildFacts) -> Section:
               unit_rows, (0.13, 0.15, 0.22, 0.38, 0.12)),
     ]
     if lb is not None:
-        censored = lb["LBORRES"].fillna("").astype(str).str.match(r"^\s*[<>]")
+        censored = count_where(lb["LBORRES"].fillna(""), LIMIT_RESULT.match)
         texts = method_text(spec, "LB", "LBSTRESC")
-        blocks.append(p(f"Results reported as a limit ('<x' or '>x'): {int(censored.sum())} LB record(s). "
+        blocks.append(p(f"Results reported as a limit ('<x' or '>x'): {censored} LB record(s). "
                         + texts))
     duplicates = [i for i in facts.issues if i.rule == "sdtm.duplicate-record"]
     by_dataset: dict[str, int] = {}
@@ -298,14 +298,51 @@ def conventions_section(spec: Spec, facts: BuildFacts) -> Section:
         frame = facts.datasets.get(name)
         if frame is None or variable not in frame.columns:
             continue
-        values = frame[variable].dropna().astype(str)
-        partial_rows.append((f"{name}.{variable}", int((values.str.len().between(1, 9)).sum()), len(values)))
+        values = frame[variable].dropna()
+        partial_rows.append((f"{name}.{variable}", count_where(values, is_partial_date), len(values)))
     iso = spec.methods.get("MT.ISO8601")
     blocks.append(p(f"Partial dates ({conventions.get('partial_date_format', '')}; raw dates "
                     f"{conventions.get('raw_date_format', '')}). " + (iso.description if iso else "")))
     blocks.append(table(("Variable", "Partial dates", "Dates present"),
                         [r for r in partial_rows if r[1]] or [("(none)", 0, 0)], (0.4, 0.3, 0.3)))
     return Section("Data Conventions", "conventions", tuple(blocks))
+
+
+LIMIT_RESULT = re.compile(r"^\s*[<>]")  # a result reported as a limit: '<0.5', '> 300'
+
+
+def is_partial_date(text: str) -> bool:
+    """An ISO 8601 date shorter than a full date (YYYY-MM-DD): ``2024``, ``2024-05``."""
+    return 1 <= len(text) <= 9
+
+
+def count_where(values: pd.Series, test: Callable[[str], object]) -> int:
+    """How many of ``values`` (as text) pass ``test``: each distinct value is tested once, however
+    often it occurs.
+
+    >>> count_where(pd.Series(["<0.5", "12", "<0.5", " >3"]), LIMIT_RESULT.match)
+    3
+    >>> count_where(pd.Series(["2024", "2024-05-01", "2024-05", "", "2024"]), is_partial_date)
+    3
+    """
+    codes, uniques = pd.factorize(values)
+    passed = np.fromiter((bool(test(str(u))) for u in uniques), dtype=bool, count=len(uniques))
+    return int(np.bincount(codes[codes >= 0], minlength=len(uniques))[passed].sum())
+
+
+def lab_units_collected(lb: pd.DataFrame) -> tuple[dict[str, int], dict[str, str]]:
+    """LB records per LBTESTCD and the original units collected for it (sorted, comma-joined), in
+    one pass over LB.
+
+    >>> lb = pd.DataFrame({"LBTESTCD": ["ALB", "ALB", "ALB", "INR"], "LBORRESU": ["g/L", "g/dL", "g/L", None]})
+    >>> lab_units_collected(lb)
+    ({'ALB': 3, 'INR': 1}, {'ALB': 'g/L, g/dL'})
+    """
+    records = {str(k): int(v) for k, v in lb["LBTESTCD"].value_counts(sort=False).items()}
+    units = lb[["LBTESTCD", "LBORRESU"]].dropna().drop_duplicates()
+    seen = {str(testcd): ", ".join(sorted(str(u) for u in part)) for testcd, part in
+            units.groupby("LBTESTCD", sort=True)["LBORRESU"]}
+    return records, seen
 
 
 def method_text(spec: Spec, dataset: str, variable: str) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import reportlab
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import landscape, letter
@@ -36,6 +37,8 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
+from reportlab.platypus.doctemplate import LayoutError
+from reportlab.platypus.tables import _calc_pc
 
 from aclf_cdisc.documents.model import (
     Block,
@@ -155,21 +158,85 @@ class _Outline(Flowable):
         add(self.entries, 0)
 
 
-def _paragraph(p: Paragraph, styles: dict[str, RLStyle]) -> RLParagraph:
-    return RLParagraph(MARKUP.render(p), styles[p.style])
+class _CellParagraph(RLParagraph):
+    """A table cell's paragraph, laid out once per width.
+
+    reportlab lays a body cell out (``wrap``) when it measures the table, again when it splits it
+    at a page end, and again to draw it, each time at the same width. A paragraph's layout depends
+    on the width alone (not on the height offered), so the lines of the last ``wrap`` at that
+    width are kept: the same lines, drawn the same, without breaking the text again.
+    """
+
+    _laid_out_for: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if availWidth == self._laid_out_for:
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._laid_out_for = availWidth
+        return size
+
+
+class _Table(RLTable):
+    """reportlab's table, each row measured once per set of column widths.
+
+    reportlab (without row spans) measures every row of a table whenever it is wrapped or split,
+    finding the next unmeasured row and summing the rows above it for each row: quadratic in
+    the rows of a long table (the list of findings). This measures the rows in one pass, with
+    reportlab's own cell measure and the same arithmetic, and hands reportlab the heights: the
+    same row heights, the same page breaks, the same bytes.
+    """
+
+    _argH: list[float | None]  # reportlab's: the row heights given (None: measure the row)
+    _rowHeights: list[float | None]
+    _measured: tuple[list[float], list[float]] | None = None
+
+    def _calc_height(self, availHeight: float, availWidth: float, H: Any = None, W: Any = None) -> None:
+        argH = self._argH
+        if None not in argH or self._spanCmds or self._minRowHeights:
+            return super()._calc_height(availHeight, availWidth, H, W)  # nothing to measure, or not this case
+        widths = list(W or _calc_pc(self._argW, availWidth))
+        if self._measured is None or self._measured[0] != widths:
+            self._measured = (widths, self._row_heights(widths))
+        self._argH = self._rowHeights = list[float | None](self._measured[1])
+        try:
+            super()._calc_height(availHeight, availWidth, H, W)
+        finally:
+            self._argH = argH
+
+    def _row_heights(self, widths: list[float]) -> list[float]:
+        """The height of every row: tables.Table._calc_height's measure of a table without spans
+        whose cells are flowables (every cell :func:`_table` makes is a paragraph or a list of them)."""
+        heights: list[float] = []
+        for values, cell_styles in zip(self._cellvalues, self._cellStyles, strict=True):
+            h: float = 0
+            for j, (v, s, w) in enumerate(zip(values, cell_styles, widths, strict=True)):
+                v = values[j] = self._cellListProcess(v, w, None)
+                width, t = self._listCellGeom(v, w, s)
+                if width + s.leftPadding + s.rightPadding > w and not rl_config.allowTableBoundsErrors & 1:
+                    raise LayoutError(f"{self.identity(30)}: a cell of row {len(heights)} is too wide")
+                t += s.bottomPadding + s.topPadding
+                if t > h:
+                    h = t
+            heights.append(h)
+        return heights
+
+
+def _paragraph(p: Paragraph, styles: dict[str, RLStyle], kind: type[RLParagraph] = RLParagraph) -> RLParagraph:
+    return kind(MARKUP.render(p), styles[p.style])
 
 
 def _cell(cell: Cell, styles: dict[str, RLStyle]) -> Any:
     if isinstance(cell, tuple):
-        return [_paragraph(p, styles) for p in cell]
-    return _paragraph(cell, styles)
+        return [_paragraph(p, styles, _CellParagraph) for p in cell]
+    return _paragraph(cell, styles, _CellParagraph)
 
 
 def _table(table: Table, styles: dict[str, RLStyle], width: float) -> RLTable:
     fractions = table.widths or tuple(1 / len(table.header) for _ in table.header)
     data = [[RLParagraph(escape(h), styles["th"]) for h in table.header]]
     data += [[_cell(c, styles) for c in row] for row in table.rows]
-    result = RLTable(data, colWidths=[f * width for f in fractions], repeatRows=1)
+    result = _Table(data, colWidths=[f * width for f in fractions], repeatRows=1)
     result.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#2f4a6d")),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9aa5b1")),
