@@ -27,6 +27,7 @@ from aclf_cdisc.documents.pdf import render_pdf
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.package.layout import adam_dir, adam_programs_dir, reports_dir, sdtm_dir
 from aclf_cdisc.spec.model import Spec
+from aclf_cdisc.tasks import MapEach, serial_map
 
 DOCUMENTS_REPORT_DIR = "documents"
 
@@ -71,20 +72,30 @@ def build_documents(spec: Spec, datasets: Mapping[str, pd.DataFrame], issues: Se
 
 
 def write_documents(root: Path, spec: Spec, datasets: Mapping[str, pd.DataFrame],
-                    issues: Sequence[Issue], label: str | None = None) -> list[Path]:
+                    issues: Sequence[Issue], label: str | None = None, *,
+                    map_each: MapEach = serial_map) -> list[Path]:
     """Write every document and the ADaM programs under ``root`` (the package tree); return the files.
 
-    ``label`` (a dummy-randomization build's) heads every document's title and first page.
+    ``label`` (a dummy-randomization build's) heads every document's title and first page. Each
+    document is rendered (PDF and HTML) by ``map_each``: side by side on forked workers in a build,
+    the same bytes wherever it ran.
     """
     studyid = spec.study.studyid
+    documents = build_documents(spec, datasets, issues, label)
+    roles = list(documents)
+
+    def render(role: str) -> tuple[bytes, bytes]:
+        document = documents[role][1]
+        return (render_pdf(document, author=spec.study.sponsor, subject=studyid),
+                render_html(document).encode("utf-8"))
+
     written = []
-    for role, (standard, document) in build_documents(spec, datasets, issues, label).items():
-        folder = sdtm_dir(root, studyid) if standard == "SDTM" else adam_dir(root, studyid)
+    for role, (pdf, html) in zip(roles, map_each(render, roles), strict=True):
+        folder = sdtm_dir(root, studyid) if documents[role][0] == "SDTM" else adam_dir(root, studyid)
         href = document_href(spec, role)
         assert href is not None
-        written.append(_write(folder / href, render_pdf(document, author=spec.study.sponsor, subject=studyid)))
-        html = reports_dir(root) / DOCUMENTS_REPORT_DIR / f"{Path(href).stem}.html"
-        written.append(_write(html, render_html(document).encode("utf-8")))
+        written.append(_write(folder / href, pdf))
+        written.append(_write(reports_dir(root) / DOCUMENTS_REPORT_DIR / f"{Path(href).stem}.html", html))
     if any(d.name in datasets for d in spec.by_standard("ADaM")):
         for program in adam_programs(spec):
             text = program_text(program, spec)

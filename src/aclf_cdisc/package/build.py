@@ -260,7 +260,8 @@ def _write_package(options: BuildOptions, spec: Spec, datasets: dict[str, pd.Dat
             issues = collapse_masked(issues)
         if any(i.severity == "error" for i in define_issues):
             fail_with_report(issues, "define.xml failed its checks", spec, options.out_dir)
-        files += write_documents(staging, spec, datasets, issues, dummy)  # aCRF, reviewer's guides, programs
+        files += write_documents(staging, spec, datasets, issues, dummy,  # aCRF, reviewer's guides, programs
+                                 map_each=partial(forked_map, workers=workers))
         progress("documents", None, None)
         title = f"{dummy + ': ' if dummy else ''}{spec.study.studyid} build report"
         write_report(issues, reports_dir(staging), title=title, spec=spec, datasets=datasets)
