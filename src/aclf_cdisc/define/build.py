@@ -123,6 +123,7 @@ def build_define(
     stylesheet: str | None = STYLESHEET_NAME,
     issues: list[Issue] | None = None,
     analysis_results: AnalysisResults | None = None,
+    columns: dict[str, dict[str, Any]] | None = None,
 ) -> etree._ElementTree:
     """Return the Define-XML 2.1 tree for the ``standard`` datasets in ``datasets``.
 
@@ -130,8 +131,11 @@ def build_define(
     (``name``, ``label``, ``variables`` with ``name``/``label``/``type``/``length``) or None to
     derive it from the spec and the frame. Non-fatal findings (warnings) are appended to
     ``issues`` when a list is given. ``analysis_results`` (ADaM ARM: the displays and their
-    where clauses) are placed where the ARM schema wants them. Raises :class:`SpecError` when the spec cannot
-    describe the data (a dataset or reference the spec lacks).
+    where clauses) are placed where the ARM schema wants them. ``columns`` (a dict, empty or kept
+    from a call on the same frames) receives each column factorized (dataset -> column ->
+    :class:`~aclf_cdisc.define.distinct.DistinctColumn`), so ``check_define_against_data`` can
+    reuse them. Raises :class:`SpecError` when the spec cannot describe the data (a dataset or
+    reference the spec lacks).
     """
     if standard not in IG_STANDARDS:
         raise ValueError(f"standard must be SDTM or ADaM, not {standard!r}")
@@ -140,7 +144,7 @@ def build_define(
     refs = References(spec, standard=standard)
     acrf = acrf_oid(spec)
     present = {ds.name: [v for v in ds.variables if v.name in metas[ds.name]] for ds in chosen}
-    plan = plan_value_level(chosen, frames, {name: {v.name for v in vs} for name, vs in present.items()})
+    plan = plan_value_level(chosen, frames, {name: {v.name for v in vs} for name, vs in present.items()}, columns)
     refs.problems.extend(plan.problems)
 
     # Items first: they decide which codelists, methods, comments and documents are referenced.
@@ -149,7 +153,8 @@ def build_define(
         frame = frames[ds.name]
         sizes: dict[str, ItemSize] = {}
         for var in present[ds.name]:
-            item, sizes[var.name] = item_def(ds, var, metas[ds.name][var.name], frame[var.name], refs,
+            values = plan.column(ds.name, frame, var.name).everything()
+            item, sizes[var.name] = item_def(ds, var, metas[ds.name][var.name], values, refs,
                                              value_list=plan.value_list_oid(ds.name, var.name), acrf=acrf)
             items.append(item)
         items.extend(value_item_defs(plan, ds, frame, sizes, refs, acrf))

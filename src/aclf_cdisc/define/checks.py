@@ -44,7 +44,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
 from lxml import etree
 
 from aclf_cdisc.define.common import (
@@ -52,12 +51,12 @@ from aclf_cdisc.define.common import (
     NUMERIC_TYPES,
     ODM_NS,
     condition_mask,
-    distinct_code_texts,
     meta_variables,
     metadata_from_frame,
     unpack_datasets,
     xpt_type_of,
 )
+from aclf_cdisc.define.distinct import DistinctValues, distinct_columns
 from aclf_cdisc.define.lengths import numeric_length
 from aclf_cdisc.errors import Issue
 
@@ -323,12 +322,15 @@ def _where(root_index: dict[str, etree._Element], wc_oid: str,
     return out
 
 
-def check_define_against_data(tree: Any, datasets: Mapping[str, Any], *, spec: Any = None) -> list[Issue]:
+def check_define_against_data(tree: Any, datasets: Mapping[str, Any], *, spec: Any = None,
+                              columns: dict[str, dict[str, Any]] | None = None) -> list[Issue]:
     """Compare a define with the datasets it describes (``{name: (frame, xpt metadata)}``).
 
     ``spec`` (optional) tells which codelists are extensible: values outside those are warnings;
     outside any other codelist they are errors. Without a spec every codelist counts as closed.
     Metadata may be None when ``spec`` is given (it is then derived from spec and frame).
+    ``columns``: the columns :func:`~aclf_cdisc.define.build.build_define` factorized from the
+    same frames (dataset -> column -> DistinctColumn), reused and added to.
     """
     root = _root(tree)
     issues: list[Issue] = []
@@ -348,13 +350,13 @@ def check_define_against_data(tree: Any, datasets: Mapping[str, Any], *, spec: A
         issues.append(Issue("define.data-dataset-undefined", f"dataset {name} is not in define.xml",
                             dataset=name))
 
-    def ct_check(ds: str, column: str, values: pd.Series, cl_oid: str | None, where: str) -> None:
+    def ct_check(ds: str, column: str, values: DistinctValues, cl_oid: str | None, where: str) -> None:
         if not cl_oid or cl_oid not in codelists:
             return
         allowed = _codelist_values(codelists[cl_oid])
         if allowed is None:
             return
-        bad = sorted(distinct_code_texts(values) - allowed)
+        bad = sorted(values.code_texts() - allowed)
         for value in bad:
             issues.append(Issue("define.data-ct-value", f"{value!r} is not in codelist {cl_oid}{where}",
                                 severity="warning" if cl_oid in extensible else "error",
@@ -363,7 +365,7 @@ def check_define_against_data(tree: Any, datasets: Mapping[str, Any], *, spec: A
     for name in sorted(set(groups) & set(data)):
         ig = groups[name]
         frame, meta = data[name]
-        texts: dict[str, Any] = {}  # condition_mask's cache for this frame
+        texts = columns.setdefault(name, {}) if columns is not None else {}  # column -> DistinctColumn
         if meta is None and spec is not None and name in spec.datasets:
             meta = metadata_from_frame(spec.datasets[name], frame)
         refs = ig.findall("odm:ItemRef", _NS)
@@ -428,7 +430,8 @@ def check_define_against_data(tree: Any, datasets: Mapping[str, Any], *, spec: A
                                         expected=str(dv.length)))
             if dv.name not in frame.columns:
                 continue
-            ct_check(name, dv.name, frame[dv.name], dv.codelist, "")
+            column = distinct_columns(texts, frame, dv.name)
+            ct_check(name, dv.name, column.everything(), dv.codelist, "")
             vl = vlists.get(dv.value_list or "")
             if vl is None:
                 continue
@@ -442,5 +445,5 @@ def check_define_against_data(tree: Any, datasets: Mapping[str, Any], *, spec: A
                     continue
                 wc_oid = wref.get("WhereClauseOID", "")
                 mask = condition_mask(frame, _where(wheres, wc_oid, items), cache=texts)
-                ct_check(name, dv.name, frame.loc[mask, dv.name], cl.get("CodeListOID"), f" (where {wc_oid})")
+                ct_check(name, dv.name, column.rows(mask), cl.get("CodeListOID"), f" (where {wc_oid})")
     return issues

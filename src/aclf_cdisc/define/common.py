@@ -16,13 +16,18 @@ OID conventions (one place, so builder, checker and stylesheet agree):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import numpy as np
 import pandas as pd
 from lxml import etree
+
+from aclf_cdisc.define.distinct import char_length
+from aclf_cdisc.define.distinct import code_text as code_text  # re-exported: their first home
+from aclf_cdisc.define.distinct import code_texts as code_texts
+from aclf_cdisc.define.distinct import condition_mask as condition_mask
+from aclf_cdisc.define.distinct import distinct_code_texts as distinct_code_texts
 
 ODM_NS = "http://www.cdisc.org/ns/odm/v1.3"
 DEF_NS = "http://www.cdisc.org/ns/def/v2.1"
@@ -151,16 +156,6 @@ def meta_variables(meta: Any) -> list[VariableMeta]:
     return out
 
 
-def char_length(values: Iterable[Any]) -> int:
-    """The XPT length of a character column: longest value in bytes, at least 1."""
-    longest = 1
-    for value in values:
-        if value is None or (isinstance(value, float) and pd.isna(value)):
-            continue
-        longest = max(longest, len(str(value).encode("utf-8")))
-    return longest
-
-
 def metadata_from_frame(dataset: Any, frame: pd.DataFrame) -> DatasetMeta:
     """The metadata an XPT writer would record for ``frame`` under spec ``dataset``.
 
@@ -179,138 +174,6 @@ def metadata_from_frame(dataset: Any, frame: pd.DataFrame) -> DatasetMeta:
             length = char_length(frame[var.name])
         variables.append(VariableMeta(var.name, var.label, var.xpt_type, length, var.display_format))
     return DatasetMeta(dataset.name, dataset.label, tuple(variables))
-
-
-def code_text(value: Any) -> str | None:
-    """A data value as the text a CodeList CodedValue holds (1.0 -> "1"); None when missing."""
-    if value is None:
-        return None
-    if isinstance(value, float):
-        if pd.isna(value):
-            return None
-        if value.is_integer():
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    text = str(value)
-    if text.strip() == "" or text == "nan":
-        return None
-    return text
-
-
-#: Types of missing value each of which code_text always reads the same way (None, NaN: None;
-#: pd.NA: "<NA>"; NaT: "NaT").
-_MISSING_KINDS = frozenset({type(None), float, np.float64, type(pd.NA), type(pd.NaT)})
-
-
-def _distinct_texts(values: Any) -> tuple[np.ndarray, np.ndarray] | None:
-    """(codes, texts): ``texts[codes]`` is code_text of each value, the last text standing for the
-    missing values. Each distinct value is converted once.
-
-    Only for values whose equal members always share one code text: the numbers of a numpy
-    column, and text (object or string columns) whose missing values all read alike. Anything
-    else (e.g. 1 and True, which compare equal but read differently) gives None, and the caller
-    converts value by value.
-    """
-    if not isinstance(values, pd.Series) or len(values) == 0:
-        return None
-    dtype = values.dtype
-    missing_text = None
-    if isinstance(dtype, np.dtype) and dtype.kind in "fiub":
-        # what iterating or mapping a numeric column hands over: Python numbers
-        codes, uniques = pd.factorize(values.to_numpy())
-        texts = [code_text(u) for u in uniques.tolist()]
-    elif pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype):
-        array = values.to_numpy(dtype=object)
-        if pd.api.types.infer_dtype(array, skipna=True) != "string":
-            return None
-        missing = pd.isna(array)
-        if missing.any():
-            absent = array[missing]
-            first_of_kind = pd.Series(np.frompyfunc(type, 1, 1)(absent)).drop_duplicates()
-            if not set(first_of_kind) <= _MISSING_KINDS:
-                return None
-            read_as = {code_text(value) for value in absent[first_of_kind.index]}
-            if len(read_as) != 1:
-                return None
-            missing_text = read_as.pop()
-        codes, uniques = pd.factorize(array)
-        texts = [code_text(u) for u in uniques]
-    else:
-        return None
-    return np.asarray(codes), np.array([*texts, missing_text], dtype=object)
-
-
-def _as_mapped(texts: np.ndarray, values: pd.Series, **kwargs: Any) -> pd.Series:
-    """``texts`` with the dtype ``values.map`` gives such results: inferred, and a string column's
-    own string dtype when text is inferred."""
-    out = pd.Series(texts, **kwargs)
-    if isinstance(values.dtype, pd.StringDtype) and isinstance(out.dtype, pd.StringDtype):
-        out = out.astype(values.dtype)
-    return out
-
-
-def code_texts(values: pd.Series) -> pd.Series:
-    """``values.map(code_text)``, converting each distinct value once."""
-    found = _distinct_texts(values)
-    if found is None:
-        return values.map(code_text)
-    codes, texts = found
-    return _as_mapped(texts[codes], values, index=values.index, name=values.name)
-
-
-def distinct_code_texts(values: Iterable[Any]) -> set[str]:
-    """The code texts of ``values`` (missing values left out), each distinct value converted once."""
-    found = _distinct_texts(values)
-    if found is None:
-        return {v for v in (code_text(x) for x in values) if v is not None}
-    codes, texts = found
-    used = np.zeros(len(texts), dtype=bool)
-    used[codes] = True
-    return {t for t in texts[used] if t is not None}
-
-
-def condition_mask(frame: pd.DataFrame, conditions: Sequence[tuple[str, str, Sequence[str]]], *,
-                   cache: dict[str, Any] | None = None) -> pd.Series:
-    """Rows of ``frame`` where every (variable, comparator, values) condition holds.
-
-    Comparators EQ/NE/IN/NOTIN compare as text; LT/LE/GT/GE compare numerically. A condition on a
-    column the frame lacks matches nothing. ``cache`` (one dict per frame, kept by the caller)
-    keeps the text of each tested column between calls.
-    """
-    mask = pd.Series(True, index=frame.index)
-    for variable, comparator, values in conditions:
-        if variable not in frame.columns:
-            return pd.Series(False, index=frame.index)
-        wanted = set(values)
-        comp = comparator.upper()
-        if comp in {"EQ", "IN", "NE", "NOTIN"}:
-            hit = _text_isin(frame[variable], wanted, cache, variable)
-            mask &= hit if comp in {"EQ", "IN"} else ~hit
-        else:
-            numbers = pd.to_numeric(frame[variable], errors="coerce")
-            bound = float(next(iter(values)))
-            ops = {"LT": numbers < bound, "LE": numbers <= bound, "GT": numbers > bound,
-                   "GE": numbers >= bound}
-            mask &= ops.get(comp, pd.Series(True, index=frame.index)).fillna(False)
-    return mask
-
-
-def _text_isin(column: pd.Series, wanted: set[str], cache: dict[str, Any] | None, variable: str) -> pd.Series:
-    """``column.map(code_text).isin(wanted)``, tested once per distinct value."""
-    found = cache.get(variable) if cache is not None else None
-    if found is None:
-        found = _distinct_texts(column)
-        if found is None:
-            found = column.map(code_text)
-        if cache is not None:
-            cache[variable] = found
-    if isinstance(found, pd.Series):
-        return found.isin(wanted)
-    codes, texts = found
-    hit = _as_mapped(texts, column).isin(wanted).to_numpy()
-    return pd.Series(hit[codes], index=column.index, dtype=bool)
 
 
 def unpack_datasets(datasets: Mapping[str, Any]) -> dict[str, tuple[pd.DataFrame, Any]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from lxml import etree
 
@@ -24,6 +25,7 @@ from aclf_cdisc.define.common import (
     odm,
     translated_text,
 )
+from aclf_cdisc.define.distinct import DistinctValues
 from aclf_cdisc.define.documents import leaf_element
 from aclf_cdisc.define.lengths import decimals_needed, numeric_length
 from aclf_cdisc.define.references import References
@@ -55,7 +57,7 @@ class ItemSize:
     significant_digits: int | None
 
 
-def item_size(data_type: str, values: pd.Series | None, xpt_length: int | None,
+def item_size(data_type: str, values: pd.Series | np.ndarray | None, xpt_length: int | None,
               significant_digits: int | None) -> ItemSize:
     """Text: the XPT length. Integer/float: the digits the values need. Float: SignificantDigits
     from the spec, else from the values. Dates and other ISO 8601 types: neither."""
@@ -157,12 +159,15 @@ def item_group_def(spec: Spec, ds: Dataset, variables: list[Variable], refs: Ref
     return ig
 
 
-def item_def(ds: Dataset, var: Variable, meta: Any, values: pd.Series, refs: References, *,
+def item_def(ds: Dataset, var: Variable, meta: Any, values: pd.Series | DistinctValues, refs: References, *,
              value_list: str | None, acrf: str | None) -> tuple[etree._Element, ItemSize]:
     """``<ItemDef>`` of one dataset variable, and its size (value-level items may not exceed it)."""
     where = f"{ds.name}.{var.name}"
     item = etree.Element(odm("ItemDef"))
-    size = item_size(var.data_type, values, meta.length, var.significant_digits)
+    if not isinstance(values, DistinctValues):
+        values = DistinctValues.of(values)
+    numbers = values.finite_numbers() if var.data_type in NUMERIC_TYPES else None
+    size = item_size(var.data_type, numbers, meta.length, var.significant_digits)
     set_item_attrs(item, it_oid(ds.name, var.name), var.name, var.data_type, size,
                    var.display_format or meta.format)
     comment = refs.comment(var.comment, where)

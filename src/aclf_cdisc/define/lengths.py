@@ -24,9 +24,13 @@ import pandas as pd
 MAX_DECIMALS = 10
 
 
-def _numbers(values: Iterable[object]) -> np.ndarray:
+def finite_numbers(values: Iterable[object]) -> np.ndarray:
     """The finite numbers among ``values``: a numeric numpy array or Series as it is, anything
-    else value by value (text that reads as a number counts, other values do not)."""
+    else value by value (text that reads as a number counts, other values do not).
+
+    >>> finite_numbers(["1.5", "x", None, 3]).tolist()
+    [1.5, 3.0]
+    """
     if isinstance(values, pd.Series | np.ndarray) and isinstance(values.dtype, np.dtype) \
             and values.dtype.kind in "biuf":
         array = np.asarray(values, dtype=float)
@@ -45,7 +49,7 @@ def decimals_needed(values: Iterable[object], cap: int = MAX_DECIMALS) -> int:
     >>> decimals_needed([])
     0
     """
-    numbers = _numbers(values)
+    numbers = finite_numbers(values)
     if numbers.size == 0:
         return 0
     tolerance = 1e-9 * np.maximum(1.0, np.abs(numbers))
@@ -63,7 +67,7 @@ def integer_digits(values: Iterable[object]) -> int:
     >>> integer_digits([0.25])
     1
     """
-    numbers = _numbers(values)
+    numbers = finite_numbers(values)
     if numbers.size == 0:
         return 1
     largest = float(np.max(np.abs(np.trunc(numbers))))
@@ -78,7 +82,7 @@ def numeric_length(values: Iterable[object], data_type: str, significant_digits:
     >>> numeric_length([15.83, 8.4], "float", 2)
     4
     """
-    numbers = _numbers(values)
+    numbers = finite_numbers(values)
     digits = integer_digits(numbers)
     if data_type == "float":
         digits += significant_digits if significant_digits is not None else decimals_needed(numbers)

@@ -71,11 +71,13 @@ def build_for_outputs(outputs: Path, spec: Any, *, schema_dir: Path | None = Non
         stamp = _creation_datetime(creation_datetime, [m for _, m in datasets.values()])
         build_issues: list[Issue] = []
         arm = analysis_results_for(spec, frozenset(datasets)) if standard == "ADaM" else None  # specs/analysis.yaml
+        columns: dict[str, dict[str, Any]] = {}  # each column factorized once, for build and check
         tree = build_define(spec, standard, datasets, creation_datetime=stamp, issues=build_issues,
-                            analysis_results=arm)
+                            analysis_results=arm, columns=columns)
         target = folder / DEFINE_NAME
         write_define(tree, folder)
-        found = [*build_issues, *check_define(tree), *check_define_against_data(tree, datasets, spec=spec),
+        found = [*build_issues, *check_define(tree),
+                 *check_define_against_data(tree, datasets, spec=spec, columns=columns),
                  *check_define_texts(tree), *schema_findings(target, schema_dir)]
         issues.extend(_with_file(i, target) for i in found)
     if not found_any:

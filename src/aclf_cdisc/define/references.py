@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aclf_cdisc.define.common import distinct_code_texts, document_leaf_id
+from aclf_cdisc.define.distinct import DistinctValues
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Origin, Spec
 
@@ -72,14 +73,17 @@ class References:
         return document_leaf_id(oid)
 
     def codelist(self, oid: str | None, where: str, values: Any = None) -> str | None:
-        """Record a CodeListOID and the coded values the referencing item holds."""
+        """Record a CodeListOID and the coded values the referencing item holds (``values``: a
+        Series, or DistinctValues whose code texts are already counted per distinct value)."""
         if oid is None:
             return None
         if oid not in self.spec.codelists:
             self._missing("codelist", oid, where, "codelists.yaml")
             return None
         found = self.codelist_values.setdefault(oid, set())
-        if values is not None:
+        if isinstance(values, DistinctValues):
+            found.update(values.code_texts())
+        elif values is not None:
             found.update(distinct_code_texts(values))
         return oid
 

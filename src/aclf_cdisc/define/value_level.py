@@ -18,7 +18,6 @@ import pandas as pd
 from lxml import etree
 
 from aclf_cdisc.define.common import (
-    char_length,
     condition_mask,
     deff,
     it_oid,
@@ -27,6 +26,7 @@ from aclf_cdisc.define.common import (
     translated_text,
 )
 from aclf_cdisc.define.datasets import ItemSize, item_size, origin_element, set_item_attrs
+from aclf_cdisc.define.distinct import DistinctColumn, DistinctValues, distinct_columns
 from aclf_cdisc.define.references import References
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Dataset, Spec, ValueLevel
@@ -48,7 +48,8 @@ class ValueLevelPlan:
     value_lists: dict[tuple[str, str], tuple[str, list[ValueRow]]] = field(default_factory=dict)
     where_clauses: OrderedDict[str, tuple[str, Conditions]] = field(default_factory=OrderedDict)
     problems: list[Issue] = field(default_factory=list)
-    # dataset -> condition_mask's cache of the text of the columns where clauses test
+    # dataset -> column -> its DistinctColumn: each column is factorized once, for the where
+    # clauses that test it and for the statistics (codelist values, lengths) taken from it
     caches: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def value_list_oid(self, dataset: str, variable: str) -> str | None:
@@ -58,11 +59,17 @@ class ValueLevelPlan:
     def mask(self, dataset: str, frame: pd.DataFrame, where_oid: str) -> pd.Series:
         return condition_mask(frame, self.where_clauses[where_oid][1], cache=self.caches.setdefault(dataset, {}))
 
+    def column(self, dataset: str, frame: pd.DataFrame, variable: str) -> DistinctColumn:
+        """``frame[variable]`` (``frame`` being ``dataset``'s) as a DistinctColumn, factorized once."""
+        return distinct_columns(self.caches.setdefault(dataset, {}), frame, variable)
+
 
 def plan_value_level(datasets: list[Dataset], frames: Mapping[str, pd.DataFrame],
-                     present: Mapping[str, set[str]]) -> ValueLevelPlan:
-    """Select the value-level rows that match records; check their where clauses."""
-    plan = ValueLevelPlan()
+                     present: Mapping[str, set[str]], columns: dict[str, dict[str, Any]] | None = None
+                     ) -> ValueLevelPlan:
+    """Select the value-level rows that match records; check their where clauses. ``columns``
+    (dataset -> column -> DistinctColumn of ``frames``) is filled as columns are factorized."""
+    plan = ValueLevelPlan(caches=columns if columns is not None else {})
     for ds in datasets:
         frame = frames[ds.name]
         used_item_oids: set[str] = set()
@@ -95,14 +102,15 @@ def plan_value_level(datasets: list[Dataset], frames: Mapping[str, pd.DataFrame]
     return plan
 
 
-def value_size(row: ValueLevel, subset: pd.Series, parent: ItemSize) -> ItemSize:
+def value_size(row: ValueLevel, subset: pd.Series | DistinctValues, parent: ItemSize) -> ItemSize:
     """The Length/SignificantDigits of one value-level item, never above the parent's Length."""
     if row.data_type not in ("text", "integer", "float"):
         return ItemSize(None, None)
+    values = subset if isinstance(subset, DistinctValues) else DistinctValues.of(subset)
     if row.data_type == "text":
-        size = ItemSize(row.length or char_length(subset), None)
+        size = ItemSize(row.length or values.char_length(), None)
     else:
-        size = item_size(row.data_type, subset, None, row.significant_digits)
+        size = item_size(row.data_type, values.finite_numbers(), None, row.significant_digits)
     if parent.length is not None and size.length is not None and size.length > parent.length:
         size = replace(size, length=parent.length)
     return size
@@ -119,7 +127,7 @@ def value_item_defs(plan: ValueLevelPlan, ds: Dataset, frame: pd.DataFrame, pare
         for value_row in rows:
             row = value_row.row
             where = f"{ds.name}.{var_name} where {row.where.oid}"
-            subset = frame.loc[plan.mask(ds.name, frame, row.where.oid), var_name]
+            subset = plan.column(ds.name, frame, var_name).rows(plan.mask(ds.name, frame, row.where.oid))
             item = etree.Element(odm("ItemDef"))
             set_item_attrs(item, value_row.item_oid, var_name, row.data_type,
                            value_size(row, subset, parents[var_name]), row.display_format)
