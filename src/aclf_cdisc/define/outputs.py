@@ -1,7 +1,9 @@
 """Define-XML for a finished outputs tree: read the XPT files written, build, check and write both defines.
 
-For each standard whose dataset folder holds XPT files, the datasets are read back from the
-files (so define.xml states what was actually written), the define is built from the spec,
+For each standard whose dataset folder holds XPT files, the datasets are taken from the files
+(so define.xml states what was actually written: each file's header, and its rows unless the
+caller hands over the frames it has just written there, which the file holds value for value;
+a build does, so its define does not read a whole study back), the define is built from the spec,
 checked (references, agreement with the files, and the Define-XML 2.1 XML Schema: the set
 shipped with the product unless another folder is named) and written atomically beside the
 datasets. A define that passed the schema gets a note saying so, so the build report states it.
@@ -10,9 +12,13 @@ datasets. A define that passed the schema gets a note saying so, so the build re
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
 
 from aclf_cdisc.define.analysis_results import analysis_results_for
 from aclf_cdisc.define.build import build_define
@@ -23,7 +29,8 @@ from aclf_cdisc.define.schema import DEFINE_XSD, validate_define_schema
 from aclf_cdisc.define.texts import check_define_texts
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.package.layout import standard_dir
-from aclf_cdisc.transport import read_xpt
+from aclf_cdisc.transport import XptDataset, read_xpt, read_xpt_header
+from aclf_cdisc.transport.xpt import Findings, numeric_values
 
 STANDARDS: tuple[Literal["SDTM", "ADaM"], ...] = ("SDTM", "ADaM")
 
@@ -42,11 +49,62 @@ def _creation_datetime(explicit: str | None, metas: list[Any]) -> str:
     raise ValueError("no CreationDateTime: pass --creation-datetime")
 
 
+def written_dataset(path: Path, frames: Mapping[str, pd.DataFrame] | None) -> tuple[pd.DataFrame, XptDataset]:
+    """The dataset in XPT file ``path``: its metadata from the file's header; its rows from
+    ``frames`` (the frames just written, by dataset name) when they say for certain what the file
+    holds (:func:`rows_as_written`), else from the file."""
+    if frames is None:
+        return read_xpt(path)
+    meta = read_xpt_header(path)
+    frame = frames.get(str(meta.name).upper())
+    written = rows_as_written(frame, meta) if frame is not None else None
+    return (written, meta) if written is not None else read_xpt(path)
+
+
+def rows_as_written(frame: pd.DataFrame, meta: XptDataset) -> pd.DataFrame | None:
+    """The variables of ``meta`` in ``frame`` as :func:`read_xpt` would read them from the file
+    written from it, or None when that is not certain.
+
+    Text is taken as it is: the writer only pads it, and a built frame's text has no trailing
+    blanks (``conform_to_spec``). Numbers become the float64 values written (dates as SAS dates,
+    by the writer's own conversion), which an 8-byte IBM double holds exactly. None for a numeric
+    variable shorter than 8 bytes (its fraction is cut), special missing values (read back as
+    markers) or anything the writer would refuse.
+
+    >>> from aclf_cdisc.transport import XptDataset, XptVariable
+    >>> meta = XptDataset("DM", "Demographics", (XptVariable("AGE", "Age", "num", 8),))
+    >>> rows_as_written(pd.DataFrame({"AGE": [34, 51]}), meta)["AGE"].tolist()
+    [34.0, 51.0]
+    """
+    columns: dict[str, pd.Series] = {}
+    for var in meta.variables:
+        column = frame.get(var.name)
+        if column is None:
+            return None
+        if var.is_char:
+            if not (pd.api.types.is_object_dtype(column.dtype) or isinstance(column.dtype, pd.StringDtype)):
+                return None
+            columns[var.name] = column
+            continue
+        if var.length != 8:
+            return None
+        if column.dtype != np.float64:
+            findings = Findings(meta, "")
+            values, special = numeric_values(column, var, 0, findings)
+            if special is not None or findings.issues:
+                return None
+            column = pd.Series(values, index=frame.index, name=var.name)
+        columns[var.name] = column
+    return pd.DataFrame(columns, index=frame.index, copy=False)
+
+
 def build_for_outputs(outputs: Path, spec: Any, *, schema_dir: Path | None = None,
-                      creation_datetime: str | None = None) -> list[Issue]:
+                      creation_datetime: str | None = None,
+                      frames: Mapping[str, pd.DataFrame] | None = None) -> list[Issue]:
     """Build, check and write both defines under ``outputs``; return every finding.
 
     Files inside ``outputs`` are named relative to it (``m5/datasets/.../define.xml``).
+    ``frames``: the datasets just written under ``outputs``, by name (see :func:`written_dataset`).
     """
     issues: list[Issue] = []
     found_any = False
@@ -56,7 +114,7 @@ def build_for_outputs(outputs: Path, spec: Any, *, schema_dir: Path | None = Non
         files = sorted(p for p in folder.glob("*.xpt")) if folder.is_dir() else []
         datasets: dict[str, tuple[Any, Any]] = {}
         for path in files:
-            frame, meta = read_xpt(path)
+            frame, meta = written_dataset(path, frames)
             name = str(meta.name).upper()
             if name not in wanted:
                 issues.append(Issue("define.dataset-not-in-spec", f"{path.name} holds {name}, which the "

@@ -253,7 +253,8 @@ def _write_package(options: BuildOptions, spec: Spec, datasets: dict[str, pd.Dat
     with staged_output(options.out_dir) as staging:
         files = write_datasets(datasets, spec, staging, progress, workers=workers)
         define_issues = build_for_outputs(staging, spec, schema_dir=options.schema_dir,
-                                          creation_datetime=xpt_header(spec).created.isoformat())
+                                          creation_datetime=xpt_header(spec).created.isoformat(),
+                                          frames=datasets)  # the rows just written: not read back
         issues.extend(define_issues)
         progress("define", None, None)
         if options.blinded:

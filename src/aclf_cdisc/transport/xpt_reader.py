@@ -214,6 +214,15 @@ def distinct_rows(cells: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp], n
     return codes.astype(np.intp), first
 
 
+def read_xpt_header(path: str | os.PathLike[str], *, encoding: str = "ascii") -> XptDataset:
+    """The metadata of a single-member XPORT v5 file (name, label, variables), its rows left unread:
+    what :func:`read_xpt` returns beside the frame."""
+    file = Path(path)
+    with open(file, "rb") as handle:
+        head = handle.read(MAX_HEADER_BYTES)
+    return parse_header(head, file, encoding)[0]
+
+
 def read_xpt(path: str | os.PathLike[str], *, encoding: str = "ascii",
              dates: bool = False) -> tuple[pd.DataFrame, XptDataset]:
     """Read a single-member XPORT v5 file into (frame, metadata).

@@ -1,0 +1,44 @@
+"""Statistics per distinct value equal the value-by-value ones, for a whole column and any subset."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from aclf_cdisc.define.distinct import DistinctColumn, code_text, value_bytes
+from aclf_cdisc.define.lengths import finite_numbers
+
+TEXT = st.one_of(st.none(), st.sampled_from(["", " ", "Y", "N", "12", "1.50", "-3", "nan", "ÄÖ", "ABC"]))
+NUMBER = st.one_of(st.just(float("nan")), st.floats(-1e6, 1e6, allow_nan=False), st.sampled_from([0.0, -0.0]))
+
+
+def _columns() -> st.SearchStrategy[pd.Series]:
+    return st.one_of(
+        st.lists(TEXT, max_size=30).map(lambda v: pd.Series(v, dtype=object)),
+        st.lists(TEXT, max_size=30).map(lambda v: pd.Series(v, dtype="str")),
+        st.lists(NUMBER, max_size=30).map(lambda v: pd.Series(v, dtype=float)),
+        st.lists(st.one_of(TEXT, st.integers(0, 3), st.booleans()), max_size=30).map(
+            lambda v: pd.Series(v, dtype=object)),  # 1 and True: equal, read differently
+    )
+
+
+@given(_columns(), st.data())
+def test_distinct_statistics_equal_value_by_value(column: pd.Series, data: st.DataObject) -> None:
+    mask = np.array(data.draw(st.lists(st.booleans(), min_size=len(column), max_size=len(column))), dtype=bool)
+    rows = column[mask]
+    values = DistinctColumn(column).rows(mask)
+    assert values.code_texts() == {t for t in map(code_text, rows) if t is not None}
+    assert values.char_length() == max([1, *map(value_bytes, rows)])
+    assert set(values.finite_numbers().tolist()) == set(finite_numbers(rows).tolist())
+
+
+def test_one_factorization_serves_every_subset() -> None:
+    column = DistinctColumn(pd.Series(["ALT", "AST", None, "ALT", "BILIRUBIN"], dtype=object))
+    first = column.rows(np.array([True, False, True, False, False]))
+    assert first.code_texts() == {"ALT"} and first.char_length() == 3
+    whole = column.everything()
+    assert whole.code_texts() == {"ALT", "AST", "BILIRUBIN"} and whole.char_length() == 9
+    assert column.factorized.codes.tolist() == [0, 1, -1, 0, 2]
+    assert column.rows(np.zeros(5, dtype=bool)).char_length() == 1  # no rows: Length 1
