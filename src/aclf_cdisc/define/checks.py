@@ -56,7 +56,7 @@ from aclf_cdisc.define.common import (
     unpack_datasets,
     xpt_type_of,
 )
-from aclf_cdisc.define.distinct import DistinctValues, distinct_columns
+from aclf_cdisc.define.distinct import DistinctValues, distinct_column
 from aclf_cdisc.define.lengths import numeric_length
 from aclf_cdisc.errors import Issue
 
@@ -430,7 +430,7 @@ def check_define_against_data(tree: Any, datasets: Mapping[str, Any], *, spec: A
                                         expected=str(dv.length)))
             if dv.name not in frame.columns:
                 continue
-            column = distinct_columns(texts, frame, dv.name)
+            column = distinct_column(texts, frame, dv.name)
             ct_check(name, dv.name, column.everything(), dv.codelist, "")
             vl = vlists.get(dv.value_list or "")
             if vl is None:

@@ -89,7 +89,7 @@ class Factorized:
 def _missing_representative(absent: np.ndarray) -> tuple[bool, Any]:
     """(usable, one of them): usable when the missing values ``absent`` are all of kinds
     :func:`code_text` reads alike (and :func:`value_bytes` counts alike)."""
-    if len(absent) == 0:
+    if len(absent) == 0 or np.equal(absent, None).all():  # the usual case, checked in C
         return True, None
     first_of_kind = pd.Series(np.frompyfunc(type, 1, 1)(absent)).drop_duplicates()
     if not set(first_of_kind) <= _MISSING_KINDS:
@@ -241,7 +241,7 @@ class DistinctValues:
         return numbers[np.isfinite(numbers)]
 
 
-def distinct_columns(cache: dict[str, Any] | None, frame: pd.DataFrame, variable: str) -> DistinctColumn:
+def distinct_column(cache: dict[str, Any] | None, frame: pd.DataFrame, variable: str) -> DistinctColumn:
     """The :class:`DistinctColumn` of ``frame[variable]``, kept in ``cache`` (one dict per frame)."""
     found = cache.get(variable) if cache is not None else None
     if not isinstance(found, DistinctColumn):
@@ -303,7 +303,7 @@ def condition_mask(frame: pd.DataFrame, conditions: Sequence[tuple[str, str, Seq
         wanted = set(values)
         comp = comparator.upper()
         if comp in {"EQ", "IN", "NE", "NOTIN"}:
-            hit = _text_isin(distinct_columns(cache, frame, variable), wanted, frame.index)
+            hit = _text_isin(distinct_column(cache, frame, variable), wanted, frame.index)
             mask &= hit if comp in {"EQ", "IN"} else ~hit
         else:
             numbers = pd.to_numeric(frame[variable], errors="coerce")

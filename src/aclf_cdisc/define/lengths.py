@@ -70,7 +70,7 @@ def integer_digits(values: Iterable[object]) -> int:
     numbers = finite_numbers(values)
     if numbers.size == 0:
         return 1
-    largest = float(np.max(np.abs(np.trunc(numbers))))
+    largest = float(np.trunc(max(-numbers.min(), numbers.max())))  # the largest |value|, truncated
     return max(1, len(str(int(largest)))) if math.isfinite(largest) else 1
 
 

@@ -26,7 +26,7 @@ from aclf_cdisc.define.common import (
     translated_text,
 )
 from aclf_cdisc.define.datasets import ItemSize, item_size, origin_element, set_item_attrs
-from aclf_cdisc.define.distinct import DistinctColumn, DistinctValues, distinct_columns
+from aclf_cdisc.define.distinct import DistinctColumn, DistinctValues, distinct_column
 from aclf_cdisc.define.references import References
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Dataset, Spec, ValueLevel
@@ -61,7 +61,7 @@ class ValueLevelPlan:
 
     def column(self, dataset: str, frame: pd.DataFrame, variable: str) -> DistinctColumn:
         """``frame[variable]`` (``frame`` being ``dataset``'s) as a DistinctColumn, factorized once."""
-        return distinct_columns(self.caches.setdefault(dataset, {}), frame, variable)
+        return distinct_column(self.caches.setdefault(dataset, {}), frame, variable)
 
 
 def plan_value_level(datasets: list[Dataset], frames: Mapping[str, pd.DataFrame],
