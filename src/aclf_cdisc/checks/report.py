@@ -89,8 +89,22 @@ def sort_key(issue: Issue) -> tuple[Any, ...]:
     )
 
 
-def sorted_issues(issues: Iterable[Issue]) -> list[Issue]:
-    return sorted(issues, key=sort_key)
+class SortedIssues(list[Issue]):
+    """Issues already in report order (:func:`sort_key`): sorting them again changes nothing, so
+    :func:`sorted_issues` hands them back as they are instead of computing every key again."""
+
+
+def sorted_issues(issues: Iterable[Issue]) -> SortedIssues:
+    """``issues`` in report order; a :class:`SortedIssues` list comes back as it is.
+
+    >>> a, b = Issue("SD0002", "x", severity="warning"), Issue("SD0002", "y", severity="error")
+    >>> ordered = sorted_issues([a, b])
+    >>> [i.severity for i in ordered], sorted_issues(ordered) is ordered
+    (['error', 'warning'], True)
+    """
+    if isinstance(issues, SortedIssues):
+        return issues
+    return SortedIssues(sorted(issues, key=sort_key))
 
 
 def text(value: Any) -> str:
@@ -413,7 +427,7 @@ def write_reports(issues: Iterable[Issue], folder: str | Path, *, title: str, bu
     ``build_info`` (study, standard versions, checklist, engine ...) is shown as given, in its own
     order; nothing else varies between two runs over the same issues.
     """
-    issues = list(issues)
+    issues = sorted_issues(issues)  # once, for every file
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
     extra: dict[str, Any] = {"rules": rules, "datasets": datasets, "explanations": explanations}

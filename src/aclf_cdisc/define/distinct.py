@@ -72,6 +72,7 @@ def char_length(values: Iterable[Any]) -> int:
 #: Types of missing value each of which code_text always reads the same way (None, NaN: None;
 #: pd.NA: "<NA>"; NaT: "NaT").
 _MISSING_KINDS = frozenset({type(None), float, np.float64, type(pd.NA), type(pd.NaT)})
+_NONE = np.array(None, dtype=object)
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ class Factorized:
 def _missing_representative(absent: np.ndarray) -> tuple[bool, Any]:
     """(usable, one of them): usable when the missing values ``absent`` are all of kinds
     :func:`code_text` reads alike (and :func:`value_bytes` counts alike)."""
-    if len(absent) == 0 or np.equal(absent, None).all():  # the usual case, checked in C
+    if len(absent) == 0 or np.equal(absent, _NONE).all():  # the usual case, checked in C
         return True, None
     first_of_kind = pd.Series(np.frompyfunc(type, 1, 1)(absent)).drop_duplicates()
     if not set(first_of_kind) <= _MISSING_KINDS:
