@@ -27,11 +27,12 @@ def _columns() -> st.SearchStrategy[pd.Series]:
 @given(_columns(), st.data())
 def test_distinct_statistics_equal_value_by_value(column: pd.Series, data: st.DataObject) -> None:
     mask = np.array(data.draw(st.lists(st.booleans(), min_size=len(column), max_size=len(column))), dtype=bool)
-    rows = column[mask]
-    values = DistinctColumn(column).rows(mask)
-    assert values.code_texts() == {t for t in map(code_text, rows) if t is not None}
-    assert values.char_length() == max([1, *map(value_bytes, rows)])
-    assert set(values.finite_numbers().tolist()) == set(finite_numbers(rows).tolist())
+    unfactorized, factorized = DistinctColumn(column), DistinctColumn(column)
+    for values, rows in ((factorized.rows(mask), column[mask]), (unfactorized.everything(), column),
+                         (factorized.everything(), column)):  # the whole column with and without codes
+        assert values.code_texts() == {t for t in map(code_text, rows) if t is not None}
+        assert values.char_length() == max([1, *map(value_bytes, rows)])
+        assert set(values.finite_numbers().tolist()) == set(finite_numbers(rows).tolist())
 
 
 def test_one_factorization_serves_every_subset() -> None:

@@ -138,6 +138,27 @@ def factorize_column(values: pd.Series) -> Factorized:
     return Factorized(np.arange(len(values)), list(values), None, per_row=True)
 
 
+def distinct_values(values: pd.Series) -> list[Any] | None:
+    """Each distinct value of ``values`` once (each kind of missing value once), from one hash pass
+    that makes no codes; None where equal values may read differently (1 and True in an object
+    column), which :func:`factorize_column` takes row by row.
+
+    >>> distinct_values(pd.Series(["B", "A", "B", None], dtype=object))
+    ['B', 'A', None]
+    >>> distinct_values(pd.Series([1, True], dtype=object)) is None
+    True
+    """
+    dtype = values.dtype
+    if is_numeric_dtype(dtype):
+        return pd.unique(values.to_numpy()).tolist()
+    if not (pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)):
+        return None
+    array = values.to_numpy(dtype=object)
+    if not isinstance(dtype, pd.StringDtype) and pd.api.types.infer_dtype(array, skipna=True) != "string":
+        return None
+    return list(pd.unique(array))
+
+
 def is_numeric_dtype(dtype: Any) -> bool:
     """A numpy number or boolean dtype (not a pandas extension dtype)."""
     return isinstance(dtype, np.dtype) and dtype.kind in "biuf"
@@ -185,6 +206,24 @@ class DistinctColumn:
             found = pd.to_numeric(pd.Series(f.uniques, dtype=object), errors="coerce").to_numpy(dtype=float)
         return np.append(found, np.nan)
 
+    @cached_property
+    def whole(self) -> list[Any]:
+        """Every distinct value of the whole column once: from the codes when the column is
+        factorized already, else from :func:`distinct_values` (a cheaper pass: no codes)."""
+        if "factorized" not in self.__dict__:
+            found = distinct_values(self.values)
+            if found is not None:
+                return found
+        f = self.factorized
+        used = np.zeros(len(f.uniques) + 1, dtype=bool)
+        used[f.codes] = True
+        return [value for value, held in zip([*f.uniques, f.missing], used, strict=True) if held]
+
+    @cached_property
+    def whole_texts(self) -> frozenset[str]:
+        """The code texts of the whole column, missing values left out."""
+        return frozenset(t for t in map(code_text, self.whole) if t is not None)
+
     def is_numeric(self) -> bool:
         return is_numeric_dtype(self.values.dtype)
 
@@ -224,6 +263,8 @@ class DistinctValues:
 
     def code_texts(self) -> set[str]:
         """The code texts held, missing values left out."""
+        if self.mask is None:
+            return set(self.column.whole_texts)
         return {t for t in self.column.texts[self._used()] if t is not None}
 
     def char_length(self) -> int:
@@ -231,13 +272,16 @@ class DistinctValues:
         if self.column.is_numeric():  # 0.0 and -0.0 are one value but differ as text: row by row
             values = self.column.values if self.mask is None else self.column.values[self.mask]
             return max([1, *(value_bytes(v) for v in values)])
+        if self.mask is None:
+            return max([1, *map(value_bytes, self.column.whole)])
         lengths = self.column.byte_lengths[self._used()]
         return max(1, int(lengths.max())) if lengths.size else 1
 
     def finite_numbers(self) -> np.ndarray:
         """The finite numbers held (each distinct one once; text that reads as a number counts)."""
-        if self.mask is None and self.column.is_numeric():
-            return finite_numbers(self.column.values)  # no need to factorize a numeric column
+        if self.mask is None:
+            values = self.column.values if self.column.is_numeric() else self.column.whole
+            return finite_numbers(values)  # no need to factorize the column
         numbers = self.column.numbers[self._used()]
         return numbers[np.isfinite(numbers)]
 
