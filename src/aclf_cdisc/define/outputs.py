@@ -29,6 +29,7 @@ from aclf_cdisc.define.schema import DEFINE_XSD, validate_define_schema
 from aclf_cdisc.define.texts import check_define_texts
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.package.layout import standard_dir
+from aclf_cdisc.tasks import MapEach, serial_map
 from aclf_cdisc.transport import XptDataset, read_xpt, read_xpt_header
 from aclf_cdisc.transport.xpt import Findings, numeric_values
 
@@ -100,47 +101,63 @@ def rows_as_written(frame: pd.DataFrame, meta: XptDataset) -> pd.DataFrame | Non
 
 def build_for_outputs(outputs: Path, spec: Any, *, schema_dir: Path | None = None,
                       creation_datetime: str | None = None,
-                      frames: Mapping[str, pd.DataFrame] | None = None) -> list[Issue]:
+                      frames: Mapping[str, pd.DataFrame] | None = None,
+                      map_each: MapEach = serial_map) -> list[Issue]:
     """Build, check and write both defines under ``outputs``; return every finding.
 
     Files inside ``outputs`` are named relative to it (``m5/datasets/.../define.xml``).
     ``frames``: the datasets just written under ``outputs``, by name (see :func:`written_dataset`).
+    The two standards' defines are made by ``map_each`` (side by side on forked workers in a
+    build); their findings are listed SDTM first, wherever they were made.
     """
+    def one(standard: Literal["SDTM", "ADaM"]) -> tuple[bool, list[Issue]]:
+        return standard_define(outputs, spec, standard, schema_dir=schema_dir,
+                               creation_datetime=creation_datetime, frames=frames)
+
     issues: list[Issue] = []
     found_any = False
-    for standard in STANDARDS:
-        folder = define_folder(outputs, spec.study.studyid, standard)
-        wanted = {d.name for d in spec.by_standard(standard)}
-        files = sorted(p for p in folder.glob("*.xpt")) if folder.is_dir() else []
-        datasets: dict[str, tuple[Any, Any]] = {}
-        for path in files:
-            frame, meta = written_dataset(path, frames)
-            name = str(meta.name).upper()
-            if name not in wanted:
-                issues.append(Issue("define.dataset-not-in-spec", f"{path.name} holds {name}, which the "
-                                    f"{standard} spec does not define", file=str(path), dataset=name))
-                continue
-            datasets[name] = (frame, meta)
-        if not datasets:
-            issues.append(Issue("define.no-datasets", f"no {standard} XPT files in {folder.relative_to(outputs)}; "
-                                f"no {standard} define.xml written", severity="warning", file=str(folder)))
-            continue
-        found_any = True
-        stamp = _creation_datetime(creation_datetime, [m for _, m in datasets.values()])
-        build_issues: list[Issue] = []
-        arm = analysis_results_for(spec, frozenset(datasets)) if standard == "ADaM" else None  # specs/analysis.yaml
-        columns: dict[str, dict[str, Any]] = {}  # each column factorized once, for build and check
-        tree = build_define(spec, standard, datasets, creation_datetime=stamp, issues=build_issues,
-                            analysis_results=arm, columns=columns)
-        target = folder / DEFINE_NAME
-        write_define(tree, folder)
-        found = [*build_issues, *check_define(tree),
-                 *check_define_against_data(tree, datasets, spec=spec, columns=columns),
-                 *check_define_texts(tree), *schema_findings(target, schema_dir)]
-        issues.extend(_with_file(i, target) for i in found)
+    for written, found in map_each(one, STANDARDS):
+        found_any = found_any or written
+        issues.extend(found)
     if not found_any:
         issues.append(Issue("define.no-datasets", f"no XPT files under {outputs}", file=str(outputs)))
     return _relative_to(issues, outputs)
+
+
+def standard_define(outputs: Path, spec: Any, standard: Literal["SDTM", "ADaM"], *, schema_dir: Path | None,
+                    creation_datetime: str | None,
+                    frames: Mapping[str, pd.DataFrame] | None) -> tuple[bool, list[Issue]]:
+    """Build, check and write the define of one standard; (whether one was written, the findings)."""
+    issues: list[Issue] = []
+    folder = define_folder(outputs, spec.study.studyid, standard)
+    wanted = {d.name for d in spec.by_standard(standard)}
+    files = sorted(p for p in folder.glob("*.xpt")) if folder.is_dir() else []
+    datasets: dict[str, tuple[Any, Any]] = {}
+    for path in files:
+        frame, meta = written_dataset(path, frames)
+        name = str(meta.name).upper()
+        if name not in wanted:
+            issues.append(Issue("define.dataset-not-in-spec", f"{path.name} holds {name}, which the "
+                                f"{standard} spec does not define", file=str(path), dataset=name))
+            continue
+        datasets[name] = (frame, meta)
+    if not datasets:
+        issues.append(Issue("define.no-datasets", f"no {standard} XPT files in {folder.relative_to(outputs)}; "
+                            f"no {standard} define.xml written", severity="warning", file=str(folder)))
+        return False, issues
+    stamp = _creation_datetime(creation_datetime, [m for _, m in datasets.values()])
+    build_issues: list[Issue] = []
+    arm = analysis_results_for(spec, frozenset(datasets)) if standard == "ADaM" else None  # specs/analysis.yaml
+    columns: dict[str, dict[str, Any]] = {}  # each column factorized once, for build and check
+    tree = build_define(spec, standard, datasets, creation_datetime=stamp, issues=build_issues,
+                        analysis_results=arm, columns=columns)
+    target = folder / DEFINE_NAME
+    write_define(tree, folder)
+    found = [*build_issues, *check_define(tree),
+             *check_define_against_data(tree, datasets, spec=spec, columns=columns),
+             *check_define_texts(tree), *schema_findings(target, schema_dir)]
+    issues.extend(_with_file(i, target) for i in found)
+    return True, issues
 
 
 def schema_findings(define: Path, schema_dir: Path | None) -> list[Issue]:

@@ -254,7 +254,8 @@ def _write_package(options: BuildOptions, spec: Spec, datasets: dict[str, pd.Dat
         files = write_datasets(datasets, spec, staging, progress, workers=workers)
         define_issues = build_for_outputs(staging, spec, schema_dir=options.schema_dir,
                                           creation_datetime=xpt_header(spec).created.isoformat(),
-                                          frames=datasets)  # the rows just written: not read back
+                                          frames=datasets,  # the rows just written: not read back
+                                          map_each=partial(forked_map, workers=workers))
         issues.extend(define_issues)
         progress("define", None, None)
         if options.blinded:
