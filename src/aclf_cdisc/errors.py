@@ -112,6 +112,11 @@ class OutputError(AclfError):
     """The output folder cannot receive the package (a file, read-only, full disk)."""
 
 
+class ResourceError(AclfError):
+    """The machine could not give the build what it needed: a worker process was killed (most often
+    by the kernel's out-of-memory killer). Nothing was published."""
+
+
 class Interrupted(BaseException):
     """SIGTERM (or another terminating signal) asked the command to stop; like KeyboardInterrupt."""
 

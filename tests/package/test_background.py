@@ -116,3 +116,20 @@ def test_06_forked_map_raises_the_first_error_in_item_order(workers):
     with pytest.raises(DerivationError) as caught:
         next(results)
     assert caught.value.summary == "item -7" and caught.value.issues[0].value == -7
+
+
+def _killed(value: int) -> int:
+    if value == 2:
+        os.kill(os.getpid(), 9)  # SIGKILL, as the kernel's out-of-memory killer sends it
+    return value
+
+
+def test_07_a_worker_killed_mid_task_is_a_clear_error_not_a_crash():
+    from aclf_cdisc.errors import ResourceError
+
+    with pytest.raises(ResourceError) as caught:
+        list(forked_map(_killed, [1, 2, 3], workers=2))
+    assert [i.rule for i in caught.value.issues] == ["build.worker-lost"]
+    assert "out-of-memory" in caught.value.issues[0].message and "--workers 1" in str(caught.value.issues[0].expected)
+    with in_background(_killed, 2, workers=2) as result, pytest.raises(ResourceError):
+        result()

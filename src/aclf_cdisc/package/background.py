@@ -26,8 +26,11 @@ import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, TypeVar
+
+from aclf_cdisc.errors import Issue, ResourceError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -91,13 +94,30 @@ def in_background(fn: Callable[..., T], *args: Any, workers: int, **kwargs: Any)
     finished = False
     try:
         future = pool.submit(_run)
-        yield future.result
+
+        def result() -> T:
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                raise worker_lost() from None
+
+        yield result
         finished = future.done()
     finally:
         if not finished:  # nobody will read the result: do not wait for it
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def worker_lost() -> ResourceError:
+    """The error of a build whose worker ended abruptly (killed; most often out of memory)."""
+    return ResourceError(Issue(
+        rule="build.worker-lost", severity="error",
+        message="a worker process of the build ended abruptly: it was killed, most often by the kernel's "
+                "out-of-memory killer; nothing was published",
+        expected="more memory, or fewer processes at once: --workers 1 (or ACLF_WORKERS=1) keeps the build in "
+                 "one process; a smaller --block-subjects needs less memory per worker"))
 
 
 def _adopt_tasks(parent: int, fn: Callable[[Any], Any], items: Sequence[Any]) -> None:
@@ -119,8 +139,8 @@ def forked_map(fn: Callable[[T], R], items: Sequence[T], *, workers: int,
     in, largest first, so the workers finish together; the results still come in item order, so
     what the caller makes of them does not depend on the worker count. The first error of ``fn``,
     in item order, is raised as if ``fn`` had run in place. A worker that dies stops the map with
-    BrokenProcessPool (exit 3), never a hang; when the caller stops reading (an error, Ctrl-C,
-    SIGTERM), the workers are stopped at once.
+    :func:`worker_lost` (rule ``build.worker-lost``), never a hang; when the caller stops reading
+    (an error, Ctrl-C, SIGTERM), the workers are stopped at once.
 
     >>> list(forked_map(len, ["a", "bb", "ccc"], workers=1))
     [1, 2, 3]
@@ -135,7 +155,11 @@ def forked_map(fn: Callable[[T], R], items: Sequence[T], *, workers: int,
     try:
         futures = {index: pool.submit(_run_item, index) for index in order}
         for index in range(len(items)):
-            yield futures[index].result()
+            try:
+                result = futures[index].result()
+            except BrokenProcessPool:
+                raise worker_lost() from None
+            yield result
         finished = True
     finally:
         if not finished:  # an error, Ctrl-C or SIGTERM: do not wait for results nobody will read
