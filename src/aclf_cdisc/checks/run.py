@@ -1,8 +1,9 @@
 """The validation engine: the spec-generated schemas and the catalogued rules over a set of datasets.
 
-The build and ``aclf-cdisc validate`` call the same :func:`run_rules`; they differ only in the spec
-they pass (the study's own spec, or metadata assembled from the files, the shipped IG metadata and
-a CT file: :mod:`aclf_cdisc.checks.inputs`) and in the context (define.xml, file headers).
+The build (:func:`run_checks`) and ``aclf-cdisc validate`` (:func:`validate`) run the same rules;
+they differ only in the spec they pass (the study's own spec, or metadata assembled from the files,
+the shipped IG metadata and a CT file: :mod:`aclf_cdisc.checks.inputs`) and in the context
+(define.xml, file headers).
 
 Every Issue that names a dataset record is traced back to the raw record it came from
 (:func:`aclf_cdisc.sdtm.lineage.cite_sources`): ``file`` and ``row`` name the raw export. Datasets
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -50,21 +50,16 @@ def schema_issues(datasets: Datasets, spec: Spec, name: str) -> list[Issue]:
             *non_ascii_issues(datasets[name], name)]
 
 
-def run_schemas(datasets: Datasets, spec: Spec, *, map_each: MapEach = serial_map) -> list[Issue]:
-    """Validate each dataset against the pandera schema generated from its spec (lazily), then the
-    transport's character rule (:func:`non_ascii_issues`), before any file is written."""
-    found = map_each(partial(schema_issues, datasets, spec), sorted(datasets), cost=partial(_size, datasets))
-    return cite_sources([i for part in found for i in part], datasets, spec)
-
-
 def _size(datasets: Datasets, name: str) -> float:
     return float(datasets[name].size)
 
 
 def run_checks(datasets: Datasets, spec: Spec, *, checklist: Checklist | None = None,
                context: Context | None = None, map_each: MapEach = serial_map) -> list[Issue]:
-    """:func:`run_schemas` then :func:`run_rules`, the same findings in the same order, their tasks
-    handed to ``map_each`` together (largest datasets first) so workers share both kinds."""
+    """Every dataset against its spec-generated schema (:func:`schema_issues`, by dataset name), then
+    the rules the checklist keeps (as :func:`validate` runs them): both kinds of task are handed to
+    ``map_each`` together, largest datasets first, so the workers share them; the findings come
+    back in that order whatever ran where."""
     names = sorted(datasets)
     rules = rules_to_run(checklist or preset("final"), study=True)
     tasks: list[str | Rule] = [*names, *rules]
@@ -115,12 +110,6 @@ def validate(datasets: Datasets, spec: Spec, *, checklist: Checklist | None = No
 def _finish(found: Iterable[list[Issue]], datasets: Datasets, spec: Spec, checklist: Checklist) -> list[Issue]:
     """The rules' findings, in rule order, cited back to the raw export, with checklist severities."""
     return apply_checklist(cite_sources([i for part in found for i in part], datasets, spec), checklist)
-
-
-def run_rules(datasets: Datasets, spec: Spec, *, checklist: Checklist | None = None,
-              context: Context | None = None) -> list[Issue]:
-    """The findings of :func:`validate` (the build's entry point)."""
-    return list(validate(datasets, spec, checklist=checklist, context=context).issues)
 
 
 def issues_frame(issues: list[Issue]) -> pd.DataFrame:
