@@ -89,25 +89,43 @@ def in_background(fn: Callable[..., T], *args: Any, workers: int, **kwargs: Any)
 
         yield inline
         return
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_adopt, initargs=(os.getpid(), fn, args, kwargs))
-    finished = False
-    try:
+    with _forked_pool(1, _adopt, (fn, args, kwargs)) as pool:
         future = pool.submit(_run)
 
-        def result() -> T:
+        def result() -> T:  # a dead worker is raised where the result is asked for
             try:
                 return future.result()
             except BrokenProcessPool:
                 raise worker_lost() from None
 
         yield result
-        finished = future.done()
+        if not future.done():  # left without asking: nobody will read the result, do not wait for it
+            _stop(pool)
+
+
+@contextmanager
+def _forked_pool(size: int, initializer: Callable[..., None],
+                 initargs: tuple[Any, ...]) -> Iterator[ProcessPoolExecutor]:
+    """``size`` forked workers, each started by ``initializer(parent pid, *initargs)``, for the
+    ``with`` block. A worker that died is raised as :func:`worker_lost`; leaving the block by an
+    error, Ctrl-C or SIGTERM stops the workers at once instead of waiting for work nobody will read."""
+    pool = ProcessPoolExecutor(size, mp_context=multiprocessing.get_context("fork"), initializer=initializer,
+                               initargs=(os.getpid(), *initargs))
+    try:
+        yield pool
+    except BrokenProcessPool:
+        _stop(pool)
+        raise worker_lost() from None
+    except BaseException:
+        _stop(pool)
+        raise
     finally:
-        if not finished:  # nobody will read the result: do not wait for it
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.terminate()
 
 
 def worker_lost() -> ResourceError:
@@ -149,20 +167,7 @@ def forked_map(fn: Callable[[T], R], items: Sequence[T], *, workers: int,
         yield from (fn(item) for item in items)
         return
     order = sorted(range(len(items)), key=lambda i: -cost(items[i])) if cost is not None else range(len(items))
-    pool = ProcessPoolExecutor(min(workers, len(items)), mp_context=multiprocessing.get_context("fork"),
-                               initializer=_adopt_tasks, initargs=(os.getpid(), fn, items))
-    finished = False
-    try:
+    with _forked_pool(min(workers, len(items)), _adopt_tasks, (fn, items)) as pool:
         futures = {index: pool.submit(_run_item, index) for index in order}
         for index in range(len(items)):
-            try:
-                result = futures[index].result()
-            except BrokenProcessPool:
-                raise worker_lost() from None
-            yield result
-        finished = True
-    finally:
-        if not finished:  # an error, Ctrl-C or SIGTERM: do not wait for results nobody will read
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.terminate()
-        pool.shutdown(wait=True, cancel_futures=True)
+            yield futures[index].result()
