@@ -36,35 +36,35 @@ def _records() -> pd.DataFrame:
                          "ADT": pd.to_datetime([d[:10] for d in DTC])})
 
 
+def _epochs_and_periods(se: pd.DataFrame, adsl: pd.DataFrame, observation_class: str) -> tuple[list, list]:
+    """EPOCH (from ``se``) and APERIOD (from ``adsl``) of the records, under the class's boundary rule."""
+    without_time, start_without_time = boundary_rule(load_conventions(), observation_class)
+    records = _records()
+    epoch = derive_var_epoch(records, "DTC", se, observation_without_time=without_time,
+                             element_start_without_time=start_without_time)["EPOCH"]
+    period = derive_vars_period(records, adsl, date="ADT", dtc="DTC", observation_without_time=without_time,
+                                element_start_without_time=start_without_time)["APERIOD"]
+    return list(epoch), [None if pd.isna(p) else int(p) for p in period]
+
+
 @pytest.mark.parametrize(("observation_class", "date_only_side"), [("FINDINGS", [None, 1]), ("EVENTS", [1, 2])])
 def test_01_epoch_and_aperiod_agree_at_both_stage_starts(observation_class, date_only_side) -> None:
     without_time, start_without_time = boundary_rule(load_conventions(), observation_class)
-    records = _records()
-    epoch = derive_var_epoch(records, "DTC", SE, observation_without_time=without_time,
-                             element_start_without_time=start_without_time)["EPOCH"]
-    period = derive_vars_period(records, ADSL, date="ADT", dtc="DTC", observation_without_time=without_time,
-                                element_start_without_time=start_without_time)["APERIOD"]
-    periods = [None if pd.isna(p) else int(p) for p in period]
+    epoch, periods = _epochs_and_periods(SE, ADSL, observation_class)
     assert periods == [PERIOD_OF_EPOCH[e] for e in epoch]
     # hand-computed: a minute before stays in the earlier element, the very minute starts the new one,
     # the date alone follows the class's rule (findings before dosing, events after)
     assert periods == [None, 1, date_only_side[0], 1, 1, 2, date_only_side[1], 2, 2]
     # the stage baselines' "before" test is the same rule
     starts = ["2024-01-29T13:35"] * len(DTC)
-    after = on_or_after_start(records["DTC"], starts, observation_without_time=without_time,
+    after = on_or_after_start(_records()["DTC"], starts, observation_without_time=without_time,
                               element_start_without_time=start_without_time)
     assert after.tolist() == [p == 2 for p in periods]
 
 
 def test_02_a_date_only_stage_start_begins_at_the_start_of_its_day_in_both() -> None:
     # no infusion time known: TRxxSDTM missing, the SE element starts on the date alone
-    without_time, start_without_time = boundary_rule(load_conventions(), "FINDINGS")
     se = SE.assign(SESTDTC=SE["SESTDTC"].str[:10], SEENDTC=SE["SEENDTC"].str[:10])
     adsl = ADSL.drop(columns=["TR01SDTM", "TR02SDTM"])
-    records = _records()
-    epoch = derive_var_epoch(records, "DTC", se, observation_without_time=without_time,
-                             element_start_without_time=start_without_time)["EPOCH"]
-    period = derive_vars_period(records, adsl, date="ADT", dtc="DTC", observation_without_time=without_time,
-                                element_start_without_time=start_without_time)["APERIOD"]
-    periods = [None if pd.isna(p) else int(p) for p in period]
+    epoch, periods = _epochs_and_periods(se, adsl, "FINDINGS")
     assert periods == [PERIOD_OF_EPOCH[e] for e in epoch] == [1, 1, 1, 1, 2, 2, 2, 2, 2]

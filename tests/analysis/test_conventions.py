@@ -37,13 +37,17 @@ def _method_text(tree, oid: str) -> str:
     return "".join(method.find(f"{ODM}Description").itertext())
 
 
+def _ctp(adam, key: list[str]):
+    """ADLB's CTP values indexed by ``key``."""
+    return adam["ADLB"].query("PARAMCD == 'CTP'").set_index(key)["AVAL"]
+
+
 def test_01_albumin_band_30_35_changes_adlb_and_define(tmp_path, sample_spec, sample_sdtm, sample_adam):
     spec30 = load_spec(_specs_copy(tmp_path, ALB_BAND, "albumin_gl: {middle_band: [30, 35], worse: lower}"))
     adam30 = build_adam(sample_sdtm, spec30)
 
     key = ["USUBJID", "ADT"]
-    old = sample_adam["ADLB"].query("PARAMCD == 'CTP'").set_index(key)["AVAL"]
-    new = adam30["ADLB"].query("PARAMCD == 'CTP'").set_index(key)["AVAL"]
+    old, new = _ctp(sample_adam, key), _ctp(adam30, key)
     alb = sample_adam["ADLB"].query("PARAMCD == 'ALB'").groupby(key)["AVAL"].last()  # one per date here
     assert old.index.equals(new.index)
     # Albumin 28 to < 30 g/L leaves the middle band (2 points) for the lowest band (3 points);
@@ -121,8 +125,7 @@ def test_06_ascites_grade_map_changes_adlb_define_and_adrg(tmp_path, sample_spec
     adam3 = build_adam(sample_sdtm, spec3)
 
     key = ["USUBJID", "ADT"]
-    old = sample_adam["ADLB"].query("PARAMCD == 'CTP'").set_index(key)["AVAL"]
-    new = adam3["ADLB"].query("PARAMCD == 'CTP'").set_index(key)["AVAL"]
+    old, new = _ctp(sample_adam, key), _ctp(adam3, key)
     assert old.index.equals(new.index)
     rs = sample_sdtm["RS"].query("RSTESTCD == 'CPS0102'").copy()
     rs["ADT"] = pd.to_datetime(rs["RSDTC"].str[:10])
