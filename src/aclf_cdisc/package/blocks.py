@@ -42,6 +42,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from aclf_cdisc.compact import CompactDatasets, compact_frame, concat_compact, record_counts
 from aclf_cdisc.errors import AclfError, Issue
 from aclf_cdisc.package.background import forked_map
 from aclf_cdisc.progress import ProgressHook, no_progress
@@ -181,7 +182,8 @@ def block_export(raw: RawExport, rows: Mapping[str, np.ndarray]) -> RawExport:
 
 @dataclass
 class BlockResult:
-    """What one block gives back: its datasets and warnings, or the Issues of the error that stopped it."""
+    """What one block gives back: its datasets (compacted, :mod:`aclf_cdisc.compact`) and
+    warnings, or the Issues of the error that stopped it."""
 
     datasets: dict[str, pd.DataFrame]
     issues: list[Issue]
@@ -199,7 +201,7 @@ def build_block(raw: RawExport, spec: Spec, *, blinded: bool) -> BlockResult:
         datasets = sdtm if blinded else {**sdtm, **build_adam(sdtm, spec)}
     except AclfError as exc:
         return BlockResult({}, issues, (type(exc), list(exc.issues), exc.summary))
-    return BlockResult(datasets, issues)
+    return BlockResult({name: compact_frame(frame) for name, frame in datasets.items()}, issues)
 
 
 def run_blocks(raw: RawExport, spec: Spec, plan: list[dict[str, np.ndarray]], *, blinded: bool,
@@ -247,10 +249,10 @@ def _check_block_order(name: str, parts: Sequence[pd.DataFrame], sort_order: Seq
 
 
 def concat_blocks(name: str, parts: Sequence[pd.DataFrame], spec: Spec) -> pd.DataFrame:
-    """One dataset from its blocks, in block order, with the lineage of every record."""
+    """One dataset from its (compacted) blocks, in block order, with the lineage of every record."""
     _check_block_order(name, parts, spec.dataset(name).sort_order)
     present = [p for p in parts if len(p)] or list(parts[:1])
-    out = pd.concat(present, ignore_index=True) if len(present) > 1 else present[0].reset_index(drop=True)
+    out = concat_compact(present) if len(present) > 1 else present[0].reset_index(drop=True)
     out.attrs = {}
     lineage = _concat_lineage(present)
     if lineage is not None:
@@ -259,8 +261,10 @@ def concat_blocks(name: str, parts: Sequence[pd.DataFrame], spec: Spec) -> pd.Da
 
 
 def build_in_blocks(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Issue], schedule: Schedule,
-                    progress: ProgressHook = no_progress) -> dict[str, pd.DataFrame] | None:
+                    progress: ProgressHook = no_progress) -> CompactDatasets | None:
     """SDTM and ADaM block by block; None when the study is one block (the caller builds it whole).
+
+    The datasets are held compactly and read back as built (:class:`CompactDatasets`).
 
     Warnings are appended to ``issues``; errors of every block are raised together, as one error
     of the first block's kind.
@@ -279,14 +283,14 @@ def build_in_blocks(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[I
             errors.append(result.error)
         for name, frame in result.datasets.items():
             parts.setdefault(name, []).append(frame)
-        progress("block", f"{number}/{len(plan)}", sum(len(f) for f in result.datasets.values()))
+        progress("block", f"{number}/{len(plan)}", sum(record_counts(result.datasets).values()))
     if errors:
         kind, _, summary = errors[0]
         raise kind([i for _, found, _ in errors for i in found], summary)
     datasets = {name: concat_blocks(name, parts.pop(name), spec) for name in list(parts)}  # blocks freed as joined
-    study = build_study_sdtm(spec, datasets)
+    study = build_study_sdtm(spec, CompactDatasets(datasets))
     assert set(study) == set(STUDY_DATASETS), "build_study_sdtm and STUDY_DATASETS disagree"
-    built = {**datasets, **study}
+    built = {**datasets, **{name: compact_frame(frame) for name, frame in study.items()}}
     # the whole-frame order: SDTM by name (build_sdtm), then ADaM in build order (build_adam)
-    return {name: built[name] for name in [*sorted(set(built) - set(ADAM_DATASETS)),
-                                           *(n for n in ADAM_DATASETS if n in built)]}
+    return CompactDatasets({name: built[name] for name in [*sorted(set(built) - set(ADAM_DATASETS)),
+                                                           *(n for n in ADAM_DATASETS if n in built)]})

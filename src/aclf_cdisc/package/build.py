@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from aclf_cdisc.checks.run import issues_frame, run_checks
+from aclf_cdisc.compact import dataset_cells, record_counts
 from aclf_cdisc.define.outputs import build_for_outputs
 from aclf_cdisc.documents.write import write_documents
 from aclf_cdisc.errors import AclfError, Issue, ValidationError
@@ -56,7 +57,7 @@ class BuildOptions:
 class BuildResult:
     out_dir: Path
     spec_root: Path | None
-    datasets: dict[str, pd.DataFrame]
+    datasets: Mapping[str, pd.DataFrame]  # compacted when built in blocks; every read gives the built frame
     issues: list[Issue] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 
@@ -100,9 +101,10 @@ def read_raw(options: BuildOptions, spec: Spec) -> RawExport:
 
 
 def build_datasets(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Issue],
-                   schedule: Schedule | None = None, progress: ProgressHook = no_progress) -> dict[str, pd.DataFrame]:
+                   schedule: Schedule | None = None,
+                   progress: ProgressHook = no_progress) -> Mapping[str, pd.DataFrame]:
     """SDTM then ADaM, in memory: in blocks of subjects when ``schedule`` cuts the study into more
-    than one (:mod:`aclf_cdisc.package.blocks`; the same datasets), else as one frame."""
+    than one (:mod:`aclf_cdisc.package.blocks`; the same datasets, held compactly), else as one frame."""
     from aclf_cdisc.adam.pipeline import build_adam
     from aclf_cdisc.sdtm.pipeline import build_sdtm
 
@@ -144,14 +146,16 @@ def write_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, root: Path,
         folder = standard_dir(root, spec.study.studyid, dataset.standard)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / xpt_name(name)
-        write_xpt(datasets[name], xpt_meta_from_spec(dataset, datasets[name], header), path)
+        frame = datasets[name]  # read once: a compacted store rebuilds it on every read
+        write_xpt(frame, xpt_meta_from_spec(dataset, frame, header), path)
         return path
 
     written = []
-    for name, path in zip(names, forked_map(write, names, workers=workers, cost=lambda n: float(datasets[n].size)),
-                          strict=True):
+    records = record_counts(datasets)
+    for name, path in zip(names, forked_map(write, names, workers=workers,
+                                            cost=lambda n: float(dataset_cells(datasets, n))), strict=True):
         written.append(path)
-        progress("xpt", name, len(datasets[name]))
+        progress("xpt", name, records[name])
     return written
 
 
@@ -230,7 +234,7 @@ def build_package(options: BuildOptions) -> BuildResult:
     datasets = build_datasets(raw, spec, blinded=options.blinded, issues=issues, schedule=schedule,
                               progress=progress)
     del raw  # the raw forms are not read again (the manifest hashes the files): their memory goes back
-    progress("datasets", None, sum(len(d) for d in datasets.values()))
+    progress("datasets", None, sum(record_counts(datasets).values()))
     # the analysis page needs only the datasets: on a worker of its own it runs beside the checks
     # and the writers (and is dropped if the checks fail)
     with in_background(analysis_files, datasets, spec, dummy, workers=schedule.workers) as analysis_result:
@@ -243,7 +247,7 @@ def build_package(options: BuildOptions) -> BuildResult:
         return _write_package(options, spec, datasets, issues, dummy, analysis_result, workers=schedule.workers)
 
 
-def _write_package(options: BuildOptions, spec: Spec, datasets: dict[str, pd.DataFrame], issues: list[Issue],
+def _write_package(options: BuildOptions, spec: Spec, datasets: Mapping[str, pd.DataFrame], issues: list[Issue],
                    dummy: str | None, analysis_result: Callable[[], dict[str, bytes]], *,
                    workers: int) -> BuildResult:
     """The checked datasets written as a package (XPT, defines, documents, reports, the analysis
@@ -287,8 +291,9 @@ def _write_package(options: BuildOptions, spec: Spec, datasets: dict[str, pd.Dat
 def summarise(result: BuildResult) -> str:
     """A short terminal summary: datasets and record counts, issue counts by severity."""
     lines = [f"specs: {result.spec_root}", f"built {len(result.datasets)} datasets into {result.out_dir}:"]
+    records = record_counts(result.datasets)
     for name in sorted(result.datasets):
-        lines.append(f"  {name:<8} {len(result.datasets[name]):>7} records")
+        lines.append(f"  {name:<8} {records[name]:>7} records")
     frame = issues_frame(result.issues)
     counts = frame["severity"].value_counts().to_dict() if len(frame) else {}
     lines.append("issues: " + ", ".join(f"{counts.get(s, 0)} {s}(s)" for s in ("error", "warning", "note")))

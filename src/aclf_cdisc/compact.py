@@ -1,0 +1,213 @@
+"""Finished datasets held compactly between the blocks and the writers, read back unchanged.
+
+A study built in blocks (:mod:`aclf_cdisc.package.blocks`) keeps every finished dataset in memory
+until the package is written. As object columns, each text cell is a pointer to a Python string:
+about 60 bytes a cell at this study's density, and reading a column touches the reference count
+of every string it holds, so a forked worker that scans a dataset (a check, an XPT file, the
+analysis page) copies the memory pages it reads instead of sharing them.
+
+Held compactly, a text column is its distinct strings once plus one small integer code per record
+(a pandas Categorical whose categories are the strings, in order of first appearance). A block is
+compacted on its worker before it is sent back (less to pickle), the blocks are joined code by
+code, and a reader gets the dataset exactly as it was built: :class:`CompactDatasets` is a
+read-only mapping that rebuilds the object columns of a dataset when it is asked for it (str
+values, None for missing, the same ``attrs``), so no stage knows the difference and no byte of
+output changes. Only text columns that hold nothing but str and None are compacted; any other
+column is kept as it is.
+
+>>> frame = pd.DataFrame({"LBTESTCD": ["ALB", "ALB", None], "LBSTRESN": [30.0, 31.0, float("nan")]},
+...                      dtype=object).astype({"LBSTRESN": "float64"})
+>>> small = compact_frame(frame)
+>>> small["LBTESTCD"].cat.categories.tolist(), small["LBTESTCD"].cat.codes.tolist()
+(['ALB'], [0, 0, -1])
+>>> expand_frame(small)["LBTESTCD"].tolist()
+['ALB', 'ALB', None]
+>>> expand_frame(small).equals(frame)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+
+def _is_text(values: np.ndarray, codes: np.ndarray, distinct: np.ndarray) -> bool:
+    """Every distinct value a str and every missing cell None (NaN or NA would not come back)."""
+    if not all(type(value) is str for value in distinct):
+        return False
+    missing = values[codes < 0]
+    return bool((missing == None).all())  # noqa: E711 (elementwise identity with None)
+
+
+def compact_column(column: pd.Series) -> pd.Series:
+    """A text column as a Categorical of its distinct strings (first-appearance order), else itself.
+
+    >>> compact_column(pd.Series(["b", "a", "b"], dtype=object)).cat.codes.tolist()
+    [0, 1, 0]
+    >>> compact_column(pd.Series(["a", float("nan")], dtype=object)).dtype  # NaN is not None: kept
+    dtype('O')
+    """
+    if column.dtype != object:
+        return column
+    values = column.to_numpy()
+    codes, distinct = pd.factorize(values)
+    if not _is_text(values, codes, distinct):
+        return column
+    categories = pd.Index(distinct, dtype=object)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=column.index,
+                     name=column.name, copy=False)
+
+
+def expand_column(column: pd.Series) -> pd.Series:
+    """A compacted column as the object column it was (None where the code is -1), else itself."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return column
+    categories = column.cat.categories
+    strings = np.empty(len(categories) + 1, dtype=object)  # the last slot stays None: code -1 takes it
+    strings[:-1] = categories.to_numpy(dtype=object)
+    return pd.Series(strings.take(column.cat.codes.to_numpy()), index=column.index, name=column.name,
+                     dtype=object, copy=False)
+
+
+def _rebuilt(frame: pd.DataFrame, columns: dict[str, pd.Series]) -> pd.DataFrame:
+    out = pd.DataFrame(columns, index=frame.index, copy=False)
+    out.attrs = dict(frame.attrs)
+    return out
+
+
+def compact_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its text columns compacted (:func:`compact_column`); ``attrs`` kept."""
+    return _rebuilt(frame, {name: compact_column(frame[name]) for name in frame.columns})
+
+
+def expand_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its compacted columns back as object columns; ``frame`` itself if it has none."""
+    if not any(isinstance(dtype, pd.CategoricalDtype) for dtype in frame.dtypes):
+        return frame
+    return _rebuilt(frame, {name: expand_column(frame[name]) for name in frame.columns})
+
+
+def _concat_categorical(parts: Sequence[pd.Series]) -> pd.Series:
+    """Compacted columns joined end to end: one set of categories, every part's codes renumbered."""
+    merged = pd.Index(pd.unique(np.concatenate([p.cat.categories.to_numpy(dtype=object) for p in parts])),
+                      dtype=object)
+    codes = []
+    for part in parts:
+        renumber = np.append(merged.get_indexer(part.cat.categories), -1)  # code -1 stays -1
+        codes.append(renumber.take(part.cat.codes.to_numpy()))
+    return pd.Series(pd.Categorical.from_codes(np.concatenate(codes) if codes else np.array([], dtype=np.int64),
+                                               categories=merged), copy=False)
+
+
+def concat_compact(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """The parts end to end, as ``pd.concat(..., ignore_index=True)`` would join their expanded forms.
+
+    Columns compacted in every part are joined as codes; any other column is joined as it is
+    (a column compacted in some parts only is expanded first). ``attrs`` are not carried.
+
+    >>> a = compact_frame(pd.DataFrame({"X": ["p", None]}, dtype=object))
+    >>> b = compact_frame(pd.DataFrame({"X": ["q", "p"]}, dtype=object))
+    >>> expand_frame(concat_compact([a, b]))["X"].tolist()
+    ['p', None, 'q', 'p']
+    """
+    columns: dict[str, pd.Series] = {}
+    for name in parts[0].columns:
+        series = [part[name] for part in parts]
+        if all(isinstance(s.dtype, pd.CategoricalDtype) for s in series):
+            columns[name] = _concat_categorical(series)
+        else:
+            columns[name] = pd.concat([expand_column(s) for s in series], ignore_index=True)
+    return pd.DataFrame(columns, index=pd.RangeIndex(sum(len(p) for p in parts)), copy=False)
+
+
+SMALL_CELLS = 10_000_000  # a dataset of fewer cells is held as built (80 MB of pointers at most): rebuilding
+                          # it on every read would cost more time than its compaction saves memory
+
+
+class CompactDatasets(Mapping[str, pd.DataFrame]):
+    """Datasets by name, stored compacted, each read back as the frame it was built as.
+
+    Every read rebuilds the dataset's object columns (a reader may drop it as soon as it is done,
+    so the whole study is never held as objects at once); a dataset of fewer than
+    :data:`SMALL_CELLS` cells is rebuilt once, here, and held as built (the trial design, and the
+    subject-level datasets of a small study). :meth:`records` counts records without rebuilding
+    anything.
+
+    >>> store = CompactDatasets({"DM": compact_frame(pd.DataFrame({"SEX": ["F", "M"]}, dtype=object))})
+    >>> store["DM"]["SEX"].tolist(), store.records("DM"), list(store)
+    (['F', 'M'], 2, ['DM'])
+    """
+
+    def __init__(self, frames: Mapping[str, pd.DataFrame]) -> None:
+        self._frames = {name: expand_frame(frame) if frame.size < SMALL_CELLS else frame
+                        for name, frame in frames.items()}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return expand_frame(self._frames[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._frames)
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+    def records(self, name: str) -> int:
+        return len(self._frames[name])
+
+    def columns(self, name: str) -> list[str]:
+        """The dataset's variables, without rebuilding it."""
+        return list(self._frames[name].columns)
+
+    def select(self, name: str, columns: Iterable[str]) -> pd.DataFrame:
+        """The dataset's ``columns`` (those it has, in its order), rebuilding no other column."""
+        frame = self._frames[name]
+        wanted = set(columns)
+        return expand_frame(frame[[c for c in frame.columns if c in wanted]])
+
+    def stored(self, name: str) -> pd.DataFrame:
+        """The compacted frame itself (categorical text columns), for readers that work on codes."""
+        return self._frames[name]
+
+
+def dataset_cells(datasets: Mapping[str, pd.DataFrame], name: str) -> int:
+    """Records times variables of one dataset (``DataFrame.size``), without rebuilding it.
+
+    >>> dataset_cells({"DM": pd.DataFrame({"A": [1, 2], "B": [3, 4]})}, "DM")
+    4
+    """
+    frame = datasets.stored(name) if isinstance(datasets, CompactDatasets) else datasets[name]
+    return int(frame.size)
+
+
+def dataset_columns(datasets: Mapping[str, pd.DataFrame], name: str) -> list[str]:
+    """The variables of one dataset, without rebuilding a compacted one."""
+    if isinstance(datasets, CompactDatasets):
+        return datasets.columns(name)
+    return list(datasets[name].columns)
+
+
+def read_columns(datasets: Mapping[str, pd.DataFrame], name: str, columns: Iterable[str]) -> pd.DataFrame:
+    """Only ``columns`` of one dataset (those it has, in its order): a compacted one rebuilds just those.
+
+    >>> read_columns({"LB": pd.DataFrame({"A": [1], "B": [2], "C": [3]})}, "LB", ["C", "A", "Z"]).columns.tolist()
+    ['A', 'C']
+    """
+    if isinstance(datasets, CompactDatasets):
+        return datasets.select(name, columns)
+    frame = datasets[name]
+    wanted = set(columns)
+    return frame[[c for c in frame.columns if c in wanted]]
+
+
+def record_counts(datasets: Mapping[str, pd.DataFrame]) -> dict[str, int]:
+    """Records per dataset, without rebuilding a compacted one.
+
+    >>> record_counts({"DM": pd.DataFrame({"A": [1, 2]})})
+    {'DM': 2}
+    """
+    if isinstance(datasets, CompactDatasets):
+        return {name: datasets.records(name) for name in datasets}
+    return {name: len(frame) for name, frame in datasets.items()}

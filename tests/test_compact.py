@@ -1,0 +1,122 @@
+"""The compacted store gives back exactly the frames it was given: values, None, dtypes, attrs."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aclf_cdisc.compact import (
+    SMALL_CELLS,
+    CompactDatasets,
+    compact_column,
+    compact_frame,
+    concat_compact,
+    dataset_cells,
+    dataset_columns,
+    expand_frame,
+    read_columns,
+    record_counts,
+)
+
+TEXT = st.one_of(st.none(), st.text(max_size=4), st.sampled_from(["ALB", "BILI", "", "é", "ALB "]))
+
+
+def _text_column(values: list[str | None]) -> pd.Series:
+    return pd.Series(values, dtype=object)
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    """Equal cell by cell, None kept as None (not NaN), and the same dtypes."""
+    assert list(a.columns) == list(b.columns)
+    assert list(a.dtypes) == list(b.dtypes)
+    for name in a.columns:
+        left, right = a[name].tolist(), b[name].tolist()
+        assert [type(v) for v in left] == [type(v) for v in right], name
+        pd.testing.assert_series_equal(a[name], b[name])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TEXT, max_size=40))
+def test_a_text_column_comes_back_as_it_was(values: list[str | None]) -> None:
+    frame = pd.DataFrame({"X": _text_column(values)})
+    small = compact_frame(frame)
+    assert isinstance(small["X"].dtype, pd.CategoricalDtype)
+    _same(expand_frame(small), frame)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(TEXT, max_size=12), min_size=1, max_size=5))
+def test_joined_blocks_are_the_joined_frames(blocks: list[list[str | None]]) -> None:
+    frames = [pd.DataFrame({"X": _text_column(v), "N": np.arange(len(v), dtype="float64")}) for v in blocks]
+    joined = concat_compact([compact_frame(f) for f in frames])
+    _same(expand_frame(joined), pd.concat(frames, ignore_index=True))
+
+
+def test_columns_that_are_not_str_and_none_are_kept_as_they_are() -> None:
+    frame = pd.DataFrame({"NAN": pd.Series(["a", float("nan")], dtype=object),
+                          "MIXED": pd.Series(["a", 1], dtype=object),
+                          "NUM": [1.0, np.nan],
+                          "DT": pd.to_datetime(["2024-01-01", None])})
+    small = compact_frame(frame)
+    assert [str(t) for t in small.dtypes] == [str(t) for t in frame.dtypes]
+    _same(expand_frame(small), frame)
+
+
+def test_a_column_compacted_in_one_block_only_is_joined_as_objects() -> None:
+    a = compact_frame(pd.DataFrame({"X": _text_column(["p", None])}))
+    b = pd.DataFrame({"X": pd.Series([1.5, "q"], dtype=object)})  # not text: left as it is
+    joined = concat_compact([a, b])
+    assert joined["X"].tolist() == ["p", None, 1.5, "q"]
+
+
+def test_the_codes_are_small_and_the_strings_held_once() -> None:
+    frame = pd.DataFrame({"LBTESTCD": _text_column(["ALB", "BILI", "INR"] * 10_000)})
+    small = compact_frame(frame)
+    assert small["LBTESTCD"].cat.codes.dtype == np.int8
+    assert len(small["LBTESTCD"].cat.categories) == 3
+    assert small["LBTESTCD"].cat.codes.nbytes == len(frame)  # one byte a record, not an 8-byte pointer
+    assert len(pickle.dumps(small)) < 0.6 * len(pickle.dumps(frame))  # what a block worker sends back
+
+
+def test_the_store_reads_back_each_dataset_with_its_attrs_and_counts_without_reading() -> None:
+    big = pd.DataFrame({"USUBJID": _text_column([f"S-{i % 7}" for i in range(SMALL_CELLS // 2 + 1)]),
+                        "AVAL": np.ones(SMALL_CELLS // 2 + 1)})
+    big.attrs["lineage"] = "kept"
+    small = pd.DataFrame({"DOMAIN": _text_column(["TA", None])})
+    store = CompactDatasets({"ADLB": compact_frame(big), "TA": compact_frame(small)})
+    assert list(store) == ["ADLB", "TA"] and len(store) == 2
+    _same(store["ADLB"], big)
+    assert store["ADLB"].attrs == {"lineage": "kept"}
+    assert isinstance(store.stored("ADLB")["USUBJID"].dtype, pd.CategoricalDtype)
+    # a small dataset is held as built: every read is the same frame, nothing rebuilt
+    assert store.stored("TA")["DOMAIN"].dtype == object and store["TA"] is store["TA"]
+    _same(store["TA"], small)
+    assert record_counts(store) == {"ADLB": len(big), "TA": 2}
+    assert dataset_cells(store, "ADLB") == big.size
+
+
+def test_compact_column_leaves_numbers_alone() -> None:
+    numbers = pd.Series([1.0, 2.0])
+    assert compact_column(numbers) is numbers
+
+
+@pytest.mark.parametrize("values", [[], [None, None]])
+def test_empty_and_all_missing_columns(values: list[None]) -> None:
+    frame = pd.DataFrame({"X": _text_column(values)})
+    _same(expand_frame(compact_frame(frame)), frame)
+    _same(expand_frame(concat_compact([compact_frame(frame), compact_frame(frame)])),
+          pd.concat([frame, frame], ignore_index=True))
+
+
+def test_reading_some_columns_rebuilds_only_those() -> None:
+    big = pd.DataFrame({"PARAMCD": _text_column(["ALB"] * SMALL_CELLS), "AVAL": np.ones(SMALL_CELLS),
+                        "PARAM": _text_column(["Albumin (g/L)"] * SMALL_CELLS)})
+    store = CompactDatasets({"ADLB": compact_frame(big)})
+    part = read_columns(store, "ADLB", ["PARAM", "AVAL", "NOT THERE"])
+    _same(part, big[["AVAL", "PARAM"]])
+    assert dataset_columns(store, "ADLB") == ["PARAMCD", "AVAL", "PARAM"]
