@@ -21,6 +21,7 @@ import pandas as pd
 
 from aclf_cdisc.checks.catalogue import RULES, Checklist, apply_checklist, preset, select_rules
 from aclf_cdisc.checks.rule import Context, Datasets, Rule
+from aclf_cdisc.compact import dataset_cells, record_counts
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.sdtm.lineage import cite_sources
 from aclf_cdisc.spec.model import Spec
@@ -46,12 +47,12 @@ class Validation:
 def schema_issues(datasets: Datasets, spec: Spec, name: str) -> list[Issue]:
     """One dataset against the pandera schema generated from its spec (lazily), then the transport's
     character rule (:func:`non_ascii_issues`); records not yet cited back to the raw export."""
-    return [*validate_frame(datasets[name], dataset_schema(spec, name), dataset=name),
-            *non_ascii_issues(datasets[name], name)]
+    frame = datasets[name]  # read once: a compacted store rebuilds it on every read
+    return [*validate_frame(frame, dataset_schema(spec, name), dataset=name), *non_ascii_issues(frame, name)]
 
 
 def _size(datasets: Datasets, name: str) -> float:
-    return float(datasets[name].size)
+    return float(dataset_cells(datasets, name))
 
 
 def run_checks(datasets: Datasets, spec: Spec, *, checklist: Checklist | None = None,
@@ -138,8 +139,9 @@ def report_content(datasets: Datasets, spec: Spec, *, checklist: Checklist | Non
     from aclf_cdisc.checks.explanations import spec_explanations
     from aclf_cdisc.checks.report import DatasetInfo
 
+    records = record_counts(datasets)  # no dataset is read for its length
     infos = [DatasetInfo(name, spec.datasets[name].label if name in spec.datasets else "",
-                         spec.datasets[name].class_.title() if name in spec.datasets else "", len(frame),
-                         f"{name.lower()}.xpt") for name, frame in sorted(datasets.items())]
+                         spec.datasets[name].class_.title() if name in spec.datasets else "", records[name],
+                         f"{name.lower()}.xpt") for name in sorted(datasets)]
     return {"rules": rules_to_run(checklist or preset("final"), study=True), "datasets": infos,
             "frames": datasets, "explanations": spec_explanations(spec)}

@@ -81,6 +81,15 @@ def _record_keys(issue: Issue, datasets: Mapping[str, Any] | None) -> tuple[Any,
     return _cell(subject), _cell(seq.item() if seq is not None and hasattr(seq, "item") else seq)
 
 
+def _cited_frames(issues: Sequence[Issue], frames: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The frames of the datasets whose records the findings cite, each read from ``frames`` once
+    (a compacted store rebuilds a dataset on every read: :mod:`aclf_cdisc.compact`)."""
+    if frames is None:
+        return None
+    cited = {i.dataset for i in issues if isinstance(i.row, int) and i.dataset is not None and i.file is None}
+    return {name: frames[name] for name in sorted(cited) if name in frames}
+
+
 def build_workbook(issues: Sequence[Issue], *, title: str, info: Mapping[str, Any], rules: Sequence[Rule],
                    datasets: Sequence[DatasetInfo], frames: Mapping[str, Any] | None = None,
                    explanations: Mapping[str, str] | None = None) -> Workbook:
@@ -115,8 +124,9 @@ def build_workbook(issues: Sequence[Issue], *, title: str, info: Mapping[str, An
                                               "Explanation"], summary_rows, widths=[10, 16, 60, 10, 8, 60])
 
     detail_rows = []
+    cited = _cited_frames(ordered, frames)
     for issue in ordered:
-        subject, seq = _record_keys(issue, frames)
+        subject, seq = _record_keys(issue, cited)
         detail_rows.append([issue.dataset or "", issue.row if isinstance(issue.row, int) else text(issue.row),
                             subject, seq, issue.column or "", text(issue.value), issue.rule, issue.message,
                             categories.get(issue.rule, ""), SEVERITY_WORDS.get(issue.severity, issue.severity),

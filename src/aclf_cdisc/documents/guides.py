@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from aclf_cdisc.compact import record_counts
 from aclf_cdisc.contents.acrf import AcrfLayout
 from aclf_cdisc.documents.model import Document, Paragraph, Run, Section, Table, number_sections
 from aclf_cdisc.errors import Issue
@@ -135,10 +136,10 @@ def design_sections(spec: Spec, facts: BuildFacts, prefix: str) -> tuple[Section
 
 def inventory_table(spec: Spec, facts: BuildFacts, standard: str) -> Table:
     rows = []
+    records = record_counts(facts.datasets)  # counted without reading a compacted dataset
     for ds in ordered(spec, standard):
-        frame = facts.datasets.get(ds.name)
         rows.append((cell(ds.name, bold=True, link=dataset_anchor(ds.name)), ds.label, ds.class_, ds.structure,
-                     ", ".join(ds.keys), "not built" if frame is None else len(frame)))
+                     ", ".join(ds.keys), records.get(ds.name, "not built")))
     return table(("Dataset", "Label", "Class", "Structure", "Keys", "Records"), rows,
                  (0.1, 0.2, 0.15, 0.25, 0.2, 0.1))
 
@@ -168,11 +169,11 @@ def derivation_rows(spec: Spec, ds: Dataset) -> list[tuple[object, ...]]:
 
 def dataset_sections(spec: Spec, facts: BuildFacts, standard: str) -> tuple[Section, ...]:
     sections = []
+    records = record_counts(facts.datasets)
     for ds in ordered(spec, standard):
-        frame = facts.datasets.get(ds.name)
         blocks: list[Paragraph | Table] = [
             p(f"{ds.label}: {ds.structure}. Keys: {', '.join(ds.keys)}. "
-              f"Records: {'not built' if frame is None else len(frame)}.")]
+              f"Records: {records.get(ds.name, 'not built')}.")]
         if ds.description:
             blocks.append(p(ds.description))
         comment = spec.comments.get(ds.comment or "")
@@ -294,8 +295,11 @@ def conventions_section(spec: Spec, facts: BuildFacts) -> Section:
                     "variable were dropped (" + (", ".join(f"{k}: {v}" for k, v in sorted(by_dataset.items()))
                                                  or "none") + "); each is listed in the conformance section."))
     partial_rows = []
+    frames: dict[str, pd.DataFrame | None] = {"LB": lb}  # each dataset read once (aclf_cdisc.compact)
     for name, variable in partial_date_variables(spec):
-        frame = facts.datasets.get(name)
+        if name not in frames:
+            frames[name] = facts.datasets.get(name)
+        frame = frames[name]
         if frame is None or variable not in frame.columns:
             continue
         values = frame[variable].dropna()
