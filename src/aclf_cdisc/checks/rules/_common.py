@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from aclf_cdisc.compact import dataset_columns
 from aclf_cdisc.spec.model import Dataset, Spec
 
 NOT_ASSIGNED_ARMS = frozenset({"SCRNFAIL", "NOTASSGN"})  # SDTMIG ARMCD values for subjects never assigned
@@ -26,15 +27,24 @@ def standard_of(name: str, spec: Spec) -> str:
     return "ADaM" if name.startswith("AD") else "SDTM"
 
 
-def datasets_of(datasets: Any, spec: Spec, standard: str) -> list[tuple[str, pd.DataFrame]]:
-    """(name, frame) of the given standard, sorted by name so issues come out in a stable order."""
-    return [(name, datasets[name]) for name in sorted(datasets) if standard_of(name, spec) == standard]
+def datasets_of(datasets: Any, spec: Spec, standard: str,
+                needs: Iterable[str] = ()) -> Iterator[tuple[str, pd.DataFrame]]:
+    """(name, frame) of the given standard, sorted by name so issues come out in a stable order;
+    with ``needs``, only the datasets that have every one of those variables.
+
+    Each frame is read as the loop reaches it, so a rule holds one at a time, and a dataset
+    without the variables a rule needs is not read at all (a compacted store rebuilds a dataset
+    on every read: :mod:`aclf_cdisc.compact`).
+    """
+    required = set(needs)
+    return ((name, datasets[name]) for name in sorted(datasets)
+            if standard_of(name, spec) == standard and required <= set(dataset_columns(datasets, name)))
 
 
-def specified_datasets_of(datasets: Any, spec: Spec, standard: str) -> list[tuple[str, pd.DataFrame, Dataset]]:
+def specified_datasets_of(datasets: Any, spec: Spec, standard: str) -> Iterator[tuple[str, pd.DataFrame, Dataset]]:
     """(name, frame, spec dataset) of the given standard's datasets the spec defines, sorted by name."""
-    return [(name, frame, spec.datasets[name]) for name, frame in datasets_of(datasets, spec, standard)
-            if name in spec.datasets]
+    return ((name, datasets[name], spec.datasets[name]) for name in sorted(datasets)
+            if standard_of(name, spec) == standard and name in spec.datasets)
 
 
 def is_missing(value: Any) -> bool:

@@ -8,9 +8,7 @@ from aclf_cdisc.spec.model import Spec
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in datasets_of(datasets, spec, "ADaM"):
-        if not {"PARAMCD", "PARAM"} <= set(frame.columns):
-            continue
+    for name, frame in datasets_of(datasets, spec, "ADaM", needs=("PARAMCD", "PARAM")):
         pairs = frame[["PARAMCD", "PARAM"]].dropna().astype(str).drop_duplicates()
         for one, other in (("PARAMCD", "PARAM"), ("PARAM", "PARAMCD")):
             for key, group in pairs.groupby(one)[other]:

@@ -23,9 +23,7 @@ def valid_cnsr(value: object) -> bool:
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in datasets_of(datasets, spec, "ADaM"):
-        if "CNSR" not in frame.columns:
-            continue
+    for name, frame in datasets_of(datasets, spec, "ADaM", needs=("CNSR",)):
         for pos, value in enumerate(frame["CNSR"].tolist()):
             if not valid_cnsr(value):
                 issues.append(rule.issue("CNSR is not 0 (event) or a positive integer (censored)", dataset=name,

@@ -8,9 +8,7 @@ from aclf_cdisc.spec.model import Spec
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in datasets_of(datasets, spec, "ADaM"):
-        if not {"CNSR", "STARTDT", "ADT"} <= set(frame.columns):
-            continue
+    for name, frame in datasets_of(datasets, spec, "ADaM", needs=("CNSR", "STARTDT", "ADT")):
         data = frame.reset_index(drop=True)
         before = (as_days(data["ADT"]) < as_days(data["STARTDT"])).fillna(False).astype(bool)
         for pos in map(int, before.to_numpy().nonzero()[0]):

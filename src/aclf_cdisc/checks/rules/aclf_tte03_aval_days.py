@@ -15,9 +15,7 @@ TOLERANCE = 1e-9
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in datasets_of(datasets, spec, "ADaM"):
-        if not {"CNSR", "STARTDT", "ADT", "AVAL"} <= set(frame.columns):
-            continue
+    for name, frame in datasets_of(datasets, spec, "ADaM", needs=("CNSR", "STARTDT", "ADT", "AVAL")):
         data = frame.reset_index(drop=True)
         expected = as_days(data["ADT"]) - as_days(data["STARTDT"]) + 1
         aval = data["AVAL"].astype(float)

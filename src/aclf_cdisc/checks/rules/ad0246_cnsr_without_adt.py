@@ -9,6 +9,6 @@ from aclf_cdisc.spec.model import Spec
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     return [rule.issue(f"{name} has CNSR but neither ADT nor ADTM", dataset=name, column="ADT",
                        expected="ADT or ADTM present when CNSR is")
-            for name, frame in datasets_of(datasets, spec, "ADaM")
-            if "CNSR" in frame.columns and "ADT" not in frame.columns and "ADTM" not in frame.columns]
+            for name, frame in datasets_of(datasets, spec, "ADaM", needs=("CNSR",))
+            if "ADT" not in frame.columns and "ADTM" not in frame.columns]
 

@@ -14,9 +14,7 @@ from aclf_cdisc.spec.model import Spec
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in datasets_of(datasets, spec, "ADaM"):
-        if "CNSR" not in frame.columns:
-            continue
+    for name, frame in datasets_of(datasets, spec, "ADaM", needs=("CNSR",)):
         data = frame.reset_index(drop=True)
         populated = ~missing_mask(data["CNSR"])
         needs = {c: missing_mask(data[c]) for c in ("AVAL", "STARTDT") if c in data.columns}

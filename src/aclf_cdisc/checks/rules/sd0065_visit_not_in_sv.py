@@ -16,8 +16,8 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
         return []
     visits = pd.MultiIndex.from_arrays([sv["USUBJID"].astype(str), sv["VISITNUM"].astype(float)])
     issues = []
-    for name, frame in datasets_of(datasets, spec, "SDTM"):
-        if name in TRIAL_DESIGN or name == "SV" or not {"USUBJID", "VISITNUM"} <= set(frame.columns):
+    for name, frame in datasets_of(datasets, spec, "SDTM", needs=("USUBJID", "VISITNUM")):
+        if name in TRIAL_DESIGN or name == "SV":
             continue
         keys = pd.MultiIndex.from_arrays([frame["USUBJID"].astype(str), frame["VISITNUM"].astype(float)])
         bad = ~keys.isin(visits) & frame["VISITNUM"].notna().to_numpy()

@@ -14,8 +14,8 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
         return []
     epochs = set(ta["EPOCH"].dropna().astype(str).str.strip())
     issues = []
-    for name, frame in datasets_of(datasets, spec, "SDTM"):
-        if name == "TA" or "EPOCH" not in frame.columns:
+    for name, frame in datasets_of(datasets, spec, "SDTM", needs=("EPOCH",)):
+        if name == "TA":
             continue
         values = frame["EPOCH"].astype("string").str.strip()
         bad = ~missing_mask(frame["EPOCH"]).to_numpy() & ~values.isin(epochs).to_numpy(dtype=bool)

@@ -15,8 +15,8 @@ from aclf_cdisc.spec.model import Spec
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in datasets_of(datasets, spec, "SDTM"):
-        if name in TRIAL_DESIGN or name.startswith("SUPP") or "EPOCH" not in frame.columns:
+    for name, frame in datasets_of(datasets, spec, "SDTM", needs=("EPOCH",)):
+        if name in TRIAL_DESIGN or name.startswith("SUPP"):
             continue
         dated = np.zeros(len(frame), dtype=bool)
         for column in (f"{name[:2]}STDTC", f"{name[:2]}DTC"):
