@@ -127,6 +127,14 @@ _SINGLES: ContextVar[dict[int, tuple[pd.Series, np.ndarray, np.ndarray, list[Any
     "_SINGLES", default=None)
 
 
+def _forget_column(series: pd.Series) -> None:
+    """Drop what :func:`_factorized` and :func:`_singles` keep for ``series`` (its checks are done):
+    a validation then holds one column's codes at a time, not the whole frame's."""
+    for shared in (_FACTORIZED.get(), _SINGLES.get()):
+        if shared is not None:
+            shared.pop(id(series), None)
+
+
 def _factorized(series: pd.Series) -> tuple[np.ndarray, Any]:
     """``pd.factorize(series)``, shared by the checks of one column within one validation
     (:func:`_shared_condition_columns`)."""
@@ -811,7 +819,9 @@ def _passes_plainly(data: pd.DataFrame, schema: pa.DataFrameSchema) -> bool:
             return False
         if column.parsers or column.unique or (not column.nullable and bool(series.isna().any())):
             return False
-        if not all(_check_holds(check, series) for check in column.checks):
+        holds = all(_check_holds(check, series) for check in column.checks)
+        _forget_column(series)  # the column's checks are done: its factorization is not kept
+        if not holds:
             return False
     if not all(_check_holds(check, data) for check in schema.checks):
         return False
@@ -859,7 +869,9 @@ def _warning_issues(data: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: 
         for check in column.checks:
             if not check.raise_warning:
                 continue
-            passed = check._check_fn(data[name])  # the vectorised predicate we built
+            series = data[name]
+            passed = check._check_fn(series)  # the vectorised predicate we built
+            _forget_column(series)
             failed = data.index[~pd.Series(passed, index=data.index).fillna(True).astype(bool)]
             for index in failed:
                 value = _plain(data[name].iloc[index])
