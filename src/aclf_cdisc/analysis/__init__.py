@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from aclf_cdisc.analysis import baseline, figures, labs, page, survival, teae
+from aclf_cdisc.compact import read_columns
 from aclf_cdisc.errors import DerivationError
 from aclf_cdisc.spec.analysis import load_analysis_spec
 from aclf_cdisc.spec.conventions import required_convention
@@ -40,6 +41,10 @@ def _svg(svg: bytes, dummy_label: str | None) -> bytes:
     return svg[:end] + f"\n<!-- {dummy_label} -->".encode() + svg[end:]
 
 
+READ_DATASETS = ("DM", "ADSL", "ADAE", "ADLB", "ADTTE")  # what the page is computed from
+LAB_VARIABLES = ("PARAMCD", "PARAM", "AVISIT", "AVISITN", "AVAL")  # of ADLB, besides arm, population, flag
+
+
 def _relabel(frame: pd.DataFrame) -> pd.DataFrame:
     """Arm values prefixed with DUMMY, so no figure or table shows a bare arm name."""
     cols = {c: frame[c].map(lambda v: v if v is None or pd.isna(v) else f"{DUMMY_ARM_PREFIX}{v}")
@@ -58,7 +63,12 @@ def build_analysis(datasets: Mapping[str, pd.DataFrame], spec: Spec, *,
     if analyses is None:
         return {}
     settings: dict[str, Any] = analyses["settings"]
-    frames = {k: (_relabel(v) if dummy_label else v) for k, v in datasets.items()}
+    lab_arm, lab_population, lab_flag = "TRT01P", "ITTFL", settings["lab_record_flag"]
+    # only the datasets the page reads, and of ADLB only the variables the lab summary uses (a
+    # compacted store rebuilds what is read: aclf_cdisc.compact)
+    read = {k: (read_columns(datasets, k, [*LAB_VARIABLES, lab_arm, lab_population, lab_flag]) if k == "ADLB"
+                else datasets[k]) for k in READ_DATASETS if k in datasets}
+    frames = {k: (_relabel(v) if dummy_label else v) for k, v in read.items()}
     prefix = DUMMY_ARM_PREFIX if dummy_label else ""
     level = float(settings["confidence_level"])
     points = [int(d) for d in settings["km_timepoints_days"]]
@@ -111,8 +121,8 @@ def build_analysis(datasets: Mapping[str, pd.DataFrame], spec: Spec, *,
 
     # Labs over time
     params = list(settings["lab_parameters"])
-    summary = labs.lab_summary(frames["ADLB"], parameters=params, record_flag=settings["lab_record_flag"],
-                               arm="TRT01P", population="ITTFL")
+    summary = labs.lab_summary(frames["ADLB"], parameters=params, record_flag=lab_flag,
+                               arm=lab_arm, population=lab_population)
     files[f"{FOLDER}/labs.csv"] = _csv(summary, dummy_label)
     fig = figures.render(figures.lab_figure(summary, params, note=dummy_label or ""), "labs")
     files[f"{FOLDER}/labs.svg"] = _svg(fig.svg, dummy_label)
