@@ -4,7 +4,7 @@ import pytest
 
 from aclf_cdisc.checks.catalogue import rule_of
 from aclf_cdisc.checks.rules import sd0070_no_exposure, sd0087_rfstdtc_missing, sd1082_length_too_long
-from aclf_cdisc.checks.rules._common import datasets_of
+from aclf_cdisc.checks.rules._common import datasets_of, variables_of
 from aclf_cdisc.spec.model import Spec, Study
 from aclf_cdisc.transport.xpt import read_xpt
 
@@ -37,5 +37,7 @@ def test_sd1082_matches_pinnacle21_on_pilot_ds_ex_ts_tv(pilot):
 def test_pilot_screen_failures_are_not_sd0070_or_sd0087(pilot):
     datasets = {name: frame for name, (frame, _) in pilot.items()}
     assert [n for n, _ in datasets_of(datasets, EMPTY, "SDTM")] == sorted(datasets)
+    assert [(n, c) for n, c in variables_of(datasets, EMPTY, "SDTM")] == [
+        (n, list(datasets[n].columns)) for n in sorted(datasets)]
     assert rule_of(sd0070_no_exposure).run(datasets, EMPTY) == []
     assert rule_of(sd0087_rfstdtc_missing).run(datasets, EMPTY) == []

@@ -41,6 +41,13 @@ def datasets_of(datasets: Any, spec: Spec, standard: str,
             if standard_of(name, spec) == standard and required <= set(dataset_columns(datasets, name)))
 
 
+def variables_of(datasets: Any, spec: Spec, standard: str) -> Iterator[tuple[str, list[str]]]:
+    """(name, variables) of the given standard's datasets, sorted by name, no record read: for the
+    rules about which variables a dataset has.
+    """
+    return ((name, dataset_columns(datasets, name)) for name in sorted(datasets) if standard_of(name, spec) == standard)
+
+
 def specified_datasets_of(datasets: Any, spec: Spec, standard: str) -> Iterator[tuple[str, pd.DataFrame, Dataset]]:
     """(name, frame, spec dataset) of the given standard's datasets the spec defines, sorted by name."""
     return ((name, datasets[name], spec.datasets[name]) for name in sorted(datasets)

@@ -6,7 +6,7 @@ TTE v1.0): also CNSR. STARTDT/ADT belong to AD0245/AD0246, which report them und
 """
 
 from aclf_cdisc.checks.rule import Datasets, Rule
-from aclf_cdisc.checks.rules._common import adam_kind, datasets_of
+from aclf_cdisc.checks.rules._common import adam_kind, variables_of
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Spec
 
@@ -18,18 +18,18 @@ TTE_REQUIRED = ("CNSR",)
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in datasets_of(datasets, spec, "ADaM"):
-        kind = adam_kind(name, spec, frame.columns)
+    for name, columns in variables_of(datasets, spec, "ADaM"):
+        kind = adam_kind(name, spec, columns)
         required: tuple[str, ...] = ()
         if kind == "ADSL":
             required = ADSL_REQUIRED
         elif kind in ("BDS", "TTE"):
             required = BDS_REQUIRED + (TTE_REQUIRED if kind == "TTE" else ())
         for variable in required:
-            if variable not in frame.columns:
+            if variable not in columns:
                 issues.append(rule.issue(f"Required variable {variable} is not in {name}", dataset=name,
                                          column=variable, expected=f"{variable} present ({kind})"))
-        if kind in ("BDS", "TTE") and not any(v in frame.columns for v in BDS_ONE_OF):
+        if kind in ("BDS", "TTE") and not any(v in columns for v in BDS_ONE_OF):
             issues.append(rule.issue(f"neither AVAL nor AVALC is in {name}", dataset=name, column="AVAL",
                                      expected="AVAL or AVALC present (BDS)"))
     return issues
