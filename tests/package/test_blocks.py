@@ -159,7 +159,9 @@ def _same_datasets(whole: dict[str, pd.DataFrame], streamed: dict[str, pd.DataFr
         before, after = lineage_of(frame), lineage_of(streamed[name])
         assert (before is None) == (after is None), name
         if before is not None and after is not None:
-            assert (after.files, after.rows, after.keys) == (before.files, before.rows, before.keys), name
+            assert (after.file_list(), after.row_list()) == (before.file_list(), before.row_list()), name
+            assert [(k, v.dtype, v.tolist()) for k, v in after.keys] == [
+                (k, v.dtype, v.tolist()) for k, v in before.keys], name
 
 
 @pytest.mark.scale

@@ -98,7 +98,7 @@ def test_lineage_follows_the_sort_and_leaves_the_columns(spec):
     # sorted by the spec's sort order (USUBJID first; the other keys are empty here: a stable sort)
     assert list(out["USUBJID"]) == ["S-1", "S-1", "S-2"] and list(out["AESEQ"]) == [2.0, 1.0, 1.0]
     lineage = lineage_of(out)
-    assert lineage is not None and lineage.rows == (9, 4, 7)
+    assert lineage is not None and lineage.row_list() == [9, 4, 7]
     # a filtered copy inherits attrs but not the lineage
     assert out[out["USUBJID"] == "S-1"].attrs.get(LINEAGE) is lineage
     assert lineage_of(out[out["USUBJID"] == "S-1"]) is None

@@ -228,8 +228,9 @@ def _concat_lineage(parts: Sequence[pd.DataFrame]) -> Lineage | None:
     names = [name for name, _ in present[0].keys]
     if any([name for name, _ in lin.keys] != names for lin in present):
         return None
-    return Lineage(files=sum((lin.files for lin in present), ()), rows=sum((lin.rows for lin in present), ()),
-                   keys=tuple((name, sum((dict(lin.keys)[name] for lin in present), ())) for name in names))
+    return Lineage(files=np.concatenate([lin.files for lin in present]),
+                   rows=np.concatenate([lin.rows for lin in present]),
+                   keys=tuple((name, np.concatenate([dict(lin.keys)[name] for lin in present])) for name in names))
 
 
 class BlockOrderError(AssertionError):

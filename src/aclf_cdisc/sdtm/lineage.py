@@ -41,27 +41,46 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 @dataclass(frozen=True, eq=False)
 class Lineage:
-    """Raw file and record per position of one conformed dataset, with its key values as a guard."""
+    """Raw file and record per position of one conformed dataset, with its key values as a guard.
 
-    files: tuple[str | None, ...]
-    rows: tuple[int | None, ...]
-    keys: tuple[tuple[str, tuple[Any, ...]], ...]  # (variable, values per position)
+    Held as arrays, one 8-byte slot per record rather than a Python object per record (a study
+    of 20,000 subjects has 5 M records): ``files`` an object array of the (shared) file names, None
+    where unknown; ``rows`` int64, -1 where unknown; ``keys`` each key variable's values as its
+    column held them.
+    """
+
+    files: np.ndarray
+    rows: np.ndarray
+    keys: tuple[tuple[str, np.ndarray], ...]  # (variable, values per position)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Lineage:
         return self  # immutable: pandas deep-copies attrs on every operation, this keeps that cheap
 
     def source(self, position: int) -> tuple[str, int] | None:
-        file, row = self.files[position], self.rows[position]
-        return (file, row) if file is not None and row is not None else None
+        file, row = self.files[position], int(self.rows[position])
+        return (file, row) if file is not None and row >= 0 else None
+
+    def file_list(self) -> list[str | None]:
+        return list(self.files.tolist())
+
+    def row_list(self) -> list[int | None]:
+        return [None if row < 0 else row for row in self.rows.tolist()]
+
+
+def _key_values(column: pd.Series) -> np.ndarray:
+    """A key column's values: its own array for text and numbers, else the values as objects."""
+    if column.dtype == object or column.dtype.kind in "fiu":
+        return column.to_numpy(copy=True)
+    return np.asarray(column.tolist(), dtype=object)
 
 
 def make_lineage(frame: pd.DataFrame, keys: Sequence[str]) -> Lineage | None:
     """The lineage of ``frame`` (positions as they are) from its ``__file``/``__row`` columns, or None."""
     if FILE_COL not in frame.columns or ROW_COL not in frame.columns:
         return None
-    files = tuple(None if pd.isna(f) else str(f) for f in frame[FILE_COL])
-    rows = tuple(None if pd.isna(r) else int(r) for r in frame[ROW_COL])
-    guard = tuple((k, tuple(frame[k].tolist())) for k in keys if k in frame.columns)
+    files = np.array([None if pd.isna(f) else str(f) for f in frame[FILE_COL]], dtype=object)
+    rows = np.array([-1 if pd.isna(r) else int(r) for r in frame[ROW_COL]], dtype=np.int64)
+    guard = tuple((k, _key_values(frame[k])) for k in keys if k in frame.columns)
     return Lineage(files=files, rows=rows, keys=guard)
 
 
@@ -83,7 +102,7 @@ def lineage_of(frame: pd.DataFrame) -> Lineage | None:
     return lineage
 
 
-def _same(column: pd.Series, values: tuple[Any, ...]) -> bool:
+def _same(column: pd.Series, values: np.ndarray) -> bool:
     """Equal cell by cell, a missing value (None, NaN, NaT) equal to any missing value."""
     now = np.asarray(column.tolist(), dtype=object)
     then = np.asarray(values, dtype=object)

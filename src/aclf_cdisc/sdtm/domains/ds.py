@@ -208,8 +208,8 @@ def with_raw_source(frame: pd.DataFrame) -> pd.DataFrame:
     ``__file``/``__row`` columns; both missing when the frame has no valid lineage."""
     lineage = lineage_of(frame)
     out = frame.copy()
-    out[FILE_COL] = list(lineage.files) if lineage is not None else None
-    out[ROW_COL] = list(lineage.rows) if lineage is not None else None
+    out[FILE_COL] = lineage.file_list() if lineage is not None else None
+    out[ROW_COL] = lineage.row_list() if lineage is not None else None
     return out
 
 
