@@ -157,19 +157,24 @@ class CompactDatasets(Mapping[str, pd.DataFrame]):
     def records(self, name: str) -> int:
         return len(self._frames[name])
 
-    def columns(self, name: str) -> list[str]:
-        """The dataset's variables, without rebuilding it."""
-        return list(self._frames[name].columns)
-
     def select(self, name: str, columns: Iterable[str]) -> pd.DataFrame:
         """The dataset's ``columns`` (those it has, in its order), rebuilding no other column."""
-        frame = self._frames[name]
-        wanted = set(columns)
-        return expand_frame(frame[[c for c in frame.columns if c in wanted]])
+        return expand_frame(_subset(self._frames[name], columns))
 
     def stored(self, name: str) -> pd.DataFrame:
         """The compacted frame itself (categorical text columns), for readers that work on codes."""
         return self._frames[name]
+
+
+def _held(datasets: Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame:
+    """The dataset as the mapping holds it: a compacted one is not rebuilt (its shape and variable
+    names are those of the built frame)."""
+    return datasets.stored(name) if isinstance(datasets, CompactDatasets) else datasets[name]
+
+
+def _subset(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    wanted = set(columns)
+    return frame[[c for c in frame.columns if c in wanted]]
 
 
 def dataset_cells(datasets: Mapping[str, pd.DataFrame], name: str) -> int:
@@ -178,15 +183,12 @@ def dataset_cells(datasets: Mapping[str, pd.DataFrame], name: str) -> int:
     >>> dataset_cells({"DM": pd.DataFrame({"A": [1, 2], "B": [3, 4]})}, "DM")
     4
     """
-    frame = datasets.stored(name) if isinstance(datasets, CompactDatasets) else datasets[name]
-    return int(frame.size)
+    return int(_held(datasets, name).size)
 
 
 def dataset_columns(datasets: Mapping[str, pd.DataFrame], name: str) -> list[str]:
     """The variables of one dataset, without rebuilding a compacted one."""
-    if isinstance(datasets, CompactDatasets):
-        return datasets.columns(name)
-    return list(datasets[name].columns)
+    return list(_held(datasets, name).columns)
 
 
 def read_columns(datasets: Mapping[str, pd.DataFrame], name: str, columns: Iterable[str]) -> pd.DataFrame:
@@ -197,9 +199,7 @@ def read_columns(datasets: Mapping[str, pd.DataFrame], name: str, columns: Itera
     """
     if isinstance(datasets, CompactDatasets):
         return datasets.select(name, columns)
-    frame = datasets[name]
-    wanted = set(columns)
-    return frame[[c for c in frame.columns if c in wanted]]
+    return _subset(datasets[name], columns)
 
 
 def record_counts(datasets: Mapping[str, pd.DataFrame]) -> dict[str, int]:
@@ -208,6 +208,4 @@ def record_counts(datasets: Mapping[str, pd.DataFrame]) -> dict[str, int]:
     >>> record_counts({"DM": pd.DataFrame({"A": [1, 2]})})
     {'DM': 2}
     """
-    if isinstance(datasets, CompactDatasets):
-        return {name: datasets.records(name) for name in datasets}
-    return {name: len(frame) for name, frame in datasets.items()}
+    return {name: len(_held(datasets, name)) for name in datasets}

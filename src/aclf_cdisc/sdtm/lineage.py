@@ -61,7 +61,7 @@ class Lineage:
         return (file, row) if file is not None and row >= 0 else None
 
     def file_list(self) -> list[str | None]:
-        return list(self.files.tolist())
+        return self.files.tolist()
 
     def row_list(self) -> list[int | None]:
         return [None if row < 0 else row for row in self.rows.tolist()]
