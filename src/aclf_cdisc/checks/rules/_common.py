@@ -27,6 +27,11 @@ def standard_of(name: str, spec: Spec) -> str:
     return "ADaM" if name.startswith("AD") else "SDTM"
 
 
+def _names_of(datasets: Any, spec: Spec, standard: str) -> Iterator[str]:
+    """The given standard's dataset names, sorted so issues come out in a stable order."""
+    return (name for name in sorted(datasets) if standard_of(name, spec) == standard)
+
+
 def datasets_of(datasets: Any, spec: Spec, standard: str,
                 needs: Iterable[str] = ()) -> Iterator[tuple[str, pd.DataFrame]]:
     """(name, frame) of the given standard, sorted by name so issues come out in a stable order;
@@ -37,21 +42,21 @@ def datasets_of(datasets: Any, spec: Spec, standard: str,
     on every read: :mod:`aclf_cdisc.compact`).
     """
     required = set(needs)
-    return ((name, datasets[name]) for name in sorted(datasets)
-            if standard_of(name, spec) == standard and required <= set(dataset_columns(datasets, name)))
+    return ((name, datasets[name]) for name in _names_of(datasets, spec, standard)
+            if required <= set(dataset_columns(datasets, name)))
 
 
 def variables_of(datasets: Any, spec: Spec, standard: str) -> Iterator[tuple[str, list[str]]]:
     """(name, variables) of the given standard's datasets, sorted by name, no record read: for the
     rules about which variables a dataset has.
     """
-    return ((name, dataset_columns(datasets, name)) for name in sorted(datasets) if standard_of(name, spec) == standard)
+    return ((name, dataset_columns(datasets, name)) for name in _names_of(datasets, spec, standard))
 
 
 def specified_datasets_of(datasets: Any, spec: Spec, standard: str) -> Iterator[tuple[str, pd.DataFrame, Dataset]]:
     """(name, frame, spec dataset) of the given standard's datasets the spec defines, sorted by name."""
-    return ((name, datasets[name], spec.datasets[name]) for name in sorted(datasets)
-            if standard_of(name, spec) == standard and name in spec.datasets)
+    return ((name, datasets[name], spec.datasets[name]) for name in _names_of(datasets, spec, standard)
+            if name in spec.datasets)
 
 
 def is_missing(value: Any) -> bool:
