@@ -166,9 +166,11 @@ class CompactDatasets(Mapping[str, pd.DataFrame]):
         return self._frames[name]
 
 
-def _held(datasets: Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame:
-    """The dataset as the mapping holds it: a compacted one is not rebuilt (its shape and variable
-    names are those of the built frame)."""
+def held_dataset(datasets: Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame:
+    """The dataset as the mapping holds it: a compacted one is not rebuilt. Its shape, variable
+    names and numbers are those of the built frame; its text is coded (one Categorical per column,
+    every category a value that occurs, None missing), so equal values have equal codes: for
+    readers that only compare values for equality, at no rebuilding cost."""
     return datasets.stored(name) if isinstance(datasets, CompactDatasets) else datasets[name]
 
 
@@ -183,12 +185,12 @@ def dataset_cells(datasets: Mapping[str, pd.DataFrame], name: str) -> int:
     >>> dataset_cells({"DM": pd.DataFrame({"A": [1, 2], "B": [3, 4]})}, "DM")
     4
     """
-    return int(_held(datasets, name).size)
+    return int(held_dataset(datasets, name).size)
 
 
 def dataset_columns(datasets: Mapping[str, pd.DataFrame], name: str) -> list[str]:
     """The variables of one dataset, without rebuilding a compacted one."""
-    return list(_held(datasets, name).columns)
+    return list(held_dataset(datasets, name).columns)
 
 
 def read_columns(datasets: Mapping[str, pd.DataFrame], name: str, columns: Iterable[str]) -> pd.DataFrame:
@@ -208,4 +210,4 @@ def record_counts(datasets: Mapping[str, pd.DataFrame]) -> dict[str, int]:
     >>> record_counts({"DM": pd.DataFrame({"A": [1, 2]})})
     {'DM': 2}
     """
-    return {name: len(_held(datasets, name)) for name in datasets}
+    return {name: len(held_dataset(datasets, name)) for name in datasets}

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aclf_cdisc.compact import dataset_columns
+from aclf_cdisc.compact import dataset_columns, held_dataset, read_columns
 from aclf_cdisc.spec.model import Dataset, Spec
 
 NOT_ASSIGNED_ARMS = frozenset({"SCRNFAIL", "NOTASSGN"})  # SDTMIG ARMCD values for subjects never assigned
@@ -32,18 +32,43 @@ def _names_of(datasets: Any, spec: Spec, standard: str) -> Iterator[str]:
     return (name for name in sorted(datasets) if standard_of(name, spec) == standard)
 
 
-def datasets_of(datasets: Any, spec: Spec, standard: str,
-                needs: Iterable[str] = ()) -> Iterator[tuple[str, pd.DataFrame]]:
+Reads = Callable[[str], bool]
+"""Which variables of a dataset a rule reads: a test of the variable name."""
+
+
+def read_dataset(datasets: Any, name: str, reads: Reads | None = None) -> pd.DataFrame:
+    """The dataset, or with ``reads`` only the variables it picks (in the dataset's order, every
+    record): a compacted store rebuilds just those (:mod:`aclf_cdisc.compact`), so a rule that
+    looks at a few variables of LB does not pay for all of them.
+
+    >>> read_dataset({"LB": pd.DataFrame({"LBDTC": ["2024"], "LBDY": [1.0]})}, "LB", lambda c: c.endswith("DY"))
+       LBDY
+    0   1.0
+    """
+    if reads is None:
+        return datasets[name]
+    return read_columns(datasets, name, [c for c in dataset_columns(datasets, name) if reads(c)])
+
+
+def datasets_of(datasets: Any, spec: Spec, standard: str, needs: Iterable[str] = (),
+                reads: Reads | None = None) -> Iterator[tuple[str, pd.DataFrame]]:
     """(name, frame) of the given standard, sorted by name so issues come out in a stable order;
-    with ``needs``, only the datasets that have every one of those variables.
+    with ``needs``, only the datasets that have every one of those variables; with ``reads``, each
+    frame holds only the variables it picks (:func:`read_dataset`).
 
     Each frame is read as the loop reaches it, so a rule holds one at a time, and a dataset
     without the variables a rule needs is not read at all (a compacted store rebuilds a dataset
     on every read: :mod:`aclf_cdisc.compact`).
     """
     required = set(needs)
-    return ((name, datasets[name]) for name in _names_of(datasets, spec, standard)
+    return ((name, read_dataset(datasets, name, reads)) for name in _names_of(datasets, spec, standard)
             if required <= set(dataset_columns(datasets, name)))
+
+
+def held_datasets_of(datasets: Any, spec: Spec, standard: str) -> Iterator[tuple[str, pd.DataFrame]]:
+    """(name, frame as held) of the given standard, sorted by name: a compacted dataset keeps its text
+    coded (:func:`aclf_cdisc.compact.held_dataset`), for rules that only compare values for equality."""
+    return ((name, held_dataset(datasets, name)) for name in _names_of(datasets, spec, standard))
 
 
 def variables_of(datasets: Any, spec: Spec, standard: str) -> Iterator[tuple[str, list[str]]]:
@@ -53,9 +78,17 @@ def variables_of(datasets: Any, spec: Spec, standard: str) -> Iterator[tuple[str
     return ((name, dataset_columns(datasets, name)) for name in _names_of(datasets, spec, standard))
 
 
-def specified_datasets_of(datasets: Any, spec: Spec, standard: str) -> Iterator[tuple[str, pd.DataFrame, Dataset]]:
-    """(name, frame, spec dataset) of the given standard's datasets the spec defines, sorted by name."""
-    return ((name, datasets[name], spec.datasets[name]) for name in _names_of(datasets, spec, standard)
+def specified_datasets_of(datasets: Any, spec: Spec, standard: str,
+                          reads: Callable[[Dataset], Iterable[str]] | None = None,
+                          ) -> Iterator[tuple[str, pd.DataFrame, Dataset]]:
+    """(name, frame, spec dataset) of the given standard's datasets the spec defines, sorted by name;
+    with ``reads``, each frame holds only the variables it names for that dataset's spec."""
+    def frame(name: str) -> pd.DataFrame:
+        if reads is None:
+            return datasets[name]
+        return read_columns(datasets, name, reads(spec.datasets[name]))
+
+    return ((name, frame(name), spec.datasets[name]) for name in _names_of(datasets, spec, standard)
             if name in spec.datasets)
 
 

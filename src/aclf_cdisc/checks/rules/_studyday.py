@@ -46,7 +46,8 @@ def study_day_issues(datasets: Datasets, spec: Spec, rule: Rule, *, dtc: str, dy
     if starts is None:
         return []
     issues = []
-    for name, frame in datasets_of(datasets, spec, "SDTM"):
+    for name, frame in datasets_of(datasets, spec, "SDTM",
+                                   reads=lambda c: c == "USUBJID" or c.endswith((dtc, dy))):
         prefix = name[:2]
         dtc_col, dy_col = f"{prefix}{dtc}", f"{prefix}{dy}"
         if name in TRIAL_DESIGN or "USUBJID" not in frame.columns or dtc_col not in frame.columns \

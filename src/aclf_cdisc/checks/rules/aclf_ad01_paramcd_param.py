@@ -8,7 +8,8 @@ from aclf_cdisc.spec.model import Spec
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in datasets_of(datasets, spec, "ADaM", needs=("PARAMCD", "PARAM")):
+    for name, frame in datasets_of(datasets, spec, "ADaM", needs=("PARAMCD", "PARAM"),
+                                   reads=lambda c: c in ("PARAMCD", "PARAM")):
         pairs = frame[["PARAMCD", "PARAM"]].dropna().astype(str).drop_duplicates()
         for one, other in (("PARAMCD", "PARAM"), ("PARAM", "PARAMCD")):
             for key, group in pairs.groupby(one)[other]:

@@ -10,7 +10,8 @@ from aclf_cdisc.spec.model import Spec
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in datasets_of(datasets, spec, "ADaM", needs=("AVAL", "BASE", "CHG")):
+    for name, frame in datasets_of(datasets, spec, "ADaM", needs=("AVAL", "BASE", "CHG"),
+                                   reads=lambda c: c in ("AVAL", "BASE", "CHG")):
         aval, base, chg = (frame[c].astype(float) for c in ("AVAL", "BASE", "CHG"))
         expected = aval - base
         wrong = chg.notna() & (expected.isna() | ~np.isclose(chg, expected, rtol=1e-9, atol=1e-12))

@@ -49,7 +49,8 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     starts = starts.dropna(subset=["_sday"]).sort_values(["_sday", "_smoment"], kind="mergesort")
     first = starts.drop_duplicates(["USUBJID", "EPOCH"], keep="first")
     issues: list[Issue] = []
-    for name, frame in datasets_of(datasets, spec, "SDTM"):
+    for name, frame in datasets_of(datasets, spec, "SDTM", needs=("EPOCH",),
+                                   reads=lambda c: c in ("USUBJID", "EPOCH") or c.endswith("DTC")):
         variable = _timing_variable(name, frame)
         if name == "SE" or variable is None or "EPOCH" not in frame.columns or frame.empty:
             continue

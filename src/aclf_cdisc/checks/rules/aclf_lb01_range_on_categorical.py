@@ -17,7 +17,7 @@ RANGES = ("ORNRLO", "ORNRHI", "STNRLO", "STNRHI")
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in datasets_of(datasets, spec, "SDTM"):
+    for name, frame in datasets_of(datasets, spec, "SDTM", reads=lambda c: c.endswith(("ORRES", *RANGES))):
         prefix = name[:2]
         result = f"{prefix}ORRES"
         ranges = [f"{prefix}{r}" for r in RANGES if f"{prefix}{r}" in frame.columns]

@@ -39,7 +39,7 @@ def unit_system(unit: object) -> str | None:
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     stated = spec.study.conventions.get("lab_unit_system") if spec.study.conventions else None
     issues = []
-    for name, frame in datasets_of(datasets, spec, "SDTM"):
+    for name, frame in datasets_of(datasets, spec, "SDTM", reads=lambda c: c.endswith(("STRESU", "TESTCD"))):
         prefix = name[:2]
         unit_var, test_var = f"{prefix}STRESU", f"{prefix}TESTCD"
         if unit_var not in frame.columns:

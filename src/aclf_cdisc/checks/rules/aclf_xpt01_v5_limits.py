@@ -8,6 +8,7 @@ most 40 characters; character values at most 200 bytes. Read from the file heade
 import re
 
 from aclf_cdisc.checks.rule import Context, Datasets, Rule
+from aclf_cdisc.compact import dataset_columns, read_columns
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.limits import longest_text_bytes
 from aclf_cdisc.spec.model import Spec
@@ -16,10 +17,14 @@ NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,7}$")
 MAX_LABEL, MAX_CHAR = 40, 200
 
 
+def _longest(datasets: Datasets, name: str, variable: str) -> int:
+    """The longest value of one text variable, in bytes; read alone, so the rule holds one variable at a time."""
+    return longest_text_bytes(read_columns(datasets, name, [variable])[variable])
+
+
 def check(datasets: Datasets, spec: Spec, rule: Rule, context: Context) -> list[Issue]:
     issues = []
     for name in sorted(datasets):
-        frame = datasets[name]
         meta = context.file_metadata.get(name)
         if meta is not None:
             label = meta.label
@@ -27,8 +32,9 @@ def check(datasets: Datasets, spec: Spec, rule: Rule, context: Context) -> list[
         elif name in spec.datasets:
             ds = spec.datasets[name]
             label = ds.label
-            variables = [(v.name, v.label, None if v.is_numeric else longest_text_bytes(frame[v.name])
-                          if v.name in frame.columns else None) for v in ds.variables]
+            present = set(dataset_columns(datasets, name))
+            variables = [(v.name, v.label, _longest(datasets, name, v.name)
+                          if not v.is_numeric and v.name in present else None) for v in ds.variables]
         else:
             continue
         if not NAME.match(name):

@@ -12,6 +12,7 @@ import numpy as np
 
 from aclf_cdisc.checks.rule import Datasets, Rule
 from aclf_cdisc.checks.rules._common import distinct_results, is_missing, plain
+from aclf_cdisc.compact import dataset_columns, read_columns
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Codelist, Spec
 
@@ -40,13 +41,14 @@ def codelist_issues(datasets: Datasets, spec: Spec, rule: Rule, *, extensible: b
     for name in sorted(datasets):
         if name not in spec.datasets:
             continue
-        frame = datasets[name]
         kind = "extensible" if extensible else "non-extensible"
-        for var in spec.datasets[name].variables:
-            codelist = spec.codelists.get(var.codelist or "")
-            if (codelist is None or codelist.extensible != extensible or codelist.external or not codelist.terms
-                    or var.name not in frame.columns):
-                continue
+        present = set(dataset_columns(datasets, name))
+        checked = [(var, codelist) for var in spec.datasets[name].variables
+                   if (codelist := spec.codelists.get(var.codelist or "")) is not None
+                   and codelist.extensible == extensible and not codelist.external and codelist.terms
+                   and var.name in present]
+        frame = read_columns(datasets, name, [var.name for var, _ in checked])  # only the coded variables
+        for var, codelist in checked:
             numeric = codelist.data_type in ("integer", "float")
             allowed = _allowed(codelist)
             outside = np.flatnonzero(distinct_results(

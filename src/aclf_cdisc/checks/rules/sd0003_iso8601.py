@@ -16,7 +16,7 @@ from aclf_cdisc.spec.model import Spec
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in datasets_of(datasets, spec, "SDTM"):
+    for name, frame in datasets_of(datasets, spec, "SDTM", reads=lambda c: c.endswith("DTC")):
         for column in (c for c in frame.columns if isinstance(c, str) and c.endswith("DTC")):
             invalid = np.flatnonzero(distinct_results(frame[column], _invalid, missing=False).astype(bool))
             values = frame[column].tolist() if len(invalid) else []

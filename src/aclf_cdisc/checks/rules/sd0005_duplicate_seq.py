@@ -8,7 +8,7 @@ from aclf_cdisc.spec.model import Spec
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in datasets_of(datasets, spec, "SDTM"):
+    for name, frame in datasets_of(datasets, spec, "SDTM", reads=lambda c: c == "USUBJID" or c.endswith("SEQ")):
         seq = f"{name[:2]}SEQ"
         if seq not in frame.columns or "USUBJID" not in frame.columns:
             continue

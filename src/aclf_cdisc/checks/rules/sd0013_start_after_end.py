@@ -14,7 +14,7 @@ from aclf_cdisc.spec.model import Spec
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in datasets_of(datasets, spec, "SDTM"):
+    for name, frame in datasets_of(datasets, spec, "SDTM", reads=lambda c: c.endswith(("STDTC", "ENDTC"))):
         for start in (c for c in frame.columns if isinstance(c, str) and c.endswith("STDTC")):
             end = start[: -len("STDTC")] + "ENDTC"
             if end not in frame.columns:

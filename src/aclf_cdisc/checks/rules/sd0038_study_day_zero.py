@@ -8,7 +8,7 @@ from aclf_cdisc.spec.model import Spec
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in datasets_of(datasets, spec, "SDTM"):
+    for name, frame in datasets_of(datasets, spec, "SDTM", reads=lambda c: c.endswith("DY")):
         for column in frame.columns:
             if not (column.endswith("DY") and len(column) in (4, 6, 7)) or frame[column].dtype.kind != "f":
                 continue

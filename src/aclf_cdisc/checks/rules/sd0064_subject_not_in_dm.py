@@ -5,6 +5,7 @@ dataset-level relationships have none.
 """
 
 from aclf_cdisc.checks.rule import Datasets, Rule
+from aclf_cdisc.compact import dataset_columns, read_columns
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Spec
 
@@ -14,9 +15,10 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
         return []
     known = set(datasets["DM"]["USUBJID"])
     issues = []
-    for name, frame in sorted(datasets.items()):
-        if name == "DM" or "USUBJID" not in frame.columns:
+    for name in sorted(datasets):
+        if name == "DM" or "USUBJID" not in dataset_columns(datasets, name):
             continue
+        frame = read_columns(datasets, name, ["USUBJID"])  # the one variable, not the whole dataset
         named = frame["USUBJID"].notna() & frame["USUBJID"].astype("string").str.strip().ne("").fillna(False)
         unknown = named & ~frame["USUBJID"].isin(known)
         for subject in sorted(frame.loc[unknown, "USUBJID"].unique()):

@@ -16,7 +16,8 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
         return []
     visits = pd.MultiIndex.from_arrays([sv["USUBJID"].astype(str), sv["VISITNUM"].astype(float)])
     issues = []
-    for name, frame in datasets_of(datasets, spec, "SDTM", needs=("USUBJID", "VISITNUM")):
+    for name, frame in datasets_of(datasets, spec, "SDTM", needs=("USUBJID", "VISITNUM"),
+                                   reads=lambda c: c in ("USUBJID", "VISITNUM") or c.endswith("STAT")):
         if name in TRIAL_DESIGN or name == "SV":
             continue
         keys = pd.MultiIndex.from_arrays([frame["USUBJID"].astype(str), frame["VISITNUM"].astype(float)])

@@ -14,7 +14,7 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
         return []
     epochs = set(ta["EPOCH"].dropna().astype(str).str.strip())
     issues = []
-    for name, frame in datasets_of(datasets, spec, "SDTM", needs=("EPOCH",)):
+    for name, frame in datasets_of(datasets, spec, "SDTM", needs=("EPOCH",), reads=lambda c: c == "EPOCH"):
         if name == "TA":
             continue
         values = frame["EPOCH"].astype("string").str.strip()

@@ -7,14 +7,14 @@ import numpy as np
 import pandas as pd
 
 from aclf_cdisc.checks.rule import Datasets, Rule
-from aclf_cdisc.checks.rules._common import datasets_of
+from aclf_cdisc.checks.rules._common import held_datasets_of
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Spec
 
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in datasets_of(datasets, spec, "SDTM"):
+    for name, frame in held_datasets_of(datasets, spec, "SDTM"):  # equality only: coded text will do
         columns = [c for c in frame.columns if not (isinstance(c, str) and len(c) == 5 and c.endswith("SEQ"))]
         if not columns or frame.empty:
             continue

@@ -11,7 +11,7 @@ from aclf_cdisc.spec.model import Spec
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in datasets_of(datasets, spec, "SDTM"):
+    for name, frame in datasets_of(datasets, spec, "SDTM", reads=lambda c: c.endswith(("STRESC", "STRESN"))):
         for prefix in result_pairs(frame, "STRESC", "STRESN"):
             stresc, stresn = as_number(frame[f"{prefix}STRESC"]), frame[f"{prefix}STRESN"].astype(float)
             differ = stresc.notna() & stresn.notna() & ~np.isclose(stresc, stresn, rtol=1e-9, atol=0)

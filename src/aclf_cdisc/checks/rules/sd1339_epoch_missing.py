@@ -15,7 +15,8 @@ from aclf_cdisc.spec.model import Spec
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in datasets_of(datasets, spec, "SDTM", needs=("EPOCH",)):
+    for name, frame in datasets_of(datasets, spec, "SDTM", needs=("EPOCH",),
+                                   reads=lambda c: c == "EPOCH" or c.endswith("DTC")):
         if name in TRIAL_DESIGN or name.startswith("SUPP"):
             continue
         dated = np.zeros(len(frame), dtype=bool)

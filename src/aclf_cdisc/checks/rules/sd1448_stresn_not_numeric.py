@@ -11,7 +11,7 @@ from aclf_cdisc.spec.model import Spec
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in datasets_of(datasets, spec, "SDTM"):
+    for name, frame in datasets_of(datasets, spec, "SDTM", reads=lambda c: c.endswith(("STRESC", "STRESN"))):
         for prefix in result_pairs(frame, "STRESC", "STRESN"):
             stresc = frame[f"{prefix}STRESC"]
             bad = populated(stresc) & as_number(stresc).isna().to_numpy() & frame[f"{prefix}STRESN"].notna().to_numpy()
