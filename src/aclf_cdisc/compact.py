@@ -204,6 +204,18 @@ def read_columns(datasets: Mapping[str, pd.DataFrame], name: str, columns: Itera
     return _subset(datasets[name], columns)
 
 
+def read_rows(datasets: Mapping[str, pd.DataFrame], name: str, start: int, stop: int) -> pd.DataFrame:
+    """Records ``start`` to ``stop`` (0-based, stop excluded) of one dataset, every variable: a
+    compacted one rebuilds just those records.
+
+    >>> read_rows({"LB": pd.DataFrame({"A": [1, 2, 3]})}, "LB", 1, 3)["A"].tolist()
+    [2, 3]
+    """
+    if isinstance(datasets, CompactDatasets):
+        return expand_frame(datasets.stored(name).iloc[start:stop])
+    return datasets[name].iloc[start:stop]
+
+
 def record_counts(datasets: Mapping[str, pd.DataFrame]) -> dict[str, int]:
     """Records per dataset, without rebuilding a compacted one.
 

@@ -12,7 +12,7 @@ read from files carry no lineage and keep their own record numbers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,11 +21,11 @@ import pandas as pd
 
 from aclf_cdisc.checks.catalogue import RULES, Checklist, apply_checklist, preset, select_rules
 from aclf_cdisc.checks.rule import Context, Datasets, Rule
-from aclf_cdisc.compact import dataset_cells, record_counts
+from aclf_cdisc.compact import dataset_cells, dataset_columns, held_dataset, read_rows, record_counts
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.sdtm.lineage import cite_sources
 from aclf_cdisc.spec.model import Spec
-from aclf_cdisc.spec.schemas import dataset_schema, validate_frame
+from aclf_cdisc.spec.schemas import dataset_schema, schema_keys, validate_blocks, validate_frame
 from aclf_cdisc.tasks import MapEach, serial_map
 
 REPORT_COLUMNS = ("rule", "severity", "dataset", "row", "column", "value", "expected", "message", "file")
@@ -44,11 +44,45 @@ class Validation:
         return sum(1 for i in self.issues if i.severity == "error")
 
 
-def schema_issues(datasets: Datasets, spec: Spec, name: str) -> list[Issue]:
+BLOCK_CELLS = 4_000_000  # a dataset of more cells is schema-checked in blocks of about this many (32 MB of pointers)
+
+
+def schema_issues(datasets: Datasets, spec: Spec, name: str, *, block_cells: int = BLOCK_CELLS) -> list[Issue]:
     """One dataset against the pandera schema generated from its spec (lazily), then the transport's
-    character rule (:func:`non_ascii_issues`); records not yet cited back to the raw export."""
+    character rule (:func:`non_ascii_issues`); records not yet cited back to the raw export.
+
+    A dataset of more than ``block_cells`` cells is read in blocks of records, one held at a time
+    (:func:`aclf_cdisc.spec.schemas.validate_blocks`): the same findings, in the same order. Where a
+    block fails a strict check, the whole dataset is read and validated as one frame.
+    """
+    schema = dataset_schema(spec, name)
+    if dataset_cells(datasets, name) > block_cells:
+        found = _schema_issues_in_blocks(datasets, name, schema, block_cells)
+        if found is not None:
+            return found
     frame = datasets[name]  # read once: a compacted store rebuilds it on every read
-    return [*validate_frame(frame, dataset_schema(spec, name), dataset=name), *non_ascii_issues(frame, name)]
+    return [*validate_frame(frame, schema, dataset=name), *non_ascii_issues(frame, name)]
+
+
+def _schema_issues_in_blocks(datasets: Datasets, name: str, schema: Any, block_cells: int) -> list[Issue] | None:
+    records = record_counts(datasets)[name]
+    step = max(1, block_cells // max(len(dataset_columns(datasets, name)), 1))
+    starts = range(0, records, step)
+    characters: list[list[Issue]] = []
+
+    def blocks() -> Iterator[pd.DataFrame]:
+        for start in starts:
+            block = read_rows(datasets, name, start, start + step)
+            characters.append(non_ascii_issues(block, name, offset=start))
+            yield block
+
+    keys = schema_keys(schema)
+    held = held_dataset(datasets, name)  # key uniqueness compares values for equality: the codes will do
+    found = validate_blocks(blocks(), held[[c for c in held.columns if c in keys]], schema, dataset=name)
+    if found is None:
+        return None
+    order = {column: number for number, column in enumerate(dataset_columns(datasets, name))}
+    return [*found, *sorted((i for part in characters for i in part), key=lambda i: order[str(i.column)])]
 
 
 def _size(datasets: Datasets, name: str) -> float:
@@ -77,9 +111,10 @@ def run_checks(datasets: Datasets, spec: Spec, *, checklist: Checklist | None = 
     return [*schemas, *_finish(found[len(names):], datasets, spec, checklist or preset("final"))]
 
 
-def non_ascii_issues(frame: pd.DataFrame, dataset: str) -> list[Issue]:
+def non_ascii_issues(frame: pd.DataFrame, dataset: str, *, offset: int = 0) -> list[Issue]:
     """Text the XPT writer would refuse (``xpt.char-non-ascii``: XPT v5 files are written ASCII), one
-    Issue per record, found here so the build stops before writing and names the raw record."""
+    Issue per record, found here so the build stops before writing and names the raw record
+    (``offset`` records of the dataset come before ``frame``)."""
     issues: list[Issue] = []
     for column in frame.columns:
         if frame[column].dtype != object and not pd.api.types.is_string_dtype(frame[column]):
@@ -88,8 +123,8 @@ def non_ascii_issues(frame: pd.DataFrame, dataset: str) -> list[Issue]:
         if not bad:
             continue
         for position in np.flatnonzero(frame[column].isin(bad).to_numpy()).tolist():
-            issues.append(Issue(rule="xpt.char-non-ascii", dataset=dataset, row=position + 1, column=str(column),
-                                value=frame[column].iloc[position], message="value is not ASCII",
+            issues.append(Issue(rule="xpt.char-non-ascii", dataset=dataset, row=offset + position + 1,
+                                column=str(column), value=frame[column].iloc[position], message="value is not ASCII",
                                 expected="ASCII text: XPT v5 files are written ASCII"))
     return issues
 

@@ -694,7 +694,9 @@ def _rule_of(check: Any) -> str:
     return f"schema.{base}" if base else "schema.check"
 
 
-def _row_labeller(frame: pd.DataFrame) -> Callable[[Any], int | str | None]:
+def _row_labeller(frame: pd.DataFrame, offset: int = 0) -> Callable[[Any], int | str | None]:
+    """A record's label: USUBJID and --SEQ (or PARAMCD) where it has them, else its record number
+    (``offset`` records come before ``frame`` in its dataset)."""
     seq = next((c for c in frame.columns if isinstance(c, str) and c.endswith("SEQ") and len(c) == 5), None)
     has_subject = "USUBJID" in frame.columns
 
@@ -713,7 +715,7 @@ def _row_labeller(frame: pd.DataFrame) -> Callable[[Any], int | str | None]:
                 elif "PARAMCD" in frame.columns:
                     parts.append(f"PARAMCD={frame['PARAMCD'].iloc[position]}")
                 return ", ".join(parts)
-        return position + 1
+        return position + offset + 1
     return label
 
 
@@ -785,7 +787,7 @@ def validate_frame(frame: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: 
                 column, message = str(value), f"column {value} is out of spec order"
             elif rule in ("schema.multiple_fields_uniqueness", "schema.field_uniqueness", "schema.duplicates"):
                 rule = "schema.unique_keys"
-                keys = _keys(schema)
+                keys = schema_keys(schema)
                 column = ", ".join(keys)
                 if index is not None:
                     value = tuple(_plain(data[k].iloc[int(index)]) for k in keys if k in data)
@@ -800,7 +802,34 @@ def validate_frame(frame: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: 
     return _dedupe_issues(issues)
 
 
-def _passes_plainly(data: pd.DataFrame, schema: pa.DataFrameSchema) -> bool:
+def validate_blocks(blocks: Iterable[pd.DataFrame], keys: pd.DataFrame, schema: pa.DataFrameSchema, *,
+                    dataset: str | None = None) -> list[Issue] | None:
+    """:func:`validate_frame`'s findings for a dataset read as consecutive blocks of records, holding
+    one block at a time; ``keys`` is the dataset's key variables, every record.
+
+    A dataset that passes every strict check (the case of a build that goes on to publish) gives
+    the lenient checks' warnings, in validate_frame's order and with its record labels. Where a
+    block or the keys fail a strict check, the answer is None and the caller validates the whole
+    dataset (the failures are then reported exactly as before).
+    """
+    if set(keys.columns) != set(schema_keys(schema)) or _duplicated_keys(keys, schema):
+        return None
+    found: list[tuple[int, Issue]] = []
+    offset = 0
+    for block in blocks:
+        data = block.reset_index(drop=True)
+        with warnings.catch_warnings(), _shared_condition_columns():
+            warnings.simplefilter("ignore")
+            if not _passes_plainly(data, schema, keys=False):
+                return None
+            found.extend(_ordered_warning_issues(data, schema, dataset=dataset or schema.name, file=None,
+                                                 label=_row_labeller(data, offset)))
+        offset += len(data)
+    found.sort(key=lambda pair: pair[0])  # stable: each check's records stay in order
+    return _dedupe_issues([issue for _, issue in found])
+
+
+def _passes_plainly(data: pd.DataFrame, schema: pa.DataFrameSchema, *, keys: bool = True) -> bool:
     """True only when ``schema.validate(data)`` would find nothing: the same checks run directly.
 
     pandera's own pass costs far more than the checks (a copy of the frame, a null mask of the
@@ -808,6 +837,7 @@ def _passes_plainly(data: pd.DataFrame, schema: pa.DataFrameSchema) -> bool:
     needs none of it. The answer errs one way only: whatever this pass cannot vouch for (a dtype
     to coerce, a check shape it does not know, any failing value) answers False, and pandera
     then runs in full and reports the failures as before, so the findings never differ.
+    ``keys=False`` leaves out the uniqueness of the key variables (a block of records cannot vouch for it).
     """
     if schema.index is not None or schema.dtype is not None or schema.parsers or schema.unique_column_names:
         return False
@@ -825,8 +855,12 @@ def _passes_plainly(data: pd.DataFrame, schema: pa.DataFrameSchema) -> bool:
             return False
     if not all(_check_holds(check, data) for check in schema.checks):
         return False
-    keys = _keys(schema)
-    return not (keys and bool(data.duplicated(subset=keys).any()))
+    return not keys or not _duplicated_keys(data, schema)
+
+
+def _duplicated_keys(data: pd.DataFrame, schema: pa.DataFrameSchema) -> bool:
+    keys = schema_keys(schema)
+    return bool(keys) and bool(data.duplicated(subset=keys).any())
 
 
 def _check_holds(check: pa.Check, data: pd.DataFrame | pd.Series) -> bool:
@@ -838,7 +872,8 @@ def _check_holds(check: pa.Check, data: pd.DataFrame | pd.Series) -> bool:
     return bool(np.asarray(check._check_fn(data), dtype=bool).all())
 
 
-def _keys(schema: pa.DataFrameSchema) -> list[str]:
+def schema_keys(schema: pa.DataFrameSchema) -> list[str]:
+    """The key variables a schema holds unique (none: an empty list)."""
     unique = schema.unique
     return list(unique) if isinstance(unique, list | tuple) else ([unique] if unique else [])
 
@@ -855,42 +890,53 @@ def _default_expected(check_text: str, column: str | None, schema: pa.DataFrameS
     if check_text == "column_ordered":
         return "variables in spec order: " + ", ".join(schema.columns)
     if "uniqueness" in check_text or check_text == "duplicates":
-        return "one record per " + ", ".join(_keys(schema))
+        return "one record per " + ", ".join(schema_keys(schema))
     return check_text
 
 
 def _warning_issues(data: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: str | None,
                     file: str | None, label: Callable[[Any], int | str | None]) -> list[Issue]:
     """Run the lenient (``raise_warning``) checks directly and report their failing cells as warnings."""
-    issues: list[Issue] = []
+    return [issue for _, issue in _ordered_warning_issues(data, schema, dataset=dataset, file=file, label=label)]
+
+
+def _ordered_warning_issues(data: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: str | None,
+                            file: str | None, label: Callable[[Any], int | str | None]) -> list[tuple[int, Issue]]:
+    """The lenient checks' warnings, each with the number of its check (in schema order): the
+    warnings of a dataset's blocks of records, sorted by it, are the whole dataset's."""
+    issues: list[tuple[int, Issue]] = []
+    order = 0
     for name, column in schema.columns.items():
         if name not in data.columns:
             continue
         for check in column.checks:
             if not check.raise_warning:
                 continue
+            order += 1
             series = data[name]
             passed = check._check_fn(series)  # the vectorised predicate we built
             _forget_column(series)
             failed = data.index[~pd.Series(passed, index=data.index).fillna(True).astype(bool)]
             for index in failed:
                 value = _plain(data[name].iloc[index])
-                issues.append(Issue(rule=_rule_of(check.name), severity="warning",
+                issues.append((order, Issue(rule=_rule_of(check.name), severity="warning",
                                     message=f"{name}: value {value!r} is not {check.description} (extensible: kept)",
                                     file=file, dataset=dataset, row=label(index), column=name, value=value,
-                                    expected=str(check.description)))
+                                    expected=str(check.description))))
     for check in schema.checks:
         if not check.raise_warning:
             continue
+        order += 1
         parsed = _parse_value_level_name(str(check.name))
         target = parsed[0] if parsed else None
         passed = pd.Series(check._check_fn(data), index=data.index).fillna(True).astype(bool)
         for index in data.index[~passed]:
             value = _plain(data[target].iloc[index]) if target in data else None
-            issues.append(Issue(rule=_rule_of(check.name), severity="warning",
-                                message=f"{target}: value {value!r} is not {check.description} (extensible: kept)",
-                                file=file, dataset=dataset, row=label(index), column=target, value=value,
-                                expected=str(check.description)))
+            issues.append((order, Issue(rule=_rule_of(check.name), severity="warning",
+                                        message=f"{target}: value {value!r} is not {check.description} "
+                                                "(extensible: kept)",
+                                        file=file, dataset=dataset, row=label(index), column=target, value=value,
+                                        expected=str(check.description))))
     return issues
 
 
