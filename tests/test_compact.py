@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aclf_cdisc.compact import (
+    MAX_NUMBER_CODES,
     SMALL_CELLS,
     CompactDatasets,
     compact_column,
@@ -57,14 +58,64 @@ def test_joined_blocks_are_the_joined_frames(blocks: list[list[str | None]]) -> 
     _same(expand_frame(joined), pd.concat(frames, ignore_index=True))
 
 
-def test_columns_that_are_not_str_and_none_are_kept_as_they_are() -> None:
+def test_columns_that_would_not_come_back_exactly_are_kept_as_they_are() -> None:
+    odd_nan = np.array([0x7FF8000000000001], dtype=np.uint64).view(np.float64)[0]  # a NaN with a payload
     frame = pd.DataFrame({"NAN": pd.Series(["a", float("nan")], dtype=object),
                           "MIXED": pd.Series(["a", 1], dtype=object),
-                          "NUM": [1.0, np.nan],
-                          "DT": pd.to_datetime(["2024-01-01", None])})
+                          "NEGZERO": [1.0, -0.0],  # -0.0 would come back as 0.0
+                          "PAYLOAD": [1.0, odd_nan],
+                          "INT": np.array([1, 2], dtype=np.int64),
+                          "F32": np.array([1.0, 2.0], dtype=np.float32)})
     small = compact_frame(frame)
     assert [str(t) for t in small.dtypes] == [str(t) for t in frame.dtypes]
     _same(expand_frame(small), frame)
+
+
+def test_numbers_and_dates_of_few_values_are_coded_and_come_back_bit_for_bit() -> None:
+    frame = pd.DataFrame({"NUM": [1.0, np.nan, 1.0, np.inf],
+                          "DT": pd.to_datetime(["2024-01-01", None, None, "2024-01-01"])})
+    small = compact_frame(frame)
+    assert small["NUM"].cat.codes.tolist() == [0, -1, 0, 1]
+    assert small["DT"].cat.codes.tolist() == [0, -1, -1, 0]
+    back = expand_frame(small)
+    _same(back, frame)
+    assert back["NUM"].to_numpy().view(np.uint64).tolist() == frame["NUM"].to_numpy().view(np.uint64).tolist()
+
+
+def test_numbers_of_many_values_are_kept_as_they_are() -> None:
+    many = pd.Series(np.arange(MAX_NUMBER_CODES + 1, dtype=np.float64))
+    assert compact_column(many) is many
+    assert isinstance(compact_column(many.iloc[:MAX_NUMBER_CODES]).dtype, pd.CategoricalDtype)
+
+
+FLOATS = st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=64), st.sampled_from([0.0, -0.0, 1.5]),
+                   st.integers(0, 3).map(lambda n: np.array([0x7FF8000000000000 + n], dtype=np.uint64)
+                                         .view(np.float64)[0]))
+
+
+def _bits(frame: pd.DataFrame) -> list[list[int]]:
+    return [frame[c].to_numpy().view(np.uint64).tolist() for c in frame.columns]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(FLOATS, max_size=10), min_size=1, max_size=4))
+def test_number_blocks_joined_are_the_joined_frames_bit_for_bit(blocks: list[list[float]]) -> None:
+    frames = [pd.DataFrame({"X": np.array(values, dtype=np.float64)}) for values in blocks]
+    joined = expand_frame(concat_compact([compact_frame(f) for f in frames]))
+    whole = pd.concat(frames, ignore_index=True)
+    assert joined["X"].dtype == np.float64
+    assert _bits(joined) == _bits(whole)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.none(), st.datetimes(min_value=pd.Timestamp("1900-01-01").to_pydatetime(),
+                                                           max_value=pd.Timestamp("2200-01-01").to_pydatetime())),
+                         max_size=8), min_size=1, max_size=3))
+def test_date_blocks_joined_are_the_joined_frames(blocks: list[list[object]]) -> None:
+    frames = [pd.DataFrame({"D": pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[ns]")})
+              for values in blocks]
+    joined = expand_frame(concat_compact([compact_frame(f) for f in frames]))
+    _same(joined, pd.concat(frames, ignore_index=True))
 
 
 def test_a_column_compacted_in_one_block_only_is_joined_as_objects() -> None:
@@ -100,8 +151,8 @@ def test_the_store_reads_back_each_dataset_with_its_attrs_and_counts_without_rea
     assert dataset_cells(store, "ADLB") == big.size
 
 
-def test_compact_column_leaves_numbers_alone() -> None:
-    numbers = pd.Series([1.0, 2.0])
+def test_compact_column_leaves_integers_alone() -> None:
+    numbers = pd.Series([1, 2])
     assert compact_column(numbers) is numbers
 
 

@@ -42,14 +42,42 @@ def _is_text(values: np.ndarray, codes: np.ndarray, distinct: np.ndarray) -> boo
     return bool((missing == None).all())  # noqa: E711 (elementwise identity with None)
 
 
+MAX_NUMBER_CODES = 32_767  # a number column with more distinct values is kept as it is (codes would not be 2 bytes)
+_CANONICAL_NAN = np.array([np.nan]).view(np.uint64)[0]
+
+
+def _codes_numbers(values: np.ndarray) -> bool:
+    """A float64 or datetime64 column whose values come back bit for bit from a Categorical: no
+    -0.0 (it would merge with 0.0), every NaN the canonical one, few distinct values."""
+    if values.dtype.kind == "f":
+        if values.dtype != np.float64 or bool((np.signbit(values) & (values == 0)).any()):
+            return False
+        nan = np.isnan(values)
+        if nan.any() and not bool((values[nan].view(np.uint64) == _CANONICAL_NAN).all()):
+            return False
+    elif values.dtype.kind != "M":
+        return False
+    return len(pd.unique(values)) <= MAX_NUMBER_CODES
+
+
 def compact_column(column: pd.Series) -> pd.Series:
-    """A text column as a Categorical of its distinct strings (first-appearance order), else itself.
+    """A text column as a Categorical of its distinct strings (first-appearance order), a float64 or
+    datetime64 column of few distinct values as a Categorical of them; any other column itself.
 
     >>> compact_column(pd.Series(["b", "a", "b"], dtype=object)).cat.codes.tolist()
     [0, 1, 0]
     >>> compact_column(pd.Series(["a", float("nan")], dtype=object)).dtype  # NaN is not None: kept
     dtype('O')
+    >>> compact_column(pd.Series([2.5, float("nan"), 2.5])).cat.codes.tolist()
+    [0, -1, 0]
+    >>> compact_column(pd.Series([0.0, -0.0])).dtype  # -0.0 would come back as 0.0: kept
+    dtype('float64')
     """
+    if column.dtype.kind in "fM" and isinstance(column.dtype, np.dtype):
+        values = column.to_numpy()
+        if not _codes_numbers(values):
+            return column
+        return pd.Series(pd.Categorical(values), index=column.index, name=column.name, copy=False)
     if column.dtype != object:
         return column
     values = column.to_numpy()
@@ -62,10 +90,16 @@ def compact_column(column: pd.Series) -> pd.Series:
 
 
 def expand_column(column: pd.Series) -> pd.Series:
-    """A compacted column as the object column it was (None where the code is -1), else itself."""
+    """A compacted column as the column it was: text as objects (None where the code is -1),
+    numbers and dates as float64 or datetime64 (NaN or NaT where the code is -1); else itself."""
     if not isinstance(column.dtype, pd.CategoricalDtype):
         return column
     categories = column.cat.categories
+    if categories.dtype != object:
+        numbers = categories.to_numpy()
+        table = np.append(numbers, np.array([np.nan if numbers.dtype.kind == "f" else "NaT"], dtype=numbers.dtype))
+        return pd.Series(table.take(column.cat.codes.to_numpy()), index=column.index, name=column.name,
+                         copy=False)
     strings = np.empty(len(categories) + 1, dtype=object)  # the last slot stays None: code -1 takes it
     strings[:-1] = categories.to_numpy(dtype=object)
     return pd.Series(strings.take(column.cat.codes.to_numpy()), index=column.index, name=column.name,
@@ -92,8 +126,8 @@ def expand_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _concat_categorical(parts: Sequence[pd.Series]) -> pd.Series:
     """Compacted columns joined end to end: one set of categories, every part's codes renumbered."""
-    merged = pd.Index(pd.unique(np.concatenate([p.cat.categories.to_numpy(dtype=object) for p in parts])),
-                      dtype=object)
+    merged = pd.Index(pd.unique(np.concatenate([p.cat.categories.to_numpy() for p in parts])),
+                      dtype=parts[0].cat.categories.dtype)
     codes = []
     for part in parts:
         renumber = np.append(merged.get_indexer(part.cat.categories), -1)  # code -1 stays -1
@@ -116,7 +150,8 @@ def concat_compact(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
     columns: dict[str, pd.Series] = {}
     for name in parts[0].columns:
         series = [part[name] for part in parts]
-        if all(isinstance(s.dtype, pd.CategoricalDtype) for s in series):
+        if all(isinstance(s.dtype, pd.CategoricalDtype) for s in series) and \
+                len({s.cat.categories.dtype for s in series}) == 1:
             columns[name] = _concat_categorical(series)
         else:
             columns[name] = pd.concat([expand_column(s) for s in series], ignore_index=True)

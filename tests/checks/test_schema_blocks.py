@@ -15,6 +15,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rule_helpers import codelist, dataset, var
+from rule_helpers import spec as make_spec
 
 from aclf_cdisc.checks.run import schema_issues
 from aclf_cdisc.compact import CompactDatasets, compact_frame
@@ -22,8 +24,6 @@ from aclf_cdisc.package.blocks import Schedule
 from aclf_cdisc.package.build import BuildOptions, build_datasets, read_raw
 from aclf_cdisc.spec.loader import load_spec
 from aclf_cdisc.spec.schemas import dataset_schema_from, validate_blocks, validate_frame
-from rule_helpers import codelist, dataset, var
-from rule_helpers import spec as make_spec
 
 REPO_SPECS = Path(__file__).resolve().parents[2] / "specs"
 WHOLE = 10**12  # block_cells no dataset reaches
