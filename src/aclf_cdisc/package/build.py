@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from aclf_cdisc.checks.run import issues_frame, run_checks
-from aclf_cdisc.compact import dataset_cells, record_counts
+from aclf_cdisc.compact import dataset_cells, dataset_columns, held_dataset, read_columns, read_rows, record_counts
 from aclf_cdisc.define.outputs import build_for_outputs
 from aclf_cdisc.documents.write import write_documents
 from aclf_cdisc.errors import AclfError, Issue, ValidationError
@@ -33,8 +33,9 @@ from aclf_cdisc.raw import RawExport, read_export
 from aclf_cdisc.sample import edc_dir
 from aclf_cdisc.spec import load_spec
 from aclf_cdisc.spec.model import Spec
-from aclf_cdisc.transport import XptHeader, write_xpt
-from aclf_cdisc.transport.from_spec import xpt_meta_from_spec
+from aclf_cdisc.transport import XptHeader
+from aclf_cdisc.transport.from_spec import xpt_meta_from_columns
+from aclf_cdisc.transport.xpt import write_xpt_rows
 
 
 @dataclass(frozen=True)
@@ -146,8 +147,14 @@ def write_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, root: Path,
         folder = standard_dir(root, spec.study.studyid, dataset.standard)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / xpt_name(name)
-        frame = datasets[name]  # read once: a compacted store rebuilds it on every read
-        write_xpt(frame, xpt_meta_from_spec(dataset, frame, header), path)
+        # a chunk of records at a time, and each variable's length from that variable alone: a
+        # compacted store rebuilds only what is read (aclf_cdisc.compact)
+        present = set(dataset_columns(datasets, name))
+        meta = xpt_meta_from_columns(
+            dataset, lambda variable: read_columns(datasets, name, [variable])[variable] if variable in present
+            else None, header)
+        write_xpt_rows(lambda start, stop: read_rows(datasets, name, start, stop), len(held_dataset(datasets, name)),
+                       dataset_columns(datasets, name), meta, path)
         return path
 
     written = []

@@ -6,6 +6,8 @@ counted in bytes (at least 1), which is what the FDA asks for to avoid padded da
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from aclf_cdisc.errors import Issue, TransportError
@@ -69,8 +71,18 @@ def select_spec_columns(dataset: Dataset, df: pd.DataFrame) -> pd.DataFrame:
 def xpt_meta_from_spec(dataset: Dataset, df: pd.DataFrame, header: XptHeader | None = None, *,
                        encoding: str = "ascii") -> XptDataset:
     """The XptDataset for ``df`` as the spec describes it (variables in spec order)."""
+    return xpt_meta_from_columns(dataset, lambda name: df[name] if name in df.columns else None, header,
+                                 encoding=encoding)
+
+
+def xpt_meta_from_columns(dataset: Dataset, column: Callable[[str], pd.Series | None],
+                          header: XptHeader | None = None, *, encoding: str = "ascii") -> XptDataset:
+    """:func:`xpt_meta_from_spec` for a dataset read one variable at a time: ``column(name)`` gives a
+    variable's values (None if the dataset lacks it), asked only of the text variables whose length
+    the spec leaves to the data."""
     header = header or XptHeader()
-    variables = tuple(xpt_variable(v, df[v.name] if v.name in df.columns else None, encoding)
+    variables = tuple(xpt_variable(v, column(v.name) if v.xpt_type != "num" and v.length is None else None,
+                                   encoding)
                       for v in dataset.variables)
     return XptDataset(name=dataset.name, label=dataset.label, variables=variables,
                       created=header.created, modified=header.modified,

@@ -14,9 +14,10 @@ Python date/datetime/time values (see :mod:`aclf_cdisc.transport.temporal`).
 from aclf_cdisc.transport.xpt_checks import MAX_ISSUES_PER_CHECK, Findings, frame_issues, metadata_issues
 from aclf_cdisc.transport.xpt_format import file_size, format_timestamp, header_bytes, parse_timestamp
 from aclf_cdisc.transport.xpt_reader import read_xpt, read_xpt_header
-from aclf_cdisc.transport.xpt_writer import numeric_values, write_xpt
+from aclf_cdisc.transport.xpt_writer import RowReader, numeric_values, write_xpt, write_xpt_rows
 
 __all__ = [
-    "MAX_ISSUES_PER_CHECK", "Findings", "file_size", "format_timestamp", "frame_issues", "header_bytes",
+    "MAX_ISSUES_PER_CHECK", "Findings", "RowReader", "file_size", "format_timestamp", "frame_issues", "header_bytes",
     "metadata_issues", "numeric_values", "parse_timestamp", "read_xpt", "read_xpt_header", "write_xpt",
+    "write_xpt_rows",
 ]

@@ -4,6 +4,7 @@ that gathers per-cell findings while encoding (the first rows of each rule, then
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import numpy as np
@@ -103,13 +104,19 @@ def metadata_issues(meta: XptDataset) -> list[Issue]:
 
 def frame_issues(df: pd.DataFrame, meta: XptDataset) -> list[Issue]:
     """Columns of the frame must be exactly the metadata's variables (order is taken from meta)."""
+    return column_issues(list(df.columns), meta)
+
+
+def column_issues(columns: Sequence[Hashable], meta: XptDataset) -> list[Issue]:
+    """:func:`frame_issues` for a frame's column names."""
+    names = pd.Index(np.asarray(list(columns), dtype=object), dtype=object)
     found = [issue_for("xpt.column-missing", f"frame has no column {name}", meta, column=name)
-             for name in meta.names if name not in df.columns]
+             for name in meta.names if name not in names]
     found += [issue_for("xpt.column-unexpected", f"frame column {col} is not in the metadata", meta,
-                     column=str(col)) for col in df.columns if col not in set(meta.names)]
-    if df.columns.duplicated().any():
+                     column=str(col)) for col in names if col not in set(meta.names)]
+    if names.duplicated().any():
         found.append(issue_for("xpt.column-duplicate", "frame has duplicate column names", meta,
-                            value=[str(c) for c in df.columns[df.columns.duplicated()]]))
+                            value=[str(c) for c in names[names.duplicated()]]))
     return found
 
 

@@ -11,7 +11,7 @@ clock: the same input always gives the same bytes.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -24,7 +24,7 @@ from aclf_cdisc.files import replace_atomically
 from aclf_cdisc.limits import MAX_CHAR_BYTES, MAX_XPT_BYTES
 from aclf_cdisc.transport import ibm, temporal
 from aclf_cdisc.transport.meta import SpecialMissing, XptDataset, XptVariable
-from aclf_cdisc.transport.xpt_checks import Findings, frame_issues, issue_for, metadata_issues
+from aclf_cdisc.transport.xpt_checks import Findings, column_issues, issue_for, metadata_issues
 from aclf_cdisc.transport.xpt_format import RECORD, file_size, header_bytes, is_ascii, positions
 
 CHUNK_BYTES = 8 * 1024 * 1024  # rows encoded per write, bounding memory above the input frame
@@ -200,13 +200,14 @@ def encode_num(column: pd.Series, var: XptVariable, start: int,
     return cells[:, :var.length]
 
 
-def encode_rows(df: pd.DataFrame, meta: XptDataset, start: int, stop: int, encoding: str,
+def encode_rows(rows: pd.DataFrame, meta: XptDataset, start: int, encoding: str,
                 findings: Findings) -> npt.NDArray[np.uint8] | None:
-    """Rows ``start:stop`` as one (n, row_length) byte block; None when any cell broke a rule."""
-    block = np.empty((stop - start, meta.row_length), np.uint8)
+    """The records ``rows`` (the dataset's from number ``start``, 0-based) as one (n, row_length)
+    byte block; None when any cell broke a rule."""
+    block = np.empty((len(rows), meta.row_length), np.uint8)
     ok = True
     for var, at in zip(meta.variables, positions(meta), strict=True):
-        column = df[var.name].iloc[start:stop]
+        column = rows[var.name]
         target = block[:, at:at + var.length]
         if var.is_char:
             cells = encode_char(column.to_numpy(dtype=object), var, start, encoding, findings, target)
@@ -229,11 +230,15 @@ def chunk_bounds(rows: int, row_length: int) -> Iterator[tuple[int, int]]:
 # writer
 # --------------------------------------------------------------------------------------------
 
-def _write_body(handle: BinaryIO, df: pd.DataFrame, meta: XptDataset, encoding: str,
+RowReader = Callable[[int, int], pd.DataFrame]
+"""``read(start, stop)``: a dataset's records ``start`` to ``stop`` (0-based, stop excluded), every variable."""
+
+
+def _write_body(handle: BinaryIO, read: RowReader, records: int, meta: XptDataset, encoding: str,
                 findings: Findings) -> None:
     written = 0
-    for start, stop in chunk_bounds(len(df), meta.row_length):
-        block = encode_rows(df, meta, start, stop, encoding, findings)
+    for start, stop in chunk_bounds(records, meta.row_length):
+        block = encode_rows(read(start, stop), meta, start, encoding, findings)
         if block is not None and not findings.issues:
             handle.write(block.data)
             written += block.size
@@ -248,10 +253,19 @@ def write_xpt(df: pd.DataFrame, meta: XptDataset, path: str | os.PathLike[str], 
     non-ASCII value; pass e.g. ``"windows-1252"`` to allow it. Names, labels and header fields are
     always ASCII.
     """
+    write_xpt_rows(lambda start, stop: df.iloc[start:stop], len(df), list(df.columns), meta, path,
+                   encoding=encoding)
+
+
+def write_xpt_rows(read: RowReader, records: int, columns: Sequence[Hashable], meta: XptDataset,
+                   path: str | os.PathLike[str], *, encoding: str = "ascii") -> None:
+    """:func:`write_xpt` for a dataset of ``records`` records and ``columns`` variables that is read
+    a chunk of records at a time (:data:`RowReader`), so only one chunk is held: the same bytes as
+    writing the whole frame, and the same refusals."""
     target = Path(path)
-    issues = metadata_issues(meta) + frame_issues(df, meta)
+    issues = metadata_issues(meta) + column_issues(columns, meta)
     if not issues:
-        size = file_size(meta, len(df))
+        size = file_size(meta, records)
         if size > MAX_XPT_BYTES:
             issues.append(issue_for("xpt.file-too-large", "the file would be larger than 5 GB", meta,
                                  file=str(target), value=size, expected=f"at most {MAX_XPT_BYTES} bytes"))
@@ -262,7 +276,7 @@ def write_xpt(df: pd.DataFrame, meta: XptDataset, path: str | os.PathLike[str], 
 
     def fill(handle: BinaryIO) -> None:
         handle.write(header_bytes(meta))
-        _write_body(handle, df, meta, encoding, findings)
+        _write_body(handle, read, records, meta, encoding, findings)
 
     def refuse_on_findings() -> None:
         issues = findings.all()
