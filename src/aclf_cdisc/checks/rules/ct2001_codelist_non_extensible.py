@@ -47,13 +47,13 @@ def codelist_issues(datasets: Datasets, spec: Spec, rule: Rule, *, extensible: b
                    if (codelist := spec.codelists.get(var.codelist or "")) is not None
                    and codelist.extensible == extensible and not codelist.external and codelist.terms
                    and var.name in present]
-        frame = read_columns(datasets, name, [var.name for var, _ in checked])  # only the coded variables
         for var, codelist in checked:
+            column = read_columns(datasets, name, [var.name])[var.name]  # one coded variable at a time
             numeric = codelist.data_type in ("integer", "float")
             allowed = _allowed(codelist)
             outside = np.flatnonzero(distinct_results(
-                frame[var.name], partial(_outside, numeric=numeric, allowed=allowed), missing=False).astype(bool))
-            values = frame[var.name].tolist() if len(outside) else []
+                column, partial(_outside, numeric=numeric, allowed=allowed), missing=False).astype(bool))
+            values = column.tolist() if len(outside) else []
             bad = [(int(pos), values[pos]) for pos in outside]
             counts = Counter(_key(v, numeric) for _, v in bad)
             seen: set[object] = set()

@@ -16,7 +16,7 @@ import pandas as pd
 from aclf_cdisc.checks.rule import Datasets, Rule
 from aclf_cdisc.checks.rules._common import specified_datasets_of
 from aclf_cdisc.errors import Issue
-from aclf_cdisc.spec.model import Spec
+from aclf_cdisc.spec.model import Dataset, Spec
 
 ALLOWED_EXCESS = 0  # bytes a declared length may exceed the longest value
 
@@ -43,9 +43,14 @@ def length_issues(rule: Rule, dataset: str, frame: pd.DataFrame, declared: Mappi
     return issues
 
 
+def _declared(dataset: Dataset) -> list[str]:
+    """The text variables the spec gives a length (the others are as long as their longest value)."""
+    return [v.name for v in dataset.variables if not v.is_numeric and v.length is not None]
+
+
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame, dataset in specified_datasets_of(datasets, spec, "SDTM"):
+    for name, frame, dataset in specified_datasets_of(datasets, spec, "SDTM", reads=_declared):
         declared = {v.name: v.length for v in dataset.variables if not v.is_numeric}
         issues.extend(length_issues(rule, name, frame, declared))
     return issues
