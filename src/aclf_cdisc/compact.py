@@ -239,6 +239,18 @@ def read_columns(datasets: Mapping[str, pd.DataFrame], name: str, columns: Itera
     return _subset(datasets[name], columns)
 
 
+def read_column(datasets: Mapping[str, pd.DataFrame], name: str, variable: str) -> pd.Series | None:
+    """One variable of one dataset (None if the dataset has no such variable), nothing else rebuilt.
+
+    >>> dm = {"DM": pd.DataFrame({"AGE": [34.0]})}
+    >>> read_column(dm, "DM", "AGE").tolist(), read_column(dm, "DM", "SEX")
+    ([34.0], None)
+    """
+    if variable not in dataset_columns(datasets, name):
+        return None
+    return read_columns(datasets, name, [variable])[variable]
+
+
 def read_rows(datasets: Mapping[str, pd.DataFrame], name: str, start: int, stop: int) -> pd.DataFrame:
     """Records ``start`` to ``stop`` (0-based, stop excluded) of one dataset, every variable: a
     compacted one rebuilds just those records.

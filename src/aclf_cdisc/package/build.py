@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from aclf_cdisc.checks.run import issues_frame, run_checks
-from aclf_cdisc.compact import dataset_cells, dataset_columns, held_dataset, read_columns, read_rows, record_counts
+from aclf_cdisc.compact import dataset_cells, dataset_columns, read_column, read_rows, record_counts
 from aclf_cdisc.define.outputs import build_for_outputs
 from aclf_cdisc.documents.write import write_documents
 from aclf_cdisc.errors import AclfError, Issue, ValidationError
@@ -141,24 +141,20 @@ def write_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, root: Path,
     it is written)."""
     header = xpt_header(spec)
     names = sorted(datasets)
+    records = record_counts(datasets)
 
     def write(name: str) -> Path:
         dataset = spec.dataset(name)
         folder = standard_dir(root, spec.study.studyid, dataset.standard)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / xpt_name(name)
-        # a chunk of records at a time, and each variable's length from that variable alone: a
+        # each variable's length from that variable alone, then a chunk of records at a time: a
         # compacted store rebuilds only what is read (aclf_cdisc.compact)
-        present = set(dataset_columns(datasets, name))
-        meta = xpt_meta_from_columns(
-            dataset, lambda variable: read_columns(datasets, name, [variable])[variable] if variable in present
-            else None, header)
-        write_xpt_rows(lambda start, stop: read_rows(datasets, name, start, stop), len(held_dataset(datasets, name)),
-                       dataset_columns(datasets, name), meta, path)
+        meta = xpt_meta_from_columns(dataset, partial(read_column, datasets, name), header)
+        write_xpt_rows(partial(read_rows, datasets, name), records[name], dataset_columns(datasets, name), meta, path)
         return path
 
     written = []
-    records = record_counts(datasets)
     for name, path in zip(names, forked_map(write, names, workers=workers,
                                             cost=lambda n: float(dataset_cells(datasets, n))), strict=True):
         written.append(path)
