@@ -45,6 +45,7 @@ import pandas as pd
 from aclf_cdisc.compact import CompactDatasets, compact_frame, concat_compact, record_counts
 from aclf_cdisc.errors import AclfError, Issue
 from aclf_cdisc.package.background import forked_map
+from aclf_cdisc.package.heap import give_back_freed_memory
 from aclf_cdisc.progress import ProgressHook, no_progress
 from aclf_cdisc.raw import RawExport
 from aclf_cdisc.sdtm.assemble import compute_usubjid
@@ -289,6 +290,7 @@ def build_in_blocks(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[I
         kind, _, summary = errors[0]
         raise kind([i for _, found, _ in errors for i in found], summary)
     datasets = {name: concat_blocks(name, parts.pop(name), spec) for name in list(parts)}  # blocks freed as joined
+    give_back_freed_memory()
     study = build_study_sdtm(spec, CompactDatasets(datasets))
     assert set(study) == set(STUDY_DATASETS), "build_study_sdtm and STUDY_DATASETS disagree"
     built = {**datasets, **{name: compact_frame(frame) for name, frame in study.items()}}

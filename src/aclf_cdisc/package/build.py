@@ -26,6 +26,7 @@ from aclf_cdisc.package.background import forked_map, in_background
 from aclf_cdisc.package.blinding import collapse_masked, stamp_outputs
 from aclf_cdisc.package.blocks import Schedule, build_in_blocks, resolve_schedule
 from aclf_cdisc.package.dataset_json import write_dataset_json_copies
+from aclf_cdisc.package.heap import give_back_freed_memory
 from aclf_cdisc.package.layout import reports_dir, standard_dir, xpt_name
 from aclf_cdisc.package.manifest import write_build_manifest
 from aclf_cdisc.progress import ProgressHook, no_progress
@@ -237,6 +238,7 @@ def build_package(options: BuildOptions) -> BuildResult:
     datasets = build_datasets(raw, spec, blinded=options.blinded, issues=issues, schedule=schedule,
                               progress=progress)
     del raw  # the raw forms are not read again (the manifest hashes the files): their memory goes back
+    give_back_freed_memory()  # to the operating system, before the workers of the checks are forked
     progress("datasets", None, sum(record_counts(datasets).values()))
     # the analysis page needs only the datasets: on a worker of its own it runs beside the checks
     # and the writers (and is dropped if the checks fail)

@@ -1,0 +1,41 @@
+"""Give the memory a stage has freed back to the operating system.
+
+CPython frees a DataFrame's arrays and strings into the C library's heap, which keeps the pages
+for reuse: after the raw forms of a large study are dropped, the build's process still holds
+them, and every worker it forks later counts them too. glibc's ``malloc_trim`` returns the free
+pages at the top and in the middle of the heap; elsewhere (another C library, another system)
+there is nothing to call and nothing changes. No data is touched, so no output can change.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+from functools import cache
+from typing import Any
+
+
+@cache
+def _trim() -> Any:
+    """glibc's malloc_trim, or None where there is none."""
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    return getattr(libc, "malloc_trim", None)
+
+
+def give_back_freed_memory() -> bool:
+    """Collect unreachable objects, then hand the heap's free pages back; whether the C library could.
+
+    >>> isinstance(give_back_freed_memory(), bool)
+    True
+    """
+    gc.collect()
+    trim = _trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
