@@ -12,8 +12,9 @@ compacted on its worker before it is sent back (less to pickle), the blocks are 
 code, and a reader gets the dataset exactly as it was built: :class:`CompactDatasets` is a
 read-only mapping that rebuilds the object columns of a dataset when it is asked for it (str
 values, None for missing, the same ``attrs``), so no stage knows the difference and no byte of
-output changes. Only text columns that hold nothing but str and None are compacted; any other
-column is kept as it is.
+output changes. Only text columns that hold nothing but str and None are compacted, and float64
+and datetime64 columns of at most :data:`MAX_NUMBER_CODES` distinct values that come back bit for
+bit (no -0.0, no NaN but the canonical one); any other column is kept as it is.
 
 >>> frame = pd.DataFrame({"LBTESTCD": ["ALB", "ALB", None], "LBSTRESN": [30.0, 31.0, float("nan")]},
 ...                      dtype=object).astype({"LBSTRESN": "float64"})
@@ -202,10 +203,11 @@ class CompactDatasets(Mapping[str, pd.DataFrame]):
 
 
 def held_dataset(datasets: Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame:
-    """The dataset as the mapping holds it: a compacted one is not rebuilt. Its shape, variable
-    names and numbers are those of the built frame; its text is coded (one Categorical per column,
-    every category a value that occurs, None missing), so equal values have equal codes: for
-    readers that only compare values for equality, at no rebuilding cost."""
+    """The dataset as the mapping holds it: a compacted one is not rebuilt. Its shape and variable
+    names are those of the built frame; its text, and its numbers and dates of few distinct
+    values, are coded (one Categorical per column, every category a value that occurs, missing
+    values code -1), so equal values have equal codes: for readers that only compare values for
+    equality, at no rebuilding cost."""
     return datasets.stored(name) if isinstance(datasets, CompactDatasets) else datasets[name]
 
 

@@ -66,7 +66,7 @@ def datasets_of(datasets: Any, spec: Spec, standard: str, needs: Iterable[str] =
 
 
 def held_datasets_of(datasets: Any, spec: Spec, standard: str) -> Iterator[tuple[str, pd.DataFrame]]:
-    """(name, frame as held) of the given standard, sorted by name: a compacted dataset keeps its text
+    """(name, frame as held) of the given standard, sorted by name: a compacted dataset keeps its values
     coded (:func:`aclf_cdisc.compact.held_dataset`), for rules that only compare values for equality."""
     return ((name, held_dataset(datasets, name)) for name in _names_of(datasets, spec, standard))
 

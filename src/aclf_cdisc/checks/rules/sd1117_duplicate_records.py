@@ -14,7 +14,7 @@ from aclf_cdisc.spec.model import Spec
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     issues = []
-    for name, frame in held_datasets_of(datasets, spec, "SDTM"):  # equality only: coded text will do
+    for name, frame in held_datasets_of(datasets, spec, "SDTM"):  # equality only: coded values will do
         columns = [c for c in frame.columns if not (isinstance(c, str) and len(c) == 5 and c.endswith("SEQ"))]
         if not columns or frame.empty:
             continue
