@@ -8,7 +8,7 @@ most 40 characters; character values at most 200 bytes. Read from the file heade
 import re
 
 from aclf_cdisc.checks.rule import Context, Datasets, Rule
-from aclf_cdisc.compact import dataset_columns, read_columns
+from aclf_cdisc.compact import read_column
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.limits import longest_text_bytes
 from aclf_cdisc.spec.model import Spec
@@ -17,9 +17,11 @@ NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,7}$")
 MAX_LABEL, MAX_CHAR = 40, 200
 
 
-def _longest(datasets: Datasets, name: str, variable: str) -> int:
-    """The longest value of one text variable, in bytes; read alone, so the rule holds one variable at a time."""
-    return longest_text_bytes(read_columns(datasets, name, [variable])[variable])
+def _longest(datasets: Datasets, name: str, variable: str) -> int | None:
+    """The longest value of one text variable in bytes (None if the dataset lacks it); read alone,
+    so the rule holds one variable at a time."""
+    column = read_column(datasets, name, variable)
+    return None if column is None else longest_text_bytes(column)
 
 
 def check(datasets: Datasets, spec: Spec, rule: Rule, context: Context) -> list[Issue]:
@@ -32,9 +34,8 @@ def check(datasets: Datasets, spec: Spec, rule: Rule, context: Context) -> list[
         elif name in spec.datasets:
             ds = spec.datasets[name]
             label = ds.label
-            present = set(dataset_columns(datasets, name))
-            variables = [(v.name, v.label, _longest(datasets, name, v.name)
-                          if not v.is_numeric and v.name in present else None) for v in ds.variables]
+            variables = [(v.name, v.label, None if v.is_numeric else _longest(datasets, name, v.name))
+                         for v in ds.variables]
         else:
             continue
         if not NAME.match(name):

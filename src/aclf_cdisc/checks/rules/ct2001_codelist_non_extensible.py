@@ -12,7 +12,7 @@ import numpy as np
 
 from aclf_cdisc.checks.rule import Datasets, Rule
 from aclf_cdisc.checks.rules._common import distinct_results, is_missing, plain
-from aclf_cdisc.compact import dataset_columns, read_columns
+from aclf_cdisc.compact import read_column
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Codelist, Spec
 
@@ -42,13 +42,13 @@ def codelist_issues(datasets: Datasets, spec: Spec, rule: Rule, *, extensible: b
         if name not in spec.datasets:
             continue
         kind = "extensible" if extensible else "non-extensible"
-        present = set(dataset_columns(datasets, name))
         checked = [(var, codelist) for var in spec.datasets[name].variables
                    if (codelist := spec.codelists.get(var.codelist or "")) is not None
-                   and codelist.extensible == extensible and not codelist.external and codelist.terms
-                   and var.name in present]
+                   and codelist.extensible == extensible and not codelist.external and codelist.terms]
         for var, codelist in checked:
-            column = read_columns(datasets, name, [var.name])[var.name]  # one coded variable at a time
+            column = read_column(datasets, name, var.name)  # one coded variable at a time
+            if column is None:
+                continue
             numeric = codelist.data_type in ("integer", "float")
             allowed = _allowed(codelist)
             outside = np.flatnonzero(distinct_results(

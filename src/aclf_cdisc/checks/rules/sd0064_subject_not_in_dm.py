@@ -5,7 +5,7 @@ dataset-level relationships have none.
 """
 
 from aclf_cdisc.checks.rule import Datasets, Rule
-from aclf_cdisc.compact import dataset_columns, read_columns
+from aclf_cdisc.compact import read_column
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Spec
 
@@ -16,12 +16,12 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     known = set(datasets["DM"]["USUBJID"])
     issues = []
     for name in sorted(datasets):
-        if name == "DM" or "USUBJID" not in dataset_columns(datasets, name):
+        subjects = None if name == "DM" else read_column(datasets, name, "USUBJID")  # the one variable
+        if subjects is None:
             continue
-        frame = read_columns(datasets, name, ["USUBJID"])  # the one variable, not the whole dataset
-        named = frame["USUBJID"].notna() & frame["USUBJID"].astype("string").str.strip().ne("").fillna(False)
-        unknown = named & ~frame["USUBJID"].isin(known)
-        for subject in sorted(frame.loc[unknown, "USUBJID"].unique()):
+        named = subjects.notna() & subjects.astype("string").str.strip().ne("").fillna(False)
+        unknown = named & ~subjects.isin(known)
+        for subject in sorted(subjects[unknown].unique()):
             issues.append(rule.issue("subject is not in DM", dataset=name, column="USUBJID", value=subject))
     return issues
 
