@@ -21,7 +21,7 @@ import pandas as pd
 
 from aclf_cdisc.checks.catalogue import RULES, Checklist, apply_checklist, preset, select_rules
 from aclf_cdisc.checks.rule import Context, Datasets, Rule
-from aclf_cdisc.compact import dataset_cells, dataset_columns, held_dataset, read_rows, record_counts
+from aclf_cdisc.compact import dataset_cells, held_dataset, read_rows, record_counts
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.sdtm.lineage import cite_sources
 from aclf_cdisc.spec.model import Spec
@@ -65,23 +65,21 @@ def schema_issues(datasets: Datasets, spec: Spec, name: str, *, block_cells: int
 
 
 def _schema_issues_in_blocks(datasets: Datasets, name: str, schema: Any, block_cells: int) -> list[Issue] | None:
-    records = record_counts(datasets)[name]
-    step = max(1, block_cells // max(len(dataset_columns(datasets, name)), 1))
-    starts = range(0, records, step)
+    held = held_dataset(datasets, name)  # key uniqueness compares values for equality: the codes will do
+    step = max(1, block_cells // max(len(held.columns), 1))
     characters: list[list[Issue]] = []
 
     def blocks() -> Iterator[pd.DataFrame]:
-        for start in starts:
+        for start in range(0, len(held), step):
             block = read_rows(datasets, name, start, start + step)
             characters.append(non_ascii_issues(block, name, offset=start))
             yield block
 
     keys = schema_keys(schema)
-    held = held_dataset(datasets, name)  # key uniqueness compares values for equality: the codes will do
     found = validate_blocks(blocks(), held[[c for c in held.columns if c in keys]], schema, dataset=name)
     if found is None:
         return None
-    order = {column: number for number, column in enumerate(dataset_columns(datasets, name))}
+    order = {column: number for number, column in enumerate(held.columns)}
     return [*found, *sorted((i for part in characters for i in part), key=lambda i: order[str(i.column)])]
 
 
