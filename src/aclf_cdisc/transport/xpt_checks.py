@@ -109,7 +109,7 @@ def frame_issues(df: pd.DataFrame, meta: XptDataset) -> list[Issue]:
 
 def column_issues(columns: Sequence[Hashable], meta: XptDataset) -> list[Issue]:
     """:func:`frame_issues` for a frame's column names."""
-    names = pd.Index(np.asarray(list(columns), dtype=object), dtype=object)
+    names = pd.Index(list(columns), dtype=object)
     found = [issue_for("xpt.column-missing", f"frame has no column {name}", meta, column=name)
              for name in meta.names if name not in names]
     found += [issue_for("xpt.column-unexpected", f"frame column {col} is not in the metadata", meta,
