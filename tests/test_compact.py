@@ -58,6 +58,31 @@ def test_joined_blocks_are_the_joined_frames(blocks: list[list[str | None]]) -> 
     _same(expand_frame(joined), pd.concat(frames, ignore_index=True))
 
 
+RAW_TEXT = st.one_of(st.just(float("nan")), st.text(max_size=4), st.sampled_from(["ALB", "12.5", "é"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(RAW_TEXT, max_size=40), st.lists(st.integers(0, 39), max_size=20))
+def test_a_raw_form_column_comes_back_with_nan_for_its_blanks(values: list[object], rows: list[int]) -> None:
+    # the reader's forms: text, and NaN (not None) for a blank cell; a block reads some rows back
+    frame = pd.DataFrame({"X": pd.Series(values, dtype=object)})
+    small = compact_frame(frame, missing=np.nan)
+    assert isinstance(small["X"].dtype, pd.CategoricalDtype)
+    _same(expand_frame(small, missing=np.nan), frame)
+    picked = [r for r in rows if r < len(values)]
+    _same(expand_frame(small.iloc[picked], missing=np.nan), frame.iloc[picked])
+
+
+def test_a_raw_form_column_with_other_missing_values_is_kept_as_it_is() -> None:
+    frame = pd.DataFrame({"NONE": pd.Series(["a", None], dtype=object),  # None would come back as NaN
+                          "NA": pd.Series(["a", pd.NA], dtype=object),
+                          "BOTH": pd.Series([None, float("nan")], dtype=object),
+                          "ROW": np.array([1, 2], dtype=np.int64)})
+    small = compact_frame(frame, missing=np.nan)
+    assert [str(t) for t in small.dtypes] == ["object", "object", "object", "int64"]
+    _same(expand_frame(small, missing=np.nan), frame)
+
+
 def test_columns_that_would_not_come_back_exactly_are_kept_as_they_are() -> None:
     odd_nan = np.array([0x7FF8000000000001], dtype=np.uint64).view(np.float64)[0]  # a NaN with a payload
     frame = pd.DataFrame({"NAN": pd.Series(["a", float("nan")], dtype=object),

@@ -35,12 +35,15 @@ import numpy as np
 import pandas as pd
 
 
-def _is_text(values: np.ndarray, codes: np.ndarray, distinct: np.ndarray) -> bool:
-    """Every distinct value a str and every missing cell None (NaN or NA would not come back)."""
+def _is_text(values: np.ndarray, codes: np.ndarray, distinct: np.ndarray, missing: float | None) -> bool:
+    """Every distinct value a str and every missing cell ``missing`` (None, or a float NaN): any
+    other missing value (NA, or the other of the two) would not come back."""
     if not all(type(value) is str for value in distinct):
         return False
-    missing = values[codes < 0]
-    return bool((missing == None).all())  # noqa: E711 (elementwise identity with None)
+    absent = values[codes < 0]
+    if missing is None:
+        return bool((absent == None).all())  # noqa: E711 (elementwise identity with None)
+    return all(type(value) is float and value != value for value in pd.unique(absent))
 
 
 MAX_NUMBER_CODES = 32_767  # a number column with more distinct values is kept as it is (codes would not be 2 bytes)
@@ -61,9 +64,12 @@ def _codes_numbers(values: np.ndarray) -> bool:
     return len(pd.unique(values)) <= MAX_NUMBER_CODES
 
 
-def compact_column(column: pd.Series) -> pd.Series:
+def compact_column(column: pd.Series, *, missing: float | None = None) -> pd.Series:
     """A text column as a Categorical of its distinct strings (first-appearance order), a float64 or
     datetime64 column of few distinct values as a Categorical of them; any other column itself.
+
+    A text column's missing cells must all be ``missing``: None (a built dataset's), or NaN (a raw
+    form's blank, :mod:`aclf_cdisc.raw`); :func:`expand_column` must be given the same.
 
     >>> compact_column(pd.Series(["b", "a", "b"], dtype=object)).cat.codes.tolist()
     [0, 1, 0]
@@ -73,6 +79,9 @@ def compact_column(column: pd.Series) -> pd.Series:
     [0, -1, 0]
     >>> compact_column(pd.Series([0.0, -0.0])).dtype  # -0.0 would come back as 0.0: kept
     dtype('float64')
+    >>> raw = compact_column(pd.Series(["a", float("nan")], dtype=object), missing=float("nan"))
+    >>> raw.cat.codes.tolist(), expand_column(raw, missing=float("nan")).tolist()
+    ([0, -1], ['a', nan])
     """
     if column.dtype.kind in "fM" and isinstance(column.dtype, np.dtype):
         values = column.to_numpy()
@@ -83,16 +92,17 @@ def compact_column(column: pd.Series) -> pd.Series:
         return column
     values = column.to_numpy()
     codes, distinct = pd.factorize(values)
-    if not _is_text(values, codes, distinct):
+    if not _is_text(values, codes, distinct, missing):
         return column
     categories = pd.Index(distinct, dtype=object)
     return pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=column.index,
                      name=column.name, copy=False)
 
 
-def expand_column(column: pd.Series) -> pd.Series:
-    """A compacted column as the column it was: text as objects (None where the code is -1),
-    numbers and dates as float64 or datetime64 (NaN or NaT where the code is -1); else itself."""
+def expand_column(column: pd.Series, *, missing: float | None = None) -> pd.Series:
+    """A compacted column as the column it was: text as objects (``missing`` where the code is -1:
+    None, or NaN for a raw form), numbers and dates as float64 or datetime64 (NaN or NaT where the
+    code is -1); else itself."""
     if not isinstance(column.dtype, pd.CategoricalDtype):
         return column
     categories = column.cat.categories
@@ -101,8 +111,9 @@ def expand_column(column: pd.Series) -> pd.Series:
         table = np.append(numbers, np.array([np.nan if numbers.dtype.kind == "f" else "NaT"], dtype=numbers.dtype))
         return pd.Series(table.take(column.cat.codes.to_numpy()), index=column.index, name=column.name,
                          copy=False)
-    strings = np.empty(len(categories) + 1, dtype=object)  # the last slot stays None: code -1 takes it
+    strings = np.empty(len(categories) + 1, dtype=object)
     strings[:-1] = categories.to_numpy(dtype=object)
+    strings[-1] = missing  # code -1 takes the last slot
     return pd.Series(strings.take(column.cat.codes.to_numpy()), index=column.index, name=column.name,
                      dtype=object, copy=False)
 
@@ -113,16 +124,16 @@ def _rebuilt(frame: pd.DataFrame, columns: dict[str, pd.Series]) -> pd.DataFrame
     return out
 
 
-def compact_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def compact_frame(frame: pd.DataFrame, *, missing: float | None = None) -> pd.DataFrame:
     """``frame`` with its text columns compacted (:func:`compact_column`); ``attrs`` kept."""
-    return _rebuilt(frame, {name: compact_column(frame[name]) for name in frame.columns})
+    return _rebuilt(frame, {name: compact_column(frame[name], missing=missing) for name in frame.columns})
 
 
-def expand_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def expand_frame(frame: pd.DataFrame, *, missing: float | None = None) -> pd.DataFrame:
     """``frame`` with its compacted columns back as object columns; ``frame`` itself if it has none."""
     if not any(isinstance(dtype, pd.CategoricalDtype) for dtype in frame.dtypes):
         return frame
-    return _rebuilt(frame, {name: expand_column(frame[name]) for name in frame.columns})
+    return _rebuilt(frame, {name: expand_column(frame[name], missing=missing) for name in frame.columns})
 
 
 def _concat_categorical(parts: Sequence[pd.Series]) -> pd.Series:

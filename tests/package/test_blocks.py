@@ -18,7 +18,16 @@ import pandas as pd
 import pytest
 
 from aclf_cdisc.errors import AclfError, Issue
-from aclf_cdisc.package.blocks import BlockOrderError, Schedule, concat_blocks, plan_blocks, resolve_schedule
+from aclf_cdisc.package.blocks import (
+    BlockOrderError,
+    Schedule,
+    block_export,
+    concat_blocks,
+    held_export,
+    plan_blocks,
+    resolve_schedule,
+    whole_export,
+)
 from aclf_cdisc.package.build import (
     BuildOptions,
     build_datasets,
@@ -76,6 +85,33 @@ def test_blocks_hold_consecutive_subjects_each_row_once_in_raw_order(sample_raw,
         if name != "irt_kits":
             together = np.sort(np.concatenate([rows[name] for rows in plan]))
             assert np.array_equal(together, np.arange(len(form))), name  # every row in exactly one block
+
+
+def _same_form(got: pd.DataFrame, expected: pd.DataFrame) -> None:
+    """Equal cell by cell with the same index and dtypes, every blank NaN as the reader gives it."""
+    pd.testing.assert_frame_equal(got, expected)
+    for name in expected.columns:
+        assert [type(v) for v in got[name]] == [type(v) for v in expected[name]], name
+
+
+def test_the_held_export_gives_back_every_form_and_every_block_as_read(sample_raw, spec):
+    held = held_export(sample_raw)
+    lb, held_lb = sample_raw.forms["lb"], held.forms["lb"]
+    assert isinstance(held_lb["LBTEST"].dtype, pd.CategoricalDtype) and held_lb["__row"].dtype == np.int64
+    assert held_lb.memory_usage(deep=True).sum() < lb.memory_usage(deep=True).sum() / 4
+    assert lb["LBORRES"].isna().any()  # blanks are there to come back as NaN
+    for name, form in sample_raw.forms.items():
+        if form is not None:
+            _same_form(whole_export(held).forms[name], form)
+    plan, plan_as_read = plan_blocks(held, spec, 40), plan_blocks(sample_raw, spec, 40)
+    assert plan is not None and plan_as_read is not None
+    assert [{k: v.tolist() for k, v in r.items()} for r in plan] == [
+        {k: v.tolist() for k, v in r.items()} for r in plan_as_read]
+    for rows in plan:
+        as_read, from_held = block_export(sample_raw, rows), block_export(held, rows)
+        for name, form in as_read.forms.items():
+            if form is not None:
+                _same_form(from_held.forms[name], form)
 
 
 def test_a_study_no_bigger_than_a_block_is_one_block(sample_raw, spec):
@@ -173,9 +209,10 @@ def test_2000_subjects_build_the_same_datasets_issues_and_xpt_files_in_blocks(tr
     assert len(whole["DM"]) > 2000  # randomized patients plus screen failures
     whole_xpt = tmp_path / "whole"
     write_datasets(whole, spec, whole_xpt)
+    held = held_export(raw)  # as the build holds it while the blocks are built
     for schedule in (Schedule(block_subjects=400, workers=1), Schedule(block_subjects=900, workers=2)):
         issues: list[Issue] = []
-        streamed = build_datasets(raw, spec, blinded=False, issues=issues, schedule=schedule)
+        streamed = build_datasets(held, spec, blinded=False, issues=issues, schedule=schedule)
         _same_datasets(whole, streamed)
         assert Counter(map(repr, issues)) == Counter(map(repr, whole_issues))
         folder = tmp_path / f"blocks-{schedule.block_subjects}"

@@ -42,7 +42,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
-from aclf_cdisc.compact import CompactDatasets, compact_frame, concat_compact, record_counts
+from aclf_cdisc.compact import CompactDatasets, compact_frame, concat_compact, expand_frame, record_counts
 from aclf_cdisc.errors import AclfError, Issue
 from aclf_cdisc.package.background import forked_map
 from aclf_cdisc.package.heap import give_back_freed_memory
@@ -170,9 +170,31 @@ def plan_blocks(raw: RawExport, spec: Spec, block_subjects: int) -> list[dict[st
     return plan
 
 
+RAW_MISSING = np.nan  # a blank cell of a raw form, as the reader gives it (aclf_cdisc.raw)
+
+
+def held_export(raw: RawExport) -> RawExport:
+    """The export with the text columns of its forms held compactly (:func:`aclf_cdisc.compact.compact_frame`)
+    until the blocks are built: a block's worker inherits it and rebuilds only its own rows
+    (:func:`block_export`), exactly as read.
+
+    The reader shares one string object among the cells of a value, so held as objects a form
+    costs a pointer a cell; held compactly, one or two bytes.
+    """
+    return replace(raw, forms={name: None if form is None else compact_frame(form, missing=RAW_MISSING)
+                               for name, form in raw.forms.items()})
+
+
+def whole_export(raw: RawExport) -> RawExport:
+    """The export as read (:func:`held_export` undone)."""
+    return replace(raw, forms={name: None if form is None else expand_frame(form, missing=RAW_MISSING)
+                               for name, form in raw.forms.items()})
+
+
 def block_export(raw: RawExport, rows: Mapping[str, np.ndarray]) -> RawExport:
-    """The export restricted to one block's rows (raw index, file and record kept; no issues)."""
-    forms = {name: form if form is None or name in SHARED_FORMS else form.iloc[rows[name]]
+    """The export restricted to one block's rows, as read (raw index, file and record kept; no issues)."""
+    forms = {name: None if form is None else
+             expand_frame(form if name in SHARED_FORMS else form.iloc[rows[name]], missing=RAW_MISSING)
              for name, form in raw.forms.items()}
     return replace(raw, forms=forms, issues=[])
 

@@ -24,7 +24,7 @@ from aclf_cdisc.errors import AclfError, Issue, ValidationError
 from aclf_cdisc.package.atomic import check_output_target, staged_output
 from aclf_cdisc.package.background import forked_map, in_background
 from aclf_cdisc.package.blinding import collapse_masked, stamp_outputs
-from aclf_cdisc.package.blocks import Schedule, build_in_blocks, resolve_schedule
+from aclf_cdisc.package.blocks import Schedule, build_in_blocks, held_export, resolve_schedule, whole_export
 from aclf_cdisc.package.dataset_json import write_dataset_json_copies
 from aclf_cdisc.package.heap import give_back_freed_memory
 from aclf_cdisc.package.layout import reports_dir, standard_dir, xpt_name
@@ -114,7 +114,7 @@ def build_datasets(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Is
     streamed = build_in_blocks(raw, spec, blinded=blinded, issues=issues, schedule=schedule,
                                progress=progress) if schedule is not None else None
     workers = schedule.workers if schedule is not None else 1  # one block: its SDTM domain groups side by side
-    sdtm = streamed if streamed is not None else build_sdtm(raw, spec, blinded=blinded, issues=issues,
+    sdtm = streamed if streamed is not None else build_sdtm(whole_export(raw), spec, blinded=blinded, issues=issues,
                                                             map_each=partial(forked_map, workers=workers))
     if blinded:
         # Without the IRT export there are no randomization dates or treatments: ADSL, ADTTE and
@@ -235,7 +235,11 @@ def build_package(options: BuildOptions) -> BuildResult:
     progress = options.progress
     spec = load_spec(options.spec_root)
     progress("specs", None, len(spec.datasets))
-    raw = read_raw(options, spec)
+    raw = held_export(read_raw(options, spec))  # compactly: the blocks rebuild their rows as read
+    # the file parser's text and the forms' object columns are freed, but the heap keeps their
+    # pages (most of the memory of reading a large export): given back before the block workers
+    # are forked, which would share them
+    give_back_freed_memory()
     progress("raw", None, sum(len(f) for f in raw.forms.values()))
     issues: list[Issue] = list(raw.issues)
     dummy = dummy_label(spec) if options.dummy_randomization is not None else None
