@@ -21,6 +21,7 @@ from aclf_cdisc.compact import (
     dataset_columns,
     expand_frame,
     read_columns,
+    read_records,
     record_counts,
 )
 
@@ -176,6 +177,14 @@ def test_the_store_reads_back_each_dataset_with_its_attrs_and_counts_without_rea
     assert dataset_cells(store, "ADLB") == big.size
 
 
+def test_asking_whether_the_store_has_a_dataset_rebuilds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = CompactDatasets({"ADLB": compact_frame(pd.DataFrame({"X": _text_column(["a"] * SMALL_CELLS)}))})
+    rebuilt: list[str] = []
+    monkeypatch.setattr(CompactDatasets, "__getitem__", lambda self, name: rebuilt.append(name))
+    assert "ADLB" in store and "LB" not in store and None not in store
+    assert rebuilt == []
+
+
 def test_compact_column_leaves_integers_alone() -> None:
     numbers = pd.Series([1, 2])
     assert compact_column(numbers) is numbers
@@ -196,3 +205,22 @@ def test_reading_some_columns_rebuilds_only_those() -> None:
     part = read_columns(store, "ADLB", ["PARAM", "AVAL", "NOT THERE"])
     _same(part, big[["AVAL", "PARAM"]])
     assert dataset_columns(store, "ADLB") == ["PARAMCD", "AVAL", "PARAM"]
+
+
+def test_reading_some_records_keeps_them_by_codes_as_by_values() -> None:
+    n = SMALL_CELLS // 2  # two columns: a store that holds it compacted
+    rng = np.random.default_rng(5)
+    codes = rng.integers(0, 4, n)
+    big = pd.DataFrame({"PARAMCD": _text_column(np.array(["ALB", "TBIL", "INR", None], dtype=object)[codes].tolist()),
+                        "AVAL": np.where(codes == 2, np.nan, codes * 1.5)})
+    store = CompactDatasets({"ADLB": compact_frame(big)})
+    assert isinstance(store.stored("ADLB")["AVAL"].dtype, pd.CategoricalDtype)
+
+    def keep(frame: pd.DataFrame) -> pd.Series:
+        return frame["PARAMCD"].isin(["ALB", "INR"]) & frame["AVAL"].notna() & (frame["PARAMCD"] != "TBIL")
+
+    picked = read_records(store, "ADLB", ["AVAL", "PARAMCD"], keep)
+    expected = big[keep(big)]
+    assert len(picked) == int(((codes == 0)).sum()) > 0  # ALB only: INR has no AVAL
+    _same(picked, expected)
+    assert picked.index.tolist() == expected.index.tolist()

@@ -29,7 +29,8 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -195,6 +196,9 @@ class CompactDatasets(Mapping[str, pd.DataFrame]):
     def __getitem__(self, name: str) -> pd.DataFrame:
         return expand_frame(self._frames[name])
 
+    def __contains__(self, name: object) -> bool:  # Mapping's own would rebuild the dataset to look
+        return name in self._frames
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._frames)
 
@@ -250,6 +254,23 @@ def read_columns(datasets: Mapping[str, pd.DataFrame], name: str, columns: Itera
     if isinstance(datasets, CompactDatasets):
         return datasets.select(name, columns)
     return _subset(datasets[name], columns)
+
+
+def read_records(datasets: Mapping[str, pd.DataFrame], name: str, columns: Iterable[str],
+                 keep: Callable[[pd.DataFrame], Any]) -> pd.DataFrame:
+    """Only ``columns`` of one dataset (those it has, in its order), and only the records where
+    ``keep`` (given those columns as held) is true, with their index labels: a compacted dataset
+    rebuilds just those cells. ``keep`` must read codes as it reads values: comparisons by ``==``
+    and ``isin`` with text or numbers, ``isna`` and ``notna`` do.
+
+    >>> lb = {"LB": pd.DataFrame({"A": ["x", "y", "x"], "B": [1.0, 2.0, 3.0], "C": [4, 5, 6]})}
+    >>> read_records(lb, "LB", ["B", "A"], lambda held: held["A"] == "x")
+       A    B
+    0  x  1.0
+    2  x  3.0
+    """
+    held = _subset(held_dataset(datasets, name), columns)
+    return expand_frame(held[np.asarray(keep(held), dtype=bool)])
 
 
 def read_column(datasets: Mapping[str, pd.DataFrame], name: str, variable: str) -> pd.Series | None:
