@@ -10,12 +10,13 @@ page, the top line of every figure) and every arm is labelled with it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 import pandas as pd
 
 from aclf_cdisc.analysis import baseline, figures, labs, page, survival, teae
-from aclf_cdisc.compact import read_columns
+from aclf_cdisc.compact import read_records
 from aclf_cdisc.errors import DerivationError
 from aclf_cdisc.spec.analysis import load_analysis_spec
 from aclf_cdisc.spec.conventions import required_convention
@@ -64,10 +65,12 @@ def build_analysis(datasets: Mapping[str, pd.DataFrame], spec: Spec, *,
         return {}
     settings: dict[str, Any] = analyses["settings"]
     lab_arm, lab_population, lab_flag = "TRT01P", "ITTFL", settings["lab_record_flag"]
-    # only the datasets the page reads, and of ADLB only the variables the lab summary uses (a
-    # compacted store rebuilds what is read: aclf_cdisc.compact)
-    read = {k: (read_columns(datasets, k, [*LAB_VARIABLES, lab_arm, lab_population, lab_flag]) if k == "ADLB"
-                else datasets[k]) for k in READ_DATASETS if k in datasets}
+    params = list(settings["lab_parameters"])
+    # only the datasets the page reads, and of ADLB only the variables and records the lab summary
+    # uses (a compacted store rebuilds what is read: aclf_cdisc.compact)
+    summarised = partial(labs.summarised_records, parameters=params, record_flag=lab_flag, population=lab_population)
+    read = {k: (read_records(datasets, k, [*LAB_VARIABLES, lab_arm, lab_population, lab_flag], summarised)
+                if k == "ADLB" else datasets[k]) for k in READ_DATASETS if k in datasets}
     frames = {k: (_relabel(v) if dummy_label else v) for k, v in read.items()}
     prefix = DUMMY_ARM_PREFIX if dummy_label else ""
     level = float(settings["confidence_level"])
@@ -120,7 +123,6 @@ def build_analysis(datasets: Mapping[str, pd.DataFrame], spec: Spec, *,
     sections.append(("disposition", "Disposition", page.disposition_section(disp)))
 
     # Labs over time
-    params = list(settings["lab_parameters"])
     summary = labs.lab_summary(frames["ADLB"], parameters=params, record_flag=lab_flag,
                                arm=lab_arm, population=lab_population)
     files[f"{FOLDER}/labs.csv"] = _csv(summary, dummy_label)

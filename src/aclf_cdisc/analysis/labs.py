@@ -8,12 +8,26 @@ import numpy as np
 import pandas as pd
 
 
+def summarised_records(adlb: pd.DataFrame, *, parameters: Sequence[str], record_flag: str,
+                       population: str) -> pd.Series:
+    """The ADLB records :func:`lab_summary` summarises: a parameter of ``parameters``, ``record_flag``
+    and ``population`` = Y, AVAL and AVISITN present. Equality, membership and presence only, so
+    it reads a compacted ADLB's codes as it reads its values (:func:`aclf_cdisc.compact.read_records`).
+
+    >>> adlb = pd.DataFrame({"PARAMCD": ["TBIL", "INR", "TBIL"], "ANL01FL": ["Y", "Y", None],
+    ...                      "ITTFL": ["Y", "Y", "Y"], "AVAL": [1.0, 2.0, 3.0], "AVISITN": [0.0, 0.0, 1.0]})
+    >>> summarised_records(adlb, parameters=["TBIL"], record_flag="ANL01FL", population="ITTFL").tolist()
+    [True, False, False]
+    """
+    return (adlb["PARAMCD"].isin(parameters) & (adlb[record_flag] == "Y") & (adlb[population] == "Y")
+            & adlb["AVAL"].notna() & adlb["AVISITN"].notna())
+
+
 def lab_summary(adlb: pd.DataFrame, *, parameters: Sequence[str], record_flag: str, arm: str,
                 population: str) -> pd.DataFrame:
     """paramcd, param, avisitn, avisit, arm, n, median, q1, q3, mean (one record per subject and
     visit: ``record_flag`` = Y; quartiles by linear interpolation, numpy's default)."""
-    keep = (adlb["PARAMCD"].isin(parameters) & (adlb[record_flag] == "Y") & (adlb[population] == "Y")
-            & adlb["AVAL"].notna() & adlb["AVISITN"].notna())
+    keep = summarised_records(adlb, parameters=parameters, record_flag=record_flag, population=population)
     summarised = list(dict.fromkeys(["PARAMCD", "AVISITN", arm, "PARAM", "AVISIT", "AVAL"]))
     rows = adlb.loc[keep, summarised]  # ADLB's other columns are not copied by the filter and the group sort
     out = []

@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from aclf_cdisc.errors import Issue, ResourceError
+from aclf_cdisc.package.heap import give_back_freed_memory
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -65,7 +66,9 @@ def _adopt(parent: int, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: d
 
 
 def _run() -> Any:
-    return _TASK["fn"](*_TASK["args"], **_TASK["kwargs"])
+    result = _TASK["fn"](*_TASK["args"], **_TASK["kwargs"])
+    give_back_freed_memory()  # the worker lives on until the build asks for the result: not with its peak
+    return result
 
 
 @contextmanager
