@@ -69,3 +69,45 @@ def test_rows_as_written_is_none_when_the_file_may_differ(variable, values):
 
 def test_rows_as_written_is_none_for_a_variable_the_frame_lacks():
     assert rows_as_written(pd.DataFrame({"AGE": [54.0]}), _meta(XptVariable("SEX", "Sex", "char", 1))) is None
+
+
+def test_a_compacted_study_gives_the_define_its_frames_give_without_being_rebuilt(tmp_path, monkeypatch):
+    # the sample study as built, and the same datasets held compacted, every one of them (as a
+    # large study's are): the two defines and their findings are the same, and the define reads
+    # the compacted datasets' codes without ever rebuilding one
+    from aclf_cdisc import compact
+    from aclf_cdisc.package.build import BuildOptions, build_datasets, read_raw, write_datasets
+    from aclf_cdisc.spec import load_spec
+
+    specs = Path(__file__).resolve().parents[2] / "specs"
+    spec = load_spec(specs)
+    built = build_datasets(read_raw(BuildOptions(spec_root=specs), spec), spec, blinded=False, issues=[])
+    whole, held = tmp_path / "whole", tmp_path / "held"
+    for root in (whole, held):
+        write_datasets(built, spec, root)
+    found = build_for_outputs(whole, spec, creation_datetime=CREATED, frames=built)
+    monkeypatch.setattr(compact, "SMALL_CELLS", 0)
+    store = compact.CompactDatasets({name: compact.compact_frame(frame) for name, frame in built.items()})
+    coded = compact.held_dataset(store, "ADLB")
+    assert isinstance(coded["PARAMCD"].dtype, pd.CategoricalDtype) and isinstance(coded["AVISITN"].dtype,
+                                                                                   pd.CategoricalDtype)
+
+    def rebuilt(self, name):
+        raise AssertionError(f"{name} rebuilt whole")
+
+    monkeypatch.setattr(compact.CompactDatasets, "__getitem__", rebuilt)
+    from aclf_cdisc.define import distinct
+
+    by_codes: list[int] = []
+
+    def counted(values):
+        factorized = by_codes_of(values)
+        by_codes.append(factorized is not None)
+        return factorized
+
+    by_codes_of = distinct._factorize_held_text
+    monkeypatch.setattr(distinct, "_factorize_held_text", counted)
+    assert build_for_outputs(held, spec, creation_datetime=CREATED, frames=store) == found
+    assert sum(by_codes) > 100  # text columns factorized by their own codes, not rebuilt
+    assert _defines(spec, held) == _defines(spec, whole)
+    assert any(i.rule == "define.schema-valid" for i in found)

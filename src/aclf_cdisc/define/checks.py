@@ -46,6 +46,7 @@ from typing import Any
 
 from lxml import etree
 
+from aclf_cdisc.compact import expand_column
 from aclf_cdisc.define.common import (
     DEF_NS,
     NUMERIC_TYPES,
@@ -419,7 +420,7 @@ def check_define_against_data(tree: Any, datasets: Mapping[str, Any], *, spec: A
                                         f"{dv.data_type} in define.xml", dataset=name, column=dv.name,
                                         value=mv.type, expected=xpt_type_of(dv.data_type)))
                 if dv.length is not None and dv.data_type in NUMERIC_TYPES and dv.name in frame.columns:
-                    needed = numeric_length(frame[dv.name], dv.data_type, dv.significant_digits)
+                    needed = numeric_length(expand_column(frame[dv.name]), dv.data_type, dv.significant_digits)
                     if needed > dv.length:
                         issues.append(Issue("define.data-length", f"{name}.{dv.name} needs {needed} digits "
                                             f"but define.xml gives Length {dv.length}", dataset=name,

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aclf_cdisc.compact import expand_column
 from aclf_cdisc.define.lengths import finite_numbers
 
 
@@ -113,12 +114,33 @@ def _factorize_text(values: pd.Series) -> Factorized | None:
     return Factorized(codes, list(uniques), missing) if usable else None
 
 
+def _factorize_held_text(values: pd.Series) -> Factorized | None:
+    """A compacted text column (:mod:`aclf_cdisc.compact`: str categories, None where the code is
+    -1) factorized by its own codes, as :func:`factorize_column` factorizes the text, when it
+    holds text and its categories are every value it holds in order of first appearance (as
+    ``pd.factorize`` gives them); else None.
+
+    >>> from aclf_cdisc.compact import compact_column
+    >>> f = _factorize_held_text(compact_column(pd.Series(["B", None, "A", "B"], dtype=object)))
+    >>> f.codes.tolist(), f.uniques, f.missing
+    ([0, -1, 1, 0], ['B', 'A'], None)
+    """
+    categories = values.cat.categories
+    if categories.dtype != object or not len(categories):  # no text at all: factorize_column's own way
+        return None
+    codes = values.cat.codes.to_numpy()
+    if not np.array_equal(pd.unique(codes[codes >= 0]), np.arange(len(categories))):
+        return None
+    return Factorized(codes, categories.tolist(), None)
+
+
 def factorize_column(values: pd.Series) -> Factorized:
     """``values`` factorized so that equal values always share every statistic.
 
     Numbers of a numpy column and text (object or string columns) whose missing values read
     alike are factorized; anything else (e.g. 1 and True, which compare equal but read
-    differently) gets one code per row.
+    differently) gets one code per row. A compacted column (:mod:`aclf_cdisc.compact`) gives
+    the codes of the text it stands for from its own, without rebuilding the text.
 
     >>> f = factorize_column(pd.Series(["B", "A", "B", None]))
     >>> f.codes.tolist(), f.uniques
@@ -126,6 +148,11 @@ def factorize_column(values: pd.Series) -> Factorized:
     >>> factorize_column(pd.Series([1, True], dtype=object)).per_row
     True
     """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        held = _factorize_held_text(values)
+        if held is not None:
+            return held
+        values = expand_column(values)
     dtype = values.dtype
     if is_numeric_dtype(dtype):
         # what iterating or mapping a numeric column hands over: Python numbers
@@ -178,7 +205,12 @@ class DistinctColumn:
     """
 
     def __init__(self, values: pd.Series) -> None:
-        self.values = values
+        # a compacted column (aclf_cdisc.compact) of numbers or dates is read as those values; a
+        # compacted text column is kept as its codes, which factorize_column reads as they are
+        if isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.dtype == object:
+            self.values = values
+        else:
+            self.values = expand_column(values)
 
     @cached_property
     def factorized(self) -> Factorized:
@@ -351,7 +383,7 @@ def condition_mask(frame: pd.DataFrame, conditions: Sequence[tuple[str, str, Seq
             hit = _text_isin(distinct_column(cache, frame, variable), wanted, frame.index)
             mask &= hit if comp in {"EQ", "IN"} else ~hit
         else:
-            numbers = pd.to_numeric(frame[variable], errors="coerce")
+            numbers = pd.to_numeric(expand_column(frame[variable]), errors="coerce")
             bound = float(next(iter(values)))
             ops = {"LT": numbers < bound, "LE": numbers <= bound, "GT": numbers > bound,
                    "GE": numbers >= bound}

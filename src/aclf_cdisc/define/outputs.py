@@ -20,6 +20,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from aclf_cdisc.compact import expand_column, held_dataset
 from aclf_cdisc.define.analysis_results import analysis_results_for
 from aclf_cdisc.define.build import build_define
 from aclf_cdisc.define.checks import check_define, check_define_against_data
@@ -53,11 +54,17 @@ def _creation_datetime(explicit: str | None, metas: list[Any]) -> str:
 def written_dataset(path: Path, frames: Mapping[str, pd.DataFrame] | None) -> tuple[pd.DataFrame, XptDataset]:
     """The dataset in XPT file ``path``: its metadata from the file's header; its rows from
     ``frames`` (the frames just written, by dataset name) when they say for certain what the file
-    holds (:func:`rows_as_written`), else from the file."""
+    holds (:func:`rows_as_written`), else from the file.
+
+    A compacted dataset (:class:`aclf_cdisc.compact.CompactDatasets`) is taken as it is held: its
+    text stays coded, and the define's statistics read the codes
+    (:func:`aclf_cdisc.define.distinct.factorize_column`), so the study is never rebuilt as objects.
+    """
     if frames is None:
         return read_xpt(path)
     meta = read_xpt_header(path)
-    frame = frames.get(str(meta.name).upper())
+    name = str(meta.name).upper()
+    frame = held_dataset(frames, name) if name in frames else None
     written = rows_as_written(frame, meta) if frame is not None else None
     return (written, meta) if written is not None else read_xpt(path)
 
@@ -70,7 +77,8 @@ def rows_as_written(frame: pd.DataFrame, meta: XptDataset) -> pd.DataFrame | Non
     blanks (``conform_to_spec``). Numbers become the float64 values written (dates as SAS dates,
     by the writer's own conversion), which an 8-byte IBM double holds exactly. None for a numeric
     variable shorter than 8 bytes (its fraction is cut), special missing values (read back as
-    markers) or anything the writer would refuse.
+    markers) or anything the writer would refuse. A compacted column (:mod:`aclf_cdisc.compact`)
+    of text or of float64 numbers stays compacted: its values are those written.
 
     >>> from aclf_cdisc.transport import XptDataset, XptVariable
     >>> meta = XptDataset("DM", "Demographics", (XptVariable("AGE", "Age", "num", 8),))
@@ -82,14 +90,17 @@ def rows_as_written(frame: pd.DataFrame, meta: XptDataset) -> pd.DataFrame | Non
         column = frame.get(var.name)
         if column is None:
             return None
+        # the type of the values held (a compacted column's: its categories')
+        held = column.cat.categories.dtype if isinstance(column.dtype, pd.CategoricalDtype) else column.dtype
         if var.is_char:
-            if not (pd.api.types.is_object_dtype(column.dtype) or isinstance(column.dtype, pd.StringDtype)):
+            if not (pd.api.types.is_object_dtype(held) or isinstance(held, pd.StringDtype)):
                 return None
             columns[var.name] = column
             continue
         if var.length != 8:
             return None
-        if column.dtype != np.float64:
+        if held != np.float64:
+            column = expand_column(column)
             findings = Findings(meta, "")
             values, special = numeric_values(column, var, 0, findings)
             if special is not None or findings.issues:
