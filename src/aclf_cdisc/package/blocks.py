@@ -115,12 +115,15 @@ def form_subjects(form: pd.DataFrame, studyid: str) -> pd.Series | None:
     """
     if any(c not in form.columns for c in SUBJECT_COLUMNS):
         return None
-    pairs = pd.MultiIndex.from_arrays([form[c].astype(object) for c in SUBJECT_COLUMNS])
-    codes, distinct = pd.factorize(pairs)
-    if (codes < 0).any():
+    (sites, site_values), (subjects, subject_values) = (pd.factorize(form[c]) for c in SUBJECT_COLUMNS)
+    if (sites < 0).any() or (subjects < 0).any():
         return None
-    ids = compute_usubjid(studyid, pd.Series(distinct.get_level_values(0), dtype=object),
-                          pd.Series(distinct.get_level_values(1), dtype=object))
+    # each distinct (site, subject) pair once, as one number: no tuple per row
+    codes, distinct = pd.factorize(sites.astype(np.int64) * len(subject_values) + subjects)
+    ids = compute_usubjid(studyid, pd.Series(np.asarray(site_values, dtype=object)[distinct // len(subject_values)],
+                                             dtype=object),
+                          pd.Series(np.asarray(subject_values, dtype=object)[distinct % len(subject_values)],
+                                    dtype=object))
     if ids.isna().any():
         return None
     return pd.Series(ids.to_numpy(dtype=object)[codes], index=form.index, dtype=object)
