@@ -126,7 +126,8 @@ def check_text_characters(forms: Forms, conf: Mapping[str, Any], pattern: str, r
     for name in sorted(forms):
         frame = forms[name]
         for column in [c for c in frame.columns if not str(c).startswith("__")]:
-            bad = [v for v in pd.unique(frame[column].dropna()) if isinstance(v, str) and found(v)]
+            # blanks (NaN) are among the distinct values and are not text: no dropna pass over the column
+            bad = [v for v in pd.unique(frame[column].to_numpy()) if isinstance(v, str) and found(v)]
             if bad:
                 hit = frame[column].isin(bad).to_numpy()
                 issues += _findings(rule, conf, frame, hit, column, f"{name}.{column} holds {what}",
