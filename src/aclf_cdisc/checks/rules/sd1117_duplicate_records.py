@@ -29,14 +29,34 @@ def _first_equal_record(data: pd.DataFrame) -> np.ndarray:
     """For each record, the position of the first record equal to it in every column (itself if none).
 
     Values compare as Python objects (1 == 1.0 == True) with every missing value (None, NaN,
-    NaT, pd.NA) equal to every other: each column is coded by its distinct values, then records
-    by their codes.
+    NaT, pd.NA) equal to every other: each column is coded by its distinct values (a compacted
+    column, :mod:`aclf_cdisc.compact`, by its own codes), then records by their codes. The codes
+    of successive columns are combined as one integer per record, renumbered only when the next
+    column could overflow it.
+
+    >>> data = pd.DataFrame({"A": ["x", "y", "x", None], "B": [1.0, 2.0, 1.0, float("nan")]})
+    >>> _first_equal_record(data).tolist()
+    [0, 1, 0, 3]
     """
     record = np.zeros(len(data), dtype=np.int64)
+    bound = 1  # every record code so far is below it
     for i in range(data.shape[1]):
-        codes, uniques = pd.factorize(data.iloc[:, i])
-        # codes are -1 for missing; combine with the record codes so far and renumber
-        record, _ = pd.factorize(record * (len(uniques) + 1) + (codes + 1))
+        codes, size = _column_codes(data.iloc[:, i])
+        if bound * (size + 1) >= _LIMIT:
+            record, distinct = pd.factorize(record)
+            bound = len(distinct)
+        record = record * (size + 1) + (codes + 1)  # code -1 (missing) becomes 0
+        bound *= size + 1
     _, first_index, inverse = np.unique(record, return_index=True, return_inverse=True)
     return first_index[inverse]
 
+
+_LIMIT = 2**62  # record codes stay below it: int64 never overflows
+
+
+def _column_codes(column: pd.Series) -> tuple[np.ndarray, int]:
+    """A column's codes (-1 for every missing value) and the number of distinct values."""
+    if isinstance(column.dtype, pd.CategoricalDtype):  # its categories are distinct values already
+        return column.cat.codes.to_numpy().astype(np.int64), len(column.cat.categories)
+    codes, uniques = pd.factorize(column)
+    return codes.astype(np.int64), len(uniques)
