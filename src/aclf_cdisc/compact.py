@@ -226,6 +226,19 @@ def held_dataset(datasets: Mapping[str, pd.DataFrame], name: str) -> pd.DataFram
     return datasets.stored(name) if isinstance(datasets, CompactDatasets) else datasets[name]
 
 
+def held_column(datasets: Mapping[str, pd.DataFrame], name: str, variable: str) -> pd.Series | None:
+    """One variable of one dataset as the mapping holds it (:func:`held_dataset`: a compacted
+    column stays coded, its categories the distinct values), or None if the dataset lacks it: for
+    readers that want distinct values or compare values for equality.
+
+    >>> store = {"DM": pd.DataFrame({"SEX": ["F", "M", "F"]})}
+    >>> held_column(store, "DM", "SEX").unique().tolist(), held_column(store, "DM", "AGE")
+    (['F', 'M'], None)
+    """
+    held = held_dataset(datasets, name)
+    return held[variable] if variable in held.columns else None
+
+
 def _subset(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     wanted = set(columns)
     return frame[[c for c in frame.columns if c in wanted]]

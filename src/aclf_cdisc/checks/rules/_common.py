@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aclf_cdisc.compact import dataset_columns, held_dataset, read_columns
+from aclf_cdisc.compact import dataset_columns, expand_column, held_dataset, read_columns
 from aclf_cdisc.spec.model import Dataset, Spec
 
 NOT_ASSIGNED_ARMS = frozenset({"SCRNFAIL", "NOTASSGN"})  # SDTMIG ARMCD values for subjects never assigned
@@ -110,9 +110,16 @@ def distinct_results(series: pd.Series, func: Callable[[Any], Any], *, missing: 
     ``missing`` is what ``func`` gives for a missing value (None, NaN, NaT, pd.NA); it is used
     without calling ``func``. Distinct values are shared only where equal values are alike: the
     numbers of a numpy column and text; any other value (in an object column 1 and True are equal
-    but not alike) is passed to ``func`` on its own.
+    but not alike) is passed to ``func`` on its own. A compacted column (:mod:`aclf_cdisc.compact`)
+    of text or numbers gives its categories as the distinct values, without being rebuilt.
     """
     dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = dtype.categories
+        if categories.dtype.kind == "f" or all(type(u) is str for u in categories):
+            return _table([func(u) for u in categories.tolist()], missing)[series.cat.codes.to_numpy()]
+        series = expand_column(series)
+        dtype = series.dtype
     if isinstance(dtype, np.dtype) and dtype.kind in "fiub":
         codes, uniques = pd.factorize(series.to_numpy())
         return _table([func(u) for u in uniques.tolist()], missing)[codes]

@@ -8,7 +8,7 @@ most 40 characters; character values at most 200 bytes. Read from the file heade
 import re
 
 from aclf_cdisc.checks.rule import Context, Datasets, Rule
-from aclf_cdisc.compact import read_column
+from aclf_cdisc.compact import held_column
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.limits import longest_text_bytes
 from aclf_cdisc.spec.model import Spec
@@ -18,9 +18,9 @@ MAX_LABEL, MAX_CHAR = 40, 200
 
 
 def _longest(datasets: Datasets, name: str, variable: str) -> int | None:
-    """The longest value of one text variable in bytes (None if the dataset lacks it); read alone,
-    so the rule holds one variable at a time."""
-    column = read_column(datasets, name, variable)
+    """The longest value of one text variable in bytes (None if the dataset lacks it): from its
+    distinct values, a compacted column's categories (nothing rebuilt)."""
+    column = held_column(datasets, name, variable)
     return None if column is None else longest_text_bytes(column)
 
 

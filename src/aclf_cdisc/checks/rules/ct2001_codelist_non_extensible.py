@@ -12,7 +12,7 @@ import numpy as np
 
 from aclf_cdisc.checks.rule import Datasets, Rule
 from aclf_cdisc.checks.rules._common import distinct_results, is_missing, plain
-from aclf_cdisc.compact import read_column
+from aclf_cdisc.compact import held_column
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Codelist, Spec
 
@@ -46,7 +46,7 @@ def codelist_issues(datasets: Datasets, spec: Spec, rule: Rule, *, extensible: b
                    if (codelist := spec.codelists.get(var.codelist or "")) is not None
                    and codelist.extensible == extensible and not codelist.external and codelist.terms]
         for var, codelist in checked:
-            column = read_column(datasets, name, var.name)  # one coded variable at a time
+            column = held_column(datasets, name, var.name)  # one variable at a time, compacted if held so
             if column is None:
                 continue
             numeric = codelist.data_type in ("integer", "float")
