@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aclf_cdisc.compact import CompactDatasets, compact_frame, read_rows
+from aclf_cdisc.compact import CompactDatasets, compact_frame, held_rows, read_rows
 from aclf_cdisc.errors import TransportError
 from aclf_cdisc.transport.meta import XptDataset, XptVariable
 from aclf_cdisc.transport.xpt import write_xpt, write_xpt_rows
@@ -24,7 +24,10 @@ META = XptDataset(name="LB", label="Laboratory", variables=(
     XptVariable(name="USUBJID", label="Subject", type="char", length=12),
     XptVariable(name="LBTESTCD", label="Test", type="char", length=8),
     XptVariable(name="LBSTRESN", label="Result", type="num", length=8)))
-TEXT = st.one_of(st.none(), st.sampled_from(["S-1", "S-22", "", "ALB", "BILI", "INR"]))
+# a chunk may hold none of the records of a text too long or not ASCII: only the records holding one
+# are refused, wherever they fall
+TEXT = st.one_of(st.none(), st.sampled_from(["S-1", "S-22", "", "ALB", "BILI", "INR"]),
+                 st.sampled_from(["LONGER THAN 12", "é"]))
 NUMBER = st.one_of(st.just(np.nan), st.sampled_from([0.0, 1.5, 30.0, -2.25]))
 
 
@@ -33,12 +36,15 @@ def _store(frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> CompactDatas
     return CompactDatasets({"LB": compact_frame(frame)})
 
 
-def _written(frame: pd.DataFrame, path: Path, *, store: CompactDatasets | None = None) -> bytes | list[tuple]:
+def _written(frame: pd.DataFrame, path: Path, *, store: CompactDatasets | None = None,
+             reader=read_rows) -> bytes | list[tuple]:
+    """The file's bytes, or the refusal's findings. ``reader``: read_rows rebuilds each chunk as
+    objects, held_rows hands over the compacted columns (the build's way)."""
     try:
         if store is None:
             write_xpt(frame, META, path)
         else:
-            write_xpt_rows(lambda start, stop: read_rows(store, "LB", start, stop), len(frame), list(frame.columns),
+            write_xpt_rows(lambda start, stop: reader(store, "LB", start, stop), len(frame), list(frame.columns),
                            META, path)
     except TransportError as error:
         return [(i.rule, i.row, i.column, str(i.value)) for i in error.issues]
@@ -54,14 +60,18 @@ def test_chunks_of_records_give_the_bytes_of_the_whole_frame(tmp_path, monkeypat
         frame[["USUBJID", "LBTESTCD"]].notna(), None)
     whole = _written(frame, tmp_path / "whole.xpt")
     monkeypatch.setattr("aclf_cdisc.transport.xpt_writer.CHUNK_BYTES", chunk_rows * META.row_length)
-    assert _written(frame, tmp_path / "rows.xpt", store=_store(frame, monkeypatch)) == whole
+    store = _store(frame, monkeypatch)
+    assert _written(frame, tmp_path / "rows.xpt", store=store) == whole
+    assert _written(frame, tmp_path / "held.xpt", store=store, reader=held_rows) == whole
 
 
 def test_a_refusal_names_the_record_in_the_whole_dataset(tmp_path, monkeypatch):
     frame = pd.DataFrame({"USUBJID": ["S-1"] * 10, "LBTESTCD": ["ALB"] * 9 + ["LONGER THAN 8"],
                           "LBSTRESN": [1.0] * 9 + [np.inf]}).astype({"USUBJID": object, "LBTESTCD": object})
     monkeypatch.setattr("aclf_cdisc.transport.xpt_writer.CHUNK_BYTES", 3 * META.row_length)
-    found = _written(frame, tmp_path / "rows.xpt", store=_store(frame, monkeypatch))
+    store = _store(frame, monkeypatch)
+    found = _written(frame, tmp_path / "rows.xpt", store=store)
     assert found == _written(frame, tmp_path / "whole.xpt")
-    assert {(rule, row) for rule, row, *_ in found} >= {("xpt.num-inf", 10)}
-    assert not (tmp_path / "rows.xpt").exists()  # nothing half-written
+    assert _written(frame, tmp_path / "held.xpt", store=store, reader=held_rows) == found
+    assert {(rule, row) for rule, row, *_ in found} >= {("xpt.num-inf", 10), ("xpt.char-too-long", 10)}
+    assert not (tmp_path / "rows.xpt").exists() and not (tmp_path / "held.xpt").exists()  # nothing half-written

@@ -17,7 +17,14 @@ from pathlib import Path
 import pandas as pd
 
 from aclf_cdisc.checks.run import issues_frame, run_checks
-from aclf_cdisc.compact import CompactDatasets, dataset_cells, dataset_columns, read_column, read_rows, record_counts
+from aclf_cdisc.compact import (
+    CompactDatasets,
+    dataset_cells,
+    dataset_columns,
+    held_column,
+    held_rows,
+    record_counts,
+)
 from aclf_cdisc.define.outputs import build_for_outputs
 from aclf_cdisc.documents.write import write_documents
 from aclf_cdisc.errors import AclfError, Issue, ValidationError
@@ -150,10 +157,10 @@ def write_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, root: Path,
         folder = standard_dir(root, spec.study.studyid, dataset.standard)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / xpt_name(name)
-        # each variable's length from that variable alone, then a chunk of records at a time: a
-        # compacted store rebuilds only what is read (aclf_cdisc.compact)
-        meta = xpt_meta_from_columns(dataset, partial(read_column, datasets, name), header)
-        write_xpt_rows(partial(read_rows, datasets, name), records[name], dataset_columns(datasets, name), meta, path)
+        # each variable's length from its distinct values (a compacted column's categories), then
+        # a chunk of records at a time: a compacted store rebuilds only what is read (aclf_cdisc.compact)
+        meta = xpt_meta_from_columns(dataset, partial(held_column, datasets, name), header)
+        write_xpt_rows(partial(held_rows, datasets, name), records[name], dataset_columns(datasets, name), meta, path)
         return path
 
     written = []

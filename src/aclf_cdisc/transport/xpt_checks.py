@@ -146,9 +146,15 @@ class Findings:
             self.extra[key] = self.extra.get(key, 0) + len(rows) - room
 
     def all(self) -> list[Issue]:
+        """The findings by record, then variable (in the file's order), then rule, and the counts of
+        rows not shown: the same list however the records were cut into chunks."""
+        order = {variable.name: number for number, variable in enumerate(self.meta.variables)}
+        shown = sorted(self.issues, key=lambda i: (i.row or 0, order.get(str(i.column), len(order)), i.rule))
         summaries = [Issue(rule=rule, message=f"{count} more rows break this rule", file=self.file,
                            dataset=self.meta.name, column=column, value=count)
-                     for (rule, column), count in self.extra.items()]
-        return self.issues + summaries
+                     for (rule, column), count in sorted(self.extra.items(),
+                                                         key=lambda item: (order.get(item[0][1], len(order)),
+                                                                           item[0][0]))]
+        return shown + summaries
 
 

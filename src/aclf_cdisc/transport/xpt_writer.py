@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Hashable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -70,6 +71,27 @@ def _encode_texts(texts: npt.NDArray[np.object_], encoding: str) -> tuple[list[b
     return encoded, bad
 
 
+@dataclass(frozen=True)
+class DistinctCells:
+    """Distinct texts of a character column, each encoded once: its bytes, byte length, whether it
+    can be encoded, and its space-padded cell (one ``V<length>`` item each). Cells are gathered
+    by code, so each text is encoded once however many records hold it."""
+
+    texts: npt.NDArray[np.object_]
+    encoded: list[bytes]
+    lengths: npt.NDArray[np.int64]
+    unencodable: npt.NDArray[np.bool_]
+    cells: npt.NDArray[np.void]
+
+
+def distinct_cells(texts: npt.NDArray[np.object_], var: XptVariable, encoding: str) -> DistinctCells:
+    """:class:`DistinctCells` of ``texts`` (every one a str) for variable ``var``."""
+    encoded, unencodable = _encode_texts(texts, "ascii" if is_ascii(encoding) else encoding)
+    lengths = np.fromiter(map(len, encoded), np.int64, count=len(encoded))
+    cells = _padded(encoded, np.minimum(lengths, var.length), var.length).view(f"V{var.length}").ravel()
+    return DistinctCells(texts, encoded, lengths, unencodable, cells)
+
+
 def encode_char(values: npt.NDArray[Any], var: XptVariable, start: int, encoding: str,
                 findings: Findings, out: npt.NDArray[np.uint8] | None = None) -> npt.NDArray[np.uint8] | None:
     """Cells of one character column as an (n, length) space-padded byte block, or None on issues.
@@ -80,22 +102,53 @@ def encode_char(values: npt.NDArray[Any], var: XptVariable, start: int, encoding
     if factorized is None:
         return None
     codes, texts = factorized
-    encoded, unencodable = _encode_texts(texts, "ascii" if is_ascii(encoding) else encoding)
-    if unencodable.any():
-        rows = np.flatnonzero(unencodable[codes])
+    return encode_codes(codes, distinct_cells(texts, var, encoding), var, start, encoding, findings, out)
+
+
+def encode_codes(codes: npt.NDArray[np.intp], distinct: DistinctCells, var: XptVariable, start: int,
+                 encoding: str, findings: Findings,
+                 out: npt.NDArray[np.uint8] | None = None) -> npt.NDArray[np.uint8] | None:
+    """:func:`encode_char` of the records whose texts are ``distinct.texts[codes]``: every record
+    that breaks a rule is reported, or the (n, length) block of their cells."""
+    unencodable = np.flatnonzero(distinct.unencodable[codes])
+    if len(unencodable):
         rule, expected = (("xpt.char-non-ascii", "ASCII text (or pass an encoding that allows it)")
                           if is_ascii(encoding) else ("xpt.char-encoding", f"text in {encoding}"))
         message = "value is not ASCII" if is_ascii(encoding) else f"value cannot be encoded as {encoding}"
-        findings.add(rule, message, var.name, rows + start, [texts[codes[i]] for i in rows], expected)
-        return None
-    lengths = np.fromiter(map(len, encoded), np.int64, count=len(encoded))
-    if not _lengths_fit(encoded, lengths, codes, var, start, findings):
+        findings.add(rule, message, var.name, unencodable + start, [distinct.texts[codes[i]] for i in unencodable],
+                     expected)
+    # every rule checked on every record (an unencodable text counts no bytes), so the findings do
+    # not depend on which records share a chunk
+    if not _lengths_fit(distinct.encoded, distinct.lengths, codes, var, start, findings) or len(unencodable):
         return None
     cells = np.empty((len(codes), var.length), np.uint8) if out is None else out
     # gather whole cells (one fixed-size item each), which numpy copies far faster than byte rows
-    distinct = _padded(encoded, lengths, var.length).view(f"V{var.length}").ravel()
-    cells[...] = distinct.take(codes, mode="clip").view(np.uint8).reshape(len(codes), var.length)
+    cells[...] = distinct.cells.take(codes, mode="clip").view(np.uint8).reshape(len(codes), var.length)
     return cells
+
+
+HeldTexts = dict[str, tuple[pd.Index, DistinctCells]]
+"""Per character variable, the categories of a compacted column (aclf_cdisc.compact) and their
+:class:`DistinctCells`: made at the first chunk and kept for every later one."""
+
+
+def held_codes(column: pd.Series, var: XptVariable, encoding: str,
+               held: HeldTexts) -> tuple[npt.NDArray[np.intp], DistinctCells] | None:
+    """A compacted text column's codes (missing: the last, blank, text) and the distinct cells of
+    its categories, encoded once per write; None for any other column."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return None
+    categories = column.cat.categories
+    known = held.get(var.name)
+    if known is None or known[0] is not categories:
+        if categories.dtype != object or not all(type(text) is str for text in categories):
+            return None
+        texts = np.empty(len(categories) + 1, dtype=object)
+        texts[:-1] = categories.to_numpy(dtype=object)
+        texts[-1] = ""
+        known = held[var.name] = (categories, distinct_cells(texts, var, encoding))
+    codes = column.cat.codes.to_numpy().astype(np.intp)
+    return np.where(codes < 0, len(categories), codes), known[1]
 
 
 def _padded(encoded: list[bytes], lengths: npt.NDArray[np.int64], width: int) -> npt.NDArray[np.uint8]:
@@ -114,8 +167,8 @@ def _lengths_fit(encoded: list[bytes], lengths: npt.NDArray[np.int64], codes: np
              f"at most {MAX_CHAR_BYTES} bytes"),
             ((lengths > var.length) & (lengths <= MAX_CHAR_BYTES), "xpt.char-too-long",
              "value is longer than the variable's length", f"at most {var.length} bytes")):
-        if mask.any():
-            rows = np.flatnonzero(mask[codes])
+        rows = np.flatnonzero(mask[codes]) if mask.any() else np.empty(0, np.intp)
+        if len(rows):
             findings.add(rule, message, var.name, rows + start,
                          [encoded[codes[i]].decode("latin-1") for i in rows], expected)
             ok = False
@@ -201,17 +254,26 @@ def encode_num(column: pd.Series, var: XptVariable, start: int,
 
 
 def encode_rows(rows: pd.DataFrame, meta: XptDataset, start: int, encoding: str,
-                findings: Findings) -> npt.NDArray[np.uint8] | None:
+                findings: Findings, held: HeldTexts | None = None) -> npt.NDArray[np.uint8] | None:
     """The records ``rows`` (the dataset's from number ``start``, 0-based) as one (n, row_length)
-    byte block; None when any cell broke a rule."""
+    byte block; None when any cell broke a rule.
+
+    A compacted column (a Categorical, :mod:`aclf_cdisc.compact`) is encoded from its codes: a
+    text column's categories once per write (kept in ``held``), numbers and dates as the values
+    they stand for.
+    """
     block = np.empty((len(rows), meta.row_length), np.uint8)
     ok = True
     for var, at in zip(meta.variables, positions(meta), strict=True):
         column = rows[var.name]
         target = block[:, at:at + var.length]
         if var.is_char:
-            cells = encode_char(column.to_numpy(dtype=object), var, start, encoding, findings, target)
+            coded = held_codes(column, var, encoding, held if held is not None else {})
+            cells = (encode_codes(*coded, var, start, encoding, findings, target) if coded is not None
+                     else encode_char(column.to_numpy(dtype=object), var, start, encoding, findings, target))
         else:
+            if isinstance(column.dtype, pd.CategoricalDtype):  # the numbers or dates it stands for
+                column = pd.Series(np.asarray(column), index=column.index, name=column.name)
             cells = encode_num(column, var, start, findings)
             if cells is not None:
                 target[...] = cells
@@ -231,14 +293,16 @@ def chunk_bounds(rows: int, row_length: int) -> Iterator[tuple[int, int]]:
 # --------------------------------------------------------------------------------------------
 
 RowReader = Callable[[int, int], pd.DataFrame]
-"""``read(start, stop)``: a dataset's records ``start`` to ``stop`` (0-based, stop excluded), every variable."""
+"""``read(start, stop)``: a dataset's records ``start`` to ``stop`` (0-based, stop excluded), every
+variable; a column may be compacted (a Categorical, :mod:`aclf_cdisc.compact`): :func:`encode_rows`."""
 
 
 def _write_body(handle: BinaryIO, read: RowReader, records: int, meta: XptDataset, encoding: str,
                 findings: Findings) -> None:
     written = 0
+    held: HeldTexts = {}
     for start, stop in chunk_bounds(records, meta.row_length):
-        block = encode_rows(read(start, stop), meta, start, encoding, findings)
+        block = encode_rows(read(start, stop), meta, start, encoding, findings, held)
         if block is not None and not findings.issues:
             handle.write(block.data)
             written += block.size
