@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from aclf_cdisc.compact import record_counts
+from aclf_cdisc.compact import read_column, read_columns, record_counts
 from aclf_cdisc.contents.acrf import AcrfLayout
 from aclf_cdisc.documents.model import Document, Paragraph, Run, Section, Table, number_sections
 from aclf_cdisc.errors import Issue
@@ -266,7 +266,8 @@ def conformance_section(spec: Spec, facts: BuildFacts, standard: str, anchor: st
 def conventions_section(spec: Spec, facts: BuildFacts) -> Section:
     """Units, '<x' results, duplicates and partial dates: the rules from the spec, the counts from the build."""
     conventions = spec.study.conventions
-    lb = facts.datasets.get("LB")
+    # only the variables counted here, one dataset at a time (a compacted store rebuilds what is read)
+    lb = read_columns(facts.datasets, "LB", ["LBTESTCD", "LBORRESU", "LBORRES"]) if "LB" in facts.datasets else None
     records, seen = lab_units_collected(lb) if lb is not None else ({}, {})
     unit_rows = []
     for testcd, rule in sorted(conventions.get("lab_units", {}).items()):
@@ -295,14 +296,11 @@ def conventions_section(spec: Spec, facts: BuildFacts) -> Section:
                     "variable were dropped (" + (", ".join(f"{k}: {v}" for k, v in sorted(by_dataset.items()))
                                                  or "none") + "); each is listed in the conformance section."))
     partial_rows = []
-    frames: dict[str, pd.DataFrame | None] = {"LB": lb}  # each dataset read once (aclf_cdisc.compact)
     for name, variable in partial_date_variables(spec):
-        if name not in frames:
-            frames[name] = facts.datasets.get(name)
-        frame = frames[name]
-        if frame is None or variable not in frame.columns:
+        column = read_column(facts.datasets, name, variable) if name in facts.datasets else None
+        if column is None:
             continue
-        values = frame[variable].dropna()
+        values = column.dropna()
         partial_rows.append((f"{name}.{variable}", count_where(values, is_partial_date), len(values)))
     iso = spec.methods.get("MT.ISO8601")
     blocks.append(p(f"Partial dates ({conventions.get('partial_date_format', '')}; raw dates "

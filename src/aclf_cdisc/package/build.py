@@ -173,9 +173,9 @@ def write_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, root: Path,
 
 def define_map(datasets: Mapping[str, pd.DataFrame], workers: int) -> MapEach:
     """How the two defines (SDTM, ADaM) are made: side by side on the workers, except for a study
-    held compacted (built in blocks: a large one), whose defines are made one after the other.
-    Each define takes every dataset of its standard as written, rebuilt (all of ADaM is 0.85 GB at
-    20,000 subjects): one after the other, the build needs the memory of one, for about a second more."""
+    held compacted (built in blocks: a large one), whose defines are made one after the other:
+    side by side they saved 0.6 s at 20,000 subjects but were the build's peak of memory (0.5 GB
+    more than one after the other), each worker holding its own statistics of every column."""
     return serial_map if isinstance(datasets, CompactDatasets) else partial(forked_map, workers=workers)
 
 
