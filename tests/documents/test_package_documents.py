@@ -170,3 +170,27 @@ def test_08_a_page_of_each_document_renders_to_png(folders, tmp_path):
                         str(pdf), str(prefix)], check=True)
         png = prefix.with_suffix(".png").read_bytes()
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+
+
+def test_08_a_rule_found_thousands_of_times_lists_its_first_fifty(built, spec):
+    # a large study drops thousands of duplicate raw records, one finding each: the guide counts
+    # them all in its summary and lists the first 50, pointing to the validation report for the rest
+    from dataclasses import replace
+
+    from aclf_cdisc.documents.guides import LISTED_PER_RULE
+    from aclf_cdisc.documents.model import Paragraph, Table, walk
+
+    duplicate = next(i for i in built.issues if i.rule == "sdtm.duplicate-record")
+    many = [*built.issues, *(replace(duplicate, row=100_000 + n) for n in range(200))]
+    total = sum(1 for i in many if i.rule == "sdtm.duplicate-record")
+    _, csdrg = build_documents(spec, built.datasets, many)["csdrg"]
+    listed = next(s for _, s in walk(csdrg.sections) if s.title.endswith("Every Remaining Finding"))
+    rows = [row for block in listed.blocks if isinstance(block, Table) for row in block.rows]
+    assert LISTED_PER_RULE == 50 and total > 200
+    assert sum(1 for row in rows if row[0].plain == "sdtm.duplicate-record") == 50
+    notes = [block.plain for block in listed.blocks if isinstance(block, Paragraph)]
+    assert notes == [f"{total - 50} more finding(s) of the rules above are not listed here (the first 50 of each rule "
+                     "are): the validation report (validation.csv) lists every one."]
+    summary = next(s for _, s in walk(csdrg.sections) if s.title.endswith("Issues Summary"))
+    counts = {row[0].plain: row[3].plain for block in summary.blocks if isinstance(block, Table) for row in block.rows}
+    assert counts["sdtm.duplicate-record"] == str(total)

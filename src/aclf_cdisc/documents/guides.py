@@ -202,6 +202,28 @@ def guide_issues(spec: Spec, issues: Sequence[Issue], standard: str) -> list[Iss
     return [i for i in issues if mine(i)]
 
 
+LISTED_PER_RULE = 50  # findings of one rule listed in a guide; the validation report lists every one
+
+
+def listed_findings(found: Sequence[Issue]) -> list[Issue]:
+    """The findings a guide lists: the first :data:`LISTED_PER_RULE` of each rule, in report order.
+
+    A large study repeats one finding thousands of times (a dropped duplicate raw record each), which
+    the summary table counts and the validation report lists; the guide shows enough to read.
+
+    >>> found = [Issue(rule="A", message=str(n)) for n in range(60)] + [Issue(rule="B", message="b")]
+    >>> [len([i for i in listed_findings(found) if i.rule == rule]) for rule in ("A", "B")]
+    [50, 1]
+    """
+    seen: dict[str, int] = {}
+    listed = []
+    for issue in found:
+        seen[issue.rule] = seen.get(issue.rule, 0) + 1
+        if seen[issue.rule] <= LISTED_PER_RULE:
+            listed.append(issue)
+    return listed
+
+
 def conformance_section(spec: Spec, facts: BuildFacts, standard: str, anchor: str) -> Section:
     from aclf_cdisc.checks.catalogue import RULES
     from aclf_cdisc.checks.explanations import spec_explanations
@@ -222,8 +244,9 @@ def conformance_section(spec: Spec, facts: BuildFacts, standard: str, anchor: st
             unexplained_rules += 1
             explanation = first.message + (f" (expected {first.expected})" if first.expected else "")
         summary_rows.append((cell(s.rule, bold=True), rule_title(s.rule), s.severity, s.count, explanation))
+    listed = listed_findings(found)
     detail = [(i.rule, i.severity, i.dataset or "", i.row if i.row is not None else "", i.column or "",
-               "" if i.value is None else i.value, i.message) for i in found]
+               "" if i.value is None else i.value, i.message) for i in listed]
     rules = [r for r in RULES if r.standard in (standard, "ALL")]
     skipped = [i for i in found if i.rule == "define.schema-skipped"]
     inputs = Section("Conformance Inputs", f"{anchor}.inputs", (
@@ -240,8 +263,9 @@ def conformance_section(spec: Spec, facts: BuildFacts, standard: str, anchor: st
         p(f"{len(found)} finding(s) remain in the final build for this package ({len(summaries)} rule(s)); none is "
           "an error (a build with an error publishes nothing). The explanation is the study's own, written "
           "with the specs (the validation report carries the same text); where none is written yet it is the "
-          "validation engine's message for the first finding of the rule. Every finding is listed after the "
-          "table."),
+          "validation engine's message for the first finding of the rule. The findings are listed after the "
+          f"table, at most the first {LISTED_PER_RULE} of each rule; the build's validation report "
+          "(validation.csv) lists every one."),
     ]
     if summary_rows:
         blocks.append(table(("Rule", "Title", "Severity", "Count", "Explanation"), summary_rows,
@@ -254,9 +278,13 @@ def conformance_section(spec: Spec, facts: BuildFacts, standard: str, anchor: st
         blocks.append(p("No finding remains."))
     subsections: tuple[Section, ...] = (inputs, Section("Issues Summary", f"{anchor}.summary", tuple(blocks)))
     if detail:
+        unlisted = len(found) - len(listed)
         subsections += (Section("Every Remaining Finding", f"{anchor}.all", (
             table(("Rule", "Severity", "Dataset", "Row", "Column", "Value", "Message"), detail,
-                  (0.19, 0.08, 0.07, 0.06, 0.08, 0.12, 0.4)),)),)
+                  (0.19, 0.08, 0.07, 0.06, 0.08, 0.12, 0.4)),
+            *((p(f"{unlisted} more finding(s) of the rules above are not listed here (the first "
+                 f"{LISTED_PER_RULE} of each rule are): the validation report (validation.csv) lists every "
+                 "one."),) if unlisted else ()))),)
     return Section("Data Conformance Summary", anchor, subsections=subsections, new_page=True)
 
 
@@ -292,9 +320,10 @@ def conventions_section(spec: Spec, facts: BuildFacts) -> Section:
     by_dataset: dict[str, int] = {}
     for issue in duplicates:
         by_dataset[issue.dataset or "?"] = by_dataset.get(issue.dataset or "?", 0) + 1
+    dropped = ", ".join(f"{k}: {v}" for k, v in sorted(by_dataset.items())) or "none"
     blocks.append(p(f"Duplicate entries: {len(duplicates)} raw record(s) repeating another in every mapped "
-                    "variable were dropped (" + (", ".join(f"{k}: {v}" for k, v in sorted(by_dataset.items()))
-                                                 or "none") + "); each is listed in the conformance section."))
+                    f"variable were dropped ({dropped}); each is listed in the validation report (validation.csv), "
+                    f"the first {LISTED_PER_RULE} also in the conformance section."))
     partial_rows = []
     for name, variable in partial_date_variables(spec):
         column = read_column(facts.datasets, name, variable) if name in facts.datasets else None
