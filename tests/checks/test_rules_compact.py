@@ -87,3 +87,21 @@ def test_a_compacted_store_gives_every_check_the_same_findings(built, spec, monk
     for rule in planted_rules | {"CT2001"} & fired | {"CT2002"} & fired:
         assert sum(f[0] == rule for f in whole) > sum(f[0] == rule for f in clean), rule
     assert {"CT2001", "CT2002"} & fired
+
+
+def test_findings_that_cite_their_raw_record_make_the_store_rebuild_nothing(built, spec, monkeypatch):
+    # a large study's thousands of dropped duplicate raw records each cite their raw file and row:
+    # tracing them back reads no dataset (reading all of them whole was 4.4 GB at 100,000 subjects)
+    from aclf_cdisc.errors import Issue
+    from aclf_cdisc.sdtm.lineage import cite_sources
+
+    monkeypatch.setattr("aclf_cdisc.compact.SMALL_CELLS", 0)
+    store = CompactDatasets({name: compact_frame(frame) for name, frame in built.items()})
+    cited = [Issue(rule="sdtm.duplicate-record", severity="warning", dataset="LB", row=n, file="lb.csv",
+                   message="repeats another record") for n in range(1, 40)]
+
+    def rebuilt(self, name):
+        raise AssertionError(f"{name} rebuilt")
+
+    monkeypatch.setattr(CompactDatasets, "__getitem__", rebuilt)
+    assert cite_sources(cited, store, spec) == cited

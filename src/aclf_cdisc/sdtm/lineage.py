@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aclf_cdisc.compact import held_dataset
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Spec
 
@@ -157,16 +158,34 @@ def _by_own_lineage(frame: pd.DataFrame, lineage: Lineage, positions: list[int],
     return _one(found)
 
 
-@dataclass(frozen=True)
 class _Traced:
-    """The datasets an Issue may name, each with its lineage checked once (None: no valid lineage)."""
+    """The datasets an Issue may name, read only when an Issue needs one, and each lineage checked
+    once. A compacted store (:mod:`aclf_cdisc.compact`) rebuilds a dataset on every read, and the
+    lineage is on the dataset as held: so Issues that cite a raw record already (most) read
+    nothing, and consecutive Issues of one dataset read it once (the last one read is kept, never
+    more: a study's datasets rebuilt at once would not fit where a large study is built)."""
 
-    frames: Mapping[str, pd.DataFrame]
-    lineages: Mapping[str, Lineage | None]
+    def __init__(self, datasets: Mapping[str, pd.DataFrame]) -> None:
+        self._datasets = datasets
+        self._frames: dict[str, pd.DataFrame | None] = {}  # the last dataset read
+        self._lineages: dict[str, Lineage | None] = {}
 
     @classmethod
     def of(cls, datasets: Mapping[str, pd.DataFrame]) -> _Traced:
-        return cls(frames=datasets, lineages={name: lineage_of(frame) for name, frame in datasets.items()})
+        return cls(datasets)
+
+    def names(self) -> list[str]:
+        return sorted(self._datasets)
+
+    def frame(self, name: str) -> pd.DataFrame | None:
+        if name not in self._frames:
+            self._frames = {name: self._datasets.get(name)}
+        return self._frames[name]
+
+    def lineage(self, name: str) -> Lineage | None:
+        if name not in self._lineages:
+            self._lineages[name] = lineage_of(held_dataset(self._datasets, name)) if name in self._datasets else None
+        return self._lineages[name]
 
 
 def _by_seq(frame: pd.DataFrame, positions: list[int], traced: _Traced) -> tuple[str, int] | None:
@@ -175,8 +194,8 @@ def _by_seq(frame: pd.DataFrame, positions: list[int], traced: _Traced) -> tuple
         return None
     for column in frame.columns:
         match = _SEQ.match(str(column))
-        parent = traced.frames.get(match.group(1)) if match else None
-        lineage = traced.lineages.get(match.group(1)) if match else None
+        parent = traced.frame(match.group(1)) if match else None
+        lineage = traced.lineage(match.group(1)) if match else None
         if parent is None or lineage is None or column not in parent.columns:
             continue
         found = []
@@ -221,9 +240,9 @@ def _by_value(subjects: list[str], issue: Issue, traced: _Traced, spec: Spec | N
     if issue.value is None or len(subjects) != 1 or spec is None:
         return None
     found: list[tuple[str, int]] = []
-    for name in sorted(traced.frames):
-        frame, lineage = traced.frames[name], traced.lineages.get(name)
-        if lineage is None or "USUBJID" not in frame.columns:
+    for name in traced.names():
+        frame, lineage = traced.frame(name), traced.lineage(name)
+        if frame is None or lineage is None or "USUBJID" not in frame.columns:
             continue
         mine = np.flatnonzero((frame["USUBJID"] == subjects[0]).to_numpy(dtype=bool))
         records = frame.iloc[mine]
@@ -236,7 +255,7 @@ def _by_value(subjects: list[str], issue: Issue, traced: _Traced, spec: Spec | N
 
 
 def _subject_dm(subjects: list[str], traced: _Traced) -> tuple[str, int] | None:
-    dm, lineage = traced.frames.get("DM"), traced.lineages.get("DM")
+    dm, lineage = traced.frame("DM"), traced.lineage("DM")
     if dm is None or lineage is None or len(subjects) != 1:
         return None
     return _one([s for p in record_positions(dm, f"USUBJID={subjects[0]}") if (s := lineage.source(p)) is not None])
@@ -249,12 +268,12 @@ def source_of(issue: Issue, datasets: Mapping[str, pd.DataFrame],
 
 
 def _source_of(issue: Issue, traced: _Traced, spec: Spec | None) -> tuple[str, int, str] | None:
-    frame = traced.frames.get(issue.dataset) if issue.dataset else None
+    frame = traced.frame(issue.dataset) if issue.dataset else None
     subjects = _subjects(None, [], issue.row)
     if frame is not None:
         positions = record_positions(frame, issue.row)
         subjects = _subjects(frame, positions, issue.row)
-        lineage = traced.lineages.get(str(issue.dataset))
+        lineage = traced.lineage(str(issue.dataset))
         if lineage is not None and positions:
             found = _by_own_lineage(frame, lineage, positions, issue)
             return (*found, "record") if found else None
