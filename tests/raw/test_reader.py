@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from aclf_cdisc.errors import InputError
 from aclf_cdisc.raw import FILE_COL, ROW_COL, read_export
@@ -152,27 +150,3 @@ def test_12_all_problems_are_collected(export_dir: Path, forms) -> None:
         read_export(export_dir, forms)
     assert sorted((i.file, i.column) for i in info.value.issues) == [
         ("ae.csv", "AEPTCD"), ("ae.csv", "AESEV"), ("dm.csv", "BRTHDAT")]
-
-
-# a CSV export as editors and EDC systems write them: quoted commas and line breaks, blanks, spaces
-CELL = st.one_of(st.sampled_from(["", " ", "ALB", "ALB ", "12.5", "<0.5", "a,b", 'say "hi"', "two\nlines", "é"]),
-                 st.text(alphabet="AB ,\n\"xé", max_size=4))
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(CELL, CELL, CELL), max_size=25), st.integers(min_value=1, max_value=7))
-def test_a_csv_read_a_chunk_at_a_time_is_the_csv_read_whole(tmp_path, records, chunk_rows):
-    import csv
-
-    from aclf_cdisc.raw.reader import read_csv_text
-
-    path = tmp_path / "form.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["SUBJID", "LBTEST", "LBTEST"])  # a duplicated header: the parser renames the second
-        writer.writerows(records)
-    whole = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
-    chunked = read_csv_text(path, chunk_rows=chunk_rows)
-    pd.testing.assert_frame_equal(chunked, whole)
-    for name in whole.columns:  # text stays text: nothing became NaN or a number
-        assert [type(v) for v in chunked[name]] == [type(v) for v in whole[name]]

@@ -36,7 +36,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -78,47 +77,11 @@ def _to_text(series: pd.Series) -> pd.Series:
     return series.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
 
 
-CSV_CHUNK_ROWS = 100_000  # records parsed at a time (read_csv_text)
-
-
-def read_csv_text(path: Path, chunk_rows: int = CSV_CHUNK_ROWS) -> pd.DataFrame:
-    """A CSV file as text columns, exactly as ``pd.read_csv(dtype=str, na_filter=False)`` reads it,
-    parsed ``chunk_rows`` records at a time: the parser makes one string object per cell, which
-    lives for one chunk; the frame keeps one object per distinct text of a column, shared by the
-    cells that hold it (a pointer a cell). Reading a large export whole held every cell's string
-    at once: 5.5 GB for the 100,000-subject export's lab form.
-
-    >>> import tempfile
-    >>> path = Path(tempfile.mkdtemp()) / "lb.csv"
-    >>> _ = path.write_text("SUBJID,LBTEST\\n101-0001,ALB\\n101-0002,ALB\\n101-0003,\\n", encoding="utf-8")
-    >>> frame = read_csv_text(path, chunk_rows=2)
-    >>> frame["LBTEST"].tolist(), frame["LBTEST"].iloc[0] is frame["LBTEST"].iloc[1]
-    (['ALB', 'ALB', ''], True)
-    """
-    options: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_filter": False, "encoding": "utf-8"}
-    columns: dict[Any, list[np.ndarray]] = {}
-    dtypes: dict[Any, Any] = {}  # the parser's own (its text dtype), kept
-    shared: dict[Any, dict[str, str]] = {}
-    with pd.read_csv(path, chunksize=chunk_rows, **options) as chunks:
-        for chunk in chunks:
-            for name in chunk.columns:
-                dtypes.setdefault(name, chunk[name].dtype)
-                codes, distinct = pd.factorize(chunk[name].to_numpy(dtype=object))
-                known = shared.setdefault(name, {})
-                texts = np.empty(len(distinct) + 1, dtype=object)  # the last slot: a cell the parser left empty
-                texts[:-1] = [known.setdefault(text, text) if isinstance(text, str) else text for text in distinct]
-                texts[-1] = np.nan
-                columns.setdefault(name, []).append(texts[codes])
-    if not columns:  # no records: the parser's own empty frame (its columns, or its error)
-        return pd.read_csv(path, **options)
-    return pd.DataFrame({name: pd.Series(np.concatenate(parts), dtype=dtypes[name]) for name, parts in columns.items()})
-
-
 def read_form_file(path: Path) -> pd.DataFrame:
     """One form file as text columns (untrimmed, '' for blank), no checks."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return read_csv_text(path)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
     import pyreadstat
 
     reader = pyreadstat.read_sas7bdat if suffix == ".sas7bdat" else pyreadstat.read_xport
