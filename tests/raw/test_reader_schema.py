@@ -114,3 +114,17 @@ def test_05_blank_is_missing_and_trimmed_values_keep_their_case() -> None:
     assert checked["SUBJID"].isna().tolist() == [False, False, True, False, False, False]
     assert checked["SUBJID"].iloc[1] == "002" and checked["POSITION"].iloc[1] == "SITTING"
     assert checked[ROW_COL].tolist() == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize("distinct", [126, 127, 128, 32_766, 32_767, 32_768])
+def test_the_reader_s_small_codes_find_what_the_whole_frame_schema_finds(distinct: int) -> None:
+    # the reader keeps each column's codes in the smallest integer type that holds them (and
+    # missing as one more code): at the edges of int8 and int16 the findings name the same records
+    pulses = [str(60 + n) for n in range(distinct - 2)] + ["seventy", "1e2"]
+    raw = pd.DataFrame({"SUBJID": [f"{n:05d}" for n in range(len(pulses) + 1)],
+                        "VSDAT": ["05 MAR 2024"] * (len(pulses) + 1), "VSTIM": [""] * (len(pulses) + 1),
+                        "POSITION": ["Sitting"] * (len(pulses) + 1),
+                        "PULSE": [*pulses[::-1], ""], "GRADE": ["1"] * (len(pulses) + 1)})
+    checked, issues = check_form(raw, FORM, "vs.csv")
+    assert _fields(issues) == _fields(schemas.raw_form_issues(checked, FORM, file="vs.csv", row_column=ROW_COL))
+    assert {(i.row, i.value) for i in issues if i.column == "PULSE"} == {(1, "1e2"), (2, "seventy")}

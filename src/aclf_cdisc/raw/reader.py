@@ -106,6 +106,7 @@ def _trimmed(values: pd.Series) -> tuple[pd.Series, np.ndarray, list[object]]:
     code -1 is missing.
     """
     codes, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    codes = codes.astype(np.min_scalar_type(-len(distinct) - 1))  # held until the form is checked: small
     lookup = np.empty(len(distinct) + 1, dtype=object)
     for i, value in enumerate(distinct):
         text = str(value).strip()
@@ -121,7 +122,7 @@ def check_form(frame: pd.DataFrame, form: RawForm, file: str,
     ``rows`` cites each record (default its 1-based number; an ODM file gives its line).
     """
     issues: list[Issue] = []
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # the names change, never the cells: no copy of them
     frame.columns = [str(c).strip() for c in frame.columns]
     declared = {c.name for c in form.columns}
     by_upper = {c.upper(): c for c in frame.columns}
