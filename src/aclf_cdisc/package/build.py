@@ -114,7 +114,9 @@ def build_datasets(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Is
                    schedule: Schedule | None = None,
                    progress: ProgressHook = no_progress) -> Mapping[str, pd.DataFrame]:
     """SDTM then ADaM, in memory: in blocks of subjects when ``schedule`` cuts the study into more
-    than one (:mod:`aclf_cdisc.package.blocks`; the same datasets, held compactly), else as one frame."""
+    than one (:mod:`aclf_cdisc.package.blocks`; the same datasets, held compactly), else as one frame.
+    ``raw`` may be held compactly (:func:`aclf_cdisc.package.blocks.held_export`): each block, or the
+    one frame, is built from its rows as read."""
     from aclf_cdisc.adam.pipeline import build_adam
     from aclf_cdisc.sdtm.pipeline import build_sdtm
 
