@@ -170,10 +170,6 @@ class _Traced:
         self._frames: dict[str, pd.DataFrame | None] = {}  # the last dataset read
         self._lineages: dict[str, Lineage | None] = {}
 
-    @classmethod
-    def of(cls, datasets: Mapping[str, pd.DataFrame]) -> _Traced:
-        return cls(datasets)
-
     def names(self) -> list[str]:
         return sorted(self._datasets)
 
@@ -264,7 +260,7 @@ def _subject_dm(subjects: list[str], traced: _Traced) -> tuple[str, int] | None:
 def source_of(issue: Issue, datasets: Mapping[str, pd.DataFrame],
               spec: Spec | None = None) -> tuple[str, int, str] | None:
     """(raw file, raw row, how it was traced) for an Issue naming a dataset record, or None."""
-    return _source_of(issue, _Traced.of(datasets), spec)
+    return _source_of(issue, _Traced(datasets), spec)
 
 
 def _source_of(issue: Issue, traced: _Traced, spec: Spec | None) -> tuple[str, int, str] | None:
@@ -293,7 +289,7 @@ _TRACED = {"record": "raw record of {where}", "value": "raw record holding this 
 def cite_source(issue: Issue, datasets: Mapping[str, pd.DataFrame], spec: Spec | None = None) -> Issue:
     """``issue`` with ``file``/``row`` naming the raw record behind it; unchanged when it has a file already
     or nothing traces it. The dataset record it named is kept in the message."""
-    return _cite(issue, _Traced.of(datasets), spec)
+    return _cite(issue, _Traced(datasets), spec)
 
 
 def _cite(issue: Issue, traced: _Traced, spec: Spec | None) -> Issue:
@@ -314,5 +310,5 @@ def cite_sources(issues: Sequence[Issue], datasets: Mapping[str, pd.DataFrame],
     each dataset's lineage is checked once."""
     if not issues:
         return []
-    traced = _Traced.of(datasets)
+    traced = _Traced(datasets)
     return [_cite(issue, traced, spec) for issue in issues]
