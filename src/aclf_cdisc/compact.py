@@ -293,9 +293,8 @@ def read_column(datasets: Mapping[str, pd.DataFrame], name: str, variable: str) 
     >>> read_column(dm, "DM", "AGE").tolist(), read_column(dm, "DM", "SEX")
     ([34.0], None)
     """
-    if variable not in dataset_columns(datasets, name):
-        return None
-    return read_columns(datasets, name, [variable])[variable]
+    column = held_column(datasets, name, variable)
+    return None if column is None else expand_column(column)
 
 
 def read_rows(datasets: Mapping[str, pd.DataFrame], name: str, start: int, stop: int) -> pd.DataFrame:
