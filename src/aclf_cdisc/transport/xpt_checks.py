@@ -109,11 +109,11 @@ def frame_issues(df: pd.DataFrame, meta: XptDataset) -> list[Issue]:
 
 def column_issues(columns: Sequence[Hashable], meta: XptDataset) -> list[Issue]:
     """:func:`frame_issues` for a frame's column names."""
-    names = pd.Index(list(columns), dtype=object)
+    names, known = pd.Index(list(columns), dtype=object), set(meta.names)
     found = [issue_for("xpt.column-missing", f"frame has no column {name}", meta, column=name)
              for name in meta.names if name not in names]
     found += [issue_for("xpt.column-unexpected", f"frame column {col} is not in the metadata", meta,
-                     column=str(col)) for col in names if col not in set(meta.names)]
+                     column=str(col)) for col in names if col not in known]
     if names.duplicated().any():
         found.append(issue_for("xpt.column-duplicate", "frame has duplicate column names", meta,
                             value=[str(c) for c in names[names.duplicated()]]))
