@@ -12,7 +12,7 @@ import pytest
 
 from aclf_cdisc.errors import OutputError
 from aclf_cdisc.package import atomic
-from aclf_cdisc.package.atomic import ASIDE_TAG, STAGING_TAG, recover_and_sweep, staged_output
+from aclf_cdisc.package.atomic import ASIDE_TAG, SPILL_TAG, STAGING_TAG, recover_and_sweep, staged_output
 
 
 def _tree(root: Path) -> dict[str, str]:
@@ -57,10 +57,12 @@ def test_03_folders_of_killed_builds_are_swept_and_live_ones_kept(tmp_path):
     (out / "m5").mkdir(parents=True)
     (out / ".staging-x1y2").mkdir()  # staged inside the package by an older version
     dead = _stale(out, STAGING_TAG, _dead_pid())
+    blocks = _stale(out, SPILL_TAG, _dead_pid())  # the finished blocks of a build killed before its join
     live = _stale(out, STAGING_TAG, 1)  # pid 1 always runs: another build in progress
+    live_blocks = _stale(out, SPILL_TAG, 1)
     removed = recover_and_sweep(out)
-    assert sorted(removed) == sorted([dead, out / ".staging-x1y2"])
-    assert live.is_dir() and not dead.exists()
+    assert sorted(removed) == sorted([dead, blocks, out / ".staging-x1y2"])
+    assert live.is_dir() and live_blocks.is_dir() and not dead.exists() and not blocks.exists()
     assert [p.name for p in out.iterdir()] == ["m5"]
 
 

@@ -9,6 +9,8 @@ reports, analysis page) is a function of those, which the sample's package compa
 
 from __future__ import annotations
 
+import errno
+import os
 from collections import Counter
 from functools import partial
 from pathlib import Path
@@ -18,6 +20,8 @@ import pandas as pd
 import pytest
 
 from aclf_cdisc.errors import AclfError, Issue
+from aclf_cdisc.package import blocks
+from aclf_cdisc.package.atomic import SPILL_TAG
 from aclf_cdisc.package.blocks import (
     BlockOrderError,
     Schedule,
@@ -163,6 +167,35 @@ def test_the_sample_package_is_the_same_bytes_in_blocks(tree_bytes, whole_sample
     streamed = tree_bytes(out)
     assert sorted(streamed) == sorted(whole_sample)
     assert [name for name in streamed if streamed[name] != whole_sample[name]] == []
+
+
+def test_finished_blocks_wait_on_disk_beside_the_output_and_are_gone_after_the_join(tmp_path):
+    out = tmp_path / "outputs"
+    seen: list[list[str]] = []
+
+    def watch(stage: str, detail: str | None, records: int | None) -> None:
+        if stage == "block":  # after each block: its files are in the blocks folder beside --out
+            (folder,) = [p for p in tmp_path.iterdir() if p.name.startswith(f".outputs{SPILL_TAG}{os.getpid()}-")]
+            seen.append(sorted(p.name for p in folder.iterdir()))
+
+    build_package(BuildOptions(spec_root=REPO_SPECS, out_dir=out, block_subjects=40, workers=1, progress=watch))
+    assert len(seen) == 5 and "000001.DM.pickle" in seen[0] and "000005.LB.pickle" in seen[-1]
+    assert len(seen[-1]) == 5 * len({name.split(".")[1] for name in seen[-1]})  # every dataset of every block
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["outputs"]  # read back, then removed
+
+
+def test_a_full_disk_for_the_finished_blocks_is_one_error_and_nothing_is_published(tmp_path, monkeypatch):
+    out = tmp_path / "outputs"
+
+    def no_space(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(blocks.pickle, "dump", no_space)
+    with pytest.raises(AclfError) as caught:
+        build_package(BuildOptions(spec_root=REPO_SPECS, out_dir=out, block_subjects=40, workers=1))
+    assert [i.rule for i in caught.value.issues] == ["build.blocks-write-failed"]  # once, not once per block
+    assert "No space left on device" in caught.value.issues[0].message
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no package, no blocks folder
 
 
 def test_one_block_on_two_workers_is_the_same_bytes(tree_bytes, whole_sample, tmp_path):

@@ -17,8 +17,11 @@ How (every step is one rename on the same file system, so a kill between two ste
 3. SIGINT and SIGTERM are held back for the duration of step 2 (their handlers only record
    them), so Ctrl-C lands before or after the swap, never inside it.
 
-Folders left by a killed build (their process is gone) are swept at the start of the next
-build into the same ``--out``. Nothing is ever staged inside the package tree.
+A study built in blocks of subjects keeps its finished blocks on disk until they are joined,
+in ``<parent>/.<name>.aclf-blocks-<pid>-<random>`` (:func:`spill_folder`), removed as soon as
+they are read back. Folders left by a killed build (their process is gone), staging or blocks,
+are swept at the start of the next build into the same ``--out``. Nothing is ever staged inside
+the package tree.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from aclf_cdisc.errors import Issue, OutputError
 from aclf_cdisc.faults import pause_point
 
 STAGING_TAG = ".aclf-staging-"
+SPILL_TAG = ".aclf-blocks-"
 ASIDE_TAG = ".aclf-old-"
 LEGACY_PREFIXES = (".staging-", ".old-")  # staging debris of versions that staged inside --out
 FILE_MODE, DIR_MODE = 0o644, 0o755  # what write_xpt gives its files; every file of the package gets it
@@ -151,7 +155,7 @@ def recover_and_sweep(out_dir: Path) -> list[Path]:
         newest = max(asides, key=lambda p: p.stat().st_mtime_ns)
         os.rename(newest, out_dir)
         asides.remove(newest)
-    removed = [*_leftovers(out_dir, STAGING_TAG), *asides]
+    removed = [*_leftovers(out_dir, STAGING_TAG), *_leftovers(out_dir, SPILL_TAG), *asides]
     if out_dir.is_dir():
         removed += [p for p in out_dir.iterdir() if p.is_dir() and p.name.startswith(LEGACY_PREFIXES)]
     for folder in removed:
@@ -275,6 +279,37 @@ def publish(staging: Path, out_dir: Path) -> None:
             signal.raise_signal(signum)  # the restored handler raises KeyboardInterrupt / Interrupted
         except BaseException as interrupt:
             raise Published(interrupt) from None
+
+
+@contextlib.contextmanager
+def spill_folder(beside: Path | None) -> Iterator[Path]:
+    """Yield an empty, private folder for a build's working files, removed on leaving, however left.
+
+    Beside ``beside`` (the ``--out`` folder: the user's disk, swept by the next build if this one
+    is killed), else in the system's temporary folder. An OSError making it becomes one
+    OutputError naming the folder.
+    """
+    try:
+        if beside is None:
+            folder = Path(tempfile.mkdtemp(prefix="aclf" + SPILL_TAG.lstrip(".")))
+        else:
+            real = real_path(beside)
+            real.parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(tempfile.mkdtemp(prefix=f".{real.name}{SPILL_TAG}{os.getpid()}-", dir=real.parent))
+    except OSError as exc:
+        raise spill_error(exc, beside) from None
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def spill_error(exc: OSError, beside: Path | None) -> OutputError:
+    """An OSError met keeping the finished blocks on disk (most often a full disk), as one error."""
+    where = f"beside --out {beside}" if beside is not None else f"in {tempfile.gettempdir()}"
+    return _fail("build.blocks-write-failed", beside or Path(tempfile.gettempdir()),
+                 f"cannot keep the finished blocks of subjects on disk {where} until they are joined: "
+                 f"{exc.strerror or exc}; nothing was published")
 
 
 @contextlib.contextmanager

@@ -35,15 +35,18 @@ receiving copies; where fork does not exist the blocks run one after the other.
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from aclf_cdisc.compact import CompactDatasets, compact_frame, concat_compact, expand_frame, record_counts
 from aclf_cdisc.errors import AclfError, Issue
+from aclf_cdisc.package.atomic import spill_error, spill_folder
 from aclf_cdisc.package.background import forked_map
 from aclf_cdisc.package.heap import give_back_freed_memory
 from aclf_cdisc.progress import ProgressHook, no_progress
@@ -216,6 +219,17 @@ class BlockResult:
     error: tuple[type[AclfError], list[Issue], str] | None = None
 
 
+@dataclass
+class SpilledBlock:
+    """One finished block as the build holds it until the join: its datasets on disk (a file per
+    dataset, by name), their record counts, and its warnings or the error that stopped it."""
+
+    files: dict[str, Path]
+    records: int
+    issues: list[Issue]
+    error: tuple[type[AclfError], list[Issue], str] | None = None
+
+
 def build_block(raw: RawExport, spec: Spec, *, blinded: bool) -> BlockResult:
     """SDTM (without the trial design) then ADaM for one block of subjects."""
     from aclf_cdisc.adam.pipeline import build_adam
@@ -230,15 +244,45 @@ def build_block(raw: RawExport, spec: Spec, *, blinded: bool) -> BlockResult:
     return BlockResult({name: compact_frame(frame) for name, frame in datasets.items()}, issues)
 
 
-def run_blocks(raw: RawExport, spec: Spec, plan: list[dict[str, np.ndarray]], *, blinded: bool,
-               workers: int) -> Iterator[BlockResult]:
-    """Each block's result, in block order, built by up to ``workers`` forked processes
-    (:func:`aclf_cdisc.package.background.forked_map`: they inherit the raw export and the spec).
-    """
-    def build(rows: dict[str, np.ndarray]) -> BlockResult:
-        return build_block(block_export(raw, rows), spec, blinded=blinded)
+def spill_block(result: BlockResult, folder: Path, number: int, *, beside: Path | None = None) -> SpilledBlock:
+    """Write a block's datasets to ``folder`` (``<number>.<dataset>.pickle``, pickled as the pool
+    would have sent them, lineage included) and keep only their names.
 
-    return forked_map(build, plan, workers=workers)
+    A full disk (any OSError) becomes the block's error (:func:`aclf_cdisc.package.atomic.spill_error`).
+    """
+    files: dict[str, Path] = {}
+    try:
+        for name, frame in result.datasets.items():
+            files[name] = folder / f"{number:06d}.{name}.pickle"
+            with files[name].open("wb") as out:
+                pickle.dump(frame, out, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError as exc:
+        error = spill_error(exc, beside)
+        return SpilledBlock({}, 0, result.issues, (type(error), list(error.issues), error.summary))
+    return SpilledBlock(files, sum(record_counts(result.datasets).values()), result.issues, result.error)
+
+
+def read_spilled(path: Path) -> pd.DataFrame:
+    """A dataset of one block, read back from its file (:func:`spill_block`) and the file removed."""
+    with path.open("rb") as source:
+        frame: pd.DataFrame = pickle.load(source)  # written by this build, in its own private folder
+    path.unlink()
+    return frame
+
+
+def run_blocks(raw: RawExport, spec: Spec, plan: list[dict[str, np.ndarray]], *, blinded: bool,
+               workers: int, folder: Path, beside: Path | None = None) -> Iterator[SpilledBlock]:
+    """Each block, in block order, built by up to ``workers`` forked processes
+    (:func:`aclf_cdisc.package.background.forked_map`: they inherit the raw export and the spec)
+    and written to ``folder`` by the process that built it: only its file names travel back, and
+    the build's process holds no finished block until the join.
+    """
+    def build(numbered: tuple[int, dict[str, np.ndarray]]) -> SpilledBlock:
+        number, rows = numbered
+        return spill_block(build_block(block_export(raw, rows), spec, blinded=blinded), folder, number,
+                           beside=beside)
+
+    return forked_map(build, list(enumerate(plan, 1)), workers=workers)
 
 
 # --------------------------------------------------------------------------------------------
@@ -287,11 +331,38 @@ def concat_blocks(name: str, parts: Sequence[pd.DataFrame], spec: Spec) -> pd.Da
     return out
 
 
+def _join_spilled(blocks: Iterator[SpilledBlock], count: int, spec: Spec, issues: list[Issue],
+                  progress: ProgressHook, beside: Path | None) -> dict[str, pd.DataFrame]:
+    """Every dataset joined from its blocks' files, one dataset at a time (each file removed once read)."""
+    files: dict[str, list[Path]] = {}
+    errors: list[tuple[type[AclfError], list[Issue], str]] = []
+    for number, block in enumerate(blocks, 1):
+        issues.extend(block.issues)
+        if block.error is not None:
+            errors.append(block.error)
+        for name, path in block.files.items():
+            files.setdefault(name, []).append(path)
+        progress("block", f"{number}/{count}", block.records)
+    if errors:
+        kind, _, summary = errors[0]
+        # one Issue per problem: a full disk fails every block the same way
+        distinct = {repr(i): i for _, found, _ in errors for i in found}
+        raise kind(list(distinct.values()), summary)
+    try:
+        return {name: concat_blocks(name, [read_spilled(path) for path in files.pop(name)], spec)
+                for name in list(files)}
+    except OSError as exc:
+        raise spill_error(exc, beside) from None
+
+
 def build_in_blocks(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Issue], schedule: Schedule,
-                    progress: ProgressHook = no_progress) -> CompactDatasets | None:
+                    progress: ProgressHook = no_progress, spill_beside: Path | None = None) -> CompactDatasets | None:
     """SDTM and ADaM block by block; None when the study is one block (the caller builds it whole).
 
-    The datasets are held compactly and read back as built (:class:`CompactDatasets`).
+    Each finished block waits on disk until every block is built (:func:`run_blocks`; a private
+    folder beside ``spill_beside``, the ``--out`` folder, else in the system's temporary folder,
+    removed once the blocks are joined); the joined datasets are held compactly and read back as
+    built (:class:`CompactDatasets`).
 
     Warnings are appended to ``issues``; errors of every block are raised together, as one error
     of the first block's kind.
@@ -302,19 +373,10 @@ def build_in_blocks(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[I
     plan = plan_blocks(raw, spec, schedule.block_subjects)
     if plan is None:
         return None
-    parts: dict[str, list[pd.DataFrame]] = {}
-    errors: list[tuple[type[AclfError], list[Issue], str]] = []
-    for number, result in enumerate(run_blocks(raw, spec, plan, blinded=blinded, workers=schedule.workers), 1):
-        issues.extend(result.issues)
-        if result.error is not None:
-            errors.append(result.error)
-        for name, frame in result.datasets.items():
-            parts.setdefault(name, []).append(frame)
-        progress("block", f"{number}/{len(plan)}", sum(record_counts(result.datasets).values()))
-    if errors:
-        kind, _, summary = errors[0]
-        raise kind([i for _, found, _ in errors for i in found], summary)
-    datasets = {name: concat_blocks(name, parts.pop(name), spec) for name in list(parts)}  # blocks freed as joined
+    with spill_folder(spill_beside) as folder:
+        datasets = _join_spilled(run_blocks(raw, spec, plan, blinded=blinded, workers=schedule.workers,
+                                            folder=folder, beside=spill_beside),
+                                 len(plan), spec, issues, progress, spill_beside)
     give_back_freed_memory()
     study = build_study_sdtm(spec, CompactDatasets(datasets))
     assert set(study) == set(STUDY_DATASETS), "build_study_sdtm and STUDY_DATASETS disagree"

@@ -111,17 +111,18 @@ def read_raw(options: BuildOptions, spec: Spec) -> RawExport:
 
 
 def build_datasets(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Issue],
-                   schedule: Schedule | None = None,
-                   progress: ProgressHook = no_progress) -> Mapping[str, pd.DataFrame]:
+                   schedule: Schedule | None = None, progress: ProgressHook = no_progress,
+                   spill_beside: Path | None = None) -> Mapping[str, pd.DataFrame]:
     """SDTM then ADaM, in memory: in blocks of subjects when ``schedule`` cuts the study into more
-    than one (:mod:`aclf_cdisc.package.blocks`; the same datasets, held compactly), else as one frame.
+    than one (:mod:`aclf_cdisc.package.blocks`; the same datasets, held compactly; the finished
+    blocks wait on disk beside ``spill_beside`` until they are joined), else as one frame.
     ``raw`` may be held compactly (:func:`aclf_cdisc.package.blocks.held_export`): each block, or the
     one frame, is built from its rows as read."""
     from aclf_cdisc.adam.pipeline import build_adam
     from aclf_cdisc.sdtm.pipeline import build_sdtm
 
-    streamed = build_in_blocks(raw, spec, blinded=blinded, issues=issues, schedule=schedule,
-                               progress=progress) if schedule is not None else None
+    streamed = build_in_blocks(raw, spec, blinded=blinded, issues=issues, schedule=schedule, progress=progress,
+                               spill_beside=spill_beside) if schedule is not None else None
     workers = schedule.workers if schedule is not None else 1  # one block: its SDTM domain groups side by side
     sdtm = streamed if streamed is not None else build_sdtm(whole_export(raw), spec, blinded=blinded, issues=issues,
                                                             map_each=partial(forked_map, workers=workers))
@@ -258,7 +259,7 @@ def build_package(options: BuildOptions) -> BuildResult:
                                     f"dummy randomization (seed {options.dummy_randomization})"))
     schedule = resolve_schedule(options.block_subjects, options.workers)
     datasets = build_datasets(raw, spec, blinded=options.blinded, issues=issues, schedule=schedule,
-                              progress=progress)
+                              progress=progress, spill_beside=options.out_dir)
     del raw  # the raw forms are not read again (the manifest hashes the files): their memory goes back
     give_back_freed_memory()  # to the operating system, before the workers of the checks are forked
     progress("datasets", None, sum(record_counts(datasets).values()))
