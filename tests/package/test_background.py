@@ -133,3 +133,19 @@ def test_07_a_worker_killed_mid_task_is_a_clear_error_not_a_crash():
     assert "out-of-memory" in caught.value.issues[0].message and "--workers 1" in str(caught.value.issues[0].expected)
     with in_background(_killed, 2, workers=2) as result, pytest.raises(ResourceError):
         result()
+
+
+def _own_pid() -> int:
+    return os.getpid()
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_08_the_background_worker_exits_once_its_result_is_sent():
+    # the analysis page's worker must not hold its memory through the rest of the build
+    with in_background(_own_pid, workers=2) as result:
+        pid = result()
+        assert pid != os.getpid()
+        deadline = time.monotonic() + 60
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(pid)  # gone while the with block still runs

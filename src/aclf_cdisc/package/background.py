@@ -31,7 +31,6 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from aclf_cdisc.errors import Issue, ResourceError
-from aclf_cdisc.package.heap import give_back_freed_memory
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -66,9 +65,7 @@ def _adopt(parent: int, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: d
 
 
 def _run() -> Any:
-    result = _TASK["fn"](*_TASK["args"], **_TASK["kwargs"])
-    give_back_freed_memory()  # the worker lives on until the build asks for the result: not with its peak
-    return result
+    return _TASK["fn"](*_TASK["args"], **_TASK["kwargs"])
 
 
 @contextmanager
@@ -94,6 +91,9 @@ def in_background(fn: Callable[..., T], *args: Any, workers: int, **kwargs: Any)
         return
     with _forked_pool(1, _adopt, (fn, args, kwargs)) as pool:
         future = pool.submit(_run)
+        # no more work for it: the child exits as soon as its result is sent back, and its memory
+        # (the step's imports and heap) is gone for the rest of the build, not held until the end
+        pool.shutdown(wait=False)
 
         def result() -> T:  # a dead worker is raised where the result is asked for
             try:
@@ -103,32 +103,49 @@ def in_background(fn: Callable[..., T], *args: Any, workers: int, **kwargs: Any)
 
         yield result
         if not future.done():  # left without asking: nobody will read the result, do not wait for it
-            _stop(pool)
+            pool.stop()
+
+
+class _Pool(ProcessPoolExecutor):
+    """A process pool that can still stop its workers after ``shutdown(wait=False)`` (which lets
+    them finish their work and exit, and forgets them)."""
+
+    _workers: tuple[Any, ...] = ()
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._workers = (*self._workers, *(getattr(self, "_processes", None) or {}).values())
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    def stop(self) -> None:
+        """Terminate every worker at once and reap it (those that have exited are left alone)."""
+        running = [p for p in {*self._workers, *(getattr(self, "_processes", None) or {}).values()}
+                   if p.exitcode is None]
+        for process in running:
+            process.terminate()
+        for process in running:  # a worker dies on SIGTERM (worker_signals); one that does not is killed
+            process.join(timeout=5)
+            if process.exitcode is None:
+                process.kill()
 
 
 @contextmanager
 def _forked_pool(size: int, initializer: Callable[..., None],
-                 initargs: tuple[Any, ...]) -> Iterator[ProcessPoolExecutor]:
+                 initargs: tuple[Any, ...]) -> Iterator[_Pool]:
     """``size`` forked workers, each started by ``initializer(parent pid, *initargs)``, for the
     ``with`` block. A worker that died is raised as :func:`worker_lost`; leaving the block by an
     error, Ctrl-C or SIGTERM stops the workers at once instead of waiting for work nobody will read."""
-    pool = ProcessPoolExecutor(size, mp_context=multiprocessing.get_context("fork"), initializer=initializer,
-                               initargs=(os.getpid(), *initargs))
+    pool = _Pool(size, mp_context=multiprocessing.get_context("fork"), initializer=initializer,
+                 initargs=(os.getpid(), *initargs))
     try:
         yield pool
     except BrokenProcessPool:
-        _stop(pool)
+        pool.stop()
         raise worker_lost() from None
     except BaseException:
-        _stop(pool)
+        pool.stop()
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    for process in list(getattr(pool, "_processes", {}).values()):
-        process.terminate()
 
 
 def worker_lost() -> ResourceError:
