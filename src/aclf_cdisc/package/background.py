@@ -24,6 +24,7 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,6 +32,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from aclf_cdisc.errors import Issue, ResourceError
+from aclf_cdisc.package.heap import give_back_free_pages
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -164,8 +166,17 @@ def _adopt_tasks(parent: int, fn: Callable[[Any], Any], items: Sequence[Any]) ->
     _TASK.update(fn=fn, items=items)
 
 
+LONG_TASK_SECONDS = 0.5  # after a task this long, a worker gives its heap's free pages back
+
+
 def _run_item(index: int) -> Any:
-    return _TASK["fn"](_TASK["items"][index])
+    started = time.monotonic()
+    result = _TASK["fn"](_TASK["items"][index])
+    if time.monotonic() - started > LONG_TASK_SECONDS:
+        # the heap keeps a large task's peak (a schema check of ADLB, say) through every task after
+        # it; giving it back after the few long tasks costs a few page faults, after every task seconds
+        give_back_free_pages()
+    return result
 
 
 def forked_map(fn: Callable[[T], R], items: Sequence[T], *, workers: int,
