@@ -282,8 +282,20 @@ def read_records(datasets: Mapping[str, pd.DataFrame], name: str, columns: Itera
     0  x  1.0
     2  x  3.0
     """
+    return expand_frame(held_records(datasets, name, columns, keep))
+
+
+def held_records(datasets: Mapping[str, pd.DataFrame], name: str, columns: Iterable[str],
+                 keep: Callable[[pd.DataFrame], Any]) -> pd.DataFrame:
+    """:func:`read_records` with nothing rebuilt: the records as the mapping holds them
+    (:func:`held_dataset`), for a reader that groups or compares values (codes group as values do).
+
+    >>> lb = {"LB": pd.DataFrame({"A": ["x", "y", "x"], "B": [1.0, 2.0, 3.0]})}
+    >>> held_records(lb, "LB", ["A"], lambda held: held["A"] == "x").index.tolist()
+    [0, 2]
+    """
     held = _subset(held_dataset(datasets, name), columns)
-    return expand_frame(held[np.asarray(keep(held), dtype=bool)])
+    return held[np.asarray(keep(held), dtype=bool)]
 
 
 def read_column(datasets: Mapping[str, pd.DataFrame], name: str, variable: str) -> pd.Series | None:

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from lxml import etree
 
@@ -75,3 +76,21 @@ def test_04_browser_opens_the_page_and_takes_a_screenshot(files, tmp_path):
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000
+
+
+@pytest.mark.parametrize("dummy_label", [None, "DUMMY RANDOMIZATION"])
+def test_05_a_compacted_study_gives_the_same_page(sample_sdtm, sample_adam, sample_spec, monkeypatch, dummy_label):
+    # a large study's datasets are held compacted: the lab summary then groups ADLB's codes
+    # (PARAMCD, AVISITN, TRT01P, AVAL as Categoricals), and every file must still be the same bytes
+    from aclf_cdisc import compact
+
+    frames = {**sample_sdtm, **sample_adam}
+    plain = build_analysis(frames, sample_spec, dummy_label=dummy_label)
+    monkeypatch.setattr(compact, "SMALL_CELLS", 0)  # every dataset held compacted, as at 20,000 subjects
+    store = compact.CompactDatasets({name: compact.compact_frame(frame) for name, frame in frames.items()})
+    held = compact.held_dataset(store, "ADLB")
+    assert all(isinstance(held[c].dtype, pd.CategoricalDtype) for c in ("PARAMCD", "AVISITN", "TRT01P", "AVAL"))
+    coded = build_analysis(store, sample_spec, dummy_label=dummy_label)
+    assert sorted(coded) == sorted(plain)
+    assert [name for name in plain if coded[name] != plain[name]] == []
+    assert b"<td>" in coded["analysis.html"] and len(coded["analysis/labs.csv"].splitlines()) > 20

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from aclf_cdisc.analysis import baseline, figures, labs, page, survival, teae
-from aclf_cdisc.compact import read_records
+from aclf_cdisc.compact import held_records
 from aclf_cdisc.errors import DerivationError
 from aclf_cdisc.spec.analysis import load_analysis_spec
 from aclf_cdisc.spec.conventions import required_convention
@@ -67,9 +67,9 @@ def build_analysis(datasets: Mapping[str, pd.DataFrame], spec: Spec, *,
     lab_arm, lab_population, lab_flag = "TRT01P", "ITTFL", settings["lab_record_flag"]
     params = list(settings["lab_parameters"])
     # only the datasets the page reads, and of ADLB only the variables and records the lab summary
-    # uses (a compacted store rebuilds what is read: aclf_cdisc.compact)
+    # uses, as held (a compacted store's codes: the summary groups them as it groups values)
     summarised = partial(labs.summarised_records, parameters=params, record_flag=lab_flag, population=lab_population)
-    read = {k: (read_records(datasets, k, [*LAB_VARIABLES, lab_arm, lab_population, lab_flag], summarised)
+    read = {k: (held_records(datasets, k, [*LAB_VARIABLES, lab_arm, lab_population, lab_flag], summarised)
                 if k == "ADLB" else datasets[k]) for k in READ_DATASETS if k in datasets}
     frames = {k: (_relabel(v) if dummy_label else v) for k, v in read.items()}
     prefix = DUMMY_ARM_PREFIX if dummy_label else ""
