@@ -20,9 +20,11 @@ from aclf_cdisc.compact import (
     dataset_cells,
     dataset_columns,
     expand_frame,
+    mapped_frame,
     read_columns,
     read_records,
     record_counts,
+    spill_frame,
 )
 
 TEXT = st.one_of(st.none(), st.text(max_size=4), st.sampled_from(["ALB", "BILI", "", "é", "ALB "]))
@@ -224,3 +226,49 @@ def test_reading_some_records_keeps_them_by_codes_as_by_values() -> None:
     assert len(picked) == int(((codes == 0)).sum()) > 0  # ALB only: INR has no AVAL
     _same(picked, expected)
     assert picked.index.tolist() == expected.index.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(TEXT, min_size=0, max_size=30), st.lists(FLOATS, min_size=0, max_size=30))
+def test_a_spilled_frame_maps_back_as_it_was_written(tmp_path_factory: pytest.TempPathFactory,
+                                                     texts: list[str | None], numbers: list[float]) -> None:
+    n = min(len(texts), len(numbers))
+    frame = compact_frame(pd.DataFrame({"T": _text_column(texts[:n]), "N": pd.Series(numbers[:n], dtype="float64"),
+                                        "I": np.arange(n, dtype=np.int64)}))
+    frame.attrs = {"lineage": np.arange(n, dtype=np.int64) * 3}
+    spilled = spill_frame(frame, tmp_path_factory.mktemp("held") / "X.held")
+    assert (spilled.records, spilled.columns) == (n, ("T", "N", "I"))
+    back = mapped_frame(spilled)
+    _same(expand_frame(back), expand_frame(frame))
+    assert back.dtypes.equals(frame.dtypes) and np.array_equal(back.attrs["lineage"], frame.attrs["lineage"])
+    assert np.array_equal(back["N"].to_numpy().view(np.uint64) if back["N"].dtype == np.float64 else
+                          back["N"].cat.codes.to_numpy(),
+                          frame["N"].to_numpy().view(np.uint64) if frame["N"].dtype == np.float64 else
+                          frame["N"].cat.codes.to_numpy())  # bit for bit
+
+
+def test_a_spilled_frame_is_mapped_from_its_file_not_copied(tmp_path) -> None:
+    n = 200_000
+    frame = compact_frame(pd.DataFrame({"PARAMCD": _text_column(["ALB", "BILI"] * (n // 2)),
+                                        "AVAL": np.arange(n, dtype=np.float64)}))
+    back = mapped_frame(spill_frame(frame, tmp_path / "LB.held"))
+    values, codes = back["AVAL"].to_numpy(), back["PARAMCD"].cat.codes.to_numpy()
+    assert not values.flags.writeable and not codes.flags.writeable  # the file's pages, read-only
+    assert values.ctypes.data % 64 == 0  # aligned in the file
+    assert (tmp_path / "LB.held").stat().st_size < values.nbytes + codes.nbytes + 100_000  # written once, small header
+
+
+def test_a_store_answers_counts_and_variables_of_a_spilled_dataset_without_reading_it(tmp_path, monkeypatch) -> None:
+    from aclf_cdisc import compact
+
+    frame = compact_frame(pd.DataFrame({"PARAMCD": _text_column(["ALB", None, "ALB"]), "AVAL": [1.0, 2.0, 3.0]}))
+    store = CompactDatasets({"LB": spill_frame(frame, tmp_path / "LB.held")})
+    assert store["LB"]["PARAMCD"].tolist() == ["ALB", None, "ALB"]  # read: mapped and rebuilt
+
+    def unread(spilled: object) -> None:
+        raise AssertionError("read")
+
+    monkeypatch.setattr(compact, "mapped_frame", unread)
+    assert (record_counts(store), dataset_cells(store, "LB"), dataset_columns(store, "LB")) == (
+        {"LB": 3}, 6, ["PARAMCD", "AVAL"])
+    assert "LB" in store and list(store) == ["LB"]

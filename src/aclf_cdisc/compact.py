@@ -29,7 +29,12 @@ True
 
 from __future__ import annotations
 
+import mmap
+import pickle
+import struct
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -175,26 +180,88 @@ SMALL_CELLS = 10_000_000  # a dataset of fewer cells is held as built (80 MB of 
                           # it on every read would cost more time than its compaction saves memory
 
 
+def kept_compacted(frame: pd.DataFrame) -> bool:
+    """Whether :class:`CompactDatasets` keeps ``frame`` compacted (else it holds it as built:
+    fewer than :data:`SMALL_CELLS` cells)."""
+    return frame.size >= SMALL_CELLS
+
+
+@dataclass(frozen=True)
+class SpilledFrame:
+    """A compacted frame written to a file (:func:`spill_frame`) and mapped back on each read
+    (:func:`mapped_frame`), with what is asked of it without reading it."""
+
+    path: Path
+    records: int
+    columns: tuple[str, ...]
+
+
+_HEADER = struct.Struct("<QQ")  # where the pickled frame (its arrays left out) starts, and its length
+_ALIGN = 64
+
+
+def spill_frame(frame: pd.DataFrame, path: Path) -> SpilledFrame:
+    """Write ``frame`` (``attrs`` included) to ``path``: its arrays (codes, numbers, the lineage)
+    as they are in memory, each at an aligned offset, then the rest of the frame pickled.
+
+    The arrays are pickle's out-of-band buffers (protocol 5), so reading the file back maps them
+    instead of copying them: a reader's pages come from the file and leave with the reader.
+    """
+    buffers: list[pickle.PickleBuffer] = []
+    head = pickle.dumps(frame, protocol=5, buffer_callback=buffers.append)
+    offsets: list[tuple[int, int]] = []
+    with path.open("wb") as out:
+        out.write(bytes(_ALIGN))  # the header, written last
+        position = _ALIGN
+        for buffer in buffers:
+            raw = buffer.raw()
+            padding = -position % _ALIGN
+            out.write(bytes(padding))
+            position += padding
+            offsets.append((position, raw.nbytes))
+            out.write(raw)
+            position += raw.nbytes
+        rest = pickle.dumps((head, offsets), protocol=5)
+        out.write(rest)
+        out.seek(0)
+        out.write(_HEADER.pack(position, len(rest)))
+    return SpilledFrame(path, len(frame), tuple(str(c) for c in frame.columns))
+
+
+def mapped_frame(spilled: SpilledFrame) -> pd.DataFrame:
+    """The frame :func:`spill_frame` wrote, its arrays mapped read-only from the file (no copy)."""
+    with spilled.path.open("rb") as source:
+        mapped = mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ)
+    view = memoryview(mapped)
+    start, length = _HEADER.unpack_from(view, 0)
+    head, offsets = pickle.loads(view[start:start + length])  # written by this build, in its own folder
+    frame: pd.DataFrame = pickle.loads(head, buffers=[view[offset:offset + size] for offset, size in offsets])
+    return frame
+
+
 class CompactDatasets(Mapping[str, pd.DataFrame]):
     """Datasets by name, stored compacted, each read back as the frame it was built as.
 
     Every read rebuilds the dataset's object columns (a reader may drop it as soon as it is done,
     so the whole study is never held as objects at once); a dataset of fewer than
     :data:`SMALL_CELLS` cells is rebuilt once, here, and held as built (the trial design, and the
-    subject-level datasets of a small study). :meth:`records` counts records without rebuilding
-    anything.
+    subject-level datasets of a small study). A dataset given as a :class:`SpilledFrame` stays in
+    its file and is mapped back on each read, so the build holds only what its readers read.
+    :meth:`records` counts records without rebuilding anything.
 
     >>> store = CompactDatasets({"DM": compact_frame(pd.DataFrame({"SEX": ["F", "M"]}, dtype=object))})
     >>> store["DM"]["SEX"].tolist(), store.records("DM"), list(store)
     (['F', 'M'], 2, ['DM'])
     """
 
-    def __init__(self, frames: Mapping[str, pd.DataFrame]) -> None:
-        self._frames = {name: expand_frame(frame) if frame.size < SMALL_CELLS else frame
+    def __init__(self, frames: Mapping[str, pd.DataFrame | SpilledFrame]) -> None:
+        self._frames = {name: frame if isinstance(frame, SpilledFrame) else
+                        frame if kept_compacted(frame) else expand_frame(frame)
                         for name, frame in frames.items()}
+        self._mapped: tuple[str, pd.DataFrame] | None = None  # the spilled dataset read last, still mapped
 
     def __getitem__(self, name: str) -> pd.DataFrame:
-        return expand_frame(self._frames[name])
+        return expand_frame(self.stored(name))
 
     def __contains__(self, name: object) -> bool:  # Mapping's own would rebuild the dataset to look
         return name in self._frames
@@ -206,15 +273,32 @@ class CompactDatasets(Mapping[str, pd.DataFrame]):
         return len(self._frames)
 
     def records(self, name: str) -> int:
-        return len(self._frames[name])
+        held = self._frames[name]
+        return held.records if isinstance(held, SpilledFrame) else len(held)
+
+    def columns(self, name: str) -> list[str]:
+        """The dataset's variables, in order, without reading it."""
+        held = self._frames[name]
+        return list(held.columns)
 
     def select(self, name: str, columns: Iterable[str]) -> pd.DataFrame:
         """The dataset's ``columns`` (those it has, in its order), rebuilding no other column."""
-        return expand_frame(_subset(self._frames[name], columns))
+        return expand_frame(_subset(self.stored(name), columns))
 
     def stored(self, name: str) -> pd.DataFrame:
-        """The compacted frame itself (categorical text columns), for readers that work on codes."""
-        return self._frames[name]
+        """The compacted frame itself (categorical text columns), for readers that work on codes.
+
+        A spilled dataset stays mapped until another one is read: readers that take a dataset a
+        block of records at a time get the same frame (the same categories) for every block,
+        and only one spilled dataset is mapped at a time.
+        """
+        held = self._frames[name]
+        if not isinstance(held, SpilledFrame):
+            return held
+        if self._mapped is None or self._mapped[0] != name:
+            self._mapped = None  # unmapped before the next is mapped
+            self._mapped = (name, mapped_frame(held))
+        return self._mapped[1]
 
 
 def held_dataset(datasets: Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame:
@@ -250,12 +334,16 @@ def dataset_cells(datasets: Mapping[str, pd.DataFrame], name: str) -> int:
     >>> dataset_cells({"DM": pd.DataFrame({"A": [1, 2], "B": [3, 4]})}, "DM")
     4
     """
-    return int(held_dataset(datasets, name).size)
+    if isinstance(datasets, CompactDatasets):
+        return datasets.records(name) * len(datasets.columns(name))
+    return int(datasets[name].size)
 
 
 def dataset_columns(datasets: Mapping[str, pd.DataFrame], name: str) -> list[str]:
     """The variables of one dataset, without rebuilding a compacted one."""
-    return list(held_dataset(datasets, name).columns)
+    if isinstance(datasets, CompactDatasets):
+        return datasets.columns(name)
+    return list(datasets[name].columns)
 
 
 def read_columns(datasets: Mapping[str, pd.DataFrame], name: str, columns: Iterable[str]) -> pd.DataFrame:
@@ -337,4 +425,6 @@ def record_counts(datasets: Mapping[str, pd.DataFrame]) -> dict[str, int]:
     >>> record_counts({"DM": pd.DataFrame({"A": [1, 2]})})
     {'DM': 2}
     """
-    return {name: len(held_dataset(datasets, name)) for name in datasets}
+    if isinstance(datasets, CompactDatasets):
+        return {name: datasets.records(name) for name in datasets}
+    return {name: len(datasets[name]) for name in datasets}

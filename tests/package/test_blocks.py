@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from aclf_cdisc.compact import record_counts
 from aclf_cdisc.errors import AclfError, Issue
 from aclf_cdisc.package import blocks
 from aclf_cdisc.package.atomic import SPILL_TAG
@@ -169,14 +170,14 @@ def test_the_sample_package_is_the_same_bytes_in_blocks(tree_bytes, whole_sample
     assert [name for name in streamed if streamed[name] != whole_sample[name]] == []
 
 
-def test_finished_blocks_wait_on_disk_beside_the_output_and_are_gone_after_the_join(tmp_path):
+def test_finished_blocks_wait_on_disk_beside_the_output_and_are_gone_after_the_build(tmp_path):
     out = tmp_path / "outputs"
     seen: list[list[str]] = []
 
     def watch(stage: str, detail: str | None, records: int | None) -> None:
-        if stage == "block":  # after each block: its files are in the blocks folder beside --out
-            (folder,) = [p for p in tmp_path.iterdir() if p.name.startswith(f".outputs{SPILL_TAG}{os.getpid()}-")]
-            seen.append(sorted(p.name for p in folder.iterdir()))
+        if stage == "block":  # after each block: its files are in the working folder beside --out
+            (work,) = [p for p in tmp_path.iterdir() if p.name.startswith(f".outputs{SPILL_TAG}{os.getpid()}-")]
+            seen.append(sorted(p.name for p in (work / "blocks").iterdir()))
 
     build_package(BuildOptions(spec_root=REPO_SPECS, out_dir=out, block_subjects=40, workers=1, progress=watch))
     assert len(seen) == 5 and "000001.DM.pickle" in seen[0] and "000005.LB.pickle" in seen[-1]
@@ -184,7 +185,34 @@ def test_finished_blocks_wait_on_disk_beside_the_output_and_are_gone_after_the_j
     assert sorted(p.name for p in tmp_path.iterdir()) == ["outputs"]  # read back, then removed
 
 
-def test_a_full_disk_for_the_finished_blocks_is_one_error_and_nothing_is_published(tmp_path, monkeypatch):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_large_datasets_are_mapped_from_the_working_folder_and_give_the_same_bytes(
+        tree_bytes, whole_sample, tmp_path, monkeypatch, workers):
+    # every dataset of the sample counted as large: each joined dataset goes to the working folder
+    # and every reader (checks, XPT, define, documents, analysis page) maps it back from there
+    from aclf_cdisc import compact
+
+    monkeypatch.setattr(compact, "SMALL_CELLS", 0)
+    out = tmp_path / "outputs"
+    held: list[str] = []
+
+    def watch(stage: str, detail: str | None, records: int | None) -> None:
+        if stage == "datasets":
+            (work,) = [p for p in tmp_path.iterdir() if p.name.startswith(f".outputs{SPILL_TAG}{os.getpid()}-")]
+            held.extend(sorted(p.name for p in work.iterdir()))
+
+    result = build_package(BuildOptions(spec_root=REPO_SPECS, out_dir=out, block_subjects=100, workers=workers,
+                                        progress=watch))
+    assert "LB.held" in held and "ADLB.held" in held and "blocks" not in held  # blocks removed after the join
+    assert len(held) == 22 - 6  # all but the trial design and RELREC, built once after the join
+    streamed = tree_bytes(out)
+    assert sorted(streamed) == sorted(whole_sample)
+    assert [name for name in streamed if streamed[name] != whole_sample[name]] == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["outputs"]
+    assert record_counts(result.datasets)["LB"] > 0  # counts outlive the working folder
+
+
+def test_a_full_disk_for_the_working_files_is_one_error_and_nothing_is_published(tmp_path, monkeypatch):
     out = tmp_path / "outputs"
 
     def no_space(*args: object, **kwargs: object) -> None:
@@ -193,9 +221,9 @@ def test_a_full_disk_for_the_finished_blocks_is_one_error_and_nothing_is_publish
     monkeypatch.setattr(blocks.pickle, "dump", no_space)
     with pytest.raises(AclfError) as caught:
         build_package(BuildOptions(spec_root=REPO_SPECS, out_dir=out, block_subjects=40, workers=1))
-    assert [i.rule for i in caught.value.issues] == ["build.blocks-write-failed"]  # once, not once per block
+    assert [i.rule for i in caught.value.issues] == ["build.work-files-failed"]  # once, not once per block
     assert "No space left on device" in caught.value.issues[0].message
-    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no package, no blocks folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no package, no working folder
 
 
 def test_one_block_on_two_workers_is_the_same_bytes(tree_bytes, whole_sample, tmp_path):

@@ -17,9 +17,9 @@ How (every step is one rename on the same file system, so a kill between two ste
 3. SIGINT and SIGTERM are held back for the duration of step 2 (their handlers only record
    them), so Ctrl-C lands before or after the swap, never inside it.
 
-A study built in blocks of subjects keeps its finished blocks on disk until they are joined,
-in ``<parent>/.<name>.aclf-blocks-<pid>-<random>`` (:func:`spill_folder`), removed as soon as
-they are read back. Folders left by a killed build (their process is gone), staging or blocks,
+A study built in blocks of subjects keeps its finished blocks, then its joined datasets, on disk
+in ``<parent>/.<name>.aclf-blocks-<pid>-<random>`` (:func:`spill_folder`), removed when the
+build ends. Folders left by a killed build (their process is gone), staging or blocks,
 are swept at the start of the next build into the same ``--out``. Nothing is ever staged inside
 the package tree.
 """
@@ -120,14 +120,15 @@ def output_error(exc: OSError, out_dir: Path, staging: Path | None = None) -> Ou
 # --------------------------------------------------------------------------------------------
 # Debris of killed builds
 # --------------------------------------------------------------------------------------------
-def _owner_alive(folder: Path, tag: str) -> bool:
-    """True when the build that made ``folder`` (pid in its name) is another live process."""
+def _owner_alive(folder: Path, tag: str, *, own: bool = False) -> bool:
+    """True when the build that made ``folder`` (pid in its name) is another live process, or
+    this one when ``own`` (its working files are in use while it publishes)."""
     try:
         pid = int(folder.name.split(tag, 1)[1].split("-", 1)[0])
     except (IndexError, ValueError):
         return False
     if pid == os.getpid():
-        return False
+        return own
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -141,7 +142,7 @@ def _leftovers(out_dir: Path, tag: str) -> list[Path]:
     parent = out_dir.parent
     if not parent.is_dir():
         return []
-    return sorted(p for p in parent.glob(f".{out_dir.name}{tag}*") if not _owner_alive(p, tag))
+    return sorted(p for p in parent.glob(f".{out_dir.name}{tag}*") if not _owner_alive(p, tag, own=tag == SPILL_TAG))
 
 
 def recover_and_sweep(out_dir: Path) -> list[Path]:
@@ -283,33 +284,34 @@ def publish(staging: Path, out_dir: Path) -> None:
 
 @contextlib.contextmanager
 def spill_folder(beside: Path | None) -> Iterator[Path]:
-    """Yield an empty, private folder for a build's working files, removed on leaving, however left.
+    """Yield an empty, private folder for the build's working files (finished blocks, the joined
+    datasets), removed on leaving, however left.
 
     Beside ``beside`` (the ``--out`` folder: the user's disk, swept by the next build if this one
     is killed), else in the system's temporary folder. An OSError making it becomes one
-    OutputError naming the folder.
+    OutputError naming where.
     """
+    parent = Path(tempfile.gettempdir()) if beside is None else real_path(beside).parent
     try:
         if beside is None:
             folder = Path(tempfile.mkdtemp(prefix="aclf" + SPILL_TAG.lstrip(".")))
         else:
-            real = real_path(beside)
-            real.parent.mkdir(parents=True, exist_ok=True)
-            folder = Path(tempfile.mkdtemp(prefix=f".{real.name}{SPILL_TAG}{os.getpid()}-", dir=real.parent))
+            parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(tempfile.mkdtemp(prefix=f".{real_path(beside).name}{SPILL_TAG}{os.getpid()}-",
+                                           dir=parent))
     except OSError as exc:
-        raise spill_error(exc, beside) from None
+        raise spill_error(exc, parent) from None
     try:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def spill_error(exc: OSError, beside: Path | None) -> OutputError:
-    """An OSError met keeping the finished blocks on disk (most often a full disk), as one error."""
-    where = f"beside --out {beside}" if beside is not None else f"in {tempfile.gettempdir()}"
-    return _fail("build.blocks-write-failed", beside or Path(tempfile.gettempdir()),
-                 f"cannot keep the finished blocks of subjects on disk {where} until they are joined: "
-                 f"{exc.strerror or exc}; nothing was published")
+def spill_error(exc: OSError, folder: Path) -> OutputError:
+    """An OSError met keeping the build's working files on disk (most often a full disk), as one error."""
+    return _fail("build.work-files-failed", folder,
+                 f"cannot keep the build's working files (finished blocks of subjects, joined datasets) in "
+                 f"{folder}: {exc.strerror or exc}; nothing was published")
 
 
 @contextlib.contextmanager

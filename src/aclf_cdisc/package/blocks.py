@@ -36,7 +36,9 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
@@ -44,7 +46,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aclf_cdisc.compact import CompactDatasets, compact_frame, concat_compact, expand_frame, record_counts
+from aclf_cdisc.compact import (
+    CompactDatasets,
+    SpilledFrame,
+    compact_frame,
+    concat_compact,
+    expand_frame,
+    kept_compacted,
+    record_counts,
+    spill_frame,
+)
 from aclf_cdisc.errors import AclfError, Issue
 from aclf_cdisc.package.atomic import spill_error, spill_folder
 from aclf_cdisc.package.background import forked_map
@@ -244,7 +255,7 @@ def build_block(raw: RawExport, spec: Spec, *, blinded: bool) -> BlockResult:
     return BlockResult({name: compact_frame(frame) for name, frame in datasets.items()}, issues)
 
 
-def spill_block(result: BlockResult, folder: Path, number: int, *, beside: Path | None = None) -> SpilledBlock:
+def spill_block(result: BlockResult, folder: Path, number: int) -> SpilledBlock:
     """Write a block's datasets to ``folder`` (``<number>.<dataset>.pickle``, pickled as the pool
     would have sent them, lineage included) and keep only their names.
 
@@ -257,7 +268,7 @@ def spill_block(result: BlockResult, folder: Path, number: int, *, beside: Path 
             with files[name].open("wb") as out:
                 pickle.dump(frame, out, protocol=pickle.HIGHEST_PROTOCOL)
     except OSError as exc:
-        error = spill_error(exc, beside)
+        error = spill_error(exc, folder)
         return SpilledBlock({}, 0, result.issues, (type(error), list(error.issues), error.summary))
     return SpilledBlock(files, sum(record_counts(result.datasets).values()), result.issues, result.error)
 
@@ -271,7 +282,7 @@ def read_spilled(path: Path) -> pd.DataFrame:
 
 
 def run_blocks(raw: RawExport, spec: Spec, plan: list[dict[str, np.ndarray]], *, blinded: bool,
-               workers: int, folder: Path, beside: Path | None = None) -> Iterator[SpilledBlock]:
+               workers: int, folder: Path) -> Iterator[SpilledBlock]:
     """Each block, in block order, built by up to ``workers`` forked processes
     (:func:`aclf_cdisc.package.background.forked_map`: they inherit the raw export and the spec)
     and written to ``folder`` by the process that built it: only its file names travel back, and
@@ -279,8 +290,7 @@ def run_blocks(raw: RawExport, spec: Spec, plan: list[dict[str, np.ndarray]], *,
     """
     def build(numbered: tuple[int, dict[str, np.ndarray]]) -> SpilledBlock:
         number, rows = numbered
-        return spill_block(build_block(block_export(raw, rows), spec, blinded=blinded), folder, number,
-                           beside=beside)
+        return spill_block(build_block(block_export(raw, rows), spec, blinded=blinded), folder, number)
 
     return forked_map(build, list(enumerate(plan, 1)), workers=workers)
 
@@ -332,8 +342,10 @@ def concat_blocks(name: str, parts: Sequence[pd.DataFrame], spec: Spec) -> pd.Da
 
 
 def _join_spilled(blocks: Iterator[SpilledBlock], count: int, spec: Spec, issues: list[Issue],
-                  progress: ProgressHook, beside: Path | None) -> dict[str, pd.DataFrame]:
-    """Every dataset joined from its blocks' files, one dataset at a time (each file removed once read)."""
+                  progress: ProgressHook, folder: Path, keep: Path | None) -> dict[str, pd.DataFrame | SpilledFrame]:
+    """Every dataset joined from its blocks' files, one dataset at a time (each file removed once
+    read); with ``keep``, a joined dataset the store keeps compacted (:func:`aclf_cdisc.compact.kept_compacted`)
+    is written there (:func:`aclf_cdisc.compact.spill_frame`) instead of being held."""
     files: dict[str, list[Path]] = {}
     errors: list[tuple[type[AclfError], list[Issue], str]] = []
     for number, block in enumerate(blocks, 1):
@@ -348,21 +360,44 @@ def _join_spilled(blocks: Iterator[SpilledBlock], count: int, spec: Spec, issues
         # one Issue per problem: a full disk fails every block the same way
         distinct = {repr(i): i for _, found, _ in errors for i in found}
         raise kind(list(distinct.values()), summary)
+    joined: dict[str, pd.DataFrame | SpilledFrame] = {}
     try:
-        return {name: concat_blocks(name, [read_spilled(path) for path in files.pop(name)], spec)
-                for name in list(files)}
+        for name in list(files):
+            frame = concat_blocks(name, [read_spilled(path) for path in files.pop(name)], spec)
+            joined[name] = spill_frame(frame, keep / f"{name}.held") if keep and kept_compacted(frame) else frame
     except OSError as exc:
-        raise spill_error(exc, beside) from None
+        raise spill_error(exc, keep or folder) from None
+    return joined
+
+
+@contextmanager
+def _blocks_folder(work: Path | None) -> Iterator[Path]:
+    """Where the finished blocks wait for the join: inside the build's working folder, else in a
+    temporary one; removed after the join, however left."""
+    if work is None:
+        with spill_folder(None) as folder:
+            yield folder
+        return
+    folder = work / "blocks"
+    try:
+        folder.mkdir()
+    except OSError as exc:
+        raise spill_error(exc, work) from None
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def build_in_blocks(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Issue], schedule: Schedule,
-                    progress: ProgressHook = no_progress, spill_beside: Path | None = None) -> CompactDatasets | None:
+                    progress: ProgressHook = no_progress, work: Path | None = None) -> CompactDatasets | None:
     """SDTM and ADaM block by block; None when the study is one block (the caller builds it whole).
 
-    Each finished block waits on disk until every block is built (:func:`run_blocks`; a private
-    folder beside ``spill_beside``, the ``--out`` folder, else in the system's temporary folder,
-    removed once the blocks are joined); the joined datasets are held compactly and read back as
-    built (:class:`CompactDatasets`).
+    Each finished block waits on disk until every block is built (:func:`run_blocks`), in the
+    build's working folder ``work`` (:func:`aclf_cdisc.package.atomic.spill_folder`), else in a
+    temporary folder; the joined datasets are held compactly and read back as built
+    (:class:`CompactDatasets`). With ``work``, the large ones stay there, mapped back on each read:
+    the folder must outlive the datasets returned.
 
     Warnings are appended to ``issues``; errors of every block are raised together, as one error
     of the first block's kind.
@@ -373,10 +408,10 @@ def build_in_blocks(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[I
     plan = plan_blocks(raw, spec, schedule.block_subjects)
     if plan is None:
         return None
-    with spill_folder(spill_beside) as folder:
+    with _blocks_folder(work) as folder:
         datasets = _join_spilled(run_blocks(raw, spec, plan, blinded=blinded, workers=schedule.workers,
-                                            folder=folder, beside=spill_beside),
-                                 len(plan), spec, issues, progress, spill_beside)
+                                            folder=folder),
+                                 len(plan), spec, issues, progress, folder, work)
     give_back_freed_memory()
     study = build_study_sdtm(spec, CompactDatasets(datasets))
     assert set(study) == set(STUDY_DATASETS), "build_study_sdtm and STUDY_DATASETS disagree"

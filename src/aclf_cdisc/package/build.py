@@ -28,7 +28,7 @@ from aclf_cdisc.compact import (
 from aclf_cdisc.define.outputs import build_for_outputs
 from aclf_cdisc.documents.write import write_documents
 from aclf_cdisc.errors import AclfError, Issue, ValidationError
-from aclf_cdisc.package.atomic import check_output_target, staged_output
+from aclf_cdisc.package.atomic import check_output_target, spill_folder, staged_output
 from aclf_cdisc.package.background import forked_map, in_background
 from aclf_cdisc.package.blinding import collapse_masked, stamp_outputs
 from aclf_cdisc.package.blocks import Schedule, build_in_blocks, held_export, resolve_schedule, whole_export
@@ -67,7 +67,10 @@ class BuildOptions:
 class BuildResult:
     out_dir: Path
     spec_root: Path | None
-    datasets: Mapping[str, pd.DataFrame]  # compacted when built in blocks; every read gives the built frame
+    # compacted when built in blocks, every read giving the built frame; the large datasets of a
+    # study built in blocks are read from the build's working folder, removed when the build ends:
+    # afterwards only their names and record counts (compact.record_counts) can be asked for
+    datasets: Mapping[str, pd.DataFrame]
     issues: list[Issue] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 
@@ -112,17 +115,17 @@ def read_raw(options: BuildOptions, spec: Spec) -> RawExport:
 
 def build_datasets(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Issue],
                    schedule: Schedule | None = None, progress: ProgressHook = no_progress,
-                   spill_beside: Path | None = None) -> Mapping[str, pd.DataFrame]:
-    """SDTM then ADaM, in memory: in blocks of subjects when ``schedule`` cuts the study into more
-    than one (:mod:`aclf_cdisc.package.blocks`; the same datasets, held compactly; the finished
-    blocks wait on disk beside ``spill_beside`` until they are joined), else as one frame.
+                   work: Path | None = None) -> Mapping[str, pd.DataFrame]:
+    """SDTM then ADaM: in blocks of subjects when ``schedule`` cuts the study into more than one
+    (:mod:`aclf_cdisc.package.blocks`; the same datasets, held compactly, the large ones in the
+    working folder ``work`` when one is given, which must outlive them), else as one frame.
     ``raw`` may be held compactly (:func:`aclf_cdisc.package.blocks.held_export`): each block, or the
     one frame, is built from its rows as read."""
     from aclf_cdisc.adam.pipeline import build_adam
     from aclf_cdisc.sdtm.pipeline import build_sdtm
 
     streamed = build_in_blocks(raw, spec, blinded=blinded, issues=issues, schedule=schedule, progress=progress,
-                               spill_beside=spill_beside) if schedule is not None else None
+                               work=work) if schedule is not None else None
     workers = schedule.workers if schedule is not None else 1  # one block: its SDTM domain groups side by side
     sdtm = streamed if streamed is not None else build_sdtm(whole_export(raw), spec, blinded=blinded, issues=issues,
                                                             map_each=partial(forked_map, workers=workers))
@@ -258,21 +261,25 @@ def build_package(options: BuildOptions) -> BuildResult:
                             message=f"{dummy}: the IRT files were not read; treatment comes from a generated "
                                     f"dummy randomization (seed {options.dummy_randomization})"))
     schedule = resolve_schedule(options.block_subjects, options.workers)
-    datasets = build_datasets(raw, spec, blinded=options.blinded, issues=issues, schedule=schedule,
-                              progress=progress, spill_beside=options.out_dir)
-    del raw  # the raw forms are not read again (the manifest hashes the files): their memory goes back
-    give_back_freed_memory()  # to the operating system, before the workers of the checks are forked
-    progress("datasets", None, sum(record_counts(datasets).values()))
-    # the analysis page needs only the datasets: on a worker of its own it runs beside the checks
-    # and the writers (and is dropped if the checks fail)
-    with in_background(analysis_files, datasets, spec, dummy, workers=schedule.workers) as analysis_result:
-        issues.extend(check_datasets(datasets, spec, blinded=options.blinded, workers=schedule.workers))
-        if options.blinded:
-            issues = collapse_masked(issues)
-        progress("checks", None, len(issues))
-        if any(i.severity == "error" for i in issues):
-            fail_with_report(issues, "datasets broke their specs or conformance rules", spec, options.out_dir)
-        return _write_package(options, spec, datasets, issues, dummy, analysis_result, workers=schedule.workers)
+    # the build's working files (finished blocks, then the large joined datasets) beside --out, on
+    # the user's disk, until the package is published or the build stops
+    with spill_folder(options.out_dir) as work:
+        datasets = build_datasets(raw, spec, blinded=options.blinded, issues=issues, schedule=schedule,
+                                  progress=progress, work=work)
+        del raw  # the raw forms are not read again (the manifest hashes the files): their memory goes back
+        give_back_freed_memory()  # to the operating system, before the workers of the checks are forked
+        progress("datasets", None, sum(record_counts(datasets).values()))
+        # the analysis page needs only the datasets: on a worker of its own it runs beside the checks
+        # and the writers (and is dropped if the checks fail)
+        with in_background(analysis_files, datasets, spec, dummy, workers=schedule.workers) as analysis_result:
+            issues.extend(check_datasets(datasets, spec, blinded=options.blinded, workers=schedule.workers))
+            if options.blinded:
+                issues = collapse_masked(issues)
+            progress("checks", None, len(issues))
+            if any(i.severity == "error" for i in issues):
+                fail_with_report(issues, "datasets broke their specs or conformance rules", spec, options.out_dir)
+            return _write_package(options, spec, datasets, issues, dummy, analysis_result,
+                                  workers=schedule.workers)
 
 
 def _write_package(options: BuildOptions, spec: Spec, datasets: Mapping[str, pd.DataFrame], issues: list[Issue],
