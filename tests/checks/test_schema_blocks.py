@@ -1,10 +1,11 @@
-"""Schema checks in blocks of records give the findings of the whole dataset, in the same order.
+"""Schema checks of a dataset as held give the findings of the rebuilt dataset, in the same order.
 
-A large dataset is schema-checked a block of records at a time (aclf_cdisc.checks.run.schema_issues,
-aclf_cdisc.spec.schemas.validate_blocks), so the check holds one block, not the dataset. The
-sample's LB is checked whole and in blocks of several sizes, from the built frames and from a
+A large dataset is schema-checked as the store holds it (aclf_cdisc.checks.run.schema_issues,
+aclf_cdisc.spec.schemas.validate_held): a column's checks on its distinct values, spread to the
+records by their codes, and the frame-level checks a block of records at a time. The sample's LB
+is checked whole and as held, with blocks of several sizes, from the built frames and from a
 compacted store, with warnings, non-ASCII text, strict failures and duplicate keys planted in
-different blocks; a property test does the same on small generated datasets.
+different blocks; a property test does the same on small generated datasets, plain and compacted.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from aclf_cdisc.compact import CompactDatasets, compact_frame
 from aclf_cdisc.package.blocks import Schedule
 from aclf_cdisc.package.build import BuildOptions, build_datasets, read_raw
 from aclf_cdisc.spec.loader import load_spec
-from aclf_cdisc.spec.schemas import dataset_schema_from, validate_blocks, validate_frame
+from aclf_cdisc.spec.schemas import dataset_schema_from, validate_frame, validate_held
 
 REPO_SPECS = Path(__file__).resolve().parents[2] / "specs"
-WHOLE = 10**12  # block_cells no dataset reaches
+WHOLE = 10**12  # held_cells no dataset reaches: validated rebuilt, as one frame
+HELD = 0  # every dataset checked as held
 
 
 @pytest.fixture(scope="module")
@@ -58,21 +60,27 @@ WARNINGS = [(9000, "LBCAT", "OTHER PANEL"), (100, "LBCAT", "OTHER PANEL"), (1200
             (7000, "LBREASND", "na\u00efve"), (14000, "LBCAT", "CHIMIE SP\u00c9CIALE")]
 
 
-@pytest.mark.parametrize("block_cells", [25 * 997, 25 * 4096, 25 * 15579])
-def test_warnings_and_characters_found_in_blocks_are_those_found_whole(lb, spec, block_cells):
+@pytest.mark.parametrize("block_records", [997, 4096, 15579])
+def test_warnings_and_characters_found_as_held_are_those_found_whole(lb, spec, block_records):
     datasets = {"LB": _planted(lb, WARNINGS)}
-    whole = schema_issues(datasets, spec, "LB", block_cells=WHOLE)
+    whole = schema_issues(datasets, spec, "LB", held_cells=WHOLE)
     assert {(i.rule, i.severity) for i in whole} >= {("xpt.char-non-ascii", "error")}
     assert sum(i.severity == "warning" for i in whole) >= 4
-    assert _rows(schema_issues(datasets, spec, "LB", block_cells=block_cells)) == _rows(whole)
+    assert _rows(schema_issues(datasets, spec, "LB", held_cells=HELD, block_records=block_records)) == _rows(whole)
 
 
-def test_a_compacted_store_in_blocks_gives_the_same(lb, spec, monkeypatch):
+@pytest.mark.parametrize("block_records", [1000, 10**9])
+def test_a_compacted_store_checked_on_its_codes_gives_the_same(lb, spec, monkeypatch, block_records):
     datasets = {"LB": _planted(lb, WARNINGS)}
     monkeypatch.setattr("aclf_cdisc.compact.SMALL_CELLS", 0)
     store = CompactDatasets({"LB": compact_frame(datasets["LB"])})
-    assert _rows(schema_issues(store, spec, "LB", block_cells=25 * 1000)) == \
-        _rows(schema_issues(datasets, spec, "LB", block_cells=WHOLE))
+
+    def rebuilt(self, name):
+        raise AssertionError(f"{name} rebuilt whole")
+
+    expected = _rows(schema_issues(datasets, spec, "LB", held_cells=WHOLE))
+    monkeypatch.setattr(CompactDatasets, "__getitem__", rebuilt)  # the codes are read, never the rebuilt LB
+    assert _rows(schema_issues(store, spec, "LB", held_cells=HELD, block_records=block_records)) == expected
 
 
 @pytest.mark.parametrize("edits", [
@@ -81,9 +89,9 @@ def test_a_compacted_store_in_blocks_gives_the_same(lb, spec, monkeypatch):
 ])
 def test_a_strict_failure_in_any_block_is_reported_as_the_whole_dataset_reports_it(lb, spec, edits):
     datasets = {"LB": _planted(lb, edits)}
-    whole = schema_issues(datasets, spec, "LB", block_cells=WHOLE)
+    whole = schema_issues(datasets, spec, "LB", held_cells=WHOLE)
     assert any(i.severity == "error" for i in whole)
-    assert _rows(schema_issues(datasets, spec, "LB", block_cells=25 * 997)) == _rows(whole)
+    assert _rows(schema_issues(datasets, spec, "LB", held_cells=HELD, block_records=997)) == _rows(whole)
 
 
 def test_duplicate_keys_in_different_blocks_are_found(lb, spec):
@@ -91,9 +99,9 @@ def test_duplicate_keys_in_different_blocks_are_found(lb, spec):
     keys = list(spec.datasets["LB"].keys)
     frame.loc[15000, keys] = frame.loc[10, keys].to_numpy()
     datasets = {"LB": frame}
-    whole = schema_issues(datasets, spec, "LB", block_cells=WHOLE)
+    whole = schema_issues(datasets, spec, "LB", held_cells=WHOLE)
     assert "schema.unique_keys" in {i.rule for i in whole}
-    assert _rows(schema_issues(datasets, spec, "LB", block_cells=25 * 997)) == _rows(whole)
+    assert _rows(schema_issues(datasets, spec, "LB", held_cells=HELD, block_records=997)) == _rows(whole)
 
 
 # --------------------------------------------------------------------------------------------
@@ -110,29 +118,31 @@ RECORD = st.tuples(st.sampled_from(["mg/dL", "g/L", "ug", None]), st.sampled_fro
                    st.sampled_from(["text", "t\u00e9xt", None]))
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(RECORD, min_size=1, max_size=30), st.integers(min_value=1, max_value=31))
-def test_any_block_size_gives_the_whole_frame_findings(records, step):
+@settings(max_examples=80, deadline=None)
+@given(st.lists(RECORD, min_size=1, max_size=30), st.integers(min_value=1, max_value=31), st.booleans())
+def test_any_dataset_as_held_gives_the_whole_frame_findings(records, step, coded):
     frame = pd.DataFrame({"XXSEQ": [float(n) for n in range(1, len(records) + 1)],
                           "XXU": [r[0] for r in records], "XXK": [r[1] for r in records],
                           "XXT": [r[2] for r in records]}).astype({"XXU": object, "XXK": object, "XXT": object})
     schema = dataset_schema_from(SMALL, SMALL_SPEC)
-    blocks = (frame.iloc[start:start + step] for start in range(0, len(frame), step))
-    found = validate_blocks(blocks, frame[[]], schema, dataset="XX")
-    if found is not None:  # None: a strict check failed in a block, and the caller validates whole
-        assert _rows(found) == _rows(validate_frame(frame, schema, dataset="XX"))
+    found = validate_held(compact_frame(frame) if coded else frame, schema, dataset="XX", block_records=step)
+    whole = validate_frame(frame, schema, dataset="XX")
+    if found is None:  # None: a strict check failed, and the caller validates the rebuilt dataset
+        assert any(i.severity == "error" for i in whole)
+    else:
+        assert _rows(found) == _rows(whole)
         assert all(isinstance(i.row, int) and 1 <= i.row <= len(frame) for i in found)
 
 
-def test_a_dataset_that_passes_is_checked_in_blocks_not_whole(lb, spec, monkeypatch):
-    """The block path is the one taken (no fallback to the whole frame) when only warnings are found."""
+def test_a_dataset_that_passes_is_checked_as_held_not_whole(lb, spec, monkeypatch):
+    """The held path is the one taken (no fallback to the whole frame) when only warnings are found."""
     import aclf_cdisc.checks.run as run
 
     def whole(*args, **kwargs):
         raise AssertionError("validated whole")
 
     monkeypatch.setattr(run, "validate_frame", whole)
-    found = schema_issues({"LB": _planted(lb, WARNINGS)}, spec, "LB", block_cells=25 * 997)
+    found = schema_issues({"LB": _planted(lb, WARNINGS)}, spec, "LB", held_cells=HELD, block_records=997)
     assert [(i.column, i.row) for i in found if i.severity == "warning"][:2] == [
         ("LBCAT", f"USUBJID={lb.at[100, 'USUBJID']}, LBSEQ={int(lb.at[100, 'LBSEQ'])}"),
         ("LBCAT", f"USUBJID={lb.at[9000, 'USUBJID']}, LBSEQ={int(lb.at[9000, 'LBSEQ'])}")]

@@ -12,7 +12,7 @@ read from files carry no lineage and keep their own record numbers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,11 +21,11 @@ import pandas as pd
 
 from aclf_cdisc.checks.catalogue import RULES, Checklist, apply_checklist, preset, select_rules
 from aclf_cdisc.checks.rule import Context, Datasets, Rule
-from aclf_cdisc.compact import dataset_cells, held_dataset, read_rows, record_counts
+from aclf_cdisc.compact import dataset_cells, held_dataset, record_counts
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.sdtm.lineage import cite_sources
 from aclf_cdisc.spec.model import Spec
-from aclf_cdisc.spec.schemas import dataset_schema, schema_keys, validate_blocks, validate_frame
+from aclf_cdisc.spec.schemas import dataset_schema, validate_frame, validate_held
 from aclf_cdisc.tasks import MapEach, serial_map
 
 REPORT_COLUMNS = ("rule", "severity", "dataset", "row", "column", "value", "expected", "message", "file")
@@ -44,43 +44,28 @@ class Validation:
         return sum(1 for i in self.issues if i.severity == "error")
 
 
-BLOCK_CELLS = 4_000_000  # a dataset of more cells is schema-checked in blocks of about this many (32 MB of pointers)
+HELD_CELLS = 4_000_000  # a dataset of more cells is schema-checked as held (on its codes), not rebuilt whole
+BLOCK_RECORDS = 100_000  # the records a frame-level (value-level) check reads at a time, rebuilt
 
 
-def schema_issues(datasets: Datasets, spec: Spec, name: str, *, block_cells: int = BLOCK_CELLS) -> list[Issue]:
+def schema_issues(datasets: Datasets, spec: Spec, name: str, *, held_cells: int = HELD_CELLS,
+                  block_records: int = BLOCK_RECORDS) -> list[Issue]:
     """One dataset against the pandera schema generated from its spec (lazily), then the transport's
     character rule (:func:`non_ascii_issues`); records not yet cited back to the raw export.
 
-    A dataset of more than ``block_cells`` cells is read in blocks of records, one held at a time
-    (:func:`aclf_cdisc.spec.schemas.validate_blocks`): the same findings, in the same order. Where a
-    block fails a strict check, the whole dataset is read and validated as one frame.
+    A dataset of more than ``held_cells`` cells is checked as the store holds it, on its codes
+    (:func:`aclf_cdisc.spec.schemas.validate_held`): the same findings, in the same order. Where a
+    strict check fails, the whole dataset is rebuilt and validated as one frame.
     """
     schema = dataset_schema(spec, name)
-    if dataset_cells(datasets, name) > block_cells:
-        found = _schema_issues_in_blocks(datasets, name, schema, block_cells)
+    if dataset_cells(datasets, name) > held_cells:
+        held = held_dataset(datasets, name)
+        found = validate_held(held, schema, dataset=name, block_records=block_records)
         if found is not None:
-            return found
+            return [*found, *held_non_ascii_issues(held, name)]
+        del held
     frame = datasets[name]  # read once: a compacted store rebuilds it on every read
     return [*validate_frame(frame, schema, dataset=name), *non_ascii_issues(frame, name)]
-
-
-def _schema_issues_in_blocks(datasets: Datasets, name: str, schema: Any, block_cells: int) -> list[Issue] | None:
-    held = held_dataset(datasets, name)  # key uniqueness compares values for equality: the codes will do
-    step = max(1, block_cells // max(len(held.columns), 1))
-    characters: list[list[Issue]] = []
-
-    def blocks() -> Iterator[pd.DataFrame]:
-        for start in range(0, len(held), step):
-            block = read_rows(datasets, name, start, start + step)
-            characters.append(non_ascii_issues(block, name, offset=start))
-            yield block
-
-    keys = schema_keys(schema)
-    found = validate_blocks(blocks(), held[[c for c in held.columns if c in keys]], schema, dataset=name)
-    if found is None:
-        return None
-    order = {column: number for number, column in enumerate(held.columns)}
-    return [*found, *sorted((i for part in characters for i in part), key=lambda i: order[str(i.column)])]
 
 
 def _size(datasets: Datasets, name: str) -> float:
@@ -123,6 +108,26 @@ def non_ascii_issues(frame: pd.DataFrame, dataset: str, *, offset: int = 0) -> l
         for position in np.flatnonzero(frame[column].isin(bad).to_numpy()).tolist():
             issues.append(Issue(rule="xpt.char-non-ascii", dataset=dataset, row=offset + position + 1,
                                 column=str(column), value=frame[column].iloc[position], message="value is not ASCII",
+                                expected="ASCII text: XPT v5 files are written ASCII"))
+    return issues
+
+
+def held_non_ascii_issues(held: pd.DataFrame, dataset: str) -> list[Issue]:
+    """:func:`non_ascii_issues` of a dataset as a store holds it: a coded text column's categories
+    are its distinct values, so only they are looked at; any other column as it is."""
+    issues: list[Issue] = []
+    for column in held.columns:
+        series = held[column]
+        if not isinstance(series.dtype, pd.CategoricalDtype):
+            issues.extend(non_ascii_issues(held[[column]], dataset))
+            continue
+        categories = series.cat.categories
+        bad = [code for code, value in enumerate(categories) if isinstance(value, str) and not value.isascii()]
+        if not bad:
+            continue
+        for position in np.flatnonzero(np.isin(series.cat.codes.to_numpy(), bad)).tolist():
+            issues.append(Issue(rule="xpt.char-non-ascii", dataset=dataset, row=position + 1, column=str(column),
+                                value=series.iloc[position], message="value is not ASCII",
                                 expected="ASCII text: XPT v5 files are written ASCII"))
     return issues
 

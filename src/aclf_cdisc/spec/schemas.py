@@ -387,6 +387,16 @@ def _parse_value_level_name(name: str) -> tuple[str, str, str] | None:
     return (match.group(1), match.group(2), match.group(3)) if match else None
 
 
+_READS = "aclf_reads"  # the variables a frame-level check function reads (set by _reading)
+
+
+def _reading(check: Callable[[pd.DataFrame], pd.Series], *variables: str) -> Callable[[pd.DataFrame], pd.Series]:
+    """``check``, marked as reading only ``variables`` of the frame it is given (and its index):
+    :func:`validate_held` gives it those alone."""
+    setattr(check, _READS, tuple(dict.fromkeys(variables)))
+    return check
+
+
 def _value_level_checks(ds: Dataset, spec: Spec | None) -> list[pa.Check]:
     checks: list[pa.Check] = []
     names = ds.variable_names
@@ -400,7 +410,7 @@ def _value_level_checks(ds: Dataset, spec: Spec | None) -> list[pa.Check]:
                 if target not in frame.columns:
                     return pd.Series(True, index=frame.index)
                 return _holds_where(_where_mask(frame, conditions), frame[target], predicate)
-            return check
+            return _reading(check, target, *(variable for variable, _, _ in conditions))
 
         def add(facet: str, predicate: Callable[[pd.Series], pd.Series], expected: str,
                 warn: bool = False, row: ValueLevel = row) -> None:
@@ -437,6 +447,7 @@ def _value_level_checks(ds: Dataset, spec: Spec | None) -> list[pa.Check]:
                         mask &= frame[target].notna() & _not_blank(frame[target])
                     return ~mask | (frame[unit_var] == unit).fillna(False).astype(bool)
 
+                _reading(unit_check, unit_var, target, *(variable for variable, _, _ in conditions))
                 checks.append(pa.Check(unit_check, name=value_level_check_name(unit_var, row.where.oid, "unit"),
                                        description=f"{unit_var} = {unit!r} where {where_text}"))
     return checks
@@ -802,31 +813,122 @@ def validate_frame(frame: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: 
     return _dedupe_issues(issues)
 
 
-def validate_blocks(blocks: Iterable[pd.DataFrame], keys: pd.DataFrame, schema: pa.DataFrameSchema, *,
-                    dataset: str | None = None) -> list[Issue] | None:
-    """:func:`validate_frame`'s findings for a dataset read as consecutive blocks of records, holding
-    one block at a time; ``keys`` is the dataset's key variables, every record.
+def validate_held(held: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: str | None = None,
+                  block_records: int = 100_000) -> list[Issue] | None:
+    """:func:`validate_frame`'s findings for a dataset as a store holds it (:mod:`aclf_cdisc.compact`:
+    text, and numbers of few distinct values, as codes into their distinct values), without
+    rebuilding it: every check of a column is about one value, so it runs once on the column's
+    distinct values and its verdicts reach the records by their codes (a column held as it is, on
+    the whole column); the frame-level checks run ``block_records`` records at a time, on the
+    variables they read, rebuilt. Key uniqueness compares the codes (equal values, equal codes).
 
     A dataset that passes every strict check (the case of a build that goes on to publish) gives
-    the lenient checks' warnings, in validate_frame's order and with its record labels. Where a
-    block or the keys fail a strict check, the answer is None and the caller validates the whole
-    dataset (the failures are then reported exactly as before).
+    the lenient checks' warnings, in validate_frame's order and with its record labels. Where
+    anything fails a strict check, or a check is of a shape this pass does not know, the answer is
+    None and the caller validates the rebuilt dataset (the failures are then reported exactly as
+    before).
     """
-    if set(keys.columns) != set(schema_keys(schema)) or _duplicated_keys(keys, schema):
+    data = held.reset_index(drop=True)
+    if schema.index is not None or schema.dtype is not None or schema.parsers or schema.unique_column_names:
         return None
-    found: list[tuple[int, Issue]] = []
-    offset = 0
-    for block in blocks:
-        data = block.reset_index(drop=True)
+    if list(data.columns) != list(schema.columns) or _duplicated_keys(data, schema):
+        return None
+    dataset = dataset or schema.name
+    label = _row_labeller(data)
+    issues: list[Issue] = []
+    for name, column in schema.columns.items():
+        series = data[name]
+        values, codes = _distinct_values(series)
+        if column.dtype is not None and str(column.dtype) != str(values.dtype):
+            return None
+        if column.parsers or column.unique or (not column.nullable and bool(series.isna().any())):
+            return None
+        for check in column.checks:
+            if check.element_wise or check.groupby is not None:
+                return None
+            with warnings.catch_warnings(), _shared_condition_columns():
+                warnings.simplefilter("ignore")
+                verdicts = _verdicts(check._check_fn(values), len(values))
+            if verdicts is None:
+                return None
+            passed = verdicts[codes]
+            if not check.raise_warning:
+                if not passed.all():
+                    return None
+                continue
+            for index in np.flatnonzero(~passed).tolist():
+                value = _plain(values.iloc[codes[index]])
+                issues.append(Issue(rule=_rule_of(check.name), severity="warning",
+                                    message=f"{name}: value {value!r} is not {check.description} (extensible: kept)",
+                                    dataset=dataset, row=label(index), column=name, value=value,
+                                    expected=str(check.description)))
+    framewide = _frame_check_failures(data, schema, block_records)
+    if framewide is None:
+        return None
+    for check, failed in framewide:
+        parsed = _parse_value_level_name(str(check.name))
+        target = parsed[0] if parsed else None
+        for index in failed:
+            value = _plain(data[target].iloc[index]) if target in data else None
+            issues.append(Issue(rule=_rule_of(check.name), severity="warning",
+                                message=f"{target}: value {value!r} is not {check.description} (extensible: kept)",
+                                dataset=dataset, row=label(index), column=target, value=value,
+                                expected=str(check.description)))
+    return _dedupe_issues(issues)
+
+
+def _distinct_values(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """A column's distinct values, as the rebuilt column holds them (None, or NaN/NaT, for a
+    missing one, last), and each record's position among them; a column held as it is: itself,
+    and each record its own position."""
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        return series.reset_index(drop=True), np.arange(len(series))
+    from aclf_cdisc.compact import expand_column
+
+    count = len(series.cat.categories)
+    codes = series.cat.codes.to_numpy()
+    missing = bool((codes < 0).any())
+    every = np.concatenate([np.arange(count), np.full(int(missing), -1)])  # each category, then missing
+    distinct = pd.Series(pd.Categorical.from_codes(every, dtype=series.dtype))
+    return expand_column(distinct), np.where(codes < 0, count, codes)
+
+
+def _verdicts(result: Any, size: int) -> np.ndarray | None:
+    """A check's answer as one boolean per value (a missing answer passes, as pandera reads it);
+    None for an answer of another shape."""
+    answer = result.to_numpy() if isinstance(result, pd.Series) else np.asarray(result)
+    if answer.shape != (size,):
+        return None
+    if answer.dtype == object:
+        return pd.Series(answer).fillna(True).astype(bool).to_numpy()
+    return answer.astype(bool)
+
+
+def _frame_check_failures(data: pd.DataFrame, schema: pa.DataFrameSchema,
+                          block_records: int) -> list[tuple[pa.Check, list[int]]] | None:
+    """Each lenient frame-level check with the records it fails, running every frame-level check a
+    block of records at a time on the variables it reads (:func:`_reading`), rebuilt; None when a
+    strict one fails or a check does not say what it reads."""
+    from aclf_cdisc.compact import expand_frame
+
+    checks = list(schema.checks)
+    reads: list[str] = []
+    for check in checks:
+        variables = getattr(check._check_fn, _READS, None)
+        if check.element_wise or check.groupby is not None or variables is None:
+            return None
+        reads.extend(v for v in variables if v in data.columns and v not in reads)
+    failed: list[list[int]] = [[] for _ in checks]
+    for start in range(0, len(data) if checks else 0, max(block_records, 1)):
+        block = expand_frame(data.iloc[start:start + block_records][reads]).reset_index(drop=True)
         with warnings.catch_warnings(), _shared_condition_columns():
             warnings.simplefilter("ignore")
-            if not _passes_plainly(data, schema, keys=False):
-                return None
-            found.extend(_ordered_warning_issues(data, schema, dataset=dataset or schema.name, file=None,
-                                                 label=_row_labeller(data, offset)))
-        offset += len(data)
-    found.sort(key=lambda pair: pair[0])  # stable: each check's records stay in order
-    return _dedupe_issues([issue for _, issue in found])
+            for check, found in zip(checks, failed, strict=True):
+                verdicts = _verdicts(check._check_fn(block), len(block))
+                if verdicts is None or (not check.raise_warning and not verdicts.all()):
+                    return None
+                found.extend((start + np.flatnonzero(~verdicts)).tolist())
+    return [(check, found) for check, found in zip(checks, failed, strict=True) if check.raise_warning]
 
 
 def _passes_plainly(data: pd.DataFrame, schema: pa.DataFrameSchema, *, keys: bool = True) -> bool:
