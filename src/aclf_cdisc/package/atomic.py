@@ -283,22 +283,23 @@ def publish(staging: Path, out_dir: Path) -> None:
 
 
 @contextlib.contextmanager
-def spill_folder(beside: Path | None) -> Iterator[Path]:
+def spill_folder(beside: Path | None = None, *, inside: Path | None = None) -> Iterator[Path]:
     """Yield an empty, private folder for the build's working files (finished blocks, the joined
     datasets), removed on leaving, however left.
 
-    Beside ``beside`` (the ``--out`` folder: the user's disk, swept by the next build if this one
-    is killed), else in the system's temporary folder. An OSError making it becomes one
-    OutputError naming where.
+    Inside ``inside`` (a working folder of the build), else beside ``beside`` (the ``--out``
+    folder: the user's disk, swept by the next build if this one is killed), else in the system's
+    temporary folder. An OSError making it becomes one OutputError naming where.
     """
-    parent = Path(tempfile.gettempdir()) if beside is None else real_path(beside).parent
+    if inside is not None:
+        parent, prefix = inside, "blocks-"
+    elif beside is not None:
+        parent, prefix = real_path(beside).parent, f".{real_path(beside).name}{SPILL_TAG}{os.getpid()}-"
+    else:
+        parent, prefix = Path(tempfile.gettempdir()), "aclf" + SPILL_TAG.lstrip(".")
     try:
-        if beside is None:
-            folder = Path(tempfile.mkdtemp(prefix="aclf" + SPILL_TAG.lstrip(".")))
-        else:
-            parent.mkdir(parents=True, exist_ok=True)
-            folder = Path(tempfile.mkdtemp(prefix=f".{real_path(beside).name}{SPILL_TAG}{os.getpid()}-",
-                                           dir=parent))
+        parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     except OSError as exc:
         raise spill_error(exc, parent) from None
     try:

@@ -36,9 +36,7 @@ from __future__ import annotations
 
 import os
 import pickle
-import shutil
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
@@ -370,25 +368,6 @@ def _join_spilled(blocks: Iterator[SpilledBlock], count: int, spec: Spec, issues
     return joined
 
 
-@contextmanager
-def _blocks_folder(work: Path | None) -> Iterator[Path]:
-    """Where the finished blocks wait for the join: inside the build's working folder, else in a
-    temporary one; removed after the join, however left."""
-    if work is None:
-        with spill_folder(None) as folder:
-            yield folder
-        return
-    folder = work / "blocks"
-    try:
-        folder.mkdir()
-    except OSError as exc:
-        raise spill_error(exc, work) from None
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def build_in_blocks(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Issue], schedule: Schedule,
                     progress: ProgressHook = no_progress, work: Path | None = None) -> CompactDatasets | None:
     """SDTM and ADaM block by block; None when the study is one block (the caller builds it whole).
@@ -408,7 +387,7 @@ def build_in_blocks(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[I
     plan = plan_blocks(raw, spec, schedule.block_subjects)
     if plan is None:
         return None
-    with _blocks_folder(work) as folder:
+    with spill_folder(inside=work) as folder:  # the blocks wait in it for the join
         datasets = _join_spilled(run_blocks(raw, spec, plan, blinded=blinded, workers=schedule.workers,
                                             folder=folder),
                                  len(plan), spec, issues, progress, folder, work)
