@@ -165,15 +165,25 @@ def concat_compact(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
     >>> expand_frame(concat_compact([a, b]))["X"].tolist()
     ['p', None, 'q', 'p']
     """
+    return concat_columns([{str(c): part[c] for c in part.columns} for part in parts],
+                          [str(c) for c in parts[0].columns], sum(len(part) for part in parts))
+
+
+def concat_columns(parts: list[dict[str, pd.Series]], names: Sequence[str], records: int) -> pd.DataFrame:
+    """:func:`concat_compact` of parts given as their columns by name, joined one variable at a
+    time: each part's column is taken out of its dict as it is joined, so a caller that holds
+    nothing else of the parts holds each column only until it is joined, never the parts and the
+    whole result at once. ``records``: the parts' records together."""
     columns: dict[str, pd.Series] = {}
-    for name in parts[0].columns:
-        series = [part[name] for part in parts]
+    for name in names:
+        series = [part.pop(name) for part in parts]
         if all(isinstance(s.dtype, pd.CategoricalDtype) for s in series) and \
                 len({s.cat.categories.dtype for s in series}) == 1:
             columns[name] = _concat_categorical(series)
         else:
             columns[name] = pd.concat([expand_column(s) for s in series], ignore_index=True)
-    return pd.DataFrame(columns, index=pd.RangeIndex(sum(len(p) for p in parts)), copy=False)
+        del series
+    return pd.DataFrame(columns, index=pd.RangeIndex(records), copy=False)
 
 
 SMALL_CELLS = 10_000_000  # a dataset of fewer cells is held as built (80 MB of pointers at most): rebuilding

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
@@ -48,7 +48,7 @@ from aclf_cdisc.compact import (
     CompactDatasets,
     SpilledFrame,
     compact_frame,
-    concat_compact,
+    concat_columns,
     expand_frame,
     kept_compacted,
     record_counts,
@@ -327,13 +327,25 @@ def _check_block_order(name: str, parts: Sequence[pd.DataFrame], sort_order: Seq
             raise BlockOrderError(f"{name}: block of {after['USUBJID'].iloc[0]} after {before['USUBJID'].iloc[-1]}")
 
 
-def concat_blocks(name: str, parts: Sequence[pd.DataFrame], spec: Spec) -> pd.DataFrame:
-    """One dataset from its (compacted) blocks, in block order, with the lineage of every record."""
-    _check_block_order(name, parts, spec.dataset(name).sort_order)
-    present = [p for p in parts if len(p)] or list(parts[:1])
-    out = concat_compact(present) if len(present) > 1 else present[0].reset_index(drop=True)
-    out.attrs = {}
+def concat_blocks(name: str, parts: Iterable[pd.DataFrame], spec: Spec) -> pd.DataFrame:
+    """One dataset from its (compacted) blocks, in block order, with the lineage of every record.
+
+    ``parts`` may come as they are read (an iterator over the blocks' files): they are joined one
+    variable at a time (:func:`aclf_cdisc.compact.concat_columns`), each block's column let go as
+    soon as it is joined, so the blocks and the joined dataset are never held whole together.
+    """
+    blocks = list(parts)
+    _check_block_order(name, blocks, spec.dataset(name).sort_order)
+    present = [p for p in blocks if len(p)] or blocks[:1]
     lineage = _concat_lineage(present)
+    if len(present) == 1:
+        out = present[0].reset_index(drop=True)
+    else:
+        names, records = list(present[0].columns), sum(len(p) for p in present)
+        columns = [{str(c): p[c] for c in p.columns} for p in present]
+        del blocks, present  # each block's columns are now held by `columns` alone
+        out = concat_columns(columns, names, records)
+    out.attrs = {}
     if lineage is not None:
         out.attrs[LINEAGE] = lineage
     return out
@@ -361,7 +373,7 @@ def _join_spilled(blocks: Iterator[SpilledBlock], count: int, spec: Spec, issues
     joined: dict[str, pd.DataFrame | SpilledFrame] = {}
     try:
         for name in list(files):
-            frame = concat_blocks(name, [read_spilled(path) for path in files.pop(name)], spec)
+            frame = concat_blocks(name, (read_spilled(path) for path in files.pop(name)), spec)
             joined[name] = spill_frame(frame, keep / f"{name}.held") if keep and kept_compacted(frame) else frame
     except OSError as exc:
         raise spill_error(exc, keep or folder) from None
