@@ -68,8 +68,11 @@ class BuildProgress:
     def __call__(self, stage: str, dataset: str | None = None, records: int | None = None) -> None:
         now = self.clock()
         if self.log is not None:
-            self.log.write(log_record(stage, dataset, records, now - self.last) + "\n")
-            self.log.flush()
+            try:
+                self.log.write(log_record(stage, dataset, records, now - self.last) + "\n")
+                self.log.flush()
+            except OSError as exc:  # a full disk: the error names the log, not an anonymous write
+                raise OSError(exc.errno, exc.strerror, str(self.log_path)) from None
         if self.display is not None:
             what = " ".join(p for p in (stage, dataset, f"({records:,} records)" if records is not None else None) if p)
             self.display.update(self.task, description=f"done: {what}")
@@ -80,4 +83,8 @@ class BuildProgress:
         if self.display is not None:
             self.display.stop()
         if self.log is not None:
-            self.log.close()
+            try:
+                self.log.close()
+            except OSError as exc:
+                if kind is None:  # an error already on its way says more than the log's
+                    raise OSError(exc.errno, exc.strerror, str(self.log_path)) from None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 from pathlib import Path
+
+import pytest
 
 from aclf_cdisc.progress import BuildProgress
 
@@ -40,3 +43,24 @@ def test_02_a_terminal_sees_the_progress_unless_quiet() -> None:
     with BuildProgress(stream=quiet, quiet=True) as hook:
         hook("xpt", "AE", 412)
     assert shown.getvalue() != "" and quiet.getvalue() == ""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_log_on_a_full_disk_is_an_error_that_names_the_log() -> None:
+    # /dev/full refuses every write with ENOSPC, as a full disk does
+    with pytest.raises(OSError) as caught, BuildProgress(log_json=Path("/dev/full"), stream=io.StringIO(),
+                                                         clock=_clock([0.0, 1.0])) as hook:
+        hook("raw", None, 10)
+    assert caught.value.errno == errno.ENOSPC and caught.value.filename == "/dev/full"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_the_build_command_names_a_full_log_in_one_line(capsys, tmp_path: Path) -> None:
+    from aclf_cdisc.cli import main
+
+    out = tmp_path / "outputs"
+    code = main(["build", "--log-json", "/dev/full", "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1
+    assert err[-1] == "aclf-cdisc build: [error] os.OSError: /dev/full: No space left on device"
+    assert list(tmp_path.iterdir()) == []  # no package, no staging or working folder
