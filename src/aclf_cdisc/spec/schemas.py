@@ -856,24 +856,15 @@ def validate_held(held: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: st
                 if not passed.all():
                     return None
                 continue
-            for index in np.flatnonzero(~passed).tolist():
-                value = _plain(values.iloc[codes[index]])
-                issues.append(Issue(rule=_rule_of(check.name), severity="warning",
-                                    message=f"{name}: value {value!r} is not {check.description} (extensible: kept)",
-                                    dataset=dataset, row=label(index), column=name, value=value,
-                                    expected=str(check.description)))
+            issues.extend(_lenient_issue(check, name, _plain(values.iloc[codes[index]]), label(index), dataset, None)
+                          for index in np.flatnonzero(~passed).tolist())
     framewide = _frame_check_failures(data, schema, block_records)
     if framewide is None:
         return None
     for check, failed in framewide:
-        parsed = _parse_value_level_name(str(check.name))
-        target = parsed[0] if parsed else None
-        for index in failed:
-            value = _plain(data[target].iloc[index]) if target in data else None
-            issues.append(Issue(rule=_rule_of(check.name), severity="warning",
-                                message=f"{target}: value {value!r} is not {check.description} (extensible: kept)",
-                                dataset=dataset, row=label(index), column=target, value=value,
-                                expected=str(check.description)))
+        target = _frame_check_target(check)
+        issues.extend(_lenient_issue(check, target, _plain(data[target].iloc[index]) if target in data else None,
+                                     label(index), dataset, None) for index in failed)
     return _dedupe_issues(issues)
 
 
@@ -998,48 +989,43 @@ def _default_expected(check_text: str, column: str | None, schema: pa.DataFrameS
 
 def _warning_issues(data: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: str | None,
                     file: str | None, label: Callable[[Any], int | str | None]) -> list[Issue]:
-    """Run the lenient (``raise_warning``) checks directly and report their failing cells as warnings."""
-    return [issue for _, issue in _ordered_warning_issues(data, schema, dataset=dataset, file=file, label=label)]
-
-
-def _ordered_warning_issues(data: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: str | None,
-                            file: str | None, label: Callable[[Any], int | str | None]) -> list[tuple[int, Issue]]:
-    """The lenient checks' warnings, each with the number of its check (in schema order): the
-    warnings of a dataset's blocks of records, sorted by it, are the whole dataset's."""
-    issues: list[tuple[int, Issue]] = []
-    order = 0
+    """Run the lenient (``raise_warning``) checks directly and report their failing cells as
+    warnings, check by check in schema order."""
+    issues: list[Issue] = []
     for name, column in schema.columns.items():
         if name not in data.columns:
             continue
         for check in column.checks:
             if not check.raise_warning:
                 continue
-            order += 1
             series = data[name]
             passed = check._check_fn(series)  # the vectorised predicate we built
             _forget_column(series)
             failed = data.index[~pd.Series(passed, index=data.index).fillna(True).astype(bool)]
-            for index in failed:
-                value = _plain(data[name].iloc[index])
-                issues.append((order, Issue(rule=_rule_of(check.name), severity="warning",
-                                    message=f"{name}: value {value!r} is not {check.description} (extensible: kept)",
-                                    file=file, dataset=dataset, row=label(index), column=name, value=value,
-                                    expected=str(check.description))))
+            issues.extend(_lenient_issue(check, name, _plain(data[name].iloc[index]), label(index), dataset, file)
+                          for index in failed)
     for check in schema.checks:
         if not check.raise_warning:
             continue
-        order += 1
-        parsed = _parse_value_level_name(str(check.name))
-        target = parsed[0] if parsed else None
+        target = _frame_check_target(check)
         passed = pd.Series(check._check_fn(data), index=data.index).fillna(True).astype(bool)
-        for index in data.index[~passed]:
-            value = _plain(data[target].iloc[index]) if target in data else None
-            issues.append((order, Issue(rule=_rule_of(check.name), severity="warning",
-                                        message=f"{target}: value {value!r} is not {check.description} "
-                                                "(extensible: kept)",
-                                        file=file, dataset=dataset, row=label(index), column=target, value=value,
-                                        expected=str(check.description))))
+        issues.extend(_lenient_issue(check, target, _plain(data[target].iloc[index]) if target in data else None,
+                                     label(index), dataset, file) for index in data.index[~passed])
     return issues
+
+
+def _frame_check_target(check: pa.Check) -> str | None:
+    """The variable a frame-level (value-level) check is about (None for another frame check)."""
+    parsed = _parse_value_level_name(str(check.name))
+    return parsed[0] if parsed else None
+
+
+def _lenient_issue(check: pa.Check, column: str | None, value: Any, row: int | str | None,
+                   dataset: str | None, file: str | None) -> Issue:
+    """The warning of one record failing a lenient check (an extensible codelist's, say)."""
+    return Issue(rule=_rule_of(check.name), severity="warning",
+                 message=f"{column}: value {value!r} is not {check.description} (extensible: kept)",
+                 file=file, dataset=dataset, row=row, column=column, value=value, expected=str(check.description))
 
 
 def _dedupe_issues(issues: list[Issue]) -> list[Issue]:
