@@ -62,7 +62,7 @@ def schema_issues(datasets: Datasets, spec: Spec, name: str, *, held_cells: int 
         held = held_dataset(datasets, name)
         found = validate_held(held, schema, dataset=name, block_records=block_records)
         if found is not None:
-            return [*found, *held_non_ascii_issues(held, name)]
+            return [*found, *non_ascii_issues(held, name)]
         del held
     frame = datasets[name]  # read once: a compacted store rebuilds it on every read
     return [*validate_frame(frame, schema, dataset=name), *non_ascii_issues(frame, name)]
@@ -97,37 +97,24 @@ def run_checks(datasets: Datasets, spec: Spec, *, checklist: Checklist | None = 
 def non_ascii_issues(frame: pd.DataFrame, dataset: str, *, offset: int = 0) -> list[Issue]:
     """Text the XPT writer would refuse (``xpt.char-non-ascii``: XPT v5 files are written ASCII), one
     Issue per record, found here so the build stops before writing and names the raw record
-    (``offset`` records of the dataset come before ``frame``)."""
+    (``offset`` records of the dataset come before ``frame``). A coded text column (held by a
+    store, :mod:`aclf_cdisc.compact`) is judged on its categories, its distinct values."""
     issues: list[Issue] = []
     for column in frame.columns:
-        if frame[column].dtype != object and not pd.api.types.is_string_dtype(frame[column]):
+        series = frame[column]
+        distinct: Iterable[Any]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            distinct = series.cat.categories
+        elif series.dtype == object or pd.api.types.is_string_dtype(series):
+            distinct = pd.unique(series)
+        else:
             continue
-        bad = [v for v in pd.unique(frame[column]) if isinstance(v, str) and not v.isascii()]
+        bad = [v for v in distinct if isinstance(v, str) and not v.isascii()]
         if not bad:
             continue
-        for position in np.flatnonzero(frame[column].isin(bad).to_numpy()).tolist():
+        for position in np.flatnonzero(series.isin(bad).to_numpy()).tolist():
             issues.append(Issue(rule="xpt.char-non-ascii", dataset=dataset, row=offset + position + 1,
-                                column=str(column), value=frame[column].iloc[position], message="value is not ASCII",
-                                expected="ASCII text: XPT v5 files are written ASCII"))
-    return issues
-
-
-def held_non_ascii_issues(held: pd.DataFrame, dataset: str) -> list[Issue]:
-    """:func:`non_ascii_issues` of a dataset as a store holds it: a coded text column's categories
-    are its distinct values, so only they are looked at; any other column as it is."""
-    issues: list[Issue] = []
-    for column in held.columns:
-        series = held[column]
-        if not isinstance(series.dtype, pd.CategoricalDtype):
-            issues.extend(non_ascii_issues(held[[column]], dataset))
-            continue
-        categories = series.cat.categories
-        bad = [code for code, value in enumerate(categories) if isinstance(value, str) and not value.isascii()]
-        if not bad:
-            continue
-        for position in np.flatnonzero(np.isin(series.cat.codes.to_numpy(), bad)).tolist():
-            issues.append(Issue(rule="xpt.char-non-ascii", dataset=dataset, row=position + 1, column=str(column),
-                                value=series.iloc[position], message="value is not ASCII",
+                                column=str(column), value=series.iloc[position], message="value is not ASCII",
                                 expected="ASCII text: XPT v5 files are written ASCII"))
     return issues
 
