@@ -3,15 +3,18 @@ the subject blocks)."""
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from aclf_cdisc.errors import DerivationError, Issue
 from aclf_cdisc.package.background import forked_map, in_background
+from aclf_cdisc.tasks import Rider
 
 
 def _square_sum(values: list[int], *, offset: int) -> int:
@@ -149,3 +152,55 @@ def test_08_the_background_worker_exits_once_its_result_is_sent():
         while _alive(pid) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not _alive(pid)  # gone while the with block still runs
+
+
+def _in_cost_order(calls: list[object]):
+    """A MapEach that hands items out largest cost first, as forked_map does, and notes the order."""
+
+    def map_each(fn, items, *, cost=None):
+        order = sorted(range(len(items)), key=lambda i: -cost(items[i])) if cost else range(len(items))
+        done = {}
+        for index in order:
+            calls.append(items[index])
+            done[index] = fn(items[index])
+        return [done[i] for i in range(len(items))]
+
+    return map_each
+
+
+def test_09_a_rider_is_handed_out_first_and_its_result_kept():
+    calls: list[object] = []
+    ran: list[str] = []
+    rider = Rider(lambda: ran.append("page") or "the page")
+    mapped = rider.riding(_in_cost_order(calls))
+    assert list(mapped(_cube_or_fail, [2, 3, 1], cost=float)) == [8, 27, 1]  # the map's own results only
+    assert calls == [(True, None), (False, 3), (False, 2), (False, 1)]  # the rider first, then largest first
+    assert rider.result() == "the page" and rider.result() == "the page" and ran == ["page"]  # computed once
+    # a second map through the same rider runs only its own items
+    assert list(mapped(_cube_or_fail, [4], cost=float)) == [64] and ran == ["page"]
+
+
+def test_10_a_rider_that_rode_no_map_runs_where_its_result_is_asked_for():
+    ran: list[int] = []
+    rider = Rider(lambda: ran.append(1) or 6)
+    assert ran == [] and rider.result() == 6 and rider.result() == 6 and ran == [1]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_11_a_rider_on_the_forked_workers(workers):
+    rider = Rider(_own_pid)
+    assert list(rider.riding(partial(forked_map, workers=workers))(_cube_or_fail, [1, 2, 3], cost=float)) == [1, 8, 27]
+    assert (rider.result() != os.getpid()) == (workers > 1)  # ran on a worker when there are workers
+    with pytest.raises(DerivationError):  # an error of the map's own items is still raised in item order
+        list(Rider(_own_pid).riding(partial(forked_map, workers=workers))(_cube_or_fail, [1, -1], cost=float))
+
+
+def _frozen_objects() -> int:
+    return gc.get_freeze_count()
+
+
+def test_12_a_worker_keeps_what_it_inherited_out_of_its_collections():
+    # a collection in a worker would write to every inherited object, copying the pages it shares
+    gc.collect()
+    assert list(forked_map(lambda _: _frozen_objects() > 1000, [0, 1], workers=2)) == [True, True]
+    assert gc.get_freeze_count() == 0  # the build's own process is left as it was

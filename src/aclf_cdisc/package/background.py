@@ -3,7 +3,8 @@
 
 The analysis page (:mod:`aclf_cdisc.analysis`) reads only the finished datasets and the spec,
 and nothing after it reads what it makes until the package is assembled: it can be computed in a
-forked process while the main process writes the XPT files, the defines and the documents. The
+forked process while the main process writes the XPT files, the defines and the documents (a
+large study's page is one more task of the checks' workers instead: :class:`aclf_cdisc.tasks.Rider`). The
 result is the same function of the same inputs, so the bytes do not depend on where it ran
 (tests/package/test_blocks.py builds the sample with one worker and with two and compares every
 file).
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -54,7 +56,10 @@ def die_with_parent(parent: int) -> None:
 
 
 def worker_signals(parent: int) -> None:
-    """A forked worker's signals: the build alone answers Ctrl-C and SIGTERM; the worker dies with it."""
+    """A forked worker's start: the build alone answers Ctrl-C and SIGTERM, the worker dies with it,
+    and what it inherited is kept out of its garbage collections (``gc.freeze``): a collection
+    writes to every object it walks, which would copy each page the worker shares with the build."""
+    gc.freeze()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     die_with_parent(parent)
