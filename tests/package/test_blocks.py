@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import weakref
 from collections import Counter
 from functools import partial
 from pathlib import Path
@@ -25,6 +26,7 @@ from aclf_cdisc.package import blocks
 from aclf_cdisc.package.atomic import SPILL_TAG
 from aclf_cdisc.package.blocks import (
     BlockOrderError,
+    Handover,
     Schedule,
     block_export,
     concat_blocks,
@@ -226,6 +228,33 @@ def test_a_full_disk_for_the_working_files_is_one_error_and_nothing_is_published
     assert [i.rule for i in caught.value.issues] == ["build.work-files-failed"]  # once, not once per block
     assert "No space left on device" in caught.value.issues[0].message
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # no package, no working folder
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_export_handed_over_is_let_go_before_the_blocks_are_joined(sample_raw, spec, monkeypatch, workers):
+    # the join of a large study must not hold the raw export beside the joined datasets
+    handed = Handover(held_export(sample_raw))
+    alive = weakref.ref(handed.peek().forms["lb"])
+    joining: list[bool] = []
+    real_concat = blocks.concat_blocks
+
+    def concat(name, parts, spec):
+        joining.append(alive() is not None)
+        return real_concat(name, parts, spec)
+
+    monkeypatch.setattr(blocks, "concat_blocks", concat)
+    built = build_datasets(handed, spec, blinded=False, issues=[],
+                           schedule=Schedule(block_subjects=40, workers=workers))
+    assert handed.taken and len(joining) == 16 and not any(joining)  # gone before the first dataset was joined
+    assert record_counts(built)["LB"] == 15580
+
+
+def test_an_export_handed_over_to_a_one_block_build_is_taken_by_it(sample_raw, spec):
+    handed = Handover(held_export(sample_raw))
+    built = build_datasets(handed, spec, blinded=False, issues=[], schedule=WHOLE)
+    assert handed.taken and len(built["LB"]) == 15580
+    with pytest.raises(RuntimeError, match="handed over already"):
+        handed.peek()
 
 
 def test_one_block_on_two_workers_is_the_same_bytes(tree_bytes, whole_sample, tmp_path):

@@ -40,6 +40,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -63,6 +64,8 @@ from aclf_cdisc.raw import RawExport
 from aclf_cdisc.sdtm.assemble import compute_usubjid
 from aclf_cdisc.sdtm.lineage import LINEAGE, Lineage, lineage_of
 from aclf_cdisc.spec.model import Spec
+
+T = TypeVar("T")
 
 WORKERS_ENV = "ACLF_WORKERS"  # worker processes when --workers is not given
 BLOCK_ENV = "ACLF_BLOCK_SUBJECTS"  # subjects per block when --block-subjects is not given
@@ -186,6 +189,34 @@ def plan_blocks(raw: RawExport, spec: Spec, block_subjects: int) -> list[dict[st
 
 
 RAW_MISSING = np.nan  # a blank cell of a raw form, as the reader gives it (aclf_cdisc.raw)
+
+
+class Handover(Generic[T]):
+    """A value passed on with its ownership: :meth:`take` gives it once and keeps nothing, so whoever
+    takes it holds the last reference and can let it go in the middle of a call (the build's raw
+    export, let go once the blocks are built, before they are joined). :meth:`peek` reads it in place.
+
+    >>> baton = Handover([1, 2])
+    >>> baton.peek(), baton.take(), baton.taken
+    ([1, 2], [1, 2], True)
+    """
+
+    def __init__(self, value: T) -> None:
+        self._value: list[T] = [value]
+
+    @property
+    def taken(self) -> bool:
+        return not self._value
+
+    def peek(self) -> T:
+        if not self._value:
+            raise RuntimeError("the value was handed over already")
+        return self._value[0]
+
+    def take(self) -> T:
+        value = self.peek()
+        self._value.clear()
+        return value
 
 
 def held_export(raw: RawExport) -> RawExport:
@@ -370,6 +401,7 @@ def _join_spilled(blocks: Iterator[SpilledBlock], count: int, spec: Spec, issues
         # one Issue per problem: a full disk fails every block the same way
         distinct = {repr(i): i for _, found, _ in errors for i in found}
         raise kind(list(distinct.values()), summary)
+    give_back_freed_memory()  # every block is built: what only the blocks needed goes back before the join
     joined: dict[str, pd.DataFrame | SpilledFrame] = {}
     try:
         for name in list(files):
@@ -380,9 +412,14 @@ def _join_spilled(blocks: Iterator[SpilledBlock], count: int, spec: Spec, issues
     return joined
 
 
-def build_in_blocks(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Issue], schedule: Schedule,
-                    progress: ProgressHook = no_progress, work: Path | None = None) -> CompactDatasets | None:
-    """SDTM and ADaM block by block; None when the study is one block (the caller builds it whole).
+def build_in_blocks(raw: RawExport | Handover[RawExport], spec: Spec, *, blinded: bool, issues: list[Issue],
+                    schedule: Schedule, progress: ProgressHook = no_progress,
+                    work: Path | None = None) -> CompactDatasets | None:
+    """SDTM and ADaM block by block; None when the study is one block (the caller builds it whole,
+    and a ``raw`` handed over is left untaken).
+
+    A ``raw`` export handed over (:class:`Handover`) is let go once the last block is built: the
+    join and the study-level datasets never hold it (at 100,000 subjects, about 1 GB).
 
     Each finished block waits on disk until every block is built (:func:`run_blocks`), in the
     build's working folder ``work`` (:func:`aclf_cdisc.package.atomic.spill_folder`), else in a
@@ -396,13 +433,14 @@ def build_in_blocks(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[I
     from aclf_cdisc.adam.pipeline import ADAM_DATASETS
     from aclf_cdisc.sdtm.pipeline import STUDY_DATASETS, build_study_sdtm
 
-    plan = plan_blocks(raw, spec, schedule.block_subjects)
+    source = raw if isinstance(raw, Handover) else Handover(raw)
+    plan = plan_blocks(source.peek(), spec, schedule.block_subjects)
     if plan is None:
         return None
     with spill_folder(inside=work) as folder:  # the blocks wait in it for the join
-        datasets = _join_spilled(run_blocks(raw, spec, plan, blinded=blinded, workers=schedule.workers,
-                                            folder=folder),
-                                 len(plan), spec, issues, progress, folder, work)
+        # once the last block is built, its workers' map ends, and with it the last hold on the export
+        blocks = run_blocks(source.take(), spec, plan, blinded=blinded, workers=schedule.workers, folder=folder)
+        datasets = _join_spilled(blocks, len(plan), spec, issues, progress, folder, work)
     give_back_freed_memory()
     study = build_study_sdtm(spec, CompactDatasets(datasets))
     assert set(study) == set(STUDY_DATASETS), "build_study_sdtm and STUDY_DATASETS disagree"

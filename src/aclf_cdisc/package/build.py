@@ -32,7 +32,14 @@ from aclf_cdisc.errors import AclfError, Issue, ValidationError
 from aclf_cdisc.package.atomic import check_output_target, spill_folder, staged_output
 from aclf_cdisc.package.background import forked_map, in_background
 from aclf_cdisc.package.blinding import collapse_masked, stamp_outputs
-from aclf_cdisc.package.blocks import Schedule, build_in_blocks, held_export, resolve_schedule, whole_export
+from aclf_cdisc.package.blocks import (
+    Handover,
+    Schedule,
+    build_in_blocks,
+    held_export,
+    resolve_schedule,
+    whole_export,
+)
 from aclf_cdisc.package.dataset_json import write_dataset_json_copies
 from aclf_cdisc.package.heap import give_back_freed_memory
 from aclf_cdisc.package.layout import reports_dir, standard_dir, xpt_name
@@ -114,22 +121,24 @@ def read_raw(options: BuildOptions, spec: Spec) -> RawExport:
     return raw
 
 
-def build_datasets(raw: RawExport, spec: Spec, *, blinded: bool, issues: list[Issue],
+def build_datasets(raw: RawExport | Handover[RawExport], spec: Spec, *, blinded: bool, issues: list[Issue],
                    schedule: Schedule | None = None, progress: ProgressHook = no_progress,
                    work: Path | None = None) -> Mapping[str, pd.DataFrame]:
     """SDTM then ADaM: in blocks of subjects when ``schedule`` cuts the study into more than one
     (:mod:`aclf_cdisc.package.blocks`; the same datasets, held compactly, the large ones in the
     working folder ``work`` when one is given, which must outlive them), else as one frame.
     ``raw`` may be held compactly (:func:`aclf_cdisc.package.blocks.held_export`): each block, or the
-    one frame, is built from its rows as read."""
+    one frame, is built from its rows as read; handed over (:class:`aclf_cdisc.package.blocks.Handover`),
+    it is let go as soon as it has been read."""
     from aclf_cdisc.adam.pipeline import build_adam
     from aclf_cdisc.sdtm.pipeline import build_sdtm
 
     streamed = build_in_blocks(raw, spec, blinded=blinded, issues=issues, schedule=schedule, progress=progress,
                                work=work) if schedule is not None else None
     workers = schedule.workers if schedule is not None else 1  # one block: its SDTM domain groups side by side
-    sdtm = streamed if streamed is not None else build_sdtm(whole_export(raw), spec, blinded=blinded, issues=issues,
-                                                            map_each=partial(forked_map, workers=workers))
+    sdtm = streamed if streamed is not None else build_sdtm(
+        whole_export(raw.take() if isinstance(raw, Handover) else raw), spec, blinded=blinded, issues=issues,
+        map_each=partial(forked_map, workers=workers))
     if blinded:
         # Without the IRT export there are no randomization dates or treatments: ADSL, ADTTE and
         # every by-treatment analysis would be guesses, so a blinded build stops at SDTM.
@@ -270,13 +279,15 @@ def build_package(options: BuildOptions) -> BuildResult:
     progress = options.progress
     spec = load_spec(options.spec_root)
     progress("specs", None, len(spec.datasets))
-    raw = held_export(read_raw(options, spec))  # compactly: the blocks rebuild their rows as read
+    # held compactly (the blocks rebuild their rows as read), and handed over to the datasets'
+    # build, which lets it go as soon as it has been read
+    raw = Handover(held_export(read_raw(options, spec)))
     # the file parser's text and the forms' object columns are freed, but the heap keeps their
     # pages (most of the memory of reading a large export): given back before the block workers
     # are forked, which would share them
     give_back_freed_memory()
-    progress("raw", None, sum(len(f) for f in raw.forms.values()))
-    issues: list[Issue] = list(raw.issues)
+    progress("raw", None, sum(len(f) for f in raw.peek().forms.values()))
+    issues: list[Issue] = list(raw.peek().issues)
     dummy = dummy_label(spec) if options.dummy_randomization is not None else None
     if dummy:
         issues.append(Issue(rule="build.dummy-randomization", severity="note",
@@ -288,7 +299,7 @@ def build_package(options: BuildOptions) -> BuildResult:
     with spill_folder(options.out_dir) as work:
         datasets = build_datasets(raw, spec, blinded=options.blinded, issues=issues, schedule=schedule,
                                   progress=progress, work=work)
-        del raw  # the raw forms are not read again (the manifest hashes the files): their memory goes back
+        # the raw forms are not read again (the manifest hashes the files): their memory goes back
         give_back_freed_memory()  # to the operating system, before the workers of the checks are forked
         progress("datasets", None, sum(record_counts(datasets).values()))
         with analysis_beside_checks(datasets, spec, dummy, workers=schedule.workers) as (rider, analysis_result):
