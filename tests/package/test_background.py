@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from aclf_cdisc.errors import DerivationError, Issue
-from aclf_cdisc.package.background import forked_map, in_background
+from aclf_cdisc.package.background import forked_map, in_background, started_early
 from aclf_cdisc.tasks import Rider
 
 
@@ -204,3 +204,55 @@ def test_12_a_worker_keeps_what_it_inherited_out_of_its_collections():
     gc.collect()
     assert list(forked_map(lambda _: _frozen_objects() > 1000, [0, 1], workers=2)) == [True, True]
     assert gc.get_freeze_count() == 0  # the build's own process is left as it was
+
+
+_PREPARED: list[int] = []
+
+
+def _prepare_here() -> None:
+    _PREPARED.append(os.getpid())
+
+
+def _prepared_by() -> list[int]:
+    return list(_PREPARED)
+
+
+def _prepare_fails() -> None:
+    raise ImportError("no such module")
+
+
+def test_13_a_worker_started_early_is_prepared_before_its_task_arrives():
+    with started_early(_prepare_here, workers=2) as worker:
+        assert worker is not None
+        with in_background(_prepared_by, workers=2, worker=worker) as result:
+            prepared = result()
+    assert len(prepared) == 1 and prepared[0] != os.getpid()  # prepared once, in the worker, not here
+    assert _PREPARED == []
+
+
+def test_14_a_worker_started_early_takes_pickled_arguments_and_reports_errors_as_in_place():
+    # a failed preparation is let be: the task meets the failure itself if it is real
+    with started_early(_prepare_fails, workers=2) as worker, \
+            in_background(_square_sum, [1, 2, 3], workers=2, worker=worker, offset=1) as result:
+        assert result() == 15
+    with started_early(_prepare_here, workers=2) as worker, in_background(_fail, workers=2, worker=worker) as result, \
+            pytest.raises(DerivationError):
+        result()
+
+
+def test_15_no_worker_is_started_early_for_one_worker():
+    with started_early(_prepare_here, workers=1) as worker:
+        assert worker is None
+        with in_background(_prepared_by, workers=1, worker=worker) as result:
+            assert result() == []  # ran here, unprepared
+
+
+def test_16_leaving_early_stops_a_worker_started_early(tmp_path):
+    pid_file = tmp_path / "pid"
+    with pytest.raises(KeyboardInterrupt), started_early(_prepare_here, workers=2) as worker, \
+            in_background(_wait_forever, pid_file, workers=2, worker=worker):
+        while not pid_file.exists() or not pid_file.read_text():
+            time.sleep(0.05)
+        raise KeyboardInterrupt
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid_file.read_text()), 0)

@@ -257,6 +257,26 @@ def test_an_export_handed_over_to_a_one_block_build_is_taken_by_it(sample_raw, s
         handed.peek()
 
 
+def _children() -> set[int]:
+    return {int(pid) for task in Path("/proc/self/task").iterdir()
+            for pid in (task / "children").read_text().split()}
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_the_page_worker_started_with_the_build_is_stopped_when_the_study_is_built_in_blocks(tmp_path):
+    # it would hold its imports beside the block workers; a large study's page rides the checks
+    seen: dict[str, set[int]] = {}
+
+    def watch(stage: str, detail: str | None, records: int | None) -> None:
+        seen.setdefault(stage, set()).update(_children())
+
+    build_package(BuildOptions(spec_root=REPO_SPECS, out_dir=tmp_path / "out", block_subjects=40, workers=2,
+                               progress=watch))
+    assert len(seen["specs"]) == 0 and len(seen["raw"]) == 1  # the page's worker, started after the spec
+    (early,) = seen["raw"]
+    assert early not in seen["block"] and len(seen["block"]) == 2  # the two block workers only
+
+
 def test_one_block_on_two_workers_is_the_same_bytes(tree_bytes, whole_sample, tmp_path):
     # one block: the SDTM domain groups, the checks and the XPT files go to the workers instead
     out = tmp_path / "outputs"

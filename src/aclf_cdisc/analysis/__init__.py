@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from aclf_cdisc.analysis import baseline, figures, labs, page, survival, teae
+from aclf_cdisc.analysis import baseline, labs, page, teae
 from aclf_cdisc.compact import held_records
 from aclf_cdisc.errors import DerivationError
 from aclf_cdisc.spec.analysis import load_analysis_spec
@@ -53,6 +53,14 @@ def _relabel(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**cols)
 
 
+def import_heavy() -> None:
+    """Import what :func:`build_analysis` imports when it runs: matplotlib and lifelines (with
+    scipy), about a second, which importing this package does not pay (the build reads
+    :data:`READ_DATASETS` from it, and does these imports on the page's worker while the
+    datasets are built)."""
+    from aclf_cdisc.analysis import figures, survival  # noqa: F401
+
+
 def _labels(spec: Spec, dataset: str) -> dict[str, str]:
     return {v.name: v.label for v in spec.dataset(dataset).variables} if dataset in spec.datasets else {}
 
@@ -60,6 +68,8 @@ def _labels(spec: Spec, dataset: str) -> dict[str, str]:
 def build_analysis(datasets: Mapping[str, pd.DataFrame], spec: Spec, *,
                    dummy_label: str | None = None) -> dict[str, bytes]:
     """Every file of the analysis page, keyed by its path under ``reports/``; {} without analysis.yaml."""
+    from aclf_cdisc.analysis import figures, survival  # matplotlib and lifelines (:func:`import_heavy`)
+
     analyses = load_analysis_spec(spec)
     if analyses is None:
         return {}

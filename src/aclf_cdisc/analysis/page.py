@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from aclf_cdisc.analysis.survival import SurvivalResult
+if TYPE_CHECKING:  # the survival module imports lifelines: only its result's type is needed here
+    from aclf_cdisc.analysis.survival import SurvivalResult
 
 CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:13px;margin:24px auto;max-width:1040px;color:#222}

@@ -28,7 +28,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -75,17 +75,47 @@ def _run() -> Any:
     return _TASK["fn"](*_TASK["args"], **_TASK["kwargs"])
 
 
+def _prepared(parent: int, prepare: Callable[[], Any]) -> None:
+    """Child start of :func:`started_early`: the worker's signals, then ``prepare``. A ``prepare``
+    that fails is let be: the task meets the same failure where it runs and reports it itself."""
+    worker_signals(parent)
+    with contextlib.suppress(Exception):
+        prepare()
+
+
 @contextmanager
-def in_background(fn: Callable[..., T], *args: Any, workers: int, **kwargs: Any) -> Iterator[Callable[[], T]]:
+def started_early(prepare: Callable[[], Any], *, workers: int) -> Iterator[WorkerPool | None]:
+    """A forked worker started now, running ``prepare`` (the imports of the task it will be given)
+    while the build goes on; yields it for :func:`in_background` (``worker=``), which hands it its
+    one task, the arguments pickled. None with one worker or without ``fork``. Leaving the block
+    by an error stops the worker at once, like every worker of the build.
+    """
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield None
+        return
+    with _forked_pool(1, _prepared, (prepare,)) as pool:
+        pool.submit(int)  # a pool starts its worker with the first task it is given
+        yield pool
+
+
+@contextmanager
+def in_background(fn: Callable[..., T], *args: Any, workers: int, worker: WorkerPool | None = None,
+                  **kwargs: Any) -> Iterator[Callable[[], T]]:
     """Start ``fn(*args, **kwargs)`` in a forked process; yield a function that returns its result.
 
-    An error of ``fn`` is raised by that function, as if ``fn`` had run in place. Leaving the
-    ``with`` block before asking (an error, Ctrl-C, SIGTERM) stops the child at once.
+    The process is forked here (``fn`` and its arguments inherited), or is ``worker``, started
+    earlier (:func:`started_early`; ``fn`` and its arguments are then pickled to it). An error of
+    ``fn`` is raised by that function, as if ``fn`` had run in place. Leaving the ``with`` block
+    before asking (an error, Ctrl-C, SIGTERM) stops the child at once.
 
     >>> with in_background(sum, [1, 2, 3], workers=1) as result:
     ...     result()
     6
     """
+    if worker is not None:
+        with _awaited(worker, worker.submit(fn, *args, **kwargs)) as result:
+            yield result
+        return
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         done: list[T] = []
 
@@ -96,24 +126,30 @@ def in_background(fn: Callable[..., T], *args: Any, workers: int, **kwargs: Any)
 
         yield inline
         return
-    with _forked_pool(1, _adopt, (fn, args, kwargs)) as pool:
-        future = pool.submit(_run)
-        # no more work for it: the child exits as soon as its result is sent back, and its memory
-        # (the step's imports and heap) is gone for the rest of the build, not held until the end
-        pool.shutdown(wait=False)
-
-        def result() -> T:  # a dead worker is raised where the result is asked for
-            try:
-                return future.result()
-            except BrokenProcessPool:
-                raise worker_lost() from None
-
+    with _forked_pool(1, _adopt, (fn, args, kwargs)) as pool, _awaited(pool, pool.submit(_run)) as result:
         yield result
-        if not future.done():  # left without asking: nobody will read the result, do not wait for it
-            pool.stop()
 
 
-class _Pool(ProcessPoolExecutor):
+@contextmanager
+def _awaited(pool: WorkerPool, future: Future[T]) -> Iterator[Callable[[], T]]:
+    """The result of ``pool``'s last task, ``future``, as a function; the pool's worker exits once
+    it has sent it, and is stopped if the block is left without asking for it."""
+    # no more work for it: the child exits as soon as its result is sent back, and its memory
+    # (the step's imports and heap) is gone for the rest of the build, not held until the end
+    pool.shutdown(wait=False)
+
+    def result() -> T:  # a dead worker is raised where the result is asked for
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            raise worker_lost() from None
+
+    yield result
+    if not future.done():  # left without asking: nobody will read the result, do not wait for it
+        pool.stop()
+
+
+class WorkerPool(ProcessPoolExecutor):
     """A process pool that can still stop its workers after ``shutdown(wait=False)`` (which lets
     them finish their work and exit, and forgets them)."""
 
@@ -137,11 +173,11 @@ class _Pool(ProcessPoolExecutor):
 
 @contextmanager
 def _forked_pool(size: int, initializer: Callable[..., None],
-                 initargs: tuple[Any, ...]) -> Iterator[_Pool]:
+                 initargs: tuple[Any, ...]) -> Iterator[WorkerPool]:
     """``size`` forked workers, each started by ``initializer(parent pid, *initargs)``, for the
     ``with`` block. A worker that died is raised as :func:`worker_lost`; leaving the block by an
     error, Ctrl-C or SIGTERM stops the workers at once instead of waiting for work nobody will read."""
-    pool = _Pool(size, mp_context=multiprocessing.get_context("fork"), initializer=initializer,
+    pool = WorkerPool(size, mp_context=multiprocessing.get_context("fork"), initializer=initializer,
                  initargs=(os.getpid(), *initargs))
     try:
         yield pool

@@ -413,10 +413,11 @@ def _join_spilled(blocks: Iterator[SpilledBlock], count: int, spec: Spec, issues
 
 
 def build_in_blocks(raw: RawExport | Handover[RawExport], spec: Spec, *, blinded: bool, issues: list[Issue],
-                    schedule: Schedule, progress: ProgressHook = no_progress,
-                    work: Path | None = None) -> CompactDatasets | None:
+                    schedule: Schedule, progress: ProgressHook = no_progress, work: Path | None = None,
+                    blocks: list[dict[str, np.ndarray]] | None = None) -> CompactDatasets | None:
     """SDTM and ADaM block by block; None when the study is one block (the caller builds it whole,
-    and a ``raw`` handed over is left untaken).
+    and a ``raw`` handed over is left untaken). ``blocks`` is the plan when the caller has made it
+    (:func:`plan_blocks`, by ``schedule``), else it is made here.
 
     A ``raw`` export handed over (:class:`Handover`) is let go once the last block is built: the
     join and the study-level datasets never hold it (at 100,000 subjects, about 1 GB).
@@ -434,13 +435,13 @@ def build_in_blocks(raw: RawExport | Handover[RawExport], spec: Spec, *, blinded
     from aclf_cdisc.sdtm.pipeline import STUDY_DATASETS, build_study_sdtm
 
     source = raw if isinstance(raw, Handover) else Handover(raw)
-    plan = plan_blocks(source.peek(), spec, schedule.block_subjects)
+    plan = blocks if blocks is not None else plan_blocks(source.peek(), spec, schedule.block_subjects)
     if plan is None:
         return None
     with spill_folder(inside=work) as folder:  # the blocks wait in it for the join
         # once the last block is built, its workers' map ends, and with it the last hold on the export
-        blocks = run_blocks(source.take(), spec, plan, blinded=blinded, workers=schedule.workers, folder=folder)
-        datasets = _join_spilled(blocks, len(plan), spec, issues, progress, folder, work)
+        finished = run_blocks(source.take(), spec, plan, blinded=blinded, workers=schedule.workers, folder=folder)
+        datasets = _join_spilled(finished, len(plan), spec, issues, progress, folder, work)
     give_back_freed_memory()
     study = build_study_sdtm(spec, CompactDatasets(datasets))
     assert set(study) == set(STUDY_DATASETS), "build_study_sdtm and STUDY_DATASETS disagree"

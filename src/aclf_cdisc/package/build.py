@@ -15,6 +15,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from aclf_cdisc.checks.run import issues_frame, run_checks
@@ -30,13 +31,14 @@ from aclf_cdisc.define.outputs import build_for_outputs
 from aclf_cdisc.documents.write import write_documents
 from aclf_cdisc.errors import AclfError, Issue, ValidationError
 from aclf_cdisc.package.atomic import check_output_target, spill_folder, staged_output
-from aclf_cdisc.package.background import forked_map, in_background
+from aclf_cdisc.package.background import WorkerPool, forked_map, in_background, started_early
 from aclf_cdisc.package.blinding import collapse_masked, stamp_outputs
 from aclf_cdisc.package.blocks import (
     Handover,
     Schedule,
     build_in_blocks,
     held_export,
+    plan_blocks,
     resolve_schedule,
     whole_export,
 )
@@ -123,18 +125,20 @@ def read_raw(options: BuildOptions, spec: Spec) -> RawExport:
 
 def build_datasets(raw: RawExport | Handover[RawExport], spec: Spec, *, blinded: bool, issues: list[Issue],
                    schedule: Schedule | None = None, progress: ProgressHook = no_progress,
-                   work: Path | None = None) -> Mapping[str, pd.DataFrame]:
+                   work: Path | None = None,
+                   blocks: list[dict[str, np.ndarray]] | None = None) -> Mapping[str, pd.DataFrame]:
     """SDTM then ADaM: in blocks of subjects when ``schedule`` cuts the study into more than one
     (:mod:`aclf_cdisc.package.blocks`; the same datasets, held compactly, the large ones in the
     working folder ``work`` when one is given, which must outlive them), else as one frame.
     ``raw`` may be held compactly (:func:`aclf_cdisc.package.blocks.held_export`): each block, or the
     one frame, is built from its rows as read; handed over (:class:`aclf_cdisc.package.blocks.Handover`),
-    it is let go as soon as it has been read."""
+    it is let go as soon as it has been read. ``blocks``: the blocks, when the caller has planned
+    them (:func:`aclf_cdisc.package.blocks.plan_blocks`)."""
     from aclf_cdisc.adam.pipeline import build_adam
     from aclf_cdisc.sdtm.pipeline import build_sdtm
 
     streamed = build_in_blocks(raw, spec, blinded=blinded, issues=issues, schedule=schedule, progress=progress,
-                               work=work) if schedule is not None else None
+                               work=work, blocks=blocks) if schedule is not None else None
     workers = schedule.workers if schedule is not None else 1  # one block: its SDTM domain groups side by side
     sdtm = streamed if streamed is not None else build_sdtm(
         whole_export(raw.take() if isinstance(raw, Handover) else raw), spec, blinded=blinded, issues=issues,
@@ -237,22 +241,35 @@ def analysis_files(datasets: Mapping[str, pd.DataFrame], spec: Spec,
     return build_analysis(datasets, spec, dummy_label=dummy_label)
 
 
+def prepare_analysis() -> None:
+    """What the analysis page's worker does while it waits for the datasets: the page's imports."""
+    from aclf_cdisc.analysis import import_heavy
+
+    import_heavy()
+
+
 @contextmanager
 def analysis_beside_checks(datasets: Mapping[str, pd.DataFrame], spec: Spec, dummy: str | None, *,
-                           workers: int) -> Iterator[tuple[Rider | None, Callable[[], dict[str, bytes]]]]:
+                           workers: int, worker: WorkerPool | None = None) -> Iterator[tuple[Rider | None,
+                                                                               Callable[[], dict[str, bytes]]]]:
     """Where the analysis page (:func:`analysis_files`) is made while the checks run: yields the
     rider to give the checks (or None) and the function that returns the page's files.
 
     It needs only the datasets, so it runs beside the checks and writers on a worker of its own,
-    and is dropped if the checks fail. A study held compacted (built in blocks: a large one) gives
-    it to the checks' workers instead, as their first task: on a third process it was the build's
-    peak of memory, starting with the two workers checking LB and ADLB (1.73 GB at 20,000 subjects).
+    and is dropped if the checks fail: ``worker`` when one was started early for it
+    (:func:`aclf_cdisc.package.background.started_early`, given the datasets it reads), else one
+    forked here. A study held compacted (built in blocks: a large one) gives it to the checks'
+    workers instead, as their first task: on a third process it was the build's peak of memory,
+    starting with the two workers checking LB and ADLB (1.73 GB at 20,000 subjects).
     """
+    from aclf_cdisc.analysis import READ_DATASETS
+
     if isinstance(datasets, CompactDatasets):
         rider = Rider(partial(analysis_files, datasets, spec, dummy))
         yield rider, rider.result
         return
-    with in_background(analysis_files, datasets, spec, dummy, workers=workers) as result:
+    read = {name: datasets[name] for name in READ_DATASETS if name in datasets} if worker is not None else datasets
+    with in_background(analysis_files, read, spec, dummy, workers=workers, worker=worker) as result:
         yield None, result
 
 
@@ -279,6 +296,17 @@ def build_package(options: BuildOptions) -> BuildResult:
     progress = options.progress
     spec = load_spec(options.spec_root)
     progress("specs", None, len(spec.datasets))
+    schedule = resolve_schedule(options.block_subjects, options.workers)
+    # the analysis page's worker starts with the build, so that its imports (about a second) are
+    # done while the export is read and the datasets are built (analysis_beside_checks)
+    with started_early(prepare_analysis, workers=1 if options.blinded else schedule.workers) as page_worker:
+        return _build_started(options, spec, schedule, page_worker)
+
+
+def _build_started(options: BuildOptions, spec: Spec, schedule: Schedule,
+                   page_worker: WorkerPool | None) -> BuildResult:
+    """The build once its spec is loaded and the analysis page's worker started (if any)."""
+    progress = options.progress
     # held compactly (the blocks rebuild their rows as read), and handed over to the datasets'
     # build, which lets it go as soon as it has been read
     raw = Handover(held_export(read_raw(options, spec)))
@@ -293,16 +321,20 @@ def build_package(options: BuildOptions) -> BuildResult:
         issues.append(Issue(rule="build.dummy-randomization", severity="note",
                             message=f"{dummy}: the IRT files were not read; treatment comes from a generated "
                                     f"dummy randomization (seed {options.dummy_randomization})"))
-    schedule = resolve_schedule(options.block_subjects, options.workers)
+    blocks = plan_blocks(raw.peek(), spec, schedule.block_subjects)  # None: one block, built whole
+    if blocks is not None and page_worker is not None:
+        page_worker.stop()  # a study built in blocks (a large one): its page rides the checks' workers
+        page_worker = None
     # the build's working files (finished blocks, then the large joined datasets) beside --out, on
     # the user's disk, until the package is published or the build stops
     with spill_folder(options.out_dir) as work:
         datasets = build_datasets(raw, spec, blinded=options.blinded, issues=issues, schedule=schedule,
-                                  progress=progress, work=work)
+                                  progress=progress, work=work, blocks=blocks)
         # the raw forms are not read again (the manifest hashes the files): their memory goes back
         give_back_freed_memory()  # to the operating system, before the workers of the checks are forked
         progress("datasets", None, sum(record_counts(datasets).values()))
-        with analysis_beside_checks(datasets, spec, dummy, workers=schedule.workers) as (rider, analysis_result):
+        with analysis_beside_checks(datasets, spec, dummy, workers=schedule.workers,
+                                    worker=page_worker) as (rider, analysis_result):
             issues.extend(check_datasets(datasets, spec, blinded=options.blinded, workers=schedule.workers,
                                          rider=rider))
             if options.blinded:
