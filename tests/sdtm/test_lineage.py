@@ -143,3 +143,52 @@ def test_lineage_holds_with_missing_key_values():
     out = with_lineage(frame.drop(columns=["__file", "__row"]), make_lineage(frame, ["USUBJID", "VISITNUM"]))
     assert lineage_of(out.copy()) is not None
     assert lineage_of(out.iloc[::-1].reset_index(drop=True)) is None  # re-sorted: the guard refuses it
+
+
+def test_text_arrays_are_coded_only_when_decoding_gives_them_back_exactly():
+    import numpy as np
+
+    from aclf_cdisc.sdtm.lineage import Coded
+
+    coded = Coded.of(np.array(["lb.csv", None, "ae.csv", "lb.csv"], dtype=object))
+    assert coded is not None and coded.codes.tolist() == [0, -1, 1, 0] and coded.values.tolist() == ["lb.csv", "ae.csv"]
+    assert coded.decoded().tolist() == ["lb.csv", None, "ae.csv", "lb.csv"]
+    assert Coded.of(np.array(["a", float("nan")], dtype=object)) is None  # NaN would come back as None
+    assert Coded.of(np.array([1.0, 2.0])) is None and Coded.of(np.array(["a", 3], dtype=object)) is None
+    # parts coded apart share one set of values when put together; a plain part decodes them all
+    a, b = Coded.of(np.array(["x", "y"], dtype=object)), Coded.of(np.array([None, "z", "x"], dtype=object))
+    joined = Coded.concat([a, b])
+    assert isinstance(joined, Coded) and joined.values.tolist() == ["x", "y", "z"]
+    assert joined.decoded().tolist() == ["x", "y", None, "z", "x"]
+    mixed = Coded.concat([a, np.array(["w"], dtype=object)])
+    assert isinstance(mixed, np.ndarray) and mixed.tolist() == ["x", "y", "w"]
+
+
+def test_a_lineage_travels_coded_and_is_rebuilt_only_when_read(tmp_path):
+    import pickle
+
+    import numpy as np
+
+    from aclf_cdisc.compact import mapped_frame, spill_frame
+    from aclf_cdisc.sdtm.lineage import Coded, Lineage
+
+    n = 10_000
+    files = np.array(["lb.csv" if i % 7 else None for i in range(n)], dtype=object)
+    keys = (("USUBJID", np.array([f"S-{i // 50:04d}" for i in range(n)], dtype=object)),
+            ("LBSEQ", np.arange(n, dtype=np.float64)),
+            ("LBDTC", np.array(["2024-01-01" if i % 3 else float("nan") for i in range(n)], dtype=object)))
+    lineage = Lineage(files=files, rows=np.arange(n, dtype=np.int64), keys=keys)
+    again = pickle.loads(pickle.dumps(lineage, protocol=5))
+    assert isinstance(again._files, Coded) and isinstance(dict(again._keys)["USUBJID"], Coded)
+    assert not isinstance(dict(again._keys)["LBDTC"], Coded)  # holds NaN: kept as it was
+    assert again._read == {}  # nothing rebuilt yet
+    assert again.file_list() == files.tolist() and again.row_list() == list(range(n))
+    for (name, before), (name_again, after) in zip(keys, again.keys, strict=True):
+        assert name == name_again and pd.Series(before).equals(pd.Series(after))
+    # a spilled dataset maps its lineage's codes from the file and builds no text array to be read
+    frame = pd.DataFrame({"USUBJID": keys[0][1], "LBSEQ": keys[1][1], "LBDTC": keys[2][1]})
+    frame.attrs[LINEAGE] = lineage
+    mapped = mapped_frame(spill_frame(frame, tmp_path / "LB.held"))
+    held = mapped.attrs[LINEAGE]
+    assert held._read == {} and not held._files.codes.flags.owndata and not held._files.codes.flags.writeable
+    assert lineage_of(mapped) is held and held.file_list() == files.tolist()

@@ -337,9 +337,7 @@ def _concat_lineage(parts: Sequence[pd.DataFrame]) -> Lineage | None:
     names = [name for name, _ in present[0].keys]
     if any([name for name, _ in lin.keys] != names for lin in present):
         return None
-    return Lineage(files=np.concatenate([lin.files for lin in present]),
-                   rows=np.concatenate([lin.rows for lin in present]),
-                   keys=tuple((name, np.concatenate([dict(lin.keys)[name] for lin in present])) for name in names))
+    return Lineage.concat(present)
 
 
 class BlockOrderError(AssertionError):

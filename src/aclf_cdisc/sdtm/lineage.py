@@ -40,22 +40,103 @@ _SEQ = re.compile(r"^([A-Z]{2})SEQ$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
+class Coded:
+    """Text values held as codes into their distinct values: ``codes`` int32 (-1 for None),
+    ``values`` the distinct texts in order of first appearance. Read back by :meth:`decoded`.
+
+    >>> coded = Coded.of(np.array(["lb.csv", None, "lb.csv"], dtype=object))
+    >>> coded.codes.tolist(), coded.values.tolist(), coded.decoded().tolist()
+    ([0, -1, 0], ['lb.csv'], ['lb.csv', None, 'lb.csv'])
+    """
+
+    codes: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> Coded | None:
+        """``values`` coded, or None unless they are all text or None (so that decoding gives back
+        exactly these values: NaN, numbers and other objects stay as they are)."""
+        if values.dtype != object:
+            return None
+        codes, distinct = pd.factorize(values, use_na_sentinel=True)
+        if not all(isinstance(v, str) for v in distinct) or any(v is not None for v in values[codes < 0]):
+            return None
+        return cls(codes.astype(np.int32), np.asarray(distinct, dtype=object))
+
+    def decoded(self) -> np.ndarray:
+        table = np.empty(len(self.values) + 1, dtype=object)  # its last slot None: code -1 takes it
+        table[:-1] = self.values
+        decoded: np.ndarray = table[self.codes]
+        return decoded
+
+    @staticmethod
+    def concat(parts: Sequence[np.ndarray | Coded]) -> np.ndarray | Coded:
+        """The parts one after the other: coded when every part is, with one set of values."""
+        if not all(isinstance(p, Coded) for p in parts):
+            return np.concatenate([p.decoded() if isinstance(p, Coded) else p for p in parts])
+        coded = [p for p in parts if isinstance(p, Coded)]
+        values = pd.unique(np.concatenate([p.values for p in coded]))
+        index = pd.Index(values)
+        codes = [np.append(index.get_indexer(p.values), -1).astype(np.int32)[p.codes] for p in coded]
+        return Coded(np.concatenate(codes), np.asarray(values, dtype=object))
+
+
+def _coded(values: np.ndarray | Coded) -> np.ndarray | Coded:
+    return values if isinstance(values, Coded) else (Coded.of(values) or values)
+
+
+def _decoded(values: np.ndarray | Coded) -> np.ndarray:
+    return values.decoded() if isinstance(values, Coded) else values
+
+
 class Lineage:
     """Raw file and record per position of one conformed dataset, with its key values as a guard.
 
-    Held as arrays, one 8-byte slot per record rather than a Python object per record (a study
-    of 20,000 subjects has 5 M records): ``files`` an object array of the (shared) file names, None
-    where unknown; ``rows`` int64, -1 where unknown; ``keys`` each key variable's values as its
-    column held them.
+    Held as arrays, one slot per record rather than a Python object per record (a study of 20,000
+    subjects has 5 M records): ``files`` an object array of the (shared) file names, None where
+    unknown; ``rows`` int64, -1 where unknown; ``keys`` each key variable's values as its column
+    held them. Pickled (a block's datasets on disk, a dataset spilled to the working folder, a
+    worker's result), the text arrays travel as :class:`Coded` arrays, and are rebuilt only when
+    read: a reader that maps a spilled dataset to check or write its values, not to cite a
+    record, never builds them (at 20,000 subjects they were 80 MB of LB's every reading).
     """
 
-    files: np.ndarray
-    rows: np.ndarray
-    keys: tuple[tuple[str, np.ndarray], ...]  # (variable, values per position)
+    def __init__(self, files: np.ndarray | Coded, rows: np.ndarray,
+                 keys: tuple[tuple[str, np.ndarray | Coded], ...]) -> None:
+        self._files = files
+        self.rows = rows
+        self._keys = keys
+        self._read: dict[str, Any] = {}
+
+    @property
+    def files(self) -> np.ndarray:
+        if "files" not in self._read:
+            self._read["files"] = _decoded(self._files)
+        files: np.ndarray = self._read["files"]
+        return files
+
+    @property
+    def keys(self) -> tuple[tuple[str, np.ndarray], ...]:  # (variable, values per position)
+        if "keys" not in self._read:
+            self._read["keys"] = tuple((name, _decoded(values)) for name, values in self._keys)
+        keys: tuple[tuple[str, np.ndarray], ...] = self._read["keys"]
+        return keys
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Lineage, (_coded(self._files), self.rows, tuple((name, _coded(v)) for name, v in self._keys))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Lineage:
         return self  # immutable: pandas deep-copies attrs on every operation, this keeps that cheap
+
+    @staticmethod
+    def concat(parts: Sequence[Lineage]) -> Lineage:
+        """The lineages of frames put one after the other (the same key variables in each), their
+        text arrays left coded where every part holds them coded."""
+        names = [name for name, _ in parts[0]._keys]
+        return Lineage(files=Coded.concat([p._files for p in parts]),
+                       rows=np.concatenate([p.rows for p in parts]),
+                       keys=tuple((name, Coded.concat([dict(p._keys)[name] for p in parts])) for name in names))
 
     def source(self, position: int) -> tuple[str, int] | None:
         file, row = self.files[position], int(self.rows[position])
