@@ -134,6 +134,31 @@ def _factorize_held_text(values: pd.Series) -> Factorized | None:
     return Factorized(codes, categories.tolist(), None)
 
 
+def _factorize_held_numbers(values: pd.Series) -> Factorized | None:
+    """A compacted float64 or datetime64 column (:mod:`aclf_cdisc.compact`: its distinct values as
+    sorted categories, NaN or NaT where the code is -1) factorized by its own codes, as
+    :func:`factorize_column` factorizes the numbers or dates it stands for: the values in order of
+    first appearance, the missing ones code -1 (NaT kept as the dates' missing value, which reads
+    "NaT"); else None. No row is rebuilt (at 100,000 subjects a rebuilt ADLB column is 94 MB).
+
+    >>> from aclf_cdisc.compact import compact_column
+    >>> f = _factorize_held_numbers(compact_column(pd.Series([2.5, float("nan"), 1.0, 2.5])))
+    >>> f.codes.tolist(), f.uniques, f.missing
+    ([0, -1, 1, 0], [2.5, 1.0], None)
+    """
+    categories = values.cat.categories
+    if not (categories.dtype == np.float64 or categories.dtype.kind == "M"):
+        return None
+    codes = values.cat.codes.to_numpy()
+    order = pd.unique(codes[codes >= 0])
+    position = np.full(len(categories) + 1, -1, dtype=np.int32)  # the last slot: code -1 stays -1
+    position[order] = np.arange(len(order), dtype=np.int32)
+    uniques = categories.take(order)
+    if categories.dtype.kind == "M":
+        return Factorized(position[codes], list(uniques), pd.NaT)
+    return Factorized(position[codes], uniques.tolist(), None)
+
+
 def factorize_column(values: pd.Series) -> Factorized:
     """``values`` factorized so that equal values always share every statistic.
 
@@ -149,7 +174,7 @@ def factorize_column(values: pd.Series) -> Factorized:
     True
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
-        held = _factorize_held_text(values)
+        held = _factorize_held_text(values) or _factorize_held_numbers(values)
         if held is not None:
             return held
         values = expand_column(values)
@@ -158,6 +183,10 @@ def factorize_column(values: pd.Series) -> Factorized:
         # what iterating or mapping a numeric column hands over: Python numbers
         codes, uniques = pd.factorize(values.to_numpy())
         return Factorized(np.asarray(codes), uniques.tolist(), None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":
+        # dates: what iterating them hands over, Timestamps; NaT (which reads "NaT") for code -1
+        codes, uniques = pd.factorize(values.to_numpy())
+        return Factorized(np.asarray(codes), list(pd.Series(uniques)), pd.NaT)
     if len(values) and (pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)):
         found = _factorize_text(values)
         if found is not None:
@@ -205,12 +234,19 @@ class DistinctColumn:
     """
 
     def __init__(self, values: pd.Series) -> None:
-        # a compacted column (aclf_cdisc.compact) of numbers or dates is read as those values; a
-        # compacted text column is kept as its codes, which factorize_column reads as they are
-        if isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.dtype == object:
+        # a compacted column (aclf_cdisc.compact) is kept as its codes, which factorize_column reads
+        # as they are: text always; numbers and dates where their codes give the factorization
+        # (no -0.0 is ever coded, so their text is one per distinct value), else rebuilt
+        self.held_numbers = _factorize_held_numbers(values) if isinstance(values.dtype, pd.CategoricalDtype) \
+            else None
+        if self.held_numbers is not None:
             self.values = values
+            self.dtype = values.cat.categories.dtype
+            self.__dict__["factorized"] = self.held_numbers
         else:
-            self.values = expand_column(values)
+            keep = isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.dtype == object
+            self.values = values if keep else expand_column(values)
+            self.dtype = self.values.dtype
 
     @cached_property
     def factorized(self) -> Factorized:
@@ -257,7 +293,12 @@ class DistinctColumn:
         return frozenset(t for t in map(code_text, self.whole) if t is not None)
 
     def is_numeric(self) -> bool:
-        return is_numeric_dtype(self.values.dtype)
+        return is_numeric_dtype(self.dtype)
+
+    def row_by_row(self) -> bool:
+        """Whether a statistic must read every row: numbers as held (0.0 and -0.0 are one value but
+        differ as text); a compacted column holds no -0.0."""
+        return self.is_numeric() and self.held_numbers is None
 
     def everything(self) -> DistinctValues:
         """The whole column."""
@@ -301,17 +342,17 @@ class DistinctValues:
 
     def char_length(self) -> int:
         """The longest value held in bytes, at least 1."""
-        if self.column.is_numeric():  # 0.0 and -0.0 are one value but differ as text: row by row
+        if self.column.row_by_row():  # 0.0 and -0.0 are one value but differ as text: row by row
             values = self.column.values if self.mask is None else self.column.values[self.mask]
             return max([1, *(value_bytes(v) for v in values)])
-        if self.mask is None:
+        if self.mask is None and not self.column.is_numeric():
             return max([1, *map(value_bytes, self.column.whole)])
         lengths = self.column.byte_lengths[self._used()]
         return max(1, int(lengths.max())) if lengths.size else 1
 
     def finite_numbers(self) -> np.ndarray:
         """The finite numbers held (each distinct one once; text that reads as a number counts)."""
-        if self.mask is None:
+        if self.mask is None and self.column.held_numbers is None:
             values = self.column.values if self.column.is_numeric() else self.column.whole
             return finite_numbers(values)  # no need to factorize the column
         numbers = self.column.numbers[self._used()]
