@@ -277,6 +277,19 @@ def test_the_page_worker_started_with_the_build_is_stopped_when_the_study_is_bui
     assert early not in seen["block"] and len(seen["block"]) == 2  # the two block workers only
 
 
+def test_a_large_or_blinded_export_gets_no_early_page_worker(tmp_path):
+    from aclf_cdisc.package.build import EARLY_PAGE_BYTES, early_page_workers, export_bytes
+
+    two = Schedule(block_subjects=1000, workers=2)
+    assert early_page_workers(BuildOptions(), two) == 2  # the bundled sample: 1.7 MB
+    assert early_page_workers(BuildOptions(blinded=True), two) == 1  # no page to make
+    with (tmp_path / "lb.csv").open("wb") as large:  # sparse: its size, not its blocks on disk
+        large.truncate(EARLY_PAGE_BYTES + 1)
+    assert export_bytes(tmp_path) == EARLY_PAGE_BYTES + 1
+    assert early_page_workers(BuildOptions(raw_dir=tmp_path), two) == 1
+    assert export_bytes(tmp_path / "missing") == 0  # the reader reports a missing export, not this
+
+
 def test_one_block_on_two_workers_is_the_same_bytes(tree_bytes, whole_sample, tmp_path):
     # one block: the SDTM domain groups, the checks and the XPT files go to the workers instead
     out = tmp_path / "outputs"

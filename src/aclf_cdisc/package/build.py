@@ -241,6 +241,28 @@ def analysis_files(datasets: Mapping[str, pd.DataFrame], spec: Spec,
     return build_analysis(datasets, spec, dummy_label=dummy_label)
 
 
+EARLY_PAGE_BYTES = 64 * 1024 * 1024  # an export of more bytes than this is not given an early page worker
+
+
+def export_bytes(folder: Path) -> int:
+    """The bytes of the files in the export's folder (0 where it cannot be read: the reader says why)."""
+    try:
+        return sum(path.stat().st_size for path in folder.iterdir() if path.is_file())
+    except OSError:
+        return 0
+
+
+def early_page_workers(options: BuildOptions, schedule: Schedule) -> int:
+    """The workers :func:`build_package` gives :func:`aclf_cdisc.package.background.started_early`
+    for the analysis page: none (1) for a blinded build, which has no page, or for an export of
+    more than :data:`EARLY_PAGE_BYTES` (about 6,000 subjects of this study: built in blocks, its
+    page rides the checks' workers, and the worker would only sit beside the reading of the
+    export, the first peak of a large build's memory)."""
+    if options.blinded or export_bytes(options.raw_dir or edc_dir()) > EARLY_PAGE_BYTES:
+        return 1
+    return schedule.workers
+
+
 def prepare_analysis() -> None:
     """What the analysis page's worker does while it waits for the datasets: the page's imports."""
     from aclf_cdisc.analysis import import_heavy
@@ -299,7 +321,7 @@ def build_package(options: BuildOptions) -> BuildResult:
     schedule = resolve_schedule(options.block_subjects, options.workers)
     # the analysis page's worker starts with the build, so that its imports (about a second) are
     # done while the export is read and the datasets are built (analysis_beside_checks)
-    with started_early(prepare_analysis, workers=1 if options.blinded else schedule.workers) as page_worker:
+    with started_early(prepare_analysis, workers=early_page_workers(options, schedule)) as page_worker:
         return _build_started(options, spec, schedule, page_worker)
 
 
