@@ -72,7 +72,7 @@ class BuildProgress:
                 self.log.write(log_record(stage, dataset, records, now - self.last) + "\n")
                 self.log.flush()
             except OSError as exc:  # a full disk: the error names the log, not an anonymous write
-                raise OSError(exc.errno, exc.strerror, str(self.log_path)) from None
+                raise self._log_error(exc) from None
         if self.display is not None:
             what = " ".join(p for p in (stage, dataset, f"({records:,} records)" if records is not None else None) if p)
             self.display.update(self.task, description=f"done: {what}")
@@ -87,4 +87,8 @@ class BuildProgress:
                 self.log.close()
             except OSError as exc:
                 if kind is None:  # an error already on its way says more than the log's
-                    raise OSError(exc.errno, exc.strerror, str(self.log_path)) from None
+                    raise self._log_error(exc) from None
+
+    def _log_error(self, exc: OSError) -> OSError:
+        """``exc`` naming the log file (a full disk's error names no file of its own)."""
+        return OSError(exc.errno, exc.strerror, str(self.log_path))

@@ -94,11 +94,11 @@ def run_checks(datasets: Datasets, spec: Spec, *, checklist: Checklist | None = 
     return [*schemas, *_finish(found[len(names):], datasets, spec, checklist or preset("final"))]
 
 
-def non_ascii_issues(frame: pd.DataFrame, dataset: str, *, offset: int = 0) -> list[Issue]:
+def non_ascii_issues(frame: pd.DataFrame, dataset: str) -> list[Issue]:
     """Text the XPT writer would refuse (``xpt.char-non-ascii``: XPT v5 files are written ASCII), one
-    Issue per record, found here so the build stops before writing and names the raw record
-    (``offset`` records of the dataset come before ``frame``). A coded text column (held by a
-    store, :mod:`aclf_cdisc.compact`) is judged on its categories, its distinct values."""
+    Issue per record, found here so the build stops before writing and names the raw record. A
+    coded text column (held by a store, :mod:`aclf_cdisc.compact`) is judged on its categories,
+    its distinct values."""
     issues: list[Issue] = []
     for column in frame.columns:
         series = frame[column]
@@ -113,7 +113,7 @@ def non_ascii_issues(frame: pd.DataFrame, dataset: str, *, offset: int = 0) -> l
         if not bad:
             continue
         for position in np.flatnonzero(series.isin(bad).to_numpy()).tolist():
-            issues.append(Issue(rule="xpt.char-non-ascii", dataset=dataset, row=offset + position + 1,
+            issues.append(Issue(rule="xpt.char-non-ascii", dataset=dataset, row=position + 1,
                                 column=str(column), value=series.iloc[position], message="value is not ASCII",
                                 expected="ASCII text: XPT v5 files are written ASCII"))
     return issues

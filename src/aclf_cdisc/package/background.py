@@ -31,10 +31,12 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, TypeVar
 
 from aclf_cdisc.errors import Issue, ResourceError
 from aclf_cdisc.package.heap import give_back_free_pages
+from aclf_cdisc.tasks import Rider
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -117,14 +119,7 @@ def in_background(fn: Callable[..., T], *args: Any, workers: int, worker: Worker
             yield result
         return
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        done: list[T] = []
-
-        def inline() -> T:
-            if not done:
-                done.append(fn(*args, **kwargs))
-            return done[0]
-
-        yield inline
+        yield Rider(partial(fn, *args, **kwargs)).result  # computed here, once, when first asked for
         return
     with _forked_pool(1, _adopt, (fn, args, kwargs)) as pool, _awaited(pool, pool.submit(_run)) as result:
         yield result
@@ -178,7 +173,7 @@ def _forked_pool(size: int, initializer: Callable[..., None],
     ``with`` block. A worker that died is raised as :func:`worker_lost`; leaving the block by an
     error, Ctrl-C or SIGTERM stops the workers at once instead of waiting for work nobody will read."""
     pool = WorkerPool(size, mp_context=multiprocessing.get_context("fork"), initializer=initializer,
-                 initargs=(os.getpid(), *initargs))
+                      initargs=(os.getpid(), *initargs))
     try:
         yield pool
     except BrokenProcessPool:

@@ -705,9 +705,8 @@ def _rule_of(check: Any) -> str:
     return f"schema.{base}" if base else "schema.check"
 
 
-def _row_labeller(frame: pd.DataFrame, offset: int = 0) -> Callable[[Any], int | str | None]:
-    """A record's label: USUBJID and --SEQ (or PARAMCD) where it has them, else its record number
-    (``offset`` records come before ``frame`` in its dataset)."""
+def _row_labeller(frame: pd.DataFrame) -> Callable[[Any], int | str | None]:
+    """A record's label: USUBJID and --SEQ (or PARAMCD) where it has them, else its record number."""
     seq = next((c for c in frame.columns if isinstance(c, str) and c.endswith("SEQ") and len(c) == 5), None)
     has_subject = "USUBJID" in frame.columns
 
@@ -726,7 +725,7 @@ def _row_labeller(frame: pd.DataFrame, offset: int = 0) -> Callable[[Any], int |
                 elif "PARAMCD" in frame.columns:
                     parts.append(f"PARAMCD={frame['PARAMCD'].iloc[position]}")
                 return ", ".join(parts)
-        return position + offset + 1
+        return position + 1
     return label
 
 
@@ -829,9 +828,7 @@ def validate_held(held: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: st
     before).
     """
     data = held.reset_index(drop=True)
-    if schema.index is not None or schema.dtype is not None or schema.parsers or schema.unique_column_names:
-        return None
-    if list(data.columns) != list(schema.columns) or _duplicated_keys(data, schema):
+    if not _plain_frame(data, schema) or _duplicated_keys(data, schema):
         return None
     dataset = dataset or schema.name
     label = _row_labeller(data)
@@ -839,9 +836,7 @@ def validate_held(held: pd.DataFrame, schema: pa.DataFrameSchema, *, dataset: st
     for name, column in schema.columns.items():
         series = data[name]
         values, codes = _distinct_values(series)
-        if column.dtype is not None and str(column.dtype) != str(values.dtype):
-            return None
-        if column.parsers or column.unique or (not column.nullable and bool(series.isna().any())):
+        if not _plain_column(column, values.dtype, series):
             return None
         for check in column.checks:
             if check.element_wise or check.groupby is not None:
@@ -922,7 +917,23 @@ def _frame_check_failures(data: pd.DataFrame, schema: pa.DataFrameSchema,
     return [(check, found) for check, found in zip(checks, failed, strict=True) if check.raise_warning]
 
 
-def _passes_plainly(data: pd.DataFrame, schema: pa.DataFrameSchema, *, keys: bool = True) -> bool:
+def _plain_frame(data: pd.DataFrame, schema: pa.DataFrameSchema) -> bool:
+    """Nothing to apply to the frame as a whole (index, dtype, parsers, unique column names), and
+    every column of the schema present, in its order (strict)."""
+    if schema.index is not None or schema.dtype is not None or schema.parsers or schema.unique_column_names:
+        return False
+    return list(data.columns) == list(schema.columns)
+
+
+def _plain_column(column: pa.Column, dtype: Any, series: pd.Series) -> bool:
+    """The column's values are of the ``dtype`` the schema wants, with no parser or uniqueness to
+    apply and no missing value in ``series`` that the column forbids."""
+    if column.dtype is not None and str(column.dtype) != str(dtype):
+        return False
+    return not (column.parsers or column.unique or (not column.nullable and bool(series.isna().any())))
+
+
+def _passes_plainly(data: pd.DataFrame, schema: pa.DataFrameSchema) -> bool:
     """True only when ``schema.validate(data)`` would find nothing: the same checks run directly.
 
     pandera's own pass costs far more than the checks (a copy of the frame, a null mask of the
@@ -930,17 +941,12 @@ def _passes_plainly(data: pd.DataFrame, schema: pa.DataFrameSchema, *, keys: boo
     needs none of it. The answer errs one way only: whatever this pass cannot vouch for (a dtype
     to coerce, a check shape it does not know, any failing value) answers False, and pandera
     then runs in full and reports the failures as before, so the findings never differ.
-    ``keys=False`` leaves out the uniqueness of the key variables (a block of records cannot vouch for it).
     """
-    if schema.index is not None or schema.dtype is not None or schema.parsers or schema.unique_column_names:
-        return False
-    if list(data.columns) != list(schema.columns):  # strict, ordered, every column present
+    if not _plain_frame(data, schema):
         return False
     for name, column in schema.columns.items():
         series = data[name]
-        if column.dtype is not None and str(column.dtype) != str(series.dtype):
-            return False
-        if column.parsers or column.unique or (not column.nullable and bool(series.isna().any())):
+        if not _plain_column(column, series.dtype, series):
             return False
         holds = all(_check_holds(check, series) for check in column.checks)
         _forget_column(series)  # the column's checks are done: its factorization is not kept
@@ -948,7 +954,7 @@ def _passes_plainly(data: pd.DataFrame, schema: pa.DataFrameSchema, *, keys: boo
             return False
     if not all(_check_holds(check, data) for check in schema.checks):
         return False
-    return not keys or not _duplicated_keys(data, schema)
+    return not _duplicated_keys(data, schema)
 
 
 def _duplicated_keys(data: pd.DataFrame, schema: pa.DataFrameSchema) -> bool:
