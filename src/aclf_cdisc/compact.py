@@ -177,13 +177,24 @@ def concat_columns(parts: list[dict[str, pd.Series]], names: Sequence[str], reco
     columns: dict[str, pd.Series] = {}
     for name in names:
         series = [part.pop(name) for part in parts]
-        if all(isinstance(s.dtype, pd.CategoricalDtype) for s in series) and \
-                len({s.cat.categories.dtype for s in series}) == 1:
-            columns[name] = _concat_categorical(series)
-        else:
-            columns[name] = pd.concat([expand_column(s) for s in series], ignore_index=True)
+        columns[name] = concat_column(series)
         del series
     return pd.DataFrame(columns, index=pd.RangeIndex(records), copy=False)
+
+
+def concat_column(parts: Sequence[pd.Series]) -> pd.Series:
+    """Columns joined end to end: compacted still when every part is compacted alike (one set of
+    categories), else rebuilt (a compacted part's values as the column it stands for).
+
+    >>> a, b = compact_column(pd.Series(["p", None], dtype=object)), compact_column(pd.Series(["q", "p"], dtype=object))
+    >>> joined = concat_column([a, b])
+    >>> joined.cat.codes.tolist(), expand_column(joined).tolist()
+    ([0, -1, 1, 0], ['p', None, 'q', 'p'])
+    """
+    if all(isinstance(s.dtype, pd.CategoricalDtype) for s in parts) and \
+            len({s.cat.categories.dtype for s in parts}) == 1:
+        return _concat_categorical(parts)
+    return pd.concat([expand_column(s) for s in parts], ignore_index=True)
 
 
 SMALL_CELLS = 10_000_000  # a dataset of fewer cells is held as built (80 MB of pointers at most): rebuilding

@@ -148,19 +148,21 @@ def test_lineage_holds_with_missing_key_values():
 def test_text_arrays_are_coded_only_when_decoding_gives_them_back_exactly():
     import numpy as np
 
-    from aclf_cdisc.sdtm.lineage import Coded
+    from aclf_cdisc.sdtm.lineage import _coded, _decoded, _joined
 
-    coded = Coded.of(np.array(["lb.csv", None, "ae.csv", "lb.csv"], dtype=object))
-    assert coded is not None and coded.codes.tolist() == [0, -1, 1, 0] and coded.values.tolist() == ["lb.csv", "ae.csv"]
-    assert coded.decoded().tolist() == ["lb.csv", None, "ae.csv", "lb.csv"]
-    assert Coded.of(np.array(["a", float("nan")], dtype=object)) is None  # NaN would come back as None
-    assert Coded.of(np.array([1.0, 2.0])) is None and Coded.of(np.array(["a", 3], dtype=object)) is None
+    coded = _coded(np.array(["lb.csv", None, "ae.csv", "lb.csv"], dtype=object))
+    assert isinstance(coded, pd.Series) and coded.cat.codes.tolist() == [0, -1, 1, 0]
+    assert coded.cat.categories.tolist() == ["lb.csv", "ae.csv"]
+    assert _decoded(coded).tolist() == ["lb.csv", None, "ae.csv", "lb.csv"]
+    for kept in (np.array(["a", float("nan")], dtype=object),  # NaN would come back as None
+                 np.array([1.0, 2.0]), np.array(["a", 3], dtype=object)):
+        assert _coded(kept) is kept
     # parts coded apart share one set of values when put together; a plain part decodes them all
-    a, b = Coded.of(np.array(["x", "y"], dtype=object)), Coded.of(np.array([None, "z", "x"], dtype=object))
-    joined = Coded.concat([a, b])
-    assert isinstance(joined, Coded) and joined.values.tolist() == ["x", "y", "z"]
-    assert joined.decoded().tolist() == ["x", "y", None, "z", "x"]
-    mixed = Coded.concat([a, np.array(["w"], dtype=object)])
+    a, b = _coded(np.array(["x", "y"], dtype=object)), _coded(np.array([None, "z", "x"], dtype=object))
+    joined = _joined([a, b])
+    assert isinstance(joined, pd.Series) and joined.cat.categories.tolist() == ["x", "y", "z"]
+    assert _decoded(joined).tolist() == ["x", "y", None, "z", "x"]
+    mixed = _joined([a, np.array(["w"], dtype=object)])
     assert isinstance(mixed, np.ndarray) and mixed.tolist() == ["x", "y", "w"]
 
 
@@ -170,7 +172,10 @@ def test_a_lineage_travels_coded_and_is_rebuilt_only_when_read(tmp_path):
     import numpy as np
 
     from aclf_cdisc.compact import mapped_frame, spill_frame
-    from aclf_cdisc.sdtm.lineage import Coded, Lineage
+    from aclf_cdisc.sdtm.lineage import Lineage
+
+    def coded(values: object) -> bool:
+        return isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype)
 
     n = 10_000
     files = np.array(["lb.csv" if i % 7 else None for i in range(n)], dtype=object)
@@ -179,8 +184,8 @@ def test_a_lineage_travels_coded_and_is_rebuilt_only_when_read(tmp_path):
             ("LBDTC", np.array(["2024-01-01" if i % 3 else float("nan") for i in range(n)], dtype=object)))
     lineage = Lineage(files=files, rows=np.arange(n, dtype=np.int64), keys=keys)
     again = pickle.loads(pickle.dumps(lineage, protocol=5))
-    assert isinstance(again._files, Coded) and isinstance(dict(again._keys)["USUBJID"], Coded)
-    assert not isinstance(dict(again._keys)["LBDTC"], Coded)  # holds NaN: kept as it was
+    assert coded(again._files) and coded(dict(again._keys)["USUBJID"])
+    assert not coded(dict(again._keys)["LBDTC"])  # holds NaN: kept as it was
     assert again._read == {}  # nothing rebuilt yet
     assert again.file_list() == files.tolist() and again.row_list() == list(range(n))
     for (name, before), (name_again, after) in zip(keys, again.keys, strict=True):
@@ -190,5 +195,6 @@ def test_a_lineage_travels_coded_and_is_rebuilt_only_when_read(tmp_path):
     frame.attrs[LINEAGE] = lineage
     mapped = mapped_frame(spill_frame(frame, tmp_path / "LB.held"))
     held = mapped.attrs[LINEAGE]
-    assert held._read == {} and not held._files.codes.flags.owndata and not held._files.codes.flags.writeable
+    codes = held._files.array._ndarray  # the Categorical's own codes, as mapped
+    assert held._read == {} and not codes.flags.owndata and not codes.flags.writeable
     assert lineage_of(mapped) is held and held.file_list() == files.tolist()

@@ -24,13 +24,12 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from aclf_cdisc.compact import held_dataset
+from aclf_cdisc.compact import compact_column, concat_column, expand_column, held_dataset
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Spec
 
@@ -40,54 +39,26 @@ _SEQ = re.compile(r"^([A-Z]{2})SEQ$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@dataclass(frozen=True)
-class Coded:
-    """Text values held as codes into their distinct values: ``codes`` int32 (-1 for None),
-    ``values`` the distinct texts in order of first appearance. Read back by :meth:`decoded`.
-
-    >>> coded = Coded.of(np.array(["lb.csv", None, "lb.csv"], dtype=object))
-    >>> coded.codes.tolist(), coded.values.tolist(), coded.decoded().tolist()
-    ([0, -1, 0], ['lb.csv'], ['lb.csv', None, 'lb.csv'])
-    """
-
-    codes: np.ndarray
-    values: np.ndarray
-
-    @classmethod
-    def of(cls, values: np.ndarray) -> Coded | None:
-        """``values`` coded, or None unless they are all text or None (so that decoding gives back
-        exactly these values: NaN, numbers and other objects stay as they are)."""
-        if values.dtype != object:
-            return None
-        codes, distinct = pd.factorize(values, use_na_sentinel=True)
-        if not all(isinstance(v, str) for v in distinct) or any(v is not None for v in values[codes < 0]):
-            return None
-        return cls(codes.astype(np.int32), np.asarray(distinct, dtype=object))
-
-    def decoded(self) -> np.ndarray:
-        table = np.empty(len(self.values) + 1, dtype=object)  # its last slot None: code -1 takes it
-        table[:-1] = self.values
-        decoded: np.ndarray = table[self.codes]
-        return decoded
-
-    @staticmethod
-    def concat(parts: Sequence[np.ndarray | Coded]) -> np.ndarray | Coded:
-        """The parts one after the other: coded when every part is, with one set of values."""
-        if not all(isinstance(p, Coded) for p in parts):
-            return np.concatenate([p.decoded() if isinstance(p, Coded) else p for p in parts])
-        coded = [p for p in parts if isinstance(p, Coded)]
-        values = pd.unique(np.concatenate([p.values for p in coded]))
-        index = pd.Index(values)
-        codes = [np.append(index.get_indexer(p.values), -1).astype(np.int32)[p.codes] for p in coded]
-        return Coded(np.concatenate(codes), np.asarray(values, dtype=object))
+Held = np.ndarray | pd.Series  # a lineage array, or a text array compacted (aclf_cdisc.compact)
 
 
-def _coded(values: np.ndarray | Coded) -> np.ndarray | Coded:
-    return values if isinstance(values, Coded) else (Coded.of(values) or values)
+def _coded(values: Held) -> Held:
+    """A text array as codes into its distinct values (:func:`aclf_cdisc.compact.compact_column`)
+    where they give back exactly these values (text and None only); anything else as it is."""
+    if isinstance(values, pd.Series) or values.dtype != object:
+        return values
+    held = compact_column(pd.Series(values, dtype=object, copy=False))
+    return held if isinstance(held.dtype, pd.CategoricalDtype) else values
 
 
-def _decoded(values: np.ndarray | Coded) -> np.ndarray:
-    return values.decoded() if isinstance(values, Coded) else values
+def _decoded(values: Held) -> np.ndarray:
+    return expand_column(values).to_numpy() if isinstance(values, pd.Series) else values
+
+
+def _joined(parts: Sequence[Held]) -> Held:
+    """Lineage arrays end to end: still coded where every part is (:func:`aclf_cdisc.compact.concat_column`)."""
+    coded = [p for p in parts if isinstance(p, pd.Series)]
+    return concat_column(coded) if len(coded) == len(parts) else np.concatenate([_decoded(p) for p in parts])
 
 
 class Lineage:
@@ -97,13 +68,13 @@ class Lineage:
     subjects has 5 M records): ``files`` an object array of the (shared) file names, None where
     unknown; ``rows`` int64, -1 where unknown; ``keys`` each key variable's values as its column
     held them. Pickled (a block's datasets on disk, a dataset spilled to the working folder, a
-    worker's result), the text arrays travel as :class:`Coded` arrays, and are rebuilt only when
-    read: a reader that maps a spilled dataset to check or write its values, not to cite a
-    record, never builds them (at 20,000 subjects they were 80 MB of LB's every reading).
+    worker's result), the text arrays travel as codes into their distinct values (:func:`_coded`)
+    and are rebuilt only when read: a reader that maps a spilled dataset to check or write its
+    values, not to cite a record, never builds them (at 20,000 subjects they were 80 MB of LB's
+    every reading).
     """
 
-    def __init__(self, files: np.ndarray | Coded, rows: np.ndarray,
-                 keys: tuple[tuple[str, np.ndarray | Coded], ...]) -> None:
+    def __init__(self, files: Held, rows: np.ndarray, keys: tuple[tuple[str, Held], ...]) -> None:
         self._files = files
         self.rows = rows
         self._keys = keys
@@ -134,9 +105,9 @@ class Lineage:
         """The lineages of frames put one after the other (the same key variables in each), their
         text arrays left coded where every part holds them coded."""
         names = [name for name, _ in parts[0]._keys]
-        return Lineage(files=Coded.concat([p._files for p in parts]),
+        return Lineage(files=_joined([p._files for p in parts]),
                        rows=np.concatenate([p.rows for p in parts]),
-                       keys=tuple((name, Coded.concat([dict(p._keys)[name] for p in parts])) for name in names))
+                       keys=tuple((name, _joined([dict(p._keys)[name] for p in parts])) for name in names))
 
     def source(self, position: int) -> tuple[str, int] | None:
         file, row = self.files[position], int(self.rows[position])
