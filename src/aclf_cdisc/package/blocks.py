@@ -440,7 +440,6 @@ def build_in_blocks(raw: RawExport | Handover[RawExport], spec: Spec, *, blinded
         # once the last block is built, its workers' map ends, and with it the last hold on the export
         finished = run_blocks(source.take(), spec, plan, blinded=blinded, workers=schedule.workers, folder=folder)
         datasets = _join_spilled(finished, len(plan), spec, issues, progress, folder, work)
-    give_back_freed_memory()
     study = build_study_sdtm(spec, CompactDatasets(datasets))
     assert set(study) == set(STUDY_DATASETS), "build_study_sdtm and STUDY_DATASETS disagree"
     built = {**datasets, **{name: compact_frame(frame) for name, frame in study.items()}}

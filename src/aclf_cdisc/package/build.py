@@ -352,8 +352,9 @@ def _build_started(options: BuildOptions, spec: Spec, schedule: Schedule,
     with spill_folder(options.out_dir) as work:
         datasets = build_datasets(raw, spec, blinded=options.blinded, issues=issues, schedule=schedule,
                                   progress=progress, work=work, blocks=blocks)
-        # the raw forms are not read again (the manifest hashes the files): their memory goes back
-        give_back_freed_memory()  # to the operating system, before the workers of the checks are forked
+        # what building the datasets freed (the raw forms, not read again: the manifest hashes the
+        # files; the blocks joined) goes back to the operating system before the checks' workers are forked
+        give_back_freed_memory()
         progress("datasets", None, sum(record_counts(datasets).values()))
         with analysis_beside_checks(datasets, spec, dummy, workers=schedule.workers,
                                     worker=page_worker) as (rider, analysis_result):
