@@ -30,7 +30,6 @@ from aclf_cdisc.package.blocks import (
     Schedule,
     block_export,
     concat_blocks,
-    held_export,
     plan_blocks,
     resolve_schedule,
     whole_export,
@@ -54,6 +53,11 @@ WHOLE = Schedule(block_subjects=10**9, workers=1)
 @pytest.fixture(scope="module")
 def sample_raw(spec):
     return read_raw(BuildOptions(spec_root=REPO_SPECS), spec)
+
+
+@pytest.fixture(scope="module")
+def held_raw(spec):  # as the build reads it
+    return read_raw(BuildOptions(spec_root=REPO_SPECS), spec, held=True)
 
 
 @pytest.fixture(scope="session")
@@ -101,8 +105,8 @@ def _same_form(got: pd.DataFrame, expected: pd.DataFrame) -> None:
         assert [type(v) for v in got[name]] == [type(v) for v in expected[name]], name
 
 
-def test_the_held_export_gives_back_every_form_and_every_block_as_read(sample_raw, spec):
-    held = held_export(sample_raw)
+def test_the_held_export_gives_back_every_form_and_every_block_as_read(sample_raw, held_raw, spec):
+    held = held_raw
     lb, held_lb = sample_raw.forms["lb"], held.forms["lb"]
     assert isinstance(held_lb["LBTEST"].dtype, pd.CategoricalDtype) and held_lb["__row"].dtype == np.int64
     assert held_lb.memory_usage(deep=True).sum() < lb.memory_usage(deep=True).sum() / 4
@@ -231,9 +235,9 @@ def test_a_full_disk_for_the_working_files_is_one_error_and_nothing_is_published
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_an_export_handed_over_is_let_go_before_the_blocks_are_joined(sample_raw, spec, monkeypatch, workers):
+def test_an_export_handed_over_is_let_go_before_the_blocks_are_joined(spec, monkeypatch, workers):
     # the join of a large study must not hold the raw export beside the joined datasets
-    handed = Handover(held_export(sample_raw))
+    handed = Handover(read_raw(BuildOptions(spec_root=REPO_SPECS), spec, held=True))
     alive = weakref.ref(handed.peek().forms["lb"])
     joining: list[bool] = []
     real_concat = blocks.concat_blocks
@@ -249,8 +253,8 @@ def test_an_export_handed_over_is_let_go_before_the_blocks_are_joined(sample_raw
     assert record_counts(built)["LB"] == 15580
 
 
-def test_an_export_handed_over_to_a_one_block_build_is_taken_by_it(sample_raw, spec):
-    handed = Handover(held_export(sample_raw))
+def test_an_export_handed_over_to_a_one_block_build_is_taken_by_it(held_raw, spec):
+    handed = Handover(held_raw)
     built = build_datasets(handed, spec, blinded=False, issues=[], schedule=WHOLE)
     assert handed.taken and len(built["LB"]) == 15580
     with pytest.raises(RuntimeError, match="handed over already"):
@@ -334,7 +338,7 @@ def test_2000_subjects_build_the_same_datasets_issues_and_xpt_files_in_blocks(tr
     assert len(whole["DM"]) > 2000  # randomized patients plus screen failures
     whole_xpt = tmp_path / "whole"
     write_datasets(whole, spec, whole_xpt)
-    held = held_export(raw)  # as the build holds it while the blocks are built
+    held = read_raw(BuildOptions(raw_dir=simulated_2000), spec, held=True)  # as the build reads it
     for schedule in (Schedule(block_subjects=400, workers=1), Schedule(block_subjects=900, workers=2)):
         issues: list[Issue] = []
         streamed = build_datasets(held, spec, blinded=False, issues=issues, schedule=schedule)

@@ -50,7 +50,6 @@ from aclf_cdisc.compact import (
     SpilledFrame,
     compact_frame,
     concat_columns,
-    expand_frame,
     kept_compacted,
     record_counts,
     spill_frame,
@@ -61,6 +60,7 @@ from aclf_cdisc.package.background import forked_map
 from aclf_cdisc.package.heap import give_back_freed_memory
 from aclf_cdisc.progress import ProgressHook, no_progress
 from aclf_cdisc.raw import RawExport
+from aclf_cdisc.raw.held import as_read
 from aclf_cdisc.sdtm.assemble import compute_usubjid
 from aclf_cdisc.sdtm.lineage import LINEAGE, Lineage, lineage_of
 from aclf_cdisc.spec.model import Spec
@@ -188,9 +188,6 @@ def plan_blocks(raw: RawExport, spec: Spec, block_subjects: int) -> list[dict[st
     return plan
 
 
-RAW_MISSING = np.nan  # a blank cell of a raw form, as the reader gives it (aclf_cdisc.raw)
-
-
 class Handover(Generic[T]):
     """A value passed on with its ownership: :meth:`take` gives it once and keeps nothing, so whoever
     takes it holds the last reference and can let it go in the middle of a call (the build's raw
@@ -219,28 +216,15 @@ class Handover(Generic[T]):
         return value
 
 
-def held_export(raw: RawExport) -> RawExport:
-    """The export with the text columns of its forms held compactly (:func:`aclf_cdisc.compact.compact_frame`)
-    until the blocks are built: a block's worker inherits it and rebuilds only its own rows
-    (:func:`block_export`), exactly as read.
-
-    The reader shares one string object among the cells of a value, so held as objects a form
-    costs a pointer a cell; held compactly, one or two bytes.
-    """
-    return replace(raw, forms={name: None if form is None else compact_frame(form, missing=RAW_MISSING)
-                               for name, form in raw.forms.items()})
-
-
 def whole_export(raw: RawExport) -> RawExport:
-    """The export as read (:func:`held_export` undone)."""
-    return replace(raw, forms={name: None if form is None else expand_frame(form, missing=RAW_MISSING)
-                               for name, form in raw.forms.items()})
+    """The export as read, from one read held compactly (``read_export(held=True)``)."""
+    return replace(raw, forms={name: None if form is None else as_read(form) for name, form in raw.forms.items()})
 
 
 def block_export(raw: RawExport, rows: Mapping[str, np.ndarray]) -> RawExport:
     """The export restricted to one block's rows, as read (raw index, file and record kept; no issues)."""
     forms = {name: None if form is None else
-             expand_frame(form if name in SHARED_FORMS else form.iloc[rows[name]], missing=RAW_MISSING)
+             as_read(form if name in SHARED_FORMS else form.iloc[rows[name]])
              for name, form in raw.forms.items()}
     return replace(raw, forms=forms, issues=[])
 

@@ -37,7 +37,6 @@ from aclf_cdisc.package.blocks import (
     Handover,
     Schedule,
     build_in_blocks,
-    held_export,
     plan_blocks,
     resolve_schedule,
     whole_export,
@@ -107,10 +106,11 @@ def dummy_label(spec: Spec) -> str:
     return str(spec.study.conventions["dummy_randomization_label"])
 
 
-def read_raw(options: BuildOptions, spec: Spec) -> RawExport:
+def read_raw(options: BuildOptions, spec: Spec, *, held: bool = False) -> RawExport:
+    """The build's raw export, read and checked (``held``: its forms held compactly, :mod:`aclf_cdisc.raw.held`)."""
     from aclf_cdisc.sample import edc_dir
 
-    raw = read_export(options.raw_dir or edc_dir(), spec, dummy_seed=options.dummy_randomization)
+    raw = read_export(options.raw_dir or edc_dir(), spec, dummy_seed=options.dummy_randomization, held=held)
     if raw.blinded and not options.blinded:
         raise AclfError(
             Issue(
@@ -130,7 +130,7 @@ def build_datasets(raw: RawExport | Handover[RawExport], spec: Spec, *, blinded:
     """SDTM then ADaM: in blocks of subjects when ``schedule`` cuts the study into more than one
     (:mod:`aclf_cdisc.package.blocks`; the same datasets, held compactly, the large ones in the
     working folder ``work`` when one is given, which must outlive them), else as one frame.
-    ``raw`` may be held compactly (:func:`aclf_cdisc.package.blocks.held_export`): each block, or the
+    ``raw`` may be held compactly (``read_raw(..., held=True)``): each block, or the
     one frame, is built from its rows as read; handed over (:class:`aclf_cdisc.package.blocks.Handover`),
     it is let go as soon as it has been read. ``blocks``: the blocks, when the caller has planned
     them (:func:`aclf_cdisc.package.blocks.plan_blocks`)."""
@@ -331,7 +331,7 @@ def _build_started(options: BuildOptions, spec: Spec, schedule: Schedule,
     progress = options.progress
     # held compactly (the blocks rebuild their rows as read), and handed over to the datasets'
     # build, which lets it go as soon as it has been read
-    raw = Handover(held_export(read_raw(options, spec)))
+    raw = Handover(read_raw(options, spec, held=True))
     # the file parser's text and the forms' object columns are freed, but the heap keeps their
     # pages (most of the memory of reading a large export): given back before the block workers
     # are forked, which would share them

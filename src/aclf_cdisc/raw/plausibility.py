@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from aclf_cdisc.errors import Issue, Severity, SpecError
+from aclf_cdisc.raw.held import FormsAsRead
 from aclf_cdisc.raw.parse import parse_raw_date
 from aclf_cdisc.spec.model import RawForm, Study
 
@@ -118,6 +119,13 @@ def _text_columns(form: RawForm | None, frame: pd.DataFrame) -> list[str]:
     return [c.name for c in form.columns if c.name in frame.columns]
 
 
+def _distinct(column: pd.Series) -> np.ndarray:
+    """The distinct values of a column: a held one's categories (:mod:`aclf_cdisc.raw.held`), read from its codes."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.categories.to_numpy()
+    return pd.unique(column.to_numpy())
+
+
 def check_text_characters(forms: Forms, conf: Mapping[str, Any], pattern: str, rule: str,
                           what: str) -> list[Issue]:
     """Cells of any form whose text matches ``pattern``, tested once per distinct value of a column."""
@@ -127,7 +135,7 @@ def check_text_characters(forms: Forms, conf: Mapping[str, Any], pattern: str, r
         frame = forms[name]
         for column in [c for c in frame.columns if not str(c).startswith("__")]:
             # blanks (NaN) are among the distinct values and are not text: no dropna pass over the column
-            bad = [v for v in pd.unique(frame[column].to_numpy()) if isinstance(v, str) and found(v)]
+            bad = [v for v in _distinct(frame[column]) if isinstance(v, str) and found(v)]
             if bad:
                 hit = frame[column].isin(bad).to_numpy()
                 issues += _findings(rule, conf, frame, hit, column, f"{name}.{column} holds {what}",
@@ -254,7 +262,7 @@ def check_kit_subject_unknown(forms: Forms, conf: Mapping[str, Any], study: Stud
     for name, other in forms.items():
         blinded = layouts[name].blinded if layouts and name in layouts else name == form
         if name != form and not blinded and all(c in other.columns for c in SUBJECT):
-            known.update(_subject_key(other).tolist())
+            known.update(_subject_key(other[list(SUBJECT)].drop_duplicates()).tolist())
     mask = (~_subject_key(frame).isin(known)).to_numpy()
     issues = _findings("kit-subject-unknown", conf, frame, mask, column,
                        f"{form}.{column} dispensed to a subject no EDC form holds",
@@ -274,6 +282,9 @@ CHECKS: dict[str, Check] = {
     "kit-reassigned": check_kit_reassigned,
 }
 WITH_LAYOUTS = {"date-future": check_date_future, "kit-subject-unknown": check_kit_subject_unknown}
+# the checks that walk every form read held columns as they are (by their distinct values); the
+# others are given the few forms they name rebuilt as read (aclf_cdisc.raw.held.FormsAsRead)
+WALKS = {"text-nul", "text-line-break", *WITH_LAYOUTS}
 
 
 SOURCE_KEYS = ("birth", "consent", "age", "dose", "death", "kit")
@@ -304,6 +315,10 @@ def _forms_present(conf: Mapping[str, Any], forms: Forms) -> bool:
 def plausibility_issues(forms: Forms, study: Study, layouts: Mapping[str, RawForm] | None = None) -> list[Issue]:
     """Every check of ``conventions.checks`` whose forms are in the export, in spec order.
 
+    ``forms`` may be held compactly (:mod:`aclf_cdisc.raw.held`): the checks that walk every form
+    (text, future dates, kits of unknown subjects) read the held columns by their distinct values,
+    the others get the forms they name rebuilt as read.
+
     With ``layouts``, a check naming a column no layout declares raises :class:`SpecError` first.
     """
     checks = study.conventions.get("checks") or {}
@@ -314,7 +329,7 @@ def plausibility_issues(forms: Forms, study: Study, layouts: Mapping[str, RawFor
     issues: list[Issue] = []
     for name, conf in checks.items():
         if name in CHECKS and _forms_present(conf, forms):
-            issues += CHECKS[name](forms, conf, study)
+            issues += CHECKS[name](forms if name in WALKS else FormsAsRead(forms), conf, study)
         elif name in WITH_LAYOUTS and _forms_present(conf, forms):
             issues += WITH_LAYOUTS[name](forms, conf, study, layouts=layouts)
     return issues
