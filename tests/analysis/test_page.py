@@ -45,6 +45,13 @@ def test_02_page_is_self_contained(files):
         assert arm in text
 
 
+def test_02b_each_survival_figure_counts_its_days_from_its_own_start_date(files):
+    # TFS2 starts at the stage-2 randomization: its time axis is not "since randomization"
+    for name, origin in (("km_tfs", "RANDDT"), ("km_tfs2", "RAND2DT"), ("km_os", "RANDDT")):
+        svg = files[f"analysis/{name}.svg"].decode()
+        assert re.findall(r"<!-- (Days from \w+ \(AVAL\)) -->", svg) == [f"Days from {origin} (AVAL)"], name
+
+
 def test_03_disposition_counts(files, sample_sdtm, sample_adam):
     csv = files["analysis/disposition.csv"].decode().splitlines()
     adsl = sample_adam["ADSL"]

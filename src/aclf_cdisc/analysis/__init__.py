@@ -89,9 +89,12 @@ def build_analysis(datasets: Mapping[str, pd.DataFrame], spec: Spec, *,
     sections: list[tuple[str, str, str]] = []
 
     # Time to event
+    from aclf_cdisc.adam.tte_sources import TTE_PARAMETERS
+
     follow_up = 7 * int(required_convention(spec.study.conventions, "follow_up_weeks"))
     ticks = sorted({0, *points, follow_up})
     tte_html, summaries, comparisons = [], [], []
+    origins = {p.paramcd: p.start_date for p in TTE_PARAMETERS}  # TFS2 counts from RAND2DT, not RANDDT
     for item in analyses["survival"]:
         try:
             result = survival.survival_analysis(
@@ -102,7 +105,8 @@ def build_analysis(datasets: Mapping[str, pd.DataFrame], spec: Spec, *,
                             f"{page.esc(item['population'])} = Y.</p>")
             continue
         name = f"km_{item['paramcd'].lower()}"
-        fig = figures.render(figures.km_figure(result, title=result.param, ticks=ticks, note=dummy_label or ""), name)
+        fig = figures.render(figures.km_figure(result, title=result.param, ticks=ticks, note=dummy_label or "",
+                                               origin=origins.get(item["paramcd"], "STARTDT")), name)
         files[f"{FOLDER}/{name}.svg"] = _svg(fig.svg, dummy_label)
         files[f"{FOLDER}/{name}.csv"] = _csv(survival.curve_frame(result), dummy_label)
         summaries.append(survival.summary_frame(result))

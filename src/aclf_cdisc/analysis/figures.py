@@ -48,8 +48,10 @@ def _figure(figsize: tuple[float, float]) -> Figure:
     return fig
 
 
-def km_figure(result: SurvivalResult, *, title: str, ticks: Sequence[int], note: str = "") -> Figure:
-    """KM curves by arm with censoring marks, and the numbers at risk under the axis."""
+def km_figure(result: SurvivalResult, *, title: str, ticks: Sequence[int], note: str = "",
+              origin: str = "STARTDT") -> Figure:
+    """KM curves by arm with censoring marks, and the numbers at risk under the axis; the time axis
+    is AVAL, in days from ``origin`` (the ADSL date the parameter's STARTDT is)."""
     with rc_context(RC):  # type: ignore[arg-type]
         fig = _figure(figsize=(7.2, 4.6))
         ax = fig.add_axes((0.1, 0.34, 0.86, 0.54))
@@ -64,7 +66,7 @@ def km_figure(result: SurvivalResult, *, title: str, ticks: Sequence[int], note:
         ax.set_xlim(0, max(ticks))
         ax.set_xticks(list(ticks))
         ax.set_ylabel("Probability")
-        ax.set_xlabel("Days since randomization")
+        ax.set_xlabel(f"Days from {origin} (AVAL)")
         ax.set_title(title, fontsize=10, loc="left")
         ax.legend(loc="lower left", frameon=False)
         p = "< 0.0001" if result.logrank_p < 1e-4 else f"= {result.logrank_p:.4f}"
