@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from test_pipeline_frames import adam_spec, make_sdtm
@@ -136,8 +138,12 @@ def test_08_follow_up_weeks_in_the_spec_move_the_end_of_follow_up_and_its_term(t
     assert s1["CNSDTDSC"] == "END OF FOLLOW-UP (WEEK 40)"
     assert (_row(adtte, "S2", "TFS")["AVAL"], _row(adtte, "S2", "TFS")["CNSR"]) == (74, 0)  # death on day 74
     spec = load_spec(_specs_copy(tmp_path / "m", FOLLOW_UP_40))
-    assert "RANDDT + 40 weeks" in spec.methods["MT.ADTTE.ADT"].description
+    assert "RANDDT + 7 x 40 days" in spec.methods["MT.ADTTE.ADT"].description
     assert "END OF FOLLOW-UP (WEEK 40)" in spec.methods["MT.ADTTE.SRC"].description
+    assert "(RANDDT + 7 x 40 days)" in spec.methods["MT.ADTTE.SRC"].description
+    assert "APxxEDT = TRxxEDT + 7 x 40 days" in spec.methods["MT.ADSL.APXXDT"].description
+    # no method text states the follow-up in days of its own (it said 336 whatever the weeks)
+    assert not [m.oid for m in spec.methods.values() if re.search(r"\b(336|280) days", m.description)]
 
 
 def test_09_cnsr_of_censoring_is_the_spec_convention(tmp_path):
