@@ -129,3 +129,10 @@ def test_plausibility_finds_the_same_in_held_forms(spec, tmp_path: Path) -> None
     with pytest.raises(InputError) as as_objects:
         read_export(folder, spec)
     assert as_objects.value.issues == caught.value.issues
+
+
+def test_a_ragged_record_past_the_first_chunk_is_named_by_its_file_line(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("A,B\n1,2\n3,4\n5,6\n7,8,9\n1,2\n", encoding="utf-8")
+    with pytest.raises(pd.errors.ParserError, match="Expected 2 fields in line 5, saw 3"):
+        read_coded_csv(path, chunk_records=2)
