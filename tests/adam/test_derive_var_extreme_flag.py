@@ -10,6 +10,8 @@ from aclf_cdisc.errors import DerivationError
 KEYS = ["USUBJID", "AESEQ"]
 FLAGS = ["AOCCFL", "AOCCSFL", "AOCCPFL", "AOCCIFL"]
 
+INTENSITY = ("MILD", "MODERATE", "SEVERE")  # a parameter without default (the study's severity codelist)
+
 
 def expected():
     rows = [
@@ -36,7 +38,7 @@ def derive_all(adae):
     out = derive_var_extreme_flag(out, ("STUDYID", "USUBJID", "AEBODSYS", "AEDECOD"), order, "AOCCPFL",
                                   filter=te)
     # the worst TEAE of 01 is SEVERE on 10-12 (AESEQ 3) and 10-20 (AESEQ 4): the first, AESEQ 3
-    return derive_var_max_severity_flag(out)
+    return derive_var_max_severity_flag(out, intensity_order=INTENSITY)
 
 
 def test_01_first_occurrence_by_subject_soc_pt_and_max_intensity():
@@ -66,5 +68,5 @@ def test_05_unknown_intensity_raises():
     inp = expected().drop(columns=FLAGS)
     inp.loc[2, "ASEV"] = "LIFE THREATENING"
     with pytest.raises(DerivationError) as err:
-        derive_var_max_severity_flag(inp)
+        derive_var_max_severity_flag(inp, intensity_order=INTENSITY)
     assert [(i.rule, i.value) for i in err.value.issues] == [("adam.intensity-unknown", "LIFE THREATENING")]

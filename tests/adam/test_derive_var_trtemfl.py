@@ -10,6 +10,7 @@ from aclf_cdisc.errors import DerivationError
 KEYS = ["USUBJID", "AESEQ"]
 TSD, TED = "2023-10-10", "2023-10-24"  # window ends 2023-10-24 + 28 days = 2023-11-21
 WINDOW = 28  # days; a parameter without default (the study's teae_window_days)
+INTENSITY = ("MILD", "MODERATE", "SEVERE")  # likewise (the study's severity codelist)
 
 
 def expected():
@@ -46,13 +47,14 @@ def expected():
 
 def test_01_before_in_after_window_worsened_and_unknown_start():
     exp = expected()
-    assert_keyed_equal(derive_var_trtemfl(exp.drop(columns="TRTEMFL"), end_window=WINDOW), exp, KEYS)
+    out = derive_var_trtemfl(exp.drop(columns="TRTEMFL"), end_window=WINDOW, intensity_order=INTENSITY)
+    assert_keyed_equal(out, exp, KEYS)
 
 
 def test_02_shuffled_input_gives_identical_flags():
     exp = expected()
     shuffled = exp.drop(columns="TRTEMFL").sample(frac=1, random_state=3)
-    assert_keyed_equal(derive_var_trtemfl(shuffled, end_window=WINDOW), exp, KEYS)
+    assert_keyed_equal(derive_var_trtemfl(shuffled, end_window=WINDOW, intensity_order=INTENSITY), exp, KEYS)
 
 
 def test_03_unknown_start_day_imputed_to_first_infusion_is_emergent():
@@ -62,14 +64,14 @@ def test_03_unknown_start_day_imputed_to_first_infusion_is_emergent():
                        "AENDT": dates(None), "AEGRPID": [None], "ASEV": ["MILD"],
                        "TRTSDT": dates(TSD), "TRTEDT": dates(TED)})
     adae = derive_vars_dt(ae, "AST", "AESTDTC", highest_imputation="M", min_dates=["TRTSDT"])
-    out = derive_var_trtemfl(adae, end_window=WINDOW)
+    out = derive_var_trtemfl(adae, end_window=WINDOW, intensity_order=INTENSITY)
     assert (out.loc[0, "ASTDT"], out.loc[0, "ASTDTF"], out.loc[0, "TRTEMFL"]) == (
         pd.Timestamp(TSD), "D", "Y")
 
 
 def test_04_window_is_a_parameter():
     exp = expected()
-    out = derive_var_trtemfl(exp.drop(columns="TRTEMFL"), end_window=0).set_index(KEYS)
+    out = derive_var_trtemfl(exp.drop(columns="TRTEMFL"), end_window=0, intensity_order=INTENSITY).set_index(KEYS)
     assert out.loc[("01", 3), "TRTEMFL"] is None  # 2023-11-21 is after 2023-10-24 + 0
 
 
@@ -77,7 +79,7 @@ def test_05_unknown_intensity_in_a_worsening_group_raises():
     exp = expected().drop(columns="TRTEMFL")
     exp.loc[exp["AESEQ"] == 6, "ASEV"] = None
     with pytest.raises(DerivationError) as err:
-        derive_var_trtemfl(exp, end_window=WINDOW)
+        derive_var_trtemfl(exp, end_window=WINDOW, intensity_order=INTENSITY)
     assert [(i.rule, i.row, i.column) for i in err.value.issues] == [
         ("adam.intensity-unknown", "STUDYID=S, USUBJID=01, AEGRPID=G1", "ASEV")]
 
@@ -85,9 +87,9 @@ def test_05_unknown_intensity_in_a_worsening_group_raises():
 def test_06_existing_trtemfl_is_not_overwritten_and_input_not_mutated():
     exp = expected()
     with pytest.raises(DerivationError) as err:
-        derive_var_trtemfl(exp, end_window=WINDOW)
+        derive_var_trtemfl(exp, end_window=WINDOW, intensity_order=INTENSITY)
     assert err.value.issues[0].rule == "adam.variable-exists"
     inp = exp.drop(columns="TRTEMFL")
     before = inp.copy()
-    derive_var_trtemfl(inp, end_window=WINDOW)
+    derive_var_trtemfl(inp, end_window=WINDOW, intensity_order=INTENSITY)
     pd.testing.assert_frame_equal(inp, before)

@@ -28,7 +28,7 @@ def derive_var_max_severity_flag(
     by_vars: Sequence[str] = ("STUDYID", "USUBJID"),
     new_var: str = "AOCCIFL",
     intensity: str = "ASEV",
-    intensity_order: Sequence[str] = ("MILD", "MODERATE", "SEVERE"),
+    intensity_order: Sequence[str],
     order: Sequence[str] = ("ASTDT", "AESEQ"),
     filter: RowFilter = "TRTEMFL == 'Y'",
     dataset_name: str = "ADAE",
@@ -37,7 +37,8 @@ def derive_var_max_severity_flag(
 
     Names (ADaM OCCDS v1.1 "1st Max Sev./Int. Occurrence Flag"): AOCCIFL with by_vars
     (STUDYID, USUBJID), the subject's worst TEAE; AOCCSIFL adding AEBODSYS; AOCCPIFL adding
-    AEBODSYS and AEDECOD. ``intensity_order`` lists the intensities from least to most severe.
+    AEBODSYS and AEDECOD. ``intensity_order`` lists the intensities from least to most severe
+    (required: the terms of the study's severity codelist, in order; no default here).
 
     Details (first match decides):
       1. Records failing ``filter`` (TEAEs only by default): missing.
@@ -53,7 +54,8 @@ def derive_var_max_severity_flag(
         >>> adae = pd.DataFrame({"STUDYID": "S", "USUBJID": "01", "AESEQ": [1, 2, 3], "TRTEMFL": "Y",
         ...                      "ASEV": ["MILD", "SEVERE", "SEVERE"],
         ...                      "ASTDT": pd.to_datetime(["2023-10-03", "2023-10-09", "2023-10-20"])})
-        >>> derive_var_max_severity_flag(adae)["AOCCIFL"].tolist()  # the first SEVERE one (day 9)
+        >>> order = ("MILD", "MODERATE", "SEVERE")
+        >>> derive_var_max_severity_flag(adae, intensity_order=order)["AOCCIFL"].tolist()  # first SEVERE: day 9
         [None, 'Y', None]
     """
     assert_frame(dataset, "dataset")

@@ -23,7 +23,7 @@ def derive_var_trtemfl(
     end_window: int | None,
     group_var: str | None = "AEGRPID",
     intensity: str = "ASEV",
-    intensity_order: Sequence[str] = ("MILD", "MODERATE", "SEVERE"),
+    intensity_order: Sequence[str],
     subject_keys: Sequence[str] = ("STUDYID", "USUBJID"),
     dataset_name: str = "ADAE",
 ) -> pd.DataFrame:
@@ -34,7 +34,8 @@ def derive_var_trtemfl(
     it); ``end_window`` days after TRTEDT (required: the study's ``teae_window_days`` convention,
     no default here; None for no upper bound);
     ``group_var`` links the records of one AE episode whose severity changed (None: no
-    worsening check); ``intensity_order`` lists intensities from least to most severe.
+    worsening check); ``intensity_order`` lists intensities from least to most severe (required:
+    the terms of the study's severity codelist, in order; no default here).
 
     Details (first match decides; study.md "Analysis conventions", TEAE: onset on or after the
     first infusion and no later than ``end_window`` days after the last, or a pre-existing AE that worsened
@@ -61,7 +62,9 @@ def derive_var_trtemfl(
         ...                      "ASTDT": pd.to_datetime(["2023-10-09", "2023-10-15", "2023-11-22"]),
         ...                      "AENDT": pd.to_datetime([None, None, None]),
         ...                      "TRTSDT": pd.to_datetime("2023-10-10"), "TRTEDT": pd.to_datetime("2023-10-24")})
-        >>> derive_var_trtemfl(adae, end_window=28)["TRTEMFL"].tolist()  # before; within; 29 days after the end
+        >>> order = ("MILD", "MODERATE", "SEVERE")
+        >>> # before; within; 29 days after the end
+        >>> derive_var_trtemfl(adae, end_window=28, intensity_order=order)["TRTEMFL"].tolist()
         [None, 'Y', None]
     """
     assert_frame(dataset, "dataset")
