@@ -6,6 +6,9 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import signal
+import subprocess
+import sys
 import time
 from functools import partial
 from pathlib import Path
@@ -13,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.package import background
 from aclf_cdisc.package.background import forked_map, in_background, started_early
 from aclf_cdisc.tasks import Rider
 
@@ -256,3 +260,59 @@ def test_16_leaving_early_stops_a_worker_started_early(tmp_path):
         raise KeyboardInterrupt
     with pytest.raises(ProcessLookupError):
         os.kill(int(pid_file.read_text()), 0)
+
+
+_SEEN: dict[str, list[int]] = {}
+
+
+def _blocked() -> list[int]:
+    return sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, []) & background.STOP_SIGNALS)
+
+
+def _note_the_mask(parent: int) -> None:
+    _SEEN["forked"] = _blocked()
+    background.worker_signals(parent)
+    _SEEN["started"] = _blocked()
+
+
+def _seen() -> dict[str, list[int]]:
+    return dict(_SEEN)
+
+
+def test_17_a_worker_is_forked_with_the_stop_signals_blocked_until_it_answers_them_itself():
+    with background._forked_pool(1, _note_the_mask, ()) as pool:
+        seen = pool.submit(_seen).result()
+    assert seen == {"forked": sorted([int(signal.SIGINT), int(signal.SIGTERM)]), "started": []}
+    assert _blocked() == []  # the build's own mask is as it was
+
+
+STOPPED_AT_ONCE = """
+import os, signal
+from aclf_cdisc.errors import ResourceError
+from aclf_cdisc.package import background
+
+class BuildStopped(BaseException):
+    pass
+
+def stop_build(signum, frame):  # as the command's handler does: raise, to unwind the build
+    raise BuildStopped
+
+def stopped_at_once(parent):
+    os.kill(os.getpid(), signal.SIGTERM)  # the build stops its worker before the worker answers signals
+    background.worker_signals(parent)
+
+signal.signal(signal.SIGTERM, stop_build)
+try:
+    with background._forked_pool(1, stopped_at_once, ()) as pool:
+        pool.submit(int).result()
+except ResourceError:
+    print("worker lost")
+"""
+
+
+def test_18_a_worker_stopped_before_it_answers_signals_dies_quietly():
+    # run as a command runs (no logging set up): a worker that ran the build's handler would print
+    # "Exception in initializer" and a traceback under the build's one-line error
+    done = subprocess.run([sys.executable, "-c", STOPPED_AT_ONCE], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(Path(background.__file__).parents[2])})
+    assert (done.returncode, done.stdout, done.stderr) == (0, "worker lost\n", "")

@@ -57,13 +57,24 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+#: Blocked while a worker is forked (:class:`WorkerPool`), until the worker has its own answers to them.
+STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
 def worker_signals(parent: int) -> None:
     """A forked worker's start: the build alone answers Ctrl-C and SIGTERM, the worker dies with it,
     and what it inherited is kept out of its garbage collections (``gc.freeze``): a collection
-    writes to every object it walks, which would copy each page the worker shares with the build."""
+    writes to every object it walks, which would copy each page the worker shares with the build.
+
+    The worker is forked with :data:`STOP_SIGNALS` blocked and unblocks them here, once its own
+    answers are set: a stop sent to it at once (a build that fails in its first milliseconds)
+    is answered by those, never by the build's handler it inherited, which would raise in the
+    worker and print a traceback.
+    """
     gc.freeze()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     die_with_parent(parent)
 
 
@@ -149,6 +160,14 @@ class WorkerPool(ProcessPoolExecutor):
     them finish their work and exit, and forgets them)."""
 
     _workers: tuple[Any, ...] = ()
+
+    def _spawn_process(self) -> None:
+        """Fork one worker with :data:`STOP_SIGNALS` blocked (:func:`worker_signals` unblocks them)."""
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            ProcessPoolExecutor._spawn_process(self)  # type: ignore[attr-defined]
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._workers = (*self._workers, *(getattr(self, "_processes", None) or {}).values())
