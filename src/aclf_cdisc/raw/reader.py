@@ -143,8 +143,7 @@ def read_coded_csv(path: Path, *, chunk_records: int = CSV_CHUNK_RECORDS) -> Cod
             if not names:
                 names = [str(c) for c in chunk.columns]
                 seen, parts = [{} for _ in names], [[] for _ in names]
-            for position in range(len(names)):
-                codes, distinct = pd.factorize(chunk.iloc[:, position].to_numpy(dtype=object), use_na_sentinel=True)
+            for position, (_name, codes, distinct) in enumerate(coded_form(chunk).columns):
                 known = seen[position]
                 to_known = np.fromiter((known.setdefault(value, len(known)) for value in distinct),
                                        dtype=np.int64, count=len(distinct))
