@@ -201,6 +201,20 @@ SMALL_CELLS = 10_000_000  # a dataset of fewer cells is held as built (80 MB of 
                           # it on every read would cost more time than its compaction saves memory
 
 
+def distinct_of(column: pd.Series) -> np.ndarray:
+    """The distinct values of a column without reading its records where it is compacted (its
+    categories: no missing value among them), else each value once (missing ones included).
+
+    >>> distinct_of(compact_column(pd.Series(["b", None, "b"], dtype=object))).tolist()
+    ['b']
+    >>> distinct_of(pd.Series(["b", None, "b"], dtype=object)).tolist()
+    ['b', None]
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.categories.to_numpy()
+    return pd.unique(column.to_numpy())
+
+
 def kept_compacted(frame: pd.DataFrame) -> bool:
     """Whether :class:`CompactDatasets` keeps ``frame`` compacted (else it holds it as built:
     fewer than :data:`SMALL_CELLS` cells)."""

@@ -21,7 +21,7 @@ import pandas as pd
 
 from aclf_cdisc.checks.catalogue import RULES, Checklist, apply_checklist, preset, select_rules
 from aclf_cdisc.checks.rule import Context, Datasets, Rule
-from aclf_cdisc.compact import dataset_cells, held_dataset, record_counts
+from aclf_cdisc.compact import dataset_cells, distinct_of, held_dataset, record_counts
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.sdtm.lineage import cite_sources
 from aclf_cdisc.spec.model import Spec
@@ -102,14 +102,10 @@ def non_ascii_issues(frame: pd.DataFrame, dataset: str) -> list[Issue]:
     issues: list[Issue] = []
     for column in frame.columns:
         series = frame[column]
-        distinct: Iterable[Any]
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            distinct = series.cat.categories
-        elif series.dtype == object or pd.api.types.is_string_dtype(series):
-            distinct = pd.unique(series)
-        else:
+        if not (isinstance(series.dtype, pd.CategoricalDtype) or series.dtype == object
+                or pd.api.types.is_string_dtype(series)):
             continue
-        bad = [v for v in distinct if isinstance(v, str) and not v.isascii()]
+        bad = [v for v in distinct_of(series) if isinstance(v, str) and not v.isascii()]
         if not bad:
             continue
         for position in np.flatnonzero(series.isin(bad).to_numpy()).tolist():

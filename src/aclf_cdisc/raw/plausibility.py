@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aclf_cdisc.compact import distinct_of
 from aclf_cdisc.errors import Issue, Severity, SpecError
 from aclf_cdisc.raw.held import FormsAsRead
 from aclf_cdisc.raw.parse import parse_raw_date
@@ -119,13 +120,6 @@ def _text_columns(form: RawForm | None, frame: pd.DataFrame) -> list[str]:
     return [c.name for c in form.columns if c.name in frame.columns]
 
 
-def _distinct(column: pd.Series) -> np.ndarray:
-    """The distinct values of a column: a held one's categories (:mod:`aclf_cdisc.raw.held`), read from its codes."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.categories.to_numpy()
-    return pd.unique(column.to_numpy())
-
-
 def check_text_characters(forms: Forms, conf: Mapping[str, Any], pattern: str, rule: str,
                           what: str) -> list[Issue]:
     """Cells of any form whose text matches ``pattern``, tested once per distinct value of a column."""
@@ -135,7 +129,7 @@ def check_text_characters(forms: Forms, conf: Mapping[str, Any], pattern: str, r
         frame = forms[name]
         for column in [c for c in frame.columns if not str(c).startswith("__")]:
             # blanks (NaN) are among the distinct values and are not text: no dropna pass over the column
-            bad = [v for v in _distinct(frame[column]) if isinstance(v, str) and found(v)]
+            bad = [v for v in distinct_of(frame[column]) if isinstance(v, str) and found(v)]
             if bad:
                 hit = frame[column].isin(bad).to_numpy()
                 issues += _findings(rule, conf, frame, hit, column, f"{name}.{column} holds {what}",
