@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -78,21 +79,14 @@ class Lineage:
         self._files = files
         self.rows = rows
         self._keys = keys
-        self._read: dict[str, Any] = {}
 
-    @property
+    @cached_property
     def files(self) -> np.ndarray:
-        if "files" not in self._read:
-            self._read["files"] = _decoded(self._files)
-        files: np.ndarray = self._read["files"]
-        return files
+        return _decoded(self._files)
 
-    @property
+    @cached_property
     def keys(self) -> tuple[tuple[str, np.ndarray], ...]:  # (variable, values per position)
-        if "keys" not in self._read:
-            self._read["keys"] = tuple((name, _decoded(values)) for name, values in self._keys)
-        keys: tuple[tuple[str, np.ndarray], ...] = self._read["keys"]
-        return keys
+        return tuple((name, _decoded(values)) for name, values in self._keys)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return Lineage, (_coded(self._files), self.rows, tuple((name, _coded(v)) for name, v in self._keys))
