@@ -68,6 +68,7 @@ def _labels(spec: Spec, dataset: str) -> dict[str, str]:
 def build_analysis(datasets: Mapping[str, pd.DataFrame], spec: Spec, *,
                    dummy_label: str | None = None) -> dict[str, bytes]:
     """Every file of the analysis page, keyed by its path under ``reports/``; {} without analysis.yaml."""
+    from aclf_cdisc.adam.tte_sources import TTE_PARAMETERS
     from aclf_cdisc.analysis import figures, survival  # matplotlib and lifelines (:func:`import_heavy`)
 
     analyses = load_analysis_spec(spec)
@@ -89,8 +90,6 @@ def build_analysis(datasets: Mapping[str, pd.DataFrame], spec: Spec, *,
     sections: list[tuple[str, str, str]] = []
 
     # Time to event
-    from aclf_cdisc.adam.tte_sources import TTE_PARAMETERS
-
     follow_up = 7 * int(required_convention(spec.study.conventions, "follow_up_weeks"))
     ticks = sorted({0, *points, follow_up})
     tte_html, summaries, comparisons = [], [], []

@@ -108,8 +108,6 @@ def dummy_label(spec: Spec) -> str:
 
 def read_raw(options: BuildOptions, spec: Spec, *, held: bool = False) -> RawExport:
     """The build's raw export, read and checked (``held``: its forms held compactly, :mod:`aclf_cdisc.raw.held`)."""
-    from aclf_cdisc.sample import edc_dir
-
     raw = read_export(options.raw_dir or edc_dir(), spec, dummy_seed=options.dummy_randomization, held=held)
     if raw.blinded and not options.blinded:
         raise AclfError(
