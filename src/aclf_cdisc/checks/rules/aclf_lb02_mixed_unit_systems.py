@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from aclf_cdisc.checks.rule import Datasets, Rule
-from aclf_cdisc.checks.rules._common import datasets_of
+from aclf_cdisc.checks.rules._common import datasets_of, distinct_results
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Spec
 
@@ -44,18 +46,20 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
         unit_var, test_var = f"{prefix}STRESU", f"{prefix}TESTCD"
         if unit_var not in frame.columns:
             continue
-        systems = [unit_system(u) for u in frame[unit_var]]
-        counts = {s: systems.count(s) for s in (SI, CONVENTIONAL) if s in systems}
+        systems = distinct_results(frame[unit_var], unit_system, missing=None)  # once per distinct unit
+        counts = {s: int(n) for s in (SI, CONVENTIONAL) if (n := np.count_nonzero(systems == s))}
         if stated in (SI, CONVENTIONAL):
             expected = str(stated)
         elif len(counts) > 1:
             expected = SI if counts[SI] >= counts[CONVENTIONAL] else CONVENTIONAL
         else:
             continue
-        tests = frame[test_var].tolist() if test_var in frame.columns else [None] * len(frame)
+        units = frame[unit_var].to_numpy(dtype=object)
+        tests = frame[test_var].to_numpy(dtype=object) if test_var in frame.columns else np.full(len(frame), None)
         seen: set[tuple[object, object]] = set()
-        for pos, (system, unit, test) in enumerate(zip(systems, frame[unit_var], tests, strict=True)):
-            if system is None or system == expected or (test, unit) in seen:
+        for pos in np.flatnonzero((systems != expected) & (systems != None)).tolist():  # noqa: E711
+            system, unit, test = systems[pos], units[pos], tests[pos]
+            if (test, unit) in seen:
                 continue
             seen.add((test, unit))
             issues.append(rule.issue(
