@@ -42,7 +42,7 @@ from aclf_cdisc.package.blocks import (
     whole_export,
 )
 from aclf_cdisc.package.dataset_json import write_dataset_json_copies
-from aclf_cdisc.package.heap import give_back_freed_memory
+from aclf_cdisc.package.heap import give_back_freed_memory, objects_kept_out_of_collections
 from aclf_cdisc.package.layout import reports_dir, standard_dir, xpt_name
 from aclf_cdisc.package.manifest import write_build_manifest
 from aclf_cdisc.progress import ProgressHook, no_progress
@@ -319,7 +319,8 @@ def build_package(options: BuildOptions) -> BuildResult:
     schedule = resolve_schedule(options.block_subjects, options.workers)
     # the analysis page's worker starts with the build, so that its imports (about a second) are
     # done while the export is read and the datasets are built (analysis_beside_checks)
-    with started_early(prepare_analysis, workers=early_page_workers(options, schedule)) as page_worker:
+    with (objects_kept_out_of_collections(),
+          started_early(prepare_analysis, workers=early_page_workers(options, schedule)) as page_worker):
         return _build_started(options, spec, schedule, page_worker)
 
 
