@@ -127,8 +127,8 @@ def test_the_held_export_gives_back_every_form_and_every_block_as_read(sample_ra
 
 def test_a_study_no_bigger_than_a_block_is_one_block(sample_raw, spec):
     subjects = len({s for f in sample_raw.forms.values() for s in _subjects(f)})
-    assert plan_blocks(sample_raw, spec, subjects + 50) is None
-    assert plan_blocks(sample_raw, spec, subjects - 1) is not None
+    assert plan_blocks(sample_raw, spec, subjects + 50) == []
+    assert len(plan_blocks(sample_raw, spec, subjects - 1)) == 2
 
 
 def test_the_schedule_comes_from_the_options_then_the_environment():

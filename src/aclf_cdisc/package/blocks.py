@@ -151,25 +151,26 @@ def sorts_by_subject(spec: Spec) -> bool:
     return all("USUBJID" in d.sort_order for d in spec.datasets.values() if d.name not in STUDY_DATASETS)
 
 
-def plan_blocks(raw: RawExport, spec: Spec, block_subjects: int) -> list[dict[str, np.ndarray]] | None:
-    """Row positions of each form per block, raw order kept; None when the export is one block.
+def plan_blocks(raw: RawExport, spec: Spec, block_subjects: int) -> list[dict[str, np.ndarray]]:
+    """Row positions of each form per block, raw order kept; no blocks (an empty plan) when the
+    export is one block, built whole.
 
     Blocks hold ``block_subjects`` consecutive subjects in ascending USUBJID order (the order the
     datasets are sorted in). Forms in :data:`SHARED_FORMS` go whole to every block.
     """
     if not sorts_by_subject(spec):
-        return None
+        return []
     subjects: dict[str, pd.Series] = {}
     for name, form in raw.forms.items():
         if name in SHARED_FORMS or form is None:
             continue
         ids = form_subjects(form, spec.study.studyid)
         if ids is None:
-            return None
+            return []
         subjects[name] = ids
     everyone = sorted(set().union(*(set(ids.unique()) for ids in subjects.values()))) if subjects else []
     if len(everyone) <= block_subjects:
-        return None
+        return []
     block_of = pd.Series(np.arange(len(everyone)) // block_subjects, index=pd.Index(everyone, dtype=object))
     count = int(block_of.iloc[-1]) + 1
     plan: list[dict[str, np.ndarray]] = [{} for _ in range(count)]
@@ -399,7 +400,7 @@ def build_in_blocks(raw: RawExport | Handover[RawExport], spec: Spec, *, blinded
                     blocks: list[dict[str, np.ndarray]] | None = None) -> CompactDatasets | None:
     """SDTM and ADaM block by block; None when the study is one block (the caller builds it whole,
     and a ``raw`` handed over is left untaken). ``blocks`` is the plan when the caller has made it
-    (:func:`plan_blocks`, by ``schedule``), else it is made here.
+    (:func:`plan_blocks`, by ``schedule``; empty for one block), else (None) it is made here.
 
     A ``raw`` export handed over (:class:`Handover`) is let go once the last block is built: the
     join and the study-level datasets never hold it (at 100,000 subjects, about 1 GB).
@@ -418,7 +419,7 @@ def build_in_blocks(raw: RawExport | Handover[RawExport], spec: Spec, *, blinded
 
     source = raw if isinstance(raw, Handover) else Handover(raw)
     plan = blocks if blocks is not None else plan_blocks(source.peek(), spec, schedule.block_subjects)
-    if plan is None:
+    if not plan:
         return None
     with spill_folder(inside=work) as folder:  # the blocks wait in it for the join
         # once the last block is built, its workers' map ends, and with it the last hold on the export

@@ -131,7 +131,7 @@ def build_datasets(raw: RawExport | Handover[RawExport], spec: Spec, *, blinded:
     ``raw`` may be held compactly (``read_raw(..., held=True)``): each block, or the
     one frame, is built from its rows as read; handed over (:class:`aclf_cdisc.package.blocks.Handover`),
     it is let go as soon as it has been read. ``blocks``: the blocks, when the caller has planned
-    them (:func:`aclf_cdisc.package.blocks.plan_blocks`)."""
+    them (:func:`aclf_cdisc.package.blocks.plan_blocks`; empty: one block, not cut again)."""
     from aclf_cdisc.adam.pipeline import build_adam
     from aclf_cdisc.sdtm.pipeline import build_sdtm
 
@@ -342,8 +342,8 @@ def _build_started(options: BuildOptions, spec: Spec, schedule: Schedule,
         issues.append(Issue(rule="build.dummy-randomization", severity="note",
                             message=f"{dummy}: the IRT files were not read; treatment comes from a generated "
                                     f"dummy randomization (seed {options.dummy_randomization})"))
-    blocks = plan_blocks(raw.peek(), spec, schedule.block_subjects)  # None: one block, built whole
-    if blocks is not None and page_worker is not None:
+    blocks = plan_blocks(raw.peek(), spec, schedule.block_subjects)  # empty: one block, built whole
+    if blocks and page_worker is not None:
         page_worker.stop()  # a study built in blocks (a large one): its page rides the checks' workers
         page_worker = None
     # the build's working files (finished blocks, then the large joined datasets) beside --out, on
