@@ -77,16 +77,21 @@ def _subjects(frame: pd.DataFrame) -> list[tuple[str, str]]:
 # the plan
 # --------------------------------------------------------------------------------------------
 
-def test_blocks_hold_consecutive_subjects_each_row_once_in_raw_order(sample_raw, spec):
+# 172 subjects in blocks of at most 40: 5 blocks (1 worker), 6 with 2 workers (a multiple of them),
+# each holding 172 / blocks subjects, the first of a block the subject at ceil(172 * k / blocks)
+@pytest.mark.parametrize(("workers", "sizes"), [(1, [35, 34, 35, 34, 34]), (2, [29, 29, 28, 29, 29, 28])])
+def test_blocks_hold_consecutive_subjects_each_row_once_in_raw_order(sample_raw, spec, workers, sizes):
     everyone = sorted({s for name, f in sample_raw.forms.items() if name != "irt_kits" for s in _subjects(f)},
                       key=lambda s: s[1])  # SUBJID starts with the site: USUBJID order is SUBJID order
-    plan = plan_blocks(sample_raw, spec, 40)
-    assert plan is not None and len(plan) == -(-len(everyone) // 40)
+    assert len(everyone) == 172
+    plan = plan_blocks(sample_raw, spec, 40, workers)
+    assert len(plan) == len(sizes)
     seen: list[tuple[str, str]] = []
+    starts = np.cumsum([0, *sizes]).tolist()
     for number, rows in enumerate(plan):
         block = {s for name, f in sample_raw.forms.items() if name != "irt_kits"
                  for s in _subjects(f.iloc[rows[name]])}
-        assert sorted(block, key=lambda s: s[1]) == everyone[40 * number:40 * (number + 1)]
+        assert sorted(block, key=lambda s: s[1]) == everyone[starts[number]:starts[number + 1]]
         seen += block
         assert np.array_equal(rows["irt_kits"], np.arange(len(sample_raw.forms["irt_kits"])))  # the whole kit list
         for name, positions in rows.items():
@@ -128,7 +133,9 @@ def test_the_held_export_gives_back_every_form_and_every_block_as_read(sample_ra
 def test_a_study_no_bigger_than_a_block_is_one_block(sample_raw, spec):
     subjects = len({s for f in sample_raw.forms.values() for s in _subjects(f)})
     assert plan_blocks(sample_raw, spec, subjects + 50) == []
+    assert plan_blocks(sample_raw, spec, subjects, 4) == []
     assert len(plan_blocks(sample_raw, spec, subjects - 1)) == 2
+    assert len(plan_blocks(sample_raw, spec, subjects - 1, 3)) == 3  # two blocks' worth, on three workers
 
 
 def test_the_schedule_comes_from_the_options_then_the_environment():
@@ -169,7 +176,8 @@ def test_the_sample_package_is_the_same_bytes_in_blocks(tree_bytes, whole_sample
     result = build_package(BuildOptions(spec_root=REPO_SPECS, out_dir=out, block_subjects=block_subjects,
                                         workers=workers, progress=lambda s, d, r: steps.append((s, d))))
     blocks = [d for s, d in steps if s == "block"]
-    assert len(blocks) == (5 if block_subjects == 40 else 2)  # 173 subjects in the sample export
+    # 172 subjects in the sample export: 5 blocks of at most 40, 6 on two workers (a multiple of them); 2 of 100
+    assert len(blocks) == {(40, 1): 5, (40, 2): 6, (100, 1): 2, (100, 2): 2}[block_subjects, workers]
     assert len(result.datasets) == 22  # 18 SDTM (RELREC and the trial design built once) and 4 ADaM
     streamed = tree_bytes(out)
     assert sorted(streamed) == sorted(whole_sample)

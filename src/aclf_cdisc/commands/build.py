@@ -53,7 +53,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="worker processes building blocks of subjects at once (default: $ACLF_WORKERS, "
                              "else the cores available, at most 4); the output is the same for every N")
     parser.add_argument("--block-subjects", type=positive_int, default=None, metavar="N",
-                        help="subjects per block (default: $ACLF_BLOCK_SUBJECTS, else 1000); a study of at "
+                        help="the most subjects a block holds (default: $ACLF_BLOCK_SUBJECTS, else 1000); a "
+                             "larger study is cut into equal blocks, a multiple of the workers; a study of at "
                              "most N subjects builds as one block; the output is the same for every N")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress line on the terminal (there is none when stderr is not a terminal)")

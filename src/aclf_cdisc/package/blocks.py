@@ -151,12 +151,27 @@ def sorts_by_subject(spec: Spec) -> bool:
     return all("USUBJID" in d.sort_order for d in spec.datasets.values() if d.name not in STUDY_DATASETS)
 
 
-def plan_blocks(raw: RawExport, spec: Spec, block_subjects: int) -> list[dict[str, np.ndarray]]:
+def block_count(subjects: int, block_subjects: int, workers: int = 1) -> int:
+    """How many blocks ``subjects`` are cut into: blocks of at most ``block_subjects``, as many as
+    a multiple of ``workers``, so that no worker waits alone for the last one; 1 (built whole)
+    when the study is no larger than a block.
+
+    >>> block_count(150, 1000, 2), block_count(2200, 1000, 1), block_count(2200, 1000, 2), block_count(1001, 1000, 4)
+    (1, 3, 4, 4)
+    """
+    if subjects <= block_subjects:
+        return 1
+    count = -(-subjects // block_subjects)
+    return -(-count // workers) * workers
+
+
+def plan_blocks(raw: RawExport, spec: Spec, block_subjects: int, workers: int = 1) -> list[dict[str, np.ndarray]]:
     """Row positions of each form per block, raw order kept; no blocks (an empty plan) when the
     export is one block, built whole.
 
-    Blocks hold ``block_subjects`` consecutive subjects in ascending USUBJID order (the order the
-    datasets are sorted in). Forms in :data:`SHARED_FORMS` go whole to every block.
+    Blocks hold consecutive subjects in ascending USUBJID order (the order the datasets are sorted
+    in), :func:`block_count` of them, each as many subjects as the next or one more (never more
+    than ``block_subjects``). Forms in :data:`SHARED_FORMS` go whole to every block.
     """
     if not sorts_by_subject(spec):
         return []
@@ -169,10 +184,10 @@ def plan_blocks(raw: RawExport, spec: Spec, block_subjects: int) -> list[dict[st
             return []
         subjects[name] = ids
     everyone = sorted(set().union(*(set(ids.unique()) for ids in subjects.values()))) if subjects else []
-    if len(everyone) <= block_subjects:
+    count = block_count(len(everyone), block_subjects, workers)
+    if count == 1:
         return []
-    block_of = pd.Series(np.arange(len(everyone)) // block_subjects, index=pd.Index(everyone, dtype=object))
-    count = int(block_of.iloc[-1]) + 1
+    block_of = pd.Series(np.arange(len(everyone)) * count // len(everyone), index=pd.Index(everyone, dtype=object))
     plan: list[dict[str, np.ndarray]] = [{} for _ in range(count)]
     for name, form in raw.forms.items():
         if form is None:
@@ -418,7 +433,8 @@ def build_in_blocks(raw: RawExport | Handover[RawExport], spec: Spec, *, blinded
     from aclf_cdisc.sdtm.pipeline import STUDY_DATASETS, build_study_sdtm
 
     source = raw if isinstance(raw, Handover) else Handover(raw)
-    plan = blocks if blocks is not None else plan_blocks(source.peek(), spec, schedule.block_subjects)
+    plan = blocks if blocks is not None else plan_blocks(source.peek(), spec, schedule.block_subjects,
+                                                         schedule.workers)
     if not plan:
         return None
     with spill_folder(inside=work) as folder:  # the blocks wait in it for the join

@@ -342,7 +342,7 @@ def _build_started(options: BuildOptions, spec: Spec, schedule: Schedule,
         issues.append(Issue(rule="build.dummy-randomization", severity="note",
                             message=f"{dummy}: the IRT files were not read; treatment comes from a generated "
                                     f"dummy randomization (seed {options.dummy_randomization})"))
-    blocks = plan_blocks(raw.peek(), spec, schedule.block_subjects)  # empty: one block, built whole
+    blocks = plan_blocks(raw.peek(), spec, schedule.block_subjects, schedule.workers)  # empty: one block, built whole
     if blocks and page_worker is not None:
         page_worker.stop()  # a study built in blocks (a large one): its page rides the checks' workers
         page_worker = None
