@@ -144,12 +144,15 @@ def expand_frame(frame: pd.DataFrame, *, missing: float | None = None) -> pd.Dat
 
 def _concat_categorical(parts: Sequence[pd.Series]) -> pd.Series:
     """Compacted columns joined end to end: one set of categories, every part's codes renumbered."""
-    merged = pd.Index(pd.unique(np.concatenate([p.cat.categories.to_numpy() for p in parts])),
-                      dtype=parts[0].cat.categories.dtype)
-    codes = []
+    # every part's categories numbered together, once: the merged ones in order of first appearance
+    numbers, distinct = pd.factorize(np.concatenate([p.cat.categories.to_numpy() for p in parts]))
+    merged = pd.Index(distinct, dtype=parts[0].cat.categories.dtype)
+    codes, start = [], 0
     for part in parts:
-        renumber = np.append(merged.get_indexer(part.cat.categories), -1)  # code -1 stays -1
+        stop = start + len(part.cat.categories)
+        renumber = np.append(numbers[start:stop], -1)  # code -1 stays -1
         codes.append(renumber.take(part.cat.codes.to_numpy()))
+        start = stop
     return pd.Series(pd.Categorical.from_codes(np.concatenate(codes) if codes else np.array([], dtype=np.int64),
                                                categories=merged), copy=False)
 
