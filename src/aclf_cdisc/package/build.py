@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -44,7 +45,7 @@ from aclf_cdisc.package.blocks import (
 from aclf_cdisc.package.dataset_json import write_dataset_json_copies
 from aclf_cdisc.package.heap import give_back_freed_memory, objects_kept_out_of_collections
 from aclf_cdisc.package.layout import reports_dir, standard_dir, xpt_name
-from aclf_cdisc.package.manifest import write_build_manifest
+from aclf_cdisc.package.manifest import DigestingWriter, WrittenDigests, file_stamp, write_build_manifest
 from aclf_cdisc.progress import ProgressHook, no_progress
 from aclf_cdisc.raw import RawExport, read_export
 from aclf_cdisc.sample import edc_dir
@@ -168,11 +169,20 @@ def write_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, root: Path,
     """One XPT v5 file per dataset, in the eCTD folder of its standard; the files are written by up
     to ``workers`` forked processes, largest dataset first (each file is the same bytes wherever
     it is written)."""
+    return list(write_datasets_digested(datasets, spec, root, progress, workers=workers))
+
+
+def write_datasets_digested(datasets: Mapping[str, pd.DataFrame], spec: Spec, root: Path,
+                            progress: ProgressHook = no_progress, *,
+                            workers: int = 1) -> dict[Path, WrittenDigests]:
+    """:func:`write_datasets`, with the SHA-256 and MD5 of each file taken as it was written (by
+    the worker that wrote it): the manifest lists the XPT files, most of a package's bytes,
+    without reading them back."""
     header = xpt_header(spec)
     names = sorted(datasets)
     records = record_counts(datasets)
 
-    def write(name: str) -> Path:
+    def write(name: str) -> tuple[Path, tuple[str, str]]:
         dataset = spec.dataset(name)
         folder = standard_dir(root, spec.study.studyid, dataset.standard)
         folder.mkdir(parents=True, exist_ok=True)
@@ -180,13 +190,21 @@ def write_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, root: Path,
         # each variable's length from its distinct values (a compacted column's categories), then
         # a chunk of records at a time: a compacted store rebuilds only what is read (aclf_cdisc.compact)
         meta = xpt_meta_from_columns(dataset, partial(held_column, datasets, name), header)
-        write_xpt_rows(partial(held_rows, datasets, name), records[name], dataset_columns(datasets, name), meta, path)
-        return path
+        taken: list[DigestingWriter] = []
 
-    written = []
-    for name, path in zip(names, forked_map(write, names, workers=workers,
-                                            cost=lambda n: float(dataset_cells(datasets, n))), strict=True):
-        written.append(path)
+        def digesting(handle: BinaryIO) -> DigestingWriter:
+            taken.append(DigestingWriter(handle))
+            return taken[-1]
+
+        write_xpt_rows(partial(held_rows, datasets, name), records[name], dataset_columns(datasets, name), meta, path,
+                       sink=digesting)
+        return path, taken[-1].hexdigests()
+
+    written = {}
+    for name, (path, (sha256, md5)) in zip(names, forked_map(write, names, workers=workers,
+                                                             cost=lambda n: float(dataset_cells(datasets, n))),
+                                           strict=True):
+        written[path] = WrittenDigests(sha256, md5, file_stamp(path))
         progress("xpt", name, records[name])
     return written
 
@@ -376,7 +394,8 @@ def _write_package(options: BuildOptions, spec: Spec, datasets: Mapping[str, pd.
     to ``workers`` processes."""
     progress = options.progress
     with staged_output(options.out_dir) as staging:
-        files = write_datasets(datasets, spec, staging, progress, workers=workers)
+        xpt_digests = write_datasets_digested(datasets, spec, staging, progress, workers=workers)
+        files = list(xpt_digests)
         define_issues = build_for_outputs(staging, spec, schema_dir=options.schema_dir,
                                           creation_datetime=xpt_header(spec).created.isoformat(),
                                           frames=datasets,  # the rows just written: not read back
@@ -402,9 +421,12 @@ def _write_package(options: BuildOptions, spec: Spec, datasets: Mapping[str, pd.
                 f"{dummy}\nThe treatment assignments in this folder come from a generated dummy randomization "
                 f"(seed {options.dummy_randomization}), not from the IRT export.\n", encoding="utf-8")
             stamp_outputs(staging, dummy, skip=frozenset(analysis))
+        # the XPT files' digests as written; a dummy-randomization build has stamped its files since
         write_build_manifest(staging, spec, raw_dir=options.raw_dir or edc_dir(), blinded=options.blinded,
                              dataset_json=options.dataset_json, dummy=dummy,
-                             raw_exclude=blinded_forms(spec) if dummy else ())
+                             raw_exclude=blinded_forms(spec) if dummy else (),
+                             written=None if dummy else {path.relative_to(staging): digests
+                                                         for path, digests in xpt_digests.items()})
         progress("report", None, len(issues))
     return BuildResult(out_dir=options.out_dir, spec_root=Path(spec.root) if spec.root else None,
                        datasets=datasets, issues=issues, files=files)

@@ -24,10 +24,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypeVar
 
 from aclf_cdisc.errors import Issue
 
@@ -47,9 +48,8 @@ def file_digest(path: Path, algorithm: str = "sha256") -> str:
 
 
 def file_digests(paths: Sequence[Path], algorithm: str = "sha256") -> list[str]:
-    """:func:`file_digest` of each path, in order, hashed by one thread per core, largest file first:
-    hashlib and file reads release the GIL, so the cores hash side by side (a package's two large
-    XPT files, LB and ADLB, are most of its bytes).
+    """:func:`file_digest` of each path, in order, hashed by one thread per core, largest file first
+    (:func:`_by_file`).
 
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
@@ -58,16 +58,125 @@ def file_digests(paths: Sequence[Path], algorithm: str = "sha256") -> list[str]:
     >>> file_digests([folder / "a", folder / "b"], "md5")
     ['9dd4e461268c8034f5c8564e155c67a6', 'd41d8cd98f00b204e9800998ecf8427e']
     """
+    return _by_file(lambda path: file_digest(path, algorithm), paths)
+
+
+R = TypeVar("R")
+
+
+def _by_file(read: Callable[[Path], R], paths: Sequence[Path]) -> list[R]:
+    """``read(path)`` of each path, in order, by one thread per core, largest file first: hashlib
+    and file reads release the GIL, so the cores hash side by side (a package's two large XPT
+    files, LB and ADLB, are most of its bytes)."""
     if len(paths) <= 1:
-        return [file_digest(path, algorithm) for path in paths]
+        return [read(path) for path in paths]
     sizes = [path.stat().st_size for path in paths]
     pool = ThreadPoolExecutor(max_workers=min(len(paths), os.cpu_count() or 1))
     try:
-        futures = {i: pool.submit(file_digest, paths[i], algorithm)
-                   for i in sorted(range(len(paths)), key=lambda i: -sizes[i])}
+        futures = {i: pool.submit(read, paths[i]) for i in sorted(range(len(paths)), key=lambda i: -sizes[i])}
         return [futures[i].result() for i in range(len(paths))]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # on Ctrl-C: no file not yet started is read
+
+
+# --------------------------------------------------------------------------------------------
+# a package's digests: each file read once for both, or taken as it was written
+# --------------------------------------------------------------------------------------------
+
+PACKAGE_ALGORITHMS = ("sha256", "md5")  # the manifest's, then the checksum file's
+
+
+def file_stamp(path: Path) -> tuple[int, int, int]:
+    """(size, modification time in ns, inode): what changes when a file is written again."""
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns, status.st_ino
+
+
+@dataclass(frozen=True)
+class WrittenDigests:
+    """The SHA-256 and MD5 of a file taken from the bytes its writer wrote (:class:`DigestingWriter`),
+    and the file's :func:`file_stamp` once it was in place: they stand for the file while it
+    keeps that stamp."""
+
+    sha256: str
+    md5: str
+    stamp: tuple[int, int, int]
+
+
+class DigestingWriter:
+    """A binary file that passes what is written on to ``handle`` and takes its SHA-256 and MD5 on
+    the way, so a large file need not be read back to be listed in the manifest.
+
+    >>> import io
+    >>> out = DigestingWriter(io.BytesIO())
+    >>> out.write(b"x"), out.hexdigests() == (hashlib.sha256(b"x").hexdigest(), hashlib.md5(b"x").hexdigest())
+    (1, True)
+    """
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self._hashes = [hashlib.new(name) for name in PACKAGE_ALGORITHMS]
+
+    def write(self, data: bytes | memoryview) -> int:
+        written = self._handle.write(data)
+        for digest in self._hashes:
+            digest.update(data)
+        return written
+
+    def hexdigests(self) -> tuple[str, str]:
+        sha256, md5 = (digest.hexdigest() for digest in self._hashes)
+        return sha256, md5
+
+
+def package_file_digests(path: Path) -> tuple[str, str]:
+    """The SHA-256 and MD5 of a file, read once."""
+    hashes = [hashlib.new(name) for name in PACKAGE_ALGORITHMS]
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+            for digest in hashes:
+                digest.update(chunk)
+    sha256, md5 = (digest.hexdigest() for digest in hashes)
+    return sha256, md5
+
+
+class PackageDigests:
+    """The SHA-256 and MD5 of the files of one tree while its manifest is written: each file is
+    read once for both (:func:`package_file_digests`), and not at all when its writer gave its
+    digests (``written``, by path under ``root``) and it still has the stamp it had then.
+
+    The stamp guards against a file written again since, not against every such write: one of the
+    same size within the file system's timestamp granularity keeps it. The build gives the
+    digests of its XPT files only, which nothing writes again (not in a dummy-randomization
+    build, whose outputs are stamped with its label after they are written).
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> _ = (root / "a").write_bytes(b"x")
+    >>> digests = PackageDigests(root)
+    >>> digests.of([Path("a")])[0][1]
+    '9dd4e461268c8034f5c8564e155c67a6'
+    >>> written = {Path("a"): WrittenDigests("s", "m", file_stamp(root / "a"))}
+    >>> PackageDigests(root, written).of([Path("a")])
+    [('s', 'm')]
+    >>> _ = (root / "a").write_bytes(b"yy")  # written again since: read, not taken
+    >>> PackageDigests(root, written).of([Path("a")])[0][1] == hashlib.md5(b"yy").hexdigest()
+    True
+    """
+
+    def __init__(self, root: Path, written: Mapping[Path, WrittenDigests] | None = None) -> None:
+        self.root = Path(root)
+        self._written = dict(written or {})
+        self._known: dict[Path, tuple[str, str]] = {}
+
+    def of(self, files: Sequence[Path]) -> list[tuple[str, str]]:
+        """(SHA-256, MD5) of each file (paths relative to the root), in order."""
+        for path in files:
+            given = self._written.pop(path, None)
+            if given is not None and path not in self._known and file_stamp(self.root / path) == given.stamp:
+                self._known[path] = (given.sha256, given.md5)
+        unread = list(dict.fromkeys(path for path in files if path not in self._known))
+        self._known.update(zip(unread, _by_file(package_file_digests, [self.root / p for p in unread]), strict=True))
+        return [self._known[path] for path in files]
 
 
 def tree_files(root: Path, folders: Iterable[str]) -> list[Path]:
@@ -84,12 +193,12 @@ def tree_files(root: Path, folders: Iterable[str]) -> list[Path]:
     return sorted(found, key=lambda p: p.as_posix())
 
 
-def file_entries(root: Path, files: Iterable[Path]) -> list[dict[str, Any]]:
+def file_entries(root: Path, files: Iterable[Path], digests: PackageDigests | None = None) -> list[dict[str, Any]]:
     """``{"path", "size", "sha256"}`` for each file (paths relative to ``root``, POSIX style)."""
     paths = list(files)
-    digests = file_digests([root / f for f in paths])
-    return [{"path": f.as_posix(), "size": (root / f).stat().st_size, "sha256": digest}
-            for f, digest in zip(paths, digests, strict=True)]
+    found = (digests or PackageDigests(root)).of(paths)
+    return [{"path": f.as_posix(), "size": (root / f).stat().st_size, "sha256": sha256}
+            for f, (sha256, _) in zip(paths, found, strict=True)]
 
 
 def input_digests(folder: Path | None, pattern: str = "*", exclude: Sequence[str] = ()) -> dict[str, Any]:
@@ -115,9 +224,9 @@ def input_digests(folder: Path | None, pattern: str = "*", exclude: Sequence[str
 def manifest_document(root: Path, folders: Sequence[str], *, tool: Mapping[str, str],
                       build: Mapping[str, Any], standards: Mapping[str, Any],
                       specs: Mapping[str, Any], inputs: Mapping[str, Any],
-                      notice: str | None = None) -> dict[str, Any]:
+                      notice: str | None = None, digests: PackageDigests | None = None) -> dict[str, Any]:
     """The manifest of the files under ``root/<folders>`` with the build facts given."""
-    files = file_entries(root, tree_files(root, folders))
+    files = file_entries(root, tree_files(root, folders), digests)
     return {
         **({"notice": notice} if notice else {}),
         "manifest_format": MANIFEST_FORMAT,
@@ -143,20 +252,21 @@ def manifest_bytes(document: Mapping[str, Any]) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-def checksum_bytes(root: Path, document: Mapping[str, Any]) -> bytes:
+def checksum_bytes(root: Path, document: Mapping[str, Any], digests: PackageDigests | None = None) -> bytes:
     """``md5sum`` format, one line per manifest file, in manifest order (after a ``# notice`` line)."""
     head = f"# {document['notice']}\n" if document.get("notice") else ""
-    digests = file_digests([root / f["path"] for f in document["files"]], "md5")
-    return (head + "".join(f"{digest}  {f['path']}\n"
-                           for f, digest in zip(document["files"], digests, strict=True))).encode("utf-8")
+    found = (digests or PackageDigests(root)).of([Path(f["path"]) for f in document["files"]])
+    return (head + "".join(f"{md5}  {f['path']}\n"
+                           for f, (_, md5) in zip(document["files"], found, strict=True))).encode("utf-8")
 
 
-def write_manifest(root: Path, document: Mapping[str, Any]) -> list[Path]:
-    """Write ``manifest.json`` and ``checksums.md5`` at the top of ``root``."""
+def write_manifest(root: Path, document: Mapping[str, Any], digests: PackageDigests | None = None) -> list[Path]:
+    """Write ``manifest.json`` and ``checksums.md5`` at the top of ``root`` (``digests``: those
+    :func:`manifest_document` took, so no file is read twice)."""
     manifest = root / MANIFEST_NAME
     checksums = root / CHECKSUM_NAME
     manifest.write_bytes(manifest_bytes(document))
-    checksums.write_bytes(checksum_bytes(root, document))
+    checksums.write_bytes(checksum_bytes(root, document, digests))
     return [manifest, checksums]
 
 
@@ -189,6 +299,8 @@ def verify_package(root: Path) -> list[Issue]:
         return problems
     listed = {str(f["path"]): f for f in document["files"]}
     present = {p.as_posix() for p in tree_files(root, document.get("folders", []))}
+    digests = PackageDigests(root)  # each file read once, for its SHA-256 and its MD5
+    digests.of([Path(name) for name in sorted(listed) if (root / name).is_file()])  # side by side, up front
     issues: list[Issue] = []
     for name in sorted(listed):
         entry = listed[name]
@@ -197,18 +309,18 @@ def verify_package(root: Path) -> list[Issue]:
             issues.append(Issue("package.file-missing", f"{name} is listed in the manifest but missing",
                                 file=name))
             continue
-        size, digest = path.stat().st_size, file_digest(path)
+        size, (digest, _) = path.stat().st_size, digests.of([Path(name)])[0]
         if size != entry["size"] or digest != entry["sha256"]:
             issues.append(Issue("package.file-changed", f"{name} differs from the manifest "
                                 f"({size} bytes, SHA-256 {digest[:12]}...)", file=name,
                                 value=digest, expected=f"{entry['size']} bytes, SHA-256 {entry['sha256']}"))
     issues.extend(Issue("package.file-extra", f"{name} is in the package but not in the manifest", file=name)
                   for name in sorted(present - set(listed)))
-    issues.extend(_checksum_issues(root, listed))
+    issues.extend(_checksum_issues(root, listed, digests))
     return issues
 
 
-def _checksum_issues(root: Path, listed: Mapping[str, Any]) -> list[Issue]:
+def _checksum_issues(root: Path, listed: Mapping[str, Any], digests: PackageDigests) -> list[Issue]:
     path = root / CHECKSUM_NAME
     if not path.is_file():
         return [Issue("package.checksum-missing", f"no {CHECKSUM_NAME} beside the manifest", file=CHECKSUM_NAME)]
@@ -223,7 +335,7 @@ def _checksum_issues(root: Path, listed: Mapping[str, Any]) -> list[Issue]:
         if name not in listed:
             issues.append(Issue("package.checksum-mismatch", f"{CHECKSUM_NAME} lists {name}, which the "
                                 "manifest does not", file=CHECKSUM_NAME, row=number, value=name))
-        elif target.is_file() and file_digest(target, "md5") != digest:
+        elif target.is_file() and digests.of([Path(name)])[0][1] != digest:
             issues.append(Issue("package.checksum-mismatch", f"the MD5 of {name} is not the one "
                                 f"{CHECKSUM_NAME} records", file=CHECKSUM_NAME, row=number, value=name))
     issues.extend(Issue("package.checksum-mismatch", f"{CHECKSUM_NAME} does not list {name}",
@@ -263,13 +375,19 @@ def refresh_manifest(root: Path) -> list[Path]:
         return []
     facts = {key: document[key] for key in ("tool", "build", "standards", "specs", "inputs")}
     facts["notice"] = document.get("notice")
-    return write_manifest(root, manifest_document(root, document.get("folders", PACKAGE_FOLDERS), **facts))
+    digests = PackageDigests(root)
+    return write_manifest(root, manifest_document(root, document.get("folders", PACKAGE_FOLDERS), **facts,
+                                                  digests=digests), digests)
 
 
 def write_build_manifest(root: Path, spec: Any, *, raw_dir: Path, blinded: bool,
                          dataset_json: bool = False, dummy: str | None = None,
-                         raw_exclude: Sequence[str] = ()) -> list[Path]:
-    """The manifest and checksum file of a finished outputs tree (called last in a build)."""
+                         raw_exclude: Sequence[str] = (),
+                         written: Mapping[Path, WrittenDigests] | None = None) -> list[Path]:
+    """The manifest and checksum file of a finished outputs tree (called last in a build);
+    ``written``: the digests the writers took of their files (by path under ``root``)."""
     facts = build_facts(spec, raw_dir=raw_dir, blinded=blinded, dataset_json=dataset_json, dummy=dummy,
                         raw_exclude=raw_exclude)
-    return write_manifest(root, manifest_document(root, PACKAGE_FOLDERS, **facts, notice=dummy))
+    digests = PackageDigests(root, written)
+    return write_manifest(root, manifest_document(root, PACKAGE_FOLDERS, **facts, notice=dummy, digests=digests),
+                          digests)

@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -297,7 +297,13 @@ RowReader = Callable[[int, int], pd.DataFrame]
 variable; a column may be compacted (a Categorical, :mod:`aclf_cdisc.compact`): :func:`encode_rows`."""
 
 
-def _write_body(handle: BinaryIO, read: RowReader, records: int, meta: XptDataset, encoding: str,
+class ByteSink(Protocol):
+    """Where a file's bytes go: the file itself, or something that passes them on to it."""
+
+    def write(self, data: bytes | memoryview, /) -> int: ...
+
+
+def _write_body(handle: ByteSink, read: RowReader, records: int, meta: XptDataset, encoding: str,
                 findings: Findings) -> None:
     written = 0
     held: HeldTexts = {}
@@ -322,10 +328,12 @@ def write_xpt(df: pd.DataFrame, meta: XptDataset, path: str | os.PathLike[str], 
 
 
 def write_xpt_rows(read: RowReader, records: int, columns: Sequence[Hashable], meta: XptDataset,
-                   path: str | os.PathLike[str], *, encoding: str = "ascii") -> None:
+                   path: str | os.PathLike[str], *, encoding: str = "ascii",
+                   sink: Callable[[BinaryIO], ByteSink] | None = None) -> None:
     """:func:`write_xpt` for a dataset of ``records`` records and ``columns`` variables that is read
     a chunk of records at a time (:data:`RowReader`), so only one chunk is held: the same bytes as
-    writing the whole frame, and the same refusals."""
+    writing the whole frame, and the same refusals. ``sink``: what the bytes are written to, given
+    the file (it passes them on: to take the file's digests as it is written, say)."""
     target = Path(path)
     issues = metadata_issues(meta) + column_issues(columns, meta)
     if not issues:
@@ -339,8 +347,9 @@ def write_xpt_rows(read: RowReader, records: int, columns: Sequence[Hashable], m
     findings = Findings(meta, str(target))
 
     def fill(handle: BinaryIO) -> None:
-        handle.write(header_bytes(meta))
-        _write_body(handle, read, records, meta, encoding, findings)
+        out = handle if sink is None else sink(handle)
+        out.write(header_bytes(meta))
+        _write_body(out, read, records, meta, encoding, findings)
 
     def refuse_on_findings() -> None:
         issues = findings.all()
