@@ -281,7 +281,23 @@ def build_block(raw: RawExport, spec: Spec, *, blinded: bool) -> BlockResult:
         datasets = sdtm if blinded else {**sdtm, **build_adam(sdtm, spec)}
     except AclfError as exc:
         return BlockResult({}, issues, (type(exc), list(exc.issues), exc.summary))
-    return BlockResult({name: compact_frame(frame) for name, frame in datasets.items()}, issues)
+    return BlockResult({name: _compacted_with_checked_lineage(frame) for name, frame in datasets.items()}, issues)
+
+
+def _compacted_with_checked_lineage(frame: pd.DataFrame) -> pd.DataFrame:
+    """A finished block's dataset compacted, carrying its lineage only where it still describes the
+    rows (:func:`aclf_cdisc.sdtm.lineage.lineage_of`, checked here in the block's worker, cell by
+    cell on its keys): the join takes each block's lineage as it comes (:func:`_block_lineage`)."""
+    out = compact_frame(frame)
+    if LINEAGE in out.attrs and lineage_of(frame) is None:
+        del out.attrs[LINEAGE]
+    return out
+
+
+def _block_lineage(block: pd.DataFrame) -> Lineage | None:
+    """The lineage a built block carries (:func:`_compacted_with_checked_lineage` checked it)."""
+    lineage = block.attrs.get(LINEAGE)
+    return lineage if isinstance(lineage, Lineage) and len(lineage.rows) == len(block) else None
 
 
 def spill_block(result: BlockResult, folder: Path, number: int) -> SpilledBlock:
@@ -330,7 +346,7 @@ def run_blocks(raw: RawExport, spec: Spec, plan: list[dict[str, np.ndarray]], *,
 
 def _concat_lineage(parts: Sequence[pd.DataFrame]) -> Lineage | None:
     """One lineage for the concatenated parts; None unless every non-empty part has one."""
-    lineages = [lineage_of(p) for p in parts if len(p)]
+    lineages = [_block_lineage(p) for p in parts if len(p)]
     if not lineages or any(lin is None for lin in lineages):
         return None
     present = [lin for lin in lineages if lin is not None]
@@ -357,7 +373,8 @@ def _check_block_order(name: str, parts: Sequence[pd.DataFrame], sort_order: Seq
 
 
 def concat_blocks(name: str, parts: Iterable[pd.DataFrame], spec: Spec) -> pd.DataFrame:
-    """One dataset from its (compacted) blocks, in block order, with the lineage of every record.
+    """One dataset from its (compacted) blocks, in block order, with the lineage of every record
+    (each block's as :func:`build_block` checked it).
 
     ``parts`` may come as they are read (an iterator over the blocks' files): they are joined one
     variable at a time (:func:`aclf_cdisc.compact.concat_columns`), each block's column let go as
