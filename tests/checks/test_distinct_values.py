@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aclf_cdisc.checks.rules._common import distinct_results, is_missing
+from aclf_cdisc.checks.rules._common import distinct_batch_results, distinct_results, is_missing
+from aclf_cdisc.checks.rules._iso8601 import is_valid, surely_valid
+from aclf_cdisc.checks.rules.sd0003_iso8601 import _invalid
 from aclf_cdisc.checks.rules.sd1117_duplicate_records import _first_equal_record
 from aclf_cdisc.compact import compact_frame
 
@@ -63,3 +65,49 @@ def test_first_equal_record_is_the_first_equal_tuple(rows: int, columns: int, ca
         frame = compact_frame(frame)
     tuples = list(zip(*cells, strict=True))
     assert _first_equal_record(frame).tolist() == [tuples.index(t) for t in tuples]
+
+
+@pytest.mark.parametrize("dtype", [bool, object])
+@pytest.mark.parametrize("series", [
+    pd.Series(["A", " ", None, np.nan, "A", pd.NA], dtype=object),
+    pd.Series([1, True, 1.0, "1", None], dtype=object),
+    compact_frame(pd.DataFrame({"X": pd.Series(["b", None, "a", "b"], dtype=object)}))["X"],
+])
+def test_batch_results_are_the_value_by_value_results(series: pd.Series, dtype: type) -> None:
+    batches: list[list[object]] = []
+
+    def judge(values: list[object]) -> list[bool]:
+        batches.append(values)
+        return [(isinstance(v, str) and v.strip() == "A") or v is True for v in values]
+
+    expected = [False if is_missing(v) and not isinstance(v, str) else judge([v])[0] for v in series.tolist()]
+    batches.clear()
+    got = distinct_batch_results(series, judge, missing=False, dtype=dtype)
+    assert got.dtype == np.dtype(dtype) and got.tolist() == expected
+    assert sum(len(b) > 1 for b in batches) <= 1  # the distinct text together, once
+
+
+# plain ISO 8601 date/times, right-truncated, any digits (so months 13, 30 February, hour 24 ...)
+_DIGITS = st.text("0123456789", min_size=1, max_size=2)
+_PLAIN = st.builds(lambda y, parts, cut, frac: ("-".join([y, *parts[:2]]) + "T" + ":".join(parts[2:])
+                                                + (f".{frac}" if frac else ""))[:cut],
+                   st.text("0123456789", min_size=4, max_size=4),
+                   st.lists(st.text("0123456789", min_size=2, max_size=2), min_size=5, max_size=5),
+                   st.integers(4, 30), st.text("0123456789", max_size=11))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_PLAIN, _DIGITS, st.text(max_size=25)), max_size=40))
+def test_plain_date_times_read_together_are_valid_exactly_when_the_parser_says_so(texts: list[str]) -> None:
+    sure = surely_valid(texts)
+    assert all(is_valid(t) for t, ok in zip(texts, sure, strict=True) if ok)  # never a wrong True
+    values = [*texts, None, np.nan, 3]
+    assert _invalid(values).tolist() == [
+        not is_missing(v) and (not isinstance(v, str) or not is_valid(v.rstrip(" "))) for v in values]
+
+
+def test_the_common_plain_date_times_are_read_together() -> None:
+    texts = ["2024-02-29", "2024-02-29T23:59", "2024-01-15T08:30:59.5", "2024", "2024-07"]
+    assert surely_valid(texts).all()
+    assert not surely_valid(["2023-02-29", "2024-13", "2024-01-15T24:00", "2024-01-15T23:59:60", "2024---15",
+                             "2024-01-15T08:30+01:00", "2024-01-15/2024-01-20"]).any()

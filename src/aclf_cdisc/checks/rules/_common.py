@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -104,38 +104,58 @@ def is_missing(value: Any) -> bool:
         return False
 
 
-def distinct_results(series: pd.Series, func: Callable[[Any], Any], *, missing: Any) -> np.ndarray:
-    """``[func(v) for v in series.tolist()]`` as an object array, calling ``func`` once per distinct value.
+def distinct_results(series: pd.Series, func: Callable[[Any], Any], *, missing: Any,
+                     dtype: type = object) -> np.ndarray:
+    """``[func(v) for v in series.tolist()]`` as an array of ``dtype`` (``bool`` for a predicate:
+    no array of a Python object per record is made), calling ``func`` once per distinct value.
 
     ``missing`` is what ``func`` gives for a missing value (None, NaN, NaT, pd.NA); it is used
     without calling ``func``. Distinct values are shared only where equal values are alike: the
     numbers of a numpy column and text; any other value (in an object column 1 and True are equal
     but not alike) is passed to ``func`` on its own. A compacted column (:mod:`aclf_cdisc.compact`)
     of text or numbers gives its categories as the distinct values, without being rebuilt.
+
+    >>> distinct_results(pd.Series(["a", None, "bb", "a"]), len, missing=0).tolist()
+    [1, 0, 2, 1]
+    >>> distinct_results(pd.Series(["a", None, 1, True]), lambda v: v == 1, missing=False, dtype=bool).tolist()
+    [False, False, True, True]
     """
-    dtype = series.dtype
-    if isinstance(dtype, pd.CategoricalDtype):
-        categories = dtype.categories
+    return distinct_batch_results(series, lambda values: [func(v) for v in values], missing=missing, dtype=dtype)
+
+
+def distinct_batch_results(series: pd.Series, func: Callable[[list[Any]], Sequence[Any] | np.ndarray], *, missing: Any,
+                           dtype: type = object) -> np.ndarray:
+    """:func:`distinct_results` for a ``func`` that judges a list of values at once (one result per
+    value, in order): the distinct values are given to it together, any value judged on its own
+    as a list of one.
+
+    >>> distinct_batch_results(pd.Series(["a", None, "bb", "a"]), lambda vs: [len(v) for v in vs], missing=0).tolist()
+    [1, 0, 2, 1]
+    """
+    kind = series.dtype
+    if isinstance(kind, pd.CategoricalDtype):
+        categories = kind.categories
         if categories.dtype.kind == "f" or all(type(u) is str for u in categories):
-            return _table([func(u) for u in categories.tolist()], missing)[series.cat.codes.to_numpy()]
+            return _table(func(categories.tolist()), missing, dtype)[series.cat.codes.to_numpy()]
         series = expand_column(series)
-        dtype = series.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "fiub":
+        kind = series.dtype
+    if isinstance(kind, np.dtype) and kind.kind in "fiub":
         codes, uniques = pd.factorize(series.to_numpy())
-        return _table([func(u) for u in uniques.tolist()], missing)[codes]
+        return _table(func(uniques.tolist()), missing, dtype)[codes]
     values = np.empty(len(series), dtype=object)
     values[:] = series.tolist()
     codes, uniques = pd.factorize(values)
     text = np.array([isinstance(u, str) for u in uniques] + [True], dtype=bool)
-    out = _table([func(u) if text[i] else None for i, u in enumerate(uniques)], missing)[codes]
+    judged = iter(func([u for i, u in enumerate(uniques) if text[i]]))
+    out = _table([next(judged) if text[i] else missing for i in range(len(uniques))], missing, dtype)[codes]
     for pos in map(int, np.flatnonzero(~text[codes])):
-        out[pos] = func(values[pos])
+        out[pos] = func([values[pos]])[0]
     return out
 
 
-def _table(results: list[Any], missing: Any) -> np.ndarray:
-    """``results`` then ``missing`` (the slot of code -1) as a flat object array."""
-    table = np.empty(len(results) + 1, dtype=object)
+def _table(results: Sequence[Any] | np.ndarray, missing: Any, dtype: type = object) -> np.ndarray:
+    """``results`` then ``missing`` (the slot of code -1) as a flat array of ``dtype``."""
+    table: np.ndarray = np.empty(len(results) + 1, dtype=dtype)
     for i, result in enumerate(results):
         table[i] = result
     table[-1] = missing
@@ -144,7 +164,7 @@ def _table(results: list[Any], missing: Any) -> np.ndarray:
 
 def missing_mask(series: pd.Series) -> pd.Series:
     """``series.map(is_missing)``: True where a value is missing or blank (each distinct value tested once)."""
-    missing = distinct_results(series, is_missing, missing=True).astype(bool)
+    missing = distinct_results(series, is_missing, missing=True, dtype=bool)
     return pd.Series(missing, index=series.index, name=series.name, dtype=bool)
 
 

@@ -11,6 +11,10 @@ from __future__ import annotations
 import calendar
 import functools
 import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
 
 _DATE = re.compile(r"^(\d{4}|-)(?:-(\d{2}|-)(?:-(\d{2}|-))?)?$")
 _TIME = re.compile(r"^(\d{2}|-)(?::(\d{2}|-)(?::(\d{2}(?:\.\d+)?))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$")
@@ -62,6 +66,28 @@ def is_valid(text: str) -> bool:
     if _DURATION.match(end):
         return parse_datetime(start) is not None
     return parse_datetime(start) is not None and parse_datetime(end) is not None
+
+
+# a right-truncated date/time of ASCII digits, no unknown component, UTC offset or interval
+_PLAIN = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}(:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?)?)?)?)?")
+
+
+def surely_valid(texts: Sequence[str]) -> np.ndarray:
+    """True where a text is a plain date/time (:data:`_PLAIN`: most of a study's values) that names a
+    real moment, the moments read together by pandas; False where that is not known, and
+    :func:`is_valid` must decide (any other form, or a moment pandas cannot hold). A True is never
+    wrong: pandas refuses what :func:`is_valid` refuses of these forms (month 13, 30 February,
+    hour 24, second 60).
+
+    >>> surely_valid(["2024-02-29T23:59", "2023-02-29", "2024-13", "2024-01-15T24:00", "2024---15"]).tolist()
+    [True, False, False, False, False]
+    """
+    plain = np.fromiter((_PLAIN.fullmatch(text) is not None for text in texts), dtype=bool, count=len(texts))
+    sure = np.zeros(len(texts), dtype=bool)
+    if plain.any():
+        picked = pd.Series([text for text, ok in zip(texts, plain.tolist(), strict=True) if ok], dtype=object)
+        sure[plain] = pd.to_datetime(picked, format="ISO8601", errors="coerce").notna().to_numpy()
+    return sure
 
 
 def _component(text: str | None) -> int | None:

@@ -52,7 +52,7 @@ def codelist_issues(datasets: Datasets, spec: Spec, rule: Rule, *, extensible: b
             numeric = codelist.data_type in ("integer", "float")
             allowed = _allowed(codelist)
             outside = np.flatnonzero(distinct_results(
-                column, partial(_outside, numeric=numeric, allowed=allowed), missing=False).astype(bool))
+                column, partial(_outside, numeric=numeric, allowed=allowed), missing=False, dtype=bool))
             values = column.tolist() if len(outside) else []
             bad = [(int(pos), values[pos]) for pos in outside]
             counts = Counter(_key(v, numeric) for _, v in bad)
