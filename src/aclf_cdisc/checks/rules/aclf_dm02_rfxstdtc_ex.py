@@ -15,6 +15,19 @@ def _dates(series: pd.Series) -> pd.Series:
     return series.astype("string").str.strip().str.slice(0, 10).where(~missing_mask(series))
 
 
+def _extreme_by_subject(dates: pd.Series, subjects: pd.Series, *, last: bool) -> pd.Series:
+    """The earliest (latest with ``last``) date text of each subject, by subject (none: no date).
+
+    >>> _extreme_by_subject(pd.Series(["2024-02-01", None, "2024-01-05"]), pd.Series(["S1", "S1", "S1"]),
+    ...                     last=False).to_dict()
+    {'S1': '2024-01-05'}
+    """
+    frame = pd.DataFrame({"subject": subjects.to_numpy(dtype=object), "date": dates.to_numpy(dtype=object)})
+    ordered = frame.dropna(subset=["date"]).sort_values(["subject", "date"], kind="mergesort")
+    picked = ordered.drop_duplicates("subject", keep="last" if last else "first")
+    return pd.Series(picked["date"].to_numpy(dtype=object), index=picked["subject"].to_numpy(dtype=object))
+
+
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     dm, ex = datasets.get("DM"), datasets.get("EX")
     if dm is None or ex is None or "EXSTDTC" not in ex.columns or "USUBJID" not in ex.columns:
@@ -22,7 +35,8 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     subjects = ex["USUBJID"].astype(str)
     starts = _dates(ex["EXSTDTC"])
     ends = _dates(ex["EXENDTC"]).fillna(starts) if "EXENDTC" in ex.columns else starts
-    expected = {"RFXSTDTC": starts.groupby(subjects).min(), "RFXENDTC": ends.groupby(subjects).max()}
+    expected = {"RFXSTDTC": _extreme_by_subject(starts, subjects, last=False),
+                "RFXENDTC": _extreme_by_subject(ends, subjects, last=True)}
     issues = []
     for column, by_subject in expected.items():
         if column not in dm.columns:
