@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from aclf_cdisc.checks.rules._common import distinct_batch_results, distinct_results, is_missing
 from aclf_cdisc.checks.rules._iso8601 import is_valid, surely_valid
 from aclf_cdisc.checks.rules.sd0003_iso8601 import _invalid
+from aclf_cdisc.checks.rules.sd0013_start_after_end import start_after_end, starts_after_ends
 from aclf_cdisc.checks.rules.sd1117_duplicate_records import _first_equal_record
 from aclf_cdisc.compact import compact_frame
 
@@ -111,3 +112,27 @@ def test_the_common_plain_date_times_are_read_together() -> None:
     assert surely_valid(texts).all()
     assert not surely_valid(["2023-02-29", "2024-13", "2024-01-15T24:00", "2024-01-15T23:59:60", "2024---15",
                              "2024-01-15T08:30+01:00", "2024-01-15/2024-01-20"]).any()
+
+
+_DTC = st.one_of(_PLAIN, _DIGITS, st.none(), st.just(np.nan), st.integers(0, 3),
+                 st.sampled_from(["2023---15", "--09-30", "2023-09-30T-:15", "2023-09-01/2023-09-05",
+                                  " 2023-09-01 ", "", " ", "2023-09-30T10:15+01:00", "2023-09-30T10:15:30.25"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_DTC, _DTC), max_size=30), st.booleans())
+def test_starts_after_ends_is_the_record_by_record_comparison(pairs: list[tuple[object, object]], held: bool) -> None:
+    starts = pd.Series([a for a, _ in pairs], dtype=object)
+    ends = pd.Series([b for _, b in pairs], dtype=object)
+    if held:  # compacted as a large dataset holds them (Categorical text: non-text values are not compacted)
+        starts, ends = compact_frame(pd.DataFrame({"A": starts, "B": ends})).pipe(lambda f: (f["A"], f["B"]))
+    expected = [start_after_end(a, b) for a, b in pairs]
+    assert starts_after_ends(starts, ends).tolist() == expected
+
+
+def test_starts_after_ends_by_hand() -> None:
+    # the shared precision decides: a month against a day, minutes against seconds, a year alone
+    starts = pd.Series(["2023-10", "2023-09", "2024-01-02T10:00", "2024-01-02T10:00", "2024", "2023-02-30"])
+    ends = pd.Series(["2023-09-15", "2023-09-15", "2024-01-02T09:59:59", "2024-01-02T10:00:30", "2023-12-31",
+                      "2023-01-01"])
+    assert starts_after_ends(starts, ends).tolist() == [True, False, True, False, True, False]
