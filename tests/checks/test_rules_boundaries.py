@@ -7,6 +7,7 @@ from rule_helpers import dataset, found, spec, var
 
 from aclf_cdisc.checks.catalogue import rule_of
 from aclf_cdisc.checks.rules import aclf_epoch01_before_element, aclf_ex01_not_in_ec, aclf_lb02_mixed_unit_systems
+from aclf_cdisc.compact import compact_frame
 
 SE = pd.DataFrame({
     "USUBJID": ["S-1", "S-1", "S-1"],
@@ -33,6 +34,29 @@ def test_epoch01_passes_post_dose_same_day_date_only_and_partial_records():
     early_day = pd.DataFrame({"USUBJID": ["S-1"], "AESTDTC": ["2024-01-28"], "EPOCH": ["FOLLOW-UP"]})
     assert found(aclf_epoch01_before_element, {"SE": SE, "AE": early_day}, SPEC) == [
         ("ACLF-EPOCH-01", "AE", "AESTDTC", "2024-01-28")]
+
+
+def test_epoch01_on_many_subjects_and_epochs_names_the_rows_the_messages_and_the_starts():
+    # three subjects, each entering its epochs on other days; a subject without SE records and an
+    # epoch a subject never entered are not judged; compacted columns read as the records
+    se = pd.DataFrame({
+        "USUBJID": ["S-1", "S-1", "S-2", "S-2", "S-2", "S-3"],
+        "EPOCH": ["SCREENING", "TREATMENT 1", "SCREENING", "TREATMENT 1", "TREATMENT 1", "SCREENING"],
+        "SESTDTC": ["2024-01-01", "2024-01-08T11:50", "2024-02-01", "2024-02-09", "2024-02-08T09:00", "2024-03-01"]})
+    lb = pd.DataFrame({
+        "USUBJID": ["S-2", "S-1", "S-2", "S-3", "S-4", "S-3", "S-1", "S-2"],
+        "EPOCH": ["TREATMENT 1", "TREATMENT 1", "TREATMENT 1", "TREATMENT 1", "SCREENING", "SCREENING",
+                  "SCREENING", None],
+        "LBDTC": ["2024-02-08T08:59", "2024-01-08", "2024-02-08T09:00", "2024-01-01", "2020-01-01", "2024-02-29",
+                  "2023-12-31T23:59", "2020-01-01"]})
+    expected = [  # row: S-2 before its first TREATMENT 1 element (the 08 Feb one), S-3 and S-1 before screening
+        (1, "LBDTC is before the subject's first TREATMENT 1 element starts (2024-02-08 09:00:00)"),
+        (6, "LBDTC is before the subject's first SCREENING element starts (2024-03-01 00:00:00)"),
+        (7, "LBDTC is before the subject's first SCREENING element starts (2024-01-01 00:00:00)")]
+    for frame in (lb, compact_frame(lb)):
+        issues = rule_of(aclf_epoch01_before_element).run({"SE": se, "LB": frame}, SPEC)
+        assert [(i.row, i.message) for i in issues] == expected
+        assert [i.value for i in issues] == ["2024-02-08T08:59", "2024-02-29", "2023-12-31T23:59"]
 
 
 EC = pd.DataFrame({"USUBJID": ["S-1", "S-1"], "ECLNKID": ["Week 0", "Week 1"], "ECOCCUR": ["Y", "N"]})
