@@ -278,15 +278,30 @@ class _ConditionColumns:
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
+        self._columns: dict[str, pd.Series] = {}
         self._text: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
         self._numbers: dict[str, pd.Series] = {}
+
+    def column(self, variable: str) -> pd.Series:
+        """``frame[variable]``, the same Series for every check: what is derived from a column (its
+        factorization: :func:`_factorized`) is then shared by them."""
+        if variable not in self._columns:
+            self._columns[variable] = self.frame[variable]
+        return self._columns[variable]
 
     def text_codes(self, variable: str) -> tuple[np.ndarray, dict[str, int]]:
         """Codes of the trimmed text of ``variable`` (-1: missing) and each distinct text's code."""
         if variable not in self._text:
-            text = self.frame[variable].astype("string").str.strip()
-            codes, distinct = pd.factorize(text, use_na_sentinel=True)
-            self._text[variable] = (np.asarray(codes), {str(v): i for i, v in enumerate(distinct)})
+            record_codes, values = _factorized(self.column(variable))
+            distinct: Any
+            if all(isinstance(v, str) for v in values):  # text: each distinct value trimmed once
+                trimmed, distinct = pd.factorize(np.array([v.strip() for v in values], dtype=object))
+                codes = np.append(trimmed, -1)[record_codes]  # code -1 (missing) stays -1
+            else:
+                found, distinct = pd.factorize(self.column(variable).astype("string").str.strip(),
+                                               use_na_sentinel=True)
+                codes = np.asarray(found)
+            self._text[variable] = (codes, {str(v): i for i, v in enumerate(distinct)})
         return self._text[variable]
 
     def numbers(self, variable: str) -> pd.Series:
@@ -364,6 +379,12 @@ def _holds_where(mask: pd.Series, values: pd.Series, predicate: Callable[[pd.Ser
     return pd.Series(passed, index=values.index)
 
 
+def _equals(series: pd.Series, value: object) -> np.ndarray:
+    """``(series == value).fillna(False)``, comparing each distinct value once (:func:`_factorized`)."""
+    codes, distinct = _factorized(series)
+    return np.array([bool(v == value) for v in distinct] + [False], dtype=bool)[codes]
+
+
 def unit_variable(variable: str, columns: Iterable[str]) -> str | None:
     """The companion unit variable of a result variable (LBORRES -> LBORRESU, LBSTRESN -> LBSTRESU)."""
     columns = set(columns)
@@ -409,7 +430,7 @@ def _value_level_checks(ds: Dataset, spec: Spec | None) -> list[pa.Check]:
             def check(frame: pd.DataFrame) -> pd.Series:
                 if target not in frame.columns:
                     return pd.Series(True, index=frame.index)
-                return _holds_where(_where_mask(frame, conditions), frame[target], predicate)
+                return _holds_where(_where_mask(frame, conditions), _condition_columns(frame).column(target), predicate)
             return _reading(check, target, *(variable for variable, _, _ in conditions))
 
         def add(facet: str, predicate: Callable[[pd.Series], pd.Series], expected: str,
@@ -442,10 +463,11 @@ def _value_level_checks(ds: Dataset, spec: Spec | None) -> list[pa.Check]:
                                target: str = target, conditions: Any = conditions) -> pd.Series:
                     if unit_var not in frame.columns:
                         return pd.Series(True, index=frame.index)
+                    columns = _condition_columns(frame)
                     mask = _where_mask(frame, conditions)
                     if target in frame.columns and target != unit_var:  # no result, no unit needed
-                        mask &= frame[target].notna() & _not_blank(frame[target])
-                    return ~mask | (frame[unit_var] == unit).fillna(False).astype(bool)
+                        mask &= ~_is_missing(columns.column(target)) & _not_blank(columns.column(target))
+                    return ~mask | _equals(columns.column(unit_var), unit)
 
                 _reading(unit_check, unit_var, target, *(variable for variable, _, _ in conditions))
                 checks.append(pa.Check(unit_check, name=value_level_check_name(unit_var, row.where.oid, "unit"),
