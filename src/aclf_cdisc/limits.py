@@ -17,7 +17,8 @@ def longest_text_bytes(values: Any) -> int:
     """The longest text among ``values`` (a pandas Series or numpy array) in UTF-8 bytes; 0 without text.
 
     Values that are not text (missing, numbers) do not count. Each distinct value is measured once:
-    columns repeat few distinct values over many records.
+    columns repeat few distinct values over many records; a compacted column's are its categories
+    (:mod:`aclf_cdisc.compact`), so its records are not read.
 
     >>> import pandas as pd
     >>> longest_text_bytes(pd.Series(["a", None, "é", "a"]))
@@ -27,4 +28,6 @@ def longest_text_bytes(values: Any) -> int:
     """
     import pandas as pd  # here, so that importing the limits costs nothing
 
-    return max((len(value.encode("utf-8")) for value in pd.unique(values) if isinstance(value, str)), default=0)
+    kind = getattr(values, "dtype", None)
+    distinct = values.cat.categories if isinstance(kind, pd.CategoricalDtype) else pd.unique(values)
+    return max((len(value.encode("utf-8")) for value in distinct if isinstance(value, str)), default=0)

@@ -21,7 +21,12 @@ def longest_bytes(values: pd.Series, encoding: str = "ascii") -> int:
     """Longest value in bytes (at least 1). ASCII counts in UTF-8 so non-ASCII text still counts
     as the bytes it would take; the writer refuses it under ASCII anyway."""
     counting = "utf-8" if encoding.lower() in ("ascii", "us-ascii") else encoding
-    present = values.dropna()
+    if isinstance(values.dtype, pd.CategoricalDtype):  # compacted: its categories are its distinct values
+        if not (values.cat.codes.to_numpy() >= 0).any():
+            return 1
+        present = pd.Series(values.cat.categories.to_numpy(dtype=object), dtype=object)
+    else:
+        present = values.dropna()
     if present.empty:
         return 1
     texts = _distinct_texts(present)
