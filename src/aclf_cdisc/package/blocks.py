@@ -123,10 +123,11 @@ def resolve_schedule(block_subjects: int | None = None, workers: int | None = No
 # cutting the raw export into blocks
 # --------------------------------------------------------------------------------------------
 
-def form_subjects(form: pd.DataFrame, studyid: str) -> pd.Series | None:
-    """USUBJID of every row of a raw form (None if the form cannot name its subjects).
+def form_subjects(form: pd.DataFrame, studyid: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """(codes, USUBJIDs): each row of a raw form as the number of its subject among the form's
+    distinct USUBJIDs (None if the form cannot name its subjects).
 
-    Computed once per distinct (SITEID, SUBJID) pair, then spread to the rows.
+    Computed once per distinct (SITEID, SUBJID) pair; no text is made per row.
     """
     if any(c not in form.columns for c in SUBJECT_COLUMNS):
         return None
@@ -141,7 +142,7 @@ def form_subjects(form: pd.DataFrame, studyid: str) -> pd.Series | None:
                                     dtype=object))
     if ids.isna().any():
         return None
-    return pd.Series(ids.to_numpy(dtype=object)[codes], index=form.index, dtype=object)
+    return codes, ids.to_numpy(dtype=object)
 
 
 def sorts_by_subject(spec: Spec) -> bool:
@@ -175,19 +176,19 @@ def plan_blocks(raw: RawExport, spec: Spec, block_subjects: int, workers: int = 
     """
     if not sorts_by_subject(spec):
         return []
-    subjects: dict[str, pd.Series] = {}
+    subjects: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name, form in raw.forms.items():
         if name in SHARED_FORMS or form is None:
             continue
-        ids = form_subjects(form, spec.study.studyid)
-        if ids is None:
+        found = form_subjects(form, spec.study.studyid)
+        if found is None:
             return []
-        subjects[name] = ids
-    everyone = sorted(set().union(*(set(ids.unique()) for ids in subjects.values()))) if subjects else []
+        subjects[name] = found
+    everyone = sorted(set().union(*(set(ids.tolist()) for _, ids in subjects.values())))
     count = block_count(len(everyone), block_subjects, workers)
     if count == 1:
         return []
-    block_of = pd.Series(np.arange(len(everyone)) * count // len(everyone), index=pd.Index(everyone, dtype=object))
+    block_of = dict(zip(everyone, (np.arange(len(everyone)) * count // len(everyone)).tolist(), strict=True))
     plan: list[dict[str, np.ndarray]] = [{} for _ in range(count)]
     for name, form in raw.forms.items():
         if form is None:
@@ -196,7 +197,8 @@ def plan_blocks(raw: RawExport, spec: Spec, block_subjects: int, workers: int = 
             for rows in plan:
                 rows[name] = np.arange(len(form))
             continue
-        blocks = block_of.reindex(subjects[name].to_numpy()).to_numpy(dtype=np.int64)
+        codes, ids = subjects[name]
+        blocks = np.array([block_of[i] for i in ids.tolist()], dtype=np.int64)[codes]  # each distinct subject once
         order = np.argsort(blocks, kind="stable")  # within a block, raw order
         cuts = np.searchsorted(blocks[order], np.arange(1, count))
         for rows, part in zip(plan, np.split(order, cuts), strict=True):
