@@ -4,11 +4,14 @@ the subject blocks)."""
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import pickle
 import signal
+import struct
 import subprocess
 import sys
+import threading
 import time
 from functools import partial
 from pathlib import Path
@@ -316,3 +319,34 @@ def test_18_a_worker_stopped_before_it_answers_signals_dies_quietly():
     done = subprocess.run([sys.executable, "-c", STOPPED_AT_ONCE], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "PYTHONPATH": str(Path(background.__file__).parents[2])})
     assert (done.returncode, done.stdout, done.stderr) == (0, "worker lost\n", "")
+
+
+def _half_a_result_then_wait(writer_fd: int) -> None:
+    """In the worker: what a result cut off in the middle of its sending looks like on the pipe
+    (the length of a message of a megabyte, and ten of its bytes), then wait to be stopped."""
+    os.write(writer_fd, struct.pack("!i", 1 << 20) + b"0123456789")
+    time.sleep(600)
+
+
+def test_19_a_worker_stopped_while_sending_its_result_does_not_hang_the_build():
+    # Ctrl-C while an SDTM domain group's worker sends its frames back: the pool's manager thread is
+    # reading a message whose rest will never come; stopping the pool must end that read
+    done: list[str] = []
+    pool = background.WorkerPool(1, mp_context=multiprocessing.get_context("fork"))
+    writer = pool._result_queue._writer
+    pool.submit(_half_a_result_then_wait, writer.fileno())  # the same fd in the fork
+    for _ in range(500):  # until the manager thread is inside the read of the cut-off message
+        frames = [f for f in sys._current_frames().values() if f.f_code.co_name == "_recv"]
+        if frames:
+            break
+        time.sleep(0.01)
+    assert frames, "the manager thread never started reading the result"
+    try:
+        pool.stop()
+        closing = threading.Thread(target=lambda: (pool.shutdown(wait=True, cancel_futures=True), done.append("shut")),
+                                   daemon=True)
+        closing.start()
+        closing.join(timeout=20)
+        assert done == ["shut"], "shutting the pool down hung on the cut-off result"
+    finally:  # whatever happened, let the manager thread end, so the test run itself can exit
+        writer.close()

@@ -174,7 +174,8 @@ class WorkerPool(ProcessPoolExecutor):
         super().shutdown(wait=wait, cancel_futures=cancel_futures)
 
     def stop(self) -> None:
-        """Terminate every worker at once and reap it (those that have exited are left alone)."""
+        """Terminate every worker at once and reap it (those that have exited are left alone), then
+        end the result a stopped worker may have been sending (:meth:`_end_results`)."""
         running = [p for p in {*self._workers, *(getattr(self, "_processes", None) or {}).values()}
                    if p.exitcode is None]
         for process in running:
@@ -183,6 +184,18 @@ class WorkerPool(ProcessPoolExecutor):
             process.join(timeout=5)
             if process.exitcode is None:
                 process.kill()
+                process.join()
+        self._end_results()
+
+    def _end_results(self) -> None:
+        """Close this process's end of the pipe the workers send their results on, once no worker is
+        left to write to it: a worker stopped in the middle of sending a result (Ctrl-C as an SDTM
+        domain group comes back) leaves the pool's manager thread reading the rest of it, which
+        would never come while this process still held a writing end, and the build would hang
+        joining that thread; with the pipe closed, the read ends and the thread with it."""
+        writer = getattr(getattr(self, "_result_queue", None), "_writer", None)
+        if writer is not None:
+            writer.close()
 
 
 @contextmanager
