@@ -3,6 +3,7 @@ the subject blocks)."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.errors import DerivationError, Issue, ResourceError
 from aclf_cdisc.package import background
 from aclf_cdisc.package.background import forked_map, in_background, started_early
 from aclf_cdisc.tasks import Rider
@@ -350,3 +351,37 @@ def test_19_a_worker_stopped_while_sending_its_result_does_not_hang_the_build():
         assert done == ["shut"], "shutting the pool down hung on the cut-off result"
     finally:  # whatever happened, let the manager thread end, so the test run itself can exit
         writer.close()
+
+
+def _half_a_result_then_die(writer_fd: int) -> None:
+    """In the worker: a result cut off in the middle of its sending, then the worker killed (as
+    the kernel's out-of-memory killer would)."""
+    os.write(writer_fd, struct.pack("!i", 1 << 20) + b"0123456789")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.mark.parametrize("through", ["forked_map", "in_background"])
+def test_20_a_worker_killed_while_sending_its_result_is_a_lost_worker_not_a_hang(through):
+    writers: list[int] = []
+    real = background._forked_pool
+
+    @contextlib.contextmanager
+    def noting(size, initializer, initargs):  # the pool's result pipe, known to the task before it is forked
+        with real(size, initializer, initargs) as pool:
+            writers.append(pool._result_queue._writer.fileno())
+            yield pool
+
+    def task(_: object = None) -> None:
+        _half_a_result_then_die(writers[0])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(background, "_forked_pool", noting)
+        started = time.monotonic()
+        with pytest.raises(ResourceError) as lost:
+            if through == "forked_map":
+                list(forked_map(task, [1, 2], workers=2))
+            else:
+                with in_background(task, workers=2) as result:
+                    result()
+    assert lost.value.issues[0].rule == "build.worker-lost"
+    assert time.monotonic() - started < 30

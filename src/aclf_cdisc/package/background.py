@@ -29,6 +29,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import partial
@@ -146,7 +147,7 @@ def _awaited(pool: WorkerPool, future: Future[T]) -> Iterator[Callable[[], T]]:
 
     def result() -> T:  # a dead worker is raised where the result is asked for
         try:
-            return future.result()
+            return pool.result_of(future)
         except BrokenProcessPool:
             raise worker_lost() from None
 
@@ -157,9 +158,20 @@ def _awaited(pool: WorkerPool, future: Future[T]) -> Iterator[Callable[[], T]]:
 
 class WorkerPool(ProcessPoolExecutor):
     """A process pool that can still stop its workers after ``shutdown(wait=False)`` (which lets
-    them finish their work and exit, and forgets them)."""
+    them finish their work and exit, and forgets them), and that never waits forever on a worker
+    that died (:meth:`result_of`, :meth:`stop`)."""
 
     _workers: tuple[Any, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # this process's writing end of the pipe the workers send their results on, kept past a
+        # shutdown(wait=False) (which forgets the pipe) for stop to close (_end_results)
+        self._results_writer = getattr(getattr(self, "_result_queue", None), "_writer", None)
+
+    def _known_workers(self) -> set[Any]:
+        """Every worker the pool has started, forgotten by a shutdown or not."""
+        return {*self._workers, *(getattr(self, "_processes", None) or {}).values()}
 
     def _spawn_process(self) -> None:
         """Fork one worker with :data:`STOP_SIGNALS` blocked (:func:`worker_signals` unblocks them)."""
@@ -169,6 +181,18 @@ class WorkerPool(ProcessPoolExecutor):
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
+    def result_of(self, future: Future[T]) -> T:
+        """``future.result()``, or BrokenProcessPool as soon as a worker has died: one killed while
+        sending its result (by the kernel's out-of-memory killer, say) leaves the pool's manager
+        thread reading the rest of that result, and the future would never be answered.
+        A worker ends well (exit status 0) only once the pool is shut down and its work sent."""
+        while True:
+            try:
+                return future.result(timeout=RESULT_POLL_SECONDS)
+            except FutureTimeout:
+                if any(p.exitcode not in (None, 0) for p in self._known_workers()):
+                    raise BrokenProcessPool("a worker ended while the pool was waiting for a result") from None
+
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._workers = (*self._workers, *(getattr(self, "_processes", None) or {}).values())
         super().shutdown(wait=wait, cancel_futures=cancel_futures)
@@ -176,8 +200,7 @@ class WorkerPool(ProcessPoolExecutor):
     def stop(self) -> None:
         """Terminate every worker at once and reap it (those that have exited are left alone), then
         end the result a stopped worker may have been sending (:meth:`_end_results`)."""
-        running = [p for p in {*self._workers, *(getattr(self, "_processes", None) or {}).values()}
-                   if p.exitcode is None]
+        running = [p for p in self._known_workers() if p.exitcode is None]
         for process in running:
             process.terminate()
         for process in running:  # a worker dies on SIGTERM (worker_signals); one that does not is killed
@@ -193,9 +216,8 @@ class WorkerPool(ProcessPoolExecutor):
         domain group comes back) leaves the pool's manager thread reading the rest of it, which
         would never come while this process still held a writing end, and the build would hang
         joining that thread; with the pipe closed, the read ends and the thread with it."""
-        writer = getattr(getattr(self, "_result_queue", None), "_writer", None)
-        if writer is not None:
-            writer.close()
+        if self._results_writer is not None:
+            self._results_writer.close()
 
 
 @contextmanager
@@ -235,6 +257,7 @@ def _adopt_tasks(parent: int, fn: Callable[[Any], Any], items: Sequence[Any]) ->
 
 
 LONG_TASK_SECONDS = 0.5  # after a task this long, a worker gives its heap's free pages back
+RESULT_POLL_SECONDS = 0.5  # how often a wait for a result looks for a worker that died (WorkerPool.result_of)
 
 
 def _run_item(index: int) -> Any:
@@ -269,4 +292,4 @@ def forked_map(fn: Callable[[T], R], items: Sequence[T], *, workers: int,
     with _forked_pool(min(workers, len(items)), _adopt_tasks, (fn, items)) as pool:
         futures = {index: pool.submit(_run_item, index) for index in order}
         for index in range(len(items)):
-            yield futures[index].result()
+            yield pool.result_of(futures[index])
