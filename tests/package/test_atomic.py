@@ -1,5 +1,6 @@
 """staged_output: --out holds the old build or the new one, never a mix, and nothing else stays."""
 
+import contextlib
 import errno
 import os
 import signal
@@ -27,6 +28,28 @@ def test_01_success_replaces_products_and_keeps_other_entries(tmp_path):
         (staging / "m5").mkdir()
         (staging / "m5" / "dm.xpt").write_text("new")
     assert _tree(tmp_path) == {"README.md": "keep", "m5/dm.xpt": "new"}
+
+
+@pytest.mark.parametrize("published", [True, False])
+def test_01b_the_users_own_files_keep_their_modes(tmp_path, monkeypatch, published):
+    # carried over as hard links, they are the user's files: a build sets the modes of its own only
+    (tmp_path / "notes.txt").write_text("private")
+    (tmp_path / "notes.txt").chmod(0o600)
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "run.sh").write_text("#!/bin/sh\n")
+    (tmp_path / "tools" / "run.sh").chmod(0o700)
+    if not published:  # stopped once everything is ready, before the swap (Ctrl-C at that moment)
+        def stop(name: str) -> None:
+            if name == "publish-ready":
+                raise KeyboardInterrupt
+        monkeypatch.setattr(atomic, "pause_point", stop)
+    with (pytest.raises(KeyboardInterrupt) if not published else contextlib.nullcontext(),
+          staged_output(tmp_path) as staging):
+        (staging / "m5").mkdir()
+        (staging / "m5" / "dm.xpt").write_text("new")
+    assert stat.S_IMODE((tmp_path / "notes.txt").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "tools" / "run.sh").stat().st_mode) == 0o700
+    assert (tmp_path / "m5" / "dm.xpt").exists() is published
 
 
 def test_02_failure_leaves_the_previous_build_untouched(tmp_path):

@@ -264,13 +264,18 @@ def signals_held() -> Iterator[list[int]]:
 
 
 def publish(staging: Path, out_dir: Path) -> None:
-    """Carry over foreign entries, fix permissions, swap in (signals held), drop the old package.
+    """Fix the permissions of what the build wrote, carry over foreign entries, swap in (signals
+    held), drop the old package.
+
+    The permissions are set before the foreign entries are carried over: those are hard links to
+    the user's own files, whose modes are theirs (a private note stays 0600, a script keeps its
+    execute bit), whether the package is published or the build stops before the swap.
 
     A Ctrl-C or SIGTERM that arrives during the swap is delivered right after it, to the usual
     handler, and what it raises is wrapped in :class:`Published`: the new package is in place.
     """
-    carry_over(out_dir, staging)
     normalise_permissions(staging)
+    carry_over(out_dir, staging)
     pause_point("publish-ready")
     with signals_held() as arrived:
         swap_in(staging, out_dir)  # on an OSError here the build fails as a write error, published nothing
