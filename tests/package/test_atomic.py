@@ -166,3 +166,13 @@ def test_08_out_given_as_a_symlink_or_as_dot_publishes_into_the_folder_it_names(
         (staging / "m5" / "dm.xpt").write_text("via dot")
     assert _tree(real) == {"m5/dm.xpt": "via dot"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "real"]
+
+
+def test_09_a_failed_build_leaves_no_folder_it_made_for_out(tmp_path):
+    from aclf_cdisc.errors import AclfError
+    from aclf_cdisc.package.build import BuildOptions, build_package
+
+    out = tmp_path / "new" / "a" / "b" / "out"
+    with pytest.raises(AclfError):  # the export does not exist: found after the staging folder was tried
+        build_package(BuildOptions(raw_dir=tmp_path / "nope", out_dir=out))
+    assert list(tmp_path.iterdir()) == []

@@ -104,6 +104,25 @@ def check_output_target(out_dir: Path) -> None:
         raise output_error(exc, out_dir) from None
 
 
+@contextlib.contextmanager
+def parents_made_for(out_dir: Path) -> Iterator[None]:
+    """For the ``with`` block (a build): the folders above ``out_dir`` that do not exist yet, which
+    the build makes for its staging and working folders, are removed again (those left empty) when
+    the block is left by an error, so that a failed build leaves the disk as it found it."""
+    missing = []
+    folder = real_path(out_dir).parent
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)  # the deepest first
+        folder = folder.parent
+    try:
+        yield
+    except BaseException:
+        for made in missing:
+            with contextlib.suppress(OSError):
+                made.rmdir()
+        raise
+
+
 def output_error(exc: OSError, out_dir: Path, staging: Path | None = None) -> OutputError:
     """An OSError met while writing the package, as one located error naming the user's folder."""
     if staging is None:

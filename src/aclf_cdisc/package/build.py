@@ -31,7 +31,7 @@ from aclf_cdisc.compact import (
 from aclf_cdisc.define.outputs import build_for_outputs
 from aclf_cdisc.documents.write import write_documents
 from aclf_cdisc.errors import AclfError, Issue, ValidationError
-from aclf_cdisc.package.atomic import check_output_target, spill_folder, staged_output
+from aclf_cdisc.package.atomic import check_output_target, parents_made_for, spill_folder, staged_output
 from aclf_cdisc.package.background import WorkerPool, forked_map, in_background, started_early
 from aclf_cdisc.package.blinding import collapse_masked, stamp_outputs
 from aclf_cdisc.package.blocks import (
@@ -329,7 +329,12 @@ def write_analysis_files(datasets: Mapping[str, pd.DataFrame], spec: Spec, folde
 
 
 def build_package(options: BuildOptions) -> BuildResult:
-    """Run the whole pipeline; raise AclfError (nothing published) on any error."""
+    """Run the whole pipeline; raise AclfError (nothing published, no folder made) on any error."""
+    with parents_made_for(options.out_dir):
+        return _build_package(options)
+
+
+def _build_package(options: BuildOptions) -> BuildResult:
     check_output_target(options.out_dir)  # fail before the long build, not after it
     progress = options.progress
     spec = load_spec(options.spec_root)
