@@ -90,3 +90,15 @@ def test_08_death_flag_without_complete_date_stops_the_build(spec):
     with pytest.raises(DerivationError) as caught:
         build_adam(sdtm, spec)
     assert [(i.rule, i.row) for i in caught.value.issues] == [("adam.death-date-missing", "USUBJID=S2")]
+
+
+def test_09_a_study_where_nobody_is_re_randomized_yet_builds(spec):
+    # an interim export before any stage-2 randomization (or a block of subjects none of whom is):
+    # RAND2DT missing for everyone, no second period, the first untouched
+    sdtm = make_sdtm()
+    whole = build_adam(make_sdtm(), spec)["ADSL"]
+    ds = sdtm["DS"]
+    sdtm["DS"] = ds[ds["DSDECOD"] != "RE-RANDOMIZED"].reset_index(drop=True)
+    adsl = build_adam(sdtm, spec)["ADSL"]
+    assert adsl["RAND2DT"].isna().all() and whole["RAND2DT"].notna().any()
+    assert adsl["RANDDT"].tolist() == whole["RANDDT"].tolist()

@@ -208,9 +208,21 @@ def _randomization_dates(ds: pd.DataFrame, subjects: pd.Series) -> pd.DataFrame:
     wide = ms.pivot(index="USUBJID", columns="DSDECOD", values="__DT")
     out = pd.DataFrame({"USUBJID": subjects.to_numpy()})
     for decod, var in (("RANDOMIZED", "RANDDT"), ("RE-RANDOMIZED", "RAND2DT")):
-        values = wide[decod] if decod in wide.columns else pd.Series(dtype="datetime64[ns]")
-        out[var] = out["USUBJID"].map(values).astype("datetime64[ns]")
+        values = wide[decod] if decod in wide.columns else pd.Series(dtype="datetime64[ns]")  # nobody yet
+        out[var] = map_by(out["USUBJID"], values).astype("datetime64[ns]")
     return out
+
+
+def map_by(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """``keys.map(values)``, also when ``values`` is empty (no subject had one): all missing, of
+    ``values``' dtype (pandas maps by an empty Series as by floats, which a date cannot become).
+
+    >>> map_by(pd.Series(["S1"]), pd.Series([], dtype="datetime64[ns]")).dtype
+    dtype('<M8[ns]')
+    """
+    if len(values):
+        return keys.map(values)
+    return pd.Series(None, index=keys.index, dtype=values.dtype)
 
 
 def _exposure(ex: pd.DataFrame, rand: pd.DataFrame, spec: Spec) -> pd.DataFrame:
@@ -241,15 +253,15 @@ def _exposure(ex: pd.DataFrame, rand: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     active = codelist.values[0]  # hUC-MSC: any active infusion in a stage makes it the actual one
     out = rand[["USUBJID"]].copy()
     by_subject = given.groupby("USUBJID")
-    out["TRTSDT"] = out["USUBJID"].map(by_subject["__ST"].min())
-    out["TRTEDT"] = out["USUBJID"].map(by_subject["__EN"].max())
-    out["TRTSDTM"] = out["USUBJID"].map(_first_dose_datetime(given))
+    out["TRTSDT"] = map_by(out["USUBJID"], by_subject["__ST"].min())
+    out["TRTEDT"] = map_by(out["USUBJID"], by_subject["__EN"].max())
+    out["TRTSDTM"] = map_by(out["USUBJID"], _first_dose_datetime(given))
     for per in (1, 2):
         stage = given[given["__PER"] == per]
         part = stage.groupby("USUBJID")
-        out[f"TR0{per}SDT"] = out["USUBJID"].map(part["__ST"].min())
-        out[f"TR0{per}EDT"] = out["USUBJID"].map(part["__EN"].max())
-        out[f"TR0{per}SDTM"] = out["USUBJID"].map(_first_dose_datetime(stage))
+        out[f"TR0{per}SDT"] = map_by(out["USUBJID"], part["__ST"].min())
+        out[f"TR0{per}EDT"] = map_by(out["USUBJID"], part["__EN"].max())
+        out[f"TR0{per}SDTM"] = map_by(out["USUBJID"], _first_dose_datetime(stage))
         out[f"TR0{per}INFN"] = out["USUBJID"].map(part.size()).fillna(0).astype(float)
         any_active = (stage["__TRT"] == active).groupby(stage["USUBJID"]).any()
         trt = part["__TRT"].first().where(~any_active, active)  # __TRT is never missing (checked above)
