@@ -149,6 +149,14 @@ def test_17_yaml_syntax_error_has_a_line(spec_root: Path) -> None:
     assert ("spec.yaml-syntax", "specs/sdtm/dm.yaml") in rules
 
 
+def test_17b_a_spec_file_that_is_not_utf8_names_its_line(spec_root: Path) -> None:
+    with (spec_root / "sdtm" / "dm.yaml").open("ab") as handle:
+        handle.write(b"# caf\xe9\n")  # Latin-1, as an editor may save it
+    lines = (spec_root / "sdtm" / "dm.yaml").read_bytes().count(b"\n")
+    found = {(r, f, line) for r, f, line, _c in _issues(spec_root)}
+    assert ("spec.file-not-utf8", "specs/sdtm/dm.yaml", lines) in found
+
+
 def test_18_all_problems_are_collected_before_raising(spec_root: Path) -> None:
     _break(spec_root, "codelist: CL.SEX", "codelist: CL.NOPE")
     _break(spec_root, "keys: [STUDYID, USUBJID]", "keys: [STUDYID, NOPE]")

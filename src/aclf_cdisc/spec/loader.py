@@ -216,6 +216,12 @@ def _read(path: Path, root: Path | None, schema_name: str,
     except OSError as exc:
         issues.append(Issue(rule="spec.file-unreadable", message=f"cannot read spec file: {exc}", file=name))
         return None
+    except UnicodeDecodeError as exc:  # the bytes that are not UTF-8, on the line they are on
+        issues.append(Issue(rule="spec.file-not-utf8", file=name, row=exc.object[:exc.start].count(b"\n") + 1,
+                            message=f"spec file is not UTF-8 text: byte {exc.object[exc.start]:#04x} at offset "
+                                    f"{exc.start}", value=repr(exc.object[max(exc.start - 20, 0):exc.start + 1]),
+                            expected="UTF-8 text (save the file as UTF-8)"))
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         issues.append(Issue(rule="spec.yaml-syntax", message=f"not valid YAML: {exc}".replace("\n", " "),
