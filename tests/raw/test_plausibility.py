@@ -137,6 +137,16 @@ def test_form_with_the_same_column_twice(broken_export, tmp_path):
     assert "positions 8 and 14" in issue.message
 
 
+def test_a_header_cell_too_long_to_be_a_column_name(broken_export, tmp_path):
+    raw = broken_export([])
+    path = raw / "ae.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + "," + "X" * 200_000] + [line + "," for line in lines[1:]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    issue = only(build_errors(raw, tmp_path / "out"), "raw.header-unreadable")
+    assert (issue.severity, issue.file, issue.dataset, issue.row) == ("error", "ae.csv", "ae", None)
+
+
 def test_lab_date_far_in_the_future(broken_export, tmp_path):
     raw = broken_export([("lb", 5, "LBDAT", "05 MAR 2031")])
     issue = only(build_errors(raw, tmp_path / "out"), "raw.date-future")

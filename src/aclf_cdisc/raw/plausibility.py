@@ -338,7 +338,12 @@ def duplicated_header_issues(path: Path, form: str, conf: Mapping[str, Any] | No
     if conf is None or path.suffix.lower() != ".csv":
         return []
     with path.open(newline="", encoding="utf-8", errors="replace") as handle:
-        header = next(csv.reader(handle), [])
+        try:
+            header = next(csv.reader(handle), [])
+        except csv.Error as exc:  # a header cell longer than any column name (the csv module's limit)
+            return [Issue(rule="raw.header-unreadable", file=path.name, dataset=form, row=None,
+                          message=f"{form}: the header cannot be read as column names: {exc}",
+                          expected="a header line of column names")]
     seen: dict[str, int] = {}
     issues = []
     severity: Severity = conf.get("severity", "error")
