@@ -8,8 +8,12 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from aclf_cdisc.errors import TransportError
 from aclf_cdisc.transport.xpt import read_xpt, write_xpt
+from aclf_cdisc.transport.xpt_reader import parse_header
 
 ANCHOR_FILES = sorted(
     [f"sdtm/{n}" for n in ("ae", "dm", "ds", "ex", "se", "suppae", "suppdm", "suppds", "sv", "ta", "te",
@@ -99,3 +103,24 @@ def test_header_fields_are_read(shared: Path) -> None:
     assert meta.created.isoformat() == "2017-09-29T09:33:55"
     assert meta.variable("LBSTRESC").format == "$8."
     assert not np.isnan(read_xpt(_anchor(shared, "sdtm/ex"))[0]["EXDOSE"]).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(cut=st.integers(min_value=1, max_value=10**9))
+def test_a_file_cut_short_is_refused_never_read_as_fewer_rows(shared: Path, tmp_path_factory, cut: int) -> None:
+    # a copy of a SAS-written file that stops early (a failed transfer): anywhere in the header, or
+    # inside a record or an observation of the data, the reader refuses it with xpt.read-truncated;
+    # a cut on a record boundary that is also a row boundary leaves a file of fewer whole rows,
+    # which no reader can tell from a shorter dataset
+    whole = _anchor(shared, "sdtm/ae").read_bytes()
+    meta, _, start = parse_header(whole, _anchor(shared, "sdtm/ae"), "ascii")
+    size = cut % (len(whole) - 1) + 1
+    path = tmp_path_factory.mktemp("cut") / "ae.xpt"
+    path.write_bytes(whole[:size])
+    data = size - start
+    if data >= 0 and data % 80 == 0 and data % meta.row_length == 0:
+        assert len(read_xpt(path)[0]) == data // meta.row_length
+        return
+    with pytest.raises(TransportError) as refused:
+        read_xpt(path)
+    assert refused.value.issues[0].rule in ("xpt.read-truncated", "xpt.read-not-xport")

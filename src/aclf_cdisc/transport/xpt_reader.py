@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,16 @@ def parse_namestr(raw: bytes, encoding: str, file: Path) -> tuple[XptVariable, i
 
 
 def parse_header(blob: bytes, file: Path, encoding: str) -> tuple[XptDataset, list[int], int]:
-    """Metadata, variable positions and the offset of the first row."""
+    """Metadata, variable positions and the offset of the first row; a header cut short (a file
+    truncated in copying) is the error ``xpt.read-truncated``."""
+    try:
+        return _parse_header(blob, file, encoding)
+    except (struct.error, ValueError, IndexError) as exc:
+        raise _read_issue("xpt.read-truncated", f"the XPORT header is incomplete or damaged ({exc})", file,
+                          value=len(blob), expected="a whole SAS XPORT v5 header") from None
+
+
+def _parse_header(blob: bytes, file: Path, encoding: str) -> tuple[XptDataset, list[int], int]:
     if blob[:RECORD] != LIBRARY_HEADER:
         raise _read_issue("xpt.read-not-xport", "not a SAS XPORT v5 file (no library header)", file,
                           value=blob[:RECORD], expected="HEADER RECORD*******LIBRARY HEADER RECORD")
@@ -115,6 +125,17 @@ def row_count(data_length: int, tail: npt.NDArray[np.uint8], row_length: int) ->
             break
         rows -= 1
     return rows
+
+
+def _check_whole(data_length: int, tail: npt.NDArray[np.uint8], row_length: int, file: Path) -> None:
+    """The data area is whole: 80-byte records, and after the last whole row nothing but the blank
+    padding of the last record. A file cut short in copying fails here (``xpt.read-truncated``)
+    instead of reading as fewer rows."""
+    partial = data_length % row_length if row_length else 0
+    if data_length % RECORD or not (tail[len(tail) - partial:] == 0x20).all():
+        raise _read_issue("xpt.read-truncated", "the file ends inside a record or an observation: it was "
+                          "cut short", file, value=data_length,
+                          expected="whole 80-byte records, the last padded with blanks")
 
 
 class _CharColumn:
@@ -244,6 +265,7 @@ def read_xpt(path: str | os.PathLike[str], *, encoding: str = "ascii",
         data_length = size - start
         handle.seek(max(start, size - RECORD - meta.row_length))
         tail = np.frombuffer(handle.read(), np.uint8)
+        _check_whole(data_length, tail, meta.row_length, file)
         rows = row_count(data_length, tail, meta.row_length)
         columns = [(_CharColumn(var, rows, encoding, file, meta.name) if var.is_char
                     else _NumColumn(var, rows, dates), at)
