@@ -385,3 +385,13 @@ def test_20_a_worker_killed_while_sending_its_result_is_a_lost_worker_not_a_hang
                     result()
     assert lost.value.issues[0].rule == "build.worker-lost"
     assert time.monotonic() - started < 30
+
+
+def test_21_a_pool_left_by_an_error_ends_its_manager_thread_before_it_returns():
+    # a failed build stops its page worker (given its task, then not asked for it) and exits at once:
+    # a manager thread still closing its pipes then races concurrent.futures' exit hook ("Exception
+    # ignored ... Bad file descriptor" under the build's last line)
+    with (pytest.raises(RuntimeError), started_early(int, workers=2) as worker,
+          in_background(time.sleep, 30, workers=2, worker=worker)):
+        raise RuntimeError("the checks failed")
+    assert [t for t in threading.enumerate() if type(t).__name__ == "_ExecutorManagerThread"] == []

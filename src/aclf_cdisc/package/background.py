@@ -156,12 +156,17 @@ def _awaited(pool: WorkerPool, future: Future[T]) -> Iterator[Callable[[], T]]:
         pool.stop()
 
 
+RESULT_POLL_SECONDS = 0.5  # how often a wait for a result looks for a worker that died (WorkerPool.result_of)
+MANAGER_JOIN_SECONDS = 10.0  # the longest a pool's end waits for its manager thread (WorkerPool.join_managers)
+
+
 class WorkerPool(ProcessPoolExecutor):
     """A process pool that can still stop its workers after ``shutdown(wait=False)`` (which lets
     them finish their work and exit, and forgets them), and that never waits forever on a worker
     that died (:meth:`result_of`, :meth:`stop`)."""
 
     _workers: tuple[Any, ...] = ()
+    _managers: tuple[Any, ...] = ()  # the manager threads of the pool, kept past a shutdown
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -195,7 +200,18 @@ class WorkerPool(ProcessPoolExecutor):
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._workers = (*self._workers, *(getattr(self, "_processes", None) or {}).values())
+        manager = getattr(self, "_executor_manager_thread", None)
+        if manager is not None:
+            self._managers = (*self._managers, manager)
         super().shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    def join_managers(self, timeout: float = MANAGER_JOIN_SECONDS) -> None:
+        """Wait for the pool's manager thread, also after a ``shutdown(wait=False)`` (which does not):
+        one still closing its pipes when the interpreter exits races ``concurrent.futures``' exit
+        hook, which writes to one of them, and Python prints "Exception ignored ... Bad file
+        descriptor" under the build's last line (a failed build that stopped its page worker)."""
+        for manager in self._managers:
+            manager.join(timeout)
 
     def stop(self) -> None:
         """Terminate every worker at once and reap it (those that have exited are left alone), then
@@ -238,6 +254,7 @@ def _forked_pool(size: int, initializer: Callable[..., None],
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        pool.join_managers()
 
 
 def worker_lost() -> ResourceError:
@@ -257,7 +274,6 @@ def _adopt_tasks(parent: int, fn: Callable[[Any], Any], items: Sequence[Any]) ->
 
 
 LONG_TASK_SECONDS = 0.5  # after a task this long, a worker gives its heap's free pages back
-RESULT_POLL_SECONDS = 0.5  # how often a wait for a result looks for a worker that died (WorkerPool.result_of)
 
 
 def _run_item(index: int) -> Any:
