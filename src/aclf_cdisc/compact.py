@@ -218,6 +218,20 @@ def distinct_of(column: pd.Series) -> np.ndarray:
     return pd.unique(column.to_numpy())
 
 
+def coded(column: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """(codes, distinct values): each record as the number of its value among the column's distinct
+    values (-1: missing); a compacted column's own codes and categories, nothing rebuilt.
+
+    >>> codes, distinct = coded(compact_column(pd.Series(["b", None, "a", "b"], dtype=object)))
+    >>> codes.tolist(), distinct
+    ([0, -1, 1, 0], ['b', 'a'])
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), column.cat.categories.tolist()
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object))
+    return codes, list(uniques)
+
+
 def kept_compacted(frame: pd.DataFrame) -> bool:
     """Whether :class:`CompactDatasets` keeps ``frame`` compacted (else it holds it as built:
     fewer than :data:`SMALL_CELLS` cells)."""

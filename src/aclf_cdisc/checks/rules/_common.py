@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aclf_cdisc.compact import dataset_columns, expand_column, held_dataset, read_columns
+from aclf_cdisc.compact import dataset_columns, expand_column, held_column, held_dataset, read_columns
 from aclf_cdisc.spec.model import Dataset, Spec
 
 NOT_ASSIGNED_ARMS = frozenset({"SCRNFAIL", "NOTASSGN"})  # SDTMIG ARMCD values for subjects never assigned
@@ -69,6 +69,14 @@ def held_datasets_of(datasets: Any, spec: Spec, standard: str) -> Iterator[tuple
     """(name, frame as held) of the given standard, sorted by name: a compacted dataset keeps its values
     coded (:func:`aclf_cdisc.compact.held_dataset`), for rules that only compare values for equality."""
     return ((name, held_dataset(datasets, name)) for name in _names_of(datasets, spec, standard))
+
+
+def held_variable(datasets: Any, name: str, variable: str) -> pd.Series:
+    """One variable of a dataset that has it (see :func:`variables_of`), as held: compacted where
+    the store keeps it so (:func:`aclf_cdisc.compact.held_column`), nothing rebuilt."""
+    column = held_column(datasets, name, variable)
+    assert column is not None, f"{name}.{variable}"
+    return column
 
 
 def variables_of(datasets: Any, spec: Spec, standard: str) -> Iterator[tuple[str, list[str]]]:

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from aclf_cdisc.checks.rule import Datasets, Rule
-from aclf_cdisc.checks.rules._common import variables_of
-from aclf_cdisc.compact import held_column
+from aclf_cdisc.checks.rules._common import held_variable, variables_of
+from aclf_cdisc.compact import coded
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.sdtm.text import distinct_text
 from aclf_cdisc.spec.model import Spec
@@ -44,21 +44,10 @@ def _moments(dtc: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
                  for part in (day, moment, timed))
 
 
-def _held(datasets: Datasets, name: str, variable: str) -> pd.Series:
-    """One variable of a dataset that has it, as held (compacted where the store keeps it so)."""
-    column = held_column(datasets, name, variable)
-    assert column is not None, f"{name}.{variable}"
-    return column
-
-
 def _numbered(column: pd.Series, numbers: dict[object, int]) -> np.ndarray:
     """Each record's value as its number in ``numbers`` (-1: missing, or not among them), looked up
     once per distinct value (a compacted column's categories: its records are not rebuilt)."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        codes, distinct = column.cat.codes.to_numpy(), column.cat.categories.tolist()
-    else:
-        codes, uniques = pd.factorize(column.to_numpy(dtype=object))
-        distinct = list(uniques)
+    codes, distinct = coded(column)
     return np.array([numbers.get(value, -1) for value in distinct] + [-1], dtype=np.int64)[codes]
 
 
@@ -86,9 +75,9 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
         variable = _timing_variable(name, columns)
         if name == "SE" or variable is None or "EPOCH" not in columns or "USUBJID" not in columns:
             continue
-        subject = _numbered(_held(datasets, name, "USUBJID"), subjects)
-        epoch = _numbered(_held(datasets, name, "EPOCH"), epochs)
-        values = _held(datasets, name, variable)
+        subject = _numbered(held_variable(datasets, name, "USUBJID"), subjects)
+        epoch = _numbered(held_variable(datasets, name, "EPOCH"), epochs)
+        values = held_variable(datasets, name, variable)
         day, moment, timed = _moments(values)
         slots = np.where((subject >= 0) & (epoch >= 0), subject * len(epochs) + epoch, -1)
         has = np.append(element["_has"], False)[slots]  # slot -1: the last, False

@@ -13,6 +13,7 @@ import pandas as pd
 from aclf_cdisc.checks.rule import Datasets, Rule
 from aclf_cdisc.checks.rules._common import datasets_of, text_or_none
 from aclf_cdisc.checks.rules._iso8601 import common_prefix, parse_datetime, surely_valid
+from aclf_cdisc.compact import coded
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Spec
 
@@ -63,11 +64,7 @@ def _moments(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     """(codes, then per distinct value and a last slot for a missing one: the number its digits
     make, how many digits it has, whether it is a whole date/time); a record's value is slot
     ``codes[i]``. Only text can be whole: values equal but not alike (1, 1.0) share a slot harmlessly."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        codes, distinct = values.cat.codes.to_numpy(), values.cat.categories.tolist()
-    else:
-        codes, uniques = pd.factorize(values.to_numpy(dtype=object))
-        distinct = list(uniques)
+    codes, distinct = coded(values)
     texts = [value.strip() if isinstance(value, str) else "" for value in distinct]
     whole = np.array([_WHOLE.fullmatch(text) is not None for text in texts] + [False], dtype=bool)
     whole[:-1] &= surely_valid(texts)
