@@ -395,3 +395,41 @@ def test_21_a_pool_left_by_an_error_ends_its_manager_thread_before_it_returns():
           in_background(time.sleep, 30, workers=2, worker=worker)):
         raise RuntimeError("the checks failed")
     assert [t for t in threading.enumerate() if type(t).__name__ == "_ExecutorManagerThread"] == []
+
+
+STOPPED_IN_THE_FORK_HOOK = """
+import os, signal
+from aclf_cdisc.package import background
+
+FORKING = []
+
+def released_in_the_parent():  # where Python runs the handler of a stop another thread took mid-fork
+    if FORKING:
+        signal.getsignal(signal.SIGINT)(signal.SIGINT, None)
+
+os.register_at_fork(after_in_parent=released_in_the_parent)
+try:
+    with background._forked_pool(1, background.worker_signals, ()) as pool:
+        FORKING.append(True)
+        pool.submit(int).result()
+    print("went on")
+except KeyboardInterrupt:
+    print("interrupted")
+print(signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+"""
+
+
+def test_22_a_stop_answered_inside_a_fork_hook_stops_the_build_after_the_fork():
+    # an exception raised in os.fork's hooks is printed as "Exception ignored" and dropped: the old
+    # code went on (and the build published) after a Ctrl-C that Python answered there
+    done = subprocess.run([sys.executable, "-c", STOPPED_IN_THE_FORK_HOOK], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "PYTHONPATH": str(Path(background.__file__).parents[2])})
+    assert (done.returncode, done.stdout, done.stderr) == (0, "interrupted\nTrue\n", "")
+
+
+def test_23_stops_held_gives_back_the_handlers_and_the_mask_and_raises_nothing_without_a_stop():
+    handlers = {s: signal.getsignal(s) for s in background.STOP_SIGNALS}
+    with background.stops_held():
+        assert _blocked() == sorted(int(s) for s in background.STOP_SIGNALS)
+    assert {s: signal.getsignal(s) for s in background.STOP_SIGNALS} == handlers
+    assert _blocked() == []

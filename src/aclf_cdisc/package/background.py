@@ -36,6 +36,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from aclf_cdisc.errors import Issue, ResourceError
+from aclf_cdisc.package.atomic import signals_held
 from aclf_cdisc.package.heap import give_back_free_pages
 from aclf_cdisc.tasks import Rider
 
@@ -77,6 +78,28 @@ def worker_signals(parent: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     die_with_parent(parent)
+
+
+@contextmanager
+def stops_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM for the ``with`` block (the forking of a worker), then answer them.
+
+    The block's thread blocks :data:`STOP_SIGNALS`, so a worker forked in it starts with them
+    blocked. That alone does not keep a stop out of the block: the kernel hands a signal to any
+    thread that does not block it (a pool's manager thread), and Python runs the handler in the
+    main thread at its next instruction, which may be inside ``os.fork``'s hooks (the ``logging``
+    lock's release): an exception raised there is printed as "Exception ignored" and dropped, and
+    the build would go on and publish. So the handlers only note a stop during the block
+    (:func:`~aclf_cdisc.package.atomic.signals_held`); the first one noted is sent again after it.
+    """
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    with signals_held() as arrived:
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # one pending in this thread is noted too
+    for signum in arrived[:1]:
+        signal.raise_signal(signum)  # the handler as it was raises KeyboardInterrupt / Interrupted
 
 
 def _adopt(parent: int, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
@@ -179,12 +202,9 @@ class WorkerPool(ProcessPoolExecutor):
         return {*self._workers, *(getattr(self, "_processes", None) or {}).values()}
 
     def _spawn_process(self) -> None:
-        """Fork one worker with :data:`STOP_SIGNALS` blocked (:func:`worker_signals` unblocks them)."""
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-        try:
+        """Fork one worker with the stops held (:func:`stops_held`); :func:`worker_signals` answers them in it."""
+        with stops_held():
             ProcessPoolExecutor._spawn_process(self)  # type: ignore[attr-defined]
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
     def result_of(self, future: Future[T]) -> T:
         """``future.result()``, or BrokenProcessPool as soon as a worker has died: one killed while
