@@ -33,6 +33,11 @@ def entry() -> int:
         print(f"aclf-cdisc: interrupted ({signal.Signals(signum).name}) while starting; nothing was done",
               file=sys.stderr)
         return 128 + int(signum)
+    finally:
+        # the answer is given: a Ctrl-C while the interpreter ends (joining the pools' threads and
+        # workers) is not a new failure and prints no traceback; a SIGTERM ends the process at once
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 if __name__ == "__main__":

@@ -55,7 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _raise_interrupted(signum: int, _frame: object) -> None:
+def stop_once(signum: int, _frame: object) -> None:
+    """The answer to Ctrl-C and SIGTERM: the first one unwinds the command (KeyboardInterrupt or
+    :class:`~aclf_cdisc.errors.Interrupted`); the clean-up it runs on its way out (workers stopped,
+    the staging folder removed, the pools' threads joined as the interpreter ends) is not cut short
+    by the ones after it, which would leave that folder behind or print a traceback: a Ctrl-C after
+    the first stop is ignored, a SIGTERM after it ends the process at once (its default)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     raise Interrupted(signum)
 
 
@@ -82,7 +91,8 @@ def write_crash_report(command: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     from aclf_cdisc.package.atomic import Published
 
-    signal.signal(signal.SIGTERM, _raise_interrupted)
+    signal.signal(signal.SIGINT, stop_once)
+    signal.signal(signal.SIGTERM, stop_once)
     command, args = "aclf-cdisc", None
     try:
         parser = build_parser()

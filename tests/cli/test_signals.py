@@ -8,14 +8,18 @@ finishes a half swap and sweeps what the killed build left.
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from aclf_cdisc.package.atomic import check_output_target
 
-from .helpers import debris, previous_package, start_paused, stop, tree
+from .helpers import HANG_GUARD, cli_env, debris, previous_package, start_paused, stop, tree
 
 
 def test_01_ctrl_c_while_importing(tmp_path: Path) -> None:
@@ -74,3 +78,41 @@ def test_04_sigkill_at_each_step_leaves_old_or_new(tmp_path: Path, small_raw: Pa
     check_output_target(out)  # what the next build does first
     assert tree(out) == (new if point == "publish-swapped" else before)
     assert debris(out) == []
+
+
+def test_05_ctrl_c_pressed_again_and_again_leaves_nothing_and_prints_one_line(tmp_path: Path, small_raw: Path) -> None:
+    # the ones after the first land in the clean-up (staging folder removed, workers stopped, the
+    # pools' threads joined at exit), which they cut short before: a folder left, or a traceback
+    out = tmp_path / "out"
+    proc = start_paused("staging", tmp_path / "marker", "build", "--raw", small_raw, "--out", out)
+    for _ in range(5):
+        os.kill(proc.pid, signal.SIGINT)
+        time.sleep(0.01)
+    code, err = stop(proc, signal.SIGINT)
+    lines = [line for line in err.splitlines() if "specs from" not in line]
+    assert (code, lines) == (130, [f"aclf-cdisc build: build interrupted (SIGINT); nothing was published, "
+                                   f"{out} is as it was"])
+    assert debris(out) == []
+
+
+CLEAN_UP_UNDER_FIRE = """
+import os, signal, time
+from aclf_cdisc import cli
+
+signal.signal(signal.SIGINT, cli.stop_once)
+try:
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(60)
+except KeyboardInterrupt:
+    for _ in range(3):  # pressed again while the command cleans up
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.01)
+    print("cleaned up")
+print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN, signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)
+"""
+
+
+def test_06_after_the_first_stop_ctrl_c_is_ignored_and_sigterm_ends_the_process():
+    done = subprocess.run([sys.executable, "-c", CLEAN_UP_UNDER_FIRE], capture_output=True, text=True,
+                          timeout=HANG_GUARD, env=cli_env())
+    assert (done.returncode, done.stdout, done.stderr) == (0, "cleaned up\nTrue True\n", "")
