@@ -222,6 +222,9 @@ def _read(path: Path, root: Path | None, schema_name: str,
                                     f"{exc.start}", value=repr(exc.object[max(exc.start - 20, 0):exc.start + 1]),
                             expected="UTF-8 text (save the file as UTF-8)"))
         return None
+    except SpecError as exc:  # a key given twice, aliases that expand without bound
+        issues.extend(exc.issues)
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         issues.append(Issue(rule="spec.yaml-syntax", message=f"not valid YAML: {exc}".replace("\n", " "),
