@@ -206,3 +206,24 @@ def test_24_crf_visits_must_be_study_visits(spec_root: Path) -> None:
     _break(spec_root, "visits: [Week 0, Week 1,", "visits: [Week 0, Week 99,", file="raw/ex.yaml")
     found = [(r, f, c) for r, f, _l, c in _issues(spec_root) if r == "spec.raw-visit-unknown"]
     assert found == [("spec.raw-visit-unknown", "specs/raw/ex.yaml", "visits[1]")]
+
+
+@pytest.mark.parametrize(("old", "new", "column", "value"), [
+    ('created: "2025-03-28T00:00:00"', 'created: "not a date"', "conventions.xpt.created", "not a date"),
+    ('modified: "2025-03-28T00:00:00"', 'modified: "2025-02-30T00:00:00"', "conventions.xpt.modified",
+     "2025-02-30T00:00:00"),
+    ('creation_datetime: "2025-03-28T00:00:00"', 'creation_datetime: "2025-13-28T00:00:00"',
+     "conventions.odm.creation_datetime", "2025-13-28T00:00:00"),
+])
+def test_25_a_convention_timestamp_must_be_a_real_date_and_time(spec_root: Path, old: str, new: str, column: str,
+                                                                 value: str) -> None:
+    path = _break(spec_root, old, new, file="study.yaml")
+    _spec, issues = check_spec(spec_root)
+    assert [(i.rule, i.file, i.row, i.column, i.value) for i in issues] == [
+        ("spec.convention-datetime", "specs/study.yaml", _line_of(path, new), column, value)]
+
+
+def test_26_an_xpt_header_text_longer_than_its_field_is_a_schema_error(spec_root: Path) -> None:
+    path = _break(spec_root, 'os_name: X64_7PRO', 'os_name: X64_WINDOWS_11', file="study.yaml")
+    assert _issues(spec_root) == [("spec.schema.maxLength", "specs/study.yaml", _line_of(path, "os_name:"),
+                                   "conventions.xpt.os_name")]

@@ -19,6 +19,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -606,6 +607,38 @@ def study_issues(study: Study, ctx: _Ctx) -> None:
                     f"TS {row['TSPARMCD']} has both TSVAL and TSVALNF", row["TSPARMCD"])
     for value in _duplicates(r["IETESTCD"] for r in study.inclusion_exclusion):
         ctx.add("spec.study-ti-duplicate", ["inclusion_exclusion"], f"IETESTCD {value} is declared twice", value)
+    for path, text in convention_datetimes(study.conventions):
+        if not is_iso_datetime(text):
+            ctx.add("spec.convention-datetime", ["conventions", *path], f"{text!r} is not a date and time",
+                    text, "an ISO 8601 date and time such as 2025-03-28T00:00:00")
+
+
+# The conventions that hold a fixed timestamp (the XPT headers, the ODM export's CreationDateTime).
+CONVENTION_DATETIMES: tuple[tuple[str, str], ...] = (
+    ("xpt", "created"), ("xpt", "modified"), ("odm", "creation_datetime"))
+
+
+def convention_datetimes(conventions: dict[str, Any]) -> list[tuple[tuple[str, str], str]]:
+    """(path, text) of each timestamp of :data:`CONVENTION_DATETIMES` the conventions state."""
+    found = []
+    for block, key in CONVENTION_DATETIMES:
+        section = conventions.get(block)
+        if isinstance(section, dict) and isinstance(section.get(key), str):
+            found.append(((block, key), section[key]))
+    return found
+
+
+def is_iso_datetime(text: str) -> bool:
+    """True when ``datetime.fromisoformat`` (what the build reads the timestamp with) accepts ``text``.
+
+    >>> is_iso_datetime("2025-03-28T00:00:00"), is_iso_datetime("2025-13-01T00:00:00"), is_iso_datetime("soon")
+    (True, False, False)
+    """
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def raw_form_issues(form: RawForm, ctx: _Ctx) -> None:
