@@ -16,6 +16,15 @@ BROKEN = {
         "spec.convention-datetime: conventions.xpt.created: 'not a date' is not a date and time "
         "(file=specs/study.yaml, row={line}, column=conventions.xpt.created); value='not a date'; "
         "expected an ISO 8601 date and time such as 2025-03-28T00:00:00"),
+    "analysis-schema": (
+        "analysis.yaml", "cox_ties: efron", "cox_ties: breslow",
+        "spec.schema.const: settings.cox_ties: 'efron' was expected (file=specs/analysis.yaml, row={line}, "
+        "column=settings.cox_ties); value='breslow'; expected 'efron'"),
+    "lab-parameter-unknown": (
+        "analysis.yaml", "lab_parameters: [MELD, CTP, TBIL, INR, ALB]", "lab_parameters: [FOO]",
+        "spec.analysis-parameter-unknown: settings.lab_parameters[0]: parameter FOO is not defined for ADLB "
+        "(file=specs/analysis.yaml, row={line}, column=settings.lab_parameters[0]); value='FOO'; "
+        "expected a PARAMCD of ADLB: ALB, BUN, CREAT, CTP, INR, MELD, MELDNA, SODIUM, TBIL"),
 }
 
 

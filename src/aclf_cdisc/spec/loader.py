@@ -69,6 +69,7 @@ STUDY_FILES: dict[str, str] = {
     "documents.yaml": "documents",
 }
 DATASET_FOLDERS: dict[str, str] = {"sdtm": "SDTM", "adam": "ADaM"}
+ANALYSIS_FILE = "analysis.yaml"  # optional: checked (spec.analysis) when the root holds it
 RAW_FOLDER = "raw"
 NUMERIC_LENGTHS = range(3, 9)  # SAS numeric storage lengths
 
@@ -208,7 +209,7 @@ def _display_name(path: Path, root: Path | None) -> str:
     return path.as_posix()
 
 
-def _read(path: Path, root: Path | None, schema_name: str,
+def read_spec_file(path: Path, root: Path | None, schema_name: str,
           issues: list[Issue]) -> YamlDoc | None:
     """Parse and schema-validate one file; append issues; return the doc only if it is valid."""
     name = _display_name(path, root)
@@ -721,7 +722,7 @@ def default_spec_root(start: Path | None = None) -> Path:
 def load_dataset_file(path: Path, *, root: Path | None = None) -> Dataset:
     """Load and check one dataset spec file on its own (no cross-file references checked)."""
     issues: list[Issue] = []
-    doc = _read(Path(path), root, "dataset", issues)
+    doc = read_spec_file(Path(path), root, "dataset", issues)
     dataset = None
     if doc is not None:
         dataset = dataset_from_data(doc.data, doc.file)
@@ -734,7 +735,7 @@ def load_dataset_file(path: Path, *, root: Path | None = None) -> Dataset:
 def load_raw_form_file(path: Path, *, root: Path | None = None) -> RawForm:
     """Load and check one raw form layout file."""
     issues: list[Issue] = []
-    doc = _read(Path(path), root, "raw_form", issues)
+    doc = read_spec_file(Path(path), root, "raw_form", issues)
     form = None
     if doc is not None:
         form = raw_form_from_data(doc.data)
@@ -763,13 +764,13 @@ def check_spec(root: Path) -> tuple[Spec | None, list[Issue]]:
                                 file=_display_name(path, root)))
             docs[filename] = None
             continue
-        docs[filename] = _read(path, root, schema_name, issues)
+        docs[filename] = read_spec_file(path, root, schema_name, issues)
 
     raw_forms: dict[str, RawForm] = {}
     raw_docs: dict[str, YamlDoc] = {}
     raw_ok = True
     for path in sorted((root / RAW_FOLDER).glob("*.yaml")) if (root / RAW_FOLDER).is_dir() else []:
-        doc = _read(path, root, "raw_form", issues)
+        doc = read_spec_file(path, root, "raw_form", issues)
         if doc is None:
             raw_ok = False
             continue
@@ -786,11 +787,13 @@ def check_spec(root: Path) -> tuple[Spec | None, list[Issue]]:
 
     datasets: dict[str, Dataset] = {}
     dataset_docs: dict[str, YamlDoc] = {}
+    datasets_ok = True
     for folder, standard in DATASET_FOLDERS.items():
         folder_path = root / folder
         for path in sorted(folder_path.glob("*.yaml")) if folder_path.is_dir() else []:
-            doc = _read(path, root, "dataset", issues)
+            doc = read_spec_file(path, root, "dataset", issues)
             if doc is None:
+                datasets_ok = False
                 continue
             ds = dataset_from_data(doc.data, doc.file)
             ctx = _Ctx(doc, issues, ds.name)
@@ -841,6 +844,10 @@ def check_spec(root: Path) -> tuple[Spec | None, list[Issue]]:
         dataset_reference_issues(ds, _Ctx(dataset_docs[name], issues, name), spec)
     for name, form in raw_forms.items():
         raw_visit_issues(form, study, _Ctx(raw_docs[name], issues))
+    if (root / ANALYSIS_FILE).is_file():
+        from aclf_cdisc.spec.analysis import read_analysis  # it reads its file through this module
+
+        issues.extend(read_analysis(root / ANALYSIS_FILE, spec, references=datasets_ok)[1])
     if any(i.severity == "error" for i in issues):
         return None, issues
     return spec, issues
@@ -866,7 +873,7 @@ def load_conventions(root: Path | None = None) -> dict[str, Any]:
     """
     root = Path(root) if root is not None else default_spec_root()
     issues: list[Issue] = []
-    doc = _read(root / "study.yaml", root, "study", issues)
+    doc = read_spec_file(root / "study.yaml", root, "study", issues)
     raise_if_errors(issues, SpecError, f"{root / 'study.yaml'} has problems")
     assert doc is not None
     return dict(doc.data.get("conventions") or {})
