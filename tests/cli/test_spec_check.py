@@ -25,6 +25,17 @@ BROKEN = {
         "spec.analysis-parameter-unknown: settings.lab_parameters[0]: parameter FOO is not defined for ADLB "
         "(file=specs/analysis.yaml, row={line}, column=settings.lab_parameters[0]); value='FOO'; "
         "expected a PARAMCD of ADLB: ALB, BUN, CREAT, CTP, INR, MELD, MELDNA, SODIUM, TBIL"),
+    "map-function-unknown": (
+        "sdtm/ae.yaml", "function: derive_aeentpt", "function: derive_nothing",
+        "spec.map-function-unknown: variables[36].map.function: AEENTPT maps by derivation derive_nothing, which "
+        "the AE builder does not have (file=specs/sdtm/ae.yaml, dataset=AE, row={line}, "
+        "column=variables[36].map.function); value='derive_nothing'; expected one of derive_aebdsycd, "
+        "derive_aebodsys, derive_aeenrtpt, derive_aeentpt, derive_studyid, derive_usubjid"),
+    "map-source-of-another-form": (
+        "sdtm/ae.yaml", "source: ae.AEGRPID", "source: lb.LBORRES",
+        "spec.map-source-not-read: variables[4].map.source: AEGRPID maps from lb.LBORRES, a column of a form the "
+        "AE builder does not read (file=specs/sdtm/ae.yaml, dataset=AE, row={line}, column=variables[4].map.source); "
+        "value='lb.LBORRES'; expected a column of what AE is built from: form ae"),
 }
 
 

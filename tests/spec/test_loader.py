@@ -227,3 +227,32 @@ def test_26_an_xpt_header_text_longer_than_its_field_is_a_schema_error(spec_root
     path = _break(spec_root, 'os_name: X64_7PRO', 'os_name: X64_WINDOWS_11', file="study.yaml")
     assert _issues(spec_root) == [("spec.schema.maxLength", "specs/study.yaml", _line_of(path, "os_name:"),
                                    "conventions.xpt.os_name")]
+
+
+def test_27_a_map_function_must_be_one_the_builder_has(spec_root: Path) -> None:
+    path = _break(spec_root, "    method: MT.SEQ\n",
+                  "    method: MT.SEQ\n    map: {rule: derive, function: derive_nothing}\n")
+    spec, issues = check_spec(spec_root)
+    assert spec is None
+    [issue] = issues
+    assert (issue.rule, issue.file, issue.row, issue.column, issue.value, issue.dataset) == (
+        "spec.map-function-unknown", "specs/sdtm/dm.yaml", _line_of(path, "derive_nothing"),
+        "variables[1].map.function", "derive_nothing", "DM")
+    assert issue.expected is not None and "derive_usubjid" in issue.expected
+
+
+def test_28_a_map_source_must_be_a_column_the_builder_reads(spec_root: Path) -> None:
+    path = _break(spec_root, "source: dm.SEX", "source: ae.AESEV")  # declared, but of a form DM is not built from
+    spec, issues = check_spec(spec_root)
+    assert spec is None
+    assert [(i.rule, i.file, i.row, i.column, i.value) for i in issues] == [
+        ("spec.map-source-not-read", "specs/sdtm/dm.yaml", _line_of(path, "ae.AESEV"), "variables[2].map.source",
+         "ae.AESEV")]
+    assert issues[0].expected == ("a column of what DM is built from: form dm and ic.DSSTDAT, ic.ICVER, ie.IEYN, "
+                                  "ie.IEDAT, dd.DTHDAT, eos.DSSTDAT, eos.DSDECOD, ltx.PRSTDAT, sv.VISDAT")
+
+
+def test_29_a_column_the_builder_joins_from_another_form_may_be_mapped(spec_root: Path) -> None:
+    _break(spec_root, "source: dm.SEX", "source: eos.DSDECOD")
+    spec, issues = check_spec(spec_root)
+    assert spec is not None and issues == []

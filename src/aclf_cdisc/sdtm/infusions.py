@@ -22,6 +22,8 @@ from aclf_cdisc.sdtm.visits import fold_name
 from aclf_cdisc.spec.model import Spec
 
 DOMAIN = "EX"  # the dataset infusion problems are reported against
+INFUSION_FORM = "ex"  # the infusion log: EC and EX map its columns
+KIT_GROUP = "irt_kits.TRTGRP"  # the kit content joined to each infusion (None when blinded)
 INFUSION_VISITS = "infusion_visits"  # key of spec.study.conventions: the infusion visits of each stage
 
 
@@ -44,13 +46,13 @@ def assemble_infusions(raw: Any, spec: Spec, *, blinded: bool = False, planned: 
     Errors (unknown kit, unknown infusion visit, unreadable date/time) raise :class:`InputError`;
     a kit dispensed to another subject is a warning appended to ``issues``.
     """
-    form = get_form(raw, "ex")
+    form = get_form(raw, INFUSION_FORM)
     assert form is not None  # required form: get_form raised InputError when it is missing
     ex = with_usubjid(form, spec)
     found: list[Issue] = []
     occurred = ex["EXYN"].fillna("").str.strip().str.upper() == "Y"
     given = (ex if planned else ex[occurred]).reset_index(drop=True)
-    frame = prefix_columns(given, "ex")
+    frame = prefix_columns(given, INFUSION_FORM)
     frame["OCCUR"] = np.where(given["EXYN"].fillna("").str.strip().str.upper() == "Y", "Y", "N")
     was_given = (frame["OCCUR"] == "Y").to_numpy()
     # source values the Issues quote, looked up by row position (np.flatnonzero)
@@ -67,16 +69,16 @@ def assemble_infusions(raw: Any, spec: Spec, *, blinded: bool = False, planned: 
         frame[target] = values
         found += bad
     frame["TRTGRP"] = None
-    frame["irt_kits.TRTGRP"] = None
+    frame[KIT_GROUP] = None
     if not blinded:
         kit_list = get_form(raw, "irt_kits")
         assert kit_list is not None  # required form: get_form raised InputError when it is missing
         kits = kit_list.drop_duplicates("KITNO")
         content = kits.set_index("KITNO")["TRTGRP"]
         owner = kits.set_index("KITNO")["SUBJID"]
-        frame["irt_kits.TRTGRP"] = frame["ex.KITNO"].map(content)
+        frame[KIT_GROUP] = frame["ex.KITNO"].map(content)
         kitnos, subjids = frame["ex.KITNO"].to_numpy(), frame["ex.SUBJID"].to_numpy()
-        frame["TRTGRP"] = frame["irt_kits.TRTGRP"].map(
+        frame["TRTGRP"] = frame[KIT_GROUP].map(
             lambda v: next((g for g in (MSC, PBO) if v is not None and str(v).casefold() == g.casefold()), None))
         for pos in np.flatnonzero(frame["TRTGRP"].isna().to_numpy() & was_given):
             found.append(Issue(rule="sdtm.kit-unknown", message="infused kit is not in the IRT kit list",

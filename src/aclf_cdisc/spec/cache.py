@@ -22,6 +22,7 @@ from pathlib import Path
 from aclf_cdisc.spec.model import Spec
 
 _CODE = Path(__file__).resolve().parent  # the spec package: loader, model, JSON Schemas
+_BUILDERS = _CODE.parent / "sdtm"  # the SDTM builders, whose map inputs the loader checks the specs against
 KEEP = 16  # entries kept; older ones are removed when a new one is written
 
 
@@ -35,11 +36,12 @@ def cache_dir() -> Path | None:
 
 
 def spec_fingerprint(root: Path) -> str:
-    """SHA-256 over the spec folder's YAML files, the loader's code and schemas, and the version."""
+    """SHA-256 over the spec folder's YAML files, the loader's code and schemas, the SDTM builders'
+    code, and the version."""
     from aclf_cdisc import __version__
 
     digest = hashlib.sha256(f"aclf-cdisc {__version__}\0{Path(root).resolve()}\0".encode())
-    for base, pattern in ((Path(root), "*.yaml"), (_CODE, "*.py"), (_CODE, "*.json")):
+    for base, pattern in ((Path(root), "*.yaml"), (_CODE, "*.py"), (_CODE, "*.json"), (_BUILDERS, "*.py")):
         for path in sorted(base.rglob(pattern)):
             digest.update(str(path.relative_to(base)).encode() + b"\0")
             digest.update(hashlib.sha256(path.read_bytes()).digest())

@@ -23,7 +23,7 @@ from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -56,6 +56,9 @@ from aclf_cdisc.spec.model import (
 )
 from aclf_cdisc.spec.yamlio import YamlDoc, format_path, read_yaml
 from aclf_cdisc.spec_search import SPECS_ENV
+
+if TYPE_CHECKING:
+    from aclf_cdisc.sdtm.map_inputs import MapInputs
 
 SCHEMA_NAMES: tuple[str, ...] = (
     "common", "study", "codelists", "methods", "comments", "documents", "raw_form", "dataset", "analysis",
@@ -510,6 +513,33 @@ def dataset_reference_issues(ds: Dataset, ctx: _Ctx, spec: Spec) -> None:
         ref("comment", row.comment, spec.comments, ["value_level", k, "comment"], row.variable)
 
 
+def _map_inputs() -> dict[str, MapInputs]:
+    """What each SDTM builder hands to its spec's map rules (:mod:`aclf_cdisc.sdtm.map_inputs`)."""
+    from aclf_cdisc.sdtm.map_inputs import map_inputs  # the builders import this package: read them late
+
+    return map_inputs()
+
+
+def builder_map_issues(ds: Dataset, inputs: MapInputs, spec: Spec, ctx: _Ctx) -> None:
+    """Every ``map`` of ``ds`` names what its builder has: a derivation of its registry, and (for a
+    source that is a declared raw column, see :func:`dataset_reference_issues`) a column it reads."""
+    declared = {f"{form.name}.{c.name}" for form in spec.raw_forms.values() for c in form.columns}
+    for i, var in enumerate(ds.variables):
+        mapping = var.mapping
+        if mapping is None:
+            continue
+        if mapping.rule == "derive" and mapping.function not in inputs.derivations:
+            ctx.add("spec.map-function-unknown", ["variables", i, "map", "function"],
+                    f"{var.name} maps by derivation {mapping.function}, which the {ds.name} builder does not have",
+                    mapping.function, f"one of {', '.join(sorted(inputs.derivations))}")
+        for key in ("source", "time"):
+            target = getattr(mapping, key)
+            if target and target in declared and not inputs.reads(target):
+                ctx.add("spec.map-source-not-read", ["variables", i, "map", key],
+                        f"{var.name} maps from {target}, a column of a form the {ds.name} builder does not read",
+                        target, f"a column of what {ds.name} is built from: {inputs.read_text()}")
+
+
 def _collected_from_issues(spec: Spec, name: str, fields: tuple[str, ...], path: list[Any], ctx: _Ctx) -> None:
     """Every ``collected_from`` entry names a declared raw form column (form.COLUMN)."""
     if not spec.raw_forms:
@@ -842,6 +872,10 @@ def check_spec(root: Path) -> tuple[Spec | None, list[Issue]]:
     )
     for name, ds in datasets.items():
         dataset_reference_issues(ds, _Ctx(dataset_docs[name], issues, name), spec)
+    builders = _map_inputs() if any(ds.standard == "SDTM" for ds in datasets.values()) else {}
+    for name, inputs in builders.items():
+        if name in datasets:
+            builder_map_issues(datasets[name], inputs, spec, _Ctx(dataset_docs[name], issues, name))
     for name, form in raw_forms.items():
         raw_visit_issues(form, study, _Ctx(raw_docs[name], issues))
     if (root / ANALYSIS_FILE).is_file():

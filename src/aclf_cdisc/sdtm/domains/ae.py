@@ -26,6 +26,7 @@ from aclf_cdisc.sdtm.assemble import assemble_form, form_file, frame_file
 from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS
 from aclf_cdisc.sdtm.duplicates import drop_duplicate_records, key_conflicts
 from aclf_cdisc.sdtm.finish import finish
+from aclf_cdisc.sdtm.map_inputs import MapInputs
 from aclf_cdisc.sdtm.mapping import Derivation, MappingContext, apply_mappings
 from aclf_cdisc.sdtm.study_day import compute_dy
 from aclf_cdisc.sdtm.timing import derive_timing
@@ -69,6 +70,7 @@ DERIVATIONS: dict[str, Derivation] = {
     "derive_aeenrtpt": derive_aeenrtpt,
     "derive_aeentpt": derive_aeentpt,
 }
+MAP_INPUTS = MapInputs(forms=(FORM,), derivations=frozenset(DERIVATIONS))
 
 
 def ongoing_issues(frame: pd.DataFrame) -> list[Issue]:

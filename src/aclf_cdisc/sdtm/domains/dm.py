@@ -39,12 +39,19 @@ from aclf_cdisc.sdtm.duplicates import one_per_subject
 from aclf_cdisc.sdtm.finish import settle_issues
 from aclf_cdisc.sdtm.infusions import assemble_infusions
 from aclf_cdisc.sdtm.irt import BLINDED, MSC, PBO, assemble_randomization, require_irt
+from aclf_cdisc.sdtm.map_inputs import MapInputs, joined_columns
 from aclf_cdisc.sdtm.mapping import Derivation, MappingContext, apply_mappings
 from aclf_cdisc.sdtm.study_day import compute_dy, iso_date_part
 from aclf_cdisc.spec.conventions import required_convention
 from aclf_cdisc.spec.model import Spec
 
 DOMAIN = "DM"
+FORM = "dm"
+# The columns DM joins to its form's record, one record per subject of each form (form -> columns),
+# and the screening visit's date from the sv form.
+JOINED: dict[str, tuple[str, ...]] = {"ic": ("DSSTDAT", "ICVER"), "ie": ("IEYN", "IEDAT"), "dd": ("DTHDAT",),
+                                      "eos": ("DSSTDAT", "DSDECOD"), "ltx": ("PRSTDAT",)}
+SCREENING: dict[str, tuple[str, ...]] = {"sv": ("VISDAT",)}
 
 # Multi-stage assignment: (stage-1 group, stage-2 group or None) -> ARMCD (spec.study.arms).
 ARMCD_BY_STAGES: dict[tuple[str, str | None], str] = {
@@ -121,10 +128,10 @@ def assemble_dm(raw: Any, spec: Spec, *, blinded: bool = False,
     _LASTCONTACT (latest raw date), _AEDTHDTC (fatal AE end date), _FATALAE.
     """
     found: list[Issue] = [] if issues is None else issues
-    form = get_form(raw, "dm")
+    form = get_form(raw, FORM)
     assert form is not None  # required form: get_form raised InputError when it is missing
-    dm = one_per_subject(with_usubjid(form, spec), "dm")
-    frame = prefix_columns(dm, "dm")
+    dm = one_per_subject(with_usubjid(form, spec), FORM)
+    frame = prefix_columns(dm, FORM)
 
     def join(form: str, columns: list[str], source: pd.DataFrame | None = None) -> None:
         nonlocal frame
@@ -138,19 +145,16 @@ def assemble_dm(raw: Any, spec: Spec, *, blinded: bool = False,
         part = part[["USUBJID", *columns]].rename(columns={c: f"{form}.{c}" for c in columns})
         frame = frame.merge(part, on="USUBJID", how="left")
 
-    join("ic", ["DSSTDAT", "ICVER"])
-    join("ie", ["IEYN", "IEDAT"])
-    join("dd", ["DTHDAT"])
-    join("eos", ["DSSTDAT", "DSDECOD"])
-    join("ltx", ["PRSTDAT"])
+    for name, columns in JOINED.items():
+        join(name, list(columns))
     sv = get_form(raw, "sv", required=False)
     if sv is not None:
         sv = with_usubjid(sv, spec)
         screening = sv[sv["VISIT"].fillna("").str.casefold() == _screening_folder(spec).casefold()]
-        screening = screening.dropna(subset=["VISDAT"]).drop_duplicates("USUBJID")
-        join("sv", ["VISDAT"], screening)
+        screening = screening.dropna(subset=list(SCREENING["sv"])).drop_duplicates("USUBJID")
+        join("sv", list(SCREENING["sv"]), screening)
     else:
-        join("sv", ["VISDAT"])
+        join("sv", list(SCREENING["sv"]))
 
     rand = assemble_randomization(raw, spec, blinded=blinded).set_index("USUBJID")
     for column in ("RAND1DTC", "RAND1GRP", "RAND2DTC", "RAND2GRP", f"RAND1{ROW_COL}", f"RAND2{ROW_COL}",
@@ -369,6 +373,8 @@ DERIVATIONS: dict[str, Derivation] = {
     "derive_actarmud": derive_actarmud,
     "derive_dmdy": derive_dmdy,
 }
+MAP_INPUTS = MapInputs(forms=(FORM,), columns=joined_columns({**JOINED, **SCREENING}),
+                       derivations=frozenset(DERIVATIONS))
 
 
 def age_issues(frame: pd.DataFrame) -> list[Issue]:

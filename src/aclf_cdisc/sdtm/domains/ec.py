@@ -23,7 +23,8 @@ from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS, study_day
 from aclf_cdisc.sdtm.epoch import derive_var_epoch_for
 from aclf_cdisc.sdtm.finish import settle_issues
-from aclf_cdisc.sdtm.infusions import assemble_infusions
+from aclf_cdisc.sdtm.infusions import INFUSION_FORM, KIT_GROUP, assemble_infusions
+from aclf_cdisc.sdtm.map_inputs import MapInputs
 from aclf_cdisc.sdtm.mapping import Derivation, MappingContext, apply_mappings
 from aclf_cdisc.sdtm.seq import derive_var_seq
 from aclf_cdisc.sdtm.study_day import compute_dy, iso_date_part
@@ -46,6 +47,8 @@ DERIVATIONS: dict[str, Derivation] = {
     "derive_ecstdy": study_day("ECSTDTC"),
     "derive_ecendy": study_day("ECENDTC"),
 }
+MAP_INPUTS = MapInputs(forms=(INFUSION_FORM,), columns=(KIT_GROUP,),
+                       derivations=frozenset(DERIVATIONS))
 
 
 def derive_var_lnkid(frame: pd.DataFrame, new_var: str, visit_var: str = "VISIT") -> pd.DataFrame:

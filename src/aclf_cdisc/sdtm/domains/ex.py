@@ -25,7 +25,9 @@ from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS, study_day
 from aclf_cdisc.sdtm.domains.ec import map_infusion_log
 from aclf_cdisc.sdtm.epoch import derive_var_epoch_for
 from aclf_cdisc.sdtm.finish import settle_issues
+from aclf_cdisc.sdtm.infusions import INFUSION_FORM, KIT_GROUP
 from aclf_cdisc.sdtm.irt import BLINDED, MSC, PBO, require_irt
+from aclf_cdisc.sdtm.map_inputs import MapInputs
 from aclf_cdisc.sdtm.mapping import Derivation, MappingContext
 from aclf_cdisc.sdtm.seq import derive_var_seq
 from aclf_cdisc.spec.model import Spec
@@ -81,6 +83,8 @@ DERIVATIONS: dict[str, Derivation] = {
     "derive_exstdy": study_day("EXSTDTC"),
     "derive_exendy": study_day("EXENDTC"),
 }
+MAP_INPUTS = MapInputs(forms=(INFUSION_FORM,), columns=(KIT_GROUP,),
+                       derivations=frozenset(DERIVATIONS))
 
 
 def given_in_ec(frame: pd.DataFrame, ec: pd.DataFrame, lnkid_var: str = "EXLNKID") -> pd.Series:

@@ -39,6 +39,7 @@ from aclf_cdisc.sdtm.ct import recode_ct
 from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS
 from aclf_cdisc.sdtm.duplicates import drop_duplicate_records, key_conflicts
 from aclf_cdisc.sdtm.finish import settle_issues
+from aclf_cdisc.sdtm.map_inputs import MapInputs
 from aclf_cdisc.sdtm.mapping import Derivation, MappingContext, apply_mappings
 from aclf_cdisc.sdtm.seq import derive_var_seq
 from aclf_cdisc.sdtm.study_day import iso_date_part
@@ -331,6 +332,7 @@ DERIVATIONS: dict[str, Derivation] = {
     "derive_lbstnrhi": derive_lbstnrhi,
     "derive_lbnrind": derive_lbnrind,
 }
+MAP_INPUTS = MapInputs(forms=(FORM,), derivations=frozenset(DERIVATIONS))
 
 
 def derive_var_lobxfl(dataset: pd.DataFrame, *, ref_var: str = RFXSTDTC, dtc_var: str = "LBDTC",

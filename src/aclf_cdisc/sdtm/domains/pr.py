@@ -22,6 +22,7 @@ from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS
 from aclf_cdisc.sdtm.duplicates import drop_duplicate_records, key_conflicts
 from aclf_cdisc.sdtm.finish import finish
+from aclf_cdisc.sdtm.map_inputs import MapInputs
 from aclf_cdisc.sdtm.mapping import Derivation, apply_mappings
 from aclf_cdisc.sdtm.supp import build_supp
 from aclf_cdisc.sdtm.timing import derive_timing
@@ -35,6 +36,7 @@ QUALIFIERS: dict[str, str] = {"PRDONOR": f"{FORM}.PRDONOR"}
 DERIVATIONS: dict[str, Derivation] = {
     **COMMON_DERIVATIONS,
 }
+MAP_INPUTS = MapInputs(forms=(FORM,), derivations=frozenset(DERIVATIONS))
 
 
 def build_pr_supppr(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame,

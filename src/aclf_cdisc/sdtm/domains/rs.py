@@ -32,6 +32,7 @@ from aclf_cdisc.sdtm.ct import recode_ct
 from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS
 from aclf_cdisc.sdtm.duplicates import drop_duplicate_records, key_conflicts
 from aclf_cdisc.sdtm.finish import finish
+from aclf_cdisc.sdtm.map_inputs import MapInputs
 from aclf_cdisc.sdtm.mapping import Derivation, MappingContext, apply_mappings
 from aclf_cdisc.sdtm.timing import derive_timing
 from aclf_cdisc.sdtm.value_level import value_level_by
@@ -141,6 +142,7 @@ DERIVATIONS: dict[str, Derivation] = {
     "derive_rsstresc": derive_rsstresc,
     "derive_rsstresn": derive_rsstresn,
 }
+MAP_INPUTS = MapInputs(forms=(FORM,), derivations=frozenset(DERIVATIONS))
 
 
 def transpose_items(assembled: pd.DataFrame) -> pd.DataFrame:

@@ -23,11 +23,13 @@ from aclf_cdisc.sdtm.assemble import frame_file, get_form, prefix_columns, with_
 from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.derivations import COMMON_DERIVATIONS, study_day
 from aclf_cdisc.sdtm.finish import settle_issues
+from aclf_cdisc.sdtm.map_inputs import MapInputs
 from aclf_cdisc.sdtm.mapping import Derivation, MappingContext, apply_mappings
 from aclf_cdisc.sdtm.visits import derive_vars_visit, is_unscheduled, subject_visit_map
 from aclf_cdisc.spec.model import Spec
 
 DOMAIN = "SV"
+FORM = "sv"
 
 
 def _scheduled(frame: pd.DataFrame) -> pd.Series:
@@ -50,6 +52,7 @@ DERIVATIONS: dict[str, Derivation] = {
     "derive_svstdy": study_day("SVSTDTC"),
     "derive_svendy": study_day("SVENDTC"),
 }
+MAP_INPUTS = MapInputs(forms=(FORM,), derivations=frozenset(DERIVATIONS))
 
 
 def build_sv(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, visit_map: pd.DataFrame | None = None,
@@ -59,21 +62,21 @@ def build_sv(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, visit_
     ``visit_map``: :func:`aclf_cdisc.sdtm.visits.subject_visit_map` of ``raw``, built here when None.
     """
     dataset = spec.dataset(DOMAIN)
-    form = get_form(raw, "sv")
+    form = get_form(raw, FORM)
     assert form is not None  # required form: get_form raised InputError when it is missing
     sv = with_usubjid(form, spec)
     found: list[Issue] = []
     dupes = sv[sv.duplicated(["USUBJID", "VISIT"], keep=False)]
     found += [Issue(rule="sdtm.duplicate-visit", message="visit folder recorded twice for the subject",
-                    file=frame_file(sv, "sv"), dataset=DOMAIN, row=int(r), column="VISIT", value=v)
+                    file=frame_file(sv, FORM), dataset=DOMAIN, row=int(r), column="VISIT", value=v)
               for v, r in zip(dupes["VISIT"], dupes["_row"], strict=True)]
-    assembled = prefix_columns(sv, "sv")
+    assembled = prefix_columns(sv, FORM)
     frame, mapped = apply_mappings(assembled, dataset, spec, DERIVATIONS, domains={"DM": dm, "SE": se})
     found += mapped
     if visit_map is None:
         visit_map = subject_visit_map(raw, spec)
     frame, visit_issues = derive_vars_visit(frame, "sv.VISIT", visit_map, spec.study, domain=DOMAIN,
-                                            file=frame_file(sv, "sv"), row_var="_row")
+                                            file=frame_file(sv, FORM), row_var="_row")
     found += visit_issues
     visitdy = {float(v.visitnum): v.visitdy for v in spec.study.visits}
     frame["VISITDY"] = frame["VISITNUM"].map(visitdy).astype("float64")
