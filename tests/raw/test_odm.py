@@ -4,10 +4,12 @@ broken file gives one located finding."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 import sys
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 import pandas as pd
 import pytest
@@ -305,3 +307,66 @@ def test_13_an_xml_file_beside_every_form_file_is_not_read(tmp_path: Path, spec)
     (tmp_path / "define.xml").write_text("<not-odm/>", encoding="utf-8")
     export = read_export(tmp_path, spec)
     assert {p.suffix for p in export.files.values()} == {".csv"}
+
+
+def _twice(first: str, second: str, typed: bool = False) -> str:
+    """An AE record giving AESEV twice (the second as a typed item when ``typed``)."""
+    again = (f'<ItemDataString ItemOID="IT.AE.AESEV">{escape(second)}</ItemDataString>\n' if typed
+             else f'<ItemData ItemOID="IT.AE.AESEV" Value={quoteattr(second)}/>\n')
+    return (_ae("1", "UN JAN 2024").replace('"IT.AE.AESEV" Value="Mild"', f'"IT.AE.AESEV" Value={quoteattr(first)}')
+            .replace("</ItemGroupData>", again + "</ItemGroupData>"))
+
+
+def _subject(groups: str) -> str:
+    return ('<SubjectData SubjectKey="101-0001"><SiteRef LocationOID="101"/>\n'
+            '<StudyEventData StudyEventOID="SE.AE"><FormData FormOID="F.AE">\n'
+            + groups + '</FormData></StudyEventData></SubjectData>')
+
+
+@pytest.mark.parametrize("typed", [False, True])
+def test_14_an_item_given_twice_with_two_values_names_both(tmp_path: Path, spec, typed: bool) -> None:
+    path = tmp_path / "edc.xml"
+    path.write_bytes(_odm(_subject(_twice("Mild", "Severe", typed))))
+    odm = read_odm(path, spec.raw_forms)
+    group_line = _lines_with(path, '<ItemGroupData ItemGroupOID="IG.AE"')[0]
+    first_line, second_line = _lines_with(path, '"IT.AE.AESEV"')
+    [issue] = odm.issues
+    assert (issue.rule, issue.severity, issue.file, issue.dataset, issue.row, issue.column, issue.value) == (
+        "raw.odm-item-duplicated", "error", "edc.xml", "ae", second_line, "AESEV", ("Mild", "Severe"))
+    assert (f"ItemOID IT.AE.AESEV is given twice in the IG.AE record of line {group_line}, 'Mild' on line "
+            f"{first_line} and 'Severe' on line {second_line}") in issue.message
+    assert odm.frames["ae"]["AESEV"].tolist() == ["Mild"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=texts, second=texts, typed=st.booleans())
+def test_15_never_one_of_two_values_silently(spec, first: str, second: str, typed: bool) -> None:
+    import tempfile
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "edc.xml"
+        path.write_bytes(_odm(_subject(_twice(first, second, typed))))
+        odm = read_odm(path, spec.raw_forms, duplicated="warning")
+    assert odm.frames["ae"]["AESEV"].tolist() == [first]
+    if first == second:
+        assert odm.issues == []
+    else:
+        assert [(i.rule, i.severity, i.value) for i in odm.issues] == [
+            ("raw.odm-item-duplicated", "warning", (first, second))]
+
+
+def test_16_the_export_takes_the_severity_of_a_column_named_twice(tmp_path: Path, sample_odm: Path, spec) -> None:
+    text = sample_odm.read_text(encoding="utf-8")
+    at = text.index('<ItemData ItemOID="IT.AE.AESEV"')
+    original = text[at:text.index("/>", at) + 2]
+    path = tmp_path / "odm.xml"
+    path.write_text(text[:at] + original + '<ItemData ItemOID="IT.AE.AESEV" Value="SEVERE"/>'
+                    + text[at + len(original):], encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_export(tmp_path, spec)
+    assert [(i.rule, i.file, i.row, i.column) for i in caught.value.issues] == [
+        ("raw.odm-item-duplicated", "odm.xml", _lines_with(path, 'Value="SEVERE"')[0], "AESEV")]
+    checks = {**spec.study.conventions["checks"], "column-duplicated": {"severity": "warning"}}
+    lenient = dataclasses.replace(spec, study=dataclasses.replace(
+        spec.study, conventions={**spec.study.conventions, "checks": checks}))
+    export = read_export(tmp_path, lenient)
+    assert "raw.odm-item-duplicated" in {i.rule for i in export.issues if i.severity == "warning"}

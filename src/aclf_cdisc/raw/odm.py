@@ -19,7 +19,10 @@ AuditRecord; audit trails and signatures, when present, are skipped.
 Findings: a file that is not well-formed XML, not ODM 1.3, or whose data sit in the wrong place
 gives one error (``raw.odm-malformed``) naming the element and line (and column for syntax
 errors); an ItemOID or item group no layout declares gives a warning per distinct OID
-(``raw.odm-item-unknown``, ``raw.odm-group-unknown``) with the line of its first use.
+(``raw.odm-item-unknown``, ``raw.odm-group-unknown``) with the line of its first use. An ItemOID
+given twice in one ItemGroupData with different values is ``raw.odm-item-duplicated`` (both
+values, both lines), of the severity the caller gives: an error, or a warning that keeps the
+first value, as a CSV header naming a column twice does; the same value twice is one value.
 ReferenceData item groups are not a subject's records and are skipped.
 
 The file is read with ``lxml.etree.iterparse`` and each ItemGroupData is released once read, so
@@ -35,7 +38,7 @@ from pathlib import Path
 import pandas as pd
 from lxml import etree
 
-from aclf_cdisc.errors import Issue
+from aclf_cdisc.errors import Issue, Severity, cap
 from aclf_cdisc.spec.model import RawForm
 
 ODM_NS = "http://www.cdisc.org/ns/odm/v1.3"
@@ -108,8 +111,9 @@ def _local(tag: object) -> tuple[str | None, str]:
 class _Reader:
     """State of one pass over the file (a cursor in the ClinicalData tree)."""
 
-    def __init__(self, path: Path, layouts: Mapping[str, RawForm]):
+    def __init__(self, path: Path, layouts: Mapping[str, RawForm], duplicated: Severity = "error"):
         self.file = path.name
+        self.duplicated = duplicated
         self.layouts = layouts
         self.by_group = {(f.form_oid, f.item_group_oid): f for f in layouts.values()}
         self.form_oids = {f.form_oid: f.name for f in layouts.values()}
@@ -122,7 +126,9 @@ class _Reader:
         self.group: tuple[RawForm, dict[str, str | None]] | None = None
         self.unknown: dict[tuple[str, str], Issue] = {}
         self.stack: list[str] = []
-        self.typed: str | None = None  # the column of a typed ItemData being read
+        self.typed: tuple[str, str, int | None] | None = None  # (column, ItemOID, line) of a typed item being read
+        self.given: dict[str, tuple[str | None, int | None]] = {}  # the group's columns read: (value, line)
+        self.duplicates: list[Issue] = []
 
     def start(self, element: etree._Element, local: str) -> None:
         attrib = element.attrib
@@ -174,13 +180,14 @@ class _Reader:
         values: dict[str, str | None] = {column: self.context.get(role)
                                          for role, column in layout.structural_columns.items()}
         self.group = (layout, values)
+        self.given = {}
         self.present.add(layout.name)
         self.lines[layout.name].append(int(line or 0))
 
     def item(self, element: etree._Element, local: str, line: int | None) -> None:
         if self.group is None:
             return
-        layout, values = self.group
+        layout, _ = self.group
         oid = str(element.get("ItemOID"))
         column = self.items[layout.name].get(oid)
         if column is None:
@@ -192,17 +199,31 @@ class _Reader:
                 expected=f"one of {', '.join(sorted(self.items[layout.name]))}"))
             return
         if element.get("IsNull") == "Yes" or element.get("TransactionType") == "Remove":
-            values[column] = None
+            self.fill(column, None, oid, line)
         elif local == "ItemData":
-            values[column] = element.get("Value")
+            self.fill(column, element.get("Value"), oid, line)
         else:
-            values[column] = ""  # typed item: its text arrives at the end event
-            self.typed = column
+            self.typed = (column, oid, line)  # typed item: its text arrives at the end event
+
+    def fill(self, column: str, value: str | None, oid: str, line: int | None) -> None:
+        """Set ``column`` of the record being read; a second, different value for it is reported
+        (:func:`duplicated_item`) and the first one kept."""
+        assert self.group is not None  # items are read only inside a declared item group
+        layout, values = self.group
+        if column not in self.given:
+            self.given[column] = (value, line)
+            values[column] = value
+            return
+        first, first_line = self.given[column]
+        if first != value:
+            self.duplicates.append(duplicated_item(self.file, layout, oid, column, (first, first_line),
+                                                   (value, line), self.lines[layout.name][-1], self.duplicated))
 
     def end(self, element: etree._Element, local: str) -> None:
         self.stack.pop()
         if local in TYPED_ITEMS and self.group is not None and self.typed:
-            self.group[1][self.typed] = element.text
+            column, oid, line = self.typed
+            self.fill(column, element.text, oid, line)
             self.typed = None
         elif local == "ItemGroupData":
             if self.group is not None:
@@ -220,14 +241,39 @@ class _Reader:
             columns = [c.name for c in layout.columns]
             frames[name] = pd.DataFrame([[row.get(c) for c in columns] for row in self.rows[name]],
                                         columns=columns, dtype=object)
-        issues = [self.unknown[k] for k in self.unknown]
+        issues = [self.unknown[k] for k in self.unknown] + self.duplicates
         return OdmForms(frames=frames, lines=self.lines, present=self.present, issues=issues)
 
 
-def read_odm(path: Path, layouts: Mapping[str, RawForm]) -> OdmForms:
-    """Every declared form's records in the ODM file ``path``; raise :class:`OdmMalformed` if unreadable."""
+def duplicated_item(file: str, layout: RawForm, oid: str, column: str, first: tuple[str | None, int | None],
+                    second: tuple[str | None, int | None], group_line: int, severity: Severity) -> Issue:
+    """The Issue for an ItemOID given twice, with different values, in one ItemGroupData.
+
+    >>> from aclf_cdisc.spec.model import RawColumn
+    >>> ae = RawForm(name="ae", label="AE", columns=(RawColumn(name="AESEV", data_type="text"),))
+    >>> duplicated_item("edc.xml", ae, "IT.AE.AESEV", "AESEV", ("Mild", 12), ("Severe", 14), 10, "error").render()
+    "[error] raw.odm-item-duplicated: edc.xml: ItemOID IT.AE.AESEV is given twice in the IG.AE record of line 10, \
+'Mild' on line 12 and 'Severe' on line 14: which one is the data? (file=edc.xml, dataset=ae, row=14, \
+column=AESEV); value=('Mild', 'Severe'); expected each ItemOID once per ItemGroupData"
+    """
+    (value, line), (again, again_line) = first, second
+    shown = [None if v is None else cap(v) for v in (value, again)]
+    kept = "; the first is kept" if severity == "warning" else ""
+    return Issue(rule="raw.odm-item-duplicated", severity=severity, file=file, dataset=layout.name, row=again_line,
+                 column=column, value=tuple(shown),
+                 message=f"{file}: ItemOID {oid} is given twice in the {layout.item_group_oid} record of line "
+                         f"{group_line}, {shown[0]!r} on line {line} and {shown[1]!r} on line {again_line}: "
+                         f"which one is the data?{kept}",
+                 expected="each ItemOID once per ItemGroupData")
+
+
+def read_odm(path: Path, layouts: Mapping[str, RawForm], *, duplicated: Severity = "error") -> OdmForms:
+    """Every declared form's records in the ODM file ``path``; raise :class:`OdmMalformed` if unreadable.
+
+    ``duplicated``: the severity of an ItemOID given twice, with different values, in one record.
+    """
     path = Path(path)
-    reader = _Reader(path, layouts)
+    reader = _Reader(path, layouts, duplicated)
     root_seen = False
     try:
         for event, element in etree.iterparse(str(path), events=("start", "end"), resolve_entities=False,

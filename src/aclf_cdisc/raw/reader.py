@@ -43,6 +43,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -237,10 +238,14 @@ def check_form(frame: pd.DataFrame | CodedForm, form: RawForm, file: str,
     return (out if held else as_read(out)), issues
 
 
-def _odm_forms(folder: Path, layouts: Mapping[str, RawForm]) -> tuple[Path | None, OdmForms | None, list[Issue]]:
+def _odm_forms(folder: Path, layouts: Mapping[str, RawForm],
+               duplicated: Mapping[str, Any] | None) -> tuple[Path | None, OdmForms | None, list[Issue]]:
     """The folder's ODM export (its one ``.xml`` file), read; (None, None, []) when there is none.
 
-    An XML file beside a complete set of per-form files is not read (it may be anything).
+    An XML file beside a complete set of per-form files is not read (it may be anything). An item
+    given twice in one record has the severity of ``conventions.checks.column-duplicated``
+    (``duplicated``; an error when the study does not set it: one of two values is never chosen
+    silently).
     """
     xml = sorted(p for p in folder.iterdir() if is_odm_file(p))
     if not xml or all(_find(folder, name) for name in layouts):
@@ -250,7 +255,7 @@ def _odm_forms(folder: Path, layouts: Mapping[str, RawForm]) -> tuple[Path | Non
                                   message=f"{folder} holds {len(xml)} XML files; which is the ODM export?",
                                   expected="one ODM .xml file per export folder")]
     try:
-        odm = read_odm(xml[0], layouts)
+        odm = read_odm(xml[0], layouts, duplicated=(duplicated or {}).get("severity", "error"))
     except OdmMalformed as exc:  # one finding: where the file stops being ODM
         raise InputError([exc.issue], f"the ODM export {xml[0]} is unreadable: {exc.issue.message}") from None
     return xml[0], odm, odm.issues
@@ -279,7 +284,7 @@ def read_export(path: Path, spec: Spec | Mapping[str, RawForm] | None = None, *,
     files: dict[str, Path] = {}
     blinded_missing = []
     checks = (spec.study.conventions.get("checks") or {}) if isinstance(spec, Spec) else {}
-    odm_file, odm, odm_issues = _odm_forms(folder, layouts)
+    odm_file, odm, odm_issues = _odm_forms(folder, layouts, checks.get("column-duplicated"))
     issues.extend(odm_issues)
     for name in sorted(layouts):
         layout = layouts[name]
