@@ -39,3 +39,23 @@ def test_encoding_problem_is_a_data_error(shared: Path, capsys: pytest.CaptureFi
     assert main(["xpt", "info", str(_anchor(shared, "sdtm/ts"))]) == 1
     assert "xpt.read-encoding" in capsys.readouterr().err
     assert main(["xpt", "info", str(_anchor(shared, "sdtm/ts")), "--encoding", "windows-1252"]) == 0
+
+
+@pytest.mark.parametrize("action", ["info", "dump", "to-json", "from-json"])
+@pytest.mark.parametrize("encoding", ["bogus", "rot13", "utf-16", "undefined"])
+def test_an_encoding_xpt_text_cannot_be_in_is_a_usage_error(shared: Path, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str],
+                                                            action: str, encoding: str) -> None:
+    # no such codec, a bytes-to-bytes codec, one that does not write ASCII as ASCII, one that refuses all
+    outputs = [str(tmp_path / "out")] if action in ("to-json", "from-json") else []
+    with pytest.raises(SystemExit) as ended:
+        main(["xpt", action, str(_anchor(shared, "sdtm/ta")), *outputs, "--encoding", encoding])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert f"error: argument --encoding: {encoding!r} is not an encoding XPT text can be in" in err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
+
+
+def test_an_ascii_compatible_encoding_is_taken(shared: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["xpt", "info", str(_anchor(shared, "sdtm/ta")), "--encoding", "latin-1"]) == 0
+    assert "dataset   TA" in capsys.readouterr().out

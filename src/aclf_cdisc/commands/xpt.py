@@ -17,25 +17,50 @@ if TYPE_CHECKING:  # imported by run(): the command line starts without pandas
     from aclf_cdisc.transport.meta import XptDataset
 
 
+PRINTABLE_ASCII = bytes(range(0x20, 0x7F))  # the bytes of XPT's names, formats and padding
+
+
+def xpt_encoding(name: str) -> str:
+    """A text encoding that can carry an XPT file's text (argparse type: anything else is a usage
+    error, exit 2): a Python codec that reads and writes printable ASCII as itself, as XPT's names,
+    formats and blank padding are ASCII whatever the labels and values are in.
+
+    >>> xpt_encoding("windows-1252")
+    'windows-1252'
+    >>> xpt_encoding("utf-16")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: 'utf-16' is not an encoding XPT text can be in ...
+    """
+    try:
+        compatible = (PRINTABLE_ASCII.decode(name) == PRINTABLE_ASCII.decode("ascii")
+                      and PRINTABLE_ASCII.decode("ascii").encode(name) == PRINTABLE_ASCII)
+    except (LookupError, UnicodeError):  # no such codec, a bytes-to-bytes one, or one that refuses ASCII
+        compatible = False
+    if not compatible:
+        raise argparse.ArgumentTypeError(f"{name!r} is not an encoding XPT text can be in (an ASCII-compatible "
+                                         "codec, e.g. ascii, utf-8, windows-1252, latin-1)")
+    return name
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("xpt", help="inspect XPT v5 files; convert to/from Dataset-JSON v1.1",
                                    description=__doc__.splitlines()[0] if __doc__ else None)
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    encoding_help = "character encoding of the file's text (default ascii; e.g. windows-1252)"
+    encoding_help = "character encoding of the file's text (default ascii; e.g. utf-8, windows-1252)"
 
     info = actions.add_parser("info", help="header fields and variable table")
     info.add_argument("file", type=Path)
-    info.add_argument("--encoding", default="ascii", help=encoding_help)
+    info.add_argument("--encoding", type=xpt_encoding, default="ascii", help=encoding_help)
 
     dump = actions.add_parser("dump", help="print the first rows")
     dump.add_argument("file", type=Path)
     dump.add_argument("--rows", type=int, default=20, metavar="N", help="rows to print (default 20)")
-    dump.add_argument("--encoding", default="ascii", help=encoding_help)
+    dump.add_argument("--encoding", type=xpt_encoding, default="ascii", help=encoding_help)
 
     to_json = actions.add_parser("to-json", help="convert an XPT file to Dataset-JSON v1.1")
     to_json.add_argument("file", type=Path)
     to_json.add_argument("out", type=Path)
-    to_json.add_argument("--encoding", default="ascii", help=encoding_help)
+    to_json.add_argument("--encoding", type=xpt_encoding, default="ascii", help=encoding_help)
     to_json.add_argument("--created", default=None, metavar="ISO",
                          help="datasetJSONCreationDateTime (default: the XPT header's modified time)")
     to_json.add_argument("--special-missing-as-null", action="store_true",
@@ -44,7 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     from_json = actions.add_parser("from-json", help="convert Dataset-JSON v1.1 to an XPT file")
     from_json.add_argument("file", type=Path)
     from_json.add_argument("out", type=Path)
-    from_json.add_argument("--encoding", default="ascii", help=encoding_help)
+    from_json.add_argument("--encoding", type=xpt_encoding, default="ascii", help=encoding_help)
     from_json.add_argument("--created", default=None, metavar="ISO",
                            help="XPT header created/modified time (default: fixed 2000-01-01T00:00:00)")
     parser.set_defaults(run=run)
