@@ -53,6 +53,19 @@ def test_an_unreadable_file_is_named(tmp_path, capsys):
     assert f"file={tmp_path / 'ae.xpt'}" in err
 
 
+def test_a_malformed_dataset_json_is_named_with_its_place(tmp_path, capsys):
+    (tmp_path / "dm.json").write_text('{"datasetJSONVersion": "1.1.0", "name": "DM", "columns": '
+                                      '[{"name": "USUBJID", "dataType": "string"}], "rows": [["S1-1"], []]}',
+                                      encoding="utf-8")
+    code, _, err = _run(capsys, tmp_path, "--out", tmp_path / "r")
+    assert code == 1
+    assert err.strip().splitlines() == [
+        "aclf-cdisc validate: [error] validate.file-unreadable: cannot read dm.json: record 2 is 0 values, not one "
+        f"value per column (file={tmp_path / 'dm.json'}, row=2, column=rows[1]); value='[]'; expected an array of "
+        "1 values"]
+    assert not (tmp_path / "r").exists()
+
+
 def test_a_ct_file_in_the_wrong_format(tmp_path, capsys):
     write_xpt(DM.iloc[:1], DM_META, tmp_path / "dm.xpt")
     ct = tmp_path / "ct.txt"

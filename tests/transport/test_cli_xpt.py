@@ -59,3 +59,15 @@ def test_an_encoding_xpt_text_cannot_be_in_is_a_usage_error(shared: Path, tmp_pa
 def test_an_ascii_compatible_encoding_is_taken(shared: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["xpt", "info", str(_anchor(shared, "sdtm/ta")), "--encoding", "latin-1"]) == 0
     assert "dataset   TA" in capsys.readouterr().out
+
+
+def test_a_malformed_dataset_json_is_one_located_line_and_nothing_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "dm.json"
+    source.write_text('{"datasetJSONVersion": "1.1.0", "name": "DM", "columns": [{"name": "AGE", '
+                      '"dataType": "integer"}], "rows": [[30], ["thirty"]]}', encoding="utf-8")
+    assert main(["xpt", "from-json", str(source), str(tmp_path / "dm.xpt")]) == 1
+    err = capsys.readouterr().err
+    assert err == (f"aclf-cdisc xpt: [error] json.value-invalid: a value is not of its column's dataType integer "
+                   f"(file={source}, row=2, column=AGE); value='thirty'; expected a finite number or null\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dm.json"]

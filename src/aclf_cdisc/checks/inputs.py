@@ -73,8 +73,10 @@ def read_dataset(path: Path) -> tuple[pd.DataFrame, XptDataset]:
         raise AssertionError("unreachable")
     except AclfError as exc:
         first = exc.issues[0] if exc.issues else None
+        where = {} if first is None else {"row": first.row, "column": first.column, "value": first.value,
+                                          "expected": first.expected}
         raise _fail("validate.file-unreadable", f"cannot read {path.name}: {first.message if first else exc}",
-                    file=str(path)) from exc
+                    file=str(path), **where) from exc
     except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
         raise _fail("validate.file-unreadable", f"cannot read {path.name}: {exc}", file=str(path)) from exc
 

@@ -20,6 +20,7 @@ TemporalKind = Literal["date", "datetime", "time"]
 
 SAS_EPOCH = dt.datetime(1960, 1, 1)
 _EPOCH64 = np.datetime64("1960-01-01T00:00:00", "ns")
+_EPOCH_SECONDS = np.datetime64("1960-01-01T00:00:00", "s")
 
 DATE_FORMATS: frozenset[str] = frozenset({
     "DATE", "DAY", "DDMMYY", "DDMMYYB", "DDMMYYC", "DDMMYYD", "DDMMYYN", "DDMMYYP", "DDMMYYS",
@@ -61,7 +62,8 @@ def unit_seconds(kind: TemporalKind) -> int:
 
 def datetime64_to_sas(values: npt.NDArray[np.datetime64], kind: TemporalKind) -> npt.NDArray[np.float64]:
     """datetime64 (any unit, NaT allowed) -> SAS days or seconds since 1960 as float64 (NaT -> NaN)."""
-    delta = values.astype("datetime64[ns]") - _EPOCH64
+    stamps = values if values.dtype.kind == "M" else values.astype("datetime64[ns]")
+    delta = stamps - _EPOCH_SECONDS  # in the values' own unit: microseconds reach years past 2262
     out = delta / np.timedelta64(unit_seconds(kind), "s")
     return np.asarray(out, dtype=np.float64)
 
