@@ -24,13 +24,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-from aclf_cdisc.errors import Issue
+from aclf_cdisc.errors import Issue, cap
 
 MANIFEST_NAME = "manifest.json"
 CHECKSUM_NAME = "checksums.md5"
@@ -270,19 +271,77 @@ def write_manifest(root: Path, document: Mapping[str, Any], digests: PackageDige
     return [manifest, checksums]
 
 
+MAX_MANIFEST_ISSUES = 20  # a manifest of thousands of broken entries is named by its first ones
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def package_path_problem(text: Any) -> str | None:
+    """Why ``text`` cannot name a file or folder of a package (None when it can): a relative POSIX
+    path that stays inside the package.
+
+    >>> package_path_problem("m5/datasets/dm.xpt") is None
+    True
+    >>> package_path_problem("../../etc/passwd")
+    'leaves the package'
+    """
+    if not isinstance(text, str):
+        return "is not text"
+    parts = text.split("/")
+    if ".." in parts:
+        return "leaves the package"
+    if "\\" in text or any(part in ("", ".") for part in parts):  # empty, absolute, a//b, ./a
+        return "is not a relative POSIX path"
+    return None
+
+
+def entry_problems(entry: Any, number: int) -> list[tuple[str, str, Any]]:
+    """(JSON path, what is wrong, value) for each key of one ``files`` entry that is missing or wrong."""
+    at = f"files[{number}]"
+    if not isinstance(entry, dict):
+        return [(at, f"{at} is not an object with path, size and sha256", entry)]
+    problems = [(f"{at}.{key}", f"{at} has no {key}", None) for key in ("path", "size", "sha256") if key not in entry]
+    if "path" in entry and (why := package_path_problem(entry["path"])) is not None:
+        problems.append((f"{at}.path", f"{at}.path {why}", entry["path"]))
+    size = entry.get("size", 0)
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        problems.append((f"{at}.size", f"{at}.size is not a whole number of bytes", size))
+    if "sha256" in entry and not (isinstance(entry["sha256"], str) and _SHA256.fullmatch(entry["sha256"])):
+        problems.append((f"{at}.sha256", f"{at}.sha256 is not a SHA-256 (64 lower-case hex digits)",
+                         entry["sha256"]))
+    return problems
+
+
+def manifest_problems(document: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
+    """(JSON path, what is wrong, value) for each part of a manifest :func:`verify_package` relies on."""
+    problems = [problem for number, entry in enumerate(document["files"])
+                for problem in entry_problems(entry, number)]
+    folders = document.get("folders", [])
+    if not isinstance(folders, list):
+        return [*problems, ("folders", "folders is not a list of folders", folders)]
+    return problems + [(f"folders[{number}]", f"folders[{number}] {why}", folder)
+                       for number, folder in enumerate(folders) if (why := package_path_problem(folder)) is not None]
+
+
 def read_manifest(root: Path) -> tuple[dict[str, Any] | None, list[Issue]]:
-    """The manifest of ``root``, or None and the issue saying why it cannot be read."""
+    """The manifest of ``root``, or None and the issues saying why it cannot be read (each entry or
+    key that is missing or wrong: ``package.manifest-invalid``, at its JSON path)."""
     path = Path(root) / MANIFEST_NAME
     if not path.is_file():
         return None, [Issue("package.manifest-missing", f"no {MANIFEST_NAME} in {root}", file=str(path))]
     try:
-        document = json.loads(path.read_text("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return None, [Issue("package.manifest-unreadable", f"{MANIFEST_NAME} is not valid JSON: {exc}",
+        document = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        return None, [Issue("package.manifest-unreadable", f"{MANIFEST_NAME} is not valid JSON: {cap(str(exc))}",
                             file=str(path))]
     if not isinstance(document, dict) or not isinstance(document.get("files"), list):
         return None, [Issue("package.manifest-unreadable", f"{MANIFEST_NAME} has no list of files",
                             file=str(path))]
+    problems = manifest_problems(document)
+    if problems:
+        return None, [Issue("package.manifest-invalid", f"{MANIFEST_NAME}: {why}", file=str(path),
+                            column=where, value=value if isinstance(value, (str, int, float)) else
+                            None if value is None else cap(repr(value)))
+                      for where, why, value in problems[:MAX_MANIFEST_ISSUES]]
     return document, []
 
 
@@ -290,8 +349,12 @@ def verify_package(root: Path) -> list[Issue]:
     """Every difference between the tree at ``root`` and its manifest (empty: the package is intact).
 
     Rules: ``package.file-missing`` (listed, absent), ``package.file-changed`` (size or SHA-256
-    differs), ``package.file-extra`` (present under a manifest folder, not listed) and
-    ``package.checksum-mismatch`` (a ``checksums.md5`` line disagrees with the file).
+    differs), ``package.file-extra`` (present under a manifest folder, not listed),
+    ``package.checksum-mismatch`` (a ``checksums.md5`` line disagrees with the file) and
+    ``package.checksum-unreadable`` (a line that is not UTF-8 ``<md5>  <path>``). A manifest that
+    cannot be used is ``package.manifest-missing``, ``package.manifest-unreadable`` (not a JSON
+    object with a list of files) or ``package.manifest-invalid`` (an entry or key missing or wrong,
+    at its JSON path such as ``files[3].size``), and nothing is compared.
     """
     root = Path(root)
     document, problems = read_manifest(root)
@@ -320,16 +383,41 @@ def verify_package(root: Path) -> list[Issue]:
     return issues
 
 
+_CHECKSUM_LINE = re.compile(r"([0-9a-fA-F]{32}) [ *](.+)")  # md5sum's text and binary modes
+
+
+def checksum_lines(raw: bytes) -> list[tuple[int, str | None, str | None, bytes]]:
+    """(line number, MD5, path, the line's bytes) of each line of a checksum file that is not blank or
+    a ``#`` comment; MD5 and path are None on a line that is not UTF-8 ``<md5>  <path>``.
+
+    >>> lines = checksum_lines(b"# notice\\n" + b"0" * 32 + b"  m5/a.xpt\\n\\xff\\n")
+    >>> [(number, name) for number, _, name, _ in lines]
+    [(2, 'm5/a.xpt'), (3, None)]
+    """
+    found = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip() or line.startswith(b"#"):  # a comment (the dummy-randomization notice), as md5sum -c
+            continue
+        try:
+            match = _CHECKSUM_LINE.fullmatch(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            match = None
+        found.append((number, match[1].lower(), match[2], line) if match else (number, None, None, line))
+    return found
+
+
 def _checksum_issues(root: Path, listed: Mapping[str, Any], digests: PackageDigests) -> list[Issue]:
     path = root / CHECKSUM_NAME
     if not path.is_file():
         return [Issue("package.checksum-missing", f"no {CHECKSUM_NAME} beside the manifest", file=CHECKSUM_NAME)]
     issues = []
     seen = set()
-    for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
-        if line.startswith("#"):  # a comment line (the dummy-randomization notice), as md5sum -c reads it
+    for number, digest, name, line in checksum_lines(path.read_bytes()):
+        if name is None:
+            issues.append(Issue("package.checksum-unreadable", f"line {number} of {CHECKSUM_NAME} is not a UTF-8 "
+                                "'<md5>  <path>' line", file=CHECKSUM_NAME, row=number,
+                                value=line, expected="<md5>  <path>"))
             continue
-        digest, _, name = line.partition("  ")
         seen.add(name)
         target = root / name
         if name not in listed:
