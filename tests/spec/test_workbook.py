@@ -291,3 +291,46 @@ def test_import_refuses_a_folder_that_is_not_empty(exported, tmp_path, capsys):
     assert main(["spec", "import", "--xlsx", str(exported), "--to", str(target)]) == 1
     assert sorted(p.name for p in target.iterdir()) == ["keep.txt"]
     assert "workbook.target-not-empty" in capsys.readouterr().err
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _with_part(workbook: Path, name: str, data: bytes) -> bytes:
+    with zipfile.ZipFile(workbook) as archive:
+        return _zip({part: data if part == name else archive.read(part) for part in archive.namelist()})
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("specs.txt", lambda _: b"Dataset,Variable\nDM,AGE\n"),
+    ("specs.csv", lambda _: b"Dataset,Variable\nDM,AGE\n"),
+    ("specs.xlsx", lambda _: b""),
+    ("specs", lambda _: b"\x00" * 10),
+    ("specs.zip", lambda _: _zip({"notes.txt": b"not a workbook"})),
+    ("specs.xlsx", lambda wb: _with_part(wb, "xl/workbook.xml", b"<not xml")),
+    ("specs.xlsx", lambda wb: _with_part(wb, "[Content_Types].xml", b"garbage")),
+    ("specs.xlsx", lambda wb: _with_part(wb, "xl/styles.xml", b"<styleSheet")),
+])
+def test_a_file_that_is_not_a_workbook_is_named_and_nothing_written(exported, tmp_path, capsys, name, content):
+    source = tmp_path / name
+    source.write_bytes(content(exported))
+    target = tmp_path / "out"
+    assert main(["spec", "import", "--xlsx", str(source), "--to", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "internal error" not in err
+    assert err.splitlines()[0].startswith("[error] workbook.unreadable: (workbook): not a readable .xlsx workbook (")
+    assert f"(file={name}#(workbook)); expected an Excel .xlsx file" in err.splitlines()[0]
+    assert err.splitlines()[1] == f"spec import: {source}: 1 error(s); nothing written to {target}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_a_workbook_is_read_whatever_its_name_ends_in(exported, tmp_path):
+    source = tmp_path / "specs.bin"
+    shutil.copyfile(exported, source)
+    files, issues = import_workbook(source)
+    assert "study.yaml" in files and not [i for i in issues if i.severity == "error"]

@@ -21,6 +21,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,10 +31,11 @@ import yaml
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from aclf_cdisc.errors import Issue, Severity, SpecError
+from aclf_cdisc.errors import Issue, Severity, SpecError, cap
 from aclf_cdisc.spec.cells import (
     UNFIT,
     CellError,
@@ -988,14 +990,30 @@ class TextFile(str):
     """A file carried whole on the Files sheet: written as is, not dumped as YAML."""
 
 
+# What openpyxl raises on bytes that are not a workbook: not a zip, a zip without the workbook's
+# parts (KeyError), parts that are not XML (SyntaxError: lxml's and ElementTree's parse errors),
+# XML that is not the workbook schema (ValueError, TypeError, AttributeError, IndexError), a
+# damaged deflate stream (zlib.error, EOFError) or a compression it cannot read (NotImplementedError).
+UNREADABLE_WORKBOOK: tuple[type[BaseException], ...] = (
+    OSError, EOFError, zipfile.BadZipFile, zlib.error, KeyError, SyntaxError, ValueError, TypeError,
+    AttributeError, IndexError, NotImplementedError, InvalidFileException)
+
+
+def open_workbook(path: Path) -> Workbook:
+    """The workbook in the file, whatever the file is called: openpyxl is given the bytes, so the
+    content decides, not the name's extension (which openpyxl refuses unless it is .xlsx/.xlsm)."""
+    with path.open("rb") as handle:
+        return load_workbook(handle, data_only=False)
+
+
 def import_workbook(path: Path) -> tuple[dict[str, Any], list[Issue]]:
     """Spec files (relative path -> data) from a workbook, and the findings (errors and warnings)."""
     reader = Reader(path.name)
     try:
-        wb = load_workbook(path, data_only=False)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        reader.add("workbook.unreadable", f"not a readable .xlsx workbook ({exc})", "(workbook)",
-                   expected="an Excel .xlsx file")
+        wb = open_workbook(path)
+    except UNREADABLE_WORKBOOK as exc:
+        reader.add("workbook.unreadable", f"not a readable .xlsx workbook ({cap(str(exc)) or type(exc).__name__})",
+                   "(workbook)", expected="an Excel .xlsx file")
         return {}, reader.issues
     layouts = {s.name: s for s in (*P21_SHEETS, RAW_FORMS, RAW_COLUMNS, FILES, SOURCES)}
     sheets = {ws.title: read_sheet(ws, layouts.get(ws.title), reader) for ws in wb.worksheets}
