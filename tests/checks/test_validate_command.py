@@ -84,6 +84,28 @@ def test_dataset_json_reads_like_xpt_and_duplicate_usubjid_is_found(tmp_path):
     assert outcome.delivery.files["DM"].name == "dm.json"
 
 
+def test_json_files_that_are_not_datasets_are_skipped_and_noted(tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    write_xpt(DM.iloc[:1], DM_META, data / "dm.xpt")
+    (data / "manifest.json").write_text('{"files": [], "folders": ["m5"]}', encoding="utf-8")
+    (data / "notes.json").write_text("[1, 2]", encoding="utf-8")
+    outcome = validate_folder(data)
+    assert outcome.delivery.skipped == (data / "manifest.json", data / "notes.json")
+    assert [(i.rule, i.severity, i.file) for i in outcome.validation.issues if i.rule.startswith("validate.")] == [
+        ("validate.file-skipped", "note", str(data / "manifest.json")),
+        ("validate.file-skipped", "note", str(data / "notes.json"))]
+    code, out, err = _run(capsys, data, "--out", tmp_path / "r")
+    assert "Traceback" not in err and "validate.file-skipped  note          2  Folder validation: file-skipped" in out
+    (data / "dm.xpt").unlink()
+    code, _, err = _run(capsys, data, "--out", tmp_path / "r")
+    assert code == 1
+    assert err.strip().splitlines() == [
+        "aclf-cdisc validate: [error] validate.nothing-to-validate: nothing to validate: no .xpt files, and no .json "
+        f"file is Dataset-JSON (2 other .json file(s) skipped) (file={data}); expected a folder holding *.xpt "
+        "or *.json datasets"]
+
+
 def test_draft_checklist_keeps_the_gates_as_errors(tmp_path):
     write_xpt(DM, DM_META, tmp_path / "dm.xpt")
     final = validate_folder(tmp_path, checklist="final").validation
@@ -120,6 +142,14 @@ def test_the_study_outputs_validate_as_a_folder_under_final(built, tmp_path):
     errors = sorted({(i.rule, i.dataset) for i in outcome.validation.issues if i.severity == "error"})
     assert errors == []
     assert {"DM", "TS", "ADSL", "ADTTE"} <= set(outcome.delivery.datasets)
+
+
+def test_a_whole_package_folder_validates_its_datasets_and_skips_the_manifest_and_reports(built, tmp_path):
+    outcome = validate_folder(built.out_dir, out=tmp_path)
+    assert [i for i in outcome.validation.issues if i.severity == "error"] == []
+    assert sorted(p.relative_to(built.out_dir).as_posix() for p in outcome.delivery.skipped) == [
+        "manifest.json", "reports/validation.json"]
+    assert set(outcome.delivery.datasets) == set(validate_folder(built.out_dir / "m5").delivery.datasets)
 
 
 @pytest.mark.browser

@@ -23,7 +23,7 @@ from aclf_cdisc.checks.ig import ADAMIG, SDTMIG, IGDataset, adam_structure, sdtm
 from aclf_cdisc.errors import AclfError, Issue
 from aclf_cdisc.spec.ct import ControlledTerminology
 from aclf_cdisc.spec.model import Codelist, Dataset, Origin, Spec, Study, Term, Variable
-from aclf_cdisc.transport.datasetjson import read_dataset_json
+from aclf_cdisc.transport.datasetjson import DATASET_JSON_MEMBERS, dataset_from_document, parse_document
 from aclf_cdisc.transport.meta import XptDataset
 from aclf_cdisc.transport.xpt import read_xpt
 
@@ -42,6 +42,7 @@ class Delivery:
     define: Path | None = None
     standards: dict[str, str] = field(default_factory=dict)  # dataset -> SDTM | ADaM
     defines: tuple[Path, ...] = ()  # every define.xml: the one given, or each found under the folder
+    skipped: tuple[Path, ...] = ()  # .json files that are not datasets (a package's manifest.json, reports)
 
 
 def _fail(rule: str, message: str, **where: Any) -> AclfError:
@@ -59,11 +60,19 @@ def dataset_files(path: Path) -> list[Path]:
     return sorted(found, key=lambda p: (p.name.lower(), str(p)))
 
 
-def read_dataset(path: Path) -> tuple[pd.DataFrame, XptDataset]:
-    """One dataset file; an unreadable one raises with the file named (never a traceback)."""
+def is_dataset_json(document: Any) -> bool:
+    """Whether a parsed .json file is meant as Dataset-JSON: an object with any of its own members
+    (one that has some and lacks others is a damaged dataset, refused as such when read)."""
+    return isinstance(document, dict) and not DATASET_JSON_MEMBERS.isdisjoint(document)
+
+
+def read_dataset(path: Path) -> tuple[pd.DataFrame, XptDataset] | None:
+    """One dataset file, or None for a JSON file that is not Dataset-JSON (:func:`is_dataset_json`);
+    an unreadable one raises with the file and the place named (never a traceback)."""
     try:
         if path.suffix.lower() == ".json":
-            return read_dataset_json(path)
+            document = parse_document(path.read_bytes(), str(path))
+            return dataset_from_document(document, str(path)) if is_dataset_json(document) else None
         for encoding in ENCODINGS:
             try:
                 return read_xpt(path, encoding=encoding)
@@ -98,18 +107,27 @@ def read_delivery(path: Path, *, define: Path | None = None, standard: str | Non
     datasets: dict[str, pd.DataFrame] = {}
     metadata: dict[str, XptDataset] = {}
     sources: dict[str, Path] = {}
+    skipped: list[Path] = []
     for file in files:
-        frame, meta = read_dataset(file)
+        read = read_dataset(file)
+        if read is None:
+            skipped.append(file)
+            continue
+        frame, meta = read
         name = (meta.name or file.stem).upper()
         if name in sources:
             raise _fail("validate.dataset-twice", f"dataset {name} is in two files", file=str(file),
                         value=str(sources[name]), expected="one file per dataset")
         datasets[name], metadata[name], sources[name] = frame, meta, file
+    if not datasets:
+        raise _fail("validate.nothing-to-validate", f"nothing to validate: no .xpt files, and no .json file is "
+                    f"Dataset-JSON ({len(skipped)} other .json file(s) skipped)", file=str(path),
+                    expected="a folder holding *.xpt or *.json datasets")
     if define is not None and not define.is_file():
         raise _fail("validate.define-missing", "define.xml not found", file=str(define))
     defines = (define,) if define is not None else tuple(sorted(path.rglob("define.xml"))) if path.is_dir() else ()
     return Delivery(root=path, datasets=datasets, metadata=metadata, files=sources,
-                    define=defines[0] if defines else None, defines=defines,
+                    define=defines[0] if defines else None, defines=defines, skipped=tuple(skipped),
                     standards={name: standard_for(name, standard) for name in datasets})
 
 

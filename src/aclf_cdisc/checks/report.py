@@ -40,6 +40,7 @@ SOURCES = {  # prefix of a non-rule code: where the finding comes from
     "spec": "Spec",
     "raw": "Raw input",
     "package": "Package",
+    "validate": "Folder validation",
 }
 _SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 _RULE_RANK = {rule.id: i for i, rule in enumerate(RULES)}

@@ -75,6 +75,14 @@ def _one_define(define: Path, data: dict[str, Any]) -> list[Issue]:
         return [Issue(rule="define.unreadable", message=f"cannot read define.xml: {exc}", file=define.name)]
 
 
+def skipped_notes(delivery: Delivery) -> list[Issue]:
+    """A note for each .json file under the folder that is not a dataset, so the report says it was
+    not checked (a package's manifest.json, a previous validation.json)."""
+    return [Issue(rule="validate.file-skipped", severity="note", file=str(path),
+                  message=f"{path.name} is not Dataset-JSON (none of its members): skipped, not validated")
+            for path in delivery.skipped]
+
+
 def _standard_text(delivery: Delivery) -> str:
     kinds = sorted(set(delivery.standards.values()))
     return ", ".join(ig_version(SDTMIG if kind == "SDTM" else ADAMIG) for kind in kinds)
@@ -105,7 +113,7 @@ def validate_folder(path: Path, *, define: Path | None = None, ct: Path | None =
     spec = delivery_spec(delivery, terminology)
     context = Context(define=delivery.define, define_expected=True, file_metadata=delivery.metadata)
     ran = validate(delivery.datasets, spec, checklist=chosen, context=context, study=False)
-    issues = (*ran.issues, *apply_checklist(define_findings(delivery), chosen))
+    issues = (*ran.issues, *apply_checklist([*define_findings(delivery), *skipped_notes(delivery)], chosen))
     validation = replace(ran, issues=issues)
     infos = [DatasetInfo(name, d.label, d.class_.title(), len(delivery.datasets[name]), delivery.files[name].name)
              for name, d in spec.datasets.items()]

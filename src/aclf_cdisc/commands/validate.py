@@ -1,6 +1,7 @@
 """``aclf-cdisc validate``: conformance-check any folder of SDTM/ADaM datasets (XPT v5 or Dataset-JSON).
 
-Reads every ``*.xpt`` / ``*.json`` dataset under PATH, takes variable metadata from the files, core
+Reads every ``*.xpt`` / ``*.json`` dataset under PATH (a .json file that is not Dataset-JSON, such as a
+package's manifest.json, is skipped and noted in the report), takes variable metadata from the files, core
 and labels from the shipped SDTMIG 3.4 / ADaMIG 1.3 metadata and codelists from the CT file given
 (NCI EVS text export, as downloaded), runs the rule catalogue under a checklist and writes the
 report (validation.xlsx, .html, .json, .csv) to --out. Exit 0 when no finding is an error, 1 otherwise.

@@ -189,6 +189,7 @@ def write_dataset_json(df: pd.DataFrame, meta: XptDataset, path: str | os.PathLi
 # the place (``column``: the JSON path, or the variable for a cell; ``row``: the record, 1-based,
 # or the line for text that is not JSON) and the value.
 DATA_TYPES = frozenset({"string", "URI", "boolean", "date", "datetime", "time"}) | _NUMERIC_TYPES
+DATASET_JSON_MEMBERS = frozenset({"datasetJSONVersion", "columns", "rows", "records", "itemGroupOID"})
 _TEMPORAL = ("date", "datetime", "time")
 _COLUMN_KEYS: dict[str, tuple[type, ...]] = {"name": (str,), "label": (str,), "dataType": (str,),
                                              "targetDataType": (str,), "displayFormat": (str,), "length": (int,)}
