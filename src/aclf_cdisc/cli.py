@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import os
 import signal
 import sys
@@ -26,7 +27,7 @@ import traceback
 from collections.abc import Sequence
 
 from aclf_cdisc import __version__
-from aclf_cdisc.errors import AclfError, Interrupted, cap
+from aclf_cdisc.errors import AclfError, Interrupted, Issue, cap, printable
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -88,16 +89,43 @@ def write_crash_report(command: str) -> str:
     return path
 
 
+def paths_not_utf8(args: argparse.Namespace) -> list[Issue]:
+    """An issue for each path (or text) on the command line that is not UTF-8: the reports, the
+    manifest and the XML files name their inputs and outputs in UTF-8, which such a path has no
+    spelling in."""
+    issues = []
+    for name, value in sorted(vars(args).items()):
+        text = str(value) if isinstance(value, (str, os.PathLike)) else None
+        if text is not None and text != printable(text):
+            issues.append(Issue(rule="cli.path-not-utf8", file=printable(text), column=name.replace("_", "-"),
+                                message=f"the {name.replace('_', '-')} argument holds bytes that are not UTF-8 "
+                                        "(shown as \\xNN): rename the file or folder, or give another path",
+                                expected="a path in UTF-8"))
+    return issues
+
+
+def use_replacement_on_output() -> None:
+    """Print what the terminal's encoding cannot show (a file name that is not UTF-8, a value in a
+    strict ASCII locale) as a backslash escape instead of failing on it."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from aclf_cdisc.package.atomic import Published
 
     signal.signal(signal.SIGINT, stop_once)
     signal.signal(signal.SIGTERM, stop_once)
+    use_replacement_on_output()
     command, args = "aclf-cdisc", None
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
         command = f"aclf-cdisc {args.command}"
+        unusable = paths_not_utf8(args)
+        if unusable:
+            raise AclfError(unusable)
         return int(args.run(args))
     except AclfError as exc:
         print(f"{command}: {exc}", file=sys.stderr)

@@ -24,6 +24,21 @@ def cap(text: str, limit: int = SHOWN_CHARACTERS) -> str:
     """
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
+
+def printable(text: str) -> str:
+    """``text`` with each byte a file name held that was not UTF-8 (Python keeps it as a lone
+    surrogate) shown as ``\\xNN``, so it can be printed or written to a UTF-8 file.
+
+    >>> printable("/tmp/x\\udcff")
+    '/tmp/x\\\\xff'
+    """
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate no file name gives: shown as \uDNNN
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "note")
 
 

@@ -180,3 +180,18 @@ def built_rules():
     from aclf_cdisc.checks.run import rules_to_run
 
     return rules_to_run(preset("final"), study=True)
+
+
+def test_a_dataset_file_whose_name_is_not_utf8_is_named_and_no_report_written(tmp_path, capsys):
+    import os
+
+    data = tmp_path / "data"
+    data.mkdir()
+    write_xpt(DM.iloc[:1], DM_META, data / os.fsdecode(b"dm\xff.xpt"))
+    code, _, err = _run(capsys, data, "--out", tmp_path / "r")
+    assert code == 1
+    assert err.strip().splitlines() == [
+        "aclf-cdisc validate: [error] validate.name-not-utf8: a dataset file's name holds bytes that are not UTF-8 "
+        f"(shown as \\xNN), and the reports name every file in UTF-8: rename it (file={data}/dm\\xff.xpt); "
+        "expected a file name in UTF-8"]
+    assert not (tmp_path / "r").exists()

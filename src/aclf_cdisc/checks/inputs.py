@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from aclf_cdisc.checks.ig import ADAMIG, SDTMIG, IGDataset, adam_structure, sdtm_dataset
-from aclf_cdisc.errors import AclfError, Issue
+from aclf_cdisc.errors import AclfError, Issue, printable
 from aclf_cdisc.spec.ct import ControlledTerminology
 from aclf_cdisc.spec.model import Codelist, Dataset, Origin, Spec, Study, Term, Variable
 from aclf_cdisc.transport.datasetjson import DATASET_JSON_MEMBERS, dataset_from_document, parse_document
@@ -57,6 +57,11 @@ def dataset_files(path: Path) -> list[Path]:
         raise _fail("validate.path-missing", "no such file or folder", file=str(path))
     found = [p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in (".xpt", ".json")
              and not NOT_DATASETS.match(p.name)]
+    unnamed = [p for p in found if printable(str(p)) != str(p)]
+    if unnamed:
+        raise _fail("validate.name-not-utf8", "a dataset file's name holds bytes that are not UTF-8 (shown as \\xNN), "
+                    "and the reports name every file in UTF-8: rename it", file=printable(str(min(unnamed))),
+                    expected="a file name in UTF-8")
     return sorted(found, key=lambda p: (p.name.lower(), str(p)))
 
 

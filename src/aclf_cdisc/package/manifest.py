@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-from aclf_cdisc.errors import Issue, cap
+from aclf_cdisc.errors import InputError, Issue, cap, printable
 
 MANIFEST_NAME = "manifest.json"
 CHECKSUM_NAME = "checksums.md5"
@@ -217,6 +217,11 @@ def input_digests(folder: Path | None, pattern: str = "*", exclude: Sequence[str
                     if p.is_file() and p.stem not in exclude
                     and not any(part.startswith(".") for part in p.relative_to(folder).parts)),
                    key=lambda p: p.as_posix())
+    unnamed = [f for f in files if printable(f.as_posix()) != f.as_posix()]
+    if unnamed:
+        raise InputError(Issue("package.input-name-not-utf8", "an input file's name holds bytes that are not UTF-8 "
+                               "(shown as \\xNN), and the manifest lists every input by name in UTF-8: rename it",
+                               file=printable(str(folder / unnamed[0])), expected="a file name in UTF-8"))
     digests = dict(zip((f.as_posix() for f in files), file_digests([folder / f for f in files]), strict=True))
     lines = "".join(f"{digest}  {name}\n" for name, digest in digests.items())
     return {"files": digests, "sha256": hashlib.sha256(lines.encode("utf-8")).hexdigest()}
