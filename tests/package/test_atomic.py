@@ -176,3 +176,21 @@ def test_09_a_failed_build_leaves_no_folder_it_made_for_out(tmp_path):
     with pytest.raises(AclfError):  # the export does not exist: found after the staging folder was tried
         build_package(BuildOptions(raw_dir=tmp_path / "nope", out_dir=out))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_10_an_update_starts_from_a_copy_and_a_failure_leaves_the_folder_as_it_was(tmp_path):
+    from aclf_cdisc.files import replace_atomically
+
+    out = tmp_path / "out"
+    (out / "m5").mkdir(parents=True)
+    (out / "m5" / "dm.xpt").write_text("dm")
+    (out / "m5" / "define.xml").write_text("old define")
+    with pytest.raises(RuntimeError), staged_output(out, update=True) as staging:
+        assert _tree(staging) == {"m5/dm.xpt": "dm", "m5/define.xml": "old define"}
+        replace_atomically(staging / "m5" / "define.xml", lambda handle: handle.write(b"half"))
+        raise RuntimeError("the define failed its checks")
+    assert _tree(out) == {"m5/dm.xpt": "dm", "m5/define.xml": "old define"}
+    with staged_output(out, update=True, option="--outputs") as staging:
+        replace_atomically(staging / "m5" / "define.xml", lambda handle: handle.write(b"new define"))
+    assert _tree(out) == {"m5/dm.xpt": "dm", "m5/define.xml": "new define"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

@@ -76,32 +76,34 @@ def real_path(out_dir: Path) -> Path:
     return Path(os.path.realpath(out_dir))
 
 
-def check_output_target(out_dir: Path) -> None:
-    """Raise OutputError when ``out_dir`` cannot receive a package (before anything is built)."""
+def check_output_target(out_dir: Path, *, option: str = "--out") -> None:
+    """Raise OutputError when ``out_dir`` cannot receive a package (before anything is built).
+
+    ``option``: how messages name the folder (the command's option for it)."""
     try:
         recover_and_sweep(real_path(out_dir))  # a previous build killed mid-swap is finished first
     except OSError as exc:
-        raise output_error(exc, out_dir) from None
+        raise output_error(exc, out_dir, option=option) from None
     if out_dir.exists() and not out_dir.is_dir():
-        raise _fail("build.out-not-a-folder", out_dir, f"--out {out_dir} is a file, not a folder")
+        raise _fail("build.out-not-a-folder", out_dir, f"{option} {out_dir} is a file, not a folder")
     existing = out_dir
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if existing != out_dir and not existing.is_dir():
         raise _fail("build.out-cannot-create", out_dir,
-                    f"cannot create --out {out_dir}: {existing} is a file, not a folder")
+                    f"cannot create {option} {out_dir}: {existing} is a file, not a folder")
     if out_dir.is_dir() and not os.access(out_dir, os.W_OK):
-        raise _fail("build.out-read-only", out_dir, f"--out {out_dir} is not writable: {_cause(out_dir)}")
+        raise _fail("build.out-read-only", out_dir, f"{option} {out_dir} is not writable: {_cause(out_dir)}")
     parent = out_dir.parent if existing == out_dir else existing
     if not os.access(parent, os.W_OK):
         raise _fail("build.out-cannot-create", out_dir,
-                    f"cannot write beside --out {out_dir}: {parent} is not writable: {_cause(parent)}")
+                    f"cannot write beside {option} {out_dir}: {parent} is not writable: {_cause(parent)}")
     try:  # the real test: can a staging folder be made where the build will make it
         real = real_path(out_dir)
         real.parent.mkdir(parents=True, exist_ok=True)
         os.rmdir(tempfile.mkdtemp(prefix=f".{real.name}{STAGING_TAG}{os.getpid()}-", dir=real.parent))
     except OSError as exc:
-        raise output_error(exc, out_dir) from None
+        raise output_error(exc, out_dir, option=option) from None
 
 
 @contextlib.contextmanager
@@ -123,17 +125,18 @@ def parents_made_for(out_dir: Path) -> Iterator[None]:
         raise
 
 
-def output_error(exc: OSError, out_dir: Path, staging: Path | None = None) -> OutputError:
-    """An OSError met while writing the package, as one located error naming the user's folder."""
+def output_error(exc: OSError, out_dir: Path, staging: Path | None = None, *, option: str = "--out") -> OutputError:
+    """An OSError met while writing the package, as one located error naming the user's folder
+    (``option``: the command's option for it)."""
     if staging is None:
         return _fail("build.out-cannot-create", out_dir,
-                     f"cannot create --out {out_dir}: {exc.strerror or exc}")
+                     f"cannot create {option} {out_dir}: {exc.strerror or exc}")
     where = str(out_dir)
     if exc.filename is not None:
         with contextlib.suppress(ValueError):
             where = str(out_dir / Path(os.fsdecode(exc.filename)).relative_to(staging))
     return _fail("build.out-write-failed", out_dir,
-                 f"cannot write the package to {where}: {exc.strerror or exc}; --out {out_dir} left as it was")
+                 f"cannot write the package to {where}: {exc.strerror or exc}; {option} {out_dir} left as it was")
 
 
 # --------------------------------------------------------------------------------------------
@@ -282,9 +285,9 @@ def signals_held() -> Iterator[list[int]]:
             signal.signal(signum, handler)
 
 
-def publish(staging: Path, out_dir: Path) -> None:
-    """Fix the permissions of what the build wrote, carry over foreign entries, swap in (signals
-    held), drop the old package.
+def publish(staging: Path, out_dir: Path, *, normalise: bool = True) -> None:
+    """Fix the permissions of what the build wrote (unless not ``normalise``), carry over foreign
+    entries, swap in (signals held), drop the old package.
 
     The permissions are set before the foreign entries are carried over: those are hard links to
     the user's own files, whose modes are theirs (a private note stays 0600, a script keeps its
@@ -293,7 +296,8 @@ def publish(staging: Path, out_dir: Path) -> None:
     A Ctrl-C or SIGTERM that arrives during the swap is delivered right after it, to the usual
     handler, and what it raises is wrapped in :class:`Published`: the new package is in place.
     """
-    normalise_permissions(staging)
+    if normalise:
+        normalise_permissions(staging)
     carry_over(out_dir, staging)
     pause_point("publish-ready")
     with signals_held() as arrived:
@@ -339,28 +343,46 @@ def spill_error(exc: OSError, folder: Path) -> OutputError:
                  f"{folder}: {exc.strerror or exc}; nothing was published")
 
 
+def link_tree(source: Path, target: Path) -> None:
+    """Make the empty folder ``target`` a copy of the folder ``source``: its folders made anew with
+    their modes, its files hard-linked (copied where the file system has no hard links), its
+    symlinks copied as links. A package of any size is so copied at once, using no space."""
+    shutil.copytree(source, target, symlinks=True, copy_function=_link_or_copy, dirs_exist_ok=True)
+    shutil.copystat(source, target)
+
+
 @contextlib.contextmanager
-def staged_output(out_dir: Path) -> Iterator[Path]:
+def staged_output(out_dir: Path, *, option: str = "--out", update: bool = False) -> Iterator[Path]:
     """Yield an empty staging folder beside ``out_dir``; on normal exit it becomes ``out_dir``.
 
     Top-level entries of the previous ``out_dir`` the build does not write (its README, say) are
     kept. On any exception the staging folder is removed and ``out_dir`` is untouched; an
-    OSError (disk full, permission) becomes one OutputError naming ``out_dir``.
+    OSError (disk full, permission) becomes one OutputError naming ``out_dir`` as ``option`` (the
+    command's option for it).
+
+    ``update``: the staging folder starts as a copy of the existing folder ``out_dir``
+    (:func:`link_tree`), which the block changes (``aclf-cdisc define`` rewriting the defines of
+    a package): ``out_dir`` then holds exactly the old tree or exactly the changed one. The block
+    changes a file by replacing it (a new file renamed over it:
+    :func:`aclf_cdisc.files.replace_atomically`), never by writing into it, which would change the
+    old tree's file too (they are one file until then); the modes of what was copied are kept.
     """
     out_dir = Path(out_dir)
-    check_output_target(out_dir)
+    check_output_target(out_dir, option=option)
     real = real_path(out_dir)
     try:
         real.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{real.name}{STAGING_TAG}{os.getpid()}-", dir=real.parent))
     except OSError as exc:
-        raise output_error(exc, out_dir) from None
+        raise output_error(exc, out_dir, option=option) from None
     try:
         try:
+            if update:
+                link_tree(real, staging)
             pause_point("staging")
             yield staging
-            publish(staging, real)
+            publish(staging, real, normalise=not update)
         except OSError as exc:
-            raise output_error(exc, out_dir, staging) from None
+            raise output_error(exc, out_dir, staging, option=option) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)

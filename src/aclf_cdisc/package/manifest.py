@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 from aclf_cdisc.errors import InputError, Issue, cap, printable
+from aclf_cdisc.files import replace_atomically
 
 MANIFEST_NAME = "manifest.json"
 CHECKSUM_NAME = "checksums.md5"
@@ -268,11 +269,16 @@ def checksum_bytes(root: Path, document: Mapping[str, Any], digests: PackageDige
 
 def write_manifest(root: Path, document: Mapping[str, Any], digests: PackageDigests | None = None) -> list[Path]:
     """Write ``manifest.json`` and ``checksums.md5`` at the top of ``root`` (``digests``: those
-    :func:`manifest_document` took, so no file is read twice)."""
+    :func:`manifest_document` took, so no file is read twice).
+
+    Each is replaced, never written into: a tree being updated in a staging copy whose files are
+    links to the published ones (:func:`aclf_cdisc.package.atomic.link_tree`) keeps its own."""
     manifest = root / MANIFEST_NAME
     checksums = root / CHECKSUM_NAME
-    manifest.write_bytes(manifest_bytes(document))
-    checksums.write_bytes(checksum_bytes(root, document, digests))
+    data = manifest_bytes(document)
+    replace_atomically(manifest, lambda handle: handle.write(data))
+    checksum = checksum_bytes(root, document, digests)
+    replace_atomically(checksums, lambda handle: handle.write(checksum))
     return [manifest, checksums]
 
 
