@@ -89,6 +89,7 @@ def copy_specs(source: Path, target: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from aclf_cdisc.package.atomic import parents_made_for, staged_output
     from aclf_cdisc.simulate import simulate_export, write_export
     from aclf_cdisc.simulate.odm import write_odm
     from aclf_cdisc.spec.loader import load_spec, locate_spec_root
@@ -99,19 +100,21 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit("aclf-cdisc init: --subjects must be at least 1")
     source, found_by = locate_spec_root(args.specs)
     spec = load_spec(source)  # a broken spec is refused before anything is written
-    folder.mkdir(parents=True, exist_ok=True)
-    copy_specs(source, folder / "specs")
     frames = simulate_export(args.subjects, INIT_SEED)
-    if args.format == "odm":
-        write_odm(frames, folder / "edc" / "odm.xml", spec)
-        what = ", as one CDISC ODM 1.3.2 file (`edc/odm.xml`)"
-    else:
-        write_export(frames, folder / "edc", spec)
-        what = ", one CSV file per form"
-    (folder / "Makefile").write_text(MAKEFILE, encoding="utf-8")
-    (folder / "README.md").write_text(README.format(studyid=spec.study.studyid, source=source.resolve(),
-                                                    subjects=args.subjects, seed=INIT_SEED, what=what),
-                                      encoding="utf-8")
+    # assembled in a staging folder beside DIR and swapped in whole: a full disk or an error
+    # midway leaves DIR as it was (absent, or empty)
+    with parents_made_for(folder), staged_output(folder, option="DIR", what="the study folder") as staging:
+        copy_specs(source, staging / "specs")
+        if args.format == "odm":
+            write_odm(frames, staging / "edc" / "odm.xml", spec)
+            what = ", as one CDISC ODM 1.3.2 file (`edc/odm.xml`)"
+        else:
+            write_export(frames, staging / "edc", spec)
+            what = ", one CSV file per form"
+        (staging / "Makefile").write_text(MAKEFILE, encoding="utf-8")
+        (staging / "README.md").write_text(README.format(studyid=spec.study.studyid, source=source.resolve(),
+                                                         subjects=args.subjects, seed=INIT_SEED, what=what),
+                                           encoding="utf-8")
     print(f"aclf-cdisc init: wrote {folder} (specs from {found_by}: {source.resolve()}, {args.subjects} simulated "
           "subjects); "
           f"to build: cd {folder} && make build")

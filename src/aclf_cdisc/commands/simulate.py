@@ -20,7 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--subjects", type=int, default=DEFAULT_SUBJECTS,
                         help=f"randomized patients (default {DEFAULT_SUBJECTS})")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
-    parser.add_argument("--out", type=Path, required=True, help="output folder (created if needed)")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="output folder (created if needed; replaced whole once every file is written, "
+                             "keeping the files of it that are not forms)")
     parser.add_argument("--format", choices=("csv", "odm"), default="csv",
                         help="csv: one file per form (the reader also accepts .xpt and .sas7bdat); "
                              f"odm: one CDISC ODM 1.3.2 file, {ODM_NAME}, with its MetaDataVersion")
@@ -33,21 +35,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from aclf_cdisc.package.atomic import parents_made_for, staged_output
     from aclf_cdisc.simulate import simulate_export, write_export
 
     if args.subjects < 1:
         raise SystemExit("aclf-cdisc simulate: --subjects must be at least 1")
     start = time.perf_counter()
+    spec = None
+    if args.format == "odm":  # a broken spec is refused before anything is written
+        from aclf_cdisc.spec.loader import load_spec, locate_spec_root
+
+        spec = load_spec(locate_spec_root(args.specs)[0])
     frames = simulate_export(args.subjects, args.seed)
     if args.blinded:
         frames = {k: v for k, v in frames.items() if not k.startswith("irt_")}
-    if args.format == "odm":
-        from aclf_cdisc.simulate.odm import write_odm
-        from aclf_cdisc.spec.loader import load_spec, locate_spec_root
+    # written into a staging folder beside --out and swapped in whole, as a build publishes its
+    # package: a full disk or an error midway leaves --out as it was
+    with parents_made_for(args.out), staged_output(args.out, what="the export") as staging:
+        if spec is not None:
+            from aclf_cdisc.simulate.odm import write_odm
 
-        paths = [write_odm(frames, args.out / ODM_NAME, load_spec(locate_spec_root(args.specs)[0]))]
-    else:
-        paths = write_export(frames, args.out)
+            paths = [write_odm(frames, staging / ODM_NAME, spec)]
+        else:
+            paths = write_export(frames, staging)
     rows = sum(len(f) for f in frames.values())
     print(f"wrote {len(frames)} forms ({len(paths)} file(s)), {rows} records, to {args.out} "
           f"({args.subjects} randomized, seed {args.seed}, {time.perf_counter() - start:.1f}s)")

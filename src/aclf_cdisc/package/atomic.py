@@ -125,9 +125,10 @@ def parents_made_for(out_dir: Path) -> Iterator[None]:
         raise
 
 
-def output_error(exc: OSError, out_dir: Path, staging: Path | None = None, *, option: str = "--out") -> OutputError:
-    """An OSError met while writing the package, as one located error naming the user's folder
-    (``option``: the command's option for it)."""
+def output_error(exc: OSError, out_dir: Path, staging: Path | None = None, *, option: str = "--out",
+                 what: str = "the package") -> OutputError:
+    """An OSError met while writing ``what`` (the package), as one located error naming the user's
+    folder (``option``: the command's option for it)."""
     if staging is None:
         return _fail("build.out-cannot-create", out_dir,
                      f"cannot create {option} {out_dir}: {exc.strerror or exc}")
@@ -136,7 +137,7 @@ def output_error(exc: OSError, out_dir: Path, staging: Path | None = None, *, op
         with contextlib.suppress(ValueError):
             where = str(out_dir / Path(os.fsdecode(exc.filename)).relative_to(staging))
     return _fail("build.out-write-failed", out_dir,
-                 f"cannot write the package to {where}: {exc.strerror or exc}; {option} {out_dir} left as it was")
+                 f"cannot write {what} to {where}: {exc.strerror or exc}; {option} {out_dir} left as it was")
 
 
 # --------------------------------------------------------------------------------------------
@@ -352,13 +353,15 @@ def link_tree(source: Path, target: Path) -> None:
 
 
 @contextlib.contextmanager
-def staged_output(out_dir: Path, *, option: str = "--out", update: bool = False) -> Iterator[Path]:
+def staged_output(out_dir: Path, *, option: str = "--out", what: str = "the package",
+                  update: bool = False) -> Iterator[Path]:
     """Yield an empty staging folder beside ``out_dir``; on normal exit it becomes ``out_dir``.
 
     Top-level entries of the previous ``out_dir`` the build does not write (its README, say) are
     kept. On any exception the staging folder is removed and ``out_dir`` is untouched; an
     OSError (disk full, permission) becomes one OutputError naming ``out_dir`` as ``option`` (the
-    command's option for it).
+    command's option for it) and what was written as ``what``. A build, ``simulate`` and ``init``
+    publish their folders so.
 
     ``update``: the staging folder starts as a copy of the existing folder ``out_dir``
     (:func:`link_tree`), which the block changes (``aclf-cdisc define`` rewriting the defines of
@@ -383,6 +386,6 @@ def staged_output(out_dir: Path, *, option: str = "--out", update: bool = False)
             yield staging
             publish(staging, real, normalise=not update)
         except OSError as exc:
-            raise output_error(exc, out_dir, staging, option=option) from None
+            raise output_error(exc, out_dir, staging, option=option, what=what) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)

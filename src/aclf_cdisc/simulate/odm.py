@@ -29,7 +29,7 @@ from lxml import etree
 
 from aclf_cdisc.errors import InputError, Issue
 from aclf_cdisc.raw.odm import ODM_NS
-from aclf_cdisc.simulate.writer import order_frame
+from aclf_cdisc.simulate.writer import order_frame, write_whole
 from aclf_cdisc.spec.model import RawForm, Spec
 
 DATA_TYPES = {"text": "text", "integer": "integer", "float": "float", "date": "text", "time": "text"}
@@ -235,14 +235,12 @@ def _form_data(event: etree._Element, layout: RawForm, cells: Any, rows: list[in
 
 
 def write_odm(frames: Mapping[str, pd.DataFrame], path: Path, spec: Spec) -> Path:
-    """Write the ODM file atomically (a ``.tmp`` beside it, then renamed); return its path."""
+    """Write the ODM file whole (:func:`aclf_cdisc.simulate.writer.write_whole`); return its path."""
     unknown = sorted(set(frames) - set(spec.raw_forms))
     if unknown:
         raise InputError([Issue(rule="raw.form-unknown", message=f"no raw layout for form {f}", dataset=f)
                           for f in unknown])
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(odm_document(frames, spec))
-    tmp.replace(path)
+    write_whole(path, odm_document(frames, spec))
     return path

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from aclf_cdisc.errors import InputError, Issue
+from aclf_cdisc.files import replace_atomically
 from aclf_cdisc.raw.layout import as_raw_forms
 from aclf_cdisc.spec.model import RawForm, Spec
 
@@ -35,6 +36,11 @@ def order_frame(frame: pd.DataFrame, form: RawForm) -> pd.DataFrame:
     return out.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
+def write_whole(path: Path, data: bytes) -> None:
+    """``data`` as the file ``path``, written whole or not at all (:func:`aclf_cdisc.files.replace_atomically`)."""
+    replace_atomically(path, lambda handle: handle.write(data))
+
+
 def write_export(frames: Mapping[str, pd.DataFrame], out_dir: Path,
                  forms: Spec | Mapping[str, RawForm] | None = None) -> list[Path]:
     """Write ``<form>.csv`` for each frame into ``out_dir``; return the paths written (sorted)."""
@@ -49,9 +55,7 @@ def write_export(frames: Mapping[str, pd.DataFrame], out_dir: Path,
     for name in sorted(frames):
         frame = order_frame(frames[name], layouts[name])
         path = out / f"{name}.csv"
-        text = frame.to_csv(index=False, lineterminator="\n")
-        tmp = path.with_suffix(".csv.tmp")
-        tmp.write_bytes(text.encode("utf-8"))
-        tmp.replace(path)
+        data = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        write_whole(path, data)
         written.append(path)
     return written
