@@ -5,22 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from aclf_cdisc.commands.arguments import positive_int, seed
 from aclf_cdisc.spec_search import SPECS_HELP
-
-
-def positive_int(text: str) -> int:
-    """A whole number >= 1 (argparse type: anything else is a usage error, exit 2).
-
-    >>> positive_int("2")
-    2
-    """
-    try:
-        number = int(text)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
-    return number
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--blinded", action="store_true",
                       help="build without the IRT randomization export: treatment variables are masked")
-    mode.add_argument("--dummy-randomization", type=int, default=None, metavar="SEED",
+    mode.add_argument("--dummy-randomization", type=seed, default=None, metavar="SEED",
                       help="dry run while blind: the IRT files are not read; a generated, balanced dummy "
                            "randomization (seeded) replaces them and every output says DUMMY RANDOMIZATION")
     parser.add_argument("--workers", type=positive_int, default=None, metavar="N",

@@ -13,6 +13,7 @@ import argparse
 import shutil
 from pathlib import Path
 
+from aclf_cdisc.commands.arguments import MAX_SUBJECTS, subject_count
 from aclf_cdisc.spec_search import SPECS_SEARCH
 
 INIT_SUBJECTS = 20  # the smallest simulation that still plants every scenario of the sample
@@ -65,8 +66,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("dir", type=Path, metavar="DIR", help="the new study folder (empty or not yet there)")
     parser.add_argument("--specs", type=Path, default=None, metavar="DIR",
                         help=f"the specs to copy (default: found as the build finds them: {SPECS_SEARCH})")
-    parser.add_argument("--subjects", type=int, default=INIT_SUBJECTS,
-                        help=f"randomized subjects in the simulated export (default {INIT_SUBJECTS})")
+    parser.add_argument("--subjects", type=subject_count, default=INIT_SUBJECTS, metavar="N",
+                        help=f"randomized subjects in the simulated export, 1 to {MAX_SUBJECTS:,} "
+                             f"(default {INIT_SUBJECTS})")
     parser.add_argument("--format", choices=("csv", "odm"), default="csv",
                         help="the simulated export: one CSV per form (default) or one CDISC ODM 1.3.2 file")
     parser.set_defaults(run=run)
@@ -96,8 +98,6 @@ def run(args: argparse.Namespace) -> int:
 
     folder: Path = args.dir
     refuse_non_empty(folder)
-    if args.subjects < 1:
-        raise SystemExit("aclf-cdisc init: --subjects must be at least 1")
     source, found_by = locate_spec_root(args.specs)
     spec = load_spec(source)  # a broken spec is refused before anything is written
     frames = simulate_export(args.subjects, INIT_SEED)

@@ -6,6 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
+from aclf_cdisc.commands.arguments import MAX_SUBJECTS, seed, subject_count
 from aclf_cdisc.simulate import DEFAULT_SEED, DEFAULT_SUBJECTS
 
 ODM_NAME = "odm.xml"  # the file name of an ODM export written by --format odm
@@ -17,9 +18,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=("Simulate the raw EDC export of NCT05985863: N randomized patients plus screen "
                      "failures, deterministic for a seed. The forms and columns follow specs/raw."),
     )
-    parser.add_argument("--subjects", type=int, default=DEFAULT_SUBJECTS,
-                        help=f"randomized patients (default {DEFAULT_SUBJECTS})")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    parser.add_argument("--subjects", type=subject_count, default=DEFAULT_SUBJECTS, metavar="N",
+                        help=f"randomized patients, 1 to {MAX_SUBJECTS:,} (default {DEFAULT_SUBJECTS})")
+    parser.add_argument("--seed", type=seed, default=DEFAULT_SEED, metavar="S",
+                        help=f"random seed, a whole number >= 0 (default {DEFAULT_SEED})")
     parser.add_argument("--out", type=Path, required=True,
                         help="output folder (created if needed; replaced whole once every file is written, "
                              "keeping the files of it that are not forms)")
@@ -38,8 +40,6 @@ def run(args: argparse.Namespace) -> int:
     from aclf_cdisc.package.atomic import parents_made_for, staged_output
     from aclf_cdisc.simulate import simulate_export, write_export
 
-    if args.subjects < 1:
-        raise SystemExit("aclf-cdisc simulate: --subjects must be at least 1")
     start = time.perf_counter()
     spec = None
     if args.format == "odm":  # a broken spec is refused before anything is written

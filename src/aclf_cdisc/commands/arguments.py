@@ -1,0 +1,62 @@
+"""Types of the command line's numeric options: a value out of range is a usage error (exit 2),
+refused by argparse with the option's name, before anything is read or written.
+
+Bounds a user can hit are named here and documented with the options that use them.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+MAX_SUBJECTS = 100_000  # the largest study simulated: the size the build is measured at (README, Performance)
+
+
+def whole_number(text: str, *, least: int, most: int | None = None) -> int:
+    """``text`` as a whole number in ``least..most`` (argparse type: anything else is exit 2).
+
+    >>> whole_number("7", least=0)
+    7
+    >>> whole_number("-1", least=0)
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected a whole number >= 0, got '-1'
+    >>> whole_number("1e12", least=1, most=10)
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected a whole number from 1 to 10, got '1e12'
+    """
+    expected = f"a whole number >= {least}" if most is None else f"a whole number from {least} to {most:,}"
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+    if number < least or (most is not None and number > most):
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+    return number
+
+
+def positive_int(text: str) -> int:
+    """A whole number >= 1.
+
+    >>> positive_int("2")
+    2
+    """
+    return whole_number(text, least=1)
+
+
+def seed(text: str) -> int:
+    """A random seed: a whole number >= 0 (what numpy's generators accept).
+
+    >>> seed("20230930")
+    20230930
+    """
+    return whole_number(text, least=0)
+
+
+def subject_count(text: str) -> int:
+    """The randomized subjects of a simulated export: 1 to :data:`MAX_SUBJECTS`.
+
+    >>> subject_count("150")
+    150
+    """
+    return whole_number(text, least=1, most=MAX_SUBJECTS)
