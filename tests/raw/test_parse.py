@@ -78,3 +78,19 @@ def test_results_round_trip(value: float, comparator: str | None, space: str) ->
 def test_unparseable_results(bad: str) -> None:
     with pytest.raises(ValueError):
         parse_result(bad)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_every_finite_double_written_out_is_a_number(value: float) -> None:
+    from aclf_cdisc.raw.parse import is_number
+
+    assert is_number(repr(value))
+
+
+@given(st.integers(1, 9), st.integers(309, 100_000))
+def test_a_number_too_large_for_a_double_is_no_number(mantissa: int, exponent: int) -> None:
+    from aclf_cdisc.raw.parse import is_integer, is_number
+
+    assert not is_number(f"{mantissa}e{exponent}") and not is_number(f"-{mantissa}.5E+{exponent}")
+    assert not is_integer(str(mantissa) + "0" * exponent)
+    assert parse_result(f"<{mantissa}e{exponent}").value == float("inf")  # the LB mapping names it

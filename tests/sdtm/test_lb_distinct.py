@@ -140,3 +140,17 @@ def test_converted_results_round_as_python_does_and_limits_as_numpy_does(spec) -
     assert found["STRESN"].tolist()[0] == 0.1 and np.isnan(found["STRESN"].tolist()[1])
     assert found["STNRLO"].tolist()[0] == 0.0 and np.isnan(found["STNRLO"].tolist()[1])
     assert found["STNRHI"].tolist() == [50.5, 50.5] and issues == []
+
+
+def test_a_result_or_limit_too_large_once_converted_is_an_error_naming_the_raw_record(spec) -> None:
+    frame = pd.DataFrame({"LBTESTCD": ["BILI", "BILI", "BILI"], "LBORRES": ["1e308", "1e400", "2"],
+                          "LBORRESU": ["mg/dL", "umol/L", "mg/dL"], "LBORNRLO": [None, None, "1e308"],
+                          "LBORNRHI": ["1.2", None, None], "LBSTAT": [None, None, None],
+                          "__file": ["lb.csv"] * 3, ROW_COL: [7, 8, 9]}, dtype=object)
+    found, issues = standardize(frame, spec, spec.dataset("LB"))
+    assert [(i.rule, i.severity, i.file, i.row, i.column, i.value) for i in issues] == [
+        ("sdtm.lab-number-not-finite", "error", "lb.csv", 7, "LBORRES", "1e308"),
+        ("sdtm.lab-number-not-finite", "error", "lb.csv", 8, "LBORRES", "1e400"),
+        ("sdtm.lab-number-not-finite", "error", "lb.csv", 9, "LBORNRLO", "1e308")]
+    assert issues[1].message == "LBORRES 1e400 umol/L is too large for a number; correct the value in the export"
+    assert found["STRESN"].isna().tolist()[:2] == [True, True]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import math
 import re
 from dataclasses import dataclass
 
@@ -65,12 +66,33 @@ def parse_raw_time(text: str) -> str:
     return f"{int(m.group(1)):02d}:{m.group(2)}"
 
 
+def is_finite_text(text: str) -> bool:
+    """True when the number written in ``text`` (already known to be one) is finite as a double:
+    ``1e400``, or an integer of 309 digits, is a number on paper but infinity once read, which no
+    derivation or transport file can hold.
+
+    >>> is_finite_text("1.5e308"), is_finite_text("1e400"), is_finite_text("-" + "9" * 400)
+    (True, False, False)
+    """
+    return math.isfinite(float(text))
+
+
 def is_number(text: str) -> bool:
-    return isinstance(text, str) and bool(_NUMBER.match(text.strip()))
+    """A decimal number (sign, digits, point, exponent) whose value is finite.
+
+    >>> is_number(" 12.5 "), is_number("1e-3"), is_number("1e400"), is_number("inf"), is_number("12,5")
+    (True, True, False, False, False)
+    """
+    return isinstance(text, str) and bool(_NUMBER.match(text.strip())) and is_finite_text(text)
 
 
 def is_integer(text: str) -> bool:
-    return isinstance(text, str) and bool(_INTEGER.match(text.strip()))
+    """A whole number whose value is finite as a double.
+
+    >>> is_integer("-42"), is_integer("4.0"), is_integer("9" * 400)
+    (True, False, False)
+    """
+    return isinstance(text, str) and bool(_INTEGER.match(text.strip())) and is_finite_text(text)
 
 
 @dataclass(frozen=True)
@@ -90,4 +112,4 @@ def parse_result(text: str) -> Result:
     m = _RESULT.match(text) if isinstance(text, str) else None
     if not m:
         raise ValueError(f"{text!r} is not a number or a <x / >x result")
-    return Result(value=float(m.group(2)), comparator=m.group(1))
+    return Result(value=float(m.group(2)), comparator=m.group(1))  # may be infinite: 1e400 (is_finite_text)

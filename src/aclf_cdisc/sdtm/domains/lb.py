@@ -23,6 +23,7 @@ Decisions (stated in specs/methods.yaml and comments.yaml so Define-XML carries 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -85,7 +86,8 @@ class StandardResult:
     """The standardisation of one distinct (test, result text, unit): what every record with them gets.
 
     ``kind``: "standard" (a number or a <x / >x result), "text" (not a number: copied to
-    LBSTRESC), "unconvertible" (no factor for the unit) or "error" (converted without stated
+    LBSTRESC), "unconvertible" (no factor for the unit), "not-finite" (a number too large for a
+    double as written, ``1e400``, or once converted) or "error" (converted without stated
     decimals). ``digits`` is None when the result keeps its unit (factor 1).
     """
 
@@ -112,6 +114,8 @@ def standard_result(testcd: str, text: str, unit: str, units: Mapping[str, Any],
     '<106'
     >>> standard_result("CREAT", "97", "umol/L", units, {}).stresn
     97.0
+    >>> standard_result("CREAT", "1e308", "mg/dL", units, {"CREAT": 0}).kind
+    'not-finite'
     """
     rule = units.get(testcd)
     factor = None if rule is None else (rule.get("from") or {}).get(unit)
@@ -133,6 +137,8 @@ def standard_result(testcd: str, text: str, unit: str, units: Mapping[str, Any],
         digits = decimals[testcd]
         value = round(result.value * factor, digits)
         number_text = f"{value:.{digits}f}"
+    if not math.isfinite(value):
+        return StandardResult("not-finite", stresu=rule["standard"], factor=factor)  # type: ignore[index]
     return StandardResult("standard", stresc=f"{result.comparator or ''}{number_text}",
                           stresn=np.nan if result.censored else value, stresu=rule["standard"],  # type: ignore[index]
                           factor=factor, digits=digits, collected=result.value, comparator=result.comparator)
@@ -163,9 +169,10 @@ def converted_limits(limits: np.ndarray, factors: np.ndarray, digits: np.ndarray
     [106.0, 0.5, nan]
     """
     out = np.array(limits, dtype=float)
-    for places in np.unique(digits[digits >= 0]):
-        at = digits == places
-        out[at] = np.round(limits[at] * factors[at], int(places))
+    with np.errstate(over="ignore"):  # a limit too large once converted is infinity: standardize reports it
+        for places in np.unique(digits[digits >= 0]):
+            at = digits == places
+            out[at] = np.round(limits[at] * factors[at], int(places))
     return out
 
 
@@ -185,8 +192,8 @@ def standardize(frame: pd.DataFrame, spec: Spec, dataset: Dataset) -> tuple[pd.D
     where = np.flatnonzero(has_result)
     testcds = frame["LBTESTCD"].to_numpy(dtype=object)[where]
     texts = frame["LBORRES"].to_numpy(dtype=object)[where]
-    unit_values = map_distinct(frame["LBORRESU"], lambda u: "" if u is None or pd.isna(u) else str(u)).to_numpy()
-    unit_values = unit_values[where]
+    record_units = map_distinct(frame["LBORRESU"], lambda u: "" if u is None or pd.isna(u) else str(u)).to_numpy()
+    unit_values = record_units[where]
     row_numbers = rows.to_numpy()[where]
     lows, highs = frame["LBORNRLO"].map(_number).to_numpy(), frame["LBORNRHI"].map(_number).to_numpy()
     codes, first = _distinct_codes(testcds, texts, unit_values)
@@ -216,17 +223,41 @@ def standardize(frame: pd.DataFrame, spec: Spec, dataset: Dataset) -> tuple[pd.D
             value=unit or None,
             message=f"no conversion of {testcd} from unit {unit!r} to the standard unit; rows {found[:20]}",
             expected=f"one of {sorted((units.get(testcd) or {}).get('from', {}))} (conventions.lab_units.{testcd})"))
+    issues += [not_finite_issue("LBORRES", str(texts[pos]), unit_values[pos], distinct[codes[pos]].stresu,
+                                distinct[codes[pos]].factor, file, int(row_numbers[pos]))
+               for pos in np.flatnonzero(kinds == "not-finite")]
     standard = per_record("kind", object, None) == "standard"
     factors = per_record("factor", float, np.nan)
     places = np.where(standard, per_record("digits", np.int64, -1), -1)  # -1: not converted
     stnrlo = np.where(standard, converted_limits(lows, factors, places), np.nan)
     stnrhi = np.where(standard, converted_limits(highs, factors, places), np.nan)
+    standard_units = per_record("stresu", object, None)
+    for column, limits, converted in (("LBORNRLO", lows, stnrlo), ("LBORNRHI", highs, stnrhi)):
+        issues += [not_finite_issue(column, str(frame[column].iloc[pos]), record_units[pos], standard_units[pos],
+                                    factors[pos], file, int(rows.iloc[pos]))
+                   for pos in np.flatnonzero(np.isfinite(np.asarray(limits, dtype=float)) & np.isinf(converted))]
     out = pd.DataFrame({"STRESC": per_record("stresc", object, None), "STRESN": per_record("stresn", float, np.nan),
                         "STRESU": per_record("stresu", object, None), "STNRLO": stnrlo, "STNRHI": stnrhi,
                         "NRIND": reference_range_indicators(per_record("collected", float, np.nan),
                                                             per_record("comparator", object, None), lows, highs)},
                        index=frame.index)
     return out, issues
+
+
+def not_finite_issue(column: str, text: str, unit: str, standard_unit: str | None, factor: float,
+                     file: str | None, row: int) -> Issue:
+    """The error for a raw lab number (``column`` of record ``row``, in ``unit``) that is, or becomes
+    once converted to ``standard_unit`` by ``factor``, too large for a number: it would be infinity
+    in LB and ADLB, which no transport file holds.
+
+    >>> not_finite_issue("LBORRES", "1e308", "mg/dL", "umol/L", 17.1, "lb.csv", 4).message
+    'LBORRES 1e308 mg/dL is too large for a number once converted to umol/L (x 17.1); correct the value in the export'
+    """
+    converted = "" if factor == 1.0 else f" once converted to {standard_unit} (x {factor:g})"
+    return Issue(rule="sdtm.lab-number-not-finite", dataset=DOMAIN, file=file, row=row, column=column, value=text,
+                 message=f"{column} {text} {unit}".rstrip() + f" is too large for a number{converted}; "
+                         "correct the value in the export",
+                 expected="a number whose value in the standard unit is finite")
 
 
 def reference_range_indicators(values: np.ndarray, comparators: np.ndarray, lows: np.ndarray,
