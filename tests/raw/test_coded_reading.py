@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from aclf_cdisc.errors import InputError
 from aclf_cdisc.raw import check_form, read_export
 from aclf_cdisc.raw.held import as_read
-from aclf_cdisc.raw.reader import read_coded_csv, read_form_file
+from aclf_cdisc.raw.reader import MisshapenRecord, read_coded_csv, read_form_file
 from aclf_cdisc.sample import edc_dir
 from aclf_cdisc.spec import load_spec
 from aclf_cdisc.spec.model import RawColumn, RawForm
@@ -31,6 +31,16 @@ def _as_read(path: Path, chunk_records: int) -> pd.DataFrame:
     coded = read_coded_csv(path, chunk_records=chunk_records)
     return pd.DataFrame({name: pd.Series(np.append(distinct, None).take(codes), dtype=object)
                          for name, codes, distinct in coded.columns})
+
+
+def _lines(rows: list[list[str]]) -> list[str]:
+    """How each row is written (a row holding one empty field is written ``""``)."""
+    written = []
+    for row in rows:
+        text = io.StringIO()
+        csv.writer(text, lineterminator="").writerow(row)
+        written.append(text.getvalue())
+    return written
 
 
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
@@ -131,8 +141,29 @@ def test_plausibility_finds_the_same_in_held_forms(spec, tmp_path: Path) -> None
     assert as_objects.value.issues == caught.value.issues
 
 
-def test_a_ragged_record_past_the_first_chunk_is_named_by_its_file_line(tmp_path: Path) -> None:
+def test_a_ragged_record_past_the_first_chunk_is_named_by_its_record(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("A,B\n1,2\n3,4\n5,6\n7,8,9\n1,2\n", encoding="utf-8")
-    with pytest.raises(pd.errors.ParserError, match="Expected 2 fields in line 5, saw 3"):
+    with pytest.raises(MisshapenRecord) as caught:
         read_coded_csv(path, chunk_records=2)
+    assert (caught.value.record, caught.value.fields, caught.value.expected) == (4, 3, 2)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(CELLS, min_size=1, max_size=5), max_size=10), blank=st.integers(0, 10),
+       chunk=st.integers(1, 11))
+def test_a_record_with_another_number_of_fields_than_the_header_is_named(tmp_path: Path, rows, blank,
+                                                                          chunk) -> None:
+    # whatever the record (the first, the last, one too many or too few), with quotes or without
+    path = tmp_path / "x.csv"
+    _write(path, ["A", "B", "C"], rows)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    path.write_text("\n".join([*lines[:blank + 1], "", *lines[blank + 1:]]), encoding="utf-8")  # a blank line
+    records = [row for row, line in zip(rows, _lines(rows), strict=True) if line.strip()]  # blank: no record
+    misshapen = [(number, len(row)) for number, row in enumerate(records, 1) if len(row) != 3]
+    try:
+        coded = read_coded_csv(path, chunk_records=chunk)
+    except MisshapenRecord as exc:
+        assert misshapen and (exc.record, exc.fields, exc.expected) == (*misshapen[0], 3)
+    else:
+        assert not misshapen and coded.records == len(records)

@@ -40,10 +40,11 @@ text, each an error or a warning as the spec decides.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import csv
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -128,12 +129,110 @@ def _smallest_codes(codes: np.ndarray, distinct: int) -> np.ndarray:
     return codes.astype(np.min_scalar_type(-distinct - 1), copy=False)
 
 
+class MisshapenRecord(ValueError):
+    """A CSV record whose number of fields is not the header's: ``record`` (1-based, header not
+    counted, as ``__row``) has ``fields`` where the header has ``expected``."""
+
+    def __init__(self, record: int, fields: int, expected: int) -> None:
+        super().__init__(f"record {record} has {fields} fields, the header {expected}")
+        self.record, self.fields, self.expected = record, fields, expected
+
+
+def fields_per_record(path: Path) -> Iterator[tuple[int, int]]:
+    """(record number, number of fields) of each record of the CSV file ``path``: header not
+    counted, quoted fields whole, and lines of white space only skipped: they are no record, as
+    pandas reads them (a quoted empty field, ``""``, is one).
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = path.write_text('A,B\\n1,2\\n \\n"x,\\ny",2,3\\n""\\n', encoding="utf-8")
+    >>> list(fields_per_record(path))
+    [(1, 2), (2, 3), (3, 1)]
+    """
+    read: list[str] = []  # the lines of the record being read
+
+    def lines(handle: TextIO) -> Iterator[str]:
+        for line in handle:
+            read.append(line)
+            yield line
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = csv.reader(lines(handle))
+        next(rows, None)  # the header
+        read.clear()
+        number = 0
+        for row in rows:
+            blank = not "".join(read).strip()
+            read.clear()
+            if not blank:
+                number += 1
+                yield number, len(row)
+
+
+def first_misshapen_record(path: Path, expected: int) -> MisshapenRecord | None:
+    """The first record of CSV file ``path`` whose number of fields is not ``expected``, or None."""
+    try:
+        found = next(((number, fields) for number, fields in fields_per_record(path) if fields != expected), None)
+    except csv.Error:  # a record Python's reader cannot split (the file was read: pandas can)
+        return None
+    return None if found is None else MisshapenRecord(found[0], found[1], expected)
+
+
+CSV_SCAN_BYTES = 1 << 24  # bytes of a file read at a time when its commas are counted
+
+
+def commas_add_up(path: Path, fields: int, records: int) -> bool:
+    """True when ``path`` holds no quote and exactly the commas of a header and ``records``
+    records of ``fields`` fields each; False (look record by record) otherwise.
+
+    A record with a field too many stops the parser, so with none of those a record with a field
+    too few, which the parser pads silently, is the only way the count can fall short. A quoted
+    field may hold commas: a file with quotes is not judged by its count.
+    """
+    commas = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(CSV_SCAN_BYTES), b""):
+            if b'"' in block:
+                return False
+            commas += block.count(b",")
+    return commas == (records + 1) * (fields - 1)
+
+
 def read_coded_csv(path: Path, *, chunk_records: int = CSV_CHUNK_RECORDS) -> CodedForm:
     """A CSV form file as a :class:`CodedForm`, parsed ``chunk_records`` records at a time: each
     chunk's columns are coded into the distinct values seen so far, so memory holds one chunk's
     text and the codes, never the whole file as text. The values are exactly
     :func:`read_form_file`'s ('' for blank, nothing trimmed).
+
+    Every record must have the header's number of fields, else :class:`MisshapenRecord` names the
+    first that has not: the parser would take a first record with a field too many as an index
+    column (every value shifted one column to the right) and pad a record with too few.
     """
+    try:
+        coded = _read_coded_csv(path, chunk_records)
+    except pd.errors.ParserError:
+        header = len(read_form_file_header(path))
+        found = first_misshapen_record(path, header)
+        if found is None:
+            raise
+        raise found from None
+    fields = len(coded.columns)
+    if not commas_add_up(path, fields, coded.records):
+        found = first_misshapen_record(path, fields)
+        if found is not None:
+            raise found
+    return coded
+
+
+def read_form_file_header(path: Path) -> list[str]:
+    """The field names of the header of CSV file ``path``, as written."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        return next(csv.reader(handle), [])
+
+
+def _read_coded_csv(path: Path, chunk_records: int) -> CodedForm:
+    """:func:`read_coded_csv` without the check of each record's number of fields, but for the
+    first record (:class:`MisshapenRecord` when the parser took its first field as an index)."""
     names: list[str] = []
     seen: list[dict[object, int]] = []
     parts: list[list[np.ndarray]] = []
@@ -142,6 +241,9 @@ def read_coded_csv(path: Path, *, chunk_records: int = CSV_CHUNK_RECORDS) -> Cod
                      chunksize=chunk_records) as chunks:
         for chunk in chunks:
             if not names:
+                if not isinstance(chunk.index, pd.RangeIndex):  # the first record has more fields
+                    raise (first_misshapen_record(path, len(chunk.columns))
+                           or MisshapenRecord(1, len(chunk.columns) + chunk.index.nlevels, len(chunk.columns)))
                 names = [str(c) for c in chunk.columns]
                 seen, parts = [{} for _ in names], [[] for _ in names]
             for position, (_name, codes, distinct) in enumerate(coded_form(chunk).columns):
@@ -163,6 +265,15 @@ def read_coded_form(path: Path) -> CodedForm:
     if path.suffix.lower() == ".csv":
         return read_coded_csv(path)
     return coded_form(read_form_file(path))
+
+
+def misshapen_record_issue(found: MisshapenRecord, file: str, form: str) -> Issue:
+    """The error naming a CSV record whose number of fields is not the header's."""
+    return Issue(rule="raw.record-field-count", file=file, dataset=form, row=found.record, value=found.fields,
+                 message=f"record {found.record} of {file} has {found.fields} fields where the header has "
+                         f"{found.expected}: a separator too many or too few shifts its values into other columns; "
+                         "correct the record (quote a value that holds a comma)",
+                 expected=f"{found.expected} fields, one per header column")
 
 
 def _find(folder: Path, form: str) -> list[Path]:
@@ -313,8 +424,12 @@ def read_export(path: Path, spec: Spec | Mapping[str, RawForm] | None = None, *,
         file = found[0]
         try:
             coded = read_coded_form(file)
+        except MisshapenRecord as exc:
+            issues.append(misshapen_record_issue(exc, file.name, name))
+            continue
         except Exception as exc:
-            issues.append(Issue(rule="raw.file-unreadable", message=f"cannot read {file.name}: {exc}",
+            reason = " ".join(str(exc).split())  # one line: a parser's message may end in a line break
+            issues.append(Issue(rule="raw.file-unreadable", message=f"cannot read {file.name}: {reason}",
                                 file=file.name, dataset=name))
             continue
         issues.extend(duplicated_header_issues(file, name, checks.get("column-duplicated")))

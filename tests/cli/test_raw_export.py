@@ -1,6 +1,7 @@
-"""A raw number too large for a double (``1e400``), or one that becomes so once converted to the
-standard unit, is named where it was read: the raw file, record, column and value, before anything
-is written, not later as infinity refused by the XPT writer in a staging folder."""
+"""A raw export that is malformed is named where it was read, the raw file, record, column and value,
+before anything is written: a number too large for a double (``1e400``), or one that becomes so once
+converted to the standard unit (not later, as infinity refused by the XPT writer in a staging
+folder), and a CSV record with a field too many or too few (not as every column shifted)."""
 
 from __future__ import annotations
 
@@ -55,5 +56,36 @@ def test_01_a_number_too_large_is_named_in_the_raw_export(small_raw: Path, tmp_p
     result = run_cli("build", "--raw", raw, "--out", out)
     assert result.returncode == 1
     assert one_error_line(result.stderr) == "aclf-cdisc build: " + line.format(row=row)
+    assert tree(out) == before
+    assert debris(out) == []
+
+
+def _reshape(small_raw: Path, folder: Path, record: int, change: str) -> Path:
+    """A copy of ``small_raw`` whose dm.csv record ``record`` (1-based; -1 the last) has a field
+    more (``change`` "more") or its last field less ("fewer")."""
+    shutil.copytree(small_raw, folder)
+    path = folder / "dm.csv"
+    lines = path.read_text().rstrip("\n").split("\n")
+    at = record if record > 0 else len(lines) - 1
+    lines[at] = lines[at] + ",extra" if change == "more" else lines[at].rsplit(",", 1)[0]
+    path.write_text("\n".join(lines) + "\n")
+    return folder
+
+
+@pytest.mark.parametrize(("record", "change", "fields"), [(1, "more", 10), (3, "more", 10), (-1, "more", 10),
+                                                          (1, "fewer", 8), (-1, "fewer", 8)])
+def test_02_a_record_with_a_field_too_many_or_too_few_is_named(small_raw: Path, tmp_path: Path, record: int,
+                                                               change: str, fields: int) -> None:
+    raw = _reshape(small_raw, tmp_path / "raw", record, change)
+    row = record if record > 0 else len((raw / "dm.csv").read_text().rstrip("\n").split("\n")) - 1
+    out = tmp_path / "out"
+    before = previous_package(out)
+    result = run_cli("build", "--raw", raw, "--out", out)
+    assert result.returncode == 1
+    assert one_error_line(result.stderr) == (
+        f"aclf-cdisc build: [error] raw.record-field-count: record {row} of dm.csv has {fields} fields where the "
+        "header has 9: a separator too many or too few shifts its values into other columns; correct the record "
+        f"(quote a value that holds a comma) (file=dm.csv, dataset=dm, row={row}); value={fields}; expected 9 "
+        "fields, one per header column")
     assert tree(out) == before
     assert debris(out) == []
