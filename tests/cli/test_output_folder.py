@@ -90,3 +90,33 @@ def test_06_every_file_of_the_package_has_the_permissions_of_the_xpt_files(refer
     assert {"reports/validation.csv", "reports/validation.json", "reports/validation.html"} <= files
     assert {modes[k] for k in files} == {0o644}
     assert {modes[k] for k in modes if k not in files} | {stat.S_IMODE(reference_build.stat().st_mode)} == {0o755}
+
+
+def test_07_out_through_a_symlink_loop_is_refused_before_the_build(tmp_path: Path) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to("loop")
+    for out in (loop, loop / "package"):
+        result = run_cli("build", "--raw", tmp_path / "no-export", "--out", out)  # checked before the export
+        assert result.returncode == 1
+        assert one_error_line(result.stderr) == (
+            f"aclf-cdisc build: [error] build.out-symlink-loop: --out {out} cannot be reached: a symbolic link on "
+            f"its path leads back to itself; point the link at a folder or remove it (file={out})")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loop"]
+
+
+def test_08_out_at_a_mount_point_is_refused_before_the_build(tmp_path: Path, mounted: list[Path]) -> None:
+    out = tmp_path / "disk"
+    out.mkdir()
+    mount(mounted, "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(out))
+    before = previous_package(out)
+    link = tmp_path / "link"
+    link.symlink_to(out)
+    for given in (out, link):
+        result = run_cli("build", "--raw", tmp_path / "no-export", "--out", given)  # checked before the export
+        assert result.returncode == 1
+        assert one_error_line(result.stderr) == (
+            f"aclf-cdisc build: [error] build.out-mount-point: --out {given} is a mount point, which renaming a "
+            f"folder beside it (how the output is published whole) cannot replace; give a folder inside it, such "
+            f"as {given}/outputs (file={given})")
+    assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["disk", "link"]

@@ -76,6 +76,21 @@ def real_path(out_dir: Path) -> Path:
     return Path(os.path.realpath(out_dir))
 
 
+def leads_back_to_itself(path: Path) -> bool:
+    """True when following the symbolic links of ``path`` never ends (a link to itself, or a cycle).
+
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "loop").symlink_to("loop")
+    >>> leads_back_to_itself(folder / "loop"), leads_back_to_itself(folder / "absent")
+    (True, False)
+    """
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
+
+
 def check_output_target(out_dir: Path, *, option: str = "--out") -> None:
     """Raise OutputError when ``out_dir`` cannot receive a package (before anything is built).
 
@@ -86,6 +101,14 @@ def check_output_target(out_dir: Path, *, option: str = "--out") -> None:
         raise output_error(exc, out_dir, option=option) from None
     if out_dir.exists() and not out_dir.is_dir():
         raise _fail("build.out-not-a-folder", out_dir, f"{option} {out_dir} is a file, not a folder")
+    if leads_back_to_itself(out_dir):
+        raise _fail("build.out-symlink-loop", out_dir,
+                    f"{option} {out_dir} cannot be reached: a symbolic link on its path leads back to itself; "
+                    "point the link at a folder or remove it")
+    if out_dir.is_dir() and os.path.ismount(real_path(out_dir)):
+        raise _fail("build.out-mount-point", out_dir,
+                    f"{option} {out_dir} is a mount point, which renaming a folder beside it (how the output is "
+                    f"published whole) cannot replace; give a folder inside it, such as {out_dir / 'outputs'}")
     existing = out_dir
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
