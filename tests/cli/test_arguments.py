@@ -59,3 +59,34 @@ def test_04_any_text_is_a_number_or_a_usage_error(text: str) -> None:
         assert str(exc).startswith("expected a whole number >= 0, got ")
     else:
         assert taken >= 0
+
+
+@pytest.mark.parametrize("args", [["build", "--out", ""], ["simulate", "--out", ""], ["init", ""],
+                                  ["define", "--outputs", ""], ["build", "--log-json", ""]])
+def test_05_an_empty_path_is_a_usage_error_not_the_current_folder(tmp_path: Path, args: list[str]) -> None:
+    result = run_cli(*args, cwd=tmp_path)
+    option = {"init": "DIR", "define": "--outputs"}.get(args[0], args[-2])
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"aclf-cdisc {args[0]}: error: argument {option}: expected a path, got an empty one (write . for the "
+        "current folder)")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_06_more_workers_than_the_cap_is_a_usage_error() -> None:
+    result = run_cli("build", "--workers", "65")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "aclf-cdisc build: error: argument --workers: expected a whole number from 1 to 64, got '65'")
+
+
+@pytest.mark.parametrize("inside", ["build.jsonl", "logs/build.jsonl", ""])
+def test_07_a_log_inside_out_is_refused_before_anything_is_written(tmp_path: Path, inside: str) -> None:
+    out = tmp_path / "out"
+    log = out / inside if inside else out
+    result = run_cli("build", "--out", out, "--log-json", log)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"aclf-cdisc build: error: argument --log-json: {log} is inside --out {out}, which the build replaces "
+        "whole (or leaves as it was); write the log outside it")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -359,3 +359,14 @@ def test_2000_subjects_build_the_same_datasets_issues_and_xpt_files_in_blocks(tr
     alone = check_datasets(whole, spec, workers=1)
     assert any(i.severity == "warning" for i in alone)
     assert check_datasets(streamed, spec, workers=2) == alone
+
+
+def test_an_empty_environment_variable_counts_as_unset_and_workers_are_capped():
+    assert resolve_schedule(None, 2, {"ACLF_BLOCK_SUBJECTS": "", "ACLF_WORKERS": " "}).block_subjects == 1000
+    assert resolve_schedule(None, None, {"ACLF_WORKERS": ""}) == resolve_schedule(None, None, {})
+    assert resolve_schedule(None, None, {"ACLF_BLOCK_SUBJECTS": " "}) == resolve_schedule(None, None, {})
+    assert resolve_schedule(None, None, {"ACLF_WORKERS": "64"}).workers == 64
+    with pytest.raises(AclfError) as caught:
+        resolve_schedule(None, None, {"ACLF_WORKERS": "65"})
+    assert (caught.value.issues[0].rule, caught.value.issues[0].value, caught.value.issues[0].message) == (
+        "build.schedule-invalid", "65", "--workers / ACLF_WORKERS must be a whole number from 1 to 64")

@@ -7,8 +7,13 @@ Bounds a user can hit are named here and documented with the options that use th
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 
 MAX_SUBJECTS = 100_000  # the largest study simulated: the size the build is measured at (README, Performance)
+# worker processes of a build at most: each holds a block's working frames (about 100 MB at the
+# default block size) and its own copy of the page's imports; more than this is a typing mistake
+MAX_WORKERS = 64
 
 
 def whole_number(text: str, *, least: int, most: int | None = None) -> int:
@@ -60,3 +65,37 @@ def subject_count(text: str) -> int:
     150
     """
     return whole_number(text, least=1, most=MAX_SUBJECTS)
+
+
+def worker_count(text: str) -> int:
+    """The worker processes of a build: 1 to :data:`MAX_WORKERS`.
+
+    >>> worker_count("4")
+    4
+    """
+    return whole_number(text, least=1, most=MAX_WORKERS)
+
+
+def given_path(text: str) -> Path:
+    """A path the user typed; an empty one is refused (it would silently mean the current folder).
+
+    >>> given_path("out")
+    PosixPath('out')
+    >>> given_path("")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected a path, got an empty one (write . for the current folder)
+    """
+    if not text:
+        raise argparse.ArgumentTypeError("expected a path, got an empty one (write . for the current folder)")
+    return Path(text)
+
+
+def is_inside(path: Path, folder: Path) -> bool:
+    """True when ``path`` is ``folder`` or lies under it, symbolic links followed.
+
+    >>> is_inside(Path("out/build.jsonl"), Path("out")), is_inside(Path("out.jsonl"), Path("out"))
+    (True, False)
+    """
+    real, within = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
+    return real == within or within in real.parents

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from aclf_cdisc.commands.arguments import positive_int, seed
+from aclf_cdisc.commands.arguments import MAX_WORKERS, given_path, is_inside, positive_int, seed, worker_count
 from aclf_cdisc.spec_search import SPECS_HELP
 
 
@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="the raw export folder, one file per CRF form (default: the bundled sample)")
     parser.add_argument("--specs", type=Path, default=None, metavar="DIR",
                         help=SPECS_HELP)
-    parser.add_argument("--out", type=Path, default=Path("outputs"), metavar="DIR",
+    parser.add_argument("--out", type=given_path, default=Path("outputs"), metavar="DIR",
                         help="where the package goes (default: ./outputs)")
     parser.add_argument("--schema-dir", type=Path, default=None, metavar="DIR",
                         help="another copy of the CDISC Define-XML 2.1 schema folder to validate "
@@ -35,18 +35,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     mode.add_argument("--dummy-randomization", type=seed, default=None, metavar="SEED",
                       help="dry run while blind: the IRT files are not read; a generated, balanced dummy "
                            "randomization (seeded) replaces them and every output says DUMMY RANDOMIZATION")
-    parser.add_argument("--workers", type=positive_int, default=None, metavar="N",
-                        help="worker processes building blocks of subjects at once (default: $ACLF_WORKERS, "
-                             "else the cores available, at most 4); the output is the same for every N")
+    parser.add_argument("--workers", type=worker_count, default=None, metavar="N",
+                        help=f"worker processes building blocks of subjects at once, 1 to {MAX_WORKERS} (default: "
+                             "$ACLF_WORKERS, else the cores available, at most 4); the output is the same for "
+                             "every N")
     parser.add_argument("--block-subjects", type=positive_int, default=None, metavar="N",
                         help="the most subjects a block holds (default: $ACLF_BLOCK_SUBJECTS, else 1000); a "
                              "larger study is cut into equal blocks, a multiple of the workers; a study of at "
                              "most N subjects builds as one block; the output is the same for every N")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress line on the terminal (there is none when stderr is not a terminal)")
-    parser.add_argument("--log-json", type=Path, default=None, metavar="FILE",
-                        help="write a JSON-lines log of the build steps: stage, dataset, records, seconds")
-    parser.set_defaults(run=run)
+    parser.add_argument("--log-json", type=given_path, default=None, metavar="FILE",
+                        help="write a JSON-lines log of the build steps: stage, dataset, records, seconds "
+                             "(outside --out, which the build replaces whole)")
+    parser.set_defaults(run=run, usage_error=parser.error)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,6 +58,9 @@ def run(args: argparse.Namespace) -> int:
     from aclf_cdisc.progress import BuildProgress
     from aclf_cdisc.spec.loader import locate_spec_root
 
+    if args.log_json is not None and is_inside(args.log_json, args.out):
+        args.usage_error(f"argument --log-json: {args.log_json} is inside --out {args.out}, which the build "
+                         "replaces whole (or leaves as it was); write the log outside it")
     spec_root, found_by = locate_spec_root(args.specs)
     print(f"aclf-cdisc build: specs from {found_by}: {spec_root}", file=sys.stderr)
     with BuildProgress(quiet=args.quiet, log_json=args.log_json) as progress:

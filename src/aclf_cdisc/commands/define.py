@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from aclf_cdisc.commands.arguments import given_path
 from aclf_cdisc.errors import AclfError, Issue
 from aclf_cdisc.spec_search import SPECS_HELP
 
@@ -22,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "define", help="write define.xml, its stylesheet and define.html for SDTM and ADaM",
         description=__doc__.split("\n\n")[0] if __doc__ else None,
     )
-    parser.add_argument("--outputs", type=Path, required=True, metavar="DIR",
+    parser.add_argument("--outputs", type=given_path, required=True, metavar="DIR",
                         help="the finished outputs tree (holds m5/datasets/<studyid>/...)")
     parser.add_argument("--specs", type=Path, default=None, metavar="DIR",
                         help=SPECS_HELP)

@@ -13,7 +13,7 @@ import argparse
 import shutil
 from pathlib import Path
 
-from aclf_cdisc.commands.arguments import MAX_SUBJECTS, subject_count
+from aclf_cdisc.commands.arguments import MAX_SUBJECTS, given_path, subject_count
 from aclf_cdisc.spec_search import SPECS_SEARCH
 
 INIT_SUBJECTS = 20  # the smallest simulation that still plants every scenario of the sample
@@ -63,7 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      "the specs, a simulated raw export of a few subjects, a Makefile whose build "
                      "target builds it and a README saying what to edit first. It builds at once."),
     )
-    parser.add_argument("dir", type=Path, metavar="DIR", help="the new study folder (empty or not yet there)")
+    parser.add_argument("dir", type=given_path, metavar="DIR", help="the new study folder (empty or not yet there)")
     parser.add_argument("--specs", type=Path, default=None, metavar="DIR",
                         help=f"the specs to copy (default: found as the build finds them: {SPECS_SEARCH})")
     parser.add_argument("--subjects", type=subject_count, default=INIT_SUBJECTS, metavar="N",

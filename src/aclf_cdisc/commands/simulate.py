@@ -6,7 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from aclf_cdisc.commands.arguments import MAX_SUBJECTS, seed, subject_count
+from aclf_cdisc.commands.arguments import MAX_SUBJECTS, given_path, seed, subject_count
 from aclf_cdisc.simulate import DEFAULT_SEED, DEFAULT_SUBJECTS
 
 ODM_NAME = "odm.xml"  # the file name of an ODM export written by --format odm
@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help=f"randomized patients, 1 to {MAX_SUBJECTS:,} (default {DEFAULT_SUBJECTS})")
     parser.add_argument("--seed", type=seed, default=DEFAULT_SEED, metavar="S",
                         help=f"random seed, a whole number >= 0 (default {DEFAULT_SEED})")
-    parser.add_argument("--out", type=Path, required=True,
+    parser.add_argument("--out", type=given_path, required=True,
                         help="output folder (created if needed; replaced whole once every file is written, "
                              "keeping the files of it that are not forms)")
     parser.add_argument("--format", choices=("csv", "odm"), default="csv",

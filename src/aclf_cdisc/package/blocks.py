@@ -45,6 +45,7 @@ from typing import Generic, TypeVar
 import numpy as np
 import pandas as pd
 
+from aclf_cdisc.commands.arguments import MAX_WORKERS
 from aclf_cdisc.compact import (
     CompactDatasets,
     SpilledFrame,
@@ -92,31 +93,43 @@ def default_workers() -> int:
     return max(1, min(cores, MAX_DEFAULT_WORKERS))
 
 
-def _positive(value: str | int, name: str) -> int:
+def _positive(value: str | int, name: str, most: int | None = None) -> int:
     try:
         number = int(value)
     except ValueError:
         number = 0
-    if number < 1:
-        raise AclfError(Issue(rule="build.schedule-invalid", message=f"{name} must be a whole number >= 1",
-                              value=str(value), expected="1, 2, ..."))
+    if number < 1 or (most is not None and number > most):
+        bounds = ">= 1" if most is None else f"from 1 to {most}"
+        raise AclfError(Issue(rule="build.schedule-invalid", message=f"{name} must be a whole number {bounds}",
+                              value=str(value), expected="1, 2, ..." if most is None else f"1 to {most}"))
     return number
+
+
+def from_environment(environ: Mapping[str, str], name: str) -> str | None:
+    """The value of the environment variable ``name``; None when it is unset or empty (blank).
+
+    >>> from_environment({"ACLF_WORKERS": " "}, "ACLF_WORKERS"), from_environment({"ACLF_WORKERS": "2"}, "ACLF_WORKERS")
+    (None, '2')
+    """
+    value = environ.get(name)
+    return value if value is not None and value.strip() else None
 
 
 def resolve_schedule(block_subjects: int | None = None, workers: int | None = None,
                      environ: Mapping[str, str] | None = None) -> Schedule:
-    """The schedule from the command line, else the environment, else the defaults.
+    """The schedule from the command line, else the environment (a variable set empty counts as
+    unset), else the defaults. Workers: at most :data:`aclf_cdisc.commands.arguments.MAX_WORKERS`.
 
     >>> resolve_schedule(500, None, {"ACLF_WORKERS": "2"})
     Schedule(block_subjects=500, workers=2)
-    >>> resolve_schedule(None, 1, {}).block_subjects == DEFAULT_BLOCK_SUBJECTS
+    >>> resolve_schedule(None, 1, {"ACLF_BLOCK_SUBJECTS": ""}).block_subjects == DEFAULT_BLOCK_SUBJECTS
     True
     """
     env = os.environ if environ is None else environ
-    size = block_subjects if block_subjects is not None else env.get(BLOCK_ENV, DEFAULT_BLOCK_SUBJECTS)
-    count = workers if workers is not None else env.get(WORKERS_ENV) or default_workers()
+    size = block_subjects if block_subjects is not None else from_environment(env, BLOCK_ENV) or DEFAULT_BLOCK_SUBJECTS
+    count = workers if workers is not None else from_environment(env, WORKERS_ENV) or default_workers()
     return Schedule(block_subjects=_positive(size, "--block-subjects / " + BLOCK_ENV),
-                    workers=_positive(count, "--workers / " + WORKERS_ENV))
+                    workers=_positive(count, "--workers / " + WORKERS_ENV, most=MAX_WORKERS))
 
 
 # --------------------------------------------------------------------------------------------
