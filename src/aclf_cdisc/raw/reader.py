@@ -182,20 +182,34 @@ CSV_SCAN_BYTES = 1 << 24  # bytes of a file read at a time when its commas are c
 
 
 def commas_add_up(path: Path, fields: int, records: int) -> bool:
-    """True when ``path`` holds no quote and exactly the commas of a header and ``records``
-    records of ``fields`` fields each; False (look record by record) otherwise.
+    """True when ``path`` holds exactly the separating commas of a header and ``records`` records
+    of ``fields`` fields each, its quotes all closed; False (look record by record) otherwise.
 
     A record with a field too many stops the parser, so with none of those a record with a field
-    too few, which the parser pads silently, is the only way the count can fall short. A quoted
-    field may hold commas: a file with quotes is not judged by its count.
+    too few, which the parser pads silently, is the only way the count can fall short. Commas
+    between quotes are part of a value, not separators: a comma counts when the quotes before it
+    in the file are even in number (a doubled quote inside a quoted value counts twice). A quote
+    in the middle of an unquoted value, which the parser keeps as text, upsets that count, and the
+    file is then looked at record by record.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = path.write_text('A,B\\n1,"a, ""b"" c"\\n2,\\n', encoding="utf-8")
+    >>> commas_add_up(path, 2, 2), commas_add_up(path, 2, 3)
+    (True, False)
     """
-    commas = 0
+    commas, quotes = 0, 0
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(CSV_SCAN_BYTES), b""):
-            if b'"' in block:
-                return False
-            commas += block.count(b",")
-    return commas == (records + 1) * (fields - 1)
+            data = np.frombuffer(block, dtype=np.uint8)
+            if b'"' in block:  # the quotes before each comma: their positions, searched
+                quoted_at = np.flatnonzero(data == ord('"'))
+                before = np.searchsorted(quoted_at, np.flatnonzero(data == ord(",")))
+                commas += int(np.count_nonzero((before + quotes) % 2 == 0))
+                quotes += len(quoted_at)
+            else:
+                commas += block.count(b",") if quotes % 2 == 0 else 0
+    return quotes % 2 == 0 and commas == (records + 1) * (fields - 1)
 
 
 def read_coded_csv(path: Path, *, chunk_records: int = CSV_CHUNK_RECORDS) -> CodedForm:
