@@ -194,6 +194,19 @@ def test_aclf_xpt01_v5_limits_from_file_headers():
     assert got == [(None, "A" * 41), ("AETERM", "L" * 41), ("AETERM", 201)]
 
 
+def test_aclf_xpt01_numbers_the_xpt_writer_would_refuse_are_found_in_the_build():
+    # IBM doubles hold magnitudes in [16**-65, 16**63): 7.2e75 is 16**63, just out; 1e-80 below 16**-65
+    ec = dataset("EC", var("ECDOSE", "float"), var("ECSEQ", "integer"), var("ECTRT"))
+    frame = pd.DataFrame({"ECDOSE": [100.0, 1e200, np.nan, -np.inf, 7.237005577332262e75, 1e-80, 0.0],
+                          "ECSEQ": [1, 2, 3, 4, 5, 6, 7], "ECTRT": ["1e400"] * 7})
+    rule = rule_of(aclf_xpt01_v5_limits)
+    got = [(i.row, i.column, i.value) for i in rule.run({"EC": frame}, spec(ec), Context())]
+    assert got == [(2, "ECDOSE", 1e200), (4, "ECDOSE", -np.inf), (5, "ECDOSE", 7.237005577332262e75),
+                   (6, "ECDOSE", 1e-80)]
+    assert rule.run({"EC": frame.assign(ECDOSE=[100.0, 7.2e75, np.nan, -5.4e-79, 1.0, 2.0, 0.0])},
+                    spec(ec), Context()) == []
+
+
 def test_aclf_ad01_paramcd_param_one_to_one():
     ok = pd.DataFrame({"PARAMCD": ["MELD", "MELD", "CLIF"], "PARAM": ["MELD Score", "MELD Score", "CLIF-C ACLF"]})
     assert found(aclf_ad01_paramcd_param, {"ADLB": ok}) == []

@@ -1,17 +1,23 @@
 """ACLF-XPT-01: dataset and variable metadata fit SAS XPORT v5 (FDA TCG §3.3).
 
 Names: at most 8 characters, letters, digits and underscores, not starting with a digit; labels at
-most 40 characters; character values at most 200 bytes. Read from the file headers on a folder
-(``context.file_metadata``), from the spec and the data in the build.
+most 40 characters; character values at most 200 bytes; numbers finite and within the range of the
+IBM double XPT stores (a magnitude below 16**63, the writer's own limit, :mod:`aclf_cdisc.transport.ibm`).
+Read from the file headers on a folder (``context.file_metadata``), from the spec and the data in
+the build, where a number out of range is found here, traced to its raw record, not by the writer.
 """
 
 import re
+
+import numpy as np
+import pandas as pd
 
 from aclf_cdisc.checks.rule import Context, Datasets, Rule
 from aclf_cdisc.compact import held_column
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.limits import longest_text_bytes
 from aclf_cdisc.spec.model import Spec
+from aclf_cdisc.transport.ibm import IBM_MAX, IBM_MIN, ibm_range_mask
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,7}$")
 MAX_LABEL, MAX_CHAR = 40, 200
@@ -22,6 +28,20 @@ def _longest(datasets: Datasets, name: str, variable: str) -> int | None:
     distinct values, a compacted column's categories (nothing rebuilt)."""
     column = held_column(datasets, name, variable)
     return None if column is None else longest_text_bytes(column)
+
+
+def numbers_xpt_cannot_hold(column: pd.Series) -> list[tuple[int, float]]:
+    """(row, value) of each number of a numeric column an XPT file cannot store: infinite, or of a
+    magnitude outside the IBM double's range (1-based rows; text and dates are not judged here).
+
+    >>> numbers_xpt_cannot_hold(pd.Series([1.0, None, 1e200, -float("inf"), 0.0, 1e-300]))
+    [(3, 1e+200), (4, -inf), (6, 1e-300)]
+    """
+    if not pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
+        return []
+    values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = np.flatnonzero(np.isinf(values) | ibm_range_mask(values))
+    return [(int(pos) + 1, float(values[pos])) for pos in bad]
 
 
 def check(datasets: Datasets, spec: Spec, rule: Rule, context: Context) -> list[Issue]:
@@ -55,4 +75,15 @@ def check(datasets: Datasets, spec: Spec, rule: Rule, context: Context) -> list[
             if length is not None and length > MAX_CHAR:
                 issues.append(rule.issue("character variable longer than 200 bytes", **where, value=length,
                                          expected="<= 200 bytes"))
+        if meta is None:  # in the build: the numbers the XPT writer would refuse
+            issues += [rule.issue("number an XPT file cannot hold", dataset=name, row=row, column=variable.name,
+                                  value=value, expected=f"a finite number, 0 or of a magnitude in "
+                                                        f"[{IBM_MIN!r}, {IBM_MAX!r})")
+                       for variable in spec.datasets[name].variables if variable.is_numeric
+                       for row, value in _numbers(datasets, name, variable.name)]
     return issues
+
+
+def _numbers(datasets: Datasets, name: str, variable: str) -> list[tuple[int, float]]:
+    column = held_column(datasets, name, variable)
+    return [] if column is None else numbers_xpt_cannot_hold(column)
