@@ -12,6 +12,12 @@ MAX_CHAR_BYTES = 200  # character values and lengths
 NAME_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
 MAX_XPT_BYTES = 5 * 1024**3  # FDA: split datasets above 5 GB
 
+# The build's own bounds, refused on the command line (aclf_cdisc.commands.arguments):
+MAX_SUBJECTS = 100_000  # the largest study simulated: the size the build is measured at (README, Performance)
+# worker processes of a build at most: each holds a block's working frames (about 100 MB at the
+# default block size) and its own copy of the page's imports; more than this is a typing mistake
+MAX_WORKERS = 64
+
 
 def longest_text_bytes(values: Any) -> int:
     """The longest text among ``values`` (a pandas Series or numpy array) in UTF-8 bytes; 0 without text.

@@ -1,7 +1,7 @@
 """Types of the command line's numeric options: a value out of range is a usage error (exit 2),
 refused by argparse with the option's name, before anything is read or written.
 
-Bounds a user can hit are named here and documented with the options that use them.
+The bounds a user can hit are named in :mod:`aclf_cdisc.limits` and documented with the options that use them.
 """
 
 from __future__ import annotations
@@ -10,10 +10,7 @@ import argparse
 import os
 from pathlib import Path
 
-MAX_SUBJECTS = 100_000  # the largest study simulated: the size the build is measured at (README, Performance)
-# worker processes of a build at most: each holds a block's working frames (about 100 MB at the
-# default block size) and its own copy of the page's imports; more than this is a typing mistake
-MAX_WORKERS = 64
+from aclf_cdisc.limits import MAX_SUBJECTS, MAX_WORKERS
 
 
 def whole_number(text: str, *, least: int, most: int | None = None) -> int:

@@ -45,7 +45,6 @@ from typing import Generic, TypeVar
 import numpy as np
 import pandas as pd
 
-from aclf_cdisc.commands.arguments import MAX_WORKERS
 from aclf_cdisc.compact import (
     CompactDatasets,
     SpilledFrame,
@@ -56,6 +55,7 @@ from aclf_cdisc.compact import (
     spill_frame,
 )
 from aclf_cdisc.errors import AclfError, Issue
+from aclf_cdisc.limits import MAX_WORKERS
 from aclf_cdisc.package.atomic import spill_error, spill_folder
 from aclf_cdisc.package.background import forked_map
 from aclf_cdisc.package.heap import give_back_freed_memory
@@ -118,7 +118,7 @@ def from_environment(environ: Mapping[str, str], name: str) -> str | None:
 def resolve_schedule(block_subjects: int | None = None, workers: int | None = None,
                      environ: Mapping[str, str] | None = None) -> Schedule:
     """The schedule from the command line, else the environment (a variable set empty counts as
-    unset), else the defaults. Workers: at most :data:`aclf_cdisc.commands.arguments.MAX_WORKERS`.
+    unset), else the defaults. Workers: at most :data:`aclf_cdisc.limits.MAX_WORKERS`.
 
     >>> resolve_schedule(500, None, {"ACLF_WORKERS": "2"})
     Schedule(block_subjects=500, workers=2)
