@@ -6,6 +6,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rule_helpers import dataset, found, spec, var
 
 from aclf_cdisc.checks.catalogue import rule_of
@@ -205,6 +207,17 @@ def test_aclf_xpt01_numbers_the_xpt_writer_would_refuse_are_found_in_the_build()
                    (6, "ECDOSE", 1e-80)]
     assert rule.run({"EC": frame.assign(ECDOSE=[100.0, 7.2e75, np.nan, -5.4e-79, 1.0, 2.0, 0.0])},
                     spec(ec), Context()) == []
+
+
+@given(st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from(
+    [0.0, -0.0, 16.0**63, -16.0**63, np.nextafter(16.0**63, 0), 16.0**-65, np.nextafter(16.0**-65, 0), 5e-324])),
+    max_size=30))
+def test_aclf_xpt01_numbers_are_judged_as_the_xpt_writer_judges_them(values):
+    from aclf_cdisc.transport.ibm import ibm_range_mask
+
+    array = np.array(values, dtype=np.float64)
+    expected = [(int(p) + 1, float(array[p])) for p in np.flatnonzero(np.isinf(array) | ibm_range_mask(array))]
+    assert aclf_xpt01_v5_limits.numbers_xpt_cannot_hold(pd.Series(array)) == expected
 
 
 def test_aclf_ad01_paramcd_param_one_to_one():
