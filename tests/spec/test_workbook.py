@@ -334,3 +334,67 @@ def test_a_workbook_is_read_whatever_its_name_ends_in(exported, tmp_path):
     shutil.copyfile(exported, source)
     files, issues = import_workbook(source)
     assert "study.yaml" in files and not [i for i in issues if i.severity == "error"]
+
+
+def _files_sheet(path: str):
+    def edit(wb):
+        ws = wb.create_sheet("Files")
+        ws.append(["Path", "Part", "Content"])
+        ws.append([path, 0, "written"])
+    return edit
+
+
+def _raw_form_file(path: str):
+    def edit(wb):
+        wb["RawForms"]["H2"] = path
+    return edit
+
+
+@pytest.mark.parametrize(("edit", "cell", "path_of", "problem"), [
+    (_files_sheet, ("Files", 2, "A (Path)"), lambda root: "../escaped.yaml", "has an empty, '.' or '..' part"),
+    (_files_sheet, ("Files", 2, "A (Path)"), lambda root: "deep/../../escaped.yaml", "has an empty, '.' or '..' part"),
+    (_files_sheet, ("Files", 2, "A (Path)"), lambda root: f"{root}/escaped.yaml", "is an absolute path"),
+    (_files_sheet, ("Files", 2, "A (Path)"), lambda root: "..\\escaped.yaml", "holds a backslash"),
+    (_raw_form_file, ("RawForms", 2, "H (File)"), lambda root: "../escaped.yaml", "has an empty, '.' or '..' part"),
+])
+def test_a_file_path_outside_the_spec_folder_is_refused_at_its_cell(exported, tmp_path, capsys, edit, cell, path_of,
+                                                                    problem):
+    """A File or Path cell says where a spec file is written; one that leaves the new folder (a '..',
+    an absolute path) would write anywhere the user can, so it is an error at the cell and nothing
+    is written, neither in the folder nor beside it."""
+    value = path_of(tmp_path)
+    workbook = _broken(exported, tmp_path, edit(value))
+    target = tmp_path / "imp" / "specs"
+    assert main(["spec", "import", "--xlsx", str(workbook), "--to", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "internal error" not in err
+    _, issues = import_workbook(workbook)
+    sheet, row, column = cell
+    found = [i for i in issues if i.rule == "workbook.file-path-invalid"]
+    assert [(i.file, i.row, i.column, i.value) for i in found] == [(f"broken.xlsx#{sheet}", row, column, value)]
+    assert problem in found[0].message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.xlsx"]
+
+
+def test_a_files_row_that_would_replace_another_sheets_file_is_refused(exported, tmp_path):
+    _, issues = import_workbook(_broken(exported, tmp_path, _files_sheet("study.yaml")))
+    found = [(i.rule, i.file, i.row, i.column, i.value) for i in issues if i.severity == "error"]
+    assert found == [("workbook.duplicate", "broken.xlsx#Files", 2, "A (Path)", "study.yaml")]
+
+
+@pytest.mark.parametrize(("rel", "problem"), [
+    ("../x.yaml", "has an empty, '.' or '..' part"),
+    ("sdtm", "is also the folder of other spec files"),
+    ("C:/x.yaml", "is an absolute path"),
+    ("", "has an empty, '.' or '..' part"),
+])
+def test_write_spec_folder_refuses_a_path_it_cannot_write_inside_the_folder(tmp_path, rel, problem):
+    from aclf_cdisc.errors import SpecError
+    from aclf_cdisc.spec.workbook import write_spec_folder
+
+    target = tmp_path / "specs"
+    with pytest.raises(SpecError) as raised:
+        write_spec_folder({"sdtm/dm.yaml": {"dataset": "DM"}, rel: {"a": 1}}, target)
+    assert [(i.rule, i.file) for i in raised.value.issues] == [("workbook.file-path-invalid", rel)]
+    assert problem in raised.value.issues[0].message
+    assert list(tmp_path.iterdir()) == []

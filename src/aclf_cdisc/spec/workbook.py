@@ -24,7 +24,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import yaml
@@ -722,8 +722,44 @@ def import_table(reader: Reader, rows: SheetRows) -> list[dict[str, Any]]:
     return out
 
 
+def spec_path_problem(rel: str) -> str | None:
+    """Why ``rel`` cannot name a file of a spec folder (None when it can): the workbook's File and
+    Path cells say where each file is written, and every file must land inside the one new folder."""
+    if "\\" in rel:
+        return "holds a backslash (separate folders with /)"
+    if PurePosixPath(rel).is_absolute() or PureWindowsPath(rel).drive:
+        return "is an absolute path"
+    if any(part in ("", ".", "..") for part in rel.split("/")):
+        return "has an empty, '.' or '..' part"
+    return None
+
+
+def unwritable_files(rels: Iterable[str]) -> list[Issue]:
+    """An issue for each path that cannot be a file of a new spec folder: one that would land
+    outside it (:func:`spec_path_problem`), or one that other paths use as their folder."""
+    paths = sorted(rels)
+    folders = {"/".join(parts[:end]) for parts in (rel.split("/") for rel in paths) for end in range(1, len(parts))}
+    issues = []
+    for rel in paths:
+        problem = spec_path_problem(rel) or ("is also the folder of other spec files" if rel in folders else None)
+        if problem is not None:
+            issues.append(Issue(rule="workbook.file-path-invalid", message=f"the spec file path {problem}",
+                                file=cap(rel), expected="a relative path inside the spec folder, e.g. sdtm/dm.yaml"))
+    return issues
+
+
+def check_file_cell(reader: Reader, rows: SheetRows, number: int, header: str, rel: str) -> None:
+    """A finding at the cell when the path it names would put a file outside the new spec folder."""
+    problem = spec_path_problem(rel)
+    if problem is not None:
+        reader.add("workbook.file-path-invalid", f"{header} {problem}: a spec file is written only inside the new spec "
+                   "folder", rows, number, header, cap(rel),
+                   "a relative path inside the spec folder, e.g. sdtm/dm.yaml")
+
+
 def _dataset_file(reader: Reader, rows: SheetRows, number: int, row: Row, record: dict[str, Any]) -> str | None:
     if isinstance(row.get("File"), str):
+        check_file_cell(reader, rows, number, "File", row["File"])
         return str(row["File"])
     standard, name = record.get("standard"), record.get("dataset")
     if isinstance(name, str) and standard in ("SDTM", "ADaM"):
@@ -938,6 +974,8 @@ def import_raw(reader: Reader, sheets: dict[str, SheetRows], files: dict[str, An
                        "the form name")
             continue
         rel = str(row.get("File") or f"{RAW_FOLDER}/{form}.yaml")
+        if row.get("File"):
+            check_file_cell(reader, rows, number, "File", rel)
         by_form[form] = rel
         files[rel] = record
         reader.origins[(rel, ())] = (rows, number, RAW_FORMS)
@@ -968,8 +1006,21 @@ def file_texts(rows: SheetRows) -> dict[str, str]:
     return {rel: "".join(text for _, text in sorted(pieces)) for rel, pieces in parts.items()}
 
 
-def import_files(sheets: dict[str, SheetRows], files: dict[str, Any]) -> None:
-    for rel, text in file_texts(_sheet(sheets, "Files")).items():
+def import_files(reader: Reader, sheets: dict[str, SheetRows], files: dict[str, Any]) -> None:
+    """The files the layout has no sheet for, carried whole on the Files sheet. Each Path must stay
+    inside the spec folder and name a file no other sheet gives (it would silently replace it)."""
+    rows = _sheet(sheets, FILES.name)
+    checked: set[str] = set()
+    for number, row in rows.rows:
+        rel = row.get("Path")
+        if not isinstance(rel, str) or rel in checked:
+            continue
+        checked.add(rel)
+        check_file_cell(reader, rows, number, "Path", rel)
+        if rel in files:
+            reader.add("workbook.duplicate", f"{rel} is given both here and by the other sheets", rows, number,
+                       "Path", rel, "each spec file on one sheet only")
+    for rel, text in file_texts(rows).items():
         files[rel] = TextFile(text)
 
 
@@ -1032,7 +1083,7 @@ def import_workbook(path: Path) -> tuple[dict[str, Any], list[Issue]]:
         import_list(reader, sheets, files, rel, sheet)
     import_analysis(reader, sheets, files, wheres)
     import_raw(reader, sheets, files)
-    import_files(sheets, files)
+    import_files(reader, sheets, files)
     schema_findings(reader, files)
     keep_source_text(sheets, files)
     return files, reader.issues
@@ -1130,7 +1181,11 @@ def order_keys(files: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_spec_folder(files: dict[str, Any], target: Path) -> list[Path]:
-    """Write the files into ``target`` (absent or empty) all at once: a staged folder renamed into place."""
+    """Write the files into ``target`` (absent or empty) all at once: a staged folder renamed into place.
+    A path that would land outside ``target`` (or clash with a folder) is refused before anything is written."""
+    unwritable = unwritable_files(files)
+    if unwritable:
+        raise SpecError(unwritable)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise SpecError(Issue(rule="workbook.target-not-empty", message=f"{target} exists and is not empty",
                               file=str(target), expected="a new or empty folder"))
