@@ -89,3 +89,34 @@ def test_02_a_record_with_a_field_too_many_or_too_few_is_named(small_raw: Path, 
         "fields, one per header column")
     assert tree(out) == before
     assert debris(out) == []
+
+
+def _without_subjects(small_raw: Path, folder: Path, form_format: str) -> Path:
+    """An export whose dm form holds no record: dm.csv cut to its header, or an ODM file whose
+    ClinicalData holds no SubjectData."""
+    if form_format == "csv":
+        shutil.copytree(small_raw, folder)
+        path = folder / "dm.csv"
+        path.write_text(path.read_text().split("\n", 1)[0] + "\n")
+        return folder
+    assert run_cli("simulate", "--subjects", "1", "--format", "odm", "--out", folder).returncode == 0
+    path = folder / "odm.xml"
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("<SubjectData"), text.rindex("</SubjectData>") + len("</SubjectData>")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(("form_format", "file"), [("csv", "dm.csv"), ("odm", "odm.xml")])
+def test_03_an_export_without_subjects_is_one_error_not_a_crash(small_raw: Path, tmp_path: Path, form_format: str,
+                                                                file: str) -> None:
+    raw = _without_subjects(small_raw, tmp_path / "raw", form_format)
+    out = tmp_path / "out"
+    before = previous_package(out)
+    result = run_cli("build", "--raw", raw, "--out", out)
+    assert result.returncode == 1
+    assert one_error_line(result.stderr) == (
+        "aclf-cdisc build: [error] sdtm.no-subjects: the dm form holds no record: the export has no subject to "
+        f"build datasets for (file={file}, dataset=DM); expected one dm record per subject screened")
+    assert tree(out) == before
+    assert debris(out) == []

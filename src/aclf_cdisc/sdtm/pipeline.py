@@ -16,11 +16,11 @@ from collections.abc import Callable, Mapping
 
 import pandas as pd
 
-from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.errors import DerivationError, InputError, Issue
 from aclf_cdisc.raw import RawExport
 from aclf_cdisc.sdtm.assemble import TrimmedForms
 from aclf_cdisc.sdtm.domains.ae import build_ae
-from aclf_cdisc.sdtm.domains.dm import build_dm
+from aclf_cdisc.sdtm.domains.dm import build_dm, no_subjects_issue
 from aclf_cdisc.sdtm.domains.ds import build_ds_suppds
 from aclf_cdisc.sdtm.domains.ec import build_ec
 from aclf_cdisc.sdtm.domains.ex import build_ex
@@ -80,6 +80,9 @@ def build_sdtm(raw: RawExport, spec: Spec, *, blinded: bool = False,
     reported in group order, so the issues are the same list wherever the groups ran.
     """
     check_spec_coverage(spec)
+    empty = no_subjects_issue(raw)
+    if empty is not None:
+        raise InputError(empty)
     issues = issues if issues is not None else []
     forms = TrimmedForms(raw)  # every form trimmed once; each builder reads copies
     dm = build_dm(forms, spec, blinded=blinded, issues=issues)

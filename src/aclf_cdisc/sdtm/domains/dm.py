@@ -31,7 +31,7 @@ import pandas as pd
 
 from aclf_cdisc.errors import DerivationError, Issue
 from aclf_cdisc.raw.reader import FILE_COL, ROW_COL
-from aclf_cdisc.sdtm.assemble import compute_usubjid, frame_file, get_form, prefix_columns, with_usubjid
+from aclf_cdisc.sdtm.assemble import compute_usubjid, frame_file, get_form, prefix_columns, raw_forms, with_usubjid
 from aclf_cdisc.sdtm.conform import conform_to_spec
 from aclf_cdisc.sdtm.dates import raw_to_iso8601, to_iso8601
 from aclf_cdisc.sdtm.derivations import derive_studyid
@@ -388,6 +388,21 @@ def age_issues(frame: pd.DataFrame) -> list[Issue]:
               expected=f"CRF AGE {int(c)}")
         for r, a, c in zip(frame.loc[differs, "_row"], frame.loc[differs, "AGE"], crf[differs], strict=True)
     ]
+
+
+def no_subjects_issue(raw: Any) -> Issue | None:
+    """The error for an export whose dm form is there but holds no record (a header-only file, an
+    ODM file without ClinicalData): with no subject there is no DM, and every other domain's
+    records are a subject's, so there is nothing to build. None when the form holds a record (or
+    is missing, which :func:`get_form` reports)."""
+    form = raw_forms(raw).get(FORM)
+    if form is None or len(form):
+        return None
+    files = getattr(raw, "files", {})
+    return Issue(rule="sdtm.no-subjects", dataset=DOMAIN,
+                 file=files[FORM].name if FORM in files else frame_file(form, FORM),
+                 message=f"the {FORM} form holds no record: the export has no subject to build datasets for",
+                 expected=f"one {FORM} record per subject screened")
 
 
 def build_dm(raw: Any, spec: Spec, *, blinded: bool = False, issues: list[Issue] | None = None) -> pd.DataFrame:
