@@ -195,3 +195,51 @@ def test_a_dataset_file_whose_name_is_not_utf8_is_named_and_no_report_written(tm
         f"(shown as \\xNN), and the reports name every file in UTF-8: rename it (file={data}/dm\\xff.xpt); "
         "expected a file name in UTF-8"]
     assert not (tmp_path / "r").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# datasets that lack what the rules read
+# --------------------------------------------------------------------------------------------
+def _write(folder: Path, name: str, columns: dict[str, list]) -> None:
+    """``folder/<name>.xpt`` holding ``columns`` (text columns 20 characters, numbers 8 bytes)."""
+    frame = pd.DataFrame(columns)
+    numeric = {c: pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns}
+    variables = tuple(XptVariable(c, c, "num" if numeric[c] else "char", 8 if numeric[c] else 20) for c in frame)
+    write_xpt(frame, XptDataset(name=name, label=name, variables=variables), folder / f"{name.lower()}.xpt")
+
+
+SUBJECT = {"STUDYID": ["S1"], "USUBJID": ["S1-1"]}
+DM_FULL = {**SUBJECT, "DOMAIN": ["DM"], "ARMCD": ["A"], "ACTARMCD": ["A"], "RFSTDTC": ["2024-01-02"],
+           "RFICDTC": ["2024-01-01"]}
+
+
+@pytest.mark.parametrize(("datasets", "missing"), [
+    ({"DM": {k: v for k, v in DM_FULL.items() if k != "USUBJID"},
+      "EX": {**SUBJECT, "DOMAIN": ["EX"], "EXSTDTC": ["2024-01-02"]},
+      "TS": {"STUDYID": ["S1"], "DOMAIN": ["TS"], "TSPARMCD": ["SSTDTC"], "TSVAL": ["2024-01-01"]}},
+     ("DM", "USUBJID")),
+    ({"DM": DM_FULL, "EX": {"STUDYID": ["S1"], "DOMAIN": ["EX"], "EXSTDTC": ["2024-01-02"]},
+      "EC": {"STUDYID": ["S1"], "DOMAIN": ["EC"], "ECSTDTC": ["2024-01-02"]}},
+     ("EX", "USUBJID")),
+    ({"DM": DM_FULL, "TS": {"STUDYID": ["S1"], "DOMAIN": ["TS"], "TSVAL": ["2024-01-01"]}},
+     ("TS", "TSPARMCD")),
+    ({"DM": {column: [] for column in DM_FULL},
+      "AE": {**SUBJECT, "DOMAIN": ["AE"], "AESTDTC": ["2024-01-03"], "AESTDY": [2.0]}},
+     None),
+])
+def test_a_dataset_lacking_a_variable_or_its_records_is_reported_not_a_crash(tmp_path, capsys, datasets, missing):
+    """A DM without USUBJID, an EX without USUBJID, a TS without TSPARMCD or a DM without records are
+    findings about the delivery (a missing Req variable is SD0056), never an internal error of a
+    rule that reads them."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for name, columns in datasets.items():
+        _write(data, name, columns)
+    code, _, err = _run(capsys, data, "--out", tmp_path / "r")
+    assert code == 1
+    assert "internal error" not in err and "Traceback" not in err
+    issues = validate_folder(data).validation.issues
+    if missing is not None:
+        dataset, column = missing
+        assert ("SD0056", dataset, column, "error") in {(i.rule, i.dataset, i.column, i.severity) for i in issues}
+    assert (tmp_path / "r" / "validation.csv").is_file()

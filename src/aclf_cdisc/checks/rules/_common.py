@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -228,6 +228,18 @@ def adam_kind(name: str, spec: Spec, columns: Any) -> str:
     if name == "ADTTE" or "CNSR" in columns:
         return "TTE"
     return "BDS" if "PARAMCD" in columns else "OTHER"
+
+
+def has_columns(frame: pd.DataFrame | None, *columns: str) -> TypeGuard[pd.DataFrame]:
+    """Whether ``frame`` is there and holds every one of ``columns``. A rule reading variables a
+    dataset lacks has nothing to check (the missing variable is SD0056's or SD0057's finding).
+
+    >>> has_columns(pd.DataFrame({"USUBJID": []}), "USUBJID"), has_columns(pd.DataFrame(), "USUBJID")
+    (True, False)
+    >>> has_columns(None, "USUBJID")
+    False
+    """
+    return frame is not None and all(column in frame.columns for column in columns)
 
 
 def has_standard(datasets: Any, spec: Spec, standard: str) -> bool:

@@ -32,9 +32,10 @@ def study_day(dates: pd.Series, reference: pd.Series) -> pd.Series:
 
 
 def reference_starts(datasets: Datasets) -> pd.Series | None:
-    """RFSTDTC (complete dates) by USUBJID, from DM; None without DM."""
+    """RFSTDTC (complete dates) by USUBJID, from DM; None without DM (or one without records or
+    without those variables: no subject has a reference start)."""
     dm = datasets.get("DM")
-    if dm is None or "RFSTDTC" not in dm.columns or "USUBJID" not in dm.columns:
+    if dm is None or dm.empty or "RFSTDTC" not in dm.columns or "USUBJID" not in dm.columns:
         return None
     firsts = dm.drop_duplicates("USUBJID")
     return pd.Series(complete_dates(firsts["RFSTDTC"]).to_numpy(), index=firsts["USUBJID"].to_numpy())

@@ -6,7 +6,7 @@ Compared on the date part (first 10 characters); subjects without EX records are
 import pandas as pd
 
 from aclf_cdisc.checks.rule import Datasets, Rule
-from aclf_cdisc.checks.rules._common import missing_mask, text_or_none
+from aclf_cdisc.checks.rules._common import has_columns, missing_mask, text_or_none
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Spec
 
@@ -30,7 +30,7 @@ def _extreme_by_subject(dates: pd.Series, subjects: pd.Series, *, last: bool) ->
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     dm, ex = datasets.get("DM"), datasets.get("EX")
-    if dm is None or ex is None or "EXSTDTC" not in ex.columns or "USUBJID" not in ex.columns:
+    if not has_columns(dm, "USUBJID") or not has_columns(ex, "EXSTDTC", "USUBJID"):
         return []
     subjects = ex["USUBJID"].astype(str)
     starts = _dates(ex["EXSTDTC"])

@@ -10,6 +10,7 @@ given, or that the log does not hold at all.
 from __future__ import annotations
 
 from aclf_cdisc.checks.rule import Datasets, Rule
+from aclf_cdisc.checks.rules._common import has_columns
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Spec
 
@@ -20,6 +21,8 @@ def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
         return []
     by_link = "EXLNKID" in ex.columns and "ECLNKID" in ec.columns
     ex_key, ec_key = ("EXLNKID", "ECLNKID") if by_link else ("EXSTDTC", "ECSTDTC")
+    if not has_columns(ex, "USUBJID", ex_key) or not has_columns(ec, "USUBJID", ec_key):
+        return []
     given = ec if "ECOCCUR" not in ec.columns else ec[ec["ECOCCUR"].fillna("Y") == "Y"]
     collected = set(zip(given["USUBJID"], given[ec_key], strict=True))
     issues: list[Issue] = []

@@ -9,15 +9,16 @@ error: the package is not built until TS or the consent dates are corrected.
 import pandas as pd
 
 from aclf_cdisc.checks.rule import Datasets, Rule
+from aclf_cdisc.checks.rules._common import has_columns, ts_rows
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Spec
 
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
-    ts, dm = datasets.get("TS"), datasets.get("DM")
-    if ts is None or dm is None or "RFICDTC" not in dm.columns:
+    rows, dm = ts_rows(datasets, "SSTDTC"), datasets.get("DM")
+    if rows is None or not has_columns(dm, "RFICDTC", "USUBJID"):
         return []
-    sstdtc = ts.loc[ts["TSPARMCD"] == "SSTDTC", "TSVAL"].dropna()
+    sstdtc = rows["TSVAL"].dropna()
     consent = dm["RFICDTC"].dropna().astype(str).str.slice(0, 10)
     if sstdtc.empty or consent.empty:
         return []

@@ -19,7 +19,10 @@ def _names_a_subject(value: object) -> bool:
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     if "DM" not in datasets:
         return []
-    known = set(datasets["DM"]["USUBJID"])
+    dm_subjects = held_column(datasets, "DM", "USUBJID")
+    if dm_subjects is None:
+        return []  # a DM without USUBJID names no subject: SD0056 reports the variable missing
+    known = set(dm_subjects)
     issues = []
     for name in sorted(datasets):
         subjects = None if name == "DM" else held_column(datasets, name, "USUBJID")  # the one variable

@@ -6,14 +6,14 @@ empty (never treated); the codes compare case-insensitively, as Pinnacle 21 does
 """
 
 from aclf_cdisc.checks.rule import Datasets, Rule
-from aclf_cdisc.checks.rules._common import NOT_ASSIGNED_ARMS, NOT_TREATED_ARMS, arm_code, text_or_none
+from aclf_cdisc.checks.rules._common import NOT_ASSIGNED_ARMS, NOT_TREATED_ARMS, arm_code, has_columns, text_or_none
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Spec
 
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     dm, ex = datasets.get("DM"), datasets.get("EX")
-    if dm is None or ex is None or "ACTARMCD" not in dm.columns:
+    if not has_columns(dm, "USUBJID", "ACTARMCD") or not has_columns(ex, "USUBJID"):
         return []
     exposed = set(ex["USUBJID"].dropna())
     armcd = dm["ARMCD"].tolist() if "ARMCD" in dm.columns else [None] * len(dm)

@@ -4,14 +4,14 @@ Arm codes compare case-insensitively, as Pinnacle 21 does.
 """
 
 from aclf_cdisc.checks.rule import Datasets, Rule
-from aclf_cdisc.checks.rules._common import NOT_ASSIGNED_ARMS, arm_code, text_or_none
+from aclf_cdisc.checks.rules._common import NOT_ASSIGNED_ARMS, arm_code, has_columns, text_or_none
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.spec.model import Spec
 
 
 def check(datasets: Datasets, spec: Spec, rule: Rule) -> list[Issue]:
     dm = datasets.get("DM")
-    if dm is None or "ARMCD" not in dm.columns:
+    if not has_columns(dm, "USUBJID", "ARMCD"):
         return []
     rfstdtc = dm["RFSTDTC"].tolist() if "RFSTDTC" in dm.columns else [None] * len(dm)
     issues = []
