@@ -89,3 +89,54 @@ def test_a_file_that_is_not_a_define_is_a_finding(tmp_path, capsys):
     assert main(["spec", "import", "--define", str(bad), "--to", str(tmp_path / "s")]) == 1
     assert not (tmp_path / "s").exists()
     assert "define-import.unreadable" in capsys.readouterr().err
+
+
+V21_SDTM = "define-xml-2.1-examples/defineV21-SDTM.xml"
+
+
+def _first_ts_ref_dangling(text: str) -> tuple[str, str, str]:
+    """(the define edited, the start of the element at fault, its value at fault)."""
+    new = '<ItemRef ItemOID="IT.TS.TSSEQ.GONE"'
+    return text.replace('<ItemRef ItemOID="IT.TS.TSSEQ"', new, 1), new, "IT.TS.TSSEQ.GONE"
+
+
+def _key_sequence_not_a_number(text: str) -> tuple[str, str, str]:
+    old = '<ItemRef ItemOID="IT.TS.TSSEQ" Mandatory="Yes" OrderNumber="3" KeySequence="3"'
+    new = old.replace('KeySequence="3"', 'KeySequence="3.5"')
+    return text.replace(old, new, 1), new, "3.5"
+
+
+def _ts_without_item_refs(text: str) -> tuple[str, str, str]:
+    start = text.index('<ItemGroupDef OID="IG.TS"')
+    body_start, body_end = text.index(">", start) + 1, text.index("</ItemGroupDef>", start)
+    body = "\n".join(line for line in text[body_start:body_end].split("\n") if "<ItemRef " not in line)
+    return text[:body_start] + body + text[body_end:], '<ItemGroupDef OID="IG.TS"', "TS"
+
+
+@pytest.mark.parametrize(("edit", "rule", "column"), [
+    (_first_ts_ref_dangling, "define-import.item-unknown", "ItemOID"),
+    (_key_sequence_not_a_number, "define-import.value-invalid", "KeySequence"),
+    (_ts_without_item_refs, "define-import.dataset-empty", "ItemRef"),
+])
+def test_a_define_that_breaks_define_xml_is_named_at_its_line(shared, tmp_path, capsys, edit, rule, column):
+    """An ItemRef naming no ItemDef, a KeySequence that is no number or a dataset without ItemRef
+    are errors at the element's line, not an internal error; nothing is written."""
+    text, element, value = edit((shared / "anchors" / V21_SDTM).read_text(encoding="utf-8"))
+    bad = tmp_path / "define.xml"
+    bad.write_text(text, encoding="utf-8")
+    target = tmp_path / "s"
+    assert main(["spec", "import", "--define", str(bad), "--to", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert "internal error" not in err and "Traceback" not in err
+    line = text[:text.index(">", text.index(element))].count("\n") + 1  # where the element's start tag ends
+    assert err.splitlines()[0].startswith(f"[error] {rule}: ")
+    assert f"(file=define.xml, row={line}, column={column}); value='{value}'" in err.splitlines()[0]
+    assert not target.exists()
+
+
+def test_a_define_xml_10_is_named_as_such(shared, tmp_path, capsys):
+    target = tmp_path / "s"
+    define = shared / "anchors" / "cdiscpilot01" / "sdtm" / "define.xml"
+    assert main(["spec", "import", "--define", str(define), "--to", str(target)]) == 1
+    assert "(Define-XML 1.0, on ODM 1.2, is not read) (file=define.xml)" in capsys.readouterr().err
+    assert not target.exists()

@@ -38,18 +38,55 @@ PREDECESSOR = re.compile(r"^[A-Z][A-Z0-9_]{0,7}\.[A-Z][A-Z0-9_]{0,7}$")
 STANDARD_OF_PURPOSE = {"Tabulation": "SDTM", "Analysis": "ADaM"}
 
 
-class Define:
-    """A parsed define: its version, namespaces and lookups by OID."""
+class DefineFault(ValueError):
+    """An element of the define breaks a rule of Define-XML the import relies on (a reference to
+    an ItemDef the define does not hold, a KeySequence that is not a number): its Issue names it."""
 
-    def __init__(self, root: etree._Element) -> None:
+    def __init__(self, issue: Issue) -> None:
+        super().__init__(issue.message)
+        self.issue = issue
+
+
+class Define:
+    """A parsed define: its version, namespaces and lookups by OID. ``source`` names the file in findings."""
+
+    def __init__(self, root: etree._Element, source: str = "") -> None:
         self.root = root
+        self.source = source
         self.version = next((v for v, uri in DEF_NAMESPACES.items() if uri in root.nsmap.values()), "2.1")
         self.ns = {"odm": ODM, "def": DEF_NAMESPACES[self.version], "xlink": XLINK}
+        tag = etree.QName(root)
+        if tag.namespace != ODM:
+            raise ValueError(f"the root element is {tag.localname} in namespace {tag.namespace}, not ODM in {ODM} "
+                             "(Define-XML 1.0, on ODM 1.2, is not read)")
         self.mdv = root.find("odm:Study/odm:MetaDataVersion", self.ns)
         if self.mdv is None:
             raise ValueError("no Study/MetaDataVersion element")
         self.items = {e.get("OID"): e for e in self.findall("odm:ItemDef")}
         self.renamed: dict[str, str] = {}
+
+    def fault(self, rule: str, node: etree._Element, column: str, value: str | None, message: str,
+              expected: str) -> DefineFault:
+        """The error for ``node`` (its line in the file, the attribute and its value)."""
+        return DefineFault(Issue(rule=rule, message=message, file=self.source, row=node.sourceline, column=column,
+                                 value=value, expected=expected))
+
+    def item(self, ref: etree._Element) -> etree._Element:
+        """The ItemDef an ItemRef names; :class:`DefineFault` when the define holds no ItemDef of that OID."""
+        oid = ref.get("ItemOID")
+        found = self.items.get(oid)
+        if found is None:
+            raise self.fault("define-import.item-unknown", ref, "ItemOID", oid,
+                             "the ItemRef names no ItemDef of the define", "the OID of an ItemDef in the define")
+        return found
+
+    def key_sequence(self, ref: etree._Element) -> int:
+        """An ItemRef's KeySequence, a whole number; :class:`DefineFault` when it is something else."""
+        text = ref.get("KeySequence") or ""
+        if not re.fullmatch(r"[0-9]+", text.strip()):
+            raise self.fault("define-import.value-invalid", ref, "KeySequence", text,
+                             "KeySequence is not a whole number", "a whole number (the variable's place in the key)")
+        return int(text)
 
     def oid(self, value: str | None) -> str | None:
         """A define OID as a spec OID (letters, digits, ``._-``); each rename is remembered."""
@@ -136,7 +173,7 @@ def item_fields(define: Define, item: etree._Element, notes: list[str]) -> dict[
 
 
 def variable_of(define: Define, ref: etree._Element, notes: list[str]) -> dict[str, Any]:
-    item = define.items[ref.get("ItemOID")]
+    item = define.item(ref)
     fields = item_fields(define, item, notes)
     label = define.text(item) or item.get("Name")
     variable: dict[str, Any] = {"name": item.get("Name"), "label": label[:40], "data_type": fields.pop("data_type")}
@@ -178,7 +215,7 @@ def value_level_of(define: Define, list_oid: str, variable: str, notes: list[str
             continue
         if len(wheres) > 1:
             notes.append(f"{list_oid} {ref.get('ItemOID')}: only the first of {len(wheres)} where clauses kept")
-        item = define.items[ref.get("ItemOID")]
+        item = define.item(ref)
         row: dict[str, Any] = {"variable": variable, "where": where, **item_fields(define, item, notes)}
         _put(row, "method", define.oid(ref.get("MethodOID")))
         row["mandatory"] = ref.get("Mandatory") == "Yes"
@@ -200,9 +237,11 @@ def dataset_of(define: Define, group: etree._Element, notes: list[str]) -> dict[
         sub = node.find("def:SubClass", define.ns) if node is not None else None
         subclass = sub.get("Name") if sub is not None else None
     refs = define.findall("odm:ItemRef", group)
+    if not refs:
+        raise define.fault("define-import.dataset-empty", group, "ItemRef", name, f"dataset {name} has no ItemRef",
+                           "an ItemRef for each variable of the dataset")
     variables = [variable_of(define, ref, notes) for ref in refs]
-    keyed = sorted((int(r.get("KeySequence")), define.items[r.get("ItemOID")].get("Name"))
-                   for r in refs if r.get("KeySequence"))
+    keyed = sorted((define.key_sequence(r), define.item(r).get("Name")) for r in refs if r.get("KeySequence"))
     keys = [key for _, key in keyed]
     if not keys:
         keys = [variables[0]["name"]]
@@ -223,9 +262,9 @@ def dataset_of(define: Define, group: etree._Element, notes: list[str]) -> dict[
     dataset["variables"] = variables
     value_level = []
     for ref in refs:
-        vl = define.items[ref.get("ItemOID")].find("def:ValueListRef", define.ns)
+        vl = define.item(ref).find("def:ValueListRef", define.ns)
         if vl is not None:
-            name_ = define.items[ref.get("ItemOID")].get("Name")
+            name_ = define.item(ref).get("Name")
             value_level += value_level_of(define, vl.get("ValueListOID"), name_, notes)
     _put(dataset, "value_level", value_level)
     return dataset
@@ -354,17 +393,21 @@ def readme(define_name: str, version: str, counts: dict[str, int], notes: Iterab
 def import_define(path: Path) -> tuple[dict[str, Any], list[Issue], list[str]]:
     """Spec files (relative path -> data) from a define, findings, and a printed summary."""
     try:
-        define = Define(etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot())
+        define = Define(etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot(),
+                        path.name)
     except (OSError, etree.XMLSyntaxError, ValueError) as exc:
         return {}, [Issue(rule="define-import.unreadable", message=f"not a readable Define-XML file: {exc}",
                           file=path.name, expected="a Define-XML 2.0 or 2.1 file")], []
     notes: list[str] = []
     files: dict[str, Any] = {}
     groups = define.findall("odm:ItemGroupDef")
-    for group in groups:
-        dataset = dataset_of(define, group, notes)
-        folder = "adam" if dataset["standard"] == "ADaM" else "sdtm"
-        files[f"{folder}/{dataset['dataset'].lower()}.yaml"] = dataset
+    try:
+        for group in groups:
+            dataset = dataset_of(define, group, notes)
+            folder = "adam" if dataset["standard"] == "ADaM" else "sdtm"
+            files[f"{folder}/{dataset['dataset'].lower()}.yaml"] = dataset
+    except DefineFault as fault:
+        return {}, [fault.issue], []
     codelists = [codelist_of(define, c) for c in define.findall("odm:CodeList")]
     files["codelists.yaml"] = {"codelists": codelists}
     files["methods.yaml"] = {"methods": [method_of(define, m) for m in define.findall("odm:MethodDef")]}
