@@ -62,3 +62,40 @@ def test_03_outputs_that_is_not_a_folder_is_one_line(tmp_path: Path) -> None:
         f"rewrites the defines of a finished outputs tree: give the folder a build wrote (file={missing}); "
         "expected the folder holding m5/datasets/<studyid>/...")
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def _schema_copy_with_broken_xsd(tmp_path: Path) -> Path:
+    """A copy of the shipped Define-XML 2.1 schema folder whose define2-1-0.xsd is cut off mid-tag."""
+    from aclf_cdisc.define.schema import DEFINE_XSD, shipped_schema_dir
+
+    folder = tmp_path / "schemas"
+    shutil.copytree(shipped_schema_dir(), folder)
+    xsd = folder / DEFINE_XSD
+    lines = xsd.read_text(encoding="utf-8").split("\n")
+    xsd.write_text("\n".join([*lines[:5], lines[5] + ' broken="']), encoding="utf-8")
+    return folder
+
+
+def test_04_a_schema_dir_whose_xsd_is_not_xml_is_one_error_for_build_and_define(small_raw: Path,
+                                                                                reference_build: Path,
+                                                                                tmp_path: Path) -> None:
+    """A --schema-dir copy with a damaged XSD failed the define check in a worker process with an
+    error that could not be sent back (exit 3); it is one error naming the XSD and its line."""
+    schemas = _schema_copy_with_broken_xsd(tmp_path)
+    xsd = schemas / "cdisc-define-2.1" / "define2-1-0.xsd"
+    out = tmp_path / "out"
+    result = run_cli("build", "--raw", small_raw, "--out", out, "--schema-dir", schemas)
+    assert result.returncode == 1
+    line = one_error_line(result.stderr)
+    assert line.startswith("aclf-cdisc build: [error] define.schema-unreadable: the schema define2-1-0.xsd "
+                           "cannot be used: ")
+    assert f"define.xml cannot be schema-validated (file={xsd}, row=6); expected the CDISC Define-XML 2.1" in line
+    assert not out.exists() and debris(out) == []
+    package = _copy(reference_build, tmp_path)
+    before = tree(package)
+    result = run_cli("define", "--outputs", package, "--schema-dir", schemas)
+    assert result.returncode == 1
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    assert [line.split(":", 1)[0] for line in result.stdout.splitlines() if "[error]" in line] == [
+        "[error] define.schema-unreadable"]
+    assert tree(package) == before and debris(package) == []

@@ -45,6 +45,20 @@ def _schema(path: str) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(path, parser))
 
 
+def schema_or_issue(xsd: Path) -> etree.XMLSchema | Issue:
+    """The schema in ``xsd``, or the error saying why it cannot be used (``define.schema-unreadable``):
+    a --schema-dir copy whose XSD (or a file it includes) is not well-formed XML, is not a schema,
+    or imports one from the network, which the parser never fetches."""
+    try:
+        return _schema(str(xsd.resolve()))
+    except (etree.XMLSyntaxError, etree.XMLSchemaParseError, OSError) as exc:
+        where = getattr(exc, "filename", None) or str(xsd)
+        return Issue("define.schema-unreadable", f"the schema {xsd.name} cannot be used: {' '.join(str(exc).split())}; "
+                     "define.xml cannot be schema-validated", file=str(where), row=getattr(exc, "lineno", None),
+                     expected="the CDISC Define-XML 2.1 schema folder as distributed (well-formed XSD files, "
+                              "their includes beside them)")
+
+
 def _tree(path_or_tree: Path | str | etree._ElementTree | etree._Element) -> tuple[etree._ElementTree, str]:
     if isinstance(path_or_tree, etree._ElementTree):
         return path_or_tree, "define.xml"
@@ -64,7 +78,8 @@ def validate_define_schema(path_or_tree: Path | str | etree._ElementTree | etree
     """Validate against ``define2-1-0.xsd`` (``arm1-0-0.xsd`` when ARM metadata is present).
 
     ``schema_dir`` None means the schema set shipped with the product. A missing schema file is
-    an error (``define.schema-missing``) naming the file looked for.
+    an error (``define.schema-missing``) naming the file looked for; one that cannot be read as a
+    schema is ``define.schema-unreadable``.
     """
     tree, name = _tree(path_or_tree)
     folder = Path(schema_dir) if schema_dir is not None else shipped_schema_dir()
@@ -75,7 +90,9 @@ def validate_define_schema(path_or_tree: Path | str | etree._ElementTree | etree
         return [Issue("define.schema-missing", f"the Define-XML 2.1 schema {wanted.as_posix()} is not in "
                       f"{folder}: define.xml cannot be schema-validated", file=name,
                       expected="the CDISC Define-XML 2.1 schema folder, layout intact")]
-    schema = _schema(str(xsd.resolve()))
+    schema = schema_or_issue(xsd)
+    if isinstance(schema, Issue):
+        return [schema]
     if schema.validate(tree):
         return []
     return [Issue("define.schema-invalid", err.message, file=name, row=err.line,
