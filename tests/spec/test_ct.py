@@ -67,3 +67,40 @@ def test_05_wrong_term_wrong_code_and_closed_extension_are_reported(ct: Controll
         ("ct.term-extends-closed-codelist", "codelists[0].terms[3]", "X"),
         ("ct.codelist-unknown", "codelists[1].nci_code", "C0"),
     ]
+
+
+HEADER = "\t".join(("Code", "Codelist Code", "Codelist Extensible (Yes/No)", "Codelist Name",
+                    "CDISC Submission Value", "CDISC Synonym(s)", "CDISC Definition", "NCI Preferred Term"))
+
+
+@pytest.mark.parametrize(("name", "encode", "row", "byte"), [
+    ("ct.txt", lambda text: text.encode("latin-1"), 3, "0xe9"),
+    ("ct.txt", lambda text: text.encode("utf-16"), 1, "0xff"),
+    ("ct.zip", lambda text: text.encode("latin-1"), 3, "0xe9"),
+])
+def test_06_a_ct_file_that_is_not_utf8_is_named_with_its_line(tmp_path: Path, capsys, name: str, encode, row: int,
+                                                              byte: str) -> None:
+    """A CT export saved in another encoding was an internal error (UnicodeDecodeError); it is one
+    error naming the file, the line and the bytes, for ``spec check --ct`` and ``read_ct`` alike."""
+    import zipfile
+
+    from aclf_cdisc.cli import main
+    from aclf_cdisc.errors import SpecError
+
+    data = encode("\n".join([HEADER, "C66731\t\tNo\tSex\tSEX\tSex\tSex.\tCDISC SDTM Sex Terminology",
+                             "C20197\tC66731\t\tSex\tM\tMale\tA m\u00e9le.\tMale", ""]))
+    path = tmp_path / name
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("SDTM Terminology.txt", data)
+    else:
+        path.write_bytes(data)
+    with pytest.raises(SpecError) as raised:
+        read_ct(path)
+    issue = raised.value.issues[0]
+    assert (issue.rule, issue.file, issue.row) == ("ct.file-not-utf8", str(path), row)
+    assert f"byte {byte}" in issue.message
+    assert main(["spec", "check", "--ct", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "internal error" not in err
+    assert f"[error] ct.file-not-utf8: the CT file is not UTF-8 text: byte {byte}" in err

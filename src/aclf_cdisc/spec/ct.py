@@ -82,6 +82,15 @@ def _ct_text(path: Path) -> str:
     return path.read_text(encoding="utf-8-sig")
 
 
+def not_utf8_issue(exc: UnicodeDecodeError, path: Path) -> Issue:
+    """The error for a CT export that is not UTF-8 (NCI EVS publishes it in UTF-8; a file saved in
+    another encoding, latin-1 or UTF-16, would misread every term): the line and the bytes."""
+    return Issue(rule="ct.file-not-utf8", file=str(path), row=exc.object[:exc.start].count(b"\n") + 1,
+                 message=f"the CT file is not UTF-8 text: byte {exc.object[exc.start]:#04x} at offset {exc.start}",
+                 value=repr(exc.object[max(exc.start - 20, 0):exc.start + 1]),
+                 expected="the NCI EVS export as published, in UTF-8")
+
+
 def read_ct(path: Path, *, only: Iterable[str] | None = None) -> ControlledTerminology:
     """Parse an NCI EVS CDISC terminology export (``.txt``, or an archive holding one).
 
@@ -94,6 +103,8 @@ def read_ct(path: Path, *, only: Iterable[str] | None = None) -> ControlledTermi
     except (OSError, tarfile.TarError, zipfile.BadZipFile) as exc:
         raise SpecError(Issue(rule="ct.file-unreadable", message=f"cannot read CT file: {exc}",
                               file=str(path))) from exc
+    except UnicodeDecodeError as exc:
+        raise SpecError(not_utf8_issue(exc, path)) from exc
     lines = csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
     header = next(lines, [])
     missing = [c for c in CT_COLUMNS if c not in header]
