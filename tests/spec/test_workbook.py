@@ -398,3 +398,31 @@ def test_write_spec_folder_refuses_a_path_it_cannot_write_inside_the_folder(tmp_
     assert [(i.rule, i.file) for i in raised.value.issues] == [("workbook.file-path-invalid", rel)]
     assert problem in raised.value.issues[0].message
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("text", ["[" * 20000, "[" * 600 + "]" * 600, '{"a":' * 3000 + "1" + "}" * 3000,
+                                  "- " * 3000 + "x"])
+def test_a_json_cell_nested_without_bound_is_a_cell_error_not_a_crash(exported, tmp_path, capsys, text):
+    """Nesting deeper than a spec file's exhausted the parsers (or, parsed, the code that merges and
+    writes the data) in a RecursionError, exit 3; it is an error at the cell and nothing is written."""
+    def edit(wb):
+        wb["Methods"]["I2"] = text
+    target = tmp_path / "out"
+    assert main(["spec", "import", "--xlsx", str(_broken(exported, tmp_path, edit)), "--to", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert "internal error" not in err and "Traceback" not in err
+    _, issues = import_workbook(tmp_path / "broken.xlsx")
+    found = [(i.rule, i.file, i.row, i.column, i.expected) for i in issues if i.severity == "error"]
+    assert found == [("workbook.cell-invalid", "broken.xlsx#Methods", 2, "I (Extra (JSON))",
+                      "JSON whose lists and objects nest at most 100 levels deep, as a spec file's do")]
+    assert not target.exists()
+
+
+def test_a_spec_source_nested_without_bound_is_not_kept_and_not_a_crash(exported, tmp_path):
+    def edit(wb):
+        ws = wb["SpecSource"]
+        row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "methods.yaml")
+        row[2].value = "[" * 20000
+    files, issues = import_workbook(_broken(exported, tmp_path, edit))
+    assert [i for i in issues if i.severity == "error"] == []
+    assert files["methods.yaml"] == yaml.safe_load((REPO_SPECS / "methods.yaml").read_text(encoding="utf-8"))

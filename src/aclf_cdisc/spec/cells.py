@@ -35,6 +35,8 @@ from typing import Any
 import yaml
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from aclf_cdisc.spec.yamlio import MAX_DEPTH
+
 KINDS = ("scalar", "integer", "yesno", "list", "words")
 MAX_CELL = 32767          # characters an Excel cell holds
 MAX_EXACT_INT = 2 ** 53   # numbers are IEEE doubles in a workbook
@@ -243,15 +245,42 @@ def to_structured(value: Any) -> str | None:
     return text if len(text) <= MAX_CELL and same(yaml.safe_load(text), value) else None
 
 
+TOO_DEEP = f"JSON whose lists and objects nest at most {MAX_DEPTH} levels deep, as a spec file's do"
+
+
+def nesting_depth(value: Any) -> int:
+    """Levels of lists and dicts in ``value`` (0 for a scalar), counted without recursion.
+
+    >>> nesting_depth(1), nesting_depth([]), nesting_depth({"a": [1, {"b": []}]})
+    (0, 1, 4)
+    """
+    deepest, pending = 0, [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth + 1)
+            pending.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def from_json(cell: Any) -> Any:
-    """Parse a JSON (or YAML flow) cell; :class:`CellError` when it is neither."""
+    """Parse a JSON (or YAML flow) cell; :class:`CellError` when it is neither, or nests deeper than
+    :data:`~aclf_cdisc.spec.yamlio.MAX_DEPTH` (a spec file nests fewer than 15 levels; the readers
+    and writers of spec data recurse, and a cell of a thousand ``[`` would exhaust them)."""
     try:
-        return json.loads(str(cell))
+        value = json.loads(str(cell))
+    except RecursionError as exc:
+        raise CellError(TOO_DEEP) from exc
     except json.JSONDecodeError as exc:
         try:
-            return yaml.safe_load(str(cell))
+            value = yaml.safe_load(str(cell))
+        except RecursionError as deep:
+            raise CellError(TOO_DEEP) from deep
         except yaml.YAMLError:
             raise CellError(f"JSON ({exc.msg} at character {exc.pos})") from exc
+    if nesting_depth(value) > MAX_DEPTH:
+        raise CellError(TOO_DEEP)
+    return value
 
 
 def chunks(text: str, size: int = MAX_CELL) -> Iterable[str]:

@@ -1031,7 +1031,7 @@ def keep_source_text(sheets: dict[str, SheetRows], files: dict[str, Any]) -> Non
             continue
         try:
             exported = yaml.safe_load(text)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, RecursionError):  # an edited source is not kept: the sheets' data is written
             continue
         if same(exported, files[rel]):
             files[rel] = TextFile(text)
