@@ -120,3 +120,23 @@ def test_03_an_export_without_subjects_is_one_error_not_a_crash(small_raw: Path,
         f"build datasets for (file={file}, dataset=DM); expected one dm record per subject screened")
     assert tree(out) == before
     assert debris(out) == []
+
+
+@pytest.mark.parametrize("value", ["inf", "NaN", "-Infinity", "1_5"])
+def test_04_a_numeric_result_python_reads_but_no_one_else_does_is_named(small_raw: Path, tmp_path: Path,
+                                                                        value: str) -> None:
+    """LBORRES where the value level says numeric: "inf", "NaN" or "1_5" were taken for numbers
+    (Python's float reads them) and published as the lab result; they are errors at the record."""
+    row = _first_record(small_raw, "lb", "Total Bilirubin")
+    raw = _export_with(small_raw, tmp_path / "raw", "lb", row, "LBORRES", value)
+    out = tmp_path / "out"
+    before = previous_package(out)
+    result = run_cli("build", "--raw", raw, "--out", out)
+    assert result.returncode == 1
+    line = one_error_line(result.stderr)
+    assert line.startswith(f"aclf-cdisc build: [error] schema.value_level.numeric: LBORRES: value '{value}' fails "
+                           "value_level[LBORRES|WC.LB.LBTESTCD.BILI].numeric")
+    assert line.endswith(f"(file=lb.csv, dataset=LB, row={row}, column=LBORRES); value='{value}'; expected a number "
+                         "(or empty) where LBTESTCD EQ BILI")
+    assert tree(out) == before
+    assert debris(out) == []

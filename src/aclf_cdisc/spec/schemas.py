@@ -27,6 +27,7 @@ label/origin        column ``metadata``
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -185,7 +186,13 @@ def _matches(pattern: str, flags: int = 0) -> Callable[[pd.Series], pd.Series]:
 
 
 def _number_text_ok(value: Any) -> bool:
-    """A number, a missing value, blank text or text that ``float`` reads."""
+    """A number, a missing value, blank text or text that is a finite decimal number. ``float``
+    also reads ``inf``, ``nan`` and ``1_000``, which are no result a reader of the data can use
+    (nor a number SAS or Dataset-JSON would read back), so those are not numbers here.
+
+    >>> [_number_text_ok(v) for v in ("12.5", " 1e-3 ", "", None, "inf", "NaN", "1_000", "1e400", "<44")]
+    [True, True, True, True, False, False, False, False, False]
+    """
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return True
     if isinstance(value, int | float | np.number):
@@ -194,10 +201,10 @@ def _number_text_ok(value: Any) -> bool:
     if text == "":
         return True
     try:
-        float(text)
+        number = float(text)
     except ValueError:
         return False
-    return True
+    return math.isfinite(number) and "_" not in text
 
 
 def _is_number_text(series: pd.Series) -> pd.Series:
