@@ -26,6 +26,24 @@ def test_dump(shared: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert len(out) == 3 and "STUDYID" in out[0] and "CDISCPILOT01" in out[1]
 
 
+@pytest.mark.parametrize("rows", ["-5", "-1", "two"])
+def test_dump_of_a_negative_row_count_is_a_usage_error(shared: Path, capsys: pytest.CaptureFixture[str],
+                                                        rows: str) -> None:
+    """``--rows -5`` printed an empty table and exit 0, as if the file held no rows."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["xpt", "dump", str(_anchor(shared, "sdtm/ta")), "--rows", rows])
+    assert stopped.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines()[-1] == (
+        f"aclf-cdisc xpt dump: error: argument --rows: expected a whole number >= 0, got '{rows}'")
+
+
+def test_dump_of_zero_rows_prints_the_header_only(shared: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["xpt", "dump", str(_anchor(shared, "sdtm/ta")), "--rows", "0"]) == 0
+    assert "STUDYID" in capsys.readouterr().out
+
+
 def test_json_round_trip_gives_the_same_bytes(shared: Path, tmp_path: Path) -> None:
     source = _anchor(shared, "adam/adsl")
     assert main(["xpt", "to-json", str(source), str(tmp_path / "adsl.json")]) == 0

@@ -46,6 +46,15 @@ def positive_int(text: str) -> int:
     return whole_number(text, least=1)
 
 
+def row_count(text: str) -> int:
+    """Rows to print: a whole number >= 0 (a negative count would silently print none).
+
+    >>> row_count("0")
+    0
+    """
+    return whole_number(text, least=0)
+
+
 def seed(text: str) -> int:
     """A random seed: a whole number >= 0 (what numpy's generators accept).
 

@@ -13,6 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aclf_cdisc.commands.arguments import row_count
+
 if TYPE_CHECKING:  # imported by run(): the command line starts without pandas
     from aclf_cdisc.transport.meta import XptDataset
 
@@ -54,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     dump = actions.add_parser("dump", help="print the first rows")
     dump.add_argument("file", type=Path)
-    dump.add_argument("--rows", type=int, default=20, metavar="N", help="rows to print (default 20)")
+    dump.add_argument("--rows", type=row_count, default=20, metavar="N", help="rows to print, 0 or more (default 20)")
     dump.add_argument("--encoding", type=xpt_encoding, default="ascii", help=encoding_help)
 
     to_json = actions.add_parser("to-json", help="convert an XPT file to Dataset-JSON v1.1")
@@ -108,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         print(describe(meta, len(df)))
     elif args.action == "dump":
         with pd.option_context("display.max_columns", None, "display.width", 200):
-            print(df.head(max(args.rows, 0)).to_string())
+            print(df.head(args.rows).to_string())
     else:
         created = args.created or meta.modified.isoformat(timespec="seconds")
         write_dataset_json(df, meta, args.out, info=JsonFileInfo(creation_datetime=created),
