@@ -58,6 +58,7 @@ def _verify(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[s
     (lambda d: d.update(folders="m5"), "folders", "m5"),
     (lambda d: d.update(folders=["m5", None]), "folders[1]", None),
     (lambda d: d.update(folders=[".."]), "folders[0]", ".."),
+    (lambda d: d["files"].append(dict(d["files"][0])), "files[2].path", "m5/dm.xpt"),
 ])
 def test_a_manifest_entry_missing_a_key_or_of_the_wrong_type_is_named(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], change: Any, column: str, value: Any) -> None:

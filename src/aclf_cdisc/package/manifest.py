@@ -322,10 +322,31 @@ def entry_problems(entry: Any, number: int) -> list[tuple[str, str, Any]]:
     return problems
 
 
+def repeated_paths(files: list[Any]) -> list[tuple[str, str, Any]]:
+    """(JSON path, what is wrong, value) for each ``files`` entry whose path an earlier entry
+    already has: the file is one, so the manifest (and its count of files) would say two.
+
+    >>> repeated_paths([{"path": "a"}, {"path": "b"}, {"path": "a"}])
+    [('files[2].path', 'files[2].path repeats files[0].path', 'a')]
+    """
+    first: dict[str, int] = {}
+    problems = []
+    for number, entry in enumerate(files):
+        path = entry.get("path") if isinstance(entry, dict) else None
+        if not isinstance(path, str):
+            continue
+        if path in first:
+            problems.append((f"files[{number}].path", f"files[{number}].path repeats files[{first[path]}].path",
+                             path))
+        else:
+            first[path] = number
+    return problems
+
+
 def manifest_problems(document: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
     """(JSON path, what is wrong, value) for each part of a manifest :func:`verify_package` relies on."""
     problems = [problem for number, entry in enumerate(document["files"])
-                for problem in entry_problems(entry, number)]
+                for problem in entry_problems(entry, number)] + repeated_paths(document["files"])
     folders = document.get("folders", [])
     if not isinstance(folders, list):
         return [*problems, ("folders", "folders is not a list of folders", folders)]
@@ -365,7 +386,7 @@ def verify_package(root: Path) -> list[Issue]:
     ``package.checksum-unreadable`` (a line that is not UTF-8 ``<md5>  <path>``). A manifest that
     cannot be used is ``package.manifest-missing``, ``package.manifest-unreadable`` (not a JSON
     object with a list of files) or ``package.manifest-invalid`` (an entry or key missing or wrong,
-    at its JSON path such as ``files[3].size``), and nothing is compared.
+    at its JSON path such as ``files[3].size``, or a path listed twice), and nothing is compared.
     """
     root = Path(root)
     document, problems = read_manifest(root)
