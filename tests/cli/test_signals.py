@@ -116,3 +116,43 @@ def test_06_after_the_first_stop_ctrl_c_is_ignored_and_sigterm_ends_the_process(
     done = subprocess.run([sys.executable, "-c", CLEAN_UP_UNDER_FIRE], capture_output=True, text=True,
                           timeout=HANG_GUARD, env=cli_env())
     assert (done.returncode, done.stdout, done.stderr) == (0, "cleaned up\nTrue True\n", "")
+
+
+def _old_reports(out: Path) -> dict[str, bytes]:
+    """A --out holding the reports of an earlier validate run, and a file of the user's."""
+    out.mkdir(parents=True)
+    for name in ("validation.csv", "validation.json", "validation.html", "validation.xlsx", "notes.txt"):
+        (out / name).write_text(f"earlier {name}")
+    return tree(out)
+
+
+@pytest.mark.parametrize(("point", "signum"), [("staging", signal.SIGTERM), ("publish-ready", signal.SIGINT)])
+def test_09_interrupted_validate_leaves_the_earlier_reports_whole(tmp_path: Path, reference_build: Path, point: str,
+                                                                  signum: signal.Signals) -> None:
+    """validate wrote its four reports one by one into --out: stopped midway, --out held this run's
+    CSV beside the last run's workbook while the message said it was as it was. The reports are
+    now published whole, as a build publishes its package."""
+    out = tmp_path / "reports"
+    before = _old_reports(out)
+    proc = start_paused(point, tmp_path / "marker", "validate", reference_build / "m5", "--out", out)
+    code, err = stop(proc, signum)
+    assert code == 128 + signum
+    assert err.splitlines() == [f"aclf-cdisc validate: build interrupted ({signum.name}); nothing was published, "
+                                f"{out} is as it was"]
+    assert tree(out) == before
+    assert debris(out) == []
+
+
+def test_10_validate_publishes_its_reports_and_keeps_the_users_files(tmp_path: Path, reference_build: Path) -> None:
+    out = tmp_path / "reports"
+    _old_reports(out)
+    result = subprocess.run([sys.executable, "-m", "aclf_cdisc", "validate", str(reference_build / "m5"), "--out",
+                             str(out)], env=cli_env(), capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "validation.csv", "validation.html",
+                                                     "validation.json", "validation.xlsx"]
+    assert (out / "notes.txt").read_text() == "earlier notes.txt"
+    assert all(not (out / name).read_bytes().startswith(b"earlier") for name in
+               ("validation.csv", "validation.html", "validation.json", "validation.xlsx"))
+    assert f"Reports in {out}: validation.csv, validation.json, validation.html, validation.xlsx" in result.stdout
+    assert debris(out) == []

@@ -6,6 +6,7 @@ it directly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,18 @@ def report_info(delivery: Delivery, path: Path, ct: ControlledTerminology | None
     }
 
 
+def publish_reports(out: Path, write: Callable[[Path], dict[str, Path]]) -> dict[str, Path]:
+    """Have ``write`` put the reports into a staging folder that then replaces ``out`` whole, as a
+    build publishes its package (:func:`aclf_cdisc.package.atomic.staged_output`, which keeps the
+    other files of ``out``): an interrupt, a full disk or an error midway leaves ``out`` as it was,
+    never this run's CSV beside the last run's workbook. The reports as they are named in ``out``."""
+    from aclf_cdisc.package.atomic import parents_made_for, staged_output
+
+    with parents_made_for(out), staged_output(out, what="the reports") as staging:
+        written = write(staging)
+    return {kind: out / path.relative_to(staging) for kind, path in written.items()}
+
+
 def validate_folder(path: Path, *, define: Path | None = None, ct: Path | None = None,
                     standard: str | None = None, checklist: str = "final", out: Path | None = None) -> Outcome:
     chosen = load_checklist(checklist)
@@ -120,8 +133,9 @@ def validate_folder(path: Path, *, define: Path | None = None, ct: Path | None =
     reports: dict[str, Path] = {}
     info = report_info(delivery, Path(path), terminology, chosen.name, validation)
     if out is not None:
-        reports = write_reports(issues, out, title="Validation report", build_info=info, rules=validation.rules,
-                                datasets=infos, frames=delivery.datasets)
+        reports = publish_reports(Path(out), lambda folder: write_reports(
+            issues, folder, title="Validation report", build_info=info, rules=validation.rules, datasets=infos,
+            frames=delivery.datasets))
     summary = render_text_summary(issues)
     if reports:
         summary += f"Reports in {out}: " + ", ".join(p.name for p in reports.values()) + "\n"
