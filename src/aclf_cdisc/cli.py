@@ -69,14 +69,23 @@ def stop_once(signum: int, _frame: object) -> None:
     raise Interrupted(signum)
 
 
-def interrupted_message(signum: int, out: object, *, published: bool) -> str:
-    """The one line printed on Ctrl-C / SIGTERM: what was interrupted and what was published."""
+def interrupted_message(signum: int, out: object, *, published: bool, command: str = "build") -> str:
+    """The one line printed on Ctrl-C / SIGTERM: what was interrupted (``command``) and what was
+    published (``out``: what the command replaces whole, None when it writes nothing)."""
     name = signal.Signals(signum).name
     if published:
         return f"interrupted ({name}) just after the new package was published to {out}"
     if out is not None:
-        return f"build interrupted ({name}); nothing was published, {out} is as it was"
+        return f"{command} interrupted ({name}); nothing was published, {out} is as it was"
     return f"interrupted ({name})"
+
+
+def published_target(args: argparse.Namespace | None) -> object:
+    """What the command replaces whole, a folder or a file: the option its ``published`` default
+    names (--out, --outputs, --to, DIR), which an interrupt leaves as it was; None when the command
+    writes nothing (or the command line was not read yet)."""
+    option = getattr(args, "published", None)
+    return getattr(args, option, None) if option else None
 
 
 def write_crash_report(command: str) -> str:
@@ -134,8 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         published = isinstance(exc, Published)
         cause = exc.interrupt if isinstance(exc, Published) else exc
         signum = int(getattr(cause, "signum", signal.SIGINT))
-        out = getattr(args, "out", None)
-        print(f"{command}: {interrupted_message(signum, out, published=published)}", file=sys.stderr)
+        line = interrupted_message(signum, published_target(args), published=published,
+                                   command=str(getattr(args, "command", "")))
+        print(f"{command}: {line}", file=sys.stderr)
         return 128 + signum
     except OSError as exc:  # the file system refused: a path the user gave, a full disk
         where = f"{exc.filename}: " if exc.filename is not None else ""

@@ -84,3 +84,6 @@ def test_05_the_interrupt_line_says_whether_the_new_package_was_published() -> N
         "build interrupted (SIGINT); nothing was published, pkg is as it was")
     assert cli.interrupted_message(signal.SIGTERM, Path("pkg"), published=True) == (
         "interrupted (SIGTERM) just after the new package was published to pkg")
+    assert cli.interrupted_message(signal.SIGTERM, Path("raw"), published=False, command="simulate") == (
+        "simulate interrupted (SIGTERM); nothing was published, raw is as it was")
+    assert cli.interrupted_message(signal.SIGINT, None, published=False, command="package") == "interrupted (SIGINT)"

@@ -9,6 +9,7 @@ finishes a half swap and sweeps what the killed build left.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -137,7 +138,7 @@ def test_09_interrupted_validate_leaves_the_earlier_reports_whole(tmp_path: Path
     proc = start_paused(point, tmp_path / "marker", "validate", reference_build / "m5", "--out", out)
     code, err = stop(proc, signum)
     assert code == 128 + signum
-    assert err.splitlines() == [f"aclf-cdisc validate: build interrupted ({signum.name}); nothing was published, "
+    assert err.splitlines() == [f"aclf-cdisc validate: validate interrupted ({signum.name}); nothing was published, "
                                 f"{out} is as it was"]
     assert tree(out) == before
     assert debris(out) == []
@@ -156,3 +157,26 @@ def test_10_validate_publishes_its_reports_and_keeps_the_users_files(tmp_path: P
                ("validation.csv", "validation.html", "validation.json", "validation.xlsx"))
     assert f"Reports in {out}: validation.csv, validation.json, validation.html, validation.xlsx" in result.stdout
     assert debris(out) == []
+
+
+@pytest.mark.parametrize(("args", "named"), [
+    (("simulate", "--subjects", "2", "--out", "{folder}"), "{folder}"),
+    (("init", "{folder}", "--subjects", "2"), "{folder}"),
+    (("define", "--outputs", "{package}"), "{package}"),
+])
+def test_11_the_interrupt_line_names_the_command_and_what_it_left_as_it_was(
+        tmp_path: Path, reference_build: Path, args: tuple[str, ...], named: str) -> None:
+    """simulate said "build interrupted" and init and define named nothing, though each publishes
+    its folder whole; each now says which command stopped and which folder is as it was."""
+    package = tmp_path / "package"
+    shutil.copytree(reference_build, package)
+    places = {"folder": tmp_path / "new", "package": package}
+    before = tree(package)
+    proc = start_paused("staging", tmp_path / "marker", *(a.format(**places) for a in args))
+    code, err = stop(proc, signal.SIGINT)
+    assert code == 130
+    lines = [line for line in err.splitlines() if "specs from" not in line]
+    assert lines == [f"aclf-cdisc {args[0]}: {args[0]} interrupted (SIGINT); nothing was published, "
+                     f"{named.format(**places)} is as it was"]
+    assert not (tmp_path / "new").exists() and tree(package) == before
+    assert debris(tmp_path / "new") == [] and debris(package) == []

@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--log-json", type=given_path, default=None, metavar="FILE",
                         help="write a JSON-lines log of the build steps: stage, dataset, records, seconds "
                              "(outside --out, which the build replaces whole)")
-    parser.set_defaults(run=run, usage_error=parser.error)
+    parser.set_defaults(run=run, usage_error=parser.error, published="out")
 
 
 def run(args: argparse.Namespace) -> int:

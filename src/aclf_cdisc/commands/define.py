@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--creation-datetime", default=None, metavar="ISO",
                         help="CreationDateTime to record (default: the XPT files' creation stamp, "
                              "which comes from the study build configuration)")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, published="outputs")
 
 
 class DefinesRefused(Exception):

@@ -71,7 +71,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              f"(default {INIT_SUBJECTS})")
     parser.add_argument("--format", choices=("csv", "odm"), default="csv",
                         help="the simulated export: one CSV per form (default) or one CDISC ODM 1.3.2 file")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, published="dir")
 
 
 def refuse_non_empty(folder: Path) -> None:

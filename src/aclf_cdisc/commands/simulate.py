@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "(default: as the build finds it)")
     parser.add_argument("--blinded", action="store_true",
                         help="leave out the IRT files (irt_rand, irt_kits), as the blinded team receives it")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, published="out")
 
 
 def run(args: argparse.Namespace) -> int:

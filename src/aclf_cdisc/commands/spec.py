@@ -38,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     export.add_argument("--xlsx", type=Path, required=True, metavar="FILE", help="the workbook to write")
     export.add_argument("--specs", type=Path, default=None, metavar="DIR", help=SPECS_HELP)
-    export.set_defaults(run=run_export)
+    export.set_defaults(run=run_export, published="xlsx")
 
     imp = actions.add_parser(
         "import", help="write spec YAML from a spec workbook or an existing Define-XML",
@@ -49,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     source.add_argument("--xlsx", type=Path, metavar="FILE", help="a spec workbook (as spec export writes it)")
     source.add_argument("--define", type=Path, metavar="FILE", help="a Define-XML 2.0 or 2.1 file")
     imp.add_argument("--to", type=Path, required=True, metavar="DIR", help="the spec folder to create")
-    imp.set_defaults(run=run_import)
+    imp.set_defaults(run=run_import, published="to")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "or a YAML checklist file")
     parser.add_argument("--out", type=Path, default=Path("validation"), metavar="DIR",
                         help="where the reports go (default: ./validation)")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, published="out")
 
 
 def run(args: argparse.Namespace) -> int:

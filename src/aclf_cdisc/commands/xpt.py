@@ -74,7 +74,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     from_json.add_argument("--encoding", type=xpt_encoding, default="ascii", help=encoding_help)
     from_json.add_argument("--created", default=None, metavar="ISO",
                            help="XPT header created/modified time (default: fixed 2000-01-01T00:00:00)")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, published="out")
 
 
 def describe(meta: XptDataset, rows: int) -> str:
