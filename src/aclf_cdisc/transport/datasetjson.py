@@ -20,7 +20,8 @@ place and the value: ``json.file-not-utf8`` and ``json.not-json`` (with the line
 ``json.not-dataset`` (not an object), ``json.version``, ``json.key-missing`` / ``json.type-wrong``
 (a member absent or of the wrong JSON type, at its JSON path such as ``columns[2].dataType``),
 ``json.type-unknown`` (a dataType Dataset-JSON does not have), ``json.column-name`` (blank or
-repeated), ``json.row-length`` (a record without one value per column) and ``json.value-invalid``
+repeated), ``json.row-length`` (a record without one value per column), ``json.records-mismatch``
+(``records`` is not the number of rows) and ``json.value-invalid``
 (a cell its column's type cannot hold: text in a number column, a number in a string column,
 a date that is not ISO 8601 or not in the calendar), located by record and variable.
 """
@@ -370,6 +371,12 @@ def checked_document(document: Any, file: str) -> tuple[list[dict[str, Any]], li
     _member(document, "label", (str,), file)
     columns = checked_columns(document, file)
     rows = checked_rows(document, len(columns), file)
+    records = _member(document, "records", (int,), file)
+    if records is not None and records != len(rows):
+        raise _json_error("json.records-mismatch", f"records says {records} rows but the file holds {len(rows)}",
+                          file, column="records", value=records,
+                          expected=f"{len(rows)}, the number of rows (a file cut short or edited without records "
+                                   "updated)")
     bad = _bad_cell(columns, rows)
     if bad is not None:
         number, at = bad
