@@ -83,3 +83,30 @@ def test_invalid_checklists_are_refused_with_the_offending_entry(content, column
 
 def test_load_checklist_by_preset_name():
     assert load_checklist("draft").downgrade_errors and not load_checklist("final").downgrade_errors
+
+
+@pytest.mark.parametrize(("content", "rule", "row", "says"), [
+    (b"\xff\xfeskip: [SD0083]\n", "checklist.invalid", 1, "the checklist is not UTF-8 text: byte 0xff at offset 0"),
+    (b"skip: [SD0083]\nonly: [\n", "checklist.invalid", 3, "the checklist is not valid YAML: while parsing"),
+    (b"[" * 50_000, "checklist.invalid", 1, "the checklist is not valid YAML: while increasing flow level"),
+    (b"skip: [SD0083]\nskip: [SD0064]\n", "spec.yaml-duplicate-key", 2, "key 'skip' is given twice"),
+])
+def test_a_checklist_file_that_cannot_be_read_is_one_line_naming_its_place(tmp_path, capsys, content, rule, row,
+                                                                          says):
+    """A checklist that is not UTF-8 or nests without bound was an internal error (UnicodeDecodeError,
+    RecursionError), a YAML syntax error a message over several lines, and a key given twice lost
+    one of its values silently; each is one error naming the file and the line."""
+    from aclf_cdisc.cli import main
+
+    path = tmp_path / "checklist.yaml"
+    path.write_bytes(content)
+    with pytest.raises(AclfError) as refused:
+        load_checklist(path)
+    issue, = refused.value.issues
+    assert (issue.rule, issue.file, issue.row) == (rule, str(path), row)
+    assert says in issue.message and "\n" not in issue.render()
+    data = tmp_path / "data"
+    data.mkdir()
+    assert main(["validate", str(data), "--checklist", str(path), "--out", str(tmp_path / "r")]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and f"[error] {rule}: " in err and "internal error" not in err

@@ -41,6 +41,7 @@ import yaml
 
 from aclf_cdisc.checks.rule import Rule
 from aclf_cdisc.errors import SEVERITIES, AclfError, Issue, Severity
+from aclf_cdisc.spec.yamlio import read_yaml
 
 CATALOGUE_FILE = "catalogue.yaml"
 ENTRY_KEYS = frozenset({"id", "module", "standard", "severity", "gate", "scope", "context", "category", "title",
@@ -205,9 +206,17 @@ def load_checklist(source: str | Path) -> Checklist:
         return preset(source)
     path = Path(source)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        data = read_yaml(path).data  # the spec files' reader: libyaml's nesting limit, keys once, aliases bounded
+    except OSError as exc:
         raise _invalid(f"cannot read checklist: {exc}", file=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise _invalid(f"the checklist is not UTF-8 text: byte {exc.object[exc.start]:#04x} at offset {exc.start}",
+                       file=str(path), row=exc.object[:exc.start].count(b"\n") + 1,
+                       expected="UTF-8 text (save the file as UTF-8)") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise _invalid(f"the checklist is not valid YAML: {' '.join(str(exc).split())}", file=str(path),
+                       row=mark.line + 1 if mark is not None else None) from exc
     if data is not None and not isinstance(data, Mapping):
         raise _invalid("a checklist is a mapping", file=str(path), expected="preset/skip/only/severity keys")
     return checklist_from_mapping(data, file=str(path))
