@@ -243,3 +243,29 @@ def test_a_dataset_lacking_a_variable_or_its_records_is_reported_not_a_crash(tmp
         dataset, column = missing
         assert ("SD0056", dataset, column, "error") in {(i.rule, i.dataset, i.column, i.severity) for i in issues}
     assert (tmp_path / "r" / "validation.csv").is_file()
+
+
+@pytest.mark.parametrize(("content", "value"), [(b"hello", None), (b"", None), (b"\x00\x01binary", None),
+                                                (b"<html><body/></html>", "html")])
+def test_a_define_that_is_not_xml_fails_instead_of_passing_the_define_gate(tmp_path, capsys, content, value):
+    """Any file named define.xml (text, a binary, an HTML page) passed DD0101 and was merely noted
+    as an unsupported version, exit 0; it is an error that the delivery has no readable define."""
+    data = tmp_path / "data"
+    data.mkdir()
+    write_xpt(DM.iloc[:1], DM_META, data / "dm.xpt")
+    (data / "define.xml").write_bytes(content)
+    issues = validate_folder(data).validation.issues
+    found = [(i.rule, i.severity, i.file, i.value) for i in issues if i.rule.startswith(("define.", "DD0101"))]
+    assert found == [("define.unreadable", "error", "define.xml", value)]
+    code, _, err = _run(capsys, data, "--out", tmp_path / "r")
+    assert code == 1 and "internal error" not in err
+
+
+def test_a_define_xml_10_is_still_noted_not_failed(shared, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    write_xpt(DM.iloc[:1], DM_META, data / "dm.xpt")
+    define = shared / "anchors" / "cdiscpilot01" / "sdtm" / "define.xml"
+    issues = validate_folder(data, define=define).validation.issues
+    assert [(i.rule, i.severity) for i in issues if i.rule.startswith(("define.", "DD0101"))] == [
+        ("define.version-unsupported", "note")]

@@ -60,11 +60,30 @@ def define_findings(delivery: Delivery) -> list[Issue]:
     return issues
 
 
+def document_element(path: Path) -> tuple[str | None, str] | None:
+    """(namespace, name) of the first element of the XML file ``path``, read up to it only (no
+    entity expanded, nothing fetched); None when the file is not XML (text, a binary, empty)."""
+    from lxml import etree
+
+    try:
+        for _, element in etree.iterparse(str(path), events=("start",), resolve_entities=False, no_network=True):
+            name = etree.QName(element)
+            return name.namespace, name.localname
+    except etree.XMLSyntaxError:
+        return None
+    return None
+
+
 def _one_define(define: Path, data: dict[str, Any]) -> list[Issue]:
     from aclf_cdisc.define.checks import check_define_against_data
+    from aclf_cdisc.define.common import ODM_NS
 
-    head = define.read_bytes()[:4000]
-    if b"http://www.cdisc.org/ns/odm/v1.3" not in head:
+    root = document_element(define)
+    if root is None or root[1] != "ODM":
+        return [Issue(rule="define.unreadable", file=define.name,
+                      message="define.xml is not a Define-XML file: not XML with an ODM document element",
+                      value=None if root is None else root[1], expected="Define-XML 2.0 or 2.1")]
+    if root[0] != ODM_NS:
         return [Issue(rule="define.version-unsupported", severity="note", file=define.name,
                       message="define.xml is not Define-XML 2.x (ODM 1.3): define-vs-data checks skipped",
                       expected="Define-XML 2.0 or 2.1")]
