@@ -11,16 +11,43 @@ new file is 0644 (``mkstemp`` makes 0600; package files are 0644).
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+from aclf_cdisc.errors import AclfError, Issue
+
+
+def unreplaceable_kind(target: Path) -> str | None:
+    """What ``target`` is when it exists as something a new file must not be renamed over: a
+    folder, a FIFO, a device or a socket (a symbolic link counts as what it leads to, so
+    ``/dev/stdout`` is a device); None when it is absent or a regular file.
+
+    >>> import tempfile as t
+    >>> folder = Path(t.mkdtemp())
+    >>> unreplaceable_kind(folder), unreplaceable_kind(folder / "new.json"), unreplaceable_kind(Path("/dev/null"))
+    ('a folder', None, 'a device')
+    """
+    try:
+        mode = os.stat(target).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file"
+
 
 def replace_atomically(target: Path, fill: Callable[[BinaryIO], object], *, check: Callable[[], None] | None = None,
                        suffix: str = ".part", sync: bool = False) -> None:
     """Run ``fill(handle)`` on a temporary file beside ``target``, then ``check()`` (which raises to
-    refuse the file), then replace ``target`` with it; ``sync`` flushes it to disk first.
+    refuse the file), then replace ``target`` with it; ``sync`` flushes it to disk first. A
+    ``target`` that is a folder, a pipe or a device is refused first (``output.not-a-file``).
 
     >>> import tempfile as t
     >>> folder = Path(t.mkdtemp())
@@ -36,6 +63,12 @@ def replace_atomically(target: Path, fill: Callable[[BinaryIO], object], *, chec
     >>> (folder / "a.txt").read_bytes(), sorted(p.name for p in folder.iterdir())
     (b'one', ['a.txt'])
     """
+    kind = unreplaceable_kind(target)
+    if kind is not None:  # renamed over, a device node or a pipe's reader would be replaced by a file
+        raise AclfError(Issue(rule="output.not-a-file", file=str(target),
+                              message=f"{target} is {kind}, which the output (a new file renamed into its "
+                                      "place) would replace",
+                              expected="the path of a regular file, or of one that does not exist yet"))
     fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
     try:
         with os.fdopen(fd, "wb") as handle:

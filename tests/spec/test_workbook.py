@@ -426,3 +426,14 @@ def test_a_spec_source_nested_without_bound_is_not_kept_and_not_a_crash(exported
     files, issues = import_workbook(_broken(exported, tmp_path, edit))
     assert [i for i in issues if i.severity == "error"] == []
     assert files["methods.yaml"] == yaml.safe_load((REPO_SPECS / "methods.yaml").read_text(encoding="utf-8"))
+
+
+def test_export_onto_a_folder_is_refused_and_leaves_nothing_beside_it(tmp_path, capsys):
+    """export wrote .<name>.partial beside the target and renamed it over the target: onto a folder
+    it failed naming that file and left it behind (for --xlsx /tmp: /.tmp.partial)."""
+    target = tmp_path / "specs.xlsx"
+    target.mkdir()
+    assert main(["spec", "export", "--xlsx", str(target), "--specs", str(REPO_SPECS)]) == 1
+    err = capsys.readouterr().err
+    assert f"[error] output.not-a-file: {target} is a folder, which the output" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["specs.xlsx"] and list(target.iterdir()) == []

@@ -89,3 +89,27 @@ def test_a_malformed_dataset_json_is_one_located_line_and_nothing_written(
     assert err == (f"aclf-cdisc xpt: [error] json.value-invalid: a value is not of its column's dataType integer "
                    f"(file={source}, row=2, column=AGE); value='thirty'; expected a finite number or null\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dm.json"]
+
+
+@pytest.mark.parametrize("kind", ["folder", "named pipe"])
+def test_to_json_onto_a_folder_or_a_pipe_is_refused_and_leaves_it_be(shared: Path, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str],
+                                                                     kind: str) -> None:
+    """The JSON was renamed over whatever OUT was: a named pipe (or, for root, a device such as
+    /dev/null) became a regular file with exit 0, and a folder gave an error naming a temp file."""
+    import os
+    import stat
+
+    target = tmp_path / "out.json"
+    if kind == "folder":
+        target.mkdir()
+    else:
+        os.mkfifo(target)
+    assert main(["xpt", "to-json", str(_anchor(shared, "sdtm/ta")), str(target)]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"aclf-cdisc xpt: [error] output.not-a-file: {target} is a {kind}, which the output (a new file renamed "
+        f"into its place) would replace (file={target}); expected the path of a regular file, or of one that "
+        "does not exist yet"]
+    assert (stat.S_ISDIR if kind == "folder" else stat.S_ISFIFO)(os.lstat(target).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]

@@ -36,6 +36,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from aclf_cdisc.errors import Issue, Severity, SpecError, cap
+from aclf_cdisc.files import replace_atomically
 from aclf_cdisc.spec.cells import (
     UNFIT,
     CellError,
@@ -541,9 +542,7 @@ def export_workbook(root: Path, target: Path) -> dict[str, int]:
     sheets, timestamp, studyid = spec_sheets(root)
     data = workbook_bytes(sheets, timestamp, studyid)
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    partial.write_bytes(data)
-    os.replace(partial, target)
+    replace_atomically(target, lambda handle: handle.write(data))
     return {sheet.name: len(rows) for sheet, rows in sheets}
 
 
