@@ -39,6 +39,16 @@ def printable(text: str) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
+def undecodable_at(exc: UnicodeDecodeError) -> tuple[int, str]:
+    """Where bytes that are not UTF-8 stand in the file they were read from: the 1-based line, and
+    the first such byte with its offset, for a message.
+
+    >>> undecodable_at(UnicodeDecodeError("utf-8", b"a\\nb\\xff", 3, 4, "invalid start byte"))
+    (2, 'byte 0xff at offset 3')
+    """
+    return exc.object[:exc.start].count(b"\n") + 1, f"byte {exc.object[exc.start]:#04x} at offset {exc.start}"
+
+
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "note")
 
 

@@ -40,7 +40,7 @@ from typing import Any, Literal, cast
 import yaml
 
 from aclf_cdisc.checks.rule import Rule
-from aclf_cdisc.errors import SEVERITIES, AclfError, Issue, Severity
+from aclf_cdisc.errors import SEVERITIES, AclfError, Issue, Severity, undecodable_at
 from aclf_cdisc.spec.yamlio import read_yaml
 
 CATALOGUE_FILE = "catalogue.yaml"
@@ -210,8 +210,8 @@ def load_checklist(source: str | Path) -> Checklist:
     except OSError as exc:
         raise _invalid(f"cannot read checklist: {exc}", file=str(path)) from exc
     except UnicodeDecodeError as exc:
-        raise _invalid(f"the checklist is not UTF-8 text: byte {exc.object[exc.start]:#04x} at offset {exc.start}",
-                       file=str(path), row=exc.object[:exc.start].count(b"\n") + 1,
+        line, byte = undecodable_at(exc)
+        raise _invalid(f"the checklist is not UTF-8 text: {byte}", file=str(path), row=line,
                        expected="UTF-8 text (save the file as UTF-8)") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

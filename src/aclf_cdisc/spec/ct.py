@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aclf_cdisc.errors import Issue, SpecError
+from aclf_cdisc.errors import Issue, SpecError, undecodable_at
 from aclf_cdisc.spec.model import Codelist
 from aclf_cdisc.spec.yamlio import YamlDoc, format_path
 
@@ -85,8 +85,8 @@ def _ct_text(path: Path) -> str:
 def not_utf8_issue(exc: UnicodeDecodeError, path: Path) -> Issue:
     """The error for a CT export that is not UTF-8 (NCI EVS publishes it in UTF-8; a file saved in
     another encoding, latin-1 or UTF-16, would misread every term): the line and the bytes."""
-    return Issue(rule="ct.file-not-utf8", file=str(path), row=exc.object[:exc.start].count(b"\n") + 1,
-                 message=f"the CT file is not UTF-8 text: byte {exc.object[exc.start]:#04x} at offset {exc.start}",
+    line, byte = undecodable_at(exc)
+    return Issue(rule="ct.file-not-utf8", file=str(path), row=line, message=f"the CT file is not UTF-8 text: {byte}",
                  value=repr(exc.object[max(exc.start - 20, 0):exc.start + 1]),
                  expected="the NCI EVS export as published, in UTF-8")
 

@@ -30,7 +30,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as JsonSchemaError
 from referencing import Registry, Resource
 
-from aclf_cdisc.errors import Issue, SpecError, raise_if_errors
+from aclf_cdisc.errors import Issue, SpecError, raise_if_errors, undecodable_at
 from aclf_cdisc.spec.conventions import convention_value, placeholders, render_conventions
 from aclf_cdisc.spec.model import (
     UNSCHEDULED_FOLDER,
@@ -222,9 +222,10 @@ def read_spec_file(path: Path, root: Path | None, schema_name: str,
         issues.append(Issue(rule="spec.file-unreadable", message=f"cannot read spec file: {exc}", file=name))
         return None
     except UnicodeDecodeError as exc:  # the bytes that are not UTF-8, on the line they are on
-        issues.append(Issue(rule="spec.file-not-utf8", file=name, row=exc.object[:exc.start].count(b"\n") + 1,
-                            message=f"spec file is not UTF-8 text: byte {exc.object[exc.start]:#04x} at offset "
-                                    f"{exc.start}", value=repr(exc.object[max(exc.start - 20, 0):exc.start + 1]),
+        line, byte = undecodable_at(exc)
+        issues.append(Issue(rule="spec.file-not-utf8", file=name, row=line,
+                            message=f"spec file is not UTF-8 text: {byte}",
+                            value=repr(exc.object[max(exc.start - 20, 0):exc.start + 1]),
                             expected="UTF-8 text (save the file as UTF-8)"))
         return None
     except SpecError as exc:  # a key given twice, aliases that expand without bound

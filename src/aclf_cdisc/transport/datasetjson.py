@@ -40,7 +40,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from aclf_cdisc.errors import Issue, TransportError, cap
+from aclf_cdisc.errors import Issue, TransportError, cap, undecodable_at
 from aclf_cdisc.files import replace_atomically
 from aclf_cdisc.transport import temporal, xpt
 from aclf_cdisc.transport.meta import XptDataset, XptVariable
@@ -219,7 +219,7 @@ def parse_document(raw: bytes, file: str) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _json_error("json.file-not-utf8", "the file is not UTF-8 text, as Dataset-JSON must be", file,
-                          row=raw[:exc.start].count(b"\n") + 1, value=raw[exc.start:exc.start + 8],
+                          row=undecodable_at(exc)[0], value=raw[exc.start:exc.start + 8],
                           expected="UTF-8") from None
     try:
         return json.loads(text)
