@@ -93,7 +93,8 @@ def test_blocks_hold_consecutive_subjects_each_row_once_in_raw_order(sample_raw,
                  for s in _subjects(f.iloc[rows[name]])}
         assert sorted(block, key=lambda s: s[1]) == everyone[starts[number]:starts[number + 1]]
         seen += block
-        assert np.array_equal(rows["irt_kits"], np.arange(len(sample_raw.forms["irt_kits"])))  # the whole kit list
+        kits, infused = sample_raw.forms["irt_kits"], set(sample_raw.forms["ex"]["KITNO"].iloc[rows["ex"]].dropna())
+        assert rows["irt_kits"].tolist() == [i for i, kit in enumerate(kits["KITNO"]) if kit in infused]  # its kits
         for name, positions in rows.items():
             assert np.all(np.diff(positions) > 0), name  # raw order kept within the block
     assert sorted(seen) == sorted(everyone)
@@ -182,6 +183,28 @@ def test_the_sample_package_is_the_same_bytes_in_blocks(tree_bytes, whole_sample
     streamed = tree_bytes(out)
     assert sorted(streamed) == sorted(whole_sample)
     assert [name for name in streamed if streamed[name] != whole_sample[name]] == []
+
+
+def test_a_kit_dispensed_to_a_subject_of_another_block_is_looked_up_the_same_way(tree_bytes, tmp_path):
+    # 101-0001 (the first block) is infused, at Week 1, with a kit the IRT dispensed to 105-0024 (the last)
+    import shutil
+
+    from aclf_cdisc.sample import edc_dir
+
+    raw = tmp_path / "edc"
+    shutil.copytree(edc_dir(), raw)
+    ex = (raw / "ex.csv").read_text()
+    assert ex.count("K-884559") == 1 and ex.count("K-226094") == 1
+    (raw / "ex.csv").write_text(ex.replace("K-884559", "K-226094"))
+    built = {}
+    for size in (10**9, 40):
+        out = tmp_path / f"out-{size}"
+        build_package(BuildOptions(raw_dir=raw, spec_root=REPO_SPECS, out_dir=out, block_subjects=size, workers=1))
+        built[size] = tree_bytes(out)
+    assert [name for name in built[40] if built[40][name] != built[10**9][name]] == []
+    report = pd.read_csv(tmp_path / "out-40" / "reports" / "validation.csv", dtype=str)
+    found = report[report["rule"] == "sdtm.kit-other-subject"]
+    assert found[["file", "row", "value"]].drop_duplicates().values.tolist() == [["ex.csv", "2", "K-226094"]]
 
 
 def test_finished_blocks_wait_on_disk_beside_the_output_and_are_gone_after_the_build(tmp_path):

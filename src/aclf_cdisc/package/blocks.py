@@ -15,7 +15,9 @@ Why the result is the whole-frame build, byte for byte, at every block size:
   The derivations of a subject's records (--SEQ, study days, EPOCH, visits, baselines, flags,
   time to event) read only that subject's rows. The one lookup across subjects, the IRT kit list
   (an infusion can use a kit dispensed to another subject; ``sdtm.infusions`` looks kits up by
-  KITNO), is :data:`SHARED_FORMS`: every block gets it whole.
+  KITNO), is :data:`SHARED_FORMS`: every block gets the kits its own infusions name, whoever
+  they were dispensed to, in raw order (so the first record of a kit, the one looked up, is the
+  same), and every kit record without a number.
 * **Blocks are ordered as the datasets are sorted.** Every subject-level dataset's sort order
   starts with variables that hold one value in the whole dataset (STUDYID, RDOMAIN) and then
   USUBJID; blocks hold consecutive USUBJIDs in ascending order. So the concatenation is sorted
@@ -50,6 +52,7 @@ from aclf_cdisc.compact import (
     SpilledFrame,
     compact_frame,
     concat_columns,
+    expand_column,
     kept_compacted,
     record_counts,
     spill_frame,
@@ -61,7 +64,7 @@ from aclf_cdisc.package.background import forked_map
 from aclf_cdisc.package.heap import give_back_freed_memory
 from aclf_cdisc.progress import ProgressHook, no_progress
 from aclf_cdisc.raw import RawExport
-from aclf_cdisc.raw.held import as_read
+from aclf_cdisc.raw.held import RAW_MISSING, as_read
 from aclf_cdisc.sdtm.assemble import compute_usubjid
 from aclf_cdisc.sdtm.lineage import LINEAGE, Lineage, lineage_of
 from aclf_cdisc.spec.model import Spec
@@ -72,7 +75,9 @@ WORKERS_ENV = "ACLF_WORKERS"  # worker processes when --workers is not given
 BLOCK_ENV = "ACLF_BLOCK_SUBJECTS"  # subjects per block when --block-subjects is not given
 DEFAULT_BLOCK_SUBJECTS = 1000  # about 100 MB of working frames per worker at this study's density
 MAX_DEFAULT_WORKERS = 4  # each worker holds a block's working frames: more cores, not more memory
-SHARED_FORMS = ("irt_kits",)  # looked up by KITNO across subjects (sdtm.infusions): whole in every block
+# Forms looked up across subjects: form -> (key, the form that looks it up by that key). The kit list is
+# looked up by KITNO from the infusion log (sdtm.infusions); a block gets the records it can look up.
+SHARED_FORMS = {"irt_kits": ("KITNO", "ex")}
 SUBJECT_COLUMNS = ("SITEID", "SUBJID")
 
 
@@ -185,7 +190,8 @@ def plan_blocks(raw: RawExport, spec: Spec, block_subjects: int, workers: int = 
 
     Blocks hold consecutive subjects in ascending USUBJID order (the order the datasets are sorted
     in), :func:`block_count` of them, each as many subjects as the next or one more (never more
-    than ``block_subjects``). Forms in :data:`SHARED_FORMS` go whole to every block.
+    than ``block_subjects``). A form in :data:`SHARED_FORMS` gives each block the records it looks up
+    (:func:`looked_up_rows`).
     """
     if not sorts_by_subject(spec):
         return []
@@ -203,20 +209,41 @@ def plan_blocks(raw: RawExport, spec: Spec, block_subjects: int, workers: int = 
         return []
     block_of = dict(zip(everyone, (np.arange(len(everyone)) * count // len(everyone)).tolist(), strict=True))
     plan: list[dict[str, np.ndarray]] = [{} for _ in range(count)]
-    for name, form in raw.forms.items():
-        if form is None:
-            continue
-        if name in SHARED_FORMS:
-            for rows in plan:
-                rows[name] = np.arange(len(form))
-            continue
-        codes, ids = subjects[name]
+    for name, (codes, ids) in subjects.items():
         blocks = np.array([block_of[i] for i in ids.tolist()], dtype=np.int64)[codes]  # each distinct subject once
         order = np.argsort(blocks, kind="stable")  # within a block, raw order
         cuts = np.searchsorted(blocks[order], np.arange(1, count))
         for rows, part in zip(plan, np.split(order, cuts), strict=True):
             rows[name] = part
+    for name, (key, by) in SHARED_FORMS.items():
+        shared = raw.forms.get(name)
+        if shared is not None:
+            for rows, part in zip(plan, looked_up_rows(shared, key, raw.forms.get(by), [r.get(by) for r in plan]),
+                                  strict=True):
+                rows[name] = part
     return plan
+
+
+def looked_up_rows(shared: pd.DataFrame, key: str, looking: pd.DataFrame | None,
+                   blocks: Sequence[np.ndarray | None]) -> list[np.ndarray]:
+    """For each block (its rows of ``looking``), the rows of ``shared`` it can look up by ``key``:
+    those whose key one of its rows holds, and those without a key (a blank looks up a blank), in
+    raw order. Every row of ``shared`` for every block when ``looking`` or either key column is missing.
+
+    >>> kits = pd.DataFrame({"KITNO": ["K1", "K2", "K1", np.nan, "K3"]})
+    >>> ex = pd.DataFrame({"KITNO": ["K1", "K3", "K9", np.nan]})
+    >>> [rows.tolist() for rows in looked_up_rows(kits, "KITNO", ex, [np.array([0]), np.array([1, 2]), None])]
+    [[0, 2, 3], [3, 4], [3]]
+    """
+    if looking is None or key not in shared.columns or key not in looking.columns:
+        return [np.arange(len(shared)) for _ in blocks]
+    shared_keys = expand_column(shared[key], missing=RAW_MISSING).to_numpy(dtype=object)
+    looking_keys = expand_column(looking[key], missing=RAW_MISSING).to_numpy(dtype=object)
+    codes, _ = pd.factorize(np.concatenate([shared_keys, looking_keys]))  # a blank key: -1
+    shared_codes, looking_codes = codes[:len(shared_keys)], codes[len(shared_keys):]
+    blank = shared_codes < 0
+    return [np.flatnonzero(blank | (np.isin(shared_codes, looking_codes[rows]) if rows is not None else False))
+            for rows in blocks]
 
 
 class Handover(Generic[T]):
@@ -254,9 +281,7 @@ def whole_export(raw: RawExport) -> RawExport:
 
 def block_export(raw: RawExport, rows: Mapping[str, np.ndarray]) -> RawExport:
     """The export restricted to one block's rows, as read (raw index, file and record kept; no issues)."""
-    forms = {name: None if form is None else
-             as_read(form if name in SHARED_FORMS else form.iloc[rows[name]])
-             for name, form in raw.forms.items()}
+    forms = {name: None if form is None else as_read(form.iloc[rows[name]]) for name, form in raw.forms.items()}
     return replace(raw, forms=forms, issues=[])
 
 
