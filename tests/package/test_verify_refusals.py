@@ -131,3 +131,24 @@ def test_any_damaged_manifest_or_checksum_line_gives_issues_never_a_crash(
     with (root / CHECKSUM_NAME).open("ab") as handle:
         handle.write(line + b"\n")
     assert all(issue.rule.startswith("package.") for issue in verify_package(root))
+
+
+def test_a_file_or_folder_replaced_by_a_symbolic_link_is_named_and_not_read_through(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _package(tmp_path / "pkg")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "dm.xpt").write_text("dm", encoding="utf-8")  # the same bytes: the digests would agree
+    (root / "m5" / "dm.xpt").unlink()
+    (root / "m5" / "dm.xpt").symlink_to(outside / "dm.xpt")
+    (root / "m5" / "loop").symlink_to(root / "m5")  # a folder link back into the package
+    issues = verify_package(root)
+    assert [(i.rule, i.file) for i in issues] == [("package.file-link", "m5/dm.xpt"), ("package.file-link", "m5/loop")]
+    code, lines = _verify(root, capsys)
+    assert code == 1 and any("m5/dm.xpt is a symbolic link" in line for line in lines)
+    # a whole folder of the package replaced by a link to a copy of it
+    root2 = _package(tmp_path / "pkg2")
+    (root2 / "reports").rename(tmp_path / "reports-copy")
+    (root2 / "reports").symlink_to(tmp_path / "reports-copy")
+    assert [(i.rule, i.file) for i in verify_package(root2)] == [("package.file-link", "reports"),
+                                                                 ("package.file-link", "reports/validation.csv")]

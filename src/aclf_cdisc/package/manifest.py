@@ -195,6 +195,40 @@ def tree_files(root: Path, folders: Iterable[str]) -> list[Path]:
     return sorted(found, key=lambda p: p.as_posix())
 
 
+def tree_links(root: Path, folders: Iterable[str]) -> list[str]:
+    """Every symbolic link under ``root/<folder>`` (to a file or a folder; never followed), and a
+    folder that is one, as POSIX paths relative to ``root``, sorted.
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> (root / "m5").mkdir(); (root / "m5" / "dm.xpt").write_bytes(b"")
+    0
+    >>> (root / "m5" / "ae.xpt").symlink_to(root / "m5" / "dm.xpt"); (root / "m5" / "up").symlink_to(root)
+    >>> tree_links(root, ["m5", "reports"])
+    ['m5/ae.xpt', 'm5/up']
+    """
+    found: list[str] = []
+    for folder in folders:
+        base = root / folder
+        if base.is_symlink():
+            found.append(folder)
+            continue
+        for current, folders_here, files_here in os.walk(base):  # links to folders are listed, not entered
+            found.extend((Path(current) / name).relative_to(root).as_posix()
+                         for name in (*folders_here, *files_here) if (Path(current) / name).is_symlink())
+    return sorted(found)
+
+
+def through_link(root: Path, name: str) -> bool:
+    """True when the package path ``name`` is, or lies under, a symbolic link below ``root``."""
+    path = root
+    for part in Path(name).parts:
+        path = path / part
+        if path.is_symlink():
+            return True
+    return False
+
+
 def file_entries(root: Path, files: Iterable[Path], digests: PackageDigests | None = None) -> list[dict[str, Any]]:
     """``{"path", "size", "sha256"}`` for each file (paths relative to ``root``, POSIX style)."""
     paths = list(files)
@@ -383,7 +417,10 @@ def verify_package(root: Path) -> list[Issue]:
     Rules: ``package.file-missing`` (listed, absent), ``package.file-changed`` (size or SHA-256
     differs), ``package.file-extra`` (present under a manifest folder, not listed),
     ``package.checksum-mismatch`` (a ``checksums.md5`` line disagrees with the file) and
-    ``package.checksum-unreadable`` (a line that is not UTF-8 ``<md5>  <path>``). A manifest that
+    ``package.checksum-unreadable`` (a line that is not UTF-8 ``<md5>  <path>``) and
+    ``package.file-link`` (a symbolic link where a file or folder belongs: a submission is plain
+    files, and a link is not copied as one, may point outside the package, or may change after
+    the package is verified; nothing is read through it). A manifest that
     cannot be used is ``package.manifest-missing``, ``package.manifest-unreadable`` (not a JSON
     object with a list of files) or ``package.manifest-invalid`` (an entry or key missing or wrong,
     at its JSON path such as ``files[3].size``, or a path listed twice), and nothing is compared.
@@ -392,11 +429,15 @@ def verify_package(root: Path) -> list[Issue]:
     document, problems = read_manifest(root)
     if document is None:
         return problems
-    listed = {str(f["path"]): f for f in document["files"]}
-    present = {p.as_posix() for p in tree_files(root, document.get("folders", []))}
+    folders = document.get("folders", [])
+    named = {str(f["path"]): f for f in document["files"]}
+    links = {name for name in named if through_link(root, name)} | set(tree_links(root, folders))
+    listed = {name: entry for name, entry in named.items() if name not in links}
+    present = {p.as_posix() for p in tree_files(root, folders)} - links
     digests = PackageDigests(root)  # each file read once, for its SHA-256 and its MD5
     digests.of([Path(name) for name in sorted(listed) if (root / name).is_file()])  # side by side, up front
-    issues: list[Issue] = []
+    issues = [Issue("package.file-link", f"{name} is a symbolic link, not a file or folder of the package: "
+                    "copy the file itself in", file=name) for name in sorted(links)]
     for name in sorted(listed):
         entry = listed[name]
         path = root / name
@@ -411,7 +452,7 @@ def verify_package(root: Path) -> list[Issue]:
                                 value=digest, expected=f"{entry['size']} bytes, SHA-256 {entry['sha256']}"))
     issues.extend(Issue("package.file-extra", f"{name} is in the package but not in the manifest", file=name)
                   for name in sorted(present - set(listed)))
-    issues.extend(_checksum_issues(root, listed, digests))
+    issues.extend(_checksum_issues(root, named, digests, links))
     return issues
 
 
@@ -438,7 +479,8 @@ def checksum_lines(raw: bytes) -> list[tuple[int, str | None, str | None, bytes]
     return found
 
 
-def _checksum_issues(root: Path, listed: Mapping[str, Any], digests: PackageDigests) -> list[Issue]:
+def _checksum_issues(root: Path, listed: Mapping[str, Any], digests: PackageDigests,
+                     links: set[str]) -> list[Issue]:
     path = root / CHECKSUM_NAME
     if not path.is_file():
         return [Issue("package.checksum-missing", f"no {CHECKSUM_NAME} beside the manifest", file=CHECKSUM_NAME)]
@@ -455,7 +497,7 @@ def _checksum_issues(root: Path, listed: Mapping[str, Any], digests: PackageDige
         if name not in listed:
             issues.append(Issue("package.checksum-mismatch", f"{CHECKSUM_NAME} lists {name}, which the "
                                 "manifest does not", file=CHECKSUM_NAME, row=number, value=name))
-        elif target.is_file() and digests.of([Path(name)])[0][1] != digest:
+        elif name not in links and target.is_file() and digests.of([Path(name)])[0][1] != digest:
             issues.append(Issue("package.checksum-mismatch", f"the MD5 of {name} is not the one "
                                 f"{CHECKSUM_NAME} records", file=CHECKSUM_NAME, row=number, value=name))
     issues.extend(Issue("package.checksum-mismatch", f"{CHECKSUM_NAME} does not list {name}",
