@@ -75,6 +75,17 @@ def test_a_ct_file_in_the_wrong_format(tmp_path, capsys):
     assert "validate.ct-invalid: --ct is not a CDISC CT file in the NCI EVS text export format" in err
 
 
+def test_a_ct_file_not_in_utf8_is_named_with_its_line(tmp_path, capsys):
+    write_xpt(DM.iloc[:1], DM_META, tmp_path / "dm.xpt")
+    ct = tmp_path / "ct.txt"
+    ct.write_bytes(b"Code\tCodelist Code\n" + b"C1\t\n" * 3 + b"C2\tCaf\xe9\n")  # latin-1 on line 5
+    code, _, err = _run(capsys, tmp_path, "--ct", ct)
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "validate.ct-invalid: --ct is not a CDISC CT file in the NCI EVS text export format: the CT file is " \
+           "not UTF-8 text" in err
+    assert f"(file={ct}, row=5)" in err
+
+
 def test_dataset_json_reads_like_xpt_and_duplicate_usubjid_is_found(tmp_path):
     write_dataset_json(DM, DM_META, tmp_path / "dm.json")
     outcome = validate_folder(tmp_path)

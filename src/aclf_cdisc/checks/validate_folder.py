@@ -40,7 +40,7 @@ def read_terminology(path: Path | None, only: set[str] | None = None) -> Control
         return read_ct(path, only=only)
     except AclfError as exc:
         first = exc.issues[0]
-        raise AclfError(Issue(rule="validate.ct-invalid", file=str(path),
+        raise AclfError(Issue(rule="validate.ct-invalid", file=str(path), row=first.row,
                               message=f"--ct is not a CDISC CT file in the NCI EVS text export format: {first.message}",
                               value=first.value, expected="the tab-delimited 'SDTM Terminology.txt' (or an archive "
                                                           "holding it) from NCI EVS")) from exc
