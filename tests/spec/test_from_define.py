@@ -140,3 +140,18 @@ def test_a_define_xml_10_is_named_as_such(shared, tmp_path, capsys):
     assert main(["spec", "import", "--define", str(define), "--to", str(target)]) == 1
     assert "(Define-XML 1.0, on ODM 1.2, is not read) (file=define.xml)" in capsys.readouterr().err
     assert not target.exists()
+
+
+def test_a_length_or_significant_digits_the_spec_cannot_hold_is_left_out_and_listed(shared, tmp_path):
+    text = (shared / "anchors" / "define-xml-2.1-examples" / "defineV21-SDTM.xml").read_text(encoding="utf-8")
+    root = etree.fromstring(text.encode("utf-8"))
+    age = root.find(".//odm:ItemDef[@OID='IT.DM.AGE']", ODM)
+    age.set("Length", "2.5")
+    age.set("SignificantDigits", "one")
+    (tmp_path / "define.xml").write_bytes(etree.tostring(root))
+    files = _import(tmp_path / "define.xml", tmp_path / "s")
+    variable = next(v for v in files["sdtm/dm.yaml"]["variables"] if v["name"] == "AGE")
+    assert "length" not in variable and "significant_digits" not in variable
+    notes = (tmp_path / "s" / "README.md").read_text(encoding="utf-8")
+    assert "AGE: Length '2.5' is not a whole number from 1 to 200 (an XPT v5 variable's); left out" in notes
+    assert "AGE: SignificantDigits 'one' is not a whole number; left out" in notes

@@ -156,9 +156,14 @@ def item_fields(define: Define, item: etree._Element, notes: list[str]) -> dict[
     length = item.get("Length")
     if length and length.isdigit() and 1 <= int(length) <= 200:
         record["length"] = int(length)
+    elif length is not None:
+        notes.append(f"{item.get('Name')}: Length {length!r} is not a whole number from 1 to 200 (an XPT v5 "
+                     "variable's); left out")
     digits = item.get("SignificantDigits")
     if digits and digits.isdigit():
         record["significant_digits"] = int(digits)
+    elif digits is not None:
+        notes.append(f"{item.get('Name')}: SignificantDigits {digits!r} is not a whole number; left out")
     fmt = define.attr(item, "def:DisplayFormat")
     if fmt and FORMAT.match(fmt.upper()):
         record["display_format"] = fmt.upper()
