@@ -274,6 +274,18 @@ def test_bad_cells_are_named_by_sheet_row_and_column(exported, tmp_path, capsys)
     assert "nothing written" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("order", [True, 2.5, "second"])
+def test_an_order_that_is_not_a_whole_number_is_named_at_its_cell(exported, tmp_path, order):
+    rows = {}
+
+    def edit(wb):
+        rows["var"] = _row_of(wb["Variables"], "DM", "AGE")
+        wb["Variables"].cell(rows["var"], 1).value = order                    # Order
+    _, issues = import_workbook(_broken(exported, tmp_path, edit))
+    found = [(i.rule, i.file, i.row, i.column, i.value) for i in issues if i.severity == "error"]
+    assert found == [("workbook.cell-invalid", "broken.xlsx#Variables", rows["var"], "A (Order)", order)]
+
+
 def test_missing_sheet_and_column(exported, tmp_path):
     def edit(wb):
         del wb["Variables"]

@@ -665,12 +665,12 @@ def _order_key(reader: Reader, rows: SheetRows, number: int, row: Row) -> int:
     value = row.get("Order")
     if value is None:
         return 0
-    try:
-        return int(decode("integer", value))
-    except (TypeError, ValueError):
-        reader.add("workbook.cell-invalid", "Order must be a whole number", rows, number, "Order", value,
-                   "a whole number (the position within the dataset)")
-        return 0
+    order = decode("integer", value)
+    if isinstance(order, int) and not isinstance(order, bool):  # TRUE or 2.5 is no position
+        return order
+    reader.add("workbook.cell-invalid", "Order must be a whole number", rows, number, "Order", value,
+               "a whole number (the position within the dataset)")
+    return 0
 
 
 # ============================================================================================
