@@ -121,12 +121,40 @@ def _key_values(column: pd.Series) -> np.ndarray:
     return np.asarray(column.tolist(), dtype=object)
 
 
+def _file_values(column: pd.Series) -> np.ndarray:
+    """Each record's raw file name (None when missing), judged per distinct value.
+
+    >>> _file_values(pd.Series(["lb.csv", None, "lb.csv", float("nan")])).tolist()
+    ['lb.csv', None, 'lb.csv', None]
+    """
+    values = column.to_numpy(dtype=object)
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    if not all(type(name) is str for name in distinct):  # 1 and 1.0 share a code but not a text
+        return np.array([None if pd.isna(f) else str(f) for f in values], dtype=object)
+    return np.array([*distinct, None], dtype=object)[codes]  # code -1 (missing) takes the last
+
+
+def _row_values(column: pd.Series) -> np.ndarray:
+    """Each record's raw record number (-1 when missing) as int64.
+
+    >>> _row_values(pd.Series([3.0, float("nan"), 7.0])).tolist(), _row_values(pd.Series([2, 5])).tolist()
+    ([3, -1, 7], [2, 5])
+    """
+    if not isinstance(column.dtype, np.dtype):  # a nullable or other extension type: one by one
+        return np.array([-1 if pd.isna(r) else int(r) for r in column], dtype=np.int64)
+    if column.dtype.kind in "iu":
+        return column.to_numpy(dtype=np.int64)
+    if column.dtype.kind == "f":
+        values = column.to_numpy()
+        return np.where(np.isnan(values), -1, values).astype(np.int64)  # as int() does: toward zero
+    return np.array([-1 if pd.isna(r) else int(r) for r in column], dtype=np.int64)
+
+
 def make_lineage(frame: pd.DataFrame, keys: Sequence[str]) -> Lineage | None:
     """The lineage of ``frame`` (positions as they are) from its ``__file``/``__row`` columns, or None."""
     if FILE_COL not in frame.columns or ROW_COL not in frame.columns:
         return None
-    files = np.array([None if pd.isna(f) else str(f) for f in frame[FILE_COL]], dtype=object)
-    rows = np.array([-1 if pd.isna(r) else int(r) for r in frame[ROW_COL]], dtype=np.int64)
+    files, rows = _file_values(frame[FILE_COL]), _row_values(frame[ROW_COL])
     guard = tuple((k, _key_values(frame[k])) for k in keys if k in frame.columns)
     return Lineage(files=files, rows=rows, keys=guard)
 
