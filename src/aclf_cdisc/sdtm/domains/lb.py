@@ -366,35 +366,47 @@ DERIVATIONS: dict[str, Derivation] = {
 MAP_INPUTS = MapInputs(forms=(FORM,), derivations=frozenset(DERIVATIONS))
 
 
+def on_or_before_reference(dtc: pd.Series, ref: pd.Series) -> np.ndarray:
+    """Whether each ISO 8601 date/time of ``dtc`` is on or before ``ref`` (bool array): both with a
+    time are compared to the minute, otherwise by date (a date-only value on the reference day
+    counts as before); a partial or missing date is never. Each distinct pair is compared once.
+
+    >>> on_or_before_reference(pd.Series(["2024-01-05", "2024-01-05T14:00", "2024-01"]),
+    ...                        pd.Series(["2024-01-05T10:00"] * 3)).tolist()
+    [True, False, False]
+    """
+    dtc, ref = dtc.astype("string"), ref.astype("string")
+    codes, first = _distinct_codes(dtc.to_numpy(dtype=object), ref.to_numpy(dtype=object))
+    dtc, ref = dtc.iloc[first].reset_index(drop=True), ref.iloc[first].reset_index(drop=True)
+    with_time = dtc.str.len().ge(16).fillna(False) & ref.str.len().ge(16).fillna(False)
+    day, ref_day = iso_date_part(dtc), iso_date_part(ref)
+    same_minute = dtc.str.slice(0, 16) <= ref.str.slice(0, 16)
+    on_or_before = (day.notna() & ref_day.notna() & (day < ref_day)) | (
+        day.notna() & (day == ref_day) & (~with_time | same_minute))
+    return on_or_before.fillna(False).astype(bool).to_numpy()[codes]
+
+
 def derive_var_lobxfl(dataset: pd.DataFrame, *, ref_var: str = RFXSTDTC, dtc_var: str = "LBDTC",
                       by_vars: Sequence[str] = ("USUBJID", "LBTESTCD"), new_var: str = "LBLOBXFL",
                       order: Sequence[str] = ("VISITNUM", "LBSEQ")) -> pd.DataFrame:
     """Flag (Y) the last record with a result on or before the first exposure, per subject and test.
 
     A record qualifies when it has a result (LBORRES, no LBSTAT) and its date/time is on or before
-    ``ref_var``: both with a time are compared to the minute, otherwise by date (a date-only
-    result on the first-infusion day counts as before). The last one by date/time, then ``order``,
-    is flagged. Subjects never exposed get no flag.
+    ``ref_var`` (:func:`on_or_before_reference`). The last one by date/time, then ``order``, is
+    flagged. Subjects never exposed get no flag.
     """
     if new_var in dataset.columns:
         raise ValueError(f"{new_var} already exists; derive_var_lobxfl does not overwrite")
-    dtc = dataset[dtc_var].astype("string")
-    ref = dataset[ref_var].astype("string")
-    with_time = dtc.str.len().ge(16).fillna(False) & ref.str.len().ge(16).fillna(False)
-    day, ref_day = iso_date_part(dtc), iso_date_part(ref)
-    same_minute = dtc.str.slice(0, 16) <= ref.str.slice(0, 16)
-    on_or_before = (day.notna() & ref_day.notna() & (day < ref_day)) | (
-        day.notna() & (day == ref_day) & (~with_time | same_minute))
-    has_result = dataset["LBORRES"].notna() & dataset["LBSTAT"].isna()
-    candidates = dataset[on_or_before.fillna(False).astype(bool) & has_result].copy()
-    candidates["_dtc"] = dtc[candidates.index]
-    present = [c for c in order if c in candidates.columns]
+    qualifies = on_or_before_reference(dataset[dtc_var], dataset[ref_var]) & (
+        dataset["LBORRES"].notna() & dataset["LBSTAT"].isna()).to_numpy()
+    present = [c for c in order if c in dataset.columns]
+    candidates = dataset.loc[qualifies, list(dict.fromkeys([*by_vars, *present]))]  # only the sort keys
+    candidates = candidates.assign(_dtc=dataset.loc[qualifies, dtc_var].astype("string"))
     candidates = candidates.sort_values([*by_vars, "_dtc", *present], kind="mergesort")
     last = candidates.drop_duplicates(list(by_vars), keep="last").index
-    out = dataset.copy()
-    out[new_var] = None
-    out.loc[last, new_var] = "Y"
-    return out
+    flags = np.full(len(dataset), None, dtype=object)
+    flags[dataset.index.isin(last)] = "Y"
+    return dataset.assign(**{new_var: pd.Series(flags, index=dataset.index, dtype=object)})
 
 
 # ------------------------------------------------------------------------------------------
