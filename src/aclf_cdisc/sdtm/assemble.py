@@ -115,8 +115,27 @@ def compute_usubjid(studyid: str, siteid: pd.Series, subjid: pd.Series) -> pd.Se
     pairs = (site_codes.astype(np.int64) + 1) * (len(subjects) + 1) + (subj_codes + 1)  # missing: code -1
     codes = pd.factorize(pairs)[0]  # pairs numbered in order of first appearance
     first = np.unique(codes, return_index=True)[1]  # the first record of each pair, in pair order
-    distinct = _usubjid(studyid, siteid.iloc[first], subjid.iloc[first])
-    return pd.Series(distinct.to_numpy()[codes], index=subjid.index, dtype=object, name=distinct.name)
+    distinct = np.array([_text_usubjid(studyid, site, subject) for site, subject in
+                         zip(siteid.to_numpy(dtype=object)[first], subjid.to_numpy(dtype=object)[first], strict=True)],
+                        dtype=object)
+    return pd.Series(distinct[codes], index=subjid.index, dtype=object, name=subjid.name)
+
+
+def _text_usubjid(studyid: str, siteid: object, subjid: object) -> object:
+    """:func:`_usubjid` of one record whose SITEID and SUBJID are text or missing (then pd.NA).
+
+    >>> _text_usubjid("S", " 101", "101-0001 "), _text_usubjid("S", "101", "0001"), _text_usubjid("S", None, "0001")
+    ('S-101-0001', 'S-101-0001', <NA>)
+    """
+    site = siteid.strip() if isinstance(siteid, str) else pd.NA
+    subject = subjid.strip() if isinstance(subjid, str) else pd.NA
+    if str(subject).startswith(f"{site}-"):  # as _usubjid tests it, missing values written <NA>
+        local = subject
+    elif site is pd.NA or subject is pd.NA:
+        local = pd.NA
+    else:
+        local = f"{site}-{subject}"
+    return pd.NA if local is pd.NA else f"{studyid}-{local}"
 
 
 def _usubjid(studyid: str, siteid: pd.Series, subjid: pd.Series) -> pd.Series:
