@@ -7,12 +7,22 @@ import pandas as pd
 from aclf_cdisc.errors import DerivationError, Issue
 from aclf_cdisc.sdtm.lineage import FILE_COL, ROW_COL, make_lineage, with_lineage
 from aclf_cdisc.sdtm.text import per_distinct_text
-from aclf_cdisc.spec.model import Dataset
+from aclf_cdisc.spec.model import Dataset, Variable
 
 
 def _as_text(values: pd.Series) -> pd.Series:
     """Object column of str, with None (never pd.NA or NaN) for missing and empty values."""
     return per_distinct_text(values, str.rstrip, None)
+
+
+def _conformed(column: pd.Series, variable: Variable) -> pd.Series:
+    """``column`` as ``variable``'s type: float64 for numeric variables, text (:func:`_as_text`) for
+    character ones; in-memory dates (ADaM) stay dates, the transport layer writes SAS dates."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return column
+    if variable.is_numeric:
+        return pd.to_numeric(column, errors="raise").astype("float64")
+    return _as_text(column)
 
 
 def conform_to_spec(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
@@ -38,18 +48,11 @@ def conform_to_spec(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
                 for name in missing
             ]
         )
-    out = pd.DataFrame(index=frame.index)
-    for variable in dataset.variables:
-        column = frame[variable.name]
-        if pd.api.types.is_datetime64_any_dtype(column):
-            out[variable.name] = column  # ADaM in-memory dates; the transport layer writes SAS dates
-        elif variable.is_numeric:
-            out[variable.name] = pd.to_numeric(column, errors="raise").astype("float64")
-        else:
-            out[variable.name] = _as_text(column)
+    columns = {variable.name: _conformed(frame[variable.name], variable) for variable in dataset.variables}
     carries = FILE_COL in frame.columns and ROW_COL in frame.columns
     if carries:  # the raw record of each row follows the sort, then leaves the columns for attrs
-        out[FILE_COL], out[ROW_COL] = frame[FILE_COL], frame[ROW_COL]
+        columns[FILE_COL], columns[ROW_COL] = frame[FILE_COL], frame[ROW_COL]
+    out = pd.DataFrame(columns, index=frame.index)
     sort_keys = [k for k in dataset.sort_order if k in out.columns]
     if sort_keys:
         out = out.sort_values(sort_keys, kind="mergesort", na_position="first")
