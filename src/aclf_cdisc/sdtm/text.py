@@ -18,14 +18,16 @@ def per_distinct_text(values: pd.Series, clean: Callable[[str], str], missing: o
     >>> per_distinct_text(pd.Series([" a ", None, " ", " a "]), str.strip, None).tolist()
     ['a', None, None, 'a']
     """
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):  # text already: no conversion
-        codes, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    array = values.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(array, skipna=True) in ("string", "empty"):  # text already: no conversion
+        codes, distinct = pd.factorize(array, use_na_sentinel=True)
     else:
         codes, converted = pd.factorize(values.astype("string"), use_na_sentinel=True)
         distinct = converted.to_numpy(dtype=object)
     cleaned = [clean(text) for text in distinct]
     lookup = np.array([text if text else missing for text in cleaned] + [missing], dtype=object)
-    return pd.Series(lookup[codes], index=values.index, dtype=object)  # code -1 (missing) takes the last
+    # code -1 (missing) takes the last; the taken array is new, so the Series need not copy it
+    return pd.Series(lookup[codes], index=values.index, dtype=object, copy=False)
 
 
 def by_distinct_text(values: pd.Series, derive: Callable[[pd.Series], object]) -> np.ndarray:
