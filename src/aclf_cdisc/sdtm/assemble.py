@@ -32,15 +32,17 @@ def raw_forms(raw: Any) -> Mapping[str, pd.DataFrame]:
 
 def trim_form(form: pd.DataFrame) -> pd.DataFrame:
     """A copy of a raw form frame with text trimmed (blank -> missing) and ``_row`` (1-based source record)."""
-    frame = form.copy()
-    if "_row" not in frame.columns:
-        frame["_row"] = frame[ROW_COL] if ROW_COL in frame.columns else np.arange(1, len(frame) + 1)
-    for column in frame.columns:
-        if column.startswith("_"):
-            continue
-        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
-            frame[column] = per_distinct_text(frame[column], str.strip, pd.NA)
-    return frame.reset_index(drop=True)
+    columns: dict[str, pd.Series | np.ndarray] = {
+        column: per_distinct_text(form[column], str.strip, pd.NA) if _is_raw_text(column, form[column])
+        else form[column] for column in form.columns}
+    if "_row" not in columns:
+        columns["_row"] = form[ROW_COL] if ROW_COL in form.columns else np.arange(1, len(form) + 1)
+    return pd.DataFrame(columns, index=form.index).reset_index(drop=True)
+
+
+def _is_raw_text(name: str, column: pd.Series) -> bool:
+    """Whether a raw form column holds text the export wrote (not the reader's ``_``/``__`` columns)."""
+    return not name.startswith("_") and (column.dtype == object or pd.api.types.is_string_dtype(column))
 
 
 class TrimmedForms(Mapping[str, pd.DataFrame]):
