@@ -124,14 +124,15 @@ def compute_usubjid(studyid: str, siteid: pd.Series, subjid: pd.Series) -> pd.Se
 
 
 def _text_usubjid(studyid: str, siteid: object, subjid: object) -> object:
-    """:func:`_usubjid` of one record whose SITEID and SUBJID are text or missing (then pd.NA).
+    """The USUBJID of one record (:func:`compute_usubjid`) whose SITEID and SUBJID are text or missing
+    (then pd.NA).
 
     >>> _text_usubjid("S", " 101", "101-0001 "), _text_usubjid("S", "101", "0001"), _text_usubjid("S", None, "0001")
     ('S-101-0001', 'S-101-0001', <NA>)
     """
     site = siteid.strip() if isinstance(siteid, str) else pd.NA
     subject = subjid.strip() if isinstance(subjid, str) else pd.NA
-    if str(subject).startswith(f"{site}-"):  # as _usubjid tests it, missing values written <NA>
+    if str(subject).startswith(f"{site}-"):  # a missing value is written <NA> in this test
         local = subject
     elif site is pd.NA or subject is pd.NA:
         local = pd.NA
@@ -141,12 +142,10 @@ def _text_usubjid(studyid: str, siteid: object, subjid: object) -> object:
 
 
 def _usubjid(studyid: str, siteid: pd.Series, subjid: pd.Series) -> pd.Series:
-    """:func:`compute_usubjid`, record by record."""
-    site = siteid.astype("string").str.strip()
-    subj = subjid.astype("string").str.strip()
-    embedded = pd.Series([str(b).startswith(f"{a}-") for a, b in zip(site, subj, strict=True)], index=subj.index)
-    local = subj.where(embedded, site + "-" + subj)
-    return (studyid + "-" + local).astype(object)
+    """:func:`compute_usubjid`, record by record, values that are not text read as their text (1.0: "1.0")."""
+    sites, subjects = (column.astype("string").to_numpy(dtype=object) for column in (siteid, subjid))
+    return pd.Series([_text_usubjid(studyid, site, subject) for site, subject in zip(sites, subjects, strict=True)],
+                     index=subjid.index, dtype=object, name=subjid.name)
 
 
 def with_usubjid(frame: pd.DataFrame, spec: Spec) -> pd.DataFrame:
