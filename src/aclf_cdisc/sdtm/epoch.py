@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aclf_cdisc.sdtm.study_day import iso_date_part
+from aclf_cdisc.sdtm.study_day import iso_date_part, iso_dates
 from aclf_cdisc.sdtm.text import by_distinct_text
 
 EPOCH_BOUNDARY = "epoch_boundary"  # key of spec.study.conventions holding the boundary rule
@@ -65,7 +65,7 @@ def _instants(dtc: pd.Series, date_only_offset: np.int64) -> np.ndarray:
 
 def _text_instants(text: pd.Series, date_only_offset: np.int64) -> np.ndarray:
     """:func:`_instants` of a ``string`` Series."""
-    day = pd.to_datetime(iso_date_part(text), format="%Y-%m-%d", errors="coerce")
+    day = iso_dates(text)
     timed = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?").fillna(False).astype(bool)
     moment = pd.to_datetime(text.where(timed), format="ISO8601", errors="coerce")
     days = day.to_numpy(dtype="datetime64[ns]").astype(np.int64)
