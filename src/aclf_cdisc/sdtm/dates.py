@@ -43,9 +43,9 @@ def raw_to_iso8601(
 ) -> tuple[pd.Series, list[Issue]]:
     """Convert raw date (and time) text to ISO 8601; one Issue per unparseable cell."""
     codes, distinct = pd.factorize(date.astype("string"), use_na_sentinel=True)
-    stripped = [str(text).strip() for text in distinct]
+    stripped = [text.strip() for text in distinct.to_numpy(dtype=object)]
     parsed, errors = _parse_distinct(stripped)
-    iso = pd.Series(np.array([*parsed, None], dtype=object)[codes], index=date.index, dtype=object)
+    iso = np.array([*parsed, None], dtype=object)[codes]
     issues: list[Issue] = []
     row_of = rows if rows is not None else pd.Series(range(1, len(date) + 1), index=date.index)
     unreadable = np.array([text in errors for text in stripped] + [False], dtype=bool)[codes]
@@ -64,10 +64,8 @@ def raw_to_iso8601(
             )
         )
     if time is not None:
-        clock = time.astype("string").str.strip()
-        clock = clock.mask(clock == "", pd.NA)
-        bad_time = clock.notna() & ~clock.fillna("").str.match(TIME_PATTERN.pattern)
-        for idx in clock.index[bad_time]:
+        clock, bad_time = _clock_times(time)
+        for idx, text in zip(date.index[bad_time], clock[bad_time], strict=True):
             issues.append(
                 Issue(
                     rule="sdtm.time-invalid",
@@ -76,15 +74,23 @@ def raw_to_iso8601(
                     dataset=dataset,
                     row=int(row_of[idx]),
                     column=variable,
-                    value=str(clock[idx]),
+                    value=text,
                     expected="HH:MM (24-hour clock)",
                 )
             )
-        complete = pd.Series(np.array([v is not None and len(v) == 10 for v in parsed] + [False], dtype=bool)[codes],
-                             index=date.index)
-        attach = complete & clock.notna() & ~bad_time
-        iso = iso.where(~attach, iso.astype(str) + "T" + clock.astype(str))
-    return iso.where(iso.notna(), None).astype(object), issues
+        complete = np.array([v is not None and len(v) == 10 for v in parsed] + [False], dtype=bool)[codes]
+        attach = np.flatnonzero(complete & pd.notna(clock) & ~bad_time)
+        iso[attach] = [f"{day}T{hhmm}" for day, hhmm in zip(iso[attach], clock[attach], strict=True)]
+    return pd.Series(iso, index=date.index, dtype=object), issues
+
+
+def _clock_times(time: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(clock, bad): each raw time stripped (None when missing or blank), and whether it is not
+    HH:MM. Each distinct text is stripped and checked once."""
+    codes, distinct = pd.factorize(time.astype("string"), use_na_sentinel=True)
+    stripped = [text.strip() or None for text in distinct.to_numpy(dtype=object)]
+    bad = [text is not None and not TIME_PATTERN.match(text) for text in stripped]
+    return np.array([*stripped, None], dtype=object)[codes], np.array([*bad, False], dtype=bool)[codes]
 
 
 def to_iso8601(values: pd.Series, time: pd.Series | None = None, *, dataset: str, variable: str, file: str,
