@@ -73,25 +73,39 @@ def last_contact_dates(raw: Any, spec: Spec) -> pd.Series:
     """USUBJID -> latest complete date (ISO) in any dated column of any raw form except the birth date.
 
     Date columns are the ones declared ``type: date`` in specs/raw; unreadable or partial dates
-    are skipped (they are reported by the domain that maps them).
+    are skipped (they are reported by the domain that maps them). The date columns of every form
+    are read as one column, so each distinct date text is parsed once.
     """
-    pieces = []
+    subjects: list[pd.Series] = []
+    texts: list[pd.Series] = []
     for form_name, layout in sorted(spec.raw_forms.items()):
         frame = get_form(raw, form_name, required=False)
         if frame is None or "SUBJID" not in frame.columns or frame.empty:
             continue
-        frame = with_usubjid(frame, spec)
+        usubjid = compute_usubjid(spec.study.studyid, frame["SITEID"], frame["SUBJID"])
         for column in layout.columns:
             if column.data_type != "date" or column.name == "BRTHDAT" or column.name not in frame.columns:
                 continue
-            values, _ = raw_to_iso8601(frame[column.name], dataset=DOMAIN, variable="RFPENDTC",
-                                       file=frame_file(frame, form_name))
-            dates = iso_date_part(pd.Series(values, index=frame.index))
-            pieces.append(pd.DataFrame({"USUBJID": frame["USUBJID"], "DATE": dates}).dropna())
-    if not pieces:
+            subjects.append(usubjid)
+            texts.append(frame[column.name].astype("string"))
+    if not subjects:
         return pd.Series(dtype=object)
-    every = pd.concat(pieces, ignore_index=True)
-    return every.groupby("USUBJID")["DATE"].max()
+    values, _ = raw_to_iso8601(pd.concat(texts, ignore_index=True), dataset=DOMAIN, variable="RFPENDTC")
+    every = pd.DataFrame({"USUBJID": pd.concat(subjects, ignore_index=True), "DATE": iso_date_part(values)})
+    return latest_per_subject(every.dropna())
+
+
+def latest_per_subject(dates: pd.DataFrame) -> pd.Series:
+    """USUBJID (sorted) -> the latest of its ISO dates (``DATE``, text that sorts as the dates do).
+
+    >>> latest_per_subject(pd.DataFrame({"USUBJID": ["B", "A", "B"],
+    ...                                  "DATE": ["2024-03-01", "2024-01-05", "2024-02-10"]})).to_dict()
+    {'A': '2024-01-05', 'B': '2024-03-01'}
+    """
+    # the dates numbered in sorted order: the latest is the highest number
+    codes, ordered = pd.factorize(dates["DATE"].to_numpy(dtype=object), sort=True)
+    latest = pd.Series(codes, index=dates.index).groupby(dates["USUBJID"].to_numpy()).max()
+    return pd.Series(ordered[latest.to_numpy()], index=latest.index.rename("USUBJID"), name="DATE", dtype=object)
 
 
 def fatal_ae_dates(raw: Any, spec: Spec) -> pd.DataFrame:
