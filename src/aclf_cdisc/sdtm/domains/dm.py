@@ -73,25 +73,29 @@ def last_contact_dates(raw: Any, spec: Spec) -> pd.Series:
     """USUBJID -> latest complete date (ISO) in any dated column of any raw form except the birth date.
 
     Date columns are the ones declared ``type: date`` in specs/raw; unreadable or partial dates
-    are skipped (they are reported by the domain that maps them). The date columns of every form
-    are read as one column, so each distinct date text is parsed once.
+    are skipped (they are reported by the domain that maps them). The date columns of every form are read as
+    one column: each distinct date text is parsed, and each subject's USUBJID made, once.
     """
+    sites: list[pd.Series] = []
     subjects: list[pd.Series] = []
     texts: list[pd.Series] = []
     for form_name, layout in sorted(spec.raw_forms.items()):
         frame = get_form(raw, form_name, required=False)
         if frame is None or "SUBJID" not in frame.columns or frame.empty:
             continue
-        usubjid = compute_usubjid(spec.study.studyid, frame["SITEID"], frame["SUBJID"])
+        site, subject = frame["SITEID"], frame["SUBJID"]
         for column in layout.columns:
             if column.data_type != "date" or column.name == "BRTHDAT" or column.name not in frame.columns:
                 continue
-            subjects.append(usubjid)
+            sites.append(site)
+            subjects.append(subject)
             texts.append(frame[column.name].astype("string"))
-    if not subjects:
+    if not texts:
         return pd.Series(dtype=object)
+    usubjid = compute_usubjid(spec.study.studyid, pd.concat(sites, ignore_index=True),
+                              pd.concat(subjects, ignore_index=True))
     values, _ = raw_to_iso8601(pd.concat(texts, ignore_index=True), dataset=DOMAIN, variable="RFPENDTC")
-    every = pd.DataFrame({"USUBJID": pd.concat(subjects, ignore_index=True), "DATE": iso_date_part(values)})
+    every = pd.DataFrame({"USUBJID": usubjid, "DATE": iso_date_part(values)})
     return latest_per_subject(every.dropna())
 
 
