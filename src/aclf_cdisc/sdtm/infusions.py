@@ -18,6 +18,7 @@ from aclf_cdisc.sdtm.assemble import frame_file, get_form, prefix_columns, with_
 from aclf_cdisc.sdtm.dates import raw_to_iso8601
 from aclf_cdisc.sdtm.finish import settle_issues
 from aclf_cdisc.sdtm.irt import MSC, PBO
+from aclf_cdisc.sdtm.text import map_distinct
 from aclf_cdisc.sdtm.visits import fold_name
 from aclf_cdisc.spec.model import Spec
 
@@ -37,6 +38,15 @@ def stage_by_folder(spec: Spec) -> dict[str, int]:
     return {fold_name(visit): stage for stage, visits in infusion_visits(spec).items() for visit in visits}
 
 
+def kit_treatment(content: object) -> str | None:
+    """The treatment group (hUC-MSC or Placebo, case folded) of a kit's TRTGRP; None when missing or unknown.
+
+    >>> kit_treatment("PLACEBO"), kit_treatment(None), kit_treatment("other")
+    ('Placebo', None, None)
+    """
+    return next((g for g in (MSC, PBO) if content is not None and str(content).casefold() == g.casefold()), None)
+
+
 def assemble_infusions(raw: Any, spec: Spec, *, blinded: bool = False, planned: bool = False,
                        issues: list[Issue] | None = None) -> pd.DataFrame:
     """One row per administered infusion (every planned one with ``planned=True``): ``ex.*`` and
@@ -50,15 +60,15 @@ def assemble_infusions(raw: Any, spec: Spec, *, blinded: bool = False, planned: 
     assert form is not None  # required form: get_form raised InputError when it is missing
     ex = with_usubjid(form, spec)
     found: list[Issue] = []
-    occurred = ex["EXYN"].fillna("").str.strip().str.upper() == "Y"
+    occurred = (ex["EXYN"].fillna("").str.strip().str.upper() == "Y").to_numpy()
     given = (ex if planned else ex[occurred]).reset_index(drop=True)
     frame = prefix_columns(given, INFUSION_FORM)
-    frame["OCCUR"] = np.where(given["EXYN"].fillna("").str.strip().str.upper() == "Y", "Y", "N")
+    frame["OCCUR"] = np.where(occurred if planned else occurred[occurred], "Y", "N")
     was_given = (frame["OCCUR"] == "Y").to_numpy()
     # source values the Issues quote, looked up by row position (np.flatnonzero)
     rows, visits = frame["_row"].to_numpy(), frame["ex.VISIT"].to_numpy()
     stages = stage_by_folder(spec)
-    frame["STAGE"] = given["VISIT"].map(lambda v: stages.get(fold_name(v)) if v is not None else None)
+    frame["STAGE"] = map_distinct(given["VISIT"], lambda v: stages.get(fold_name(v)) if v is not None else None)
     for pos in np.flatnonzero(frame["STAGE"].isna().to_numpy()):
         found.append(Issue(rule="sdtm.infusion-visit-unknown", message="infusion recorded at a visit with no dose",
                            file=frame_file(ex, "ex"), dataset=DOMAIN, row=int(rows[pos]), column="VISIT",
@@ -73,13 +83,12 @@ def assemble_infusions(raw: Any, spec: Spec, *, blinded: bool = False, planned: 
     if not blinded:
         kit_list = get_form(raw, "irt_kits")
         assert kit_list is not None  # required form: get_form raised InputError when it is missing
-        kits = kit_list.drop_duplicates("KITNO")
-        content = kits.set_index("KITNO")["TRTGRP"]
-        owner = kits.set_index("KITNO")["SUBJID"]
+        # the first record of each kit infused here (the kit list holds every kit of the study)
+        kits = kit_list[kit_list["KITNO"].isin(frame["ex.KITNO"])].drop_duplicates("KITNO").set_index("KITNO")
+        content, owner = kits["TRTGRP"], kits["SUBJID"]
         frame[KIT_GROUP] = frame["ex.KITNO"].map(content)
         kitnos, subjids = frame["ex.KITNO"].to_numpy(), frame["ex.SUBJID"].to_numpy()
-        frame["TRTGRP"] = frame[KIT_GROUP].map(
-            lambda v: next((g for g in (MSC, PBO) if v is not None and str(v).casefold() == g.casefold()), None))
+        frame["TRTGRP"] = map_distinct(frame[KIT_GROUP], kit_treatment)
         for pos in np.flatnonzero(frame["TRTGRP"].isna().to_numpy() & was_given):
             found.append(Issue(rule="sdtm.kit-unknown", message="infused kit is not in the IRT kit list",
                                file=frame_file(ex, "ex"), dataset=DOMAIN, row=int(rows[pos]), column="KITNO",
