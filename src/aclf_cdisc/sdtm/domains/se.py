@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -63,12 +64,23 @@ def _date(dtc: Any) -> pd.Timestamp | None:
     text = str(dtc)[:10]
     if len(text) != 10:
         return None
+    return _day(text)
+
+
+# a block's subjects share few distinct dates: each is parsed (and shifted) once
+@lru_cache(maxsize=8192)
+def _day(text: str) -> pd.Timestamp:
     return pd.Timestamp(text)
+
+
+@lru_cache(maxsize=8192)
+def _shifted(day: pd.Timestamp, days: int) -> str:
+    return (day + pd.Timedelta(days=days)).strftime("%Y-%m-%d")
 
 
 def _plus(dtc: Any, days: int) -> str | None:
     day = _date(dtc)
-    return None if day is None else (day + pd.Timedelta(days=days)).strftime("%Y-%m-%d")
+    return None if day is None else _shifted(day, days)
 
 
 _WEEKS_DAYS = re.compile(r"P(?:(\d+)W)?(?:(\d+)D)?")
@@ -241,11 +253,11 @@ def build_se(raw: Any, spec: Spec, *, dm: pd.DataFrame, blinded: bool = False,
     element_text = {e.etcd: e.element for e in spec.study.elements}
     records = []
     dm = dm.astype(object).where(dm.notna(), None)
+    rand1, rand2 = rand["RAND1DTC"].to_dict(), rand["RAND2DTC"].to_dict()
     for row in dm.itertuples(index=False):
         subject = {
             "RFICDTC": row.RFICDTC, "RFPENDTC": row.RFPENDTC,
-            "RAND1DTC": _value(rand["RAND1DTC"].get(row.USUBJID)) if len(rand) else None,
-            "RAND2DTC": _value(rand["RAND2DTC"].get(row.USUBJID)) if len(rand) else None,
+            "RAND1DTC": _value(rand1.get(row.USUBJID)), "RAND2DTC": _value(rand2.get(row.USUBJID)),
         }
         arm = row.ACTARMCD or row.ARMCD
         for record in planned_elements(subject, first1.get(row.USUBJID), first2.get(row.USUBJID), days):
