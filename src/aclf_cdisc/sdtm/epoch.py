@@ -26,8 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aclf_cdisc.sdtm.study_day import iso_date_part, iso_dates
-from aclf_cdisc.sdtm.text import by_distinct_text
+from aclf_cdisc.sdtm.study_day import iso_dates
 
 EPOCH_BOUNDARY = "epoch_boundary"  # key of spec.study.conventions holding the boundary rule
 BEFORE, AFTER = "before", "after"
@@ -60,7 +59,9 @@ def _instants(dtc: pd.Series, date_only_offset: np.int64) -> np.ndarray:
     Missing or partial dates give NaT's integer (the minimum int64); callers drop them. Each
     distinct value is parsed once.
     """
-    return by_distinct_text(dtc, lambda text: _text_instants(text, date_only_offset))
+    codes, distinct = pd.factorize(dtc.astype("string"), use_na_sentinel=True)
+    instants = _text_instants(pd.Series(distinct, dtype="string"), date_only_offset)
+    return np.append(instants, np.iinfo(np.int64).min)[codes]  # a missing value (code -1) takes the last
 
 
 def _text_instants(text: pd.Series, date_only_offset: np.int64) -> np.ndarray:
@@ -112,7 +113,7 @@ def element_of(observations: pd.DataFrame, elements: pd.DataFrame, *, observatio
     missing = np.iinfo(np.int64).min
     obs = obs[obs["_at"] != missing].sort_values("_at", kind="mergesort")
     ends = element_instants(elements["ENDTC"], element_start_without_time)
-    end_dates = pd.to_datetime(iso_date_part(elements["ENDTC"]), format="%Y-%m-%d", errors="coerce")
+    end_dates = iso_dates(elements["ENDTC"])
     timed_end = elements["ENDTC"].astype("string").str.len().fillna(0).to_numpy() > 10
     # the last element holds its whole end day when the end has no time (RFPENDTC is a date)
     last_end = np.where(timed_end, ends,
