@@ -173,9 +173,8 @@ def derive_var_epoch(
     which = element_of(observations, elements, observation_without_time=observation_without_time,
                        element_start_without_time=element_start_without_time)
     epochs = se["EPOCH"].to_numpy(dtype=object)
-    out = dataset.copy()
-    out[new_var] = [epochs[int(k)] if k is not pd.NA else pd.NA for k in which.to_numpy(dtype=object)]
-    return out
+    found = [epochs[int(k)] if k is not pd.NA else pd.NA for k in which.to_numpy(dtype=object)]
+    return dataset.assign(**{new_var: found})
 
 
 def derive_var_epoch_for(dataset: pd.DataFrame, dtc_var: str, se: pd.DataFrame, *,

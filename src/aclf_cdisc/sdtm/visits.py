@@ -131,9 +131,7 @@ def derive_vars_visit(
     by_map = keys.merge(visit_map, on=["USUBJID", "FOLDER"], how="left")
     visitnum = by_tv["VISITNUM"].fillna(by_map["VISITNUM"])
     visit = by_tv["VISIT"].fillna(by_map["VISIT"])
-    out = dataset.copy()
-    out["VISITNUM"] = visitnum.to_numpy(dtype="float64")
-    out["VISIT"] = visit.to_numpy(dtype=object)
+    out = dataset.assign(VISITNUM=visitnum.to_numpy(dtype="float64"), VISIT=visit.to_numpy(dtype=object))
     issues = []
     unmatched = keys["FOLDER"].notna().to_numpy() & visitnum.isna().to_numpy()
     for pos in unmatched.nonzero()[0]:
