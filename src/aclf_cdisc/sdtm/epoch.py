@@ -105,44 +105,44 @@ def element_of(observations: pd.DataFrame, elements: pd.DataFrame, *, observatio
     result = pd.Series(pd.NA, index=observations.index, dtype="object")
     if observations.empty or elements.empty:
         return result
-    obs = pd.DataFrame({
-        "_pos": np.arange(len(observations)),
-        "USUBJID": observations["USUBJID"].astype(str).to_numpy(),
-        "_at": observation_instants(observations["DTC"], observation_without_time),
-    })
     missing = np.iinfo(np.int64).min
-    obs = obs[obs["_at"] != missing].sort_values("_at", kind="mergesort")
+    subjects = pd.factorize(np.concatenate([observations["USUBJID"].astype(str).to_numpy(),
+                                            elements["USUBJID"].astype(str).to_numpy()]))[0]
+    obs_subject, el_subject = subjects[:len(observations)], subjects[len(observations):]
+    at = observation_instants(observations["DTC"], observation_without_time)
+    start = element_instants(elements["STDTC"], element_start_without_time)
     ends = element_instants(elements["ENDTC"], element_start_without_time)
     end_dates = iso_dates(elements["ENDTC"])
     timed_end = elements["ENDTC"].astype("string").str.len().fillna(0).to_numpy() > 10
     # the last element holds its whole end day when the end has no time (RFPENDTC is a date)
     last_end = np.where(timed_end, ends,
                         end_dates.to_numpy(dtype="datetime64[ns]").astype(np.int64) + _DAY - 1)
-    frame = pd.DataFrame({
-        "USUBJID": elements["USUBJID"].astype(str).to_numpy(),
-        "_start": element_instants(elements["STDTC"], element_start_without_time),
-        "_end": np.where(end_dates.isna().to_numpy(), missing, ends),
-        "_last_end": np.where(end_dates.isna().to_numpy(), missing, last_end),
-        "_order": pd.to_numeric(elements["ORDER"], errors="coerce").to_numpy(),
-        "_label": np.asarray(elements.index, dtype=object),
-    })
-    frame = frame[frame["_start"] != missing].sort_values(["USUBJID", "_start", "_order"], kind="mergesort")
-    frame["_last"] = ~frame.duplicated("USUBJID", keep="last")
-    frame = frame.drop_duplicates(["USUBJID", "_start"], keep="last").sort_values("_start", kind="mergesort")
-    frame["_idx"] = np.arange(len(frame))
-    joined = pd.merge_asof(obs, frame[["USUBJID", "_start", "_idx"]], left_on="_at", right_on="_start",
-                           by="USUBJID", direction="backward")
-    # the element's instants are taken back as int64 by position: the join gives float columns where
-    # an observation has no element, and a float cannot hold a date-only "after" instant (the last
-    # nanosecond of a day) apart from the next day's start
-    found = joined["_idx"].notna().to_numpy()
-    at = joined["_at"].to_numpy(dtype=np.int64)[found]
-    idx = joined["_idx"].to_numpy()[found].astype(np.int64)
-    end, last_end = frame["_end"].to_numpy(dtype=np.int64)[idx], frame["_last_end"].to_numpy(dtype=np.int64)[idx]
-    is_last = frame["_last"].to_numpy(dtype=bool)[idx]
-    keep = (at < end) | (is_last & ((at <= last_end) | (end == missing)))
-    positions = joined["_pos"].to_numpy(dtype=np.int64)[found][keep]
-    result.iloc[positions] = frame["_label"].to_numpy(dtype=object)[idx[keep]]
+    no_end = end_dates.isna().to_numpy()
+    end, last_end = np.where(no_end, missing, ends), np.where(no_end, missing, last_end)
+    order = pd.to_numeric(elements["ORDER"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    # the elements with a start, by subject, start and order; the last of a subject is open-ended,
+    # and of elements starting at one instant the last in order is the one that holds observations
+    el = np.flatnonzero(start != missing)
+    if not len(el):
+        return result
+    el = el[np.lexsort((order[el], start[el], el_subject[el]))]
+    new_subject = np.append(el_subject[el][1:] != el_subject[el][:-1], True)
+    is_last = new_subject
+    kept = new_subject | np.append(start[el][1:] != start[el][:-1], True)
+    el, is_last = el[kept], is_last[kept]
+    # each observation's element: the subject's last one starting at or before it, found by a
+    # binary search on one sort key (subject number, then the rank of the instant)
+    ob = np.flatnonzero(at != missing)
+    instants = np.unique(np.concatenate([start[el], at[ob]]))
+    el_key = el_subject[el] * len(instants) + np.searchsorted(instants, start[el])
+    ob_key = obs_subject[ob] * len(instants) + np.searchsorted(instants, at[ob])
+    which = np.searchsorted(el_key, ob_key, side="right") - 1
+    found = which >= 0
+    found[found] = el_subject[el[which[found]]] == obs_subject[ob[found]]
+    ob, which = ob[found], which[found]
+    idx = el[which]
+    keep = (at[ob] < end[idx]) | (is_last[which] & ((at[ob] <= last_end[idx]) | (end[idx] == missing)))
+    result.iloc[ob[keep]] = np.asarray(elements.index, dtype=object)[idx[keep]]
     return result
 
 
