@@ -137,15 +137,13 @@ def run_length_text(treatments: list[str]) -> str:
     return ", then ".join(f"{trt} x{n}" for trt, n in parts)
 
 
-def assemble_dm(raw: Any, spec: Spec, *, blinded: bool = False,
-                issues: list[Issue] | None = None) -> pd.DataFrame:
+def assemble_dm(raw: Any, spec: Spec, *, blinded: bool = False) -> pd.DataFrame:
     """One row per subject of the dm form, columns ``form.COLUMN`` plus ``_``-prefixed subject facts.
 
     Facts: _RAND1DTC/_RAND1GRP/_RAND2DTC/_RAND2GRP (IRT), _EXSTDTC/_EXENDTC (first/last infusion),
     _ACT1/_ACT2 (treatments infused at stage 1/2 in time order, "|"-joined), _NINF (infusions given),
     _LASTCONTACT (latest raw date), _AEDTHDTC (fatal AE end date), _FATALAE.
     """
-    found: list[Issue] = [] if issues is None else issues
     form = get_form(raw, FORM)
     assert form is not None  # required form: get_form raised InputError when it is missing
     dm = one_per_subject(with_usubjid(form, spec), FORM)
@@ -179,7 +177,7 @@ def assemble_dm(raw: Any, spec: Spec, *, blinded: bool = False,
                    f"RAND1{FILE_COL}", f"RAND2{FILE_COL}"):
         frame[f"_{column}"] = frame["USUBJID"].map(rand[column]) if len(rand) else None
 
-    infusions = assemble_infusions(raw, spec, blinded=blinded, issues=found)
+    infusions = assemble_infusions(raw, spec, blinded=blinded)  # its warnings are EX's (build_ex): raised once
     ordered = infusions.sort_values(["USUBJID", "EXSTDTC"], kind="mergesort")
     by_subject = ordered.groupby("USUBJID", sort=False)
     frame["_EXSTDTC"] = frame["USUBJID"].map(by_subject["EXSTDTC"].first())
@@ -433,7 +431,7 @@ def build_dm(raw: Any, spec: Spec, *, blinded: bool = False, issues: list[Issue]
     require_irt(raw, blinded, DOMAIN)
     dataset = spec.dataset(DOMAIN)
     found: list[Issue] = []
-    assembled = assemble_dm(raw, spec, blinded=blinded, issues=found)
+    assembled = assemble_dm(raw, spec, blinded=blinded)
     frame, mapped = apply_mappings(assembled, dataset, spec, DERIVATIONS, options={"blinded": blinded})
     found += mapped + age_issues(frame)
     settle_issues(found, issues, DOMAIN)

@@ -245,7 +245,7 @@ def build_se(raw: Any, spec: Spec, *, dm: pd.DataFrame, blinded: bool = False,
     """Build SE from DM (RFICDTC, RFPENDTC, RFSTDTC, arms), the infusion log and the IRT dates."""
     require_irt(raw, blinded, DOMAIN)
     dataset = spec.dataset(DOMAIN)
-    infusions = assemble_infusions(raw, spec, blinded=blinded, issues=issues)
+    infusions = assemble_infusions(raw, spec, blinded=blinded)  # its warnings are EX's (build_ex): raised once
     rand = assemble_randomization(raw, spec, blinded=blinded).set_index("USUBJID")
     first1, first2 = first_infusions(infusions, 1), first_infusions(infusions, 2)
     days = element_days(spec)
