@@ -192,36 +192,51 @@ def _one_per_date(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return keyed.drop_duplicates(by, keep="last")
 
 
-def _latest_dtc(parts: list[pd.DataFrame], by: list[str], dates: pd.DataFrame) -> pd.Series:
-    """A derived record's date/time: the latest component date/time when every component has a
-    time, else the date alone (so the boundary rule treats it as date-only)."""
-    stacked = pd.concat([p[[*by, "__DTC"]] for p in parts], ignore_index=True)
-    stacked["__T"] = stacked["__DTC"].str.len().ge(16).to_numpy(dtype=bool)  # a date and a time
-    timed = stacked.groupby(by, dropna=False)["__T"].all().rename("__T").reset_index()
-    # the latest text of each group: sorted, then the last (ISO 8601 text sorts in time order)
-    latest = (stacked.sort_values("__DTC", kind="mergesort").drop_duplicates(by, keep="last")
-              [[*by, "__DTC"]].rename(columns={"__DTC": "__L"}))
-    keyed = dates[by].merge(timed.merge(latest, on=by, how="left"), on=by, how="left")
-    day = pd.to_datetime(keyed["ADT"]).dt.strftime("%Y-%m-%d")
-    return pd.Series(np.where(keyed["__T"].fillna(False).astype(bool), keyed["__L"], day), index=dates.index)
+def _component_rows(parts: list[pd.DataFrame], by: list[str], derived: pd.DataFrame) -> np.ndarray:
+    """(records of ``derived``) x (parts): the position in each part of the derived record's
+    component record, the one with the same ``by`` values (a part holds at most one per ``by``
+    values: :func:`_one_per_date`); -1 where the part has none."""
+    # one integer per distinct ``by`` values, shared by the derived records and every part
+    keys = pd.concat([derived[by], *(p[by] for p in parts)], ignore_index=True)
+    codes = keys.groupby(by, dropna=False, sort=False).ngroup().to_numpy()
+    wanted, start = codes[:len(derived)], len(derived)
+    out = np.full((len(derived), len(parts)), -1)
+    for j, part in enumerate(parts):
+        row_of_key = np.full(codes.max() + 1 if len(codes) else 0, -1)
+        row_of_key[codes[start:start + len(part)]] = np.arange(len(part))
+        start += len(part)
+        out[:, j] = row_of_key[wanted]
+    return out
 
 
-def _links(parts: list[pd.DataFrame], by: list[str], dates: pd.DataFrame) -> pd.Series:
-    """Per derived record, the component record ids (``PARAMCD LBSEQ``, ``MELD date``, ``RS RSSEQ``)."""
-    stacked = pd.concat([p[[*by, "__ID"]] for p in parts], ignore_index=True)
-    keyed = dates[by].merge(_lists_by(stacked, by, "__ID", "__L"), on=by, how="left")
-    return pd.Series(keyed["__L"].to_numpy(), index=dates.index)
+def _component_values(parts: list[pd.DataFrame], rows: np.ndarray, column: str) -> np.ndarray:
+    """The ``column`` values of the component records at ``rows`` (:func:`_component_rows`),
+    None where a derived record has no record in a part."""
+    out = np.full(rows.shape, None, dtype=object)
+    for j, part in enumerate(parts):
+        found = rows[:, j] >= 0
+        out[found, j] = part[column].to_numpy(dtype=object)[rows[found, j]]
+    return out
 
 
-def _lists_by(frame: pd.DataFrame, by: list[str], column: str, name: str) -> pd.DataFrame:
-    """One row per distinct ``by`` (missing keys included): ``by`` and ``name``, the group's ``column``
-    values as a list in record order."""
-    codes = frame.groupby(by, dropna=False, sort=False).ngroup().to_numpy()
-    order = np.argsort(codes, kind="stable")
-    starts = np.flatnonzero(np.diff(codes[order], prepend=-1))  # where each group begins in ``order``
-    values = frame[column].to_numpy(dtype=object)[order]
-    lists = [chunk.tolist() for chunk in np.split(values, starts[1:])] if len(frame) else []
-    return frame.iloc[order[starts]][by].assign(**{name: lists}).reset_index(drop=True)
+def _latest_dtc(dtcs: np.ndarray, adt: pd.Series) -> np.ndarray:
+    """A derived record's date/time from its components' (a row of ``dtcs``, None for a missing
+    component): the latest when every component has a time, else the date alone (so the boundary
+    rule treats it as date-only)."""
+    present = pd.notna(dtcs)
+    texts = np.where(present, dtcs, "")
+    with_time = np.vectorize(len, otypes=[int])(texts) >= 16  # a date and a time
+    timed = present.any(axis=1) & (with_time | ~present).all(axis=1)
+    latest = texts.max(axis=1)  # ISO 8601 text sorts in time order
+    day = pd.to_datetime(adt).dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+    return np.where(timed, latest, day)
+
+
+def _links(ids: np.ndarray, index: pd.Index) -> pd.Series:
+    """Per derived record, the component record ids of a row of ``ids`` (``PARAMCD LBSEQ``, ``MELD
+    date``, ``RS RSSEQ``) as a list in part order; None without any component."""
+    lists = [[i for i in row if i is not None] or None for row in ids.tolist()]
+    return pd.Series(lists, index=index, dtype=object)
 
 
 def _derived(inputs: pd.DataFrame, assessments: pd.DataFrame, spec: Spec) -> pd.DataFrame:
@@ -240,7 +255,9 @@ def _derived(inputs: pd.DataFrame, assessments: pd.DataFrame, spec: Spec) -> pd.
         {"PARAMCD": "MELD"}, by_vars=by, dataset_name="ADLB")
     meld = work[work["PARAMCD"] == "MELD"].copy()
     sources = {p: comps[comps["PARAMCD"] == p] for p in ("CREAT", "TBIL", "INR", "ALB", "SODIUM")}
-    meld["__DTC"] = _latest_dtc([sources[p] for p in MELD_INPUTS], by, meld)
+    meld_inputs = [sources[p] for p in MELD_INPUTS]
+    meld["__DTC"] = _latest_dtc(_component_values(meld_inputs, _component_rows(meld_inputs, by, meld), "__DTC"),
+                                meld["ADT"])
     meld["__ID"] = "MELD " + pd.to_datetime(meld["ADT"]).dt.strftime("%Y-%m-%d")
     sources["MELD"] = meld
     work = derive_param_computed(
@@ -256,8 +273,9 @@ def _derived(inputs: pd.DataFrame, assessments: pd.DataFrame, spec: Spec) -> pd.
                                ("MELDNA", [sources[p] for p in MELDNA_INPUTS]),
                                ("CTP", [*(sources[p] for p in CTP_INPUTS), rs["ASCITES"], rs["HE"]])):
         part = work[work["PARAMCD"] == paramcd].copy()
-        part["__DTC"] = _latest_dtc(inputs_of, by, part)
-        part["__LINKS"] = _links(inputs_of, by, part)
+        rows = _component_rows(inputs_of, by, part)
+        part["__DTC"] = _latest_dtc(_component_values(inputs_of, rows, "__DTC"), part["ADT"])
+        part["__LINKS"] = _links(_component_values(inputs_of, rows, "__ID"), part.index)
         out.append(part)
     derived = pd.concat(out, ignore_index=True)
     derived["__ID"] = derived["PARAMCD"] + " " + pd.to_datetime(derived["ADT"]).dt.strftime("%Y-%m-%d")
