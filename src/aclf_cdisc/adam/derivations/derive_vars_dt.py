@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -14,9 +15,9 @@ from aclf_cdisc.errors import DerivationError, Issue
 
 from ._common import as_date, as_tuple, assert_columns, assert_frame, assert_new_vars, record_key
 
-_ISO = re.compile(
-    r"^(?P<y>\d{4})(?:-(?P<m>\d{2}|-)(?:-(?P<d>\d{2}|-))?)?(?:T[0-9:.\-]*(?:Z|[+\-]\d{2}(?::?\d{2})?)?)?$"
-)
+_DATE_PART = r"(?P<y>\d{4})(?:-(?P<m>\d{2}|-)(?:-(?P<d>\d{2}|-))?)?"
+_TIME_PART = r"(?:T[0-9:.\-]*(?:Z|[+\-]\d{2}(?::?\d{2})?)?)?"  # from the first "T" on (a date part has none)
+_DATE, _TIME = re.compile(_DATE_PART), re.compile(_TIME_PART)  # ISO 8601: a date part, then a time part
 _LEVELS = {"n": 0, "D": 1, "M": 2}
 _UNIT = "datetime64[s]"  # wide enough for any year 0001-9999; narrowed to [ns] (checked) at the end
 # What a distinct --DTC text is: missing/blank, not ISO 8601, a complete date, a partial date to
@@ -28,8 +29,9 @@ _OTHER_VALUE = (_OTHER, _NAT, _NAT, _NAT, None)
 
 
 def _parse(text: str) -> tuple[int, int | None, int | None] | None:
-    """(year, month, day) with None for a missing part; parts after a missing one are dropped."""
-    match = _ISO.match(text)
+    """(year, month, day) of a date part with None for a missing part; parts after a missing one
+    are dropped."""
+    match = _DATE.fullmatch(text)
     if not match:
         return None
     year = int(match["y"])
@@ -48,6 +50,19 @@ def _classify(text: str, level_allowed: int,
     text = text.strip()
     if text == "":
         return _MISSING
+    # the date part alone decides the result once the time part is well formed: each distinct
+    # date part is judged once (many date/times share a day)
+    at = text.find("T")
+    day, time = (text, "") if at < 0 else (text[:at], text[at:])
+    if not _TIME.fullmatch(time):
+        return (_INVALID, _NAT, _NAT, _NAT, None)
+    return _classify_date(day, level_allowed, date_imputation)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _classify_date(text: str, level_allowed: int,
+                   date_imputation: str) -> tuple[int, np.datetime64, np.datetime64, np.datetime64, str | None]:
+    """:func:`_classify` of the date part of a --DTC text (stripped, up to its "T")."""
     parsed = _parse(text)
     if parsed is None:
         return (_INVALID, _NAT, _NAT, _NAT, None)
