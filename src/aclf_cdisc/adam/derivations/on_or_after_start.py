@@ -70,15 +70,15 @@ def on_or_after_start(observed: Any, start: Any, *, observation_without_time: st
         raise ValueError(f"`observed` has {len(obs)} values, `start` {len(st)}")
     if len(obs) == 0:
         return np.zeros(0, dtype=bool)
-    # the answer depends on the (observation, start) texts alone: each distinct pair is judged once
+    # the answer depends on the (observation, start) texts alone: each distinct pair is judged
+    # once, against the open-ended element of its start (one element per distinct start)
     obs_codes, _ = pd.factorize(obs.to_numpy(dtype=object))
     st_codes, st_texts = pd.factorize(st.to_numpy(dtype=object))
     pair_codes, _ = pd.factorize((obs_codes.astype(np.int64) + 1) * (len(st_texts) + 1) + (st_codes + 1))
     first = np.unique(pair_codes, return_index=True)[1]  # one record of each pair, in pair order
-    keys = np.arange(len(first)).astype(str)  # each pair against its own open-ended element
-    elements = pd.DataFrame({"USUBJID": keys, "STDTC": st.to_numpy(dtype=object)[first], "ENDTC": None,
-                             "ORDER": 1})
-    observations = pd.DataFrame({"USUBJID": keys, "DTC": obs.to_numpy(dtype=object)[first]})
+    elements = pd.DataFrame({"USUBJID": np.arange(len(st_texts)).astype(str),
+                             "STDTC": np.asarray(st_texts, dtype=object), "ENDTC": None, "ORDER": 1})
+    observations = pd.DataFrame({"USUBJID": st_codes[first].astype(str), "DTC": obs.to_numpy(dtype=object)[first]})
     which = element_of(observations, elements, observation_without_time=observation_without_time,
                        element_start_without_time=element_start_without_time)
     return which.notna().to_numpy(dtype=bool)[pair_codes]
