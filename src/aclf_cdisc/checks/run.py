@@ -21,7 +21,7 @@ import pandas as pd
 
 from aclf_cdisc.checks.catalogue import RULES, Checklist, apply_checklist, preset, select_rules
 from aclf_cdisc.checks.rule import Context, Datasets, Rule
-from aclf_cdisc.compact import dataset_cells, distinct_of, held_dataset, record_counts
+from aclf_cdisc.compact import compact_frame, dataset_cells, distinct_of, held_dataset, record_counts
 from aclf_cdisc.errors import Issue
 from aclf_cdisc.sdtm.lineage import cite_sources
 from aclf_cdisc.spec.model import Spec
@@ -54,18 +54,32 @@ def schema_issues(datasets: Datasets, spec: Spec, name: str, *, held_cells: int 
     character rule (:func:`non_ascii_issues`); records not yet cited back to the raw export.
 
     A dataset of more than ``held_cells`` cells is checked as the store holds it, on its codes
-    (:func:`aclf_cdisc.spec.schemas.validate_held`): the same findings, in the same order. Where a
-    strict check fails, the whole dataset is rebuilt and validated as one frame.
+    (:func:`aclf_cdisc.spec.schemas.validate_held`): the same findings, in the same order; one
+    held as built is coded first (:func:`coded_as_stored`). Where a strict check fails, the whole
+    dataset is rebuilt and validated as one frame.
     """
     schema = dataset_schema(spec, name)
     if dataset_cells(datasets, name) > held_cells:
-        held = held_dataset(datasets, name)
+        held = coded_as_stored(held_dataset(datasets, name))
         found = validate_held(held, schema, dataset=name, block_records=block_records)
         if found is not None:
             return [*found, *non_ascii_issues(held, name)]
         del held
     frame = datasets[name]  # read once: a compacted store rebuilds it on every read
     return [*validate_frame(frame, schema, dataset=name), *non_ascii_issues(frame, name)]
+
+
+def coded_as_stored(frame: pd.DataFrame) -> pd.DataFrame:
+    """A dataset held as built (a store keeps a smaller one so: no column coded) coded as a store
+    codes it (:func:`aclf_cdisc.compact.compact_frame`), so its checks and the non-ASCII scan read
+    each distinct value once; a coded one as it is.
+
+    >>> coded_as_stored(pd.DataFrame({"SEX": ["F", "M", "F"]}, dtype=object))["SEX"].cat.codes.tolist()
+    [0, 1, 0]
+    """
+    if any(isinstance(dtype, pd.CategoricalDtype) for dtype in frame.dtypes):
+        return frame
+    return compact_frame(frame)
 
 
 def _size(datasets: Datasets, name: str) -> float:
