@@ -137,17 +137,13 @@ def _file_values(column: pd.Series) -> np.ndarray:
 def _row_values(column: pd.Series) -> np.ndarray:
     """Each record's raw record number (-1 when missing) as int64.
 
-    >>> _row_values(pd.Series([3.0, float("nan"), 7.0])).tolist(), _row_values(pd.Series([2, 5])).tolist()
-    ([3, -1, 7], [2, 5])
+    >>> _row_values(pd.Series([3.0, float("nan"), 7.0])).tolist(), _row_values(pd.Series([2, None, pd.NA])).tolist()
+    ([3, -1, 7], [2, -1, -1])
     """
-    if not isinstance(column.dtype, np.dtype):  # a nullable or other extension type: one by one
-        return np.array([-1 if pd.isna(r) else int(r) for r in column], dtype=np.int64)
-    if column.dtype.kind in "iu":
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu":
         return column.to_numpy(dtype=np.int64)
-    if column.dtype.kind == "f":
-        values = column.to_numpy()
-        return np.where(np.isnan(values), -1, values).astype(np.int64)  # as int() does: toward zero
-    return np.array([-1 if pd.isna(r) else int(r) for r in column], dtype=np.int64)
+    values = pd.to_numeric(column, errors="raise").to_numpy(dtype="float64", na_value=np.nan)  # None, NA: NaN
+    return np.where(np.isnan(values), -1, values).astype(np.int64)  # as int() does: toward zero
 
 
 def make_lineage(frame: pd.DataFrame, keys: Sequence[str]) -> Lineage | None:
