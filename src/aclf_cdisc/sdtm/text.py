@@ -18,16 +18,28 @@ def per_distinct_text(values: pd.Series, clean: Callable[[str], str], missing: o
     >>> per_distinct_text(pd.Series([" a ", None, " ", " a "]), str.strip, None).tolist()
     ['a', None, None, 'a']
     """
-    array = values.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(array, skipna=True) in ("string", "empty"):  # text already: no conversion
-        codes, distinct = pd.factorize(array, use_na_sentinel=True)
-    else:
-        codes, converted = pd.factorize(values.astype("string"), use_na_sentinel=True)
-        distinct = converted.to_numpy(dtype=object)
+    codes, distinct = text_codes(values)
     cleaned = [clean(text) for text in distinct]
     lookup = np.array([text if text else missing for text in cleaned] + [missing], dtype=object)
     # code -1 (missing) takes the last; the taken array is new, so the Series need not copy it
     return pd.Series(lookup[codes], index=values.index, dtype=object, copy=False)
+
+
+def text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct): each distinct value of ``values`` as text (as ``astype("string")`` makes
+    it) once, in order of first appearance, in an object array; record i holds
+    ``distinct[codes[i]]``, code -1 for a missing value.
+
+    >>> codes, distinct = text_codes(pd.Series(["b", None, "b", 1.5]))
+    >>> codes.tolist(), distinct.tolist()
+    ([0, -1, 0, 1], ['b', '1.5'])
+    """
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    # text already (checked on the distinct values, not every record): no conversion
+    if pd.api.types.infer_dtype(distinct, skipna=False) in ("string", "empty"):
+        return codes, distinct
+    codes, converted = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    return codes, converted.to_numpy(dtype=object)
 
 
 def by_distinct_text(values: pd.Series, derive: Callable[[pd.Series], object]) -> np.ndarray:
