@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from aclf_cdisc.errors import Issue
-from aclf_cdisc.sdtm.text import map_distinct, per_distinct_text
+from aclf_cdisc.sdtm.text import text_codes
 from aclf_cdisc.spec.model import Codelist
 
 
@@ -40,16 +41,18 @@ def recode_ct(
     1-based source rows; without it the Issue names no row rather than a frame position).
     """
     lookup = codelist_lookup(codelist)
-    present = per_distinct_text(values, str.strip, None).notna()  # missing or blank stays missing
-    folded = map_distinct(values[present], _normalise)
-    recoded = folded.map(lookup)
-    result = pd.Series(pd.NA, index=values.index, dtype="object")
-    result[present] = recoded
+    codes, distinct = text_codes(values)
+    # each distinct text is looked up once: missing or blank stays missing (NA), an unmapped one is NaN
+    present = [bool(text.strip()) for text in distinct]
+    terms = [lookup.get(_normalise(text), np.nan) if kept else pd.NA
+             for text, kept in zip(distinct, present, strict=True)]
+    result = pd.Series(np.array([*terms, pd.NA], dtype=object)[codes], index=values.index, dtype=object, copy=False)
     issues: list[Issue] = []
-    unmapped = recoded.isna()
+    unmapped = np.array([kept and pd.isna(term) for term, kept in zip(terms, present, strict=True)] + [False],
+                        dtype=bool)[codes]
     if unmapped.any():
-        source_rows = (rows if rows is not None else pd.Series(None, index=values.index))[present][unmapped]
-        raw_unmapped = values[present][unmapped]
+        source_rows = (rows if rows is not None else pd.Series(None, index=values.index))[unmapped]
+        raw_unmapped = values[unmapped]
         for raw_value in sorted(raw_unmapped.astype(str).unique()):
             where = source_rows[raw_unmapped.astype(str) == raw_value].dropna().astype(int).tolist()
             issues.append(
