@@ -15,6 +15,7 @@ import pandas as pd
 
 from aclf_cdisc.errors import InputError, Issue
 from aclf_cdisc.raw.parse import parse_raw_date
+from aclf_cdisc.sdtm.text import text_codes
 
 TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -42,8 +43,8 @@ def raw_to_iso8601(
     rows: pd.Series | None = None,
 ) -> tuple[pd.Series, list[Issue]]:
     """Convert raw date (and time) text to ISO 8601; one Issue per unparseable cell."""
-    codes, distinct = pd.factorize(date.astype("string"), use_na_sentinel=True)
-    stripped = [text.strip() for text in distinct.to_numpy(dtype=object)]
+    codes, distinct = text_codes(date)
+    stripped = [text.strip() for text in distinct]
     parsed, errors = _parse_distinct(stripped)
     iso = np.array([*parsed, None], dtype=object)[codes]
     issues: list[Issue] = []
@@ -87,8 +88,8 @@ def raw_to_iso8601(
 def _clock_times(time: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(clock, bad): each raw time stripped (None when missing or blank), and whether it is not
     HH:MM. Each distinct text is stripped and checked once."""
-    codes, distinct = pd.factorize(time.astype("string"), use_na_sentinel=True)
-    stripped = [text.strip() or None for text in distinct.to_numpy(dtype=object)]
+    codes, distinct = text_codes(time)
+    stripped = [text.strip() or None for text in distinct]
     bad = [text is not None and not TIME_PATTERN.match(text) for text in stripped]
     return np.array([*stripped, None], dtype=object)[codes], np.array([*bad, False], dtype=bool)[codes]
 
