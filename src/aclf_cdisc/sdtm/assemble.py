@@ -49,7 +49,8 @@ class TrimmedForms(Mapping[str, pd.DataFrame]):
     """Every form of a raw export through :func:`trim_form`, once: :func:`get_form` copies from it.
 
     Build it once per build (``TrimmedForms(raw)``) and pass it where a raw export is expected;
-    the frames it holds are never handed out, only copies.
+    the frames it holds are never handed out, only shallow copies (under copy-on-write a
+    caller's change to one copies the data it changes, never reaching the held frame).
     """
 
     def __init__(self, raw: Any) -> None:
@@ -78,7 +79,7 @@ def get_form(raw: Any, name: str, *, required: bool = True) -> pd.DataFrame | No
                                    file=f"{name}.csv", expected=f"{name}.csv in the raw export"))
         return None
     if isinstance(forms, TrimmedForms):
-        return forms[name].copy()
+        return forms[name].copy(deep=False)
     return trim_form(forms[name])
 
 
