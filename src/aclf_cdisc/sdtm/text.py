@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aclf_cdisc.compact import coded
+
 
 def per_distinct_text(values: pd.Series, clean: Callable[[str], str], missing: object) -> pd.Series:
     """``clean`` applied to each distinct value of ``values`` as text; ``missing`` for missing and blank results.
@@ -30,14 +32,17 @@ def text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     it) once, in order of first appearance, in an object array; record i holds
     ``distinct[codes[i]]``, code -1 for a missing value.
 
+    A compacted column (:mod:`aclf_cdisc.compact`) of text gives its own codes and categories,
+    nothing rebuilt.
+
     >>> codes, distinct = text_codes(pd.Series(["b", None, "b", 1.5]))
     >>> codes.tolist(), distinct.tolist()
     ([0, -1, 0, 1], ['b', '1.5'])
     """
-    codes, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    codes, distinct = coded(values)
     # text already (checked on the distinct values, not every record): no conversion
     if pd.api.types.infer_dtype(distinct, skipna=False) in ("string", "empty"):
-        return codes, distinct
+        return codes, np.array(distinct, dtype=object)
     codes, converted = pd.factorize(values.astype("string"), use_na_sentinel=True)
     return codes, converted.to_numpy(dtype=object)
 
@@ -61,7 +66,7 @@ def distinct_text(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     >>> codes.tolist(), text.tolist()
     ([0, -1, 0, 1], ['b', 'a', <NA>])
     """
-    codes, distinct = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    codes, distinct = text_codes(values)
     return codes, pd.Series(pd.array([*distinct, pd.NA], dtype="string"))
 
 

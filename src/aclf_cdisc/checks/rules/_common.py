@@ -8,8 +8,7 @@ from typing import Any, TypeGuard
 import numpy as np
 import pandas as pd
 
-from aclf_cdisc.compact import coded, dataset_columns, expand_column, held_column, held_dataset, read_columns
-from aclf_cdisc.sdtm.text import distinct_text
+from aclf_cdisc.compact import dataset_columns, expand_column, held_column, held_dataset, read_columns
 from aclf_cdisc.spec.model import Dataset, Spec
 
 NOT_ASSIGNED_ARMS = frozenset({"SCRNFAIL", "NOTASSGN"})  # SDTMIG ARMCD values for subjects never assigned
@@ -163,34 +162,6 @@ def distinct_batch_results(series: pd.Series, func: Callable[[list[Any]], Sequen
     for pos in map(int, np.flatnonzero(~text[codes])):
         out[pos] = func([values[pos]])[0]
     return out
-
-
-def distinct_texts(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """:func:`aclf_cdisc.sdtm.text.distinct_text` of a column (each record's code, then its distinct
-    values as ``string`` text, a missing value last), read from the column's own codes where its
-    values are text: a compacted column's categories (:mod:`aclf_cdisc.compact`), or the distinct
-    values of an object column of text and missing values, with no ``string`` copy of every record.
-
-    >>> codes, text = distinct_texts(pd.Series(["b", None, "b", "a"], dtype=object))
-    >>> codes.tolist(), text.tolist()
-    ([0, -1, 0, 1], ['b', 'a', <NA>])
-    """
-    if isinstance(series.dtype, pd.CategoricalDtype) or series.dtype == object:
-        codes, distinct = coded(series)
-        if all(type(value) is str for value in distinct):
-            return codes, pd.Series(pd.array([*distinct, pd.NA], dtype="string"))
-    return distinct_text(series)
-
-
-def derived_by_text(series: pd.Series, derive: Callable[[pd.Series], object]) -> np.ndarray:
-    """``derive`` (an element-wise function of a ``string`` Series) of ``series`` as text, computed
-    once per distinct value (:func:`distinct_texts`); one result per record.
-
-    >>> derived_by_text(pd.Series(["ab", None, "ab", "c"]), lambda t: t.str.len().fillna(-1)).tolist()
-    [2, -1, 2, 1]
-    """
-    codes, text = distinct_texts(series)
-    return np.asarray(derive(text))[codes]
 
 
 def _table(results: Sequence[Any] | np.ndarray, missing: Any, dtype: type = object) -> np.ndarray:

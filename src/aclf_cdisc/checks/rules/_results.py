@@ -7,7 +7,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from aclf_cdisc.checks.rules._common import derived_by_text, missing_mask
+from aclf_cdisc.checks.rules._common import missing_mask
+from aclf_cdisc.sdtm.text import by_distinct_text
 
 CENSORED = re.compile(r"^\s*[<>]=?\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 
@@ -16,7 +17,7 @@ def as_number(series: pd.Series) -> pd.Series:
     """The value as a float where the text is a plain number, NaN elsewhere (missing included)."""
     if pd.api.types.is_numeric_dtype(series.dtype):
         return series.astype(float)
-    return pd.Series(derived_by_text(series, _number), index=series.index, name=series.name)
+    return pd.Series(by_distinct_text(series, _number), index=series.index, name=series.name)
 
 
 def _number(text: pd.Series) -> pd.Series:
@@ -25,7 +26,7 @@ def _number(text: pd.Series) -> pd.Series:
 
 def is_continuous(series: pd.Series) -> np.ndarray:
     """True where the result is a number or a number censored at a limit ('<5', '>= 200')."""
-    censored = derived_by_text(series, lambda text: text.fillna("").str.match(CENSORED.pattern))
+    censored = by_distinct_text(series, lambda text: text.fillna("").str.match(CENSORED.pattern))
     return as_number(series).notna().to_numpy(dtype=bool) | censored.astype(bool)
 
 

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 
 from aclf_cdisc.checks.rule import Datasets, Rule
-from aclf_cdisc.checks.rules._common import datasets_of, derived_by_text, plain
+from aclf_cdisc.checks.rules._common import datasets_of, plain
 from aclf_cdisc.errors import Issue
+from aclf_cdisc.sdtm.text import by_distinct_text
 from aclf_cdisc.spec.model import Spec
 
 TRIAL_DESIGN = frozenset({"TA", "TE", "TI", "TS", "TV", "TD", "TM", "DM"})
@@ -16,7 +17,7 @@ TRIAL_DESIGN = frozenset({"TA", "TE", "TI", "TS", "TV", "TD", "TM", "DM"})
 def complete_dates(series: pd.Series) -> pd.Series:
     """The date portion of ISO 8601 text where it is a complete date, NaT otherwise (partial, missing);
     each distinct text read once."""
-    return pd.Series(derived_by_text(series, _complete_dates), index=series.index, name=series.name)
+    return pd.Series(by_distinct_text(series, _complete_dates), index=series.index, name=series.name)
 
 
 def _complete_dates(text: pd.Series) -> pd.Series:

@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from aclf_cdisc.checks.rule import Datasets, Rule
-from aclf_cdisc.checks.rules._common import distinct_texts, held_variable, variables_of
+from aclf_cdisc.checks.rules._common import held_variable, variables_of
 from aclf_cdisc.compact import coded
 from aclf_cdisc.errors import Issue
+from aclf_cdisc.sdtm.text import distinct_text
 from aclf_cdisc.spec.model import Spec
 
 _TIMED = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?"
@@ -31,7 +32,7 @@ def _timing_variable(name: str, columns: list[str]) -> str | None:
 def _moments(dtc: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(date, date/time or NaT, has a time) of ISO 8601 values; partial dates give NaT. Each
     distinct text is read once."""
-    codes, text = distinct_texts(dtc)
+    codes, text = distinct_text(dtc)
     day = pd.to_datetime(text.str.slice(0, 10).where(text.str.fullmatch(r"\d{4}-\d{2}-\d{2}.*").fillna(False)),
                          format="%Y-%m-%d", errors="coerce")
     timed = text.str.fullmatch(_TIMED).fillna(False).astype(bool)
