@@ -50,3 +50,21 @@ def test_off_turns_the_cache_off(specs_copy: Path, monkeypatch: pytest.MonkeyPat
     assert cache_dir() is None
     load_spec(specs_copy)
     assert not (specs_copy.parent / "cache").exists()
+
+
+def test_a_cached_load_imports_neither_the_yaml_parser_nor_the_schema_validator(specs_copy: Path) -> None:
+    """The passes that check a spec import what they use: a command loading a cached spec (every
+    build after the first) does not pay for those imports."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    load_spec(specs_copy)  # fills the cache
+    probe = ("import json, sys\nfrom pathlib import Path\nfrom aclf_cdisc.spec import load_spec\n"
+             f"load_spec(Path({str(specs_copy)!r}))\n"
+             "print(json.dumps(sorted(m for m in ('yaml', 'jsonschema', 'referencing') if m in sys.modules)))")
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == []

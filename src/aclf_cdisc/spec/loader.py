@@ -11,6 +11,10 @@ Two passes, both collecting every problem before anything is raised:
 Every problem is an :class:`~aclf_cdisc.errors.Issue` with ``file`` (path under the spec root's
 parent, e.g. ``specs/sdtm/dm.yaml``), ``row`` (the YAML line), ``column`` (the location inside the
 file as a JSON path such as ``variables[3].length``) and ``dataset`` when one applies.
+
+A spec already checked loads from its cache (:mod:`aclf_cdisc.spec.cache`) without either pass:
+the YAML parser and the JSON Schema validator are imported by the passes that use them, so a
+command that loads a cached spec never pays their imports (about a tenth of a second).
 """
 
 from __future__ import annotations
@@ -24,11 +28,6 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
-
-import yaml
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError as JsonSchemaError
-from referencing import Registry, Resource
 
 from aclf_cdisc.errors import Issue, SpecError, raise_if_errors, undecodable_at
 from aclf_cdisc.spec.conventions import convention_value, placeholders, render_conventions
@@ -54,11 +53,15 @@ from aclf_cdisc.spec.model import (
     Visit,
     WhereClause,
 )
-from aclf_cdisc.spec.yamlio import YamlDoc, format_path, read_yaml
 from aclf_cdisc.spec_search import SPECS_ENV
 
 if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError as JsonSchemaError
+    from referencing import Registry
+
     from aclf_cdisc.sdtm.map_inputs import MapInputs
+    from aclf_cdisc.spec.yamlio import YamlDoc
 
 SCHEMA_NAMES: tuple[str, ...] = (
     "common", "study", "codelists", "methods", "comments", "documents", "raw_form", "dataset", "analysis",
@@ -91,6 +94,8 @@ def load_schema(name: str) -> dict[str, Any]:
 
 @cache
 def _registry() -> Registry:
+    from referencing import Registry, Resource
+
     registry: Registry = Registry()
     for name in SCHEMA_NAMES:
         schema = load_schema(name)
@@ -102,6 +107,8 @@ def _registry() -> Registry:
 
 @cache
 def schema_validator(name: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     schema = load_schema(name)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, registry=_registry())
@@ -153,6 +160,8 @@ def _leaf_errors(error: JsonSchemaError) -> Iterator[JsonSchemaError]:
 
 def schema_issues(doc: YamlDoc, schema_name: str, dataset: str | None = None) -> list[Issue]:
     """Validate ``doc.data`` against a schema; one Issue per violation, located in the file."""
+    from aclf_cdisc.spec.yamlio import format_path
+
     issues: list[Issue] = []
     errors = sorted(schema_validator(schema_name).iter_errors(doc.data),
                     key=lambda e: (list(map(str, e.absolute_path)), e.validator))
@@ -215,6 +224,10 @@ def _display_name(path: Path, root: Path | None) -> str:
 def read_spec_file(path: Path, root: Path | None, schema_name: str,
           issues: list[Issue]) -> YamlDoc | None:
     """Parse and schema-validate one file; append issues; return the doc only if it is valid."""
+    import yaml
+
+    from aclf_cdisc.spec.yamlio import read_yaml
+
     name = _display_name(path, root)
     try:
         doc = read_yaml(path, name)
@@ -382,6 +395,8 @@ class _Ctx:
 
     def add(self, rule: str, path: list[str | int], message: str, value: Any = None,
             expected: str | None = None, severity: str = "error") -> None:
+        from aclf_cdisc.spec.yamlio import format_path
+
         self.issues.append(Issue(
             rule=rule, message=f"{format_path(path)}: {message}", severity=severity,  # type: ignore[arg-type]
             file=self.doc.file, dataset=self.dataset, row=self.doc.line(path), column=format_path(path),
