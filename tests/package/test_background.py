@@ -21,7 +21,7 @@ import pytest
 
 from aclf_cdisc.errors import DerivationError, Issue, ResourceError
 from aclf_cdisc.package import background
-from aclf_cdisc.package.background import forked_map, in_background, started_early
+from aclf_cdisc.package.background import forked_map, forked_map_beside, in_background, started_early
 from aclf_cdisc.tasks import Rider
 
 
@@ -433,3 +433,28 @@ def test_23_stops_held_gives_back_the_handlers_and_the_mask_and_raises_nothing_w
         assert _blocked() == sorted(int(s) for s in background.STOP_SIGNALS)
     assert {s: signal.getsignal(s) for s in background.STOP_SIGNALS} == handlers
     assert _blocked() == []
+
+
+def _pid_and_cube(value: int) -> tuple[int, int]:
+    return os.getpid(), _cube_or_fail(value)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_24_forked_map_beside_computes_the_first_item_here_and_the_others_on_workers(workers):
+    results = list(forked_map_beside(_pid_and_cube, [3, 1, 4, 2], workers=workers, cost=float))
+    assert [cube for _, cube in results] == [27, 1, 64, 8]
+    assert results[0][0] == os.getpid()  # the first: in this process, its result never pickled
+    assert all((pid != os.getpid()) == (workers > 1) for pid, _ in results[1:])
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_25_forked_map_beside_raises_the_first_error_in_item_order(workers):
+    # the first item's error (computed here) comes before a worker's, as if every item ran in place
+    with pytest.raises(DerivationError) as caught:
+        list(forked_map_beside(_cube_or_fail, [-3, -7, 1], workers=workers))
+    assert caught.value.summary == "item -3"
+    results = forked_map_beside(_cube_or_fail, [2, -7, -1], workers=workers)
+    assert next(results) == 8
+    with pytest.raises(DerivationError) as caught:
+        next(results)
+    assert caught.value.summary == "item -7"

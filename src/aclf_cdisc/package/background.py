@@ -306,6 +306,28 @@ def _run_item(index: int) -> Any:
     return result
 
 
+def forked_map_beside(fn: Callable[[T], R], items: Sequence[T], *, workers: int,
+                      cost: Callable[[T], float] | None = None) -> Iterator[R]:
+    """:func:`forked_map`, but the first item is computed in this process while up to ``workers - 1``
+    forked processes compute the others: for a map whose first result is large (it would cost its
+    pickling to come back from a worker) and the others small. The same results in the same
+    order, the same first error in item order, as :func:`forked_map`.
+
+    >>> list(forked_map_beside(len, ["a", "bb", "ccc"], workers=2))
+    [1, 2, 3]
+    """
+    if workers <= 1 or len(items) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from (fn(item) for item in items)
+        return
+    first, rest = items[0], items[1:]
+    order = sorted(range(len(rest)), key=lambda i: -cost(rest[i])) if cost is not None else range(len(rest))
+    with _forked_pool(min(workers - 1, len(rest)), _adopt_tasks, (fn, rest)) as pool:
+        futures = {index: pool.submit(_run_item, index) for index in order}
+        yield fn(first)
+        for index in range(len(rest)):
+            yield pool.result_of(futures[index])
+
+
 def forked_map(fn: Callable[[T], R], items: Sequence[T], *, workers: int,
                cost: Callable[[T], float] | None = None) -> Iterator[R]:
     """``fn(item)`` for each item, in the items' order, computed by up to ``workers`` forked processes.
