@@ -58,3 +58,22 @@ def test_05_missing_sdtm_domain_is_reported(spec):
     with pytest.raises(DerivationError) as caught:
         build_adam(sdtm, spec)
     assert [(i.rule, i.dataset) for i in caught.value.issues] == [("adam.sdtm-missing", "EX")]
+
+
+def test_06_adlb_and_the_adsl_core_datasets_side_by_side_build_the_same_frames(adam, spec):
+    from functools import partial
+
+    from aclf_cdisc.package.background import forked_map_beside
+
+    beside = build_adam(make_sdtm(), spec, map_each=partial(forked_map_beside, workers=2))
+    for name in ADAM_DATASETS:
+        pd.testing.assert_frame_equal(beside[name], adam[name], check_exact=True)
+
+
+def test_07_adae_and_adtte_read_no_adsl_baseline(adam):
+    # they are built from ADSL's core, beside ADLB (ADAM_GROUPS): a baseline variable in them would
+    # have to wait for ADLB
+    from aclf_cdisc.adam.adsl import BASELINE_VARS
+
+    for name in ("ADAE", "ADTTE"):
+        assert not set(BASELINE_VARS) & set(adam[name].columns), name

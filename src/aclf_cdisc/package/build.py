@@ -32,7 +32,7 @@ from aclf_cdisc.define.outputs import build_for_outputs
 from aclf_cdisc.documents.write import write_documents
 from aclf_cdisc.errors import AclfError, Issue, ValidationError
 from aclf_cdisc.package.atomic import check_output_target, parents_made_for, spill_folder, staged_output
-from aclf_cdisc.package.background import WorkerPool, forked_map, in_background, started_early
+from aclf_cdisc.package.background import WorkerPool, forked_map, forked_map_beside, in_background, started_early
 from aclf_cdisc.package.blinding import collapse_masked, stamp_outputs
 from aclf_cdisc.package.blocks import (
     Handover,
@@ -149,7 +149,9 @@ def build_datasets(raw: RawExport | Handover[RawExport], spec: Spec, *, blinded:
                             message="blinded build: ADaM datasets need the IRT randomization export "
                                     "and were not built"))
         return sdtm
-    return sdtm if streamed is not None else {**sdtm, **build_adam(sdtm, spec)}
+    # one block: ADLB here, ADAE and ADTTE beside it on a worker (ADLB would cost its pickling to come back)
+    return sdtm if streamed is not None else {
+        **sdtm, **build_adam(sdtm, spec, map_each=partial(forked_map_beside, workers=workers))}
 
 
 def check_datasets(datasets: Mapping[str, pd.DataFrame], spec: Spec, *, blinded: bool = False,
