@@ -120,3 +120,20 @@ def test_08_out_at_a_mount_point_is_refused_before_the_build(tmp_path: Path, mou
             f"as {given}/outputs (file={given})")
     assert tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["disk", "link"]
+
+
+def test_09_out_that_is_or_holds_the_raw_export_is_refused_before_the_build(tmp_path: Path) -> None:
+    # a package keeps what its folder held: built there, it would carry the raw export, IRT
+    # randomization (which unblinds) included
+    raw = tmp_path / "study" / "raw"
+    raw.mkdir(parents=True)
+    (raw / "irt_rand.csv").write_text("SUBJID,TRT\n")
+    for out, relation in ((raw, "is"), (tmp_path / "study", "holds"), (raw / ".." / "..", "holds")):
+        result = run_cli("build", "--raw", raw, "--out", out)
+        assert result.returncode == 1
+        assert one_error_line(result.stderr) == (
+            f"aclf-cdisc build: [error] build.out-holds-raw: --out {out} {relation} the raw export {raw}: the "
+            f"package keeps what its folder held, so the raw export would be published inside it; give --out "
+            f"a folder of its own (file={out})")
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == [
+        "study", "study/raw", "study/raw/irt_rand.csv"]

@@ -129,6 +129,18 @@ def check_output_target(out_dir: Path, *, option: str = "--out") -> None:
         raise output_error(exc, out_dir, option=option) from None
 
 
+def check_not_holding(out_dir: Path, inner: Path, *, rule: str, what: str, option: str = "--out") -> None:
+    """Raise OutputError when ``out_dir`` is the folder ``inner`` (``what``, as a message names it)
+    or a folder above it: a published folder keeps the top-level entries it held
+    (:func:`staged_output`), so ``inner`` would be published inside the package."""
+    out, held = real_path(out_dir), real_path(inner)
+    if out == held or out in held.parents:
+        relation = "is" if out == held else "holds"
+        raise _fail(rule, out_dir, f"{option} {out_dir} {relation} {what} {inner}: the package keeps what its "
+                                   f"folder held, so {what} would be published inside it; give {option} a "
+                                   "folder of its own")
+
+
 @contextlib.contextmanager
 def parents_made_for(out_dir: Path) -> Iterator[None]:
     """For the ``with`` block (a build): the folders above ``out_dir`` that do not exist yet, which

@@ -31,7 +31,13 @@ from aclf_cdisc.compact import (
 from aclf_cdisc.define.outputs import build_for_outputs
 from aclf_cdisc.documents.write import write_documents
 from aclf_cdisc.errors import AclfError, Issue, ValidationError
-from aclf_cdisc.package.atomic import check_output_target, parents_made_for, spill_folder, staged_output
+from aclf_cdisc.package.atomic import (
+    check_not_holding,
+    check_output_target,
+    parents_made_for,
+    spill_folder,
+    staged_output,
+)
 from aclf_cdisc.package.background import WorkerPool, forked_map, forked_map_beside, in_background, started_early
 from aclf_cdisc.package.blinding import collapse_masked, stamp_outputs
 from aclf_cdisc.package.blocks import (
@@ -338,6 +344,9 @@ def build_package(options: BuildOptions) -> BuildResult:
 
 def _build_package(options: BuildOptions) -> BuildResult:
     check_output_target(options.out_dir)  # fail before the long build, not after it
+    # the raw export (with the IRT randomization, which unblinds) never ends up inside the package
+    check_not_holding(options.out_dir, options.raw_dir or edc_dir(), rule="build.out-holds-raw",
+                      what="the raw export")
     progress = options.progress
     spec = load_spec(options.spec_root)
     progress("specs", None, len(spec.datasets))
