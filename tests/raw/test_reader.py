@@ -150,3 +150,12 @@ def test_12_all_problems_are_collected(export_dir: Path, forms) -> None:
         read_export(export_dir, forms)
     assert sorted((i.file, i.column) for i in info.value.issues) == [
         ("ae.csv", "AEPTCD"), ("ae.csv", "AESEV"), ("dm.csv", "BRTHDAT")]
+
+
+def test_13_an_export_folder_that_is_missing_or_a_file_is_named_so(tmp_path: Path, forms) -> None:
+    (tmp_path / "export.csv").write_text("SUBJID\n")
+    for given, found in ((tmp_path / "none", "does not exist"), (tmp_path / "export.csv", "is a file, not a folder")):
+        with pytest.raises(InputError) as info:
+            read_export(given, forms)
+        assert [(i.rule, i.message, i.file) for i in info.value.issues] == [
+            ("raw.folder-not-found", f"export folder {given} {found}", str(given))]

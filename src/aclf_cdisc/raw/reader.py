@@ -402,7 +402,8 @@ def read_export(path: Path, spec: Spec | Mapping[str, RawForm] | None = None, *,
     folder = Path(path)
     layouts = as_raw_forms(spec)
     if not folder.is_dir():
-        raise InputError(Issue(rule="raw.folder-not-found", message=f"export folder {folder} does not exist",
+        state = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise InputError(Issue(rule="raw.folder-not-found", message=f"export folder {folder} {state}",
                                file=str(folder)))
     issues: list[Issue] = []
     forms: dict[str, pd.DataFrame] = {}
