@@ -31,6 +31,7 @@ from aclf_cdisc.sdtm.domains.rs import build_rs
 from aclf_cdisc.sdtm.domains.se import build_se
 from aclf_cdisc.sdtm.domains.sv import build_sv
 from aclf_cdisc.sdtm.domains.trial_design import build_ta, build_te, build_ti, build_ts, build_tv
+from aclf_cdisc.sdtm.shared_inputs import SharedInputs
 from aclf_cdisc.sdtm.visits import subject_visit_map
 from aclf_cdisc.spec.model import Spec
 from aclf_cdisc.tasks import MapEach, serial_map
@@ -85,11 +86,12 @@ def build_sdtm(raw: RawExport, spec: Spec, *, blinded: bool = False,
         raise InputError(empty)
     issues = issues if issues is not None else []
     forms = TrimmedForms(raw)  # every form trimmed once; each builder reads copies
-    dm = build_dm(forms, spec, blinded=blinded, issues=issues)
-    se = build_se(forms, spec, dm=dm, blinded=blinded, issues=issues)
+    shared = SharedInputs(forms, spec, blinded)  # the infusions and randomization: assembled once
+    dm = build_dm(forms, spec, blinded=blinded, issues=issues, shared=shared)
+    se = build_se(forms, spec, dm=dm, blinded=blinded, issues=issues, shared=shared)
     visits = subject_visit_map(forms, spec)
     built = {"DM": dm, "SE": se}
-    groups = domain_groups(forms, spec, dm=dm, se=se, visits=visits, blinded=blinded)
+    groups = domain_groups(forms, spec, dm=dm, se=se, visits=visits, blinded=blinded, shared=shared)
     sizes = {name: float(len(frame)) for name, frame in raw.forms.items() if frame is not None}
     for datasets, found in map_each(_run_group, groups, cost=lambda group: sum(sizes.get(f, 0.0) for f in group[0])):
         issues.extend(found)
@@ -105,18 +107,20 @@ DomainGroup = tuple[tuple[str, ...], Callable[[list[Issue]], dict[str, pd.DataFr
 
 
 def domain_groups(forms: TrimmedForms, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, visits: pd.DataFrame,
-                  blinded: bool) -> list[DomainGroup]:
+                  blinded: bool, shared: SharedInputs | None = None) -> list[DomainGroup]:
     """The domains built after DM, SE and the visit map, in three groups that need nothing from each
     other: (the raw forms a group reads most, its builder). A builder appends its warnings to the
     list it is given. In order: the interventions and dispositions (EC first: EX and DS read it),
-    labs, the adverse events and clinical assessments."""
+    labs, the adverse events and clinical assessments. ``shared``: the infusions and randomization
+    DM and SE read (DS and EX read them too)."""
     def interventions(found: list[Issue]) -> dict[str, pd.DataFrame]:
         ec = build_ec(forms, spec, dm=dm, se=se, visit_map=visits, issues=found)
-        ds, suppds = build_ds_suppds(forms, spec, dm=dm, se=se, ec=ec, blinded=blinded, issues=found)
+        ds, suppds = build_ds_suppds(forms, spec, dm=dm, se=se, ec=ec, blinded=blinded, issues=found, shared=shared)
         pr, supppr = build_pr_supppr(forms, spec, dm=dm, se=se, issues=found)
         return {"EC": ec, "DS": ds, "SUPPDS": suppds, "PR": pr, "SUPPPR": supppr,
                 "SV": build_sv(forms, spec, dm=dm, se=se, visit_map=visits, issues=found),
-                "EX": build_ex(forms, spec, dm=dm, se=se, ec=ec, visit_map=visits, blinded=blinded, issues=found)}
+                "EX": build_ex(forms, spec, dm=dm, se=se, ec=ec, visit_map=visits, blinded=blinded, issues=found,
+                               shared=shared)}
 
     def labs(found: list[Issue]) -> dict[str, pd.DataFrame]:
         return {"LB": build_lb(forms, spec, dm=dm, se=se, visit_map=visits, issues=found)}

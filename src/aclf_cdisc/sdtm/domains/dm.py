@@ -37,10 +37,10 @@ from aclf_cdisc.sdtm.dates import raw_to_iso8601, to_iso8601
 from aclf_cdisc.sdtm.derivations import derive_studyid
 from aclf_cdisc.sdtm.duplicates import one_per_subject
 from aclf_cdisc.sdtm.finish import settle_issues
-from aclf_cdisc.sdtm.infusions import assemble_infusions
-from aclf_cdisc.sdtm.irt import BLINDED, MSC, PBO, assemble_randomization, require_irt
+from aclf_cdisc.sdtm.irt import BLINDED, MSC, PBO, require_irt
 from aclf_cdisc.sdtm.map_inputs import MapInputs, joined_columns
 from aclf_cdisc.sdtm.mapping import Derivation, MappingContext, apply_mappings
+from aclf_cdisc.sdtm.shared_inputs import SharedInputs
 from aclf_cdisc.sdtm.study_day import compute_dy, iso_date_part
 from aclf_cdisc.spec.conventions import required_convention
 from aclf_cdisc.spec.model import Spec
@@ -137,13 +137,15 @@ def run_length_text(treatments: list[str]) -> str:
     return ", then ".join(f"{trt} x{n}" for trt, n in parts)
 
 
-def assemble_dm(raw: Any, spec: Spec, *, blinded: bool = False) -> pd.DataFrame:
+def assemble_dm(raw: Any, spec: Spec, *, blinded: bool = False, shared: SharedInputs | None = None) -> pd.DataFrame:
     """One row per subject of the dm form, columns ``form.COLUMN`` plus ``_``-prefixed subject facts.
 
     Facts: _RAND1DTC/_RAND1GRP/_RAND2DTC/_RAND2GRP (IRT), _EXSTDTC/_EXENDTC (first/last infusion),
     _ACT1/_ACT2 (treatments infused at stage 1/2 in time order, "|"-joined), _NINF (infusions given),
     _LASTCONTACT (latest raw date), _AEDTHDTC (fatal AE end date), _FATALAE.
+    ``shared``: the build's infusions and randomization (assembled here when not given).
     """
+    shared = shared if shared is not None else SharedInputs(raw, spec, blinded)
     form = get_form(raw, FORM)
     assert form is not None  # required form: get_form raised InputError when it is missing
     dm = one_per_subject(with_usubjid(form, spec), FORM)
@@ -172,12 +174,12 @@ def assemble_dm(raw: Any, spec: Spec, *, blinded: bool = False) -> pd.DataFrame:
     else:
         join("sv", list(SCREENING["sv"]))
 
-    rand = assemble_randomization(raw, spec, blinded=blinded).set_index("USUBJID")
+    rand = shared.randomization().set_index("USUBJID")
     for column in ("RAND1DTC", "RAND1GRP", "RAND2DTC", "RAND2GRP", f"RAND1{ROW_COL}", f"RAND2{ROW_COL}",
                    f"RAND1{FILE_COL}", f"RAND2{FILE_COL}"):
         frame[f"_{column}"] = frame["USUBJID"].map(rand[column]) if len(rand) else None
 
-    infusions = assemble_infusions(raw, spec, blinded=blinded)  # its warnings are EX's (build_ex): raised once
+    infusions = shared.infusions()  # its warnings are EX's (build_ex): raised once
     ordered = infusions.sort_values(["USUBJID", "EXSTDTC"], kind="mergesort")
     by_subject = ordered.groupby("USUBJID", sort=False)
     frame["_EXSTDTC"] = frame["USUBJID"].map(by_subject["EXSTDTC"].first())
@@ -421,17 +423,19 @@ def no_subjects_issue(raw: Any) -> Issue | None:
                  expected=f"one {FORM} record per subject screened")
 
 
-def build_dm(raw: Any, spec: Spec, *, blinded: bool = False, issues: list[Issue] | None = None) -> pd.DataFrame:
+def build_dm(raw: Any, spec: Spec, *, blinded: bool = False, issues: list[Issue] | None = None,
+             shared: SharedInputs | None = None) -> pd.DataFrame:
     """Build DM from the raw export.
 
     ``blinded``: without IRT files an unblinded build raises :class:`InputError`; a blinded one
     sets ARMCD/ARM/ACTARMCD/ACTARM to ``BLINDED`` for randomized (or infused) subjects.
     ``issues``: non-fatal findings (warnings) are appended here; errors raise.
+    ``shared``: the build's infusions and randomization (:class:`SharedInputs`, same ``blinded``).
     """
     require_irt(raw, blinded, DOMAIN)
     dataset = spec.dataset(DOMAIN)
     found: list[Issue] = []
-    assembled = assemble_dm(raw, spec, blinded=blinded)
+    assembled = assemble_dm(raw, spec, blinded=blinded, shared=shared)
     frame, mapped = apply_mappings(assembled, dataset, spec, DERIVATIONS, options={"blinded": blinded})
     found += mapped + age_issues(frame)
     settle_issues(found, issues, DOMAIN)

@@ -41,9 +41,10 @@ from aclf_cdisc.sdtm.domains.se import stage_epochs
 from aclf_cdisc.sdtm.epoch import derive_var_epoch_for
 from aclf_cdisc.sdtm.finish import settle_issues
 from aclf_cdisc.sdtm.infusions import infusion_visits
-from aclf_cdisc.sdtm.irt import assemble_randomization, require_irt
+from aclf_cdisc.sdtm.irt import require_irt
 from aclf_cdisc.sdtm.lineage import lineage_of
 from aclf_cdisc.sdtm.seq import derive_var_seq
+from aclf_cdisc.sdtm.shared_inputs import SharedInputs
 from aclf_cdisc.sdtm.study_day import compute_dy, iso_date_part
 from aclf_cdisc.sdtm.supp import build_supp
 from aclf_cdisc.spec.model import Codelist, Spec
@@ -70,9 +71,10 @@ def _records(frame: pd.DataFrame, source: str, **values: Any) -> pd.DataFrame:
 
 
 def assemble_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, ec: pd.DataFrame | None = None, blinded: bool = False,
-                issues: list[Issue] | None = None) -> pd.DataFrame:
+                issues: list[Issue] | None = None, shared: SharedInputs | None = None) -> pd.DataFrame:
     """Every DS record with DSTERM, DSDECOD, DSCAT, DSSCAT, DSSTDTC, DSREFID and ICVER (for SUPPDS);
-    ``_EPOCH`` on treatment dispositions (none without ``ec``)."""
+    ``_EPOCH`` on treatment dispositions (none without ``ec``). ``shared``: the build's
+    randomization (assembled here when not given)."""
     found: list[Issue] = [] if issues is None else issues
     pieces = []
 
@@ -85,7 +87,7 @@ def assemble_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, ec: pd.DataFrame | No
                            rows=ic["_row"], issues=found),
         DSREFID=None, ICVER=ic["ICVER"]))
 
-    rand = assemble_randomization(raw, spec, blinded=blinded)
+    rand = (shared if shared is not None else SharedInputs(raw, spec, blinded)).randomization()
     stages = ((1, "RANDOMIZED (STAGE 1)", "RANDOMIZED"), (2, "RE-RANDOMIZED (STAGE 2)", "RE-RANDOMIZED"))
     for stage, term, decod in stages:
         part = rand[rand[f"RAND{stage}DTC"].notna()].rename(
@@ -253,18 +255,19 @@ def build_ds(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, ec: pd
 
 
 def build_ds_suppds(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, ec: pd.DataFrame | None = None,
-                    blinded: bool = False, issues: list[Issue] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                    blinded: bool = False, issues: list[Issue] | None = None,
+                    shared: SharedInputs | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Build DS and SUPPDS: EPOCH from SE, DSSTDY from DM, DSSEQ in date order.
 
     ``ec`` (:func:`aclf_cdisc.sdtm.domains.ec.build_ec`) gives the treatment dispositions; built here
-    when not given.
+    when not given. ``shared``: the build's randomization (:class:`SharedInputs`, same ``blinded``).
     """
     require_irt(raw, blinded, DOMAIN)
     dataset = spec.dataset(DOMAIN)
     found: list[Issue] = []
     if ec is None:
         ec = build_ec(raw, spec, dm=dm, se=se, issues=found)
-    frame = assemble_ds(raw, spec, dm=dm, ec=ec, blinded=blinded, issues=found)
+    frame = assemble_ds(raw, spec, dm=dm, ec=ec, blinded=blinded, issues=found, shared=shared)
     settle_issues(found, issues, DOMAIN)
     frame["STUDYID"] = spec.study.studyid
     frame["DOMAIN"] = DOMAIN

@@ -27,6 +27,7 @@ from aclf_cdisc.sdtm.infusions import INFUSION_FORM, KIT_GROUP, assemble_infusio
 from aclf_cdisc.sdtm.map_inputs import MapInputs
 from aclf_cdisc.sdtm.mapping import Derivation, MappingContext, apply_mappings
 from aclf_cdisc.sdtm.seq import derive_var_seq
+from aclf_cdisc.sdtm.shared_inputs import SharedInputs
 from aclf_cdisc.sdtm.study_day import compute_dy, iso_date_part
 from aclf_cdisc.sdtm.visits import derive_vars_visit, subject_visit_map
 from aclf_cdisc.spec.model import Dataset, Spec
@@ -92,14 +93,21 @@ def derive_planned_start(frame: pd.DataFrame, spec: Spec, dm: pd.DataFrame, *, d
 
 def map_infusion_log(raw: Any, spec: Spec, dataset: Dataset, derivations: dict[str, Derivation], *,
                      dm: pd.DataFrame, se: pd.DataFrame, visit_map: pd.DataFrame | None, blinded: bool,
-                     planned: bool, found: list[Issue], options: dict[str, Any] | None = None) -> pd.DataFrame:
+                     planned: bool, found: list[Issue], options: dict[str, Any] | None = None,
+                     infusions: SharedInputs | None = None) -> pd.DataFrame:
     """The infusion log mapped to ``dataset`` (EC: every ``planned`` infusion; EX: those given), with
     VISIT/VISITNUM and --LNKID; problems are appended to ``found``.
 
     ``visit_map`` is :func:`aclf_cdisc.sdtm.visits.subject_visit_map` (built here when not given).
+    ``infusions``: the build's infusions given (not ``planned``; same ``blinded``), whose warnings
+    are appended to ``found`` as when assembled here.
     """
     domain = dataset.name
-    assembled = assemble_infusions(raw, spec, blinded=blinded, planned=planned, issues=found)
+    if infusions is not None and not planned:
+        assembled = infusions.infusions()
+        found += infusions.infusion_warnings
+    else:
+        assembled = assemble_infusions(raw, spec, blinded=blinded, planned=planned, issues=found)
     frame, mapped = apply_mappings(assembled, dataset, spec, derivations, domains={"DM": dm, "SE": se},
                                    options=options)
     found += mapped

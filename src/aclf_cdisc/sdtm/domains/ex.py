@@ -30,6 +30,7 @@ from aclf_cdisc.sdtm.irt import BLINDED, MSC, PBO, require_irt
 from aclf_cdisc.sdtm.map_inputs import MapInputs
 from aclf_cdisc.sdtm.mapping import Derivation, MappingContext
 from aclf_cdisc.sdtm.seq import derive_var_seq
+from aclf_cdisc.sdtm.shared_inputs import SharedInputs
 from aclf_cdisc.spec.model import Spec
 
 DOMAIN = "EX"
@@ -102,17 +103,20 @@ def given_in_ec(frame: pd.DataFrame, ec: pd.DataFrame, lnkid_var: str = "EXLNKID
 
 def build_ex(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, ec: pd.DataFrame,
              visit_map: pd.DataFrame | None = None, blinded: bool = False,
-             issues: list[Issue] | None = None) -> pd.DataFrame:
+             issues: list[Issue] | None = None, shared: SharedInputs | None = None) -> pd.DataFrame:
     """Build EX from EC: the infusions EC records as given, treatment from the kit list, EPOCH from
     SE, --DY from DM. An infusion given in the log but not in EC as given is an error.
 
     ``visit_map`` is :func:`aclf_cdisc.sdtm.visits.subject_visit_map` (built here when not given).
+    ``shared``: the build's infusions given (:class:`SharedInputs`, same ``blinded``); EX reports
+    their warnings.
     """
     require_irt(raw, blinded, DOMAIN)
     dataset = spec.dataset(DOMAIN)
     found: list[Issue] = []
     frame = map_infusion_log(raw, spec, dataset, DERIVATIONS, dm=dm, se=se, visit_map=visit_map, blinded=blinded,
-                             planned=False, found=found, options={"blinded": blinded})
+                             planned=False, found=found, options={"blinded": blinded},
+                             infusions=shared)
     settle_issues(found, issues, DOMAIN)
     in_ec = given_in_ec(frame, ec)
     if not in_ec.all():

@@ -38,9 +38,9 @@ import pandas as pd
 
 from aclf_cdisc.errors import Issue, SpecError
 from aclf_cdisc.sdtm.conform import conform_to_spec
-from aclf_cdisc.sdtm.infusions import assemble_infusions
-from aclf_cdisc.sdtm.irt import BLINDED, MSC, PBO, assemble_randomization, require_irt
+from aclf_cdisc.sdtm.irt import BLINDED, MSC, PBO, require_irt
 from aclf_cdisc.sdtm.seq import derive_var_seq
+from aclf_cdisc.sdtm.shared_inputs import SharedInputs
 from aclf_cdisc.sdtm.study_day import compute_dy
 from aclf_cdisc.spec.model import Spec
 
@@ -241,12 +241,16 @@ def stage_epochs(spec: Spec) -> dict[int, str]:
 
 
 def build_se(raw: Any, spec: Spec, *, dm: pd.DataFrame, blinded: bool = False,
-             issues: list[Issue] | None = None) -> pd.DataFrame:
-    """Build SE from DM (RFICDTC, RFPENDTC, RFSTDTC, arms), the infusion log and the IRT dates."""
+             issues: list[Issue] | None = None, shared: SharedInputs | None = None) -> pd.DataFrame:
+    """Build SE from DM (RFICDTC, RFPENDTC, RFSTDTC, arms), the infusion log and the IRT dates.
+
+    ``shared``: the build's infusions and randomization (:class:`SharedInputs`, same ``blinded``).
+    """
     require_irt(raw, blinded, DOMAIN)
     dataset = spec.dataset(DOMAIN)
-    infusions = assemble_infusions(raw, spec, blinded=blinded)  # its warnings are EX's (build_ex): raised once
-    rand = assemble_randomization(raw, spec, blinded=blinded).set_index("USUBJID")
+    shared = shared if shared is not None else SharedInputs(raw, spec, blinded)
+    infusions = shared.infusions()  # its warnings are EX's (build_ex): raised once
+    rand = shared.randomization().set_index("USUBJID")
     first1, first2 = first_infusions(infusions, 1), first_infusions(infusions, 2)
     days = element_days(spec)
     by_arm, unique_order, epochs = _ta_lookups(spec)
