@@ -21,6 +21,7 @@ open when it has no end).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,7 @@ EPOCH_BOUNDARY = "epoch_boundary"  # key of spec.study.conventions holding the b
 BEFORE, AFTER = "before", "after"
 START_OF_DAY, END_OF_DAY = "start_of_day", "end_of_day"
 _DAY = np.int64(86_400_000_000_000)  # nanoseconds
+_MISSING = np.iinfo(np.int64).min  # NaT's integer: a partial or missing date
 
 
 def boundary_rule(conventions: Mapping[str, Any], observation_class: str) -> tuple[str, str]:
@@ -53,37 +55,50 @@ def boundary_rule(conventions: Mapping[str, Any], observation_class: str) -> tup
     return str(by_class[observation_class]), str(stated["element_start_without_time"])
 
 
-def _instants(dtc: pd.Series, date_only_offset: np.int64) -> np.ndarray:
-    """Sortable int64 instants: date + time + 2 ns when timed, date + ``date_only_offset`` when not.
+@dataclass(frozen=True)
+class Moments:
+    """The parts of ISO 8601 values (one array element per value) the boundary rule compares."""
 
-    Missing or partial dates give NaT's integer (the minimum int64); callers drop them. Each
-    distinct value is parsed once.
-    """
+    days: np.ndarray  # the date at midnight, int64 ns; NaT's integer (the minimum int64) when partial or missing
+    clocks: np.ndarray  # the time of day, int64 ns (meaningful where ``timed``)
+    timed: np.ndarray  # a full date and time (YYYY-MM-DDThh:mm[:ss])
+    lengths: np.ndarray  # the length of the value as text, 0 when missing
+
+    def instants(self, date_only_offset: np.int64) -> np.ndarray:
+        """Sortable int64 instants: date + time + 2 ns when timed, date + ``date_only_offset`` when
+        not; NaT's integer for partial or missing dates (callers drop them)."""
+        values = np.where(self.timed, self.days + self.clocks + 2, self.days + date_only_offset)
+        return np.where(self.days == _MISSING, _MISSING, values)
+
+    def part(self, begin: int, end: int) -> Moments:
+        """The moments of values ``begin`` to ``end`` (exclusive)."""
+        return Moments(self.days[begin:end], self.clocks[begin:end], self.timed[begin:end], self.lengths[begin:end])
+
+
+def moments(dtc: pd.Series) -> Moments:
+    """:class:`Moments` of ISO 8601 values; each distinct value is parsed once."""
     codes, distinct = pd.factorize(dtc.astype("string"), use_na_sentinel=True)
-    instants = _text_instants(pd.Series(distinct, dtype="string"), date_only_offset)
-    return np.append(instants, np.iinfo(np.int64).min)[codes]  # a missing value (code -1) takes the last
-
-
-def _text_instants(text: pd.Series, date_only_offset: np.int64) -> np.ndarray:
-    """:func:`_instants` of a ``string`` Series."""
+    text = pd.Series(distinct, dtype="string")
     day = iso_dates(text)
-    timed = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?").fillna(False).astype(bool)
+    timed = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?").fillna(False).astype(bool).to_numpy()
     moment = pd.to_datetime(text.where(timed), format="ISO8601", errors="coerce")
     days = day.to_numpy(dtype="datetime64[ns]").astype(np.int64)
-    clock = (moment - day).to_numpy(dtype="timedelta64[ns]").astype(np.int64)
-    values = np.where(timed.to_numpy(), days + clock + 2, days + date_only_offset)
-    return np.where(day.isna().to_numpy(), np.iinfo(np.int64).min, values)
+    clocks = (moment - day).to_numpy(dtype="timedelta64[ns]").astype(np.int64)
+    lengths = text.str.len().to_numpy(dtype=np.int64)
+    # a missing value (code -1) takes the last: no date, no time
+    return Moments(np.append(days, _MISSING)[codes], np.append(clocks, 0)[codes], np.append(timed, False)[codes],
+                   np.append(lengths, 0)[codes])
 
 
-def observation_instants(dtc: pd.Series, observation_without_time: str) -> np.ndarray:
-    """Observation instants: a date-only value sits before (``before``) or after (``after``) every
+def observation_offset(observation_without_time: str) -> np.int64:
+    """Where a date-only observation sits in its day: before (``before``) or after (``after``) every
     timed element start of its day, and after a date-only start of that day."""
-    return _instants(dtc, np.int64(1) if observation_without_time == BEFORE else _DAY - 1)
+    return np.int64(1) if observation_without_time == BEFORE else _DAY - 1
 
 
-def element_instants(dtc: pd.Series, element_start_without_time: str) -> np.ndarray:
-    """Element boundary instants: a date-only boundary at the start or the end of its day."""
-    return _instants(dtc, np.int64(0) if element_start_without_time == START_OF_DAY else _DAY - 1)
+def element_offset(element_start_without_time: str) -> np.int64:
+    """Where a date-only element boundary sits: at the start or the end of its day."""
+    return np.int64(0) if element_start_without_time == START_OF_DAY else _DAY - 1
 
 
 def element_of(observations: pd.DataFrame, elements: pd.DataFrame, *, observation_without_time: str,
@@ -105,19 +120,23 @@ def element_of(observations: pd.DataFrame, elements: pd.DataFrame, *, observatio
     result = pd.Series(pd.NA, index=observations.index, dtype="object")
     if observations.empty or elements.empty:
         return result
-    missing = np.iinfo(np.int64).min
+    missing = _MISSING
+    n_obs, n_el = len(observations), len(elements)
     subjects = pd.factorize(np.concatenate([observations["USUBJID"].astype(str).to_numpy(),
                                             elements["USUBJID"].astype(str).to_numpy()]))[0]
-    obs_subject, el_subject = subjects[:len(observations)], subjects[len(observations):]
-    at = observation_instants(observations["DTC"], observation_without_time)
-    start = element_instants(elements["STDTC"], element_start_without_time)
-    ends = element_instants(elements["ENDTC"], element_start_without_time)
-    end_dates = iso_dates(elements["ENDTC"])
-    timed_end = elements["ENDTC"].astype("string").str.len().fillna(0).to_numpy() > 10
+    obs_subject, el_subject = subjects[:n_obs], subjects[n_obs:]
+    # the observation dates and element boundaries parsed together: each distinct value once
+    parsed = moments(pd.Series(np.concatenate([observations["DTC"].to_numpy(dtype=object),
+                                               elements["STDTC"].to_numpy(dtype=object),
+                                               elements["ENDTC"].to_numpy(dtype=object)])))
+    at = parsed.part(0, n_obs).instants(observation_offset(observation_without_time))
+    start = parsed.part(n_obs, n_obs + n_el).instants(element_offset(element_start_without_time))
+    end_parts = parsed.part(n_obs + n_el, n_obs + 2 * n_el)
+    ends = end_parts.instants(element_offset(element_start_without_time))
+    timed_end = end_parts.lengths > 10
     # the last element holds its whole end day when the end has no time (RFPENDTC is a date)
-    last_end = np.where(timed_end, ends,
-                        end_dates.to_numpy(dtype="datetime64[ns]").astype(np.int64) + _DAY - 1)
-    no_end = end_dates.isna().to_numpy()
+    last_end = np.where(timed_end, ends, end_parts.days + _DAY - 1)
+    no_end = end_parts.days == missing
     end, last_end = np.where(no_end, missing, ends), np.where(no_end, missing, last_end)
     order = pd.to_numeric(elements["ORDER"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     # the elements with a start, by subject, start and order; the last of a subject is open-ended,
@@ -172,8 +191,10 @@ def derive_var_epoch(
                                  "DTC": dataset[dtc_var].to_numpy(dtype=object)})
     which = element_of(observations, elements, observation_without_time=observation_without_time,
                        element_start_without_time=element_start_without_time)
-    epochs = se["EPOCH"].to_numpy(dtype=object)
-    found = [epochs[int(k)] if k is not pd.NA else pd.NA for k in which.to_numpy(dtype=object)]
+    # ``which`` holds positions in ``se`` (the labels of ``elements``), <NA> where no element holds the record
+    held = which.notna().to_numpy()
+    found = np.full(len(which), pd.NA, dtype=object)
+    found[held] = se["EPOCH"].to_numpy(dtype=object)[which[held].to_numpy(dtype=np.int64)]
     return dataset.assign(**{new_var: found})
 
 
