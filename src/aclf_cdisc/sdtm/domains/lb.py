@@ -195,7 +195,8 @@ def standardize(frame: pd.DataFrame, spec: Spec, dataset: Dataset) -> tuple[pd.D
     record_units = map_distinct(frame["LBORRESU"], lambda u: "" if u is None or pd.isna(u) else str(u)).to_numpy()
     unit_values = record_units[where]
     row_numbers = rows.to_numpy()[where]
-    lows, highs = frame["LBORNRLO"].map(_number).to_numpy(), frame["LBORNRHI"].map(_number).to_numpy()
+    # the site's reference limits repeat across records: each distinct text is read once
+    lows, highs = (map_distinct(frame[column], _number).to_numpy(dtype=float) for column in ("LBORNRLO", "LBORNRHI"))
     codes, first = _distinct_codes(testcds, texts, unit_values)
     distinct = [standard_result(testcds[pos], str(texts[pos]), unit_values[pos], units, decimals) for pos in first]
 
