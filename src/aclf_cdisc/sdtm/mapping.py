@@ -47,11 +47,19 @@ def _source_rows(frame: pd.DataFrame) -> pd.Series | None:
     return frame[ROW_COL] if ROW_COL in frame.columns else None
 
 
-def _source_file(frame: pd.DataFrame, source: str | None) -> str | None:
+def one_file(frame: pd.DataFrame) -> str | None:
+    """The raw file every record of ``frame`` was read from (``__file``); None when they name none or several."""
     if FILE_COL in frame.columns and len(frame):
         files = frame[FILE_COL].dropna().unique()
         if len(files) == 1:
             return str(files[0])
+    return None
+
+
+def _source_file(file: str | None, source: str | None) -> str | None:
+    """``file`` (:func:`one_file` of the frame), else the file the source column's form is named for."""
+    if file is not None:
+        return file
     return f"{source.split('.')[0]}.csv" if source else None
 
 
@@ -59,7 +67,8 @@ def _trimmed(values: pd.Series) -> pd.Series:
     return per_distinct_text(values, str.strip, pd.NA)
 
 
-def map_copy(frame: pd.DataFrame, variable: Variable, dataset: Dataset) -> tuple[pd.Series, list[Issue]]:
+def map_copy(frame: pd.DataFrame, variable: Variable, dataset: Dataset,
+             file: str | None) -> tuple[pd.Series, list[Issue]]:
     mapping = variable.mapping
     assert mapping is not None and mapping.source is not None  # rule copy requires source (dataset.schema.json)
     values = _trimmed(frame[mapping.source])
@@ -72,7 +81,7 @@ def map_copy(frame: pd.DataFrame, variable: Variable, dataset: Dataset) -> tuple
         Issue(
             rule="sdtm.not-a-number",
             message=f"{mapping.source} value is not a number",
-            file=_source_file(frame, mapping.source),
+            file=_source_file(file, mapping.source),
             dataset=dataset.name,
             row=int(rows[i]) if rows is not None else int(i) + 1,
             column=variable.name,
@@ -84,7 +93,8 @@ def map_copy(frame: pd.DataFrame, variable: Variable, dataset: Dataset) -> tuple
     return numbers.astype("float64"), issues
 
 
-def map_ct(frame: pd.DataFrame, variable: Variable, dataset: Dataset, spec: Spec) -> tuple[pd.Series, list[Issue]]:
+def map_ct(frame: pd.DataFrame, variable: Variable, dataset: Dataset, spec: Spec,
+           file: str | None) -> tuple[pd.Series, list[Issue]]:
     if variable.codelist is None:
         raise ValueError(f"{dataset.name}.{variable.name}: rule ct needs a codelist in the spec")
     mapping = variable.mapping
@@ -95,12 +105,13 @@ def map_ct(frame: pd.DataFrame, variable: Variable, dataset: Dataset, spec: Spec
         spec.codelists[variable.codelist],
         dataset=dataset.name,
         variable=variable.name,
-        file=_source_file(frame, source),
+        file=_source_file(file, source),
         rows=_source_rows(frame),
     )
 
 
-def map_iso_datetime(frame: pd.DataFrame, variable: Variable, dataset: Dataset) -> tuple[pd.Series, list[Issue]]:
+def map_iso_datetime(frame: pd.DataFrame, variable: Variable, dataset: Dataset,
+                     file: str | None) -> tuple[pd.Series, list[Issue]]:
     mapping = variable.mapping
     assert mapping is not None and mapping.source is not None
     return raw_to_iso8601(
@@ -108,7 +119,7 @@ def map_iso_datetime(frame: pd.DataFrame, variable: Variable, dataset: Dataset) 
         frame[mapping.time] if mapping.time else None,
         dataset=dataset.name,
         variable=variable.name,
-        file=_source_file(frame, mapping.source),
+        file=_source_file(file, mapping.source),
         rows=_source_rows(frame),
     )
 
@@ -127,7 +138,8 @@ def apply_mappings(
     Variables without a ``map`` rule are left for the domain module to add (e.g. --SEQ after
     sorting); :func:`aclf_cdisc.sdtm.conform.conform_to_spec` later insists they exist.
     """
-    frame = assembled.copy()
+    frame = assembled.copy(deep=False)  # copy-on-write: the columns set here never reach ``assembled``
+    file = one_file(frame)  # the records' raw file, looked up once for every rule's Issues
     issues: list[Issue] = []
     context = MappingContext(spec=spec, dataset=dataset, domains=domains or {}, options=options or {})
     deferred: list[Variable] = []
@@ -142,11 +154,11 @@ def apply_mappings(
             frame[variable.name] = mapping.value
             continue
         if mapping.rule == "copy":
-            values, found = map_copy(frame, variable, dataset)
+            values, found = map_copy(frame, variable, dataset, file)
         elif mapping.rule == "ct":
-            values, found = map_ct(frame, variable, dataset, spec)
+            values, found = map_ct(frame, variable, dataset, spec, file)
         elif mapping.rule == "iso_datetime":
-            values, found = map_iso_datetime(frame, variable, dataset)
+            values, found = map_iso_datetime(frame, variable, dataset, file)
         else:  # pragma: no cover - the JSON Schema admits no other rule
             raise ValueError(f"unknown mapping rule {mapping.rule!r}")
         frame[variable.name] = values
