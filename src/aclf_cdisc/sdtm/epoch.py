@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from aclf_cdisc.sdtm.study_day import iso_dates
+from aclf_cdisc.sdtm.text import text_codes
 
 EPOCH_BOUNDARY = "epoch_boundary"  # key of spec.study.conventions holding the boundary rule
 BEFORE, AFTER = "before", "after"
@@ -77,7 +78,7 @@ class Moments:
 
 def moments(dtc: pd.Series) -> Moments:
     """:class:`Moments` of ISO 8601 values; each distinct value is parsed once."""
-    codes, distinct = pd.factorize(dtc.astype("string"), use_na_sentinel=True)
+    codes, distinct = text_codes(dtc)
     text = pd.Series(distinct, dtype="string")
     day = iso_dates(text)
     timed = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?").fillna(False).astype(bool).to_numpy()

@@ -7,6 +7,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from aclf_cdisc.sdtm.text import text_codes
+
 COMPLETE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # the date part of a value with a complete date
 
 
@@ -14,8 +16,8 @@ def _distinct_dates(dtc: pd.Series) -> tuple[np.ndarray, list[str | None]]:
     """(codes, dates): each distinct complete date part of ``dtc`` as text, then None for partial
     and missing values; record i holds ``dates[codes[i]]``. Each distinct value is sliced once
     and each distinct date part checked once."""
-    codes, distinct = pd.factorize(dtc.astype("string"), use_na_sentinel=True)
-    parts = np.array([text[:10] for text in distinct.to_numpy(dtype=object)], dtype=object)
+    codes, distinct = text_codes(dtc)
+    parts = np.array([text[:10] for text in distinct], dtype=object)
     part_codes, part_text = pd.factorize(parts)
     dates = [date if COMPLETE_DATE.fullmatch(date) else None for date in part_text] + [None]
     # a missing value (code -1) takes the last part code, -1, which takes the last date, None
