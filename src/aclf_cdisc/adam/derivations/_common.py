@@ -8,7 +8,7 @@ inside a :class:`~aclf_cdisc.errors.DerivationError`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -149,6 +149,26 @@ def shape_like(result: np.ndarray, *inputs: Any) -> Any:
     return result
 
 
+def _equal_to_next(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """Per record but the last, whether the next record holds the same values in every one of
+    ``columns`` (two missing values count as the same, as in ``DataFrame.duplicated``).
+
+    >>> _equal_to_next(pd.DataFrame({"A": [1, 1, None, None], "B": ["x", "x", "y", "y"]}), ["A", "B"]).tolist()
+    [True, False, True]
+    >>> _equal_to_next(pd.DataFrame({"A": pd.array(["a", pd.NA, pd.NA, "b"], dtype="string")}), ["A"]).tolist()
+    [False, True, False]
+    """
+    same = np.ones(max(len(frame) - 1, 0), dtype=bool)
+    for column in columns:
+        values = frame[column].to_numpy()
+        missing = pd.isna(values)
+        equal = missing[1:] & missing[:-1]
+        present = ~(missing[1:] | missing[:-1])  # compared only where neither is missing (pd.NA has no truth)
+        equal[present] = values[1:][present] == values[:-1][present]
+        same &= equal
+    return same
+
+
 def pick_extreme(candidates: pd.DataFrame, by_vars: Sequence[str], order: Sequence[str], mode: str, *,
                  dataset_name: str, rule: str, what: str) -> pd.Index:
     """Index labels of the first (``mode="first"``) or last record per by group, sorted by ``order``.
@@ -159,17 +179,27 @@ def pick_extreme(candidates: pd.DataFrame, by_vars: Sequence[str], order: Sequen
     if candidates.empty:
         return candidates.index
     by_vars, order = list(by_vars), list(order)
-    # only the key columns are sorted: the other columns of a wide frame never need to move
-    ranked = candidates[list(dict.fromkeys(by_vars + order))].sort_values(by_vars + order, kind="mergesort",
-                                                                         na_position="last")
-    keep: Literal["first", "last"] = "first" if mode == "first" else "last"
-    if by_vars:
-        picked = ~ranked.duplicated(by_vars, keep=keep).to_numpy()
+    keys = candidates[list(dict.fromkeys(by_vars + order))]
+    # the by group as one integer (each by column is factorized once, not once per sort and per
+    # duplicate search); only the key columns are sorted, records of a group in ``order``
+    group = tmp_name(keys, "group")
+    codes = (keys.groupby(by_vars, dropna=False, sort=False).ngroup().to_numpy() if by_vars
+             else np.zeros(len(keys), dtype=np.int64))
+    ranked = keys.assign(**{group: codes}).sort_values([group, *order], kind="mergesort", na_position="last")
+    # the neighbour a picked record could be tied with: the next record for "first", the previous for "last"
+    same_group = np.diff(ranked[group].to_numpy()) == 0
+    picked = np.ones(len(ranked), dtype=bool)
+    twin = np.zeros(len(ranked), dtype=bool)
+    tied_next = same_group & _equal_to_next(ranked, order)
+    if mode == "first":
+        picked[1:] = ~same_group
+        twin[:-1] = tied_next
     else:
-        picked = np.zeros(len(ranked), dtype=bool)
-        picked[0 if keep == "first" else -1] = True
+        picked[:-1] = ~same_group
+        twin[1:] = tied_next
+    ranked = ranked.drop(columns=group)
     chosen = ranked[picked]
-    if not (ranked.duplicated(by_vars + order, keep=False).to_numpy() & picked).any():
+    if not (twin & picked).any():
         return chosen.index  # no picked record has a twin on every key: nothing is ambiguous
     tied = ranked.merge(chosen[by_vars + order], on=by_vars + order, how="inner")
     counts = tied.groupby(by_vars, dropna=False).size() if by_vars else pd.Series([len(tied)])
