@@ -1,7 +1,10 @@
 """ADaM derivations: one function per module, named by what it adds (admiral vocabulary).
 
 Each takes plain DataFrames with ADaMIG-named columns (the defaults) and returns a new frame;
-inputs are never mutated and existing variables or PARAMCDs are never overwritten.
+inputs are never mutated and existing variables or PARAMCDs are never overwritten. A derivation
+that adds columns returns a shallow copy of its input with them: under pandas' copy-on-write the
+two frames share the input's columns until either writes one, so the input stays as it was
+without its every column being copied.
 """
 
 from .compute_ctp_class import compute_ctp_class

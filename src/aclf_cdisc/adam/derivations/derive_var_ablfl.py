@@ -76,6 +76,6 @@ def derive_var_ablfl(
     )
     chosen = pick_extreme(key_columns(dataset, by_vars, order).loc[candidate], by_vars, order, "last",
                           dataset_name=dataset_name, rule="adam.baseline-ambiguous", what="baseline")
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     out[new_var] = flag_records(dataset.index, chosen)
     return out

@@ -49,6 +49,6 @@ def derive_var_anrind(
         result[aval > hi] = "HIGH"
         result[aval < lo] = "LOW"
     result[missing] = None
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     out[new_var] = pd.Series(result, index=dataset.index, dtype=object)
     return out

@@ -68,6 +68,6 @@ def derive_var_extreme_flag(
     candidates = key_columns(dataset, by_vars, order).loc[filter_mask(dataset, filter)]
     chosen = pick_extreme(candidates, by_vars, order, mode, dataset_name=dataset_name,
                           rule="adam.extreme-ambiguous", what=f"{mode} record for {new_var}")
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     out[new_var] = flag_records(dataset.index, chosen)
     return out

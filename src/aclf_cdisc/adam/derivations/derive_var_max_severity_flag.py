@@ -79,6 +79,6 @@ def derive_var_max_severity_flag(
     candidates = candidates.assign(**{neg: -rank})
     chosen = pick_extreme(candidates, by_vars, [neg, *order], "first", dataset_name=dataset_name,
                           rule="adam.extreme-ambiguous", what=f"record for {new_var}")
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     out[new_var] = flag_records(dataset.index, chosen)
     return out

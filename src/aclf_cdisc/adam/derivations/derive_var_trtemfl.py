@@ -133,6 +133,6 @@ def derive_var_trtemfl(
         decided[worsening_case] = True
 
     decide(np.ones(n, dtype=bool), True)                                     # 6
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     out[new_var] = flag(te, dataset.index)
     return out

@@ -37,6 +37,6 @@ def derive_var_trtseq(dataset_adsl: pd.DataFrame, period_vars: Sequence[str], ne
     parts = dataset_adsl[list(period_vars)].astype(object)
     joined = [separator.join(str(v) for v in row if v is not None and not pd.isna(v)) or None
               for row in parts.itertuples(index=False)]
-    out = dataset_adsl.copy()
+    out = dataset_adsl.copy(deep=False)
     out[new_var] = pd.Series(joined, index=dataset_adsl.index, dtype=object)
     return out

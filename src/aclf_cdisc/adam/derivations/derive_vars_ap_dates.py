@@ -40,7 +40,7 @@ def derive_vars_ap_dates(dataset_adsl: pd.DataFrame, *, end_window: int = 0) -> 
         raise ValueError("`end_window` must be a non-negative integer number of days")
     numbers = sorted(int(m.group(1)) for c in dataset_adsl.columns if (m := _PERIOD_START.match(c)))
     assert_new_vars(dataset_adsl, [f"AP{n:02d}{s}" for n in numbers for s in ("SDT", "EDT")], dataset_name="ADSL")
-    out = dataset_adsl.copy()
+    out = dataset_adsl.copy(deep=False)
     next_start = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
     ends: dict[int, pd.Series] = {}
     for n in reversed(numbers):

@@ -102,7 +102,7 @@ def derive_vars_avisit_windows(
     for i, row in w.iterrows():
         which[(day >= row["LOW"]) & (day <= row["HIGH"])] = i
     inside = which >= 0
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     out[avisit_var] = pd.Series(np.where(inside, w["AVISIT"].to_numpy(dtype=object)[which], None),
                                 index=dataset.index, dtype=object)
     out[avisitn_var] = np.where(inside, w["AVISITN"].to_numpy(dtype=float)[which], np.nan)

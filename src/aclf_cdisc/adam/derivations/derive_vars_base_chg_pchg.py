@@ -68,7 +68,7 @@ def derive_vars_base_chg_pchg(
     chg = aval - base
     with np.errstate(divide="ignore", invalid="ignore"):
         pchg = np.where(base == 0, np.nan, 100.0 * chg / base)
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     out[base_var] = base
     out[chg_var] = chg
     out[pchg_var] = pchg

@@ -197,7 +197,7 @@ def derive_vars_dt(
     dates = np.where(state == _COMPLETE, lo, np.where(partial, imputed, np.datetime64("NaT")))
     flags[~partial] = None
 
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     derived = as_date(pd.Series(dates, dtype=_UNIT))
     derived.index = dataset.index
     out[dt_var] = derived

@@ -56,7 +56,7 @@ def derive_vars_dy(
     assert_new_vars(dataset, pairs.keys(), dataset_name=dataset_name)
 
     ref = as_date(dataset[reference_date])
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     for new_var, source in pairs.items():
         diff = (as_date(dataset[source]) - ref).dt.days
         days = np.where(diff >= 0, diff + 1, diff)

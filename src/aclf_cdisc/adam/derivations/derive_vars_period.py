@@ -162,7 +162,7 @@ def derive_vars_period(
     pos = adsl.index.get_indexer(pd.MultiIndex.from_frame(dataset[list(keys)]) if len(keys) > 1
                                  else pd.Index(dataset[keys[0]]))
 
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     aperiod_var, aperiodc_var, trta_var = new_vars
     found = period >= 0
     nums = np.array(numbers)
