@@ -45,6 +45,17 @@ def _check_windows(windows: pd.DataFrame) -> pd.DataFrame:
     return w
 
 
+def _descending_rank(values: pd.Series) -> np.ndarray:
+    """Numbers that sort ``values`` in descending order, equal for equal values, NaN for missing
+    ones (a dense rank from the sorted distinct values: text is compared once per distinct value).
+
+    >>> _descending_rank(pd.Series(["b", None, "a", "b"])).tolist()
+    [-1.0, nan, 0.0, -1.0]
+    """
+    codes, _ = pd.factorize(values, sort=True)
+    return np.where(codes < 0, np.nan, -codes)
+
+
 def derive_vars_avisit_windows(
     dataset: pd.DataFrame,
     windows: pd.DataFrame,
@@ -114,8 +125,7 @@ def derive_vars_avisit_windows(
     # first by (distance, -day) = closest, later day on equal distance; then the last by tie_order
     order = [dist_col, neg_day_col, *[tmp_name(work, f"t{n}") for n in range(len(tie_order))]]
     for name, col in zip(order[2:], tie_order, strict=True):
-        rank = candidates[col].rank(method="dense", ascending=False)
-        candidates = candidates.assign(**{name: rank})
+        candidates = candidates.assign(**{name: _descending_rank(candidates[col])})
     chosen = pick_extreme(candidates, [*by_vars, win_col], order, "first", dataset_name=dataset_name,
                           rule="adam.window-ambiguous", what="analysed record of the window")
     out[flag_var] = flag_records(dataset.index, chosen)
