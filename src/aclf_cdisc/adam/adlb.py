@@ -118,7 +118,7 @@ def _collected(lb: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     paramcd_of = _paramcd_of_testcd(spec)
     units, tables = analysis_units(spec), _factor_tables(spec, paramcd_of)
     fraction = float(adam_convention(spec, "ADLB", "below_limit_fraction"))
-    rows = lb[lb["LBTESTCD"].isin(paramcd_of)].copy()
+    rows = lb[lb["LBTESTCD"].isin(paramcd_of)]
     rows["PARAMCD"] = rows["LBTESTCD"].map(paramcd_of)
     limit = _below_limit(rows)
     rows["__VAL"] = pd.to_numeric(rows["LBSTRESN"], errors="coerce").where(limit.isna(), fraction * limit)
@@ -148,7 +148,7 @@ def _score_inputs(collected: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     wanted = {str(k): str(v) for k, v in adam_convention(spec, "ADLB", "score_input_units").items()}
     digits = {str(k): int(v) for k, v in adam_convention(spec, "ADLB", "score_input_digits").items()}
     tables = _factor_tables(spec, _paramcd_of_testcd(spec))
-    out = collected[collected["PARAMCD"].isin(wanted) & collected["AVAL"].notna()].copy()
+    out = collected[collected["PARAMCD"].isin(wanted) & collected["AVAL"].notna()]
     for key, part in out.groupby("PARAMCD"):
         paramcd = str(key)
         values = _convert(part.assign(LBSEQ=part["SRCSEQ"]), "AVAL", paramcd, wanted[paramcd], tables,
@@ -165,7 +165,7 @@ def _assessments(rs: pd.DataFrame | None, grades: Mapping[str, Mapping[str, int]
     cols = ["STUDYID", "USUBJID", "PARAMCD", "AVALC", "ADT", "SRCSEQ", "__DTC", "__ID"]
     if rs is None or rs.empty:
         return pd.DataFrame(columns=cols)
-    part = rs[rs["RSTESTCD"].isin([ASCITES_TESTCD, HE_TESTCD])].copy()
+    part = rs[rs["RSTESTCD"].isin([ASCITES_TESTCD, HE_TESTCD])]
     text = part["RSORRES"].fillna("").astype(str)
     part["PARAMCD"] = np.where(part["RSTESTCD"] == ASCITES_TESTCD, "ASCITES", "HE")
     known = [grade_key(t) in grades[p] for t, p in zip(text, part["PARAMCD"], strict=True)]
@@ -253,7 +253,7 @@ def _derived(inputs: pd.DataFrame, assessments: pd.DataFrame, spec: Spec) -> pd.
     work = derive_param_computed(
         work, list(MELD_INPUTS), lambda d: compute_meld(d["CREAT"], d["TBIL"], d["INR"], meld=meld_conv),
         {"PARAMCD": "MELD"}, by_vars=by, dataset_name="ADLB")
-    meld = work[work["PARAMCD"] == "MELD"].copy()
+    meld = work[work["PARAMCD"] == "MELD"]
     sources = {p: comps[comps["PARAMCD"] == p] for p in ("CREAT", "TBIL", "INR", "ALB", "SODIUM")}
     meld_inputs = [sources[p] for p in MELD_INPUTS]
     meld["__DTC"] = _latest_dtc(_component_values(meld_inputs, _component_rows(meld_inputs, by, meld), "__DTC"),
@@ -272,7 +272,7 @@ def _derived(inputs: pd.DataFrame, assessments: pd.DataFrame, spec: Spec) -> pd.
     for paramcd, inputs_of in (("MELD", [sources[p] for p in MELD_INPUTS]),
                                ("MELDNA", [sources[p] for p in MELDNA_INPUTS]),
                                ("CTP", [*(sources[p] for p in CTP_INPUTS), rs["ASCITES"], rs["HE"]])):
-        part = work[work["PARAMCD"] == paramcd].copy()
+        part = work[work["PARAMCD"] == paramcd]
         rows = _component_rows(inputs_of, by, part)
         part["__DTC"] = _latest_dtc(_component_values(inputs_of, rows, "__DTC"), part["ADT"])
         part["__LINKS"] = _links(_component_values(inputs_of, rows, "__ID"), part.index)
@@ -314,7 +314,7 @@ def _basetype_rows(adlb: pd.DataFrame, adsl: pd.DataFrame, spec: Spec) -> pd.Dat
     frames = []
     for period, basetype in sorted(basetypes.items()):
         start = adlb["USUBJID"].map(_period_start_text(adsl, period))
-        rows = adlb[start.notna().to_numpy()].copy()
+        rows = adlb[start.notna().to_numpy()]
         pre = ~on_or_after_start(rows["__DTC"].reset_index(drop=True), start[start.notna()].reset_index(drop=True),
                                  observation_without_time=without_time,
                                  element_start_without_time=start_without_time)
