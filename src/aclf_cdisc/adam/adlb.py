@@ -32,6 +32,7 @@ from aclf_cdisc.adam.derivations import (
     on_or_after_start,
 )
 from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.sdtm.text import map_distinct
 from aclf_cdisc.spec.conventions import ctp_convention, grade_key, meld_convention, meld_na_convention
 from aclf_cdisc.spec.model import Spec
 
@@ -168,7 +169,10 @@ def _assessments(rs: pd.DataFrame | None, grades: Mapping[str, Mapping[str, int]
     part = rs[rs["RSTESTCD"].isin([ASCITES_TESTCD, HE_TESTCD])]
     text = part["RSORRES"].fillna("").astype(str)
     part["PARAMCD"] = np.where(part["RSTESTCD"] == ASCITES_TESTCD, "ASCITES", "HE")
-    known = [grade_key(t) in grades[p] for t, p in zip(text, part["PARAMCD"], strict=True)]
+    keys = map_distinct(text, grade_key).to_numpy(dtype=object)  # each distinct result keyed once
+    known = np.zeros(len(part), dtype=bool)
+    for paramcd in pd.unique(part["PARAMCD"]):
+        known |= (part["PARAMCD"] == paramcd).to_numpy() & np.isin(keys, list(grades[paramcd]))
     part["AVALC"] = text.where(text.str.strip().ne(""), None).astype(object)
     unknown = part[part["AVALC"].notna() & ~np.asarray(known, dtype=bool)]
     if len(unknown):

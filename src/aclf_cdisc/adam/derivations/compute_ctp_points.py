@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from aclf_cdisc.errors import DerivationError, Issue
+from aclf_cdisc.sdtm.text import map_distinct
 from aclf_cdisc.spec.conventions import CtpBand, CtpConvention, grade_key
 
 from ._common import shape_like
@@ -27,22 +28,19 @@ def _lab_points(values: np.ndarray, band: CtpBand) -> np.ndarray:
 
 
 def _grade_points(values: Any, component: str, points_of: dict[str, int]) -> np.ndarray:
-    """Points per grade from the study's grade map (keys compared as :func:`grade_key` gives them)."""
-    flat = list(np.atleast_1d(np.asarray(values, dtype=object)))
-    out: list[float] = []
-    issues: list[Issue] = []
-    for pos, value in enumerate(flat):
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            out.append(np.nan)
-        elif grade_key(value) in points_of:
-            out.append(float(points_of[grade_key(value)]))
-        else:
-            issues.append(Issue(rule="adam.ctp-grade-unknown", column=component, row=pos + 1, value=value,
-                                message=f"{component} grade {value!r} is not a known CTP grade",
-                                expected=f"one of {list(points_of)} (study.yaml conventions.ctp)"))
-    if issues:
-        raise DerivationError(issues)
-    return np.asarray(out, dtype=float).reshape(np.shape(np.asarray(values, dtype=object)))
+    """Points per grade from the study's grade map (keys compared as :func:`grade_key` gives them),
+    each distinct grade looked up once."""
+    grades = np.asarray(values, dtype=object)
+    flat = pd.Series(grades.reshape(-1), dtype=object)
+    points = map_distinct(flat, lambda v: np.nan if pd.isna(v) else points_of.get(grade_key(v)))
+    unknown = np.flatnonzero(points.isna().to_numpy() & flat.notna().to_numpy())
+    if len(unknown):
+        raise DerivationError([
+            Issue(rule="adam.ctp-grade-unknown", column=component, row=int(pos) + 1, value=flat.iloc[pos],
+                  message=f"{component} grade {flat.iloc[pos]!r} is not a known CTP grade",
+                  expected=f"one of {list(points_of)} (study.yaml conventions.ctp)")
+            for pos in unknown])
+    return points.to_numpy(dtype=float).reshape(grades.shape)
 
 
 def compute_ctp_points(component: str, values: Any, *, ctp: CtpConvention) -> Any:
