@@ -32,7 +32,7 @@ from aclf_cdisc.adam.derivations import (
     on_or_after_start,
 )
 from aclf_cdisc.errors import DerivationError, Issue
-from aclf_cdisc.sdtm.text import map_distinct
+from aclf_cdisc.sdtm.text import by_distinct_text, map_distinct
 from aclf_cdisc.spec.conventions import ctp_convention, grade_key, meld_convention, meld_na_convention
 from aclf_cdisc.spec.model import Spec
 
@@ -106,11 +106,13 @@ def _convert(rows: pd.DataFrame, column: str, paramcd: str, target: str, tables:
 
 
 def _below_limit(rows: pd.DataFrame) -> pd.Series:
-    """For results reported as "<x" (LBSTRESC, no LBSTRESN), x as a number in LBSTRESU; NaN otherwise."""
+    """For results reported as "<x" (LBSTRESC, no LBSTRESN), x as a number in LBSTRESU; NaN otherwise
+    (the text read once per distinct LBSTRESC)."""
     if "LBSTRESC" not in rows.columns:
         return pd.Series(np.nan, index=rows.index)
-    text = rows["LBSTRESC"].fillna("").astype(str).str.strip()
-    limit = pd.to_numeric(text.str.extract(r"^<\s*([0-9]*\.?[0-9]+)$", expand=False), errors="coerce")
+    limit = pd.Series(by_distinct_text(rows["LBSTRESC"], lambda text: pd.to_numeric(
+        text.str.strip().str.extract(r"^<\s*([0-9]*\.?[0-9]+)$", expand=False), errors="coerce")),
+        index=rows.index, dtype=float)
     return limit.where(pd.to_numeric(rows["LBSTRESN"], errors="coerce").isna())
 
 
