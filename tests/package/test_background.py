@@ -440,20 +440,24 @@ def _pid_and_cube(value: int) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3])
-def test_24_forked_map_beside_computes_the_first_item_here_and_the_others_on_workers(workers):
+def test_24_forked_map_beside_computes_the_largest_item_here_and_the_others_on_workers(workers):
+    results = list(forked_map_beside(_pid_and_cube, [3, 1, 4, 2], workers=workers))
+    assert [cube for _, cube in results] == [27, 1, 64, 8]
+    assert results[0][0] == os.getpid()  # without a cost, the first: in this process, never pickled
+    assert all((pid != os.getpid()) == (workers > 1) for pid, _ in results[1:])
     results = list(forked_map_beside(_pid_and_cube, [3, 1, 4, 2], workers=workers, cost=float))
     assert [cube for _, cube in results] == [27, 1, 64, 8]
-    assert results[0][0] == os.getpid()  # the first: in this process, its result never pickled
-    assert all((pid != os.getpid()) == (workers > 1) for pid, _ in results[1:])
+    assert [pid == os.getpid() for pid, _ in results] == [workers == 1, workers == 1, True, workers == 1]
 
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_25_forked_map_beside_raises_the_first_error_in_item_order(workers):
-    # the first item's error (computed here) comes before a worker's, as if every item ran in place
+    # the item computed here fails, and so does one before it on a worker: that one is raised
     with pytest.raises(DerivationError) as caught:
-        list(forked_map_beside(_cube_or_fail, [-3, -7, 1], workers=workers))
+        list(forked_map_beside(_cube_or_fail, [1, -3, -7, 2], workers=workers, cost=lambda v: -v))
     assert caught.value.summary == "item -3"
-    results = forked_map_beside(_cube_or_fail, [2, -7, -1], workers=workers)
+    # only the item computed here fails: raised once the items before it are given
+    results = forked_map_beside(_cube_or_fail, [2, -7, -1], workers=workers, cost=lambda v: -v)
     assert next(results) == 8
     with pytest.raises(DerivationError) as caught:
         next(results)

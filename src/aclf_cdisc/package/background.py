@@ -308,24 +308,34 @@ def _run_item(index: int) -> Any:
 
 def forked_map_beside(fn: Callable[[T], R], items: Sequence[T], *, workers: int,
                       cost: Callable[[T], float] | None = None) -> Iterator[R]:
-    """:func:`forked_map`, but the first item is computed in this process while up to ``workers - 1``
-    forked processes compute the others: for a map whose first result is large (it would cost its
-    pickling to come back from a worker) and the others small. The same results in the same
-    order, the same first error in item order, as :func:`forked_map`.
+    """:func:`forked_map`, but one item, the largest by ``cost`` (the first without one), is computed
+    in this process while up to ``workers - 1`` forked processes compute the others: its result,
+    the largest, is never pickled to come back from a worker. The same results in the same order,
+    and the same first error in item order, as :func:`forked_map`.
 
-    >>> list(forked_map_beside(len, ["a", "bb", "ccc"], workers=2))
+    >>> list(forked_map_beside(len, ["a", "bb", "ccc"], workers=2, cost=len))
     [1, 2, 3]
     """
     if workers <= 1 or len(items) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield from (fn(item) for item in items)
         return
-    first, rest = items[0], items[1:]
-    order = sorted(range(len(rest)), key=lambda i: -cost(rest[i])) if cost is not None else range(len(rest))
-    with _forked_pool(min(workers - 1, len(rest)), _adopt_tasks, (fn, rest)) as pool:
-        futures = {index: pool.submit(_run_item, index) for index in order}
-        yield fn(first)
-        for index in range(len(rest)):
-            yield pool.result_of(futures[index])
+    here = max(range(len(items)), key=lambda i: cost(items[i])) if cost is not None else 0
+    elsewhere = [i for i in range(len(items)) if i != here]
+    others = [items[i] for i in elsewhere]
+    order = sorted(range(len(others)), key=lambda j: -cost(others[j])) if cost is not None else range(len(others))
+    with _forked_pool(min(workers - 1, len(others)), _adopt_tasks, (fn, others)) as pool:
+        futures = {elsewhere[j]: pool.submit(_run_item, j) for j in order}
+        try:
+            mine: tuple[Any, Exception | None] = (fn(items[here]), None)
+        except Exception as exc:  # raised in item order: after any error of an item before it
+            mine = (None, exc)
+        for index in range(len(items)):
+            if index != here:
+                yield pool.result_of(futures[index])
+            elif mine[1] is not None:
+                raise mine[1]
+            else:
+                yield mine[0]
 
 
 def forked_map(fn: Callable[[T], R], items: Sequence[T], *, workers: int,

@@ -144,10 +144,12 @@ def build_datasets(raw: RawExport | Handover[RawExport], spec: Spec, *, blinded:
 
     streamed = build_in_blocks(raw, spec, blinded=blinded, issues=issues, schedule=schedule, progress=progress,
                                work=work, blocks=blocks) if schedule is not None else None
-    workers = schedule.workers if schedule is not None else 1  # one block: its SDTM domain groups side by side
+    # one block: its SDTM domain groups side by side, the largest (LB) in this process, whose result would
+    # otherwise be pickled back from a worker
+    workers = schedule.workers if schedule is not None else 1
     sdtm = streamed if streamed is not None else build_sdtm(
         whole_export(raw.take() if isinstance(raw, Handover) else raw), spec, blinded=blinded, issues=issues,
-        map_each=partial(forked_map, workers=workers))
+        map_each=partial(forked_map_beside, workers=workers))
     if blinded:
         # Without the IRT export there are no randomization dates or treatments: ADSL, ADTTE and
         # every by-treatment analysis would be guesses, so a blinded build stops at SDTM.
