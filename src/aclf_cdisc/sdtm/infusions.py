@@ -3,7 +3,8 @@
 The EDC holds kit numbers only; the treatment of each infusion comes from the kit list
 (``irt_kits``; never read in a blinded build). DM (first/last infusion, actual arm), SE (the
 treatment elements), EC (one record per planned infusion, ``planned=True``) and EX (one record
-per infusion given) all start from :func:`assemble_infusions`.
+per infusion given) all start from :func:`assemble_infusions`; in a build, DM, SE and EX share one
+assembly of the infusions given (:class:`aclf_cdisc.sdtm.shared_inputs.SharedInputs`).
 """
 
 from __future__ import annotations
