@@ -77,7 +77,8 @@ def build_sdtm(raw: RawExport, spec: Spec, *, blinded: bool = False,
     ``study_level=False`` leaves out :data:`STUDY_DATASETS`: a block of subjects builds only the
     datasets whose records belong to a subject (:mod:`aclf_cdisc.package.blocks`). After DM, SE
     and the visit map, the domains fall in three independent groups (:func:`domain_groups`),
-    computed by ``map_each`` (side by side on forked workers in a build); their warnings are
+    computed by ``map_each`` (side by side in a one-block build: the largest in the build's
+    process, the others on a forked worker); their warnings are
     reported in group order, so the issues are the same list wherever the groups ran.
     """
     check_spec_coverage(spec)

@@ -94,18 +94,18 @@ def derive_planned_start(frame: pd.DataFrame, spec: Spec, dm: pd.DataFrame, *, d
 def map_infusion_log(raw: Any, spec: Spec, dataset: Dataset, derivations: dict[str, Derivation], *,
                      dm: pd.DataFrame, se: pd.DataFrame, visit_map: pd.DataFrame | None, blinded: bool,
                      planned: bool, found: list[Issue], options: dict[str, Any] | None = None,
-                     infusions: SharedInputs | None = None) -> pd.DataFrame:
+                     shared: SharedInputs | None = None) -> pd.DataFrame:
     """The infusion log mapped to ``dataset`` (EC: every ``planned`` infusion; EX: those given), with
     VISIT/VISITNUM and --LNKID; problems are appended to ``found``.
 
     ``visit_map`` is :func:`aclf_cdisc.sdtm.visits.subject_visit_map` (built here when not given).
-    ``infusions``: the build's infusions given (not ``planned``; same ``blinded``), whose warnings
-    are appended to ``found`` as when assembled here.
+    ``shared``: the build's infusions given (:class:`SharedInputs`; not ``planned``, same
+    ``blinded``), whose warnings are appended to ``found`` as when assembled here.
     """
     domain = dataset.name
-    if infusions is not None and not planned:
-        assembled = infusions.infusions()
-        found += infusions.infusion_warnings
+    if shared is not None and not planned:
+        assembled = shared.infusions()
+        found += shared.infusion_warnings
     else:
         assembled = assemble_infusions(raw, spec, blinded=blinded, planned=planned, issues=found)
     frame, mapped = apply_mappings(assembled, dataset, spec, derivations, domains={"DM": dm, "SE": se},

@@ -116,7 +116,7 @@ def build_ex(raw: Any, spec: Spec, *, dm: pd.DataFrame, se: pd.DataFrame, ec: pd
     found: list[Issue] = []
     frame = map_infusion_log(raw, spec, dataset, DERIVATIONS, dm=dm, se=se, visit_map=visit_map, blinded=blinded,
                              planned=False, found=found, options={"blinded": blinded},
-                             infusions=shared)
+                             shared=shared)
     settle_issues(found, issues, DOMAIN)
     in_ec = given_in_ec(frame, ec)
     if not in_ec.all():
